@@ -1,0 +1,1 @@
+"""Command-line interface (typer). Commands parse, call the library, and format; nothing else."""

@@ -1,0 +1,60 @@
+"""Settings, declared once: name, default, environment variable and help.
+
+Precedence: command-line flag > environment variable > config file > default. The config file is
+TOML, found at ``--config``, ``$WILDTRACE_CONFIG`` or ``./wildtrace.toml``. The same declarations feed
+``wildtrace config`` and the README's settings table (a test fails when one is undocumented).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every WildTrace setting. Environment variable: ``WILDTRACE_`` + upper-case name."""
+
+    db: str = _setting("wildtrace.duckdb", "Store: a DuckDB file path or a postgresql:// URL.")
+    data_dir: str = _setting(".wildtrace", "Evidence store, quarantine files and caches.")
+    collector: str = _setting("wildtrace", "Name recorded as the collector of every capture.")
+    log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
+    model: str = _setting("", "Screening model directory; empty means the model shipped in the package.")
+    host: str = _setting("127.0.0.1", "Address the workbench listens on.")
+    port: int = _setting(8000, "Port the workbench listens on.")
+    secret_key: str = _setting("", "Session signing key for the workbench; generated per run when empty.")
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir)
+
+
+def describe() -> list[tuple[str, str, Any, str]]:
+    """(name, environment variable, default, help) for every setting."""
+    return [(f.name, f"WILDTRACE_{f.name.upper()}", f.default, f.metadata["help"]) for f in fields(Settings)]
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build settings from defaults, the config file, the environment and explicit overrides."""
+    values: dict[str, Any] = {}
+    path = Path(config_file or os.environ.get("WILDTRACE_CONFIG", "wildtrace.toml"))
+    if path.is_file():
+        with path.open("rb") as fh:
+            values.update(tomllib.load(fh).get("wildtrace", {}))
+    for f in fields(Settings):
+        env = os.environ.get(f"WILDTRACE_{f.name.upper()}")
+        if env is not None:
+            values[f.name] = env
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = set(values) - {f.name for f in fields(Settings)}
+    if unknown:
+        raise ValueError(f"unknown setting(s) in {path}: {', '.join(sorted(unknown))}")
+    types: dict[str, Any] = {f.name: type(f.default) for f in fields(Settings)}
+    return Settings(**{k: types[k](v) for k, v in values.items()})

@@ -1,0 +1,145 @@
+"""The narrow interface every store backend implements."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any, TypeVar
+
+from wildtrace.log import get_logger
+from wildtrace.model import Entity
+from wildtrace.store._rows import columns, from_row, to_row
+
+E = TypeVar("E", bound=Entity)
+log = get_logger(__name__)
+_MIGRATION = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+def migration_files() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every packaged migration, in order."""
+    found = []
+    for item in resources.files("wildtrace.store.migrations").iterdir():
+        match = _MIGRATION.match(item.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), item.read_text(encoding="utf-8")))
+    versions = [v for v, _, _ in found]
+    if len(versions) != len(set(versions)):
+        raise RuntimeError(f"two migrations share a version number: {sorted(versions)}")
+    return sorted(found)
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a migration into statements (no semicolons inside literals in our migrations)."""
+    body = "\n".join(line for line in sql.splitlines() if not line.strip().startswith("--"))
+    return [s.strip() for s in body.split(";") if s.strip()]
+
+
+class Store(ABC):
+    """A WildTrace store. SQL uses ``?`` placeholders; backends translate where they must.
+
+    Stages use the entity methods (``put``, ``get``, ``find``) for the domain model and ``query`` /
+    ``execute`` for their own analytic SQL, written in the dialect DuckDB and PostgreSQL share.
+    """
+
+    url: str
+
+    # -- the backend's handful of primitives -----------------------------------------------------
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+
+    @abstractmethod
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def insert_rows(self, table: str, rows: list[dict[str, Any]], cols: Sequence[str]) -> int:
+        """Insert rows, skipping those whose key exists; return how many were new."""
+
+    @abstractmethod
+    def upsert_rows(self, table: str, rows: list[dict[str, Any]], cols: Sequence[str],
+                    key: Sequence[str]) -> None:
+        """Insert rows, replacing those whose key exists."""
+
+    @abstractmethod
+    @contextmanager
+    def transaction(self) -> Iterator[None]: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # -- built on the primitives -----------------------------------------------------------------
+    def migrate(self) -> list[int]:
+        """Apply pending migrations in order, each in its own transaction; return those applied."""
+        self.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+        )
+        done = {r["version"] for r in self.query("SELECT version FROM schema_migrations")}
+        applied = []
+        for version, name, sql in migration_files():
+            if version in done:
+                continue
+            with self.transaction():
+                for statement in split_statements(sql):
+                    self.execute(statement)
+                self.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, CURRENT_TIMESTAMP)", (version, name)
+                )
+            log.info("applied migration %04d_%s", version, name)
+            applied.append(version)
+        return applied
+
+    def schema_version(self) -> int:
+        rows = self.query("SELECT max(version) AS v FROM schema_migrations")
+        return int(rows[0]["v"] or 0)
+
+    def add(self, entities: Iterable[Entity]) -> int:
+        """Insert entities that are not stored yet (by key); return how many were new."""
+        return sum(self.insert_rows(t, rows, cols) for t, rows, cols in _grouped(entities))
+
+    def put(self, entities: Iterable[Entity]) -> None:
+        """Insert or replace entities by key."""
+        for (table, rows, cols), key in _grouped_with_key(entities):
+            self.upsert_rows(table, rows, cols, key)
+
+    def get(self, model: type[E], *key: Any) -> E | None:
+        where = " AND ".join(f"{_q(k)} = ?" for k in model.__key__)
+        rows = self.query(f"SELECT * FROM {model.__table__} WHERE {where}", key)
+        return from_row(model, rows[0]) if rows else None  # type: ignore[return-value]
+
+    def find(self, model: type[E], where: str = "", params: Sequence[Any] = (), order_by: str = "",
+             limit: int | None = None, offset: int = 0) -> list[E]:
+        sql = f"SELECT * FROM {model.__table__}"
+        if where:
+            sql += f" WHERE {where}"
+        sql += f" ORDER BY {order_by or ', '.join(_q(k) for k in model.__key__)}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        return [from_row(model, r) for r in self.query(sql, params)]  # type: ignore[misc]
+
+    def count(self, model: type[Entity], where: str = "", params: Sequence[Any] = ()) -> int:
+        sql = f"SELECT count(*) AS n FROM {model.__table__}" + (f" WHERE {where}" if where else "")
+        return int(self.query(sql, params)[0]["n"])
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+def _grouped(entities: Iterable[Entity]) -> list[tuple[str, list[dict[str, Any]], list[str]]]:
+    return [g for g, _ in _grouped_with_key(entities)]
+
+
+def _grouped_with_key(entities: Iterable[Entity]):
+    groups: dict[type[Entity], list[dict[str, Any]]] = {}
+    for entity in entities:
+        groups.setdefault(type(entity), []).append(to_row(entity))
+    return [((m.__table__, rows, columns(m)), list(m.__key__)) for m, rows in groups.items()]

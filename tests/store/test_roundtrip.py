@@ -1,0 +1,93 @@
+"""Every entity of the domain model survives a round trip through the store unchanged."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from wildtrace import model as m
+from wildtrace.store import Store, columns, open_store
+
+BEIJING = timezone(timedelta(hours=8))
+T = datetime(2026, 3, 14, 23, 30, tzinfo=BEIJING)
+
+SAMPLES: list[m.Entity] = [
+    m.Platform(id="wechat", name="WeChat", kind=m.PlatformKind.MESSENGER),
+    m.Account(id="wechat:xy_88", platform="wechat", handle="xy_88", display_name="象牙 老王", bio="<b>bio</b>",
+              status=m.AccountStatus.BLOCKED, status_changed_at=T, first_seen=T - timedelta(days=3)),
+    m.MediaItem(sha256="a" * 64, mime="image/png", size=1234, phash="ffd8", ocr_text="微信: ivory_king88"),
+    m.Post(id="p1", platform="wechat", account_id="wechat:xy_88", text="出售XY手镯 5000元", media=["a" * 64],
+           posted_at=T, captured_at=T + timedelta(hours=1), url="https://example.org/p/1", source="feed.jsonl",
+           language="zh-Hans", content_hash="c" * 64),
+    m.AccountIdentifier(account_id="wechat:xy_88", kind=m.IdentifierKind.PHONE, value="+8613812345678",
+                        raw="138 1234 5678", seen_in="post", seen_id="p1"),
+    m.Transaction(id="t1", time=T, payer="alipay:1", payee="alipay:2", amount=5000.0, channel="wallet"),
+    m.Transaction(id="t2", step=17, payer="a", payee="b", amount=1.5),
+    m.Shipment(waybill="SF123", time=T, sender_name="张三", sender_phone="+8613812345678", weight_g=480.0),
+    m.Verdict(post_id="p1", score=0.93, tier=m.Tier.HIGH, species=["elephant"], products=["bangle"],
+              spans=[m.Span(start=2, end=4, text="XY", term="象牙", category="code_word", meaning="ivory")],
+              code_words=["XY"], features=[("code:XY", 2.1)], extracted={"price": 5000, "currency": "CNY"},
+              model_version="v1", screened_at=T),
+    m.Alert(id="a1", subject="alipay:2", kind="fan_in", score=0.7, reasons=["12 payers in 3 days"], evidence=["t1"],
+            created_at=T),
+    m.Case(id="c1", title="Bangles", created_by="ana", created_at=T, items=["post:p1"]),
+    m.Decision(id="d1", post_id="p1", decision=m.DecisionKind.CONFIRM, decided_by="ana", decided_at=T),
+    m.AuditEvent(seq=1, occurred_at=T, actor="ana", action="view", object_kind="post", object_id="p1",
+                 detail={"fields": ["phone"]}, prev_hash="0" * 64, hash="1" * 64),
+    m.Capture(sha256="d" * 64, url="https://example.org/p/1", captured_at=T, collector="ngo", warc_path="x.warc.gz"),
+]
+
+
+def test_samples_cover_every_entity() -> None:
+    assert {type(e) for e in SAMPLES} == set(m.ENTITIES)
+
+
+@pytest.mark.parametrize("entity", SAMPLES, ids=lambda e: type(e).__name__)
+def test_round_trip(store: Store, entity: m.Entity) -> None:
+    assert store.add([entity]) == 1
+    back = store.get(type(entity), *entity.key())
+    assert back == entity
+    for name, value in entity:
+        if isinstance(value, datetime):
+            assert getattr(back, name).utcoffset() == value.utcoffset(), name
+
+
+@pytest.mark.parametrize("model", m.ENTITIES, ids=lambda c: c.__name__)
+def test_table_matches_model(store: Store, model: type[m.Entity]) -> None:
+    rows = store.query(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", (model.__table__,)
+    )
+    assert sorted(r["column_name"] for r in rows) == sorted(columns(model))
+
+
+def test_add_is_idempotent_and_put_replaces(store: Store) -> None:
+    post = SAMPLES[3]
+    assert store.add([post, post]) == 1
+    assert store.add([post]) == 0
+    store.put([post.model_copy(update={"text": "edited"})])
+    assert store.get(m.Post, "p1").text == "edited"
+    assert store.count(m.Post) == 1
+
+
+def test_naive_timestamp_is_refused() -> None:
+    with pytest.raises(ValueError, match="time zone"):
+        m.Post(id="x", platform="p", posted_at=datetime(2026, 1, 1))
+
+
+def test_migrations_apply_once(tmp_path) -> None:
+    path = str(tmp_path / "w.duckdb")
+    first = open_store(path)
+    version = first.schema_version()
+    first.close()
+    again = open_store(path)
+    assert again.migrate() == []
+    assert again.schema_version() == version
+    again.close()
+
+
+def test_failed_transaction_leaves_nothing(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        store.add([SAMPLES[0]])
+        raise RuntimeError("boom")
+    assert store.count(m.Platform) == 0

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wildtrace.config import describe, load_settings
+
+
+def test_precedence_flag_env_file_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = tmp_path / "wildtrace.toml"
+    cfg.write_text('[wildtrace]\ndb = "from-file.duckdb"\nport = 9000\n')
+    assert load_settings(cfg).db == "from-file.duckdb"
+    assert load_settings(cfg).port == 9000
+    monkeypatch.setenv("WILDTRACE_DB", "from-env.duckdb")
+    assert load_settings(cfg).db == "from-env.duckdb"
+    assert load_settings(cfg, db="from-flag.duckdb").db == "from-flag.duckdb"
+
+
+def test_unknown_setting_is_named(tmp_path: Path) -> None:
+    cfg = tmp_path / "w.toml"
+    cfg.write_text('[wildtrace]\ndbb = "x"\n')
+    with pytest.raises(ValueError, match="dbb"):
+        load_settings(cfg)
+
+
+def test_every_setting_is_documented_in_readme() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = [env for _, env, _, _ in describe() if env not in readme]
+    assert not missing, f"README does not document {missing}"
