@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.postgres_server import find_bindir, postgres_server
 from wildtrace.store import Store, open_store
 
 
@@ -14,5 +16,31 @@ from wildtrace.store import Store, open_store
 def store(tmp_path: Path) -> Iterator[Store]:
     """A migrated DuckDB store in a real file."""
     s = open_store(str(tmp_path / "wildtrace.duckdb"))
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for this test session, started from the Debian packages."""
+    if find_bindir() is None:
+        pytest.skip("PostgreSQL is not installed here (apt-get install postgresql); its store tests are skipped")
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def backend_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The same test on every store backend: DuckDB in a file, and a fresh PostgreSQL database."""
+    if request.param == "duckdb":
+        s = open_store(str(tmp_path / "wildtrace.duckdb"))
+    else:
+        import psycopg
+
+        base: str = request.getfixturevalue("postgres_url")
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(base, autocommit=True) as con:
+            con.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]
+        s = open_store(base.rsplit("/", 1)[0] + f"/{name}")
     yield s
     s.close()

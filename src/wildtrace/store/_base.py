@@ -54,8 +54,10 @@ class Store(ABC):
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
 
     @abstractmethod
-    def insert_rows(self, table: str, rows: list[dict[str, Any]], cols: Sequence[str]) -> int:
-        """Insert rows, skipping those whose key exists; return how many were new."""
+    def insert_rows(self, table: str, rows: list[dict[str, Any]], cols: Sequence[str],
+                    key: Sequence[str]) -> int:
+        """Insert rows, skipping those whose key exists (in the table or earlier in ``rows``);
+        return how many were new."""
 
     @abstractmethod
     def upsert_rows(self, table: str, rows: list[dict[str, Any]], cols: Sequence[str],
@@ -97,11 +99,11 @@ class Store(ABC):
 
     def add(self, entities: Iterable[Entity]) -> int:
         """Insert entities that are not stored yet (by key); return how many were new."""
-        return sum(self.insert_rows(t, rows, cols) for t, rows, cols in _grouped(entities))
+        return sum(self.insert_rows(t, rows, cols, key) for (t, rows, cols), key in _grouped(entities))
 
     def put(self, entities: Iterable[Entity]) -> None:
         """Insert or replace entities by key."""
-        for (table, rows, cols), key in _grouped_with_key(entities):
+        for (table, rows, cols), key in _grouped(entities):
             self.upsert_rows(table, rows, cols, key)
 
     def get(self, model: type[E], *key: Any) -> E | None:
@@ -134,11 +136,8 @@ def _q(name: str) -> str:
     return f'"{name}"'
 
 
-def _grouped(entities: Iterable[Entity]) -> list[tuple[str, list[dict[str, Any]], list[str]]]:
-    return [g for g, _ in _grouped_with_key(entities)]
-
-
-def _grouped_with_key(entities: Iterable[Entity]):
+def _grouped(entities: Iterable[Entity]) -> list[tuple[tuple[str, list[dict[str, Any]], list[str]], list[str]]]:
+    """Rows of ``entities`` grouped by table: ((table, rows, columns), key columns)."""
     groups: dict[type[Entity], list[dict[str, Any]]] = {}
     for entity in entities:
         groups.setdefault(type(entity), []).append(to_row(entity))

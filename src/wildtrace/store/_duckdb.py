@@ -46,7 +46,8 @@ class DuckDBStore(Store):
     def _load(self, rows: list[dict[str, Any]], cols: Sequence[str]) -> pa.Table:
         return pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in rows])
 
-    def insert_rows(self, table: str, rows: list[dict[str, Any]], cols: Sequence[str]) -> int:
+    def insert_rows(self, table: str, rows: list[dict[str, Any]], cols: Sequence[str],
+                    key: Sequence[str]) -> int:
         if not rows:
             return 0
         con = self.connection

@@ -1,13 +1,18 @@
-"""Every entity of the domain model survives a round trip through the store unchanged."""
+"""The store contract: every backend (DuckDB, PostgreSQL) behaves the same.
+
+Every entity of the domain model survives a round trip unchanged, keys de-duplicate, transactions
+roll back, migrations apply once, and several threads can work at once (the workbench's users).
+"""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from wildtrace import model as m
-from wildtrace.store import Store, columns, open_store
+from wildtrace.store import Store, columns, migration_files, open_store
 
 BEIJING = timezone(timedelta(hours=8))
 T = datetime(2026, 3, 14, 23, 30, tzinfo=BEIJING)
@@ -44,9 +49,9 @@ def test_samples_cover_every_entity() -> None:
 
 
 @pytest.mark.parametrize("entity", SAMPLES, ids=lambda e: type(e).__name__)
-def test_round_trip(store: Store, entity: m.Entity) -> None:
-    assert store.add([entity]) == 1
-    back = store.get(type(entity), *entity.key())
+def test_round_trip(backend_store: Store, entity: m.Entity) -> None:
+    assert backend_store.add([entity]) == 1
+    back = backend_store.get(type(entity), *entity.key())
     assert back == entity
     for name, value in entity:
         if isinstance(value, datetime):
@@ -54,20 +59,21 @@ def test_round_trip(store: Store, entity: m.Entity) -> None:
 
 
 @pytest.mark.parametrize("model", m.ENTITIES, ids=lambda c: c.__name__)
-def test_table_matches_model(store: Store, model: type[m.Entity]) -> None:
-    rows = store.query(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", (model.__table__,)
+def test_table_matches_model(backend_store: Store, model: type[m.Entity]) -> None:
+    rows = backend_store.query(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = current_schema()",
+        (model.__table__,),
     )
     assert sorted(r["column_name"] for r in rows) == sorted(columns(model))
 
 
-def test_add_is_idempotent_and_put_replaces(store: Store) -> None:
+def test_add_is_idempotent_and_put_replaces(backend_store: Store) -> None:
     post = SAMPLES[3]
-    assert store.add([post, post]) == 1
-    assert store.add([post]) == 0
-    store.put([post.model_copy(update={"text": "edited"})])
-    assert store.get(m.Post, "p1").text == "edited"
-    assert store.count(m.Post) == 1
+    assert backend_store.add([post, post]) == 1
+    assert backend_store.add([post]) == 0
+    backend_store.put([post.model_copy(update={"text": "edited"})])
+    assert backend_store.get(m.Post, "p1").text == "edited"
+    assert backend_store.count(m.Post) == 1
 
 
 def test_naive_timestamp_is_refused() -> None:
@@ -75,19 +81,53 @@ def test_naive_timestamp_is_refused() -> None:
         m.Post(id="x", platform="p", posted_at=datetime(2026, 1, 1))
 
 
-def test_migrations_apply_once(tmp_path) -> None:
+def test_migrations_apply_once(backend_store: Store) -> None:
+    version = backend_store.schema_version()
+    assert version == max(v for v, _, _ in migration_files())
+    assert backend_store.migrate() == []
+    assert backend_store.schema_version() == version
+
+
+def test_reopen_keeps_data(tmp_path) -> None:
     path = str(tmp_path / "w.duckdb")
-    first = open_store(path)
-    version = first.schema_version()
-    first.close()
-    again = open_store(path)
-    assert again.migrate() == []
-    assert again.schema_version() == version
-    again.close()
+    with open_store(path) as first:
+        first.add(SAMPLES[:2])
+    with open_store(path) as again:
+        assert again.migrate() == []
+        assert again.count(m.Account) == 1
 
 
-def test_failed_transaction_leaves_nothing(store: Store) -> None:
-    with pytest.raises(RuntimeError), store.transaction():
-        store.add([SAMPLES[0]])
+def test_threads_work_at_once(backend_store: Store) -> None:
+    def work(i: int) -> int:
+        backend_store.add([m.Post(id=f"p{i}", platform="x", text=f"post {i}", content_hash=str(i))])
+        return backend_store.count(m.Post)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        counts = list(pool.map(work, range(40)))
+    assert backend_store.count(m.Post) == 40
+    assert max(counts) == 40
+
+
+def test_find_pages_and_filters(backend_store: Store) -> None:
+    backend_store.add([m.Post(id=f"p{i:02}", platform="wx" if i % 2 else "tb", text="", content_hash="h")
+                       for i in range(10)])
+    page = backend_store.find(m.Post, "platform = ?", ("wx",), order_by="id", limit=2, offset=1)
+    assert [p.id for p in page] == ["p03", "p05"]
+    assert backend_store.count(m.Post, "platform = ?", ("tb",)) == 5
+
+
+def test_failed_transaction_leaves_nothing(backend_store: Store) -> None:
+    with pytest.raises(RuntimeError), backend_store.transaction():
+        backend_store.add([SAMPLES[0]])
         raise RuntimeError("boom")
-    assert store.count(m.Platform) == 0
+    assert backend_store.count(m.Platform) == 0
+
+
+def test_environment_selects_postgres(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wildtrace.cli._common import store
+    from wildtrace.store._postgres import PostgresStore
+
+    monkeypatch.setenv("WILDTRACE_DB", postgres_url)
+    with store() as s:
+        assert isinstance(s, PostgresStore)
+        assert s.schema_version() >= 1

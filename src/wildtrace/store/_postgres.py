@@ -1,0 +1,103 @@
+"""PostgreSQL store for a team server (psycopg 3). Same migrations and behaviour as DuckDB."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from wildtrace.store._base import Store
+
+_PLACEHOLDER = re.compile(r"\?")
+
+
+def to_pyformat(sql: str) -> str:
+    """Translate the store's ``?`` placeholders to psycopg's ``%s`` (escaping literal ``%``)."""
+    return _PLACEHOLDER.sub("%s", sql.replace("%", "%%"))
+
+
+class PostgresStore(Store):
+    """A store in a PostgreSQL database. Each thread gets its own connection, so the workbench
+    can serve several users at once."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._local = threading.local()
+        self._all: list[psycopg.Connection] = []
+        self._lock = threading.Lock()
+        self.connection  # noqa: B018 - connect now, so a wrong URL fails at open
+
+    @property
+    def connection(self) -> psycopg.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None or con.closed:
+            con = psycopg.connect(self.url, autocommit=True, row_factory=dict_row)
+            con.execute("SET TIME ZONE 'UTC'")
+            self._local.con = con
+            with self._lock:
+                self._all.append(con)
+        return con
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.connection.execute(to_pyformat(sql), list(params))  # type: ignore[arg-type]
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cur = self.connection.execute(to_pyformat(sql), list(params))  # type: ignore[arg-type]
+        return list(cur.fetchall()) if cur.description else []  # type: ignore[arg-type]
+
+    def _stage(self, table: str, rows: list[dict[str, Any]], cols: Sequence[str]) -> str:
+        staged = f"_wt_staged_{table}"
+        names = ", ".join(f'"{c}"' for c in cols)
+        con = self.connection
+        con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staged} (LIKE {table} INCLUDING DEFAULTS)")  # type: ignore[arg-type]
+        con.execute(f"TRUNCATE {staged}")  # type: ignore[arg-type]
+        with con.cursor().copy(f"COPY {staged} ({names}) FROM STDIN") as copy:  # type: ignore[arg-type]
+            for row in rows:
+                copy.write_row([row.get(c) for c in cols])
+        return staged
+
+    def insert_rows(self, table: str, rows: list[dict[str, Any]], cols: Sequence[str],
+                    key: Sequence[str]) -> int:
+        if not rows:
+            return 0
+        names = ", ".join(f'"{c}"' for c in cols)
+        keys = ", ".join(f'"{k}"' for k in key)
+        with self.transaction():
+            staged = self._stage(table, rows, cols)
+            cur = self.connection.execute(
+                f"INSERT INTO {table} ({names}) SELECT DISTINCT ON ({keys}) {names} FROM {staged} "  # type: ignore[arg-type]
+                "ON CONFLICT DO NOTHING"
+            )
+            return cur.rowcount
+
+    def upsert_rows(self, table: str, rows: list[dict[str, Any]], cols: Sequence[str],
+                    key: Sequence[str]) -> None:
+        if not rows:
+            return
+        names = ", ".join(f'"{c}"' for c in cols)
+        keys = ", ".join(f'"{k}"' for k in key)
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in cols if c not in key)
+        action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+        with self.transaction():
+            staged = self._stage(table, rows, cols)
+            self.connection.execute(
+                f"INSERT INTO {table} ({names}) SELECT DISTINCT ON ({keys}) {names} FROM {staged} "  # type: ignore[arg-type]
+                f"ON CONFLICT ({keys}) {action}"
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.connection.transaction():
+            yield
+
+    def close(self) -> None:
+        with self._lock:
+            for con in self._all:
+                con.close()
+            self._all.clear()
+
