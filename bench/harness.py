@@ -16,7 +16,8 @@ from pathlib import Path
 class Benchmark:
     """One benchmark.
 
-    ``prepare(n, workdir)`` builds the input (not timed) and returns a context dict.
+    ``prepare(n, workdir)`` builds the input in ``workdir`` (not timed) and returns a JSON-serialisable
+    context dict (paths as strings): prepare, run and baseline each run in their own process.
     ``run(ctx)`` and ``baseline(ctx)`` do the timed work and return the number of items processed.
     ``ctx["bytes"]``, if set by ``prepare``, gives MB/s.
     """
