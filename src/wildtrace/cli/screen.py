@@ -32,7 +32,7 @@ def screen(db: DbOpt = None, model: ModelOpt = None, full: FullOpt = False,
            ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="Read text inside images (cached).")] = True,
            config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """Screen every post in the store that has no verdict yet; images get OCR text and a perceptual hash."""
-    from wildtrace.screen import Screener, default_extractor, screen_store
+    from wildtrace.screen import ImageReader, Screener, default_extractor, screen_store
 
     s = settings(db, config)
     screener = Screener.load(model or s.model or None, str(s.lexicon_path), full=full)
