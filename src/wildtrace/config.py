@@ -30,10 +30,15 @@ class Settings:
     host: str = _setting("127.0.0.1", "Address the workbench listens on.")
     port: int = _setting(8000, "Port the workbench listens on.")
     secret_key: str = _setting("", "Session signing key for the workbench; generated per run when empty.")
+    lexicon: str = _setting("", "Analysts' lexicon layer (YAML); empty means <data_dir>/lexicon.yaml.")
 
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir)
+
+    @property
+    def lexicon_path(self) -> Path:
+        return Path(self.lexicon) if self.lexicon else self.data_path / "lexicon.yaml"
 
 
 def describe() -> list[tuple[str, str, Any, str]]:
