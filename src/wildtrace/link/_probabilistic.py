@@ -104,10 +104,9 @@ def predict_pairs(features: pd.DataFrame, labels: pd.DataFrame | None = None, en
     out_cols = ["account_l", "account_r", "match_weight", "match_probability", "evidence"]
     if len(features) < 2:
         return pd.DataFrame(columns=out_cols)
-    logging.getLogger("splink").setLevel(logging.ERROR)
     db_api = _database_api(engine, spark)
     settings = splink_settings(len(features))
-    linker = Linker(db_api.register(_to_backend(features, engine, db_api)), settings)
+    linker = Linker(db_api.register(_to_backend(features, engine, db_api)), settings, log_level=logging.ERROR)
     linker.training.estimate_u_using_random_sampling(max_pairs=min(1e6, 50.0 * len(features)), seed=seed)
     if labels is not None and len(labels) >= MIN_LABELLED_PAIRS:
         table = labels.rename(columns={"account_l": "unique_id_l", "account_r": "unique_id_r"})
