@@ -58,13 +58,14 @@ def _database_api(engine: str, spark: Any = None) -> Any:
 
         return DuckDBAPI(connection=duckdb.connect())
     if engine == "spark":
-        from splink.backends.spark import SparkAPI
+        from splink.backends.spark import SparkAPI, similarity_jar_location
 
         if spark is None:
             from wildtrace.scale import spark_session
 
             spark = spark_session()
-        return SparkAPI(spark_session=spark)
+        spark.sql(f"ADD JAR '{similarity_jar_location()}'")  # Splink's string-similarity UDFs (Jaro-Winkler)
+        return SparkAPI(spark_session=spark, break_lineage_method="persist")
     raise ValueError(f"unknown linkage engine {engine!r}: use 'duckdb' or 'spark'")
 
 
