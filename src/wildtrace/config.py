@@ -30,6 +30,7 @@ class Settings:
     host: str = _setting("127.0.0.1", "Address the workbench listens on.")
     port: int = _setting(8000, "Port the workbench listens on.")
     secret_key: str = _setting("", "Session signing key for the workbench; generated per run when empty.")
+    share_key: str = _setting("", "Key of the pseudonyms in exports and reports; empty: kept in <data_dir>/share.key.")
 
     @property
     def data_path(self) -> Path:
