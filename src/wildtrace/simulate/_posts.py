@@ -103,7 +103,8 @@ class PostMaker:
             traders = [a for a in self.trader_accounts if a.active_in_week(week)]
             weights = [a.person.activity * (2.0 if a.is_backup else 1.0) for a in traders]
             side = [a for a in self.side_accounts if a.active_in_week(week)]
-            n_illegal = round(ILLEGAL_PER_SCALE * self.scale / total * week_factor(week))
+            noise = self.rng.uniform(0.94, 1.06)  # weeks are never quite alike
+            n_illegal = round(ILLEGAL_PER_SCALE * self.scale / total * week_factor(week) * noise)
             n_benign = round(BENIGN_PER_SCALE * self.scale / WEEKS)
             posts = [p for p in (self._illegal(week, traders, weights) for _ in range(n_illegal)) if p is not None]
             posts += [self._benign(week, side) for _ in range(n_benign)]
