@@ -31,6 +31,16 @@ BENIGN_NIGHT_SHARE = 0.12
 REPOST_SHARE = 0.22
 DELETED_SHARE = 0.4
 ITEMS_KEPT = 30
+# What each step of the chain offers; worked ivory is about 90% of the monitored market.
+PRODUCTS_BY_ROLE = {
+    "raw_trader": {"raw": 0.8, "semi_worked": 0.2},
+    "processor": {"semi_worked": 0.3, "worked_uncarved": 0.7},
+    "wholesaler": {"semi_worked": 0.1, "worked_uncarved": 0.45, "worked_carved": 0.45},
+    "retailer": {"worked_uncarved": 0.45, "worked_carved": 0.55},
+    "agent": {"worked_uncarved": 0.4, "worked_carved": 0.6},
+}
+# Upstream traders advertise less: raw material mostly changes hands offline.
+ADS_BY_ROLE = {"raw_trader": 0.3, "processor": 0.6, "wholesaler": 1.0, "retailer": 1.0, "agent": 1.0}
 
 
 def week_factor(week: int) -> float:
@@ -101,7 +111,7 @@ class PostMaker:
         total = sum(week_factor(w) for w in range(1, WEEKS + 1))
         for week in range(1, WEEKS + 1):
             traders = [a for a in self.trader_accounts if a.active_in_week(week)]
-            weights = [a.person.activity * (2.0 if a.is_backup else 1.0) for a in traders]
+            weights = [a.person.activity * ADS_BY_ROLE[a.person.role] * (2.0 if a.is_backup else 1.0) for a in traders]
             side = [a for a in self.side_accounts if a.active_in_week(week)]
             noise = self.rng.uniform(0.94, 1.06)  # weeks are never quite alike
             n_illegal = round(ILLEGAL_PER_SCALE * self.scale / total * week_factor(week) * noise)
@@ -175,10 +185,9 @@ class PostMaker:
         rng, p = self.rng, acc.person
         sp_id = rng.choices(p.species, [self.v.species[s].share for s in p.species])[0]
         sp = self.v.species[sp_id]
-        wanted = {"raw_trader": ["raw"], "processor": ["semi_worked", "worked_uncarved"],
-                  "wholesaler": ["worked_uncarved", "worked_carved", "semi_worked"]}.get(
-                      p.role, ["worked_carved", "worked_uncarved"])
-        ptype = rng.choice([t for t in wanted if t in sp.products] or list(sp.products))
+        wanted = {t: w for t, w in PRODUCTS_BY_ROLE[p.role].items() if t in sp.products}
+        wanted = wanted or dict.fromkeys(sp.products, 1.0)
+        ptype = rng.choices(list(wanted), list(wanted.values()))[0]
         model = sp.products[ptype]
         lo, hi = model.grams
         grams = round(lo * (hi / lo) ** rng.random())
