@@ -11,8 +11,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from wacz.main import main as wacz_main
-
 from wildtrace.evidence._blobs import sha256_file
 from wildtrace.evidence._capture import Evidence
 from wildtrace.model import Capture, Case, Post
@@ -76,6 +74,8 @@ def export_bundle(evidence: Evidence, out_dir: str | Path, case_id: str | None =
     _write_jsonl(out / "capture-log.jsonl", entries)
     _write_jsonl(out / "posts.jsonl", [p.model_dump(mode="json") for p in posts])
     (out / "README.txt").write_text(README, encoding="utf-8")
+    from wacz.main import main as wacz_main  # imported here: it pulls in a large validation stack
+
     wacz = out / "evidence.wacz"
     with contextlib.redirect_stdout(io.StringIO()):
         status = wacz_main(["create", "-o", str(wacz), "--detect-pages", *map(str, warcs)])
