@@ -141,7 +141,15 @@ def test_cli_add_verify_export(tmp_path: Path, site: Site, monkeypatch) -> None:
     assert json.loads(added.stdout)["http_status"] == 410
     saved = tmp_path / "saved.html"
     saved.write_text(PAGE)
-    assert runner.invoke(app, ["evidence", "add", str(saved), "--url", "https://x.org/s"]).exit_code == 0
+    from wildtrace.store import open_store
+
+    with open_store(str(tmp_path / "w.duckdb")) as store:
+        store.add([Case(id="c9", title="saved pages")])
+    added_file = runner.invoke(app, ["evidence", "add", str(saved), "--url", "https://x.org/s", "--case", "c9"])
+    assert added_file.exit_code == 0, added_file.output
+    exported = runner.invoke(app, ["evidence", "export", "--case", "c9", "--out", str(tmp_path / "b"), "--json"])
+    assert exported.exit_code == 0, exported.output
+    assert json.loads(exported.stdout)["captures"] == 1
     ok = runner.invoke(app, ["evidence", "verify"])
     assert ok.exit_code == 0 and "ok: 2 entries" in ok.stdout
     log = tmp_path / "data" / "evidence" / "capture-log.jsonl"

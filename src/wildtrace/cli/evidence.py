@@ -26,6 +26,7 @@ def add(
     target: Annotated[str, typer.Argument(help="A URL to fetch, or a file (saved page, image, export).")],
     url: Annotated[str | None, typer.Option("--url", help="Source URL of a file (where it was saved from).")] = None,
     post: Annotated[str | None, typer.Option("--post", help="Post this capture belongs to.")] = None,
+    case: Annotated[str | None, typer.Option("--case", help="Case to list this capture in.")] = None,
     db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Capture a URL (the HTTP response, whatever its status) or a file, and log it."""
@@ -37,6 +38,8 @@ def add(
             capture = ev.capture_file(target, url=url, post_id=post)
         else:
             fail(f"{target}: neither an http(s) URL nor a file")
+        if case is not None:
+            ev.add_to_case(case, capture)
     except httpx.HTTPError as exc:
         fail(f"{target}: could not fetch: {exc}")
     finally:

@@ -13,7 +13,7 @@ from wildtrace.evidence._fetch import Fetched, fetch
 from wildtrace.evidence._log import CaptureLog
 from wildtrace.evidence._warc import build_warc
 from wildtrace.evidence.chain import ChainProblem, verify_chain
-from wildtrace.model import Capture
+from wildtrace.model import Capture, Case
 from wildtrace.store import Store
 
 _SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"),
@@ -99,6 +99,17 @@ class Evidence:
         body = path.read_bytes()
         return self.capture(url or path.resolve().as_uri(), body, "resource",
                             content_type=sniff_type(body, path.name), post_id=post_id)
+
+    def add_to_case(self, case_id: str, capture: Capture) -> Case:
+        """List ``capture`` among the items of case ``case_id`` (so that exporting the case includes it)."""
+        case = self.store.get(Case, case_id)
+        if case is None:
+            raise ValueError(f"no case {case_id!r} in the store")
+        item = f"capture:{capture.sha256}"
+        if item not in case.items:
+            case = case.model_copy(update={"items": [*case.items, item]})
+            self.store.put([case])
+        return case
 
     def find_payload(self, payload_sha256: str, post_id: str | None = None) -> Capture | None:
         """An earlier capture of the same body (for the same post, when given)."""
