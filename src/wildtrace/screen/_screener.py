@@ -123,10 +123,10 @@ class Screener:
                 emb = embed([prepared[i].doc.combined for i in cand], threads=self.threads)
                 score[cand] = self.model.combine(logit[cand], top_k_similarity(emb, self.model.pos_emb),
                                                  top_k_similarity(emb, self.model.neg_emb))
-        return [self._result(p, X.getrow(i), float(score[i]), float(fast[i])) for i, p in enumerate(prepared)]
+        return [self._result(p, X, i, float(score[i]), float(fast[i])) for i, p in enumerate(prepared)]
 
     # -- explaining ------------------------------------------------------------------------------
-    def _result(self, p: Prepared, x: Any, score: float, fast: float) -> ScreenResult:
+    def _result(self, p: Prepared, X: Any, i: int, score: float, fast: float) -> ScreenResult:
         tier = self.model.tier(score)
         confident = tier in ("high", "medium")
         species: list[str] = []
@@ -148,7 +148,8 @@ class Screener:
         return ScreenResult(
             score=round(score, 4), tier=tier, species=species, products=products,
             spans=self._spans(p), code_words=code_words, legality_claims=claims,
-            features=self._top_features(p, x), fast_score=round(fast, 4), model_version=self.version,
+            features=self._top_features(p, X, i, name_ngrams=tier != "none"), fast_score=round(fast, 4),
+            model_version=self.version,
         )
 
     def _spans(self, p: Prepared) -> list[Span]:
@@ -166,22 +167,26 @@ class Screener:
                 base, media = next((b, s) for b, s in reversed(bounds) if b <= start)
                 start, end, source = start - base, end - base, "ocr"
             meaning = h.term.meaning if h.term.kind == "code_word" else h.term.category or h.term.implied_species()
-            spans.append(Span(start=start, end=end, text=p.norm.original[h.start:h.end], term=h.term.id,
-                              category=h.term.kind, meaning=meaning, source=source, via=h.via, media=media))
+            spans.append(Span.model_construct(  # trusted values: skip validation on the hot path
+                start=start, end=end, text=p.norm.original[h.start:h.end], term=h.term.id, category=h.term.kind,
+                meaning=meaning, source=source, via=h.via, media=media))
         return spans
 
-    def _top_features(self, p: Prepared, x: Any) -> list[tuple[str, float]]:
+    def _top_features(self, p: Prepared, X: Any, i: int, name_ngrams: bool) -> list[tuple[str, float]]:
+        """The contributions (weight x value) that weighed most; n-grams are named for flagged tiers only."""
         coef = self.model.coef
         contrib = {}
-        for j, name in enumerate(LEXICON_FEATURES):
+        for j in np.flatnonzero(p.lexicon_row):
             value = p.lexicon_row[j] * self.model.lexicon_scale
-            if value:
-                contrib[f"lexicon:{name}"] = float(coef[N_FEATURES + j] * value)
-        row = x.tocsr()
-        grams = [(int(i), float(coef[i] * v)) for i, v in zip(row.indices, row.data, strict=True) if i < N_FEATURES]
-        grams = sorted(grams, key=lambda t: -abs(t[1]))[:TOP_FEATURES]
-        names = ngram_names(p.norm.spaced, {i for i, _ in grams})
-        for i, w in grams:
-            contrib[f"ngram:{names.get(i, i)}"] = w
+            contrib[f"lexicon:{LEXICON_FEATURES[j]}"] = float(coef[N_FEATURES + j] * value)
+        if name_ngrams:
+            lo, hi = X.indptr[i], X.indptr[i + 1]
+            idx, val = X.indices[lo:hi], X.data[lo:hi]
+            keep = idx < N_FEATURES
+            idx, w = idx[keep], coef[idx[keep]] * val[keep]
+            order = np.argsort(-np.abs(w))[:TOP_FEATURES]
+            names = ngram_names(p.norm.spaced, {int(idx[k]) for k in order})
+            for k in order:
+                contrib[f"ngram:{names.get(int(idx[k]), int(idx[k]))}"] = float(w[k])
         top = sorted(contrib.items(), key=lambda t: -abs(t[1]))[:TOP_FEATURES]
         return [(k, round(v, 4)) for k, v in top]
