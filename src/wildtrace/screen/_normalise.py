@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
-
-import numpy as np
 
 _HOMOGLYPHS = dict(zip(  # Cyrillic and Greek letters that pass for Latin ones
     "авсеһіјкмнорѕтхуԁνορτυχκιαβεη",
@@ -116,7 +113,7 @@ class Normalised:
         return cls(text, spaced, surface, to_pinyin(surface))
 
     @cached_property
-    def _surface_map(self) -> tuple[Sequence[int], Sequence[bool]]:
+    def _surface_map(self) -> tuple[list[int], list[bool]]:
         """Original index of each surface character, and whether a word starts there."""
         if len(self.spaced) == len(self.original):  # the common case: folding kept every position
             return _positions(self.spaced)
@@ -153,7 +150,7 @@ class Normalised:
     def surface_bounded(self, start: int, end: int) -> bool:
         """Whether surface[start:end] begins and ends on word boundaries."""
         _, starts = self._surface_map
-        return bool(starts[start] and (end == len(starts) or starts[end]))
+        return starts[start] and (end == len(starts) or starts[end])
 
     def pinyin_bounded(self, start: int, end: int) -> bool:
         _, unit = self._pinyin_map
@@ -166,21 +163,23 @@ class Normalised:
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of surface[start:end]."""
         index, _ = self._surface_map
-        return int(index[start]), int(index[end - 1]) + 1
+        return index[start], index[end - 1] + 1
 
 
-def _positions(spaced: str) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised surface map when the folded text has the original's positions."""
-    codes = np.frombuffer(spaced.encode("utf-32-le"), dtype=np.uint32)
-    kept = np.flatnonzero(codes != 32)
-    cjk = np.zeros(len(codes), dtype=bool)
-    for lo, hi in _CJK_RANGES:
-        cjk |= (codes >= lo) & (codes <= hi)
-    gap = np.ones(len(kept), dtype=bool)
-    gap[1:] = kept[1:] - kept[:-1] > 1
-    prev_cjk = np.zeros(len(kept), dtype=bool)
-    prev_cjk[1:] = cjk[kept[:-1]]
-    return kept, gap | cjk[kept] | prev_cjk
+def _positions(spaced: str) -> tuple[list[int], list[bool]]:
+    """The surface map when folding kept every position (no expansion, nothing deleted)."""
+    index: list[int] = []
+    starts: list[bool] = []
+    gap, prev_cjk = True, False
+    for i, c in enumerate(spaced):
+        if c == " ":
+            gap = True
+            continue
+        cjk = "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
+        starts.append(gap or cjk or prev_cjk)
+        index.append(i)
+        gap, prev_cjk = False, cjk
+    return index, starts
 
 
 def char_pinyin(ch: str) -> str | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from itertools import islice
 from typing import Any
 
@@ -46,18 +48,30 @@ class Prepared:
 
 @dataclass
 class ScreenResult:
-    """The verdict on one text, before it is tied to a post."""
+    """The verdict on one text, before it is tied to a post. ``spans`` and ``features`` (the explanation)
+    are built on first use, so a caller that only ranks by score does not pay for them."""
 
     score: float
     tier: str
     species: list[str]
     products: list[str]
-    spans: list[Span]
     code_words: list[str]
     legality_claims: list[str]
-    features: list[tuple[str, float]]
     fast_score: float
     model_version: str
+    explain: Callable[[], tuple[list[Span], list[tuple[str, float]]]] = field(repr=False)
+
+    @cached_property
+    def _explanation(self) -> tuple[list[Span], list[tuple[str, float]]]:
+        return self.explain()
+
+    @property
+    def spans(self) -> list[Span]:
+        return self._explanation[0]
+
+    @property
+    def features(self) -> list[tuple[str, float]]:
+        return self._explanation[1]
 
     def to_verdict(self, post_id: str, extracted: dict[str, Any] | None = None) -> Verdict:
         return Verdict(post_id=post_id, score=self.score, tier=self.tier, species=self.species,
@@ -75,6 +89,7 @@ class Screener:
         self.full = full and model.has_embeddings
         self.threads = threads
         self.matcher = Matcher(lexicon)
+        gc.freeze()  # the tables and automatons live as long as the process: keep them out of GC passes
         self.version = f"{model.version}+lex.{lexicon.version}" + ("+emb" if self.full else "")
 
     @classmethod
@@ -146,10 +161,9 @@ class Screener:
             if h.term.kind == "legality" and h.term.category not in claims:
                 claims.append(str(h.term.category))
         return ScreenResult(
-            score=round(score, 4), tier=tier, species=species, products=products,
-            spans=self._spans(p), code_words=code_words, legality_claims=claims,
-            features=self._top_features(p, X, i, name_ngrams=tier != "none"), fast_score=round(fast, 4),
-            model_version=self.version,
+            score=round(score, 4), tier=tier, species=species, products=products, code_words=code_words,
+            legality_claims=claims, fast_score=round(fast, 4), model_version=self.version,
+            explain=lambda: (self._spans(p), self._top_features(p, X, i, name_ngrams=tier != "none")),
         )
 
     def _spans(self, p: Prepared) -> list[Span]:
