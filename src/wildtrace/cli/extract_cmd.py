@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from wildtrace.cli._common import DbOpt, JsonOpt, emit, fail, store
+from wildtrace.cli._common import DbOpt, JsonOpt, emit, fail, settings, store
 from wildtrace.cli.evaluate import eval_app
 from wildtrace.extract import evaluate_extraction, extract_fields, extract_store
 
@@ -37,13 +37,32 @@ def eval_extract(
     truth: Annotated[Path, typer.Option("--truth", help="CSV with post_id, price_cny, weight_g, price_per_gram.")],
     posts: Annotated[Path, typer.Option("--posts", help="Posts as JSON Lines (id, text).")],
     tolerance: Annotated[float, typer.Option(help="Relative error that still counts as exact.")] = 0.01,
+    where: Annotated[list[str] | None, typer.Option(
+        "--where", help="Keep truth rows with COLUMN=VALUE, e.g. is_illegal=1 or image_only=0 (repeatable).")] = None,
+    images: Annotated[bool, typer.Option(
+        "--images", help="Read the posts' pictures (OCR, cached) and extract from their text too.")] = False,
+    image_root: Annotated[Path | None, typer.Option(help="Folder the posts' media paths are relative to "
+                                                         "[default: the posts file's folder].")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Accuracy and coverage of price, weight and price-per-gram extraction against labelled truth."""
     for path in (truth, posts):
         if not path.is_file():
             fail(f"{path}: no such file")
-    result = evaluate_extraction(truth, posts, tolerance)
+    conditions = {}
+    for item in where or []:
+        column, sep, value = item.partition("=")
+        if not sep:
+            fail(f"--where {item!r}: write COLUMN=VALUE")
+        conditions[column] = value
+    image_text = None
+    if images:
+        from wildtrace.screen import ImageReader
+
+        reader = ImageReader(settings().data_path / "ocr_cache")
+        image_text = lambda path: reader.read(path)["text"] or ""  # noqa: E731
+    result = evaluate_extraction(truth, posts, tolerance, where=conditions, image_text=image_text,
+                                 image_root=image_root)
     lines = [f"{'field':<16}{'n':>7}{'coverage':>10}{'accuracy':>10}{'precision':>11}{'spurious':>10}"]
     for field in ("price", "weight", "price_per_gram"):
         r = result[field]

@@ -32,6 +32,8 @@ _LINE_ID = re.compile(r"[a-z0-9][a-z0-9._-]{3,19}(?![a-z0-9._-])")
 _WALLET_ID = re.compile(r"[a-z0-9][a-z0-9_.@-]{3,40}[a-z0-9]")
 _PHONE_AT = re.compile(r"\+?\(?\d(?:[\s\-.()]{0,3}\d){5,16}")
 _QQ_AT = re.compile(r"[1-9]\d{4,11}(?!\d)")
+_CJK = re.compile("[\u4e00-\u9fff]")
+_WALLET_PREFIX = re.compile(r"wallet\s?[:：]\s?")
 _BARE_HANDLE = re.compile(r"(?<![\w.@])@([a-z][a-z0-9_]{4,31})(?![a-z0-9_])")
 _REGION_CUES = {"VN": ("越南", "vietnam", "việt nam", "zalo", "+84"), "HK": ("香港", "hong kong", "hk", "+852"),
                 "MO": ("澳门", "macau", "+853"), "TW": ("台湾", "taiwan", "+886"), "US": ("usa", "美国", "+1 "),
@@ -69,8 +71,12 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def phone_e164(digits: str, plus: bool, regions: tuple[str, ...]) -> str | None:
-    """The E.164 form of ``digits`` if it is a valid number (international, or national in ``regions``)."""
+def phone_e164(digits: str, plus: bool, regions: tuple[str, ...], lenient: bool = False) -> str | None:
+    """The E.164 form of ``digits`` if it is a valid number (international, or national in ``regions``).
+
+    ``lenient`` (a label such as 电话 or WhatsApp says it is a phone) also takes a possible number whose
+    range the metadata does not list yet: new ranges open before the library knows them.
+    """
     candidates: list[tuple[str, str | None]] = []
     if plus:
         candidates.append(("+" + digits, None))
@@ -85,7 +91,7 @@ def phone_e164(digits: str, plus: bool, regions: tuple[str, ...]) -> str | None:
             parsed = phonenumbers.parse(number, region)
         except phonenumbers.NumberParseException:
             continue
-        if phonenumbers.is_valid_number(parsed):
+        if phonenumbers.is_valid_number(parsed) or (lenient and phonenumbers.is_possible_number(parsed)):
             return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     return None
 
@@ -96,6 +102,7 @@ def _labels(v: Vocabulary) -> TermMatcher:
     terms: list[tuple[str, tuple[str, str]]] = []
     for app, labels in c["messengers"].items():
         terms.extend((t, ("messenger", app)) for t in labels)
+    terms.extend((t, ("messenger", "")) for t in c["generic"])
     for kind in ("qq", "telegram", "alipay", "wechat_pay", "bank", "phone_cues"):
         terms.extend((t, (kind, kind)) for t in c[kind])
     return TermMatcher(terms)
@@ -159,7 +166,7 @@ class _Finder:
             filler = _FILLER.match(self.t, hit.end)
             pos = filler.end() if filler else hit.end
             colon = bool(_COLON.search(self.t, hit.end, pos)) or self.t[hit.end:pos].count(":") > 0
-            if hit.term in self.v.contacts["needs_colon"] and not colon:
+            if hit.term in self.v.contacts["needs_colon"] and not (colon or self.d[hit.end:hit.end + 1].isdigit()):
                 continue
             if any(self.t.startswith(s, pos) for s in self.v.contacts["same_as_phone"]):
                 same_as_phone.append(app if kind == "messenger" else "wechat")
@@ -172,7 +179,7 @@ class _Finder:
         if not m:
             return None
         digits = re.sub(r"\D", "", m.group())
-        e164 = phone_e164(digits, m.group().startswith("+"), regions)
+        e164 = phone_e164(digits, m.group().startswith("+"), regions, lenient=True)
         return (m.end(), e164) if e164 else None
 
     def _after_messenger(self, pos: int, app: str, colon: bool) -> None:
@@ -180,8 +187,10 @@ class _Finder:
         phone = self._phone_at(pos, regions)
         if phone:
             self.add(pos, phone[0], "phone", phone[1])
-            self.add(pos, phone[0], "messenger_id", f"{app}:{phone[1]}")
+            if app:  # a named app on a phone number: the account is registered to it
+                self.add(pos, phone[0], "messenger_id", f"{app}:{phone[1]}")
             return
+        app = app or ("wechat" if _CJK.search(self.t) else "contact")
         m = (_LINE_ID if app == "line" else _WECHAT_ID).match(self.t, pos)
         if m and (colon or re.search(r"[\d_-]", m.group())) and self.free(pos, m.end()):
             self.add(pos, m.end(), "messenger_id", f"{app}:{m.group()}")
@@ -206,6 +215,9 @@ class _Finder:
             self.add(pos, phone[0], "phone", phone[1])
             self.add(pos, phone[0], "payment_account", "wallet:" + phone[1])
             return
+        prefix = _WALLET_PREFIX.match(self.t, pos)
+        pos = prefix.end() if prefix else pos
+        colon = colon or prefix is not None
         email = _EMAIL.match(self.t, pos)
         m = email or _WALLET_ID.match(self.t, pos)
         if m and (colon or re.search(r"\d", m.group())) and (email or self.free(pos, m.end())):

@@ -79,10 +79,10 @@ def find_prices(view: View, v: Vocabulary, taken: list[tuple[int, int]]) -> list
         per = unit if per_grams else "piece" if unit or m.group("each") else None
         before = text[max(0, m.start() - 12):m.start()]
         cue = p.price_cue.search(before) is not None
-        multiplied = bool(m.group("amult")) or bool(m.group("acn") and re.search("[百千万亿佰仟]", m.group("acn")))
+        multiplied = bool(m.group("amult")) or bool(m.group("acn") and re.search("[百千万萬亿億佰仟]", m.group("acn")))
         if not (currency or per or cue or multiplied):
             continue
-        if not currency and p.not_price_before.search(before):
+        if (not currency or suf in v.weak_suffixes) and p.not_price_before.search(before):
             continue
         if not (currency or unit) and p.not_price_after.match(text, m.end()):
             continue

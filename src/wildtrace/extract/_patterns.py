@@ -54,7 +54,7 @@ class Patterns:
 
         prefix = alternation(v.currency_prefixes)
         self.money = re.compile(
-            rf"(?<![{LETTER}\d.,])"
+            rf"(?<![{LETTER}\d])(?<!\d[.,])"
             rf"(?:(?:每|一|单|per\s?|a\s)(?P<punit>{units})\s?(?:价格|价钱|售价|价)?\s?[:：]?\s?"
             rf"|(?P<punit2>克|g)价\s?[:：]?\s?)?"
             rf"(?:(?P<pre>{prefix})\s?[:：]?\s?)?"
@@ -64,13 +64,13 @@ class Patterns:
             rf"(?:\s?(?:/|每|一|per|a|for\s1)\s?(?P<unit>{units})|\s?(?P<each>each|apiece|ea\.|一个|一件|/pc))?"
         )
         self.weight = re.compile(
-            rf"(?<![{LETTER}\d.,/])"
+            rf"(?<![{LETTER}\d/])(?<!\d[.,])"
             rf"(?:(?P<cn>半|{cn_number})|(?P<num>{NUM}))"
             rf"(?:\s?(?:-|~|～|至|到|—|–)\s?(?:(?P<cn2>{cn_number})|(?P<num2>{NUM})))?"
             rf"\s?(?P<unit>{alternation(v.weight_units)})"
         )
         self.quantity = re.compile(
-            rf"(?<![{LETTER}\d.,/])(?:(?P<cn>{cn_number})|(?P<num>\d+))\s?"
+            rf"(?<![{LETTER}\d/])(?<!\d[.,])(?:(?P<cn>{cn_number})|(?P<num>\d+))\s?"
             rf"(?P<unit>{alternation(v.quantity_units)})(?!月|人|小时|天|星期|年)"
             rf"|(?<![{LETTER}])(?:x|×|\*)\s?(?P<times>\d{{1,4}})(?![\d.])"
         )

@@ -10,8 +10,9 @@ import ahocorasick
 
 
 def wordish(ch: str) -> bool:
-    """A letter or digit of an alphabet written with spaces between words (Latin, Vietnamese...)."""
-    return ch.isalnum() and ord(ch) < 0x2E80
+    """A letter of an alphabet written with spaces between words (Latin, Vietnamese...): terms in such
+    alphabets must not run on into another letter (digits may follow: ``vx13812345678``)."""
+    return ch.isalpha() and ord(ch) < 0x2E80
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from wildtrace.extract._text import fold
 
 PRODUCT_TYPES = ("raw", "semi_worked", "worked_uncarved", "worked_carved")
 PLACE_KINDS = ("country", "region", "province", "city", "border_town")
+_CONTACT_LISTS = ("generic", "needs_colon", "qq", "telegram", "alipay", "wechat_pay", "bank", "phone_cues",
+                  "same_as_phone")
 
 
 class VocabularyError(ValueError):
@@ -51,6 +53,7 @@ class Vocabulary:
     to_cny: dict[str, float]
     currency_prefixes: dict[str, str]
     currency_suffixes: dict[str, str]
+    weak_suffixes: frozenset[str]
     multipliers: dict[str, float]
     multiplier_currency: dict[str, str]
     cn_digits: dict[str, int]
@@ -157,6 +160,7 @@ def _load(directory: Path) -> Vocabulary:
               cur.mapping(rates.get("to_cny"), "rates.to_cny").items()}
     prefixes: dict[str, str] = {}
     suffixes: dict[str, str] = {}
+    weak: set[str] = set()
     for code, spec in cur.mapping(data["currencies"], "currencies").items():
         spec = cur.mapping(spec, f"currencies.{code}")
         if code not in to_cny:
@@ -165,6 +169,11 @@ def _load(directory: Path) -> Vocabulary:
             prefixes.setdefault(term, code)
         for term in cur.terms(spec.get("suffixes"), f"currencies.{code}.suffixes"):
             suffixes.setdefault(term, code)
+        if "weak_suffixes" in spec:
+            for term in cur.terms(spec["weak_suffixes"], f"currencies.{code}.weak_suffixes"):
+                if term not in suffixes:
+                    raise cur.fail(f"currencies.{code}.weak_suffixes", f"{term!r} is not one of the suffixes")
+                weak.add(term)
 
     num = _Reader(directory, "numbers.yaml")
     ndata = num.top("multipliers", "multiplier_currency", "cn_digits", "cn_units", "price_cues", "negotiable",
@@ -225,13 +234,12 @@ def _load(directory: Path) -> Vocabulary:
                             tuple(gaz.terms(entry.get("names"), f"{label}.names"))))
 
     con = _Reader(directory, "contacts.yaml")
-    kdata = con.top("messengers", "needs_colon", "qq", "telegram", "alipay", "wechat_pay", "bank", "phone_cues",
-                    "same_as_phone")
+    kdata = con.top("messengers", *_CONTACT_LISTS)
     contacts: dict[str, Any] = {
         "messengers": {str(app): _traditional(con.terms(v, f"messengers.{app}"))
                        for app, v in con.mapping(kdata["messengers"], "messengers").items()},
     }
-    for key in ("needs_colon", "qq", "telegram", "alipay", "wechat_pay", "bank", "phone_cues", "same_as_phone"):
+    for key in _CONTACT_LISTS:
         contacts[key] = _traditional(con.terms(kdata[key], key))
 
     return Vocabulary(
@@ -240,6 +248,7 @@ def _load(directory: Path) -> Vocabulary:
         to_cny=to_cny,
         currency_prefixes=prefixes,
         currency_suffixes=suffixes,
+        weak_suffixes=frozenset(weak),
         multipliers=multipliers,
         multiplier_currency=multiplier_currency,
         cn_digits=cn_digits,
