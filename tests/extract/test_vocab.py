@@ -34,7 +34,7 @@ def test_traditional_forms_are_added() -> None:
 @pytest.mark.parametrize(("file", "old", "new", "message"), [
     ("units.yaml", "  斤: 500", "  斤: -500", "weights.斤"),
     ("currencies.yaml", "    CNY: 1.0", "    XXX: 1.0", "currencies.CNY"),
-    ("species.yaml", 'appendix: "II"', 'appendix: "IV"', "saiga.appendix"),
+    ("currencies.yaml", 'weak_suffixes: ["米"]', 'weak_suffixes: ["尺"]', "currencies.CNY.weak_suffixes"),
     ("places.yaml", "kind: border_town, country: CN, names: [\"瑞丽\"", "kind: village, country: CN, names: [\"瑞丽\"",
      "Ruili"),
     ("methods.yaml", '  paypal: ["paypal", "贝宝"]', "  paypal: []", "payment.paypal"),

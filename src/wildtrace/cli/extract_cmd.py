@@ -45,7 +45,7 @@ def eval_extract(
                                                          "[default: the posts file's folder].")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Accuracy and coverage of price, weight and price-per-gram extraction against labelled truth."""
+    """Accuracy and coverage of price, weight, price-per-gram (and product type) extraction against truth."""
     for path in (truth, posts):
         if not path.is_file():
             fail(f"{path}: no such file")
@@ -64,7 +64,9 @@ def eval_extract(
     result = evaluate_extraction(truth, posts, tolerance, where=conditions, image_text=image_text,
                                  image_root=image_root)
     lines = [f"{'field':<16}{'n':>7}{'coverage':>10}{'accuracy':>10}{'precision':>11}{'spurious':>10}"]
-    for field in ("price", "weight", "price_per_gram"):
+    for field in ("price", "weight", "price_per_gram", "product_type"):
+        if field not in result:
+            continue
         r = result[field]
         lines.append(f"{field:<16}{r['n']:>7}{_pct(r['coverage']):>10}{_pct(r['accuracy']):>10}"
                      f"{_pct(r['precision']):>11}{r['spurious']:>10}")

@@ -8,8 +8,10 @@ from typing import Any
 from wildtrace.extract._contacts import Found, find_identifiers
 from wildtrace.extract._measures import Quantity, Weight, find_quantities, find_weights
 from wildtrace.extract._money import Price, find_prices, is_negotiable
-from wildtrace.extract._text import View, fold
+from wildtrace.extract._species import packaged_lexicon, product_types_of, species_of
+from wildtrace.extract._text import View
 from wildtrace.extract._vocab import PRODUCT_TYPES, Place, Vocabulary, load_vocabulary
+from wildtrace.lexicon import Lexicon
 
 _SPECIFICITY = {"border_town": 0, "city": 1, "province": 2, "country": 3, "region": 4}
 
@@ -42,25 +44,12 @@ def _per_gram_cny(prices: list[Price], main: tuple[float, str] | None, weight: W
     return None
 
 
-def _species(names: Iterable[str], view: View, v: Vocabulary) -> list[dict[str, Any]]:
-    by_name = {fold(n): s for s in v.species.values() for n in (s.key, *s.names)}
-    given = [n for n in names if n]
-    if given:
-        out = []
-        for name in given:
-            s = by_name.get(fold(name))
-            out.append({"name": s.key if s else name, "cites_appendix": s.appendix if s else None})
-        return list({d["name"]: d for d in out}.values())
-    keys = dict.fromkeys(h.payload for h in v.matcher("species").find(view.text))
-    return [{"name": k, "cites_appendix": v.species[k].appendix} for k in keys]
-
-
 def extract_fields(text: str, species: Iterable[str] = (), products: Iterable[str] = (),
-                   vocabulary: Vocabulary | None = None) -> dict[str, Any]:
+                   vocabulary: Vocabulary | None = None, lexicon: Lexicon | None = None) -> dict[str, Any]:
     """Structured fields of one post: prices, weight, price per gram, contacts, methods, claims, place.
 
-    ``species`` and ``products`` are what screening found (names or lexicon keys); without them the
-    species are read from the text with extraction's own table.
+    ``species`` and ``products`` are what screening found (lexicon ids); without species, those the
+    lexicon names in the text are taken. The CITES appendix comes from the lexicon.
 
     >>> f = extract_fields("出售象牙手镯 重50克 5000元 微信: ivory_king88")
     >>> f["price"], f["currency"], f["weight_g"], f["price_per_gram_cny"], f["product_type"]
@@ -69,6 +58,7 @@ def extract_fields(text: str, species: Iterable[str] = (), products: Iterable[st
     ['wechat:ivory_king88']
     """
     v = vocabulary or load_vocabulary()
+    lex = lexicon or packaged_lexicon()
     view = View.of(text)
     contacts = find_identifiers(view, v)
     taken = [c.span for c in contacts]
@@ -91,15 +81,15 @@ def extract_fields(text: str, species: Iterable[str] = (), products: Iterable[st
     def vocab_hits(name: str) -> list[str]:
         found = []
         for h in v.matcher(name).find(view.text):
+            if h.payload is None:
+                continue  # a phrase that masks a term inside it
             value = h.payload.name if isinstance(h.payload, Place) else h.payload
             span = view.span(h.start, h.end)
             matches.append({"field": name, "value": value, "raw": text[span[0]:span[1]], "span": list(span)})
             found.append(value)
         return list(dict.fromkeys(found))
 
-    product_types = vocab_hits("products")
-    for term in products:
-        product_types += [h.payload for h in v.matcher("products").find(fold(term))]
+    product_types = vocab_hits("products") + product_types_of(products, lex, PRODUCT_TYPES)
     product_type = next((t for t in reversed(PRODUCT_TYPES) if t in product_types), "none")
     place_hits = [h for h in v.matcher("places").find(view.text)]
     location = None
@@ -125,7 +115,7 @@ def extract_fields(text: str, species: Iterable[str] = (), products: Iterable[st
         "quantity_unit": quantity.unit if quantity else None,
         "product_type": product_type,
         "product_types": [t for t in PRODUCT_TYPES if t in product_types],
-        "species": _species(species, view, v),
+        "species": species_of(species, view, lex),
         "contacts": [_contact(c) for c in contacts],
         "payment_methods": vocab_hits("payment"),
         "delivery_methods": vocab_hits("delivery"),

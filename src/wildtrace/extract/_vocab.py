@@ -29,14 +29,6 @@ class VocabularyError(ValueError):
 
 
 @dataclass(frozen=True)
-class Species:
-    key: str
-    scientific: str
-    appendix: str
-    names: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Place:
     name: str
     kind: str
@@ -66,15 +58,15 @@ class Vocabulary:
     weight_cues: tuple[str, ...]
     quantity_units: tuple[str, ...]
     products: dict[str, tuple[str, ...]]
+    not_products: tuple[str, ...]
     payment: dict[str, tuple[str, ...]]
     delivery: dict[str, tuple[str, ...]]
     claims: dict[str, tuple[str, ...]]
-    species: dict[str, Species]
     places: tuple[Place, ...]
     contacts: dict[str, Any]
 
     def matcher(self, name: str) -> TermMatcher:
-        """The term matcher of one vocabulary: products, payment, delivery, claims, species, places."""
+        """The term matcher of one vocabulary: products, payment, delivery, claims, places."""
         return _matchers(self)[name]
 
 
@@ -199,8 +191,8 @@ def _load(directory: Path) -> Vocabulary:
                units.mapping(udata["weights"], "weights").items()}
 
     prod = _Reader(directory, "products.yaml")
-    pdata = prod.top(*PRODUCT_TYPES)
-    extra = set(pdata) - set(PRODUCT_TYPES)
+    pdata = prod.top(*PRODUCT_TYPES, "not_products")
+    extra = set(pdata) - {*PRODUCT_TYPES, "not_products"}
     if extra:
         raise prod.fail(sorted(extra)[0], f"unknown product type; use one of {', '.join(PRODUCT_TYPES)}")
 
@@ -208,16 +200,6 @@ def _load(directory: Path) -> Vocabulary:
     mdata = meth.top("payment", "delivery")
     claims = _Reader(directory, "claims.yaml")
     cdata = claims.top()
-
-    spec_reader = _Reader(directory, "species.yaml")
-    species = {}
-    for key, entry in spec_reader.top().items():
-        entry = spec_reader.mapping(entry, str(key))
-        appendix = spec_reader.text(entry.get("appendix"), f"{key}.appendix")
-        if appendix not in ("I", "II", "III", "none"):
-            raise spec_reader.fail(f"{key}.appendix", f"must be I, II, III or none, got {appendix!r}")
-        species[str(key)] = Species(str(key), spec_reader.text(entry.get("scientific", ""), f"{key}.scientific"),
-                                    appendix, tuple(spec_reader.terms(entry.get("names"), f"{key}.names")))
 
     gaz = _Reader(directory, "places.yaml")
     if not isinstance(gaz.data, list) or not gaz.data:
@@ -261,12 +243,12 @@ def _load(directory: Path) -> Vocabulary:
         weight_cues=tuple(_traditional(units.terms(udata["weight_cues"], "weight_cues"))),
         quantity_units=tuple(_traditional(units.terms(udata["quantities"], "quantities"))),
         products={t: tuple(_traditional(prod.terms(pdata[t], t))) for t in PRODUCT_TYPES},
+        not_products=tuple(_traditional(prod.terms(pdata["not_products"], "not_products"))),
         payment={str(k): tuple(_traditional(meth.terms(v, f"payment.{k}")))
                  for k, v in meth.mapping(mdata["payment"], "payment").items()},
         delivery={str(k): tuple(_traditional(meth.terms(v, f"delivery.{k}")))
                   for k, v in meth.mapping(mdata["delivery"], "delivery").items()},
         claims={str(k): tuple(_traditional(claims.terms(v, str(k)))) for k, v in cdata.items()},
-        species=species,
         places=tuple(places),
         contacts=contacts,
     )
@@ -275,10 +257,10 @@ def _load(directory: Path) -> Vocabulary:
 @cache
 def _matchers(vocab: Vocabulary) -> dict[str, TermMatcher]:
     return {
-        "products": TermMatcher((t, kind) for kind, terms in vocab.products.items() for t in terms),
+        "products": TermMatcher([*((t, None) for t in vocab.not_products),
+                                 *((t, kind) for kind, terms in vocab.products.items() for t in terms)]),
         "payment": TermMatcher((t, name) for name, terms in vocab.payment.items() for t in terms),
         "delivery": TermMatcher((t, name) for name, terms in vocab.delivery.items() for t in terms),
         "claims": TermMatcher((t, name) for name, terms in vocab.claims.items() for t in terms),
-        "species": TermMatcher((t, s.key) for s in vocab.species.values() for t in _traditional(list(s.names))),
         "places": TermMatcher((t, p) for p in vocab.places for t in _traditional(list(p.names))),
     }
