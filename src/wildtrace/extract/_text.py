@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 def fold(text: str) -> str:
     """The normal form terms are matched in: NFKC, then case-folded."""
     return unicodedata.normalize("NFKC", text).casefold()
+
+
+@lru_cache(maxsize=65536)
+def _fold_char(ch: str) -> str:
+    return fold(ch)
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,7 @@ class View:
             j = i + 1
             while j < len(original) and unicodedata.combining(original[j]):
                 j += 1  # a base character and its combining marks normalise together
-            piece = fold(original[i:j])
+            piece = _fold_char(original[i]) if j == i + 1 else fold(original[i:j])
             parts.append(piece)
             starts.extend([i] * len(piece))
             ends.extend([j] * len(piece))
