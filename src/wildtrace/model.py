@@ -212,6 +212,9 @@ class Span(BaseModel):
     term: str
     category: str
     meaning: str | None = None
+    source: str = Field("text", description="text, or ocr (then start/end are offsets in that image's OCR text)")
+    via: str = Field("exact", description="exact, variant, split, leet, pinyin, initials or homophone")
+    media: str | None = Field(None, description="SHA-256 of the image whose OCR text matched")
 
 
 class Verdict(Entity):

@@ -58,13 +58,14 @@ def _database_api(engine: str, spark: Any = None) -> Any:
 
         return DuckDBAPI(connection=duckdb.connect())
     if engine == "spark":
-        from splink.backends.spark import SparkAPI
+        from splink.backends.spark import SparkAPI, similarity_jar_location
 
         if spark is None:
             from wildtrace.scale import spark_session
 
             spark = spark_session()
-        return SparkAPI(spark_session=spark)
+        spark.sql(f"ADD JAR '{similarity_jar_location()}'")  # Splink's string-similarity UDFs (Jaro-Winkler)
+        return SparkAPI(spark_session=spark, break_lineage_method="persist")
     raise ValueError(f"unknown linkage engine {engine!r}: use 'duckdb' or 'spark'")
 
 
@@ -104,10 +105,9 @@ def predict_pairs(features: pd.DataFrame, labels: pd.DataFrame | None = None, en
     out_cols = ["account_l", "account_r", "match_weight", "match_probability", "evidence"]
     if len(features) < 2:
         return pd.DataFrame(columns=out_cols)
-    logging.getLogger("splink").setLevel(logging.ERROR)
     db_api = _database_api(engine, spark)
     settings = splink_settings(len(features))
-    linker = Linker(db_api.register(_to_backend(features, engine, db_api)), settings)
+    linker = Linker(db_api.register(_to_backend(features, engine, db_api)), settings, log_level=logging.ERROR)
     linker.training.estimate_u_using_random_sampling(max_pairs=min(1e6, 50.0 * len(features)), seed=seed)
     if labels is not None and len(labels) >= MIN_LABELLED_PAIRS:
         table = labels.rename(columns={"account_l": "unique_id_l", "account_r": "unique_id_r"})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,8 +30,7 @@ def fold(text: str | None) -> str:
 
 
 def load_vocabulary(path: str | Path | None = None) -> Vocabulary:
-    """Load and validate the vocabulary (``$WILDTRACE_LINK_VOCABULARY`` or the packaged file)."""
-    path = path or os.environ.get("WILDTRACE_LINK_VOCABULARY")
+    """Load and validate the vocabulary (``path``, or the packaged file)."""
     if path:
         name, text = str(path), Path(path).read_text(encoding="utf-8")
     else:
