@@ -71,7 +71,10 @@ def run_typologies(frame: Frame, names: list[str] | None = None,
         t = TYPOLOGIES[name]
         if all(frame.counts.get(n, 1) == 0 for n in t.needs):
             continue
-        hits = frame.df(t.build(**params.get(name, {})))
+        try:
+            hits = frame.df(t.build(**params.get(name, {})))
+        except Exception as exc:
+            raise RuntimeError(f"typology '{name}' failed: {exc}") from exc
         log.debug("typology %s: %d hits", name, len(hits))
         if hits.empty:
             continue

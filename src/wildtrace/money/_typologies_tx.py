@@ -17,11 +17,12 @@ def _grid(relation: str, window: int) -> str:
             f"SELECT *, 1 AS g, (t + {window // 2}) // {window} AS b FROM {relation})")
 
 
-def _burst(side: str, other: str, min_counterparties: int, window_hours: float, burst_ratio: float,
-           max_evidence: int, verb: str) -> str:
+def _burst(side: str, other: str, min_counterparties: int, window_hours: float, min_amount: float,
+           burst_ratio: float, max_evidence: int, verb: str) -> str:
     w = int(window_hours * 3600)
     return f"""
-    WITH e AS (SELECT {side} AS subject, {other} AS cp, id, t, amount FROM mx_tx WHERE t IS NOT NULL),
+    WITH e AS (SELECT {side} AS subject, {other} AS cp, id, t, amount FROM mx_tx
+               WHERE t IS NOT NULL AND amount >= {min_amount}),
     win AS (SELECT subject, g, b, count(DISTINCT cp) AS n, sum(amount) AS total,
                    list(id ORDER BY t)[1:{max_evidence}] AS evidence
             FROM {_grid('e', w)} GROUP BY subject, g, b),
@@ -36,18 +37,24 @@ def _burst(side: str, other: str, min_counterparties: int, window_hours: float, 
     WHERE rk = 1 AND (windows <= 2 OR n >= {burst_ratio} * greatest(1.0, (all_n - n) / (windows - 1.0)))"""
 
 
-@typology("fan_in", "account", 0.35, min_counterparties=8, window_hours=48.0, burst_ratio=3.0, max_evidence=50)
-def fan_in(min_counterparties: int, window_hours: float, burst_ratio: float, max_evidence: int) -> str:
-    """Many distinct payers into one account within a short window, well above the account's usual rate
-    (a collector gathering buyers' payments). Steady merchants do not burst and are not flagged."""
-    return _burst("payee", "payer", min_counterparties, window_hours, burst_ratio, max_evidence, "paid in")
+@typology("fan_in", "account", 0.35, min_counterparties=4, window_hours=168.0, min_amount=1000.0, burst_ratio=0.0,
+          max_evidence=50)
+def fan_in(min_counterparties: int, window_hours: float, min_amount: float, burst_ratio: float,
+           max_evidence: int) -> str:
+    """At least ``min_counterparties`` distinct payers paying ``min_amount`` or more each into one account
+    within the window (a collector gathering proceeds; shops' many small takings stay under the floor).
+    With ``burst_ratio`` > 0 the window must also exceed the account's usual rate that many times."""
+    return _burst("payee", "payer", min_counterparties, window_hours, min_amount, burst_ratio, max_evidence, "paid in")
 
 
-@typology("fan_out", "account", 0.35, min_counterparties=8, window_hours=48.0, burst_ratio=3.0, max_evidence=50)
-def fan_out(min_counterparties: int, window_hours: float, burst_ratio: float, max_evidence: int) -> str:
-    """One account paying many distinct payees within a short window, above its usual rate (paying
-    suppliers, poachers or couriers; splitting proceeds)."""
-    return _burst("payer", "payee", min_counterparties, window_hours, burst_ratio, max_evidence, "paid out to")
+@typology("fan_out", "account", 0.35, min_counterparties=4, window_hours=168.0, min_amount=1000.0, burst_ratio=0.0,
+          max_evidence=50)
+def fan_out(min_counterparties: int, window_hours: float, min_amount: float, burst_ratio: float,
+           max_evidence: int) -> str:
+    """One account paying ``min_amount`` or more to at least ``min_counterparties`` distinct payees within
+    the window (paying suppliers, poachers or couriers; splitting proceeds); ``burst_ratio`` as fan-in."""
+    return _burst("payer", "payee", min_counterparties, window_hours, min_amount, burst_ratio, max_evidence,
+                  "paid out to")
 
 
 @typology("gather_scatter", "account", 0.5, min_in=5, min_out=5, window_hours=72.0, max_evidence=50)
