@@ -49,5 +49,5 @@ def contents_values() -> str:
     """The categories as a SQL ``VALUES`` list of (name, pattern, min_g, max_g, cover)."""
     def lit(s: str) -> str:
         return "'" + s.replace("'", "''") + "'"
-    return ", ".join(f"({lit(c.name)}, {lit('(?i)' + c.pattern)}, {float(c.min_g)}, {float(c.max_g)}, {str(c.cover).lower()})"
-                     for c in contents_categories())
+    return ", ".join(f"({lit(c.name)}, {lit('(?i)' + c.pattern)}, {float(c.min_g)}, {float(c.max_g)}, "
+                     f"{str(c.cover).lower()})" for c in contents_categories())

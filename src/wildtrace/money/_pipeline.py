@@ -43,7 +43,8 @@ def _seeds(frame: Frame, hits: pd.DataFrame) -> pd.DataFrame:
     waybills = hits.loc[hits["subject_kind"] == "waybill", ["subject", "score"]]
     if not waybills.empty:
         frame.con.register("_mx_wb", waybills)
-        ends = frame.df("""SELECT 'phone:' || p AS subject, w.score FROM _mx_wb w JOIN mx_shp s ON s.waybill = w.subject,
+        ends = frame.df("""SELECT 'phone:' || p AS subject, w.score FROM _mx_wb w
+                           JOIN mx_shp s ON s.waybill = w.subject,
                            unnest([s.sender_phone, s.receiver_phone]) AS u(p) WHERE p IS NOT NULL""")
         frame.con.unregister("_mx_wb")
         rows = pd.concat([rows, ends], ignore_index=True)

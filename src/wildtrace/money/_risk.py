@@ -12,6 +12,7 @@ Only the neighbourhood within ``max_hops`` of a seed is loaded, which keeps this
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -107,7 +108,7 @@ def _explain(graph: nx.DiGraph, path: list, seeds: pd.DataFrame) -> str:
     origin = path[1][1]
     score = float(seeds.loc[seeds["subject"] == origin, "score"].iloc[0])
     steps = []
-    for a, b in zip(path[1:], path[2:], strict=False):
+    for a, b in itertools.pairwise(path[1:]):
         data = graph.edges[a, b]
         what = (f"{data['n']} payments, {data['total']:.2f}" if data["kind"] == "payments"
                 else "KYC phone" if data["kind"] == "KYC phone" else f"{data['n']} parcels")

@@ -19,7 +19,8 @@ def phone_many_names(min_names: int) -> str:
     """One phone on waybills under at least ``min_names`` different names (after transliteration): the
     real phone behind false names."""
     return f"""
-    SELECT 'phone:' || phone AS subject, 0.5 + 0.5 * least(1.0, (count(DISTINCT name) - {min_names}) / {min_names}.0) AS strength,
+    SELECT 'phone:' || phone AS subject,
+           0.5 + 0.5 * least(1.0, (count(DISTINCT name) - {min_names}) / {min_names}.0) AS strength,
            printf('phone on %d waybills under %d different names: %s', count(DISTINCT waybill), count(DISTINCT name),
                   array_to_string(list(DISTINCT name)[1:6], ', ')) AS reason,
            list(DISTINCT waybill)[1:50] AS evidence
@@ -34,7 +35,8 @@ def third_party_pickup(min_count: int) -> str:
     return f"""
     WITH p AS (SELECT waybill, receiver_phone, mx_name_key(receiver_name) AS rn, mx_name_key(picked_up_by) AS pn
                FROM mx_shp WHERE receiver_phone IS NOT NULL AND coalesce(trim(picked_up_by), '') <> '')
-    SELECT 'phone:' || receiver_phone AS subject, 0.5 + 0.5 * least(1.0, (count(*) - {min_count}) / {min_count}.0) AS strength,
+    SELECT 'phone:' || receiver_phone AS subject,
+           0.5 + 0.5 * least(1.0, (count(*) - {min_count}) / {min_count}.0) AS strength,
            printf('%d parcels for this phone picked up by someone else than the named receiver (%s)', count(*),
                   array_to_string(list(DISTINCT pn)[1:5], ', ')) AS reason,
            list(waybill)[1:50] AS evidence
