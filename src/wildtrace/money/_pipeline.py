@@ -14,11 +14,13 @@ from wildtrace.model import Alert, AlertStatus, content_hash
 from wildtrace.money._frame import Frame, open_frame
 from wildtrace.money._registry import run_typologies
 from wildtrace.money._risk import RiskParams, combine, propagate
+from wildtrace.money._watchlist import Watchlists, watchlist_hits
 from wildtrace.store import Store
 
-ALERT_THRESHOLD = 0.5
-"""Default alert threshold on the total risk score: two independent medium signals (for example a
-flagged counterparty and a pass-through) or one strong one. Chosen from the typology weights, not fitted
+ALERT_THRESHOLD = 0.6
+"""Default alert threshold on the total risk score. One strong tie alone (a neighbour of a seized phone or
+a flagged seller: risk 1 x decay 0.5) stays below it; an alert needs a strong typology (price match,
+flagged seller's own account) or two independent signals. Set from the weights and the decay, not fitted
 to any labelled file."""
 
 
@@ -37,13 +39,15 @@ class MoneyResult:
                 "subjects_scored": len(self.risk), "alerts": len(self.alerts)}
 
 
-def _seeds(frame: Frame, hits: pd.DataFrame) -> pd.DataFrame:
-    """Hits as graph seeds: waybill hits seed both phones of the parcel; seizure phones seed at 1."""
+def _seeds(frame: Frame, hits: pd.DataFrame, decay: float, min_seed: float) -> pd.DataFrame:
+    """Hits of at least ``min_seed`` as graph seeds: waybill hits seed both phones of the parcel one hop
+    away (times ``decay``); phones named in seizures seed at 1. Weak hits do not spread."""
     rows = hits.loc[hits["subject_kind"] != "waybill", ["subject", "score"]]
-    waybills = hits.loc[hits["subject_kind"] == "waybill", ["subject", "score"]]
+    rows = rows[rows["score"] >= min_seed]
+    waybills = hits.loc[(hits["subject_kind"] == "waybill") & (hits["score"] >= min_seed), ["subject", "score"]]
     if not waybills.empty:
         frame.con.register("_mx_wb", waybills)
-        ends = frame.df("""SELECT 'phone:' || p AS subject, w.score FROM _mx_wb w
+        ends = frame.df(f"""SELECT 'phone:' || p AS subject, w.score * {decay} AS score FROM _mx_wb w
                            JOIN mx_shp s ON s.waybill = w.subject,
                            unnest([s.sender_phone, s.receiver_phone]) AS u(p) WHERE p IS NOT NULL""")
         frame.con.unregister("_mx_wb")
@@ -60,7 +64,11 @@ def analyse(store: Store | None = None, transactions: str | Path | None = None,
     """Run the typologies, propagate risk and draft alerts (nothing is written; see :func:`save`)."""
     frame = frame or open_frame(store, transactions, columns, step_seconds)
     hits = run_typologies(frame, typologies, params)
-    network = propagate(frame, _seeds(frame, hits), risk)
+    if store is not None and (typologies is None or "watchlist" in typologies):
+        listed = watchlist_hits(frame, Watchlists.from_store(store))
+        hits = pd.concat([hits, listed], ignore_index=True) if not listed.empty else hits
+    risk = risk or RiskParams()
+    network = propagate(frame, _seeds(frame, hits, risk.decay, risk.min_seed), risk)
     scored = combine(hits, network)
     now = datetime.now(UTC)
     run_id = now.strftime("%Y%m%dT%H%M%S%fZ")
@@ -70,7 +78,7 @@ def analyse(store: Store | None = None, transactions: str | Path | None = None,
               reasons=list(r.reasons), evidence=[str(e) for e in r.evidence][:200], created_at=now)
         for r in scored.itertuples(index=False) if r.score >= alert_threshold
     ]
-    used = {"typologies": typologies or "all", "params": params or {}, "risk": vars(risk or RiskParams()),
+    used = {"typologies": typologies or "all", "params": params or {}, "risk": vars(risk),
             "alert_threshold": alert_threshold, "step_seconds": step_seconds, "source": frame.source}
     counts = {"transactions": frame.counts.get("mx_tx", 0), "shipments": frame.counts.get("mx_shp", 0),
               "seizures": frame.counts.get("mx_seizures", 0)}

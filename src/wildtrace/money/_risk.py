@@ -31,6 +31,7 @@ class RiskParams:
     max_hops: int = 3
     hub_degree: int = 50
     min_risk: float = 0.02
+    min_seed: float = 0.4
 
 
 def _edges_sql(max_hops: int, hub_degree: int) -> str:

@@ -47,7 +47,7 @@ def fan_in(min_counterparties: int, window_hours: float, min_amount: float, burs
     return _burst("payee", "payer", min_counterparties, window_hours, min_amount, burst_ratio, max_evidence, "paid in")
 
 
-@typology("fan_out", "account", 0.35, min_counterparties=4, window_hours=168.0, min_amount=1000.0, burst_ratio=0.0,
+@typology("fan_out", "account", 0.35, min_counterparties=4, window_hours=168.0, min_amount=1000.0, burst_ratio=3.0,
           max_evidence=50)
 def fan_out(min_counterparties: int, window_hours: float, min_amount: float, burst_ratio: float,
            max_evidence: int) -> str:
@@ -57,14 +57,17 @@ def fan_out(min_counterparties: int, window_hours: float, min_amount: float, bur
                   "paid out to")
 
 
-@typology("gather_scatter", "account", 0.5, min_in=5, min_out=5, window_hours=72.0, max_evidence=50)
-def gather_scatter(min_in: int, min_out: int, window_hours: float, max_evidence: int) -> str:
-    """Fan-in followed by fan-out through the same account in one window: many payers in, then many
-    payees out (a collection point that redistributes)."""
+@typology("gather_scatter", "account", 0.5, min_in=5, min_out=5, window_hours=72.0, min_amount=1000.0,
+          max_evidence=50)
+def gather_scatter(min_in: int, min_out: int, window_hours: float, min_amount: float, max_evidence: int) -> str:
+    """Fan-in followed by fan-out through the same account in one window: ``min_in`` payers in, then
+    ``min_out`` payees out, counting payments of ``min_amount`` or more (a collection point that
+    redistributes)."""
     w = int(window_hours * 3600)
     return f"""
-    WITH e AS (SELECT payee AS subject, payer AS cp, id, t, 1 AS dir FROM mx_tx WHERE t IS NOT NULL
-               UNION ALL SELECT payer, payee, id, t, -1 FROM mx_tx WHERE t IS NOT NULL),
+    WITH x AS (SELECT * FROM mx_tx WHERE t IS NOT NULL AND amount >= {min_amount}),
+    e AS (SELECT payee AS subject, payer AS cp, id, t, 1 AS dir FROM x
+          UNION ALL SELECT payer, payee, id, t, -1 FROM x),
     win AS (SELECT subject, g, b, count(DISTINCT cp) FILTER (WHERE dir = 1) AS n_in,
                    count(DISTINCT cp) FILTER (WHERE dir = -1) AS n_out,
                    min(t) FILTER (WHERE dir = 1) AS first_in, max(t) FILTER (WHERE dir = -1) AS last_out,
@@ -105,25 +108,31 @@ def scatter_gather(min_intermediaries: int, window_hours: float, min_ratio: floa
     GROUP BY subject"""
 
 
-def _cycle_sql(length: int, w: int, min_ratio: float) -> str:
+def _cycle_sql(length: int, w: int, min_ratio: float, ordered: bool, min_amount: float) -> str:
     hops = [f"e{i}" for i in range(length)]
-    joins = [f"JOIN mx_tx e{i} ON e{i}.payer = e{i-1}.payee AND e{i}.t >= e{i-1}.t AND e{i}.t <= e0.t + {w} "
+    when = (lambda i: f"e{i}.t >= e{i-1}.t AND e{i}.t <= e0.t + {w}") if ordered else (
+        lambda i: f"e{i}.t BETWEEN e0.t - {w} AND e0.t + {w}")
+    joins = [f"JOIN mx_tx e{i} ON e{i}.payer = e{i-1}.payee AND {when(i)} "
              f"AND e{i}.amount BETWEEN {min_ratio} * e{i-1}.amount AND 1.05 * e{i-1}.amount" for i in range(1, length)]
     nodes = [f"e{i}.payer" for i in range(length)]
     distinct = " AND ".join(f"{a} <> {b}" for i, a in enumerate(nodes) for b in nodes[i + 1:])
     first_smallest = " AND ".join(f"e0.payer < {n}" for n in nodes[1:])
     return (f"SELECT [{', '.join(nodes)}] AS nodes, [{', '.join(h + '.id' for h in hops)}] AS ids, "
             f"e0.amount AS amount FROM mx_tx e0 {' '.join(joins)} "
-            f"WHERE e{length - 1}.payee = e0.payer AND {distinct} AND {first_smallest}")
+            f"WHERE e0.amount >= {min_amount} AND e{length - 1}.payee = e0.payer AND {distinct} AND {first_smallest}")
 
 
-@typology("cycle", "account", 0.5, min_length=3, max_length=4, window_hours=168.0, min_ratio=0.7)
-def cycle(min_length: int, max_length: int, window_hours: float, min_ratio: float) -> str:
-    """Money that comes back to where it started through ``min_length``..``max_length`` accounts, each hop
-    later than the one before, all within the window, each hop keeping at least ``min_ratio`` of the
-    amount (round-tripping to disguise proceeds). Two-hop returns are refunds and start at 3."""
+@typology("cycle", "account", 0.5, min_length=3, max_length=4, window_hours=168.0, min_ratio=0.7, ordered=False,
+          min_amount=1000.0)
+def cycle(min_length: int, max_length: int, window_hours: float, min_ratio: float, ordered: bool,
+          min_amount: float) -> str:
+    """``min_amount`` or more that comes back to where it started through ``min_length``..``max_length``
+    accounts within the window, each hop keeping at least ``min_ratio`` of the amount (round-tripping).
+    With ``ordered`` each hop must also follow the one before in time (ledgers that book late or settle
+    in batches break that order, so it is off by default). Two-hop returns are refunds: cycles start at 3."""
     w = int(window_hours * 3600)
-    cycles = " UNION ALL ".join(_cycle_sql(n, w, min_ratio) for n in range(max(2, min_length), max_length + 1))
+    cycles = " UNION ALL ".join(_cycle_sql(n, w, min_ratio, ordered, min_amount)
+                                for n in range(max(2, min_length), max_length + 1))
     return f"""
     WITH c AS ({cycles}),
     s AS (SELECT unnest(nodes) AS subject, nodes, ids, amount FROM c)
@@ -134,22 +143,24 @@ def cycle(min_length: int, max_length: int, window_hours: float, min_ratio: floa
     FROM s GROUP BY subject"""
 
 
-@typology("pass_through", "account", 0.4, window_hours=24.0, min_ratio=0.8, max_ratio=1.0, min_pairs=3,
-          min_share=0.5)
-def pass_through(window_hours: float, min_ratio: float, max_ratio: float, min_pairs: int, min_share: float) -> str:
-    """Money out soon after money in: the next payment out of an account within ``window_hours`` of a
-    payment in, for ``min_ratio``..``max_ratio`` of its amount, at least ``min_pairs`` times and for at
-    least ``min_share`` of everything received (a mule or transit account)."""
+@typology("pass_through", "account", 0.4, window_hours=24.0, min_ratio=0.9, max_ratio=1.0, min_pairs=2,
+          min_amount=1000.0, min_share=0.0)
+def pass_through(window_hours: float, min_ratio: float, max_ratio: float, min_pairs: int, min_amount: float,
+                 min_share: float) -> str:
+    """Money out soon after money in: a payment of ``min_amount`` or more into an account followed within
+    ``window_hours`` by a payment out to someone else for ``min_ratio``..``max_ratio`` of it, at least
+    ``min_pairs`` times and for at least ``min_share`` of everything the account received (a mule or a
+    transit account)."""
     w = int(window_hours * 3600)
     return f"""
-    WITH i AS (SELECT * FROM mx_tx WHERE t IS NOT NULL),
-    p AS (SELECT i.payee AS subject, i.id AS in_id, o.id AS out_id, i.amount AS a_in, o.amount AS a_out,
-                 o.t - i.t AS dt
-          FROM i ASOF JOIN i AS o ON i.payee = o.payer AND o.t >= i.t
-          WHERE o.payee <> i.payer),
-    ok AS (SELECT * FROM p WHERE dt <= {w} AND a_out BETWEEN {min_ratio} * a_in AND {max_ratio} * a_in),
-    inflow AS (SELECT payee AS subject, sum(amount) AS total FROM i GROUP BY payee)
-    SELECT ok.subject, 0.5 + 0.5 * least(1.0, sum(a_in) / inflow.total) AS strength,
+    WITH i AS (SELECT * FROM mx_tx WHERE t IS NOT NULL AND amount >= {min_amount}),
+    p AS (SELECT i.payee AS subject, i.id AS in_id, o.id AS out_id, i.amount AS a_in, o.t - i.t AS dt,
+                 row_number() OVER (PARTITION BY i.id ORDER BY o.t) AS k
+          FROM i JOIN mx_tx o ON o.payer = i.payee AND o.t >= i.t AND o.t <= i.t + {w}
+          WHERE o.payee <> i.payer AND o.amount BETWEEN {min_ratio} * i.amount AND {max_ratio} * i.amount),
+    ok AS (SELECT * FROM p WHERE k = 1),
+    inflow AS (SELECT payee AS subject, sum(amount) AS total FROM mx_tx GROUP BY payee)
+    SELECT ok.subject, 0.5 + 0.5 * least(1.0, (count(*) - {min_pairs}) / {min_pairs}.0) AS strength,
            printf('%d payments passed on within %.0f h (%.2f of %.2f received, median delay %.1f h)', count(*),
                   {window_hours}, sum(a_in), inflow.total, median(dt) / 3600.0) AS reason,
            (list(in_id) || list(out_id))[1:50] AS evidence
@@ -198,7 +209,8 @@ _FLAGGED_PAY = f"""
 def flagged_counterparty(min_payments: int) -> str:
     """Payments to or from a payment account advertised in a flagged post (screening tier high or
     medium), or held under the phone of a flagged seller (KYC). The flagged account itself is a subject
-    at full strength; its counterparties by how often they paid it."""
+    at full strength; a counterparty grows with the number of payments (a buyer paying once is weak,
+    a regular partner strong)."""
     return f"""
     WITH {_FLAGGED_PAY},
     x AS (SELECT id, t, payer, payee, amount, {pay_key_sql('payer')} AS kp, {pay_key_sql('payee')} AS kq FROM mx_tx),
@@ -215,7 +227,7 @@ def flagged_counterparty(min_payments: int) -> str:
            printf('payment account %s flagged seller %s (posts %s); %d payments, %.2f', how, acc,
                   array_to_string(posts, ', '), n, total) AS reason, evidence FROM own
     UNION ALL
-    SELECT subject, w * least(1.0, 0.5 + 0.25 * n),
+    SELECT subject, w * least(1.0, 0.25 * n),
            printf('%d payments (%.2f) with %s, %s flagged seller %s', n, total, pa, how, acc), evidence
     FROM cp WHERE subject NOT IN (SELECT subject FROM own)"""
 
