@@ -7,6 +7,7 @@
   var reasons = document.getElementById("edge-reasons");
   var cy = cytoscape({
     container: box,
+    maxZoom: 1.5,
     style: [
       { selector: "node", style: { "label": "data(label)", "font-size": 10, "background-color": "#7a8ca3",
                                    "text-valign": "bottom", "text-wrap": "ellipsis", "text-max-width": 120 } },
@@ -21,10 +22,10 @@
       { selector: "edge[kind = 'payment']", style: { "line-color": "#c80" } },
       { selector: "edge[kind = 'link']", style: { "line-color": "#36c", "line-style": "dashed" } },
       { selector: ":selected", style: { "border-width": 3, "border-color": "#000" } }
-    ],
-    wheelSensitivity: 0.2
+    ]
   });
   var expanded = {};
+  var root = box.getAttribute("data-root");
   var pages = { trader: "/traders/", account: "/accounts/" };
 
   function add(data) {
@@ -38,7 +39,9 @@
                                          reasons: e.reasons.join("\n") } });
       }
     });
-    cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: 8000 }).run();
+    // breadth first from the root: fast and stable as the graph grows (cose stalls on nodes added at one point)
+    cy.layout({ name: "breadthfirst", roots: cy.getElementById(root), circle: true, spacingFactor: 1.1,
+                animate: false }).run();
     box.setAttribute("data-nodes", String(cy.nodes().length));
   }
 
@@ -57,5 +60,6 @@
     if (page) window.location.href = page + encodeURIComponent(evt.target.id().slice(kind.length + 1));
   });
   cy.on("mouseover tap", "edge", function (evt) { reasons.textContent = evt.target.data("reasons"); });
-  expand(box.getAttribute("data-root"));
+  window.wildtraceGraph = cy;  // for the browser tests and the console
+  expand(root);
 })();
