@@ -34,13 +34,13 @@ ITEMS_KEPT = 30
 # What each step of the chain offers; worked ivory is about 90% of the monitored market.
 PRODUCTS_BY_ROLE = {
     "raw_trader": {"raw": 0.8, "semi_worked": 0.2},
-    "processor": {"semi_worked": 0.3, "worked_uncarved": 0.7},
+    "processor": {"semi_worked": 0.2, "worked_uncarved": 0.8},
     "wholesaler": {"semi_worked": 0.1, "worked_uncarved": 0.45, "worked_carved": 0.45},
     "retailer": {"worked_uncarved": 0.45, "worked_carved": 0.55},
     "agent": {"worked_uncarved": 0.4, "worked_carved": 0.6},
 }
 # Upstream traders advertise less: raw material mostly changes hands offline.
-ADS_BY_ROLE = {"raw_trader": 0.3, "processor": 0.6, "wholesaler": 1.0, "retailer": 1.0, "agent": 1.0}
+ADS_BY_ROLE = {"raw_trader": 0.2, "processor": 0.6, "wholesaler": 1.0, "retailer": 1.0, "agent": 1.0}
 
 
 def week_factor(week: int) -> float:
