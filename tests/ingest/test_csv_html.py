@@ -103,3 +103,12 @@ def test_saved_html_pages_give_text_and_metadata(store: Store, tmp_path: Path) -
     (capture,) = store.find(Capture)
     assert capture.post_id == stored.id and capture.url == stored.url and capture.content_type == "text/html"
     assert Path(tmp_path / "d" / "evidence" / capture.warc_path).is_file()
+
+
+def test_tab_separated_with_a_10mb_cell(store: Store, tmp_path: Path) -> None:
+    huge = "象牙, 手镯; 5000元 | " * (10 * 1024 * 1024 // 30)
+    source = tmp_path / "big.tsv"
+    source.write_text(f"id\tplatform\ttext\nbig\tforum\t{huge}\nsmall\tforum\tok\n", encoding="utf-8")
+    result = ingest_records(store, source, data_dir=tmp_path / "d")
+    assert (result.added, result.quarantined) == (2, 0)
+    assert store.get(Post, "big").text == huge

@@ -80,16 +80,15 @@ def read_jsonl(path: Path) -> Iterator[RawRecord]:
 
 
 def read_csv(path: Path) -> Iterator[RawRecord]:
-    """Rows of a CSV (or TSV) file with a header line, as ``{column: text}``; empty cells left out."""
+    """Rows of a CSV file (delimiter ``,`` ``;`` tab or ``|``) with a header line, as ``{column: text}``;
+    empty cells left out."""
     source = str(path)
     with path.open("rb") as bfh:
-        head = bfh.read(65536)
-    try:
-        dialect: Any = csv.Sniffer().sniff(head.decode("utf-8", errors="replace"), delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
+        header_line = bfh.readline(1 << 20).decode("utf-8", errors="replace")
+    # The header tells the delimiter: the most frequent candidate in it (cell contents may hold any of them).
+    delimiter = max(",;\t|", key=header_line.count) if any(c in header_line for c in ",;\t|") else ","
     with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
-        reader = csv.reader(fh, dialect)
+        reader = csv.reader(fh, delimiter=delimiter)
         header = next(reader, None)
         if header is None:
             return
