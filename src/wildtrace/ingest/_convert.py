@@ -23,7 +23,7 @@ MODELS: dict[str, type[Entity]] = {
 
 # How a saved page's metadata fills a Post when no mapping says otherwise.
 HTML_POST_FIELDS = {"text": "text", "url": "url", "posted_at": "published", "platform": "site",
-                    "account_id": "author", "language": "language"}
+                    "account_id": "author", "language": "language", "media": "images"}
 
 _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M",
                  "%d.%m.%Y", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日",
@@ -146,15 +146,14 @@ class Converter:
         values: dict[str, Any] = {}
         used = set()
         for name, column in self._plan:
-            value = raw.data.get(column)
-            if value is None and "." in column:
-                value = lookup(raw.data, column)[1]
+            found, value = (True, raw.data[column]) if column in raw.data else lookup(raw.data, column)
+            if found:
+                used.add(column.split(".", 1)[0])
             if value is not None and value != "":
                 values[name] = value
-                used.add(column.split(".", 1)[0])
             elif name in self.mapping.defaults:
                 values[name] = self.mapping.defaults[name]
-        if len(used) < len(raw.data):
+        if len(used) < len(raw.data) and not self.html:
             for column in raw.data.keys() - used:
                 self.ignored[column] = self.ignored.get(column, 0) + 1
         for name, value in values.items():

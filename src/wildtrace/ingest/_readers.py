@@ -161,7 +161,7 @@ def read_html(path: Path) -> RawRecord:
     meta: dict[str, Any] = doc if isinstance(doc, dict) else doc.as_dict() if doc is not None else {}
     text = (meta.get("text") or "").strip()
     title = (meta.get("title") or "").strip()
-    if title and not text.startswith(title):
+    if title and " ".join(title.split()) not in " ".join(text.split()):
         text = f"{title}\n{text}".strip()
     data: dict[str, Any] = {
         "text": text,
@@ -173,8 +173,19 @@ def read_html(path: Path) -> RawRecord:
         "hostname": meta.get("hostname"),
         "language": tree.get("lang") or meta.get("language"),
         "description": meta.get("description"),
+        "images": _local_images(tree, path.parent),
     }
     return RawRecord(source, 1, {k: v for k, v in data.items() if v}, page=page)
+
+
+def _local_images(tree: Any, folder: Path) -> list[str]:
+    """``<img src>`` paths of images saved beside the page (remote images are not fetched here)."""
+    found = []
+    for src in tree.xpath("//img/@src"):
+        src = str(src).strip()
+        if src and "://" not in src and not src.startswith(("data:", "//")) and (folder / src).is_file():
+            found.append(src)
+    return list(dict.fromkeys(found))
 
 
 def _first(tree: Any, xpaths: tuple[str, ...]) -> str | None:

@@ -161,11 +161,22 @@ def _convert(converter: Converter, raw: RawRecord, evidence: Evidence, media: di
     if converter.model is Post and values.get("media"):
         values["media"] = _store_media(raw, values["media"], evidence, media)
     entity = converter.build(raw, values)
-    if raw.page is not None and isinstance(entity, Post) and not evidence.find_payload(sha256_bytes(raw.page),
-                                                                                       entity.id):
-        evidence.capture(entity.url or Path(raw.source).resolve().as_uri(), raw.page, "resource",
-                         content_type="text/html", post_id=entity.id)
+    if raw.page is not None and isinstance(entity, Post):
+        entity = _page_post(evidence, raw, entity)
     return entity
+
+
+def _page_post(evidence: Evidence, raw: RawRecord, post: Post) -> Post:
+    """A saved page of a post already stored (same URL) is that post; the page is preserved for it."""
+    if post.url:
+        known = evidence.store.find(Post, "url = ?", (post.url,), limit=1)
+        if known:
+            post = post.model_copy(update={"id": known[0].id})
+    page = raw.page or b""
+    if not evidence.find_payload(sha256_bytes(page), post.id):
+        evidence.capture(post.url or Path(raw.source).resolve().as_uri(), page, "resource",
+                         content_type="text/html", post_id=post.id)
+    return post
 
 
 def _store_media(raw: RawRecord, items: Any, evidence: Evidence, media: dict[str, MediaItem]) -> list[str]:
