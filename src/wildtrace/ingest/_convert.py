@@ -168,16 +168,14 @@ class Converter:
         """Validate ``values`` as the model; a Post gets its content hash and, if missing, an id from it."""
         if self.model is Post:
             values.setdefault("source", raw.source)
-            values.setdefault("id", "")
+            values["content_hash"] = post_hash(values)
+            values.setdefault("id", values["content_hash"][:32])
         try:
             entity = self.model.model_validate(values)
         except ValidationError as exc:
             problems = [(".".join(str(p) for p in e["loc"]), e["msg"])
                         for e in exc.errors(include_url=False, include_input=False)]
             raise RecordError(raw.source, raw.line, *problems[0], more=problems[1:]) from None
-        if isinstance(entity, Post):
-            digest = post_hash(entity)
-            entity = entity.model_copy(update={"content_hash": digest, "id": entity.id or digest[:32]})
         return entity
 
     def _coerce(self, raw: RawRecord, name: str, value: Any) -> Any:
@@ -197,10 +195,13 @@ class Converter:
         return value
 
 
-def post_hash(post: Post) -> str:
+def post_hash(post: Post | dict[str, Any]) -> str:
     """The identity of a post by its content: platform, account, text, media, time and URL."""
-    posted = post.posted_at.isoformat() if post.posted_at else None
-    return content_hash(post.platform, post.account_id, post.text, post.media, posted, post.url)
+    fields = dict(post) if isinstance(post, Post) else post
+    posted = fields.get("posted_at")
+    return content_hash(fields.get("platform"), fields.get("account_id"), fields.get("text", ""),
+                        fields.get("media", []), posted.isoformat() if isinstance(posted, datetime) else posted,
+                        fields.get("url"))
 
 
 def _html_account(values: dict[str, Any]) -> None:
