@@ -1,0 +1,73 @@
+"""Scoring account-to-person linkage against ground truth: pairwise and B-cubed measures, backup recall."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+TRUTH_COLUMNS = ("account_id", "person_id")
+
+
+def read_truth(path: str | Path) -> pd.DataFrame:
+    """A truth file: CSV with ``account_id``, ``person_id`` and optionally ``is_backup``, ``backup_of``."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in TRUTH_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+        rows = []
+        for i, row in enumerate(reader, start=2):
+            if not row["account_id"] or not row["person_id"]:
+                raise ValueError(f"{path}: line {i}: account_id and person_id must not be empty")
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _pairs(sizes: pd.Series) -> int:
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
+def score_linkage(predicted: dict[str, str], truth: pd.DataFrame) -> dict[str, Any]:
+    """Compare ``predicted`` (account -> cluster) with ``truth`` on the accounts both know.
+
+    Pairwise: precision and recall over pairs of accounts put together. B-cubed: per account, the share of
+    its predicted cluster that is the same person (precision) and of its person that is in its cluster
+    (recall), averaged. Backup recall: the share of true backup accounts put with the account they back up.
+    """
+    df = truth[truth["account_id"].isin(predicted.keys())].copy()
+    if df.empty:
+        raise ValueError("no account of the truth file was linked: is it the same world as the store?")
+    df["cluster"] = df["account_id"].map(predicted)
+    both = df.groupby(["cluster", "person_id"]).size()
+    tp = _pairs(both)
+    pred_pairs = _pairs(df.groupby("cluster").size())
+    true_pairs = _pairs(df.groupby("person_id").size())
+    precision = tp / pred_pairs if pred_pairs else 1.0
+    recall = tp / true_pairs if true_pairs else 1.0
+    joint = both.rename("n_both").reset_index()
+    joint = joint.merge(df.groupby("cluster").size().rename("n_cluster").reset_index(), on="cluster")
+    joint = joint.merge(df.groupby("person_id").size().rename("n_person").reset_index(), on="person_id")
+    n = len(df)
+    b3p = float((joint["n_both"] ** 2 / joint["n_cluster"]).sum() / n)
+    b3r = float((joint["n_both"] ** 2 / joint["n_person"]).sum() / n)
+    result: dict[str, Any] = {
+        "accounts": n, "persons": int(df["person_id"].nunique()), "clusters": int(df["cluster"].nunique()),
+        "pairwise": {"precision": round(precision, 4), "recall": round(recall, 4),
+                     "f1": round(_f1(precision, recall), 4), "true_pairs": true_pairs,
+                     "predicted_pairs": pred_pairs, "correct_pairs": tp},
+        "bcubed": {"precision": round(b3p, 4), "recall": round(b3r, 4), "f1": round(_f1(b3p, b3r), 4)},
+    }
+    if "is_backup" in df.columns and "backup_of" in df.columns:
+        backups = df[df["is_backup"].astype(str).str.lower().isin(("1", "true", "yes"))]
+        backups = backups[backups["backup_of"].isin(predicted.keys())]
+        found = sum(predicted[r.account_id] == predicted[r.backup_of] for r in backups.itertuples())
+        result["backup"] = {"backups": len(backups), "linked_to_original": int(found),
+                            "recall": round(found / len(backups), 4) if len(backups) else None}
+    return result
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0

@@ -1,0 +1,89 @@
+"""Accounts to clusters: deterministic identifier links, then Splink on weak evidence, then components."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from wildtrace.link._data import LinkData
+from wildtrace.link._features import account_features
+from wildtrace.link._identifiers import HubRules, find_hubs, identifier_edges, identifier_members, strong_identifiers
+from wildtrace.link._images import image_identifiers
+from wildtrace.link._probabilistic import predict_pairs
+from wildtrace.link._unionfind import components
+from wildtrace.log import get_logger
+
+log = get_logger(__name__)
+EDGE_COLUMNS = ["account_l", "account_r", "source", "match_weight", "match_probability", "reasons", "accepted"]
+
+
+@dataclass(frozen=True)
+class LinkOptions:
+    """How accounts are linked. ``threshold``: Splink match probability at which a pair is linked."""
+
+    threshold: float = 0.95
+    hubs: HubRules = field(default_factory=HubRules)
+    phash_distance: int = 6
+    probabilistic: bool = True
+    engine: str = "duckdb"
+
+
+@dataclass
+class LinkResult:
+    """Edges (every considered link with its reasons), hub identifiers and the trader of each account."""
+
+    edges: pd.DataFrame
+    hubs: pd.DataFrame
+    clusters: pd.Series  # account id -> trader id
+    identifiers: pd.DataFrame
+
+    @property
+    def n_traders(self) -> int:
+        return int(self.clusters.nunique())
+
+
+def trader_id(smallest_account: str) -> str:
+    """A stable trader id: derived from the smallest account id of the cluster."""
+    return "T" + hashlib.sha256(smallest_account.encode()).hexdigest()[:10]
+
+
+def deterministic_links(data: LinkData, options: LinkOptions) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(identifier edges, hubs with their accounts, strong identifier rows) for ``data``."""
+    images = image_identifiers(data.phashes, options.phash_distance)
+    ids = strong_identifiers(pd.concat([data.identifiers, images], ignore_index=True))
+    hubs = find_hubs(ids, options.hubs)
+    hubs = hubs.merge(identifier_members(ids, hubs), on=["kind", "key"], how="left") if not hubs.empty else \
+        hubs.assign(accounts=[])
+    edges = identifier_edges(ids, hubs)
+    edges = edges.assign(source="identifier", match_weight=float("nan"), match_probability=float("nan"), accepted=True)
+    return edges[EDGE_COLUMNS], hubs, ids
+
+
+def link_accounts(data: LinkData, options: LinkOptions | None = None, spark: Any = None,
+                  engine: str | None = None) -> LinkResult:
+    """Link ``data.accounts`` into traders; ``engine`` ("duckdb" or "spark") overrides ``options.engine``."""
+    options = options or LinkOptions()
+    engine = engine or options.engine
+    id_edges, hubs, ids = deterministic_links(data, options)
+    frames = [id_edges]
+    if options.probabilistic and len(data.accounts) >= 2:
+        features = account_features(data.accounts, data.posts)
+        pairs = predict_pairs(features, labels=id_edges[["account_l", "account_r"]], engine=engine, spark=spark,
+                              min_probability=min(0.5, options.threshold))
+        frames.append(pd.DataFrame({
+            "account_l": pairs["account_l"], "account_r": pairs["account_r"], "source": "splink",
+            "match_weight": pairs["match_weight"], "match_probability": pairs["match_probability"],
+            "reasons": pairs["evidence"], "accepted": pairs["match_probability"] >= options.threshold,
+        }))
+    edges = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(
+        not f.empty for f in frames) else pd.DataFrame(columns=EDGE_COLUMNS)
+    edges = edges.drop_duplicates(["account_l", "account_r", "source"]).reset_index(drop=True)
+    accepted = edges[edges["accepted"].astype(bool)]
+    labels = components(data.accounts["id"], accepted["account_l"], accepted["account_r"])
+    clusters = labels.map(trader_id).rename("trader_id")
+    log.info("linked %d accounts into %d traders (%d identifier links, %d hubs, %d probabilistic links)",
+             len(clusters), clusters.nunique(), len(id_edges), len(hubs), int(accepted["source"].eq("splink").sum()))
+    return LinkResult(edges=edges, hubs=hubs, clusters=clusters, identifiers=ids)

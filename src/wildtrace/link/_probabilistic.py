@@ -1,0 +1,162 @@
+"""Probabilistic linkage of accounts on weak evidence with Splink 5, on DuckDB or Spark.
+
+The settings are built once (:func:`splink_settings`) and handed unchanged to either backend. Prior
+m probabilities are set by hand (how often the same person's two accounts agree at each level); u
+probabilities are estimated by random sampling; when enough account pairs are already linked by
+strong identifiers, m is re-estimated from those pairs as labels. Every predicted pair keeps its
+match weight and the level and weight of each comparison, so a link can say why.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from typing import Any
+
+import pandas as pd
+import splink.comparison_library as cl
+from splink import Linker, SettingsCreator, block_on
+
+from wildtrace.log import get_logger
+
+log = get_logger(__name__)
+COMPARED = ("name", "handle_stem", "bio_tokens", "location", "hours", "style", "price_band")
+MIN_LABELLED_PAIRS = 30
+
+
+def splink_settings(n_accounts: int, accounts_per_person: float = 1.3) -> SettingsCreator:
+    """The linkage model: comparisons, prior m probabilities and blocking rules."""
+    expected_matches = max(1.0, n_accounts * (accounts_per_person - 1.0))
+    pairs = max(1.0, n_accounts * (n_accounts - 1) / 2)
+    comparisons = [
+        cl.JaroWinklerAtThresholds("name", [0.95, 0.85]).configure(m_probabilities=[0.55, 0.15, 0.1, 0.2]),
+        cl.JaroWinklerAtThresholds("handle_stem", [0.95, 0.85]).configure(m_probabilities=[0.5, 0.15, 0.1, 0.25]),
+        cl.ArrayIntersectAtSizes("bio_tokens", [6, 3]).configure(m_probabilities=[0.4, 0.25, 0.35]),
+        cl.ExactMatch("location").configure(m_probabilities=[0.8, 0.2]),
+        cl.CosineSimilarityAtThresholds("hours", [0.9, 0.75]).configure(m_probabilities=[0.5, 0.3, 0.2]),
+        cl.ArrayIntersectAtSizes("style", [4, 2]).configure(m_probabilities=[0.4, 0.3, 0.3]),
+        cl.ExactMatch("price_band").configure(m_probabilities=[0.6, 0.4]),
+    ]
+    return SettingsCreator(
+        link_type="dedupe_only",
+        probability_two_random_records_match=min(0.5, expected_matches / pairs),
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=[
+            block_on("handle_stem"),
+            block_on("name"),
+            block_on("substr(handle_stem, 1, 3)", "location"),
+        ],
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=False,
+    )
+
+
+def _database_api(engine: str, spark: Any = None) -> Any:
+    if engine == "duckdb":
+        import duckdb
+        from splink.backends.duckdb import DuckDBAPI
+
+        return DuckDBAPI(connection=duckdb.connect())
+    if engine == "spark":
+        from splink.backends.spark import SparkAPI, similarity_jar_location
+
+        if spark is None:
+            from wildtrace.scale import spark_session
+
+            spark = spark_session()
+        spark.sql(f"ADD JAR '{similarity_jar_location()}'")  # Splink's string-similarity UDFs (Jaro-Winkler)
+        return SparkAPI(spark_session=spark, break_lineage_method="persist")
+    raise ValueError(f"unknown linkage engine {engine!r}: use 'duckdb' or 'spark'")
+
+
+def _to_backend(features: pd.DataFrame, engine: str, db_api: Any) -> Any:
+    """The feature table in the backend, hour profiles as fixed-size arrays for cosine similarity."""
+    if engine != "spark":
+        con = db_api.duckdb_con
+        con.register("wt_link_features_raw", features)
+        con.execute("CREATE OR REPLACE TABLE wt_link_features AS SELECT * REPLACE (CAST(hours AS DOUBLE[24]) AS hours)"
+                    " FROM wt_link_features_raw")
+        con.unregister("wt_link_features_raw")
+        return "wt_link_features"
+    spark = db_api.spark
+    from pyspark.sql.types import ArrayType, DoubleType, StringType, StructField, StructType
+
+    schema = StructType([
+        StructField("unique_id", StringType()), StructField("platform", StringType()),
+        StructField("name", StringType()), StructField("handle_stem", StringType()),
+        StructField("bio_tokens", ArrayType(StringType())), StructField("location", StringType()),
+        StructField("hours", ArrayType(DoubleType())), StructField("style", ArrayType(StringType())),
+        StructField("price_band", StringType()),
+    ])
+    records = [tuple(None if _missing(v) else v for v in row) for row in features.itertuples(index=False)]
+    return spark.createDataFrame(records, schema=schema)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def predict_pairs(features: pd.DataFrame, labels: pd.DataFrame | None = None, engine: str = "duckdb",
+                  spark: Any = None, min_probability: float = 0.5, seed: int = 7) -> pd.DataFrame:
+    """Scored account pairs: account_l, account_r, match_weight, match_probability and per-comparison evidence.
+
+    ``labels`` (account_l, account_r) are pairs known to match (linked by strong identifiers).
+    """
+    out_cols = ["account_l", "account_r", "match_weight", "match_probability", "evidence"]
+    if len(features) < 2:
+        return pd.DataFrame(columns=out_cols)
+    db_api = _database_api(engine, spark)
+    settings = splink_settings(len(features))
+    linker = Linker(db_api.register(_to_backend(features, engine, db_api)), settings, log_level=logging.ERROR)
+    started = time.perf_counter()
+    linker.training.estimate_u_using_random_sampling(max_pairs=min(1e6, 50.0 * len(features)), seed=seed)
+    log.info("u estimated by random sampling in %.1f s", time.perf_counter() - started)
+    if labels is not None and len(labels) >= MIN_LABELLED_PAIRS:
+        table = labels.rename(columns={"account_l": "unique_id_l", "account_r": "unique_id_r"})
+        table = table.assign(source_dataset_l="accounts", source_dataset_r="accounts")
+        linker.training.estimate_m_from_pairwise_labels(db_api.register(_to_label_backend(table, engine, db_api)))
+        log.info("m estimated from %d identifier-linked pairs in %.1f s", len(labels), time.perf_counter() - started)
+    predictions = linker.inference.predict(threshold_match_probability=min_probability).as_pandas_dataframe()
+    log.info("%d pairs scored at or above %.2f in %.1f s", len(predictions), min_probability,
+             time.perf_counter() - started)
+    levels = _level_labels(linker)
+    return _explain(predictions, levels)[out_cols]
+
+
+def _to_label_backend(table: pd.DataFrame, engine: str, db_api: Any) -> Any:
+    return db_api.spark.createDataFrame(table) if engine == "spark" else table
+
+
+def _level_labels(linker: Linker) -> dict[str, list[tuple[float, str]]]:
+    """(match weight, label) of every non-null level of each comparison: a pair's per-comparison weight names
+    the level it fell in."""
+    labels: dict[str, list[tuple[float, str]]] = {}
+    for comparison in linker._settings_obj.comparisons:
+        labels[comparison.output_column_name] = [
+            (float(level._match_weight), level.label_for_charts)
+            for level in comparison.comparison_levels if not level.is_null_level
+        ]
+    return labels
+
+
+def _level_of(weight: float, levels: list[tuple[float, str]]) -> str:
+    return min(levels, key=lambda lv: abs(lv[0] - weight))[1]
+
+
+def _explain(predictions: pd.DataFrame, levels: dict[str, list[tuple[float, str]]]) -> pd.DataFrame:
+    """Per pair, a list of {comparison, level, weight}: the comparisons that had data on both sides."""
+    columns = []
+    for col in COMPARED:
+        weights = predictions[f"mw_{col}"].astype(float).round(2)
+        named = {w: {"comparison": col, "level": _level_of(w, levels[col]), "weight": w}
+                 for w in weights.unique() if not math.isnan(w) and w != 0.0}
+        columns.append([named.get(w) for w in weights])
+    evidence = [[item for item in items if item is not None] for items in zip(*columns, strict=True)]
+    a, b = predictions["unique_id_l"].astype(str), predictions["unique_id_r"].astype(str)
+    return pd.DataFrame({
+        "account_l": a.where(a < b, b), "account_r": b.where(a < b, a),
+        "match_weight": predictions["match_weight"].astype(float).round(3),
+        "match_probability": predictions["match_probability"].astype(float).round(5),
+        "evidence": evidence,
+    })

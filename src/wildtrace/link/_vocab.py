@@ -1,0 +1,79 @@
+"""The linking stage's curated words (``data/vocabulary.yaml``), validated on load."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+LISTS = ("backup_markers", "ivory", "other_endangered", "collectables", "other_business")
+
+
+def _t2s_table() -> dict[int, str]:
+    """Character-level traditional-to-simplified table from OpenCC's dictionary (``str.translate`` is fast)."""
+    text = (resources.files("opencc") / "dictionary" / "TSCharacters.txt").read_text(encoding="utf-8")
+    table = {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 2 and len(parts[0]) == 1:
+            table[ord(parts[0])] = parts[1].split(" ")[0]
+    return table
+
+
+_T2S = _t2s_table()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    backup_markers: tuple[str, ...]
+    ivory: tuple[str, ...]
+    other_endangered: tuple[str, ...]
+    collectables: tuple[str, ...]
+    other_business: tuple[str, ...]
+
+
+def fold(text: str | None) -> str:
+    """NFKC, lower case, traditional to simplified Chinese: the form every comparison uses."""
+    return _fold(text or "")
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower().translate(_T2S)
+
+
+def load_vocabulary(path: str | Path | None = None) -> Vocabulary:
+    """Load and validate the vocabulary (``path``, or the packaged file)."""
+    if path:
+        name, text = str(path), Path(path).read_text(encoding="utf-8")
+    else:
+        item = resources.files("wildtrace.link") / "data" / "vocabulary.yaml"
+        name, text = str(item), item.read_text(encoding="utf-8")
+    return _parse(name, text)
+
+
+@lru_cache(maxsize=1)
+def default_vocabulary() -> Vocabulary:
+    return load_vocabulary()
+
+
+def _parse(name: str, text: str) -> Vocabulary:
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ValueError(f"{name}: expected a mapping of lists")
+    unknown = set(data) - set(LISTS) - {"version"}
+    if unknown:
+        raise ValueError(f"{name}: unknown entries {sorted(unknown)}")
+    values = {}
+    for key in LISTS:
+        terms = data.get(key)
+        if not isinstance(terms, list) or not terms:
+            raise ValueError(f"{name}: entry '{key}' must be a non-empty list of terms")
+        for i, term in enumerate(terms):
+            if not isinstance(term, str | int) or not str(term).strip():
+                raise ValueError(f"{name}: entry '{key}' item {i} must be a non-empty string, got {term!r}")
+        values[key] = tuple(sorted({fold(str(t)).strip() for t in terms}, key=lambda t: (-len(t), t)))
+    return Vocabulary(**values)

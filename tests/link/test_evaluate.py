@@ -1,0 +1,32 @@
+import pandas as pd
+import pytest
+
+from wildtrace.link import read_truth, score_linkage
+
+TRUTH = pd.DataFrame({
+    "account_id": ["a1", "a2", "a3", "b1", "c1"],
+    "person_id": ["A", "A", "A", "B", "C"],
+    "is_backup": ["false", "true", "true", "false", "false"],
+    "backup_of": ["", "a1", "a1", "", ""],
+})
+
+
+def test_perfect_linkage_scores_one():
+    result = score_linkage({"a1": "x", "a2": "x", "a3": "x", "b1": "y", "c1": "z"}, TRUTH)
+    assert result["pairwise"]["f1"] == result["bcubed"]["f1"] == result["backup"]["recall"] == 1.0
+
+
+def test_split_and_merge_errors_lower_the_right_measures():
+    result = score_linkage({"a1": "x", "a2": "x", "a3": "y", "b1": "y", "c1": "z"}, TRUTH)
+    assert result["pairwise"]["correct_pairs"] == 1
+    assert result["pairwise"]["precision"] == 0.5 and result["pairwise"]["recall"] == pytest.approx(1 / 3, abs=1e-4)
+    # B-cubed precision: a1,a2: 1; a3,b1: 1/2; c1: 1 -> 4/5. Recall: a1,a2: 2/3; a3: 1/3; b1, c1: 1 -> 11/15.
+    assert result["bcubed"]["precision"] == 0.8 and result["bcubed"]["recall"] == pytest.approx(11 / 15, abs=1e-4)
+    assert result["backup"] == {"backups": 2, "linked_to_original": 1, "recall": 0.5}
+
+
+def test_truth_file_without_person_column_is_refused(tmp_path):
+    path = tmp_path / "truth.csv"
+    path.write_text("account_id,who\na1,A\n")
+    with pytest.raises(ValueError, match="person_id"):
+        read_truth(path)

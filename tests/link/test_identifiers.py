@@ -1,0 +1,75 @@
+import pandas as pd
+
+from wildtrace.link import HubRules, LinkData, LinkOptions, deterministic_links, find_hubs, match_key, phash_groups
+from wildtrace.link._identifiers import strong_identifiers
+
+
+def _ids(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame([{"account_id": a, "kind": k, "value": v, "raw": v, "seen_in": "post", "seen_id": ""}
+                         for a, k, v in rows])
+
+
+def _data(rows: list[tuple[str, str, str]]) -> LinkData:
+    ids = _ids(rows)
+    accounts = pd.DataFrame({"id": sorted(set(ids["account_id"]))})
+    return LinkData(accounts=accounts, identifiers=ids)
+
+
+def test_phone_forms_share_one_key():
+    assert match_key("phone", "+86 138-0013-8000") == match_key("phone", "13800138000") == "13800138000"
+    assert match_key("payment_account", "wallet:AbC") == match_key("payment_account", "abc")
+    assert match_key("bank_card", "bank:6222 0210 0000") == "622202100000"
+
+
+def test_shared_phone_links_two_accounts_with_its_reason():
+    edges, hubs, _ = deterministic_links(_data([("wx:a", "phone", "13800138000"), ("qq:b", "phone", "+8613800138000"),
+                                                ("qq:c", "phone", "13900000000")]), LinkOptions())
+    assert hubs.empty
+    assert edges[["account_l", "account_r"]].values.tolist() == [["qq:b", "wx:a"]]
+    assert edges["reasons"].iloc[0][0].startswith("shared phone")
+
+
+def test_courier_number_beside_each_traders_own_phone_is_a_hub_and_joins_nobody():
+    courier = "95338"
+    rows = [(f"wx:t{i}", "phone", courier) for i in range(4)] + [(f"wx:t{i}", "phone", f"1380000000{i}")
+                                                                   for i in range(4)]
+    edges, hubs, _ = deterministic_links(_data(rows), LinkOptions())
+    assert hubs[["kind", "key"]].values.tolist() == [["phone", courier]]
+    assert "own contact" in hubs["reason"].iloc[0]
+    assert sorted(hubs["accounts"].iloc[0]) == [f"wx:t{i}" for i in range(4)]
+    assert edges.empty
+
+
+def test_backup_accounts_sharing_a_wallet_are_not_a_hub():
+    rows = [("wx:main", "payment_account", "wallet:w1"), ("wx:bak", "payment_account", "wallet:w1"),
+            ("qq:third", "payment_account", "wallet:w1"), ("wx:main", "phone", "13800000001"),
+            ("wx:bak", "phone", "13800000002"), ("qq:third", "phone", "13800000003")]
+    edges, hubs, _ = deterministic_links(_data(rows), LinkOptions())
+    assert hubs.empty
+    assert len(edges) == 2
+
+
+def test_identifier_shared_by_too_many_accounts_is_a_hub():
+    ids = strong_identifiers(_ids([(f"wx:{i}", "messenger_id", "support") for i in range(5)]))
+    assert find_hubs(ids, HubRules(max_accounts=4))["key"].tolist() == ["support"]
+    assert find_hubs(ids, HubRules(max_accounts=5)).empty
+
+
+def test_near_identical_images_share_a_key_and_distant_ones_do_not():
+    a = "f0f0f0f0f0f0f0f0"
+    b = "f0f0f0f0f0f0f0f3"  # 2 bits away
+    c = "0f0f0f0f0f0f0f0f"  # far
+    groups = phash_groups([a, b, c], distance=4)
+    assert groups[a] == groups[b] != groups[c]
+    assert phash_groups([a, b], distance=1)[a] != phash_groups([a, b], distance=1)[b]
+
+
+def test_stock_photo_is_a_hub_while_reposted_own_photos_link():
+    stock = "aaaaaaaaaaaaaaaa"
+    seen = [{"account_id": f"wx:s{i}", "phash": stock, "seen_id": f"p{i}"} for i in range(3)]
+    seen += [{"account_id": f"wx:s{i}", "phash": f"{i:x}" * 16, "seen_id": f"q{i}"} for i in range(3)]
+    seen += [{"account_id": "wx:s0bak", "phash": "0" * 15 + "1", "seen_id": "r"}]  # 1 bit from s0's own photo
+    data = LinkData(accounts=pd.DataFrame({"id": ["wx:s0", "wx:s1", "wx:s2", "wx:s0bak"]}), phashes=pd.DataFrame(seen))
+    edges, hubs, _ = deterministic_links(data, LinkOptions(phash_distance=4))
+    assert hubs["key"].tolist() == [stock]
+    assert edges[["account_l", "account_r"]].values.tolist() == [["wx:s0", "wx:s0bak"]]
