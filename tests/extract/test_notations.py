@@ -140,6 +140,9 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("V 13812345678", {"contacts": [("phone", "+8613812345678"), ("messenger_id", "wechat:+8613812345678")]}),
     ("象牙料弥勒 雕件", {"product_type": "worked_carved"}),
     ("象牙料光身牌", {"product_type": "worked_uncarved"}),
+    ("新鲜荔枝！团购价！wx_silk84388", {"contacts": [("messenger_id", "wechat:wx_silk84388")]}),
+    ("電話 wx_art7109", {"contacts": [("messenger_id", "wechat:wx_art7109")]}),
+    ("model RTX3080, snake_case", {"contacts": []}),
     # methods, claims, places
     ("微信支付 或 银行卡转账", {"payment": ["wechat_pay", "bank_transfer"]}),
     ("USDT only, ship by DHL", {"payment": ["crypto"], "delivery": ["dhl"]}),
