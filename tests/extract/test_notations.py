@@ -136,6 +136,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("0.842斤17K", {"price": 17000, "weight_g": 421}),
     ("farm 50元", {"price": 50}),
     ("model x500 iPhone12", {"price": None, "quantity": None}),
+    ("雕件 重 34 g 密度高\n26一克", {"ppg": 26, "price": 884, "product_type": "worked_carved"}),
+    ("烟嘴 XY 料子干净 净重 45g", {"product_type": "worked_carved", "weight_g": 45}),
     ("Tel15757025286", {"contacts": [("phone", "+8615757025286")]}),
     ("扣扣 Q38324013", {"contacts": [("qq", "38324013")]}),
     ("滴滴 wx_cloud5076", {"contacts": [("messenger_id", "wechat:wx_cloud5076")]}),

@@ -88,7 +88,7 @@ def find_prices(view: View, v: Vocabulary, taken: list[tuple[int, int]]) -> list
         multiplied = bool(m.group("amult")) or bool(m.group("acn") and re.search("[百千万萬亿億佰仟]", m.group("acn")))
         if not (currency or per or cue or multiplied):
             continue
-        if (not currency or suf in v.weak_suffixes) and p.not_price_before.search(before):
+        if (not (currency or per_grams) or suf in v.weak_suffixes) and p.not_price_before.search(before):
             continue
         if not (currency or unit) and p.not_price_after.match(text, m.end()):
             continue

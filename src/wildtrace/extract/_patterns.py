@@ -30,9 +30,9 @@ def alternation(terms: Iterable[str], may_follow: str = "", check_before: bool =
     return "(?:" + "|".join(parts) + ")"
 
 
-def ends_with(terms: Iterable[str], filler: str = r"[\s:=是为约仅只要：]*") -> re.Pattern[str]:
+def ends_with(terms: Iterable[str], filler: str = r"[ \t:=是为约仅只要：]*") -> re.Pattern[str]:
     """Matches a text that ends with one of ``terms`` (then optional filler)."""
-    return re.compile(alternation(terms) + filler + "$")
+    return re.compile(alternation(terms) + filler + r"\Z")
 
 
 def starts_with(terms: Iterable[str]) -> re.Pattern[str]:
@@ -79,10 +79,10 @@ class Patterns:
             rf"(?P<unit>{alternation(v.quantity_units)})(?!月|人|小时|天|星期|年)"
             rf"|(?<![{LETTER}])(?:x|×|\*)\s?(?P<times>\d{{1,2}})(?![\d.])"
         )
-        self.price_cue = ends_with(v.price_cues)
+        self.price_cue = ends_with(v.price_cues, r"[\s:=是为约仅只要：]*")
         self.not_price_before = ends_with(v.not_price_before)
         self.not_price_after = starts_with(v.not_price_after)
-        self.weight_cue = ends_with(v.weight_cues, r"[\s:=约为是：]*")
+        self.weight_cue = ends_with(v.weight_cues, r"[ \t:=约为是：]*")
         self.negotiable = re.compile(alternation(v.negotiable))
 
 
