@@ -334,6 +334,11 @@ class Capture(Entity):
     post_id: str | None = None
     http_status: int | None = None
     version_of: str | None = Field(None, description="sha256 of the earlier capture of the same URL")
+    payload_sha256: str = Field("", description="SHA-256 of the captured body (the page, image or record)")
+    content_type: str | None = None
+    removed: bool = Field(False, description="the capture shows the content gone (HTTP 404/410, removed marker)")
+    log_seq: int | None = Field(None, description="sequence number of this capture in the capture log")
+    log_hash: str = Field("", description="hash of that capture-log entry (anchors the hash chain)")
 
     _check_time = field_validator("captured_at")(_aware)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from wildtrace.ingest import Mapping, ingest_records, load_mapping, parse_pairs
-from wildtrace.model import Account, Post
+from wildtrace.model import Account, Capture, Post
 from wildtrace.store import Store
 
 FOREIGN = (
@@ -100,3 +100,6 @@ def test_saved_html_pages_give_text_and_metadata(store: Store, tmp_path: Path) -
     assert stored.posted_at.isoformat() == "2026-03-14T23:30:00+08:00"
     assert stored.language == "zh"
     assert "empty.html" in result.errors[0]
+    (capture,) = store.find(Capture)
+    assert capture.post_id == stored.id and capture.url == stored.url and capture.content_type == "text/html"
+    assert Path(tmp_path / "d" / "evidence" / capture.warc_path).is_file()

@@ -133,4 +133,11 @@ def test_media_paths_are_stored_by_hash(store: Store, tmp_path: Path, data_dir: 
     item = store.get(MediaItem, sha)
     assert item.mime == "image/png" and item.size == len(png) and Path(item.path).read_bytes() == png
     assert "media.0" in result.errors[0] and "missing.png" in result.errors[0]
+    from wildtrace.model import Capture
+
+    (capture,) = store.find(Capture, "payload_sha256 = ?", (sha,))
+    assert capture.kind == "resource" and capture.url.endswith("/media/a.png") and capture.log_seq == 1
+    again = write_jsonl(tmp_path / "again.jsonl", [post(3, media=["media/a.png"])])
+    assert ingest_records(store, again, data_dir=data_dir).media_added == 0
+    assert store.count(Capture) == 1  # the same image is preserved once
     assert json.loads(Path(result.quarantine_path).read_text())["record"]["media"] == ["media/missing.png"]

@@ -50,8 +50,8 @@ def test_train_then_eval_with_the_trained_model_and_grouped_cv(env: Path) -> Non
     assert (env / "m" / "screen_model.joblib").is_file()
     out = json.loads(_run("eval", "--labels", str(labels), "--model", "m", "--json"))
     assert out["recall"] > 0.8
-    cv = json.loads(_run("eval", "--labels", str(labels), "--cv", "3", "--group-col", "seller", "--json"))
-    assert cv["n"] == len(frame) and cv["folds"] == 3
+    cv = json.loads(_run("eval", "--labels", str(labels), "--cv", "2", "--group-col", "seller", "--json"))
+    assert cv["n"] == len(frame) and cv["folds"] == 2
 
 
 def test_lexicon_add_list_retire(env: Path) -> None:

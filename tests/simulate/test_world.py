@@ -80,9 +80,9 @@ def test_manifest_hashes_every_file(sim_world: Path) -> None:
 
 
 def test_same_seed_same_bytes_other_seed_other_world(tmp_path: Path) -> None:
-    a = simulate(3, 0.1, tmp_path / "a")
-    b = simulate(3, 0.1, tmp_path / "b")
-    c = simulate(4, 0.1, tmp_path / "c")
+    a = simulate(3, 0.05, tmp_path / "a")
+    b = simulate(3, 0.05, tmp_path / "b")
+    c = simulate(4, 0.05, tmp_path / "c")
     assert a.files == b.files
     assert a.files["posts.jsonl"] != c.files["posts.jsonl"]
 

@@ -134,7 +134,8 @@ class Converter:
             raise ValueError(f"mapping names field(s) {unknown} that {self.model.__name__} does not have; "
                              f"its fields are {', '.join(fields)}")
         base = HTML_POST_FIELDS if self.html and self.model is Post else {}
-        self._columns = {**base, **self.mapping.fields}
+        columns = {**base, **self.mapping.fields}
+        self._plan = [(name, columns.get(name, name)) for name in fields]
         self._times = {n for n, f in fields.items() if _is_datetime(f.annotation)}
         self._json = {n for n, f in fields.items() if _is_json(f.annotation)}
         self.ignored: dict[str, int] = {}
@@ -142,19 +143,20 @@ class Converter:
     def prepare(self, raw: RawRecord) -> dict[str, Any]:
         """The record's values under the entity's field names, timestamps parsed, lists split."""
         assert raw.data is not None
-        fields = self.model.model_fields
         values: dict[str, Any] = {}
         used = set()
-        for name in fields:
-            column = self._columns.get(name, name)
-            found, value = lookup(raw.data, column)
-            if found and value is not None and value != "":
+        for name, column in self._plan:
+            value = raw.data.get(column)
+            if value is None and "." in column:
+                value = lookup(raw.data, column)[1]
+            if value is not None and value != "":
                 values[name] = value
-                used.add(column.split(".")[0])
+                used.add(column.split(".", 1)[0])
             elif name in self.mapping.defaults:
                 values[name] = self.mapping.defaults[name]
-        for column in raw.data.keys() - used:
-            self.ignored[column] = self.ignored.get(column, 0) + 1
+        if len(used) < len(raw.data):
+            for column in raw.data.keys() - used:
+                self.ignored[column] = self.ignored.get(column, 0) + 1
         for name, value in values.items():
             values[name] = self._coerce(raw, name, value)
         if self.html and self.model is Post:

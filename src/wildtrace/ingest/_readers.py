@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import lxml.html
-import trafilatura
 
 FORMATS = ("jsonl", "csv", "html")
 _SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "csv",
@@ -157,6 +156,8 @@ def read_html(path: Path) -> RawRecord:
         tree = lxml.html.document_fromstring(page)
     except (ValueError, lxml.etree.ParserError) as exc:
         return RawRecord(source, 1, None, f"not an HTML page: {exc}", page)
+    import trafilatura  # imported here: only pages need it, and it is slow to import
+
     doc = trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False)
     meta: dict[str, Any] = doc if isinstance(doc, dict) else doc.as_dict() if doc is not None else {}
     text = (meta.get("text") or "").strip()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import mimetypes
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from wildtrace.config import Settings
-from wildtrace.evidence import BlobStore, sha256_file
+from wildtrace.evidence import Evidence, sha256_bytes, sha256_file, sniff_type
 from wildtrace.ingest._convert import Converter, RecordError, model_for, parse_tz
 from wildtrace.ingest._mapping import Mapping
 from wildtrace.ingest._quarantine import Quarantine
@@ -31,8 +30,6 @@ from wildtrace.store import Store
 
 log = get_logger(__name__)
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"),
-               (b"RIFF", "image/webp"), (b"BM", "image/bmp"))
 MAX_ERRORS_KEPT = 20
 
 
@@ -85,13 +82,14 @@ def list_sources(path: Path, fmt: str | None) -> list[tuple[Path, str]]:
 def ingest_records(store: Store, path: str | Path, model: str | type[Entity] = "post",
                    mapping: Mapping | None = None, fmt: str | None = None, assume_tz: str | None = None,
                    data_dir: str | Path | None = None, chunk_size: int = 5000,
-                   progress: Callable[[int], None] | None = None) -> IngestResult:
+                   progress: Callable[[int], None] | None = None, collector: str = "wildtrace") -> IngestResult:
     """Ingest every record under ``path`` as ``model`` entities into ``store``.
 
     ``mapping`` renames columns of a foreign export; ``fmt`` overrides the format the suffix tells;
     ``assume_tz`` is the zone of timestamps that carry none (they are refused otherwise). Bad records
     go to ``<data_dir>/quarantine/`` with their reason, and the rest of the batch goes on. Running
-    the same batch again adds nothing; running it after a crash completes it.
+    the same batch again adds nothing; running it after a crash completes it. Images a post lists
+    and saved pages are preserved in the evidence store (WARC, capture log) as ``collector``.
     """
     started = time.perf_counter()
     entity_model = model_for(model) if isinstance(model, str) else model
@@ -116,7 +114,7 @@ def ingest_records(store: Store, path: str | Path, model: str | type[Entity] = "
         for key in ("added", "duplicates", "quarantined", "media_added"):
             setattr(result, key, checkpoint[key])
     converter = Converter(entity_model, mapping, tz, html=all(f == "html" for _, f in sources))
-    blobs = BlobStore(root / "evidence" / "blobs")
+    evidence = Evidence(store, root, collector)
     records = islice(_records(sources), result.resumed_at, None)
     if result.resumed_at:
         log.info("resuming batch %s after record %d", batch[:12], result.resumed_at)
@@ -126,7 +124,7 @@ def ingest_records(store: Store, path: str | Path, model: str | type[Entity] = "
         rejects: list[tuple[RawRecord, str]] = []
         for raw in chunk:
             try:
-                entities.append(_convert(converter, raw, blobs, media))
+                entities.append(_convert(converter, raw, evidence, media))
             except RecordError as exc:
                 rejects.append((raw, str(exc)))
         quarantine.write(rejects)
@@ -156,16 +154,21 @@ def _records(sources: list[tuple[Path, str]]) -> Iterator[RawRecord]:
         yield from read_file(path, fmt)
 
 
-def _convert(converter: Converter, raw: RawRecord, blobs: BlobStore, media: dict[str, MediaItem]) -> Entity:
+def _convert(converter: Converter, raw: RawRecord, evidence: Evidence, media: dict[str, MediaItem]) -> Entity:
     if raw.data is None:
         raise RecordError(raw.source, raw.line, None, raw.error or "unreadable record")
     values = converter.prepare(raw)
     if converter.model is Post and values.get("media"):
-        values["media"] = _store_media(raw, values["media"], blobs, media)
-    return converter.build(raw, values)
+        values["media"] = _store_media(raw, values["media"], evidence, media)
+    entity = converter.build(raw, values)
+    if raw.page is not None and isinstance(entity, Post) and not evidence.find_payload(sha256_bytes(raw.page),
+                                                                                       entity.id):
+        evidence.capture(entity.url or Path(raw.source).resolve().as_uri(), raw.page, "resource",
+                         content_type="text/html", post_id=entity.id)
+    return entity
 
 
-def _store_media(raw: RawRecord, items: Any, blobs: BlobStore, media: dict[str, MediaItem]) -> list[str]:
+def _store_media(raw: RawRecord, items: Any, evidence: Evidence, media: dict[str, MediaItem]) -> list[str]:
     """Store each image a post lists by path in the evidence store; return their SHA-256s."""
     if not isinstance(items, list):
         raise RecordError(raw.source, raw.line, "media", "expected a list of image paths or SHA-256s")
@@ -181,17 +184,13 @@ def _store_media(raw: RawRecord, items: Any, blobs: BlobStore, media: dict[str, 
         if not file.is_file():
             raise RecordError(raw.source, raw.line, f"media.{i}", f"file not found: {file}")
         data = file.read_bytes()
-        sha = blobs.put(data)
-        media[sha] = MediaItem(sha256=sha, mime=_mime(data, file), size=len(data), path=str(blobs.path(sha)))
+        sha = sha256_bytes(data)
+        if sha not in media and evidence.find_payload(sha) is None:
+            evidence.capture(file.resolve().as_uri(), data, "resource", content_type=sniff_type(data, file.name))
+        media[sha] = MediaItem(sha256=sha, mime=sniff_type(data, file.name), size=len(data),
+                               path=str(evidence.blobs.path(sha)))
         hashes.append(sha)
     return hashes
-
-
-def _mime(data: bytes, file: Path) -> str | None:
-    for signature, mime in _SIGNATURES:
-        if data.startswith(signature):
-            return mime
-    return mimetypes.guess_type(file.name)[0]
 
 
 def _batch_id(sources: list[tuple[Path, str]], model: type[Entity], mapping: Mapping, assume_tz: str | None) -> str:

@@ -101,17 +101,26 @@ def evaluate(screener: Screener, data: LabelledSet) -> dict[str, float | int]:
     return metrics(data.labels, flag(screener, data.docs))
 
 
+def fold_indices(labels: list[int], groups: list[str], k: int, *, grouped: bool = True,
+                 seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) index arrays of k folds; with ``grouped`` every group stays within one fold."""
+    y = np.asarray(labels)
+    idx = np.arange(len(y))
+    if grouped:
+        if len(set(groups)) < k:
+            raise ValueError(f"--cv {k} needs at least {k} groups, found {len(set(groups))}")
+        return list(GroupKFold(n_splits=k).split(idx, y, groups))
+    return list(StratifiedKFold(k, shuffle=True, random_state=seed).split(idx, y))
+
+
 def cross_validate(data: LabelledSet, lexicon: Lexicon, k: int, *, full: bool = False, grouped: bool = True,
                    seed: int = 0) -> dict[str, float | int]:
     """Train on k-1 folds, score the held-out fold, pool the predictions. With ``grouped`` no group is split."""
     from wildtrace.screen._train import train_model
 
     y = np.asarray(data.labels)
-    idx = np.arange(len(y))
-    splitter = (GroupKFold(n_splits=k).split(idx, y, data.groups) if grouped
-                else StratifiedKFold(k, shuffle=True, random_state=seed).split(idx, y))
     flagged = np.zeros(len(y), dtype=bool)
-    for train_idx, test_idx in splitter:
+    for train_idx, test_idx in fold_indices(data.labels, data.groups, k, grouped=grouped, seed=seed):
         model: ScreenModel = train_model([data.docs[i] for i in train_idx], y[train_idx], lexicon,
                                          embeddings=full, version="cv", seed=seed)
         screener = Screener(lexicon, model, full=full)

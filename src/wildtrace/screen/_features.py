@@ -7,8 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.utils import murmurhash3_32
+from sklearn.preprocessing import normalize
 
 from wildtrace.screen._match import Hit
 
@@ -28,21 +27,55 @@ _NUMBER_UNIT = re.compile(
     r"[¥$￥]\s*\d|\d\s*(?:元|块|rmb|cny|usd|k\b|w\b|万|克|g\b|kg|公斤|斤|两|grams?\b|/g|每克)", re.IGNORECASE)
 
 
-def hasher() -> HashingVectorizer:
-    return HashingVectorizer(analyzer="char", ngram_range=NGRAMS, n_features=N_FEATURES, alternate_sign=False,
-                             lowercase=False, norm="l2")
+_PRIMES = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D], dtype=np.uint64)
+_MASK = np.uint64(0xFFFFFFFF)
+
+
+def _hash_codes(codes: np.ndarray, n: int) -> np.ndarray:
+    """Hash of every n-gram starting at each position (codes: uint64 code points, long enough)."""
+    h = np.full(len(codes) - n + 1, n * 0x27D4EB2F, dtype=np.uint64)
+    for j in range(n):
+        h = ((h ^ codes[j:len(codes) - n + 1 + j]) * _PRIMES[j]) & _MASK
+        h ^= h >> np.uint64(15)
+    return h % np.uint64(N_FEATURES)
+
+
+def hash_ngrams(texts: Sequence[str]) -> sparse.csr_matrix:
+    """Character 1-3-grams of a whole batch, hashed into ``N_FEATURES`` columns, rows L2-normalised.
+
+    One vectorised pass over the concatenated batch (no Python loop per post or per n-gram): the
+    hashing trick of scikit-learn's ``HashingVectorizer``, at the speed a firehose needs.
+    """
+    texts = [t[:MAX_CHARS] for t in texts]
+    joined = "\x00".join(texts) + "\x00"
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+    doc = np.repeat(np.arange(len(texts)), lengths)
+    rows, cols = [], []
+    for n in range(NGRAMS[0], NGRAMS[1] + 1):
+        if len(codes) < n:
+            continue
+        h = _hash_codes(codes, n)
+        valid = doc[: len(h)] == doc[n - 1:]
+        valid &= codes[n - 1:] != 0  # no n-gram crosses the separator
+        rows.append(doc[: len(h)][valid])
+        cols.append(h[valid])
+    r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    c = np.concatenate(cols).astype(np.int64) if cols else np.zeros(0, dtype=np.int64)
+    m = sparse.csr_matrix((np.ones(len(r), dtype=np.float32), (r, c)), shape=(len(texts), N_FEATURES))
+    m.sum_duplicates()
+    return normalize(m, norm="l2", copy=False)
 
 
 def ngram_names(text: str, indices: set[int]) -> dict[int, str]:
     """The n-grams of ``text`` that hash to ``indices`` (to name the n-gram features of an explanation)."""
     text = text[:MAX_CHARS]
+    codes = np.frombuffer((text + "\x00\x00\x00").encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     out: dict[int, str] = {}
     for n in range(NGRAMS[0], NGRAMS[1] + 1):
-        for i in range(len(text) - n + 1):
-            gram = text[i:i + n]
-            idx = abs(murmurhash3_32(gram, seed=0)) % N_FEATURES
-            if idx in indices and idx not in out:
-                out[idx] = gram
+        for i, h in enumerate(_hash_codes(codes, n)[: max(len(text) - n + 1, 0)].tolist()):
+            if h in indices:
+                out.setdefault(h, text[i:i + n])
     return out
 
 
@@ -82,5 +115,4 @@ def lexicon_vector(hits: Sequence[Hit], original: str, n_images: int = 0, image_
 
 def design_matrix(spaced: Sequence[str], lexicon_rows: np.ndarray, lexicon_scale: float) -> sparse.csr_matrix:
     """The model's input: hashed n-grams next to the (scaled) lexicon features."""
-    grams = hasher().transform([s[:MAX_CHARS] for s in spaced])
-    return sparse.hstack([grams, sparse.csr_matrix(lexicon_rows * lexicon_scale)], format="csr")
+    return sparse.hstack([hash_ngrams(spaced), sparse.csr_matrix(lexicon_rows * lexicon_scale)], format="csr")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ahocorasick
 from pypinyin import Style, lazy_pinyin
@@ -109,6 +110,7 @@ def _automaton(patterns: dict[str, list[_Pattern]]) -> ahocorasick.Automaton:
     return auto
 
 
+@lru_cache(maxsize=65536)
 def _how_written(original: str, name: str) -> str:
     """exact, variant (case, width, traditional, homoglyphs), leet (digits for letters) or split."""
     if any(c.isdigit() for c in original) and not any(c.isdigit() for c in name):

@@ -115,6 +115,8 @@ class Normalised:
     @cached_property
     def _surface_map(self) -> tuple[list[int], list[bool]]:
         """Original index of each surface character, and whether a word starts there."""
+        if len(self.spaced) == len(self.original):  # the common case: folding kept every position
+            return _positions(self.spaced)
         table, _ = _tables()
         index: list[int] = []
         starts: list[bool] = []
@@ -162,6 +164,22 @@ class Normalised:
         """Original (start, end) of surface[start:end]."""
         index, _ = self._surface_map
         return index[start], index[end - 1] + 1
+
+
+def _positions(spaced: str) -> tuple[list[int], list[bool]]:
+    """The surface map when folding kept every position (no expansion, nothing deleted)."""
+    index: list[int] = []
+    starts: list[bool] = []
+    gap, prev_cjk = True, False
+    for i, c in enumerate(spaced):
+        if c == " ":
+            gap = True
+            continue
+        cjk = "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
+        starts.append(gap or cjk or prev_cjk)
+        index.append(i)
+        gap, prev_cjk = False, cjk
+    return index, starts
 
 
 def char_pinyin(ch: str) -> str | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from itertools import islice
 from typing import Any
 
@@ -46,18 +48,30 @@ class Prepared:
 
 @dataclass
 class ScreenResult:
-    """The verdict on one text, before it is tied to a post."""
+    """The verdict on one text, before it is tied to a post. ``spans`` and ``features`` (the explanation)
+    are built on first use, so a caller that only ranks by score does not pay for them."""
 
     score: float
     tier: str
     species: list[str]
     products: list[str]
-    spans: list[Span]
     code_words: list[str]
     legality_claims: list[str]
-    features: list[tuple[str, float]]
     fast_score: float
     model_version: str
+    explain: Callable[[], tuple[list[Span], list[tuple[str, float]]]] = field(repr=False)
+
+    @cached_property
+    def _explanation(self) -> tuple[list[Span], list[tuple[str, float]]]:
+        return self.explain()
+
+    @property
+    def spans(self) -> list[Span]:
+        return self._explanation[0]
+
+    @property
+    def features(self) -> list[tuple[str, float]]:
+        return self._explanation[1]
 
     def to_verdict(self, post_id: str, extracted: dict[str, Any] | None = None) -> Verdict:
         return Verdict(post_id=post_id, score=self.score, tier=self.tier, species=self.species,
@@ -75,6 +89,7 @@ class Screener:
         self.full = full and model.has_embeddings
         self.threads = threads
         self.matcher = Matcher(lexicon)
+        gc.freeze()  # the tables and automatons live as long as the process: keep them out of GC passes
         self.version = f"{model.version}+lex.{lexicon.version}" + ("+emb" if self.full else "")
 
     @classmethod
@@ -123,10 +138,10 @@ class Screener:
                 emb = embed([prepared[i].doc.combined for i in cand], threads=self.threads)
                 score[cand] = self.model.combine(logit[cand], top_k_similarity(emb, self.model.pos_emb),
                                                  top_k_similarity(emb, self.model.neg_emb))
-        return [self._result(p, X.getrow(i), float(score[i]), float(fast[i])) for i, p in enumerate(prepared)]
+        return [self._result(p, X, i, float(score[i]), float(fast[i])) for i, p in enumerate(prepared)]
 
     # -- explaining ------------------------------------------------------------------------------
-    def _result(self, p: Prepared, x: Any, score: float, fast: float) -> ScreenResult:
+    def _result(self, p: Prepared, X: Any, i: int, score: float, fast: float) -> ScreenResult:
         tier = self.model.tier(score)
         confident = tier in ("high", "medium")
         species: list[str] = []
@@ -146,9 +161,9 @@ class Screener:
             if h.term.kind == "legality" and h.term.category not in claims:
                 claims.append(str(h.term.category))
         return ScreenResult(
-            score=round(score, 4), tier=tier, species=species, products=products,
-            spans=self._spans(p), code_words=code_words, legality_claims=claims,
-            features=self._top_features(p, x), fast_score=round(fast, 4), model_version=self.version,
+            score=round(score, 4), tier=tier, species=species, products=products, code_words=code_words,
+            legality_claims=claims, fast_score=round(fast, 4), model_version=self.version,
+            explain=lambda: (self._spans(p), self._top_features(p, X, i, name_ngrams=tier != "none")),
         )
 
     def _spans(self, p: Prepared) -> list[Span]:
@@ -166,22 +181,26 @@ class Screener:
                 base, media = next((b, s) for b, s in reversed(bounds) if b <= start)
                 start, end, source = start - base, end - base, "ocr"
             meaning = h.term.meaning if h.term.kind == "code_word" else h.term.category or h.term.implied_species()
-            spans.append(Span(start=start, end=end, text=p.norm.original[h.start:h.end], term=h.term.id,
-                              category=h.term.kind, meaning=meaning, source=source, via=h.via, media=media))
+            spans.append(Span.model_construct(  # trusted values: skip validation on the hot path
+                start=start, end=end, text=p.norm.original[h.start:h.end], term=h.term.id, category=h.term.kind,
+                meaning=meaning, source=source, via=h.via, media=media))
         return spans
 
-    def _top_features(self, p: Prepared, x: Any) -> list[tuple[str, float]]:
+    def _top_features(self, p: Prepared, X: Any, i: int, name_ngrams: bool) -> list[tuple[str, float]]:
+        """The contributions (weight x value) that weighed most; n-grams are named for flagged tiers only."""
         coef = self.model.coef
         contrib = {}
-        for j, name in enumerate(LEXICON_FEATURES):
+        for j in np.flatnonzero(p.lexicon_row):
             value = p.lexicon_row[j] * self.model.lexicon_scale
-            if value:
-                contrib[f"lexicon:{name}"] = float(coef[N_FEATURES + j] * value)
-        row = x.tocsr()
-        grams = [(int(i), float(coef[i] * v)) for i, v in zip(row.indices, row.data, strict=True) if i < N_FEATURES]
-        grams = sorted(grams, key=lambda t: -abs(t[1]))[:TOP_FEATURES]
-        names = ngram_names(p.norm.spaced, {i for i, _ in grams})
-        for i, w in grams:
-            contrib[f"ngram:{names.get(i, i)}"] = w
+            contrib[f"lexicon:{LEXICON_FEATURES[j]}"] = float(coef[N_FEATURES + j] * value)
+        if name_ngrams:
+            lo, hi = X.indptr[i], X.indptr[i + 1]
+            idx, val = X.indices[lo:hi], X.data[lo:hi]
+            keep = idx < N_FEATURES
+            idx, w = idx[keep], coef[idx[keep]] * val[keep]
+            order = np.argsort(-np.abs(w))[:TOP_FEATURES]
+            names = ngram_names(p.norm.spaced, {int(idx[k]) for k in order})
+            for k in order:
+                contrib[f"ngram:{names.get(int(idx[k]), int(idx[k]))}"] = float(w[k])
         top = sorted(contrib.items(), key=lambda t: -abs(t[1]))[:TOP_FEATURES]
         return [(k, round(v, 4)) for k, v in top]

@@ -73,8 +73,13 @@ def saved_page(post: dict[str, Any], site: str, author_name: str) -> str:
     )
 
 
-def sha256_files(out: Path) -> dict[str, str]:
+def sha256_files(out: Path, paths: list[Path]) -> dict[str, str]:
+    """``{path relative to out: sha256}`` for ``paths``, in path order."""
     files = {}
-    for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"):
-        files[path.relative_to(out).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    for path in sorted(paths):
+        digest = hashlib.sha256()
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        files[path.relative_to(out).as_posix()] = digest.hexdigest()
     return files

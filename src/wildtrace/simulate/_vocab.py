@@ -35,6 +35,7 @@ class Species:
     names: dict[str, str]
     pinyin: str
     initials: str
+    homophones: tuple[str, ...]
     code_words: tuple[CodeWord, ...]
     products: dict[str, PriceModel]
 
@@ -119,7 +120,8 @@ def _species(path: str, sid: str, d: Any) -> Species:
             raise ValueError(f"{where}: product '{ptype}' needs mean, sd and grams [low, high]")
         products[ptype] = PriceModel(float(p["mean"]), float(p["sd"]), (int(p["grams"][0]), int(p["grams"][1])))
     return Species(sid, float(_need(d, "share", where, (int, float))), {k: str(v) for k, v in names.items()},
-                   str(_need(d, "pinyin", where, str)), str(_need(d, "initials", where, str)), tuple(words), products)
+                   str(_need(d, "pinyin", where, str)), str(_need(d, "initials", where, str)),
+                   tuple(_strings(d.get("homophones"), f"{where}.homophones")), tuple(words), products)
 
 
 def _benign(path: str, kid: str, d: Any) -> BenignKind:
