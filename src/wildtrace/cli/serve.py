@@ -1,9 +1,121 @@
-"""``wildtrace serve``: not built yet."""
+"""``wildtrace serve`` starts the workbench; ``wildtrace users add/list/disable/token`` manages its accounts."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from wildtrace.cli._common import DbOpt, JsonOpt, emit, fail, settings, store
+
+users_app = typer.Typer(help="Workbench accounts: admin, investigator, analyst, partner.", no_args_is_help=True)
+
+DEMO_USERS = (("admin", "admin"), ("investigator", "investigator"), ("analyst", "analyst"), ("partner", "partner"))
+DEMO_PASSWORD = "wildtrace-demo"
+
+
+def ensure_demo_users(db: str | None = None) -> list[str]:
+    """Create the demo users (password ``wildtrace-demo``) that do not exist yet; return their names."""
+    from wildtrace.api import add_user, list_users
+
+    with store(db) as s:
+        have = {u.username for u in list_users(s)}
+        made = []
+        for name, role in DEMO_USERS:
+            if name not in have:
+                add_user(s, name, DEMO_PASSWORD, role)
+                made.append(name)
+        return made
 
 
 def register(app: typer.Typer) -> None:
-    """No commands yet."""
+    @app.command()
+    def serve(
+        db: DbOpt = None,
+        host: Annotated[str | None, typer.Option(help="Address to listen on [env: WILDTRACE_HOST].")] = None,
+        port: Annotated[int | None, typer.Option(help="Port [env: WILDTRACE_PORT].")] = None,
+        demo_users: Annotated[bool, typer.Option("--demo-users", help="Create the demo users first.")] = False,
+        workers: Annotated[int, typer.Option(help="Worker threads for requests.")] = 40,
+    ) -> None:
+        """Serve the workbench (API at /api, OpenAPI at /api/docs, pages at /)."""
+        import anyio.to_thread
+        import uvicorn
+
+        from wildtrace.api import create_app
+
+        s = settings(db, host=host, port=port)
+        if demo_users:
+            ensure_demo_users(s.db)
+        from wildtrace.store import open_store
+
+        st = open_store(s.db)
+        app_ = create_app(st, s)
+
+        @app_.on_event("startup")
+        async def _threads() -> None:
+            anyio.to_thread.current_default_thread_limiter().total_tokens = workers
+
+        typer.echo(f"WildTrace workbench on http://{s.host}:{s.port}/ (store {s.db})")
+        if demo_users:
+            typer.echo(f"demo sign-in: analyst / {DEMO_PASSWORD} (also admin, investigator, partner)")
+        try:
+            uvicorn.run(app_, host=s.host, port=s.port, log_level=s.log_level.lower(), access_log=False)
+        finally:
+            st.close()
+
+    @users_app.command("add")
+    def users_add(
+        username: str,
+        role: Annotated[str, typer.Option(help="admin, investigator, analyst or partner.")] = "analyst",
+        password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                              help="At least 8 characters (prompted when not given).")] = "",
+        db: DbOpt = None, as_json: JsonOpt = False,
+    ) -> None:
+        """Add a user."""
+        from wildtrace.api import add_user
+
+        with store(db) as s:
+            try:
+                user = add_user(s, username, password, role)
+            except ValueError as exc:
+                fail(str(exc))
+        emit({"username": user.username, "role": user.role.value}, as_json, f"added {user.username} ({user.role})")
+
+    @users_app.command("list")
+    def users_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+        """List users."""
+        from wildtrace.api import list_users
+
+        with store(db) as s:
+            rows = [{"username": u.username, "role": u.role.value, "disabled": u.disabled} for u in list_users(s)]
+        emit(rows, as_json, "\n".join(f"{r['username']:<24} {r['role']:<13} {'disabled' if r['disabled'] else ''}"
+                                      for r in rows) or "no users")
+
+    @users_app.command("disable")
+    def users_disable(username: str, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+        """Disable a user: their sessions and API tokens stop working at once."""
+        from wildtrace.api import record, set_disabled
+
+        with store(db) as s:
+            try:
+                user = set_disabled(s, username, True)
+            except ValueError as exc:
+                fail(str(exc))
+            record(s, "cli", "user_disabled", "user", username)
+        emit({"username": user.username, "disabled": True}, as_json, f"disabled {user.username}")
+
+    @users_app.command("token")
+    def users_token(username: str, name: Annotated[str, typer.Option(help="What the token is for.")] = "api",
+                    db: DbOpt = None, as_json: JsonOpt = False) -> None:
+        """Create an API token for a user (printed once; send it as 'Authorization: Bearer <token>')."""
+        from wildtrace.api import create_token, record
+
+        with store(db) as s:
+            try:
+                token = create_token(s, username, name)
+            except ValueError as exc:
+                fail(str(exc))
+            record(s, "cli", "token_created", "user", username, {"name": name})
+        emit({"username": username, "token": token}, as_json, token)
+
+    app.add_typer(users_app, name="users")

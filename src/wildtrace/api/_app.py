@@ -1,0 +1,111 @@
+"""The FastAPI application: API routes, the pages, sessions, security headers and JSON errors."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from wildtrace.api._ratelimit import RateLimiter
+from wildtrace.api.routes import admin, alerts, auth, cases, check, public, review, traders
+from wildtrace.config import Settings
+from wildtrace.log import get_logger
+from wildtrace.store import Store
+
+log = get_logger(__name__)
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def _lazy_screener(given: Any, model_dir: str) -> Callable[[], Any]:
+    """The screener given, or the screening stage's model loaded on first use (None if not installed)."""
+    lock, box = threading.Lock(), {"done": given is not None, "value": given}
+
+    def get() -> Any:
+        with lock:
+            if not box["done"]:
+                box["done"] = True
+                try:
+                    from wildtrace.screen import Screener  # the screen stage (issue 9)
+
+                    box["value"] = Screener.load(model_dir or None)
+                except ImportError:
+                    log.warning("the screen stage is not installed: real-time post checks answer 503")
+        return box["value"]
+    return get
+
+
+def _error(status: int, reason: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"reason": reason, **extra}, status_code=status)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if not request.url.path.startswith("/api"):
+            if exc.status_code == 401:
+                return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+            from wildtrace.web.pages import error_page
+
+            return error_page(exc.status_code, str(exc.detail))
+        return JSONResponse({"reason": str(exc.detail)}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
+                  for e in exc.errors()]
+        fields = ", ".join(e["field"] for e in errors)
+        if not request.url.path.startswith("/api"):
+            from wildtrace.web.pages import error_page
+
+            return error_page(422, f"invalid input: {fields}")
+        return _error(422, f"invalid input: {fields}", errors=errors)
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> Response:  # pragma: no cover - a bug, logged
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error(500, "internal error; it was logged")
+
+
+def create_app(store: Store, settings: Settings, screener: Any = None) -> FastAPI:
+    """The workbench for ``store``. ``screener`` (a ``wildtrace.screen.Screener``) serves real-time post checks
+    and screens tips; by default the screening stage's model is loaded on first use."""
+    from wildtrace.web import pages
+
+    app = FastAPI(title="WildTrace workbench", version="1", docs_url="/api/docs", redoc_url=None,
+                  openapi_url="/api/openapi.json",
+                  description="Review queue, cases, alerts, traders and networks, audit log and real-time checks.")
+    app.state.store = store
+    app.state.settings = settings
+    app.state.screener = _lazy_screener(screener, settings.model)
+    app.state.login_limiter = RateLimiter(limit=10, window=60)
+    app.state.tip_limiter = RateLimiter(limit=20, window=3600)
+    secret = settings.secret_key or secrets.token_hex(32)
+    app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="wildtrace_session",
+                       same_site="lax", https_only=False, max_age=12 * 3600)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable) -> Response:
+        if "%00" in request.url.path or "\x00" in request.url.path or "%00" in request.url.query:
+            return _error(422, "invalid input: the URL contains a NUL byte")
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    _install_error_handlers(app)
+    for module in (public, auth, review, cases, alerts, traders, admin, check):
+        app.include_router(module.router)
+    pages.install(app)
+    return app

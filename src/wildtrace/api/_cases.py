@@ -1,0 +1,139 @@
+"""Cases: posts, accounts, traders, transactions, shipments, alerts and captures collected with notes,
+and their export as a verifiable evidence bundle (a zip whose manifest lists the SHA-256 of every file)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import uuid
+import zipfile
+from datetime import UTC, datetime
+from typing import Any
+
+from wildtrace.api._audit import audit_events, verify_audit
+from wildtrace.model import Account, Alert, Capture, Case, CaseStatus, Entity, Post, Shipment, Transaction, Verdict
+from wildtrace.store import Store
+
+# Item kinds a case can hold, and the entity each names (traders live in the link stage's tables).
+ITEM_KINDS: dict[str, type[Entity] | None] = {
+    "post": Post, "account": Account, "transaction": Transaction, "shipment": Shipment, "alert": Alert,
+    "capture": Capture, "trader": None,
+}
+
+
+def create_case(store: Store, title: str, user: str, items: list[str] | None = None) -> Case:
+    case = Case(id=f"case-{uuid.uuid4().hex[:10]}", title=title.strip(), created_by=user,
+                created_at=datetime.now(UTC))
+    store.add([case])
+    for item in items or []:
+        add_item(store, case.id, item)
+    return get_case(store, case.id)
+
+
+def get_case(store: Store, case_id: str) -> Case:
+    case = store.get(Case, case_id)
+    if case is None:
+        raise LookupError(f"no case {case_id!r}")
+    return case
+
+
+def _item_record(store: Store, ref: str) -> dict[str, Any] | None:
+    kind, _, key = ref.partition(":")
+    model = ITEM_KINDS.get(kind)
+    if kind == "trader":
+        rows = store.query("SELECT profile FROM link_traders WHERE trader_id = ?", [key])
+        return json.loads(rows[0]["profile"]) if rows else None
+    if model is None:
+        return None
+    entity = store.get(model, key)
+    return entity.model_dump(mode="json") if entity is not None else None
+
+
+def add_item(store: Store, case_id: str, ref: str) -> Case:
+    """Add a ``kind:id`` reference (e.g. ``post:abc``) to a case; the item must exist."""
+    case = get_case(store, case_id)
+    kind = ref.partition(":")[0]
+    if kind not in ITEM_KINDS:
+        raise ValueError(f"item {ref!r}: kind must be one of {', '.join(ITEM_KINDS)}")
+    if _item_record(store, ref) is None:
+        raise LookupError(f"item {ref!r} does not exist")
+    if ref not in case.items:
+        case.items.append(ref)
+        store.put([case])
+    return case
+
+
+def set_status(store: Store, case_id: str, status: CaseStatus | str) -> Case:
+    case = get_case(store, case_id)
+    case.status = CaseStatus(status)
+    store.put([case])
+    return case
+
+
+def add_note(store: Store, case_id: str, author: str, text: str) -> dict[str, Any]:
+    get_case(store, case_id)
+    note = {"note_id": uuid.uuid4().hex, "case_id": case_id, "written_at": datetime.now(UTC), "author": author,
+            "text": text}
+    store.insert_rows("wb_case_notes", [note], list(note), ["note_id"])
+    return note
+
+
+def case_notes(store: Store, case_id: str) -> list[dict[str, Any]]:
+    return store.query("SELECT note_id, written_at, author, text FROM wb_case_notes WHERE case_id = ? "
+                       "ORDER BY written_at, note_id", [case_id])
+
+
+def list_cases(store: Store, status: str | None = None, limit: int = 50, offset: int = 0) -> list[Case]:
+    where, params = ("status = ?", [status]) if status else ("", [])
+    return store.find(Case, where, params, order_by="created_at DESC, id", limit=limit, offset=offset)
+
+
+def case_view(store: Store, case_id: str) -> dict[str, Any]:
+    """The case with each item's record (None when it has gone) and the notes."""
+    case = get_case(store, case_id)
+    items = []
+    for ref in case.items:
+        record = _item_record(store, ref)
+        if ref.startswith("post:") and record is not None:
+            verdict = store.get(Verdict, ref[5:])
+            record["verdict"] = verdict.model_dump(mode="json") if verdict else None
+        items.append({"ref": ref, "record": record})
+    return {"case": case.model_dump(mode="json"), "items": items,
+            "notes": [{**n, "written_at": n["written_at"].isoformat()} for n in case_notes(store, case_id)]}
+
+
+def _json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode()
+
+
+def export_bundle(store: Store, case_id: str, exported_by: str) -> bytes:
+    """A zip with the case, each item's record, the notes, the case's audit trail and a manifest of
+    SHA-256 digests (``verify_bundle`` checks it)."""
+    view = case_view(store, case_id)
+    files: dict[str, bytes] = {"case.json": _json(view["case"]), "notes.json": _json(view["notes"])}
+    for item in view["items"]:
+        files[f"items/{item['ref'].replace(':', '_', 1).replace('/', '_')}.json"] = _json(item["record"])
+    trail = [e.model_dump(mode="json") for e in audit_events(store, object_kind="case", object_id=case_id,
+                                                             limit=100_000)]
+    files["audit.json"] = _json(trail)
+    manifest = {"case_id": case_id, "exported_at": datetime.now(UTC).isoformat(), "exported_by": exported_by,
+                "audit_chain": verify_audit(store),
+                "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in sorted(files.items()):
+            zf.writestr(name, data)
+        zf.writestr("manifest.json", _json(manifest))
+    return buffer.getvalue()
+
+
+def verify_bundle(data: bytes) -> dict[str, Any]:
+    """Check every file of a bundle against its manifest: ``ok`` and the names that differ or are missing."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        present = set(zf.namelist()) - {"manifest.json"}
+        bad = [name for name, digest in manifest["files"].items()
+               if name not in present or hashlib.sha256(zf.read(name)).hexdigest() != digest]
+        extra = sorted(present - set(manifest["files"]))
+    return {"ok": not bad and not extra, "changed_or_missing": bad, "unlisted": extra}

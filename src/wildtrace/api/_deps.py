@@ -1,0 +1,95 @@
+"""What routes share: the store, the signed-in principal, role checks, CSRF, redaction and auditing."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+
+from wildtrace.api import _audit
+from wildtrace.api._redact import audience_for_role, redact_record
+from wildtrace.api._sessions import session_user
+from wildtrace.api._users import Role, User, user_for_token
+from wildtrace.store import Store
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SESSION_KEY = "sid"
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking, and how: ``session`` (cookie; forms need the CSRF token) or ``token`` (API token)."""
+
+    user: User
+    via: str
+    csrf: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.user.username
+
+    @property
+    def audience(self) -> str:
+        return audience_for_role(self.user.role.value)
+
+    def present(self, data: Any) -> Any:
+        """``data`` as this user may see it (redacted for partners)."""
+        return redact_record(data, self.audience)
+
+    def audit(self, store: Store, action: str, object_kind: str = "", object_id: str = "", **detail: Any) -> None:
+        _audit.record(store, self.name, action, object_kind, object_id,
+                      {**detail, "role": self.user.role.value, "audience": self.audience})
+
+
+def optional_principal(request: Request, store: StoreDep) -> Principal | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        user = user_for_token(store, auth[7:].strip())
+        if user is None:
+            raise HTTPException(401, "the API token is unknown, revoked or its user disabled")
+        return Principal(user, "token")
+    sid = request.session.get(SESSION_KEY) if "session" in request.scope else None
+    found = session_user(store, sid) if isinstance(sid, str) else None
+    return Principal(found[0], "session", found[1]) if found else None
+
+
+async def current_principal(request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]
+                            ) -> Principal:
+    """The signed-in user; for a state-changing request over a session cookie, the CSRF token must match."""
+    if principal is None:
+        raise HTTPException(401, "sign in first (session cookie or 'Authorization: Bearer <token>')")
+    if principal.via == "session" and request.method not in SAFE_METHODS:
+        sent = request.headers.get("x-csrf-token", "")
+        if not sent and request.headers.get("content-type", "").startswith(
+                ("application/x-www-form-urlencoded", "multipart/form-data")):
+            sent = str((await request.form()).get("csrf_token", ""))
+        if not sent or not hmac.compare_digest(sent, principal.csrf):
+            raise HTTPException(403, "missing or wrong CSRF token")
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+def require(*roles: Role) -> Any:
+    """A dependency that lets only ``roles`` through."""
+    def check(principal: CurrentUser) -> Principal:
+        if principal.user.role not in roles:
+            raise HTTPException(403, f"role {principal.user.role.value!r} may not do this "
+                                     f"(needs {', '.join(r.value for r in roles)})")
+        return principal
+    return Depends(check)
+
+
+Worker = Annotated[Principal, require(Role.ADMIN, Role.INVESTIGATOR, Role.ANALYST)]
+Admin = Annotated[Principal, require(Role.ADMIN)]
+Reader = CurrentUser

@@ -1,0 +1,178 @@
+"""The network around a trader, as a graph that expands node by node: traders, accounts, identifiers,
+payment accounts and parcels, each edge with its reason (from the link stage's tables and the raw
+transactions and shipments).
+
+Node ids: ``trader:T``, ``account:A``, ``ident:<kind>:<value>``, ``parcel:<waybill>``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from typing import Any
+
+from wildtrace.store import Store
+
+MAX_NODES = 300
+_PAYMENT_KINDS = ("payment_account", "bank_card")
+
+
+class Graph:
+    def __init__(self) -> None:
+        self.nodes: dict[str, dict[str, Any]] = {}
+        self.edges: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+    def node(self, node_id: str, kind: str, label: str, **extra: Any) -> None:
+        self.nodes.setdefault(node_id, {"id": node_id, "kind": kind, "label": label, **extra})
+
+    def edge(self, a: str, b: str, kind: str, reason: str) -> None:
+        key = (min(a, b), max(a, b), kind)
+        if key in self.edges:
+            if reason not in self.edges[key]["reasons"]:
+                self.edges[key]["reasons"].append(reason)
+        else:
+            self.edges[key] = {"source": a, "target": b, "kind": kind, "reasons": [reason]}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"nodes": list(self.nodes.values()), "edges": list(self.edges.values())}
+
+
+def resolve(store: Store, subject: str) -> str | None:
+    """The node id of ``subject``: a node id as is, or a bare trader or account id."""
+    if subject.partition(":")[0] in ("trader", "account", "ident", "parcel") and _exists(store, subject):
+        return subject
+    for prefix in ("trader:", "account:"):
+        if _exists(store, prefix + subject):
+            return prefix + subject
+    return None
+
+
+def _exists(store: Store, node: str) -> bool:
+    kind, _, key = node.partition(":")
+    if kind == "trader":
+        return bool(store.query("SELECT 1 AS x FROM link_traders WHERE trader_id = ?", [key]))
+    if kind == "account":
+        return bool(store.query("SELECT 1 AS x FROM accounts WHERE id = ?", [key]))
+    if kind == "ident":
+        ident_kind, _, value = key.partition(":")
+        return bool(store.query("SELECT 1 AS x FROM account_identifiers WHERE kind = ? AND value = ? LIMIT 1",
+                                [ident_kind, value])) or (ident_kind in _PAYMENT_KINDS and bool(store.query(
+                                    "SELECT 1 AS x FROM transactions WHERE payer = ? OR payee = ? LIMIT 1",
+                                    [value, value])))
+    if kind == "parcel":
+        return bool(store.query("SELECT 1 AS x FROM shipments WHERE waybill = ?", [key]))
+    return False
+
+
+def _account_node(g: Graph, store: Store, account_id: str) -> None:
+    rows = store.query("SELECT a.handle, a.platform, a.status, m.is_backup, m.trader_id FROM accounts a "
+                       "LEFT JOIN link_members m ON m.account_id = a.id WHERE a.id = ?", [account_id])
+    r: dict[str, Any] = rows[0] if rows else {"handle": account_id, "platform": "", "status": "", "is_backup": False,
+                              "trader_id": None}
+    g.node(f"account:{account_id}", "account", r["handle"], platform=r["platform"], status=r["status"],
+           backup=bool(r["is_backup"]))
+
+
+def _expand(g: Graph, store: Store, node: str) -> list[str]:
+    """Add ``node``'s neighbours and edges to ``g``; return the neighbours' ids."""
+    kind, _, key = node.partition(":")
+    found: list[str] = []
+    if kind == "trader":
+        rows = store.query("SELECT n_flagged, category FROM link_traders WHERE trader_id = ?", [key])
+        if rows:
+            g.node(node, "trader", key, flagged=int(rows[0]["n_flagged"]), category=rows[0]["category"])
+        for m in store.query("SELECT account_id, is_backup FROM link_members WHERE trader_id = ? ORDER BY account_id",
+                             [key]):
+            _account_node(g, store, m["account_id"])
+            target = f"account:{m['account_id']}"
+            reason = "backup account of this trader" if m["is_backup"] else "account of this trader"
+            g.edge(node, target, "member", reason)
+            found.append(target)
+    elif kind == "account":
+        _account_node(g, store, key)
+        for m in store.query("SELECT trader_id FROM link_members WHERE account_id = ?", [key]):
+            target = f"trader:{m['trader_id']}"
+            g.node(target, "trader", m["trader_id"])
+            g.edge(node, target, "member", "account of this trader")
+            found.append(target)
+        for r in store.query("SELECT kind, value, seen_in, seen_id FROM account_identifiers WHERE account_id = ? "
+                             "ORDER BY kind, value", [key]):
+            target = f"ident:{r['kind']}:{r['value']}"
+            g.node(target, "identifier", r["value"], identifier_kind=r["kind"])
+            g.edge(node, target, "identifier", f"{r['kind']} seen in {r['seen_in']} {r['seen_id']}".strip())
+            found.append(target)
+        for r in store.query("SELECT account_l, account_r, source, reasons FROM link_edges WHERE accepted AND "
+                             "(account_l = ? OR account_r = ?)", [key, key]):
+            other = r["account_r"] if r["account_l"] == key else r["account_l"]
+            _account_node(g, store, other)
+            reasons = json.loads(r["reasons"])
+            text = "; ".join(map(str, reasons)) if isinstance(reasons, list) else str(reasons)
+            g.edge(node, f"account:{other}", "link", f"{r['source']}: {text}")
+            found.append(f"account:{other}")
+    elif kind == "ident":
+        ident_kind, _, value = key.partition(":")
+        g.node(node, "identifier", value, identifier_kind=ident_kind)
+        for r in store.query("SELECT DISTINCT account_id, seen_in FROM account_identifiers "
+                             "WHERE kind = ? AND value = ? ORDER BY account_id", [ident_kind, value]):
+            _account_node(g, store, r["account_id"])
+            g.edge(node, f"account:{r['account_id']}", "identifier", f"{ident_kind} seen in {r['seen_in']}")
+            found.append(f"account:{r['account_id']}")
+        if ident_kind in _PAYMENT_KINDS:
+            found += _payments(g, store, node, value)
+        if ident_kind == "phone":
+            found += _parcels_of_phone(g, store, node, value)
+    elif kind == "parcel":
+        rows = store.query("SELECT * FROM shipments WHERE waybill = ?", [key])
+        if rows:
+            s = rows[0]
+            g.node(node, "parcel", key, courier=s["courier"], declared=s["declared_contents"])
+            for role in ("sender", "receiver"):
+                if s[f"{role}_phone"]:
+                    target = f"ident:phone:{s[f'{role}_phone']}"
+                    g.node(target, "identifier", s[f"{role}_phone"], identifier_kind="phone")
+                    g.edge(node, target, "parcel", f"{role} phone on waybill {key}")
+                    found.append(target)
+    return found
+
+
+def _payments(g: Graph, store: Store, node: str, value: str) -> list[str]:
+    rows = store.query(
+        "SELECT CASE WHEN payer = ? THEN payee ELSE payer END AS other, CASE WHEN payer = ? THEN 'paid' ELSE "
+        "'received from' END AS direction, count(*) AS n, sum(amount) AS total, min(currency) AS currency "
+        "FROM transactions WHERE payer = ? OR payee = ? GROUP BY 1, 2 ORDER BY 4 DESC LIMIT 50",
+        [value, value, value, value])
+    found = []
+    for r in rows:
+        target = f"ident:payment_account:{r['other']}"
+        g.node(target, "identifier", r["other"], identifier_kind="payment_account")
+        g.edge(node, target, "payment", f"{r['direction']}: {r['n']} payments, {r['total']:.2f} {r['currency']}")
+        found.append(target)
+    return found
+
+
+def _parcels_of_phone(g: Graph, store: Store, node: str, phone: str) -> list[str]:
+    found = []
+    for s in store.query("SELECT waybill, sender_phone, courier, declared_contents FROM shipments "
+                         "WHERE sender_phone = ? OR receiver_phone = ? ORDER BY waybill LIMIT 50", [phone, phone]):
+        target = f"parcel:{s['waybill']}"
+        g.node(target, "parcel", s["waybill"], courier=s["courier"], declared=s["declared_contents"])
+        role = "sender" if s["sender_phone"] == phone else "receiver"
+        g.edge(node, target, "parcel", f"{role} phone on waybill {s['waybill']}")
+        found.append(target)
+    return found
+
+
+def network(store: Store, subject: str, depth: int = 1) -> dict[str, Any] | None:
+    """The graph within ``depth`` steps of ``subject`` (at most ``MAX_NODES`` nodes); None if unknown."""
+    start = resolve(store, subject)
+    if start is None:
+        return None
+    g = Graph()
+    seen, frontier = {start}, deque([(start, 0)])
+    while frontier and len(g.nodes) < MAX_NODES:
+        node, d = frontier.popleft()
+        for nxt in _expand(g, store, node):
+            if nxt not in seen and d + 1 < depth:
+                seen.add(nxt)
+                frontier.append((nxt, d + 1))
+    return {"root": start, "depth": depth, "truncated": len(g.nodes) >= MAX_NODES, **g.as_dict()}

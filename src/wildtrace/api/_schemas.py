@@ -1,0 +1,100 @@
+"""Request bodies. Strings refuse NUL bytes and have size limits, so bad input is a 422 naming the field."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from wildtrace.api._users import Role
+from wildtrace.model import AlertStatus, CaseStatus, DecisionKind
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL bytes")
+    return value
+
+
+_Clean = AfterValidator(_no_nul)
+Name = Annotated[str, Field(min_length=1, max_length=64), _Clean]
+Password = Annotated[str, Field(min_length=1, max_length=1024), _Clean]
+NewPassword = Annotated[str, Field(min_length=8, max_length=1024), _Clean]
+Short = Annotated[str, Field(max_length=300), _Clean]
+Title = Annotated[str, Field(min_length=1, max_length=300), _Clean]
+Ref = Annotated[str, Field(min_length=3, max_length=300), _Clean]
+Url = Annotated[str, Field(max_length=2000), _Clean]
+Note = Annotated[str, Field(max_length=5000), _Clean]
+TipText = Annotated[str, Field(max_length=10000), _Clean]
+LongRequired = Annotated[str, Field(min_length=1, max_length=20000), _Clean]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Login(Body):
+    username: Name
+    password: Password
+
+
+class TokenRequest(Body):
+    name: Title = "api"
+
+
+class DecisionIn(Body):
+    decision: DecisionKind
+    note: Note = ""
+
+
+class CaseIn(Body):
+    title: Title
+    items: list[Ref] = Field(default_factory=list, max_length=500)
+
+
+class CaseItemIn(Body):
+    ref: Ref = Field(description="'kind:id', e.g. 'post:abc' or 'trader:t-12'")
+
+
+class NoteIn(Body):
+    text: LongRequired
+
+
+class CaseStatusIn(Body):
+    status: CaseStatus
+
+
+class AlertUpdate(Body):
+    status: AlertStatus | None = None
+    assignee: Short | None = None
+
+
+class UserIn(Body):
+    username: Name
+    password: NewPassword
+    role: Role
+
+
+class TipIn(Body):
+    text: TipText = ""
+    url: Url | None = None
+    note: Note = ""
+    contact: Short | None = None
+
+
+class PostCheck(Body):
+    text: LongRequired
+    account_id: Short | None = None
+
+
+class PaymentCheck(Body):
+    payer: Title
+    payee: Title
+    amount: float | None = Field(None, ge=0, le=1e15)
+    currency: Short = "CNY"
+
+
+class ShipmentCheck(Body):
+    sender_phone: Short | None = None
+    receiver_phone: Short | None = None
+    declared_contents: Url | None = None

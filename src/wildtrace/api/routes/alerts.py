@@ -1,0 +1,32 @@
+"""Alerts from the money stage: list, assign, change status."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+
+from wildtrace.api import _alerts
+from wildtrace.api._deps import CurrentUser, StoreDep, Worker
+from wildtrace.api._schemas import AlertUpdate, Short
+from wildtrace.model import AlertStatus
+
+router = APIRouter(prefix="/api/alerts", tags=["alerts"])
+
+
+@router.get("")
+def list_alerts(principal: CurrentUser, store: StoreDep, status: AlertStatus | None = None,
+                assignee: Short | None = None, kind: Short | None = None,
+                limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> dict:
+    return principal.present(_alerts.list_alerts(store, status, assignee, kind, limit, offset))
+
+
+@router.patch("/{alert_id}")
+def update(alert_id: str, body: AlertUpdate, principal: Worker, store: StoreDep) -> dict:
+    try:
+        alert = _alerts.update_alert(store, alert_id, body.status, body.assignee)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
+    principal.audit(store, "alert_update", "alert", alert_id, status=str(alert.status), assignee=alert.assignee)
+    return alert.model_dump(mode="json")

@@ -1,0 +1,81 @@
+"""Overview, review queue, posts with their explanation, decisions (training labels), media."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import FileResponse
+
+from wildtrace.api import _review
+from wildtrace.api._deps import CurrentUser, StoreDep, Worker
+from wildtrace.api._schemas import DecisionIn, Short
+from wildtrace.model import Decision, MediaItem
+
+router = APIRouter(prefix="/api", tags=["review"])
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+
+
+@router.get("/overview")
+def overview(principal: CurrentUser, store: StoreDep) -> dict:
+    """Volumes by day, platform, species and tier; the newest high-tier posts."""
+    return principal.present(_review.overview(store))
+
+
+@router.get("/queue")
+def queue(principal: CurrentUser, store: StoreDep,
+          tier: Annotated[list[_review.Tier] | None, Query(description="tiers to show (default high, medium)")] = None,
+          platform: Short | None = None, species: Short | None = None,
+          status: Annotated[_review.QueueStatus, Query()] = "pending", limit: Limit = 50, offset: Offset = 0) -> dict:
+    """Screened posts and public tips waiting for review, by tier then score."""
+    return principal.present(_review.queue(store, list(tier) if tier else None, platform, species, status, limit,
+                                           offset))
+
+
+@router.get("/posts/{post_id:path}")
+def post(post_id: str, principal: CurrentUser, store: StoreDep) -> dict:
+    """One post: text cut into highlighted spans, OCR text, images, verdict, account and decisions."""
+    detail = _review.post_detail(store, post_id)
+    if detail is None:
+        raise HTTPException(404, f"no post {post_id!r}")
+    principal.audit(store, "view", "post", post_id)
+    return principal.present(detail)
+
+
+@router.post("/posts/{post_id:path}/decisions", status_code=201)
+def decide(post_id: str, body: DecisionIn, principal: Worker, store: StoreDep) -> dict:
+    """Confirm, dismiss or escalate a post; the decision becomes a training label."""
+    try:
+        row = _review.decide(store, post_id, body.decision, principal.name, body.note)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
+    principal.audit(store, "decide", "post", post_id, decision=str(row.decision), decision_id=row.id)
+    return row.model_dump(mode="json")
+
+
+@router.get("/decisions")
+def decisions(principal: Worker, store: StoreDep, limit: Limit = 100, offset: Offset = 0) -> dict:
+    """Decisions as labels (1 confirm/escalate, 0 dismiss), newest first; an export, so audited."""
+    rows = store.find(Decision, order_by="decided_at DESC, id", limit=limit, offset=offset)
+    principal.audit(store, "export", "decisions", "", n=len(rows), offset=offset)
+    return {"total": store.count(Decision), "items": [{**d.model_dump(mode="json"), "label": d.label} for d in rows]}
+
+
+@router.get("/media/{sha256}", response_class=FileResponse)
+def media(sha256: str, request: Request, principal: CurrentUser, store: StoreDep) -> FileResponse:
+    """An image of a post (images only, never served as a page)."""
+    if principal.audience == "partner":
+        raise HTTPException(403, "images may show phone numbers and IDs; partners see the redacted OCR text only")
+    item = store.get(MediaItem, sha256)
+    if item is None or not item.path or not (item.mime or "").startswith("image/"):
+        raise HTTPException(404, f"no image {sha256!r}")
+    path = Path(item.path)
+    if not path.is_absolute():
+        path = Path(request.app.state.settings.data_dir) / path
+    if not path.is_file():
+        raise HTTPException(404, f"image {sha256!r} is not in the evidence store")
+    principal.audit(store, "view", "media", sha256)
+    return FileResponse(path, media_type=item.mime, headers={"X-Content-Type-Options": "nosniff",
+                                                             "Content-Security-Policy": "default-src 'none'"})

@@ -1,0 +1,65 @@
+"""Traders and accounts from the link stage, and the network graph that expands from them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+
+from wildtrace.api._deps import CurrentUser, StoreDep
+from wildtrace.api._network import network
+from wildtrace.api._schemas import Short
+from wildtrace.link import list_traders, load_profile
+from wildtrace.model import Account, AccountIdentifier, Post
+
+router = APIRouter(prefix="/api", tags=["traders"])
+
+
+@router.get("/traders")
+def traders(principal: CurrentUser, store: StoreDep, category: Short | None = None,
+            limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict:
+    """Traders (linked accounts) by number of flagged posts."""
+    return principal.present({"items": list_traders(store, category, limit)})
+
+
+@router.get("/traders/{trader_id:path}")
+def trader(trader_id: str, principal: CurrentUser, store: StoreDep) -> dict:
+    """A trader's profile: accounts (backups marked), identifiers, posts, prices, hours."""
+    profile = load_profile(store, trader_id)
+    if profile is None:
+        raise HTTPException(404, f"no trader {trader_id!r} (run `wildtrace link run` first?)")
+    principal.audit(store, "view", "trader", trader_id)
+    return principal.present(profile)
+
+
+@router.get("/accounts/{account_id:path}")
+def account(account_id: str, principal: CurrentUser, store: StoreDep,
+            limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict:
+    """An account with its identifiers, its trader and its newest posts."""
+    found = store.get(Account, account_id)
+    if found is None:
+        raise HTTPException(404, f"no account {account_id!r}")
+    idents = store.find(AccountIdentifier, "account_id = ?", [account_id])
+    posts = store.find(Post, "account_id = ?", [account_id], order_by="posted_at DESC NULLS LAST, id", limit=limit)
+    member = store.query("SELECT trader_id, is_backup FROM link_members WHERE account_id = ?", [account_id])
+    principal.audit(store, "view", "account", account_id)
+    return principal.present({
+        "account": found.model_dump(mode="json"), "identifiers": [i.model_dump(mode="json") for i in idents],
+        "trader_id": member[0]["trader_id"] if member else None, "is_backup": bool(member and member[0]["is_backup"]),
+        "posts": [{"id": p.id, "posted_at": p.posted_at.isoformat() if p.posted_at else None, "text": p.text[:280]}
+                  for p in posts]})
+
+
+@router.get("/network/{subject:path}")
+def graph(subject: str, principal: CurrentUser, store: StoreDep,
+          depth: Annotated[int, Query(ge=1, le=3)] = 1) -> dict:
+    """Nodes and reasoned edges within ``depth`` steps of a trader, account, identifier or parcel."""
+    result = network(store, subject, depth)
+    if result is None:
+        raise HTTPException(404, f"nothing called {subject!r} in the network")
+    principal.audit(store, "view", "network", result["root"], depth=depth)
+    if principal.audience == "partner":  # identifiers, payment accounts and parcels are personal data
+        keep = {n["id"] for n in result["nodes"] if n["kind"] in ("trader", "account")}
+        result["nodes"] = [n for n in result["nodes"] if n["id"] in keep]
+        result["edges"] = [e for e in result["edges"] if e["source"] in keep and e["target"] in keep]
+    return principal.present(result)
