@@ -53,6 +53,8 @@ def add_user(store: Store, username: str, password: str, role: Role | str) -> Us
         raise ValueError(f"user name {username!r}: use 1-64 letters, digits or _.@-")
     if len(password) < 8:
         raise ValueError(f"user {username!r}: the password needs at least 8 characters")
+    if role not in {r.value for r in Role}:
+        raise ValueError(f"user {username!r}: role {role!r} is not one of {', '.join(r.value for r in Role)}")
     role = Role(role)
     new = store.insert_rows(
         "wb_users",

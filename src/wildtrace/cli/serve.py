@@ -45,6 +45,8 @@ def register(app: typer.Typer) -> None:
 
         s = settings(db, host=host, port=port)
         if demo_users:
+            if s.host not in ("127.0.0.1", "localhost", "::1"):
+                fail(f"--demo-users has well-known passwords: only on a loopback address, not {s.host}")
             ensure_demo_users(s.db)
         from wildtrace.store import open_store
 
