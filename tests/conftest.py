@@ -44,3 +44,13 @@ def backend_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[St
         s = open_store(base.rsplit("/", 1)[0] + f"/{name}")
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def sim_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A simulated world (seed 7, scale 0.2) written once per test session; see docs/simulate.md for its files."""
+    from wildtrace.simulate import simulate
+
+    out = tmp_path_factory.mktemp("sim_world")
+    simulate(seed=7, scale=0.2, out=out)
+    return out

@@ -30,10 +30,21 @@ class Settings:
     host: str = _setting("127.0.0.1", "Address the workbench listens on.")
     port: int = _setting(8000, "Port the workbench listens on.")
     secret_key: str = _setting("", "Session signing key for the workbench; generated per run when empty.")
+    lexicon: str = _setting("", "Analysts' lexicon layer (YAML); empty means <data_dir>/lexicon.yaml.")
+    link_engine: str = _setting("duckdb", "Linkage backend for Splink: duckdb or spark.")
+    link_threshold: float = _setting(0.95, "Splink match probability at which two accounts are linked.")
+    link_hub_max_accounts: int = _setting(8, "An identifier shared by more accounts is a hub and links nobody.")
+    link_hub_min_groups: int = _setting(3, "An identifier joining this many separately identified groups is a hub.")
+    link_phash_distance: int = _setting(6, "Image perceptual hashes within this Hamming distance count as one picture.")
+    share_key: str = _setting("", "Key of the pseudonyms in exports and reports; empty: kept in <data_dir>/share.key.")
 
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir)
+
+    @property
+    def lexicon_path(self) -> Path:
+        return Path(self.lexicon) if self.lexicon else self.data_path / "lexicon.yaml"
 
 
 def describe() -> list[tuple[str, str, Any, str]]:

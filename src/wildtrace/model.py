@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date as Day
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -211,6 +212,9 @@ class Span(BaseModel):
     term: str
     category: str
     meaning: str | None = None
+    source: str = Field("text", description="text, or ocr (then start/end are offsets in that image's OCR text)")
+    via: str = Field("exact", description="exact, variant, split, leet, pinyin, initials or homophone")
+    media: str | None = Field(None, description="SHA-256 of the image whose OCR text matched")
 
 
 class Verdict(Entity):
@@ -330,11 +334,62 @@ class Capture(Entity):
     post_id: str | None = None
     http_status: int | None = None
     version_of: str | None = Field(None, description="sha256 of the earlier capture of the same URL")
+    payload_sha256: str = Field("", description="SHA-256 of the captured body (the page, image or record)")
+    content_type: str | None = None
+    removed: bool = Field(False, description="the capture shows the content gone (HTTP 404/410, removed marker)")
+    log_seq: int | None = Field(None, description="sequence number of this capture in the capture log")
+    log_hash: str = Field("", description="hash of that capture-log entry (anchors the hash chain)")
 
     _check_time = field_validator("captured_at")(_aware)
 
 
+class Seizure(Entity):
+    """A seizure by an enforcement agency; over half happen in transport, so waybills and phones matter."""
+
+    __table__ = "seizures"
+    __key__ = ("id",)
+    id: str = Field("", description="given id, or the content hash of the record when empty")
+    date: Day | None = None
+    place: str | None = None
+    agency: str | None = None
+    species: list[str] = Field(default_factory=list)
+    quantity_kg: float | None = None
+    waybill: str | None = None
+    phones: list[str] = Field(default_factory=list)
+    names: list[str] = Field(default_factory=list)
+    source: str | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _day_of(cls, value: Any) -> Any:
+        return value[:10] if isinstance(value, str) and len(value) > 10 else value
+
+    @field_validator("species", "phones", "names", mode="before")
+    @classmethod
+    def _as_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    def model_post_init(self, context: Any) -> None:
+        if not self.id:
+            self.id = "sz-" + content_hash(self.date, self.place, self.agency, self.waybill, self.phones)[:16]
+
+
+class PaymentAccount(Entity):
+    """What a payment platform knows of an account's holder (KYC): name and phone, often a stand-in's."""
+
+    __table__ = "payment_accounts"
+    __key__ = ("payment_account",)
+    payment_account: str
+    holder_name: str | None = None
+    holder_phone: str | None = None
+    bank: str | None = None
+    opened_at: datetime | None = None
+    source: str | None = None
+
+    _check_time = field_validator("opened_at")(_aware)
+
+
 ENTITIES: tuple[type[Entity], ...] = (
     Platform, Account, MediaItem, Post, AccountIdentifier, Transaction, Shipment, Verdict,
-    Alert, Case, Decision, AuditEvent, Capture,
+    Alert, Case, Decision, AuditEvent, Capture, Seizure, PaymentAccount,
 )

@@ -41,6 +41,10 @@ SAMPLES: list[m.Entity] = [
     m.AuditEvent(seq=1, occurred_at=T, actor="ana", action="view", object_kind="post", object_id="p1",
                  detail={"fields": ["phone"]}, prev_hash="0" * 64, hash="1" * 64),
     m.Capture(sha256="d" * 64, url="https://example.org/p/1", captured_at=T, collector="ngo", warc_path="x.warc.gz"),
+    m.Seizure(date=T.date(), place="Guangzhou", agency="customs", species=["elephant"], quantity_kg=2.5,
+              waybill="SF123", phones=["+8613812345678"], names=["张三"]),
+    m.PaymentAccount(payment_account="wallet:2", holder_name="李四", holder_phone="+8613812345678", bank="ICBC",
+                     opened_at=T),
 ]
 
 

@@ -1,9 +1,63 @@
-"""``wildtrace ingest``: not built yet."""
+"""``wildtrace ingest``: load JSON Lines, CSV or saved HTML pages into the store."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, console, emit, settings
+from wildtrace.ingest import Mapping, ingest_records, load_mapping, parse_pairs
+from wildtrace.store import open_store
 
 
 def register(app: typer.Typer) -> None:
-    """No commands yet."""
+    @app.command("ingest")
+    def ingest(
+        path: Annotated[Path, typer.Argument(help="A file, or a folder of files, to ingest.")],
+        model: Annotated[str, typer.Option("--model", "-m", help="Entity the records are: post, account, "
+                                           "platform, transaction, shipment, ...")] = "post",
+        fmt: Annotated[str | None, typer.Option("--format", "-f", help="jsonl, csv or html "
+                                                "(default: from the file suffix).")] = None,
+        mapping_file: Annotated[Path | None, typer.Option("--mapping", help="JSON column mapping file.")] = None,
+        maps: Annotated[list[str] | None, typer.Option("--map", help="field=column; repeatable.")] = None,
+        defaults: Annotated[list[str] | None, typer.Option("--default", help="field=value for fields the export "
+                                                           "lacks, e.g. platform=weibo; repeatable.")] = None,
+        assume_tz: Annotated[str | None, typer.Option("--assume-tz", help="Zone of timestamps without one "
+                                                      "(+08:00, Asia/Shanghai); else they are refused.")] = None,
+        chunk_size: Annotated[int, typer.Option("--chunk-size", help="Records per committed chunk.")] = 5000,
+        db: DbOpt = None,
+        config: ConfigOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Ingest records, validating each: bad ones go to the quarantine with file, line and field named.
+
+        Re-running the same input adds nothing; a run that was killed resumes where it stopped.
+        """
+        conf = settings(db, config)
+        mapping = load_mapping(mapping_file) if mapping_file else Mapping()
+        mapping = mapping.merged(Mapping(fields=parse_pairs(maps or []),
+                                         defaults=parse_pairs(defaults or [], "--default")))
+        with open_store(conf.db) as store, Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} records"),
+            TimeElapsedColumn(), console=console, transient=True, disable=as_json,
+        ) as bar:
+            task = bar.add_task(f"ingesting {path.name}")
+            result = ingest_records(store, path, model, mapping=mapping, fmt=fmt, assume_tz=assume_tz,
+                                    data_dir=conf.data_dir, chunk_size=chunk_size,
+                                    progress=lambda n: bar.update(task, completed=n))
+        data = result.as_dict()
+        human = (f"{path}: {result.model}: {result.read:,} read, {result.added:,} added, "
+                 f"{result.duplicates:,} already present, {result.quarantined:,} quarantined"
+                 + (f", {result.media_added:,} media stored" if result.media_added else "")
+                 + (" (batch already ingested)" if result.already_done else "")
+                 + (f" (resumed after record {result.resumed_at:,})" if result.resumed_at else ""))
+        if result.errors:
+            human += "\n" + "\n".join(f"  {e[:300]}" for e in result.errors)
+        if result.quarantine_path:
+            human += f"\nquarantine: {result.quarantine_path}"
+        if result.ignored_columns:
+            human += f"\ncolumns not mapped to a field (ignored): {', '.join(sorted(result.ignored_columns))}"
+        emit(data, as_json, human)

@@ -19,7 +19,7 @@ app = typer.Typer(
 
 # Each module defines ``register(app)``; the order is the order of the pipeline in ``--help``.
 COMMAND_MODULES = (
-    "demo", "simulate", "ingest", "evidence", "watch", "screen", "lexicon", "evaluate", "link",
+    "demo", "simulate", "ingest", "evidence", "watch", "screen", "lexicon", "extract_cmd", "evaluate", "link",
     "money", "report", "share", "serve", "config_cmd",
 )
 for _name in COMMAND_MODULES:

@@ -1,9 +1,303 @@
-"""``wildtrace money``: not built yet."""
+"""``wildtrace money``: payments, parcels and seizures; typologies, risk, alerts, watchlists and SAR drafts.
+``wildtrace money eval`` (also ``wildtrace eval money``) scores accounts against a labelled file."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
 import typer
+
+from wildtrace.cli._common import DbOpt, JsonOpt, emit, fail, settings, store
+from wildtrace.cli.evaluate import eval_app
+from wildtrace.ingest import Mapping, load_mapping, parse_pairs
+from wildtrace.model import Alert
+from wildtrace.money import (
+    ALERT_THRESHOLD,
+    KINDS,
+    TYPOLOGIES,
+    Watchlists,
+    analyse,
+    draft_sar,
+    evaluate_accounts,
+    evaluate_typologies,
+    latest_run,
+    load_records,
+    load_watchlist,
+    save,
+    set_alert,
+    write_sar,
+)
+
+money_app = typer.Typer(help="Follow the money and the parcels: typologies, risk, alerts, SAR drafts.",
+                        no_args_is_help=True)
+watch_app = typer.Typer(help="Watchlists in FollowTheMoney format, and screening against them.", no_args_is_help=True)
+money_app.add_typer(watch_app, name="watchlist")
+
+MapOpt = Annotated[list[str] | None, typer.Option(
+    "--map", help="field=COLUMN for another layout, repeatable or comma-separated: payer=src,payee=dst.")]
+ParamsOpt = Annotated[Path | None, typer.Option(
+    "--params", help="JSON file {typology: {parameter: value}} overriding typology defaults.")]
+
+
+def _pairs(maps: list[str] | None) -> dict[str, str]:
+    return parse_pairs([p for m in maps or [] for p in m.split(",") if p.strip()])
+
+
+def _params(path: Path | None) -> dict[str, dict[str, Any]]:
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        fail(f"{path}: {exc}")
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        fail(f"{path}: expected {{typology: {{parameter: value}}}}")
+    return data
+
+
+@money_app.command("load")
+def load_cmd(
+    kind: Annotated[str, typer.Argument(help=f"What the file holds: {', '.join(KINDS)}.")],
+    path: Annotated[Path, typer.Argument(help="CSV or JSON Lines file, or a folder of them.")],
+    maps: MapOpt = None,
+    mapping_file: Annotated[Path | None, typer.Option("--mapping", help="JSON column mapping file.")] = None,
+    assume_tz: Annotated[str | None, typer.Option(help="Zone of timestamps without one (+08:00).")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load transactions, shipments, seizures or payment-account (KYC) records; bad records are quarantined."""
+    if kind not in KINDS:
+        fail(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
+    mapping = load_mapping(mapping_file) if mapping_file else Mapping()
+    mapping = mapping.merged(Mapping(fields=_pairs(maps)))
+    s = settings(db)
+    with store(db) as st:
+        result = load_records(st, kind, path, mapping, assume_tz, s.data_dir)
+    out = result.as_dict()
+    emit(out, as_json, f"{kind}: read {result.read}, added {result.added}, duplicates {result.duplicates}, "
+                       f"quarantined {result.quarantined}" + "".join(f"\n  {e}" for e in result.errors[:10]))
+
+
+@money_app.command("typologies")
+def typologies_cmd(as_json: JsonOpt = False) -> None:
+    """List the typologies with what they find, their weight and their parameters."""
+    rows = [{"name": t.name, "subject": t.subject_kind, "weight": t.weight, "params": t.params, "doc": t.doc}
+            for t in TYPOLOGIES.values()]
+    emit(rows, as_json, "\n\n".join(f"{r['name']} ({r['subject']}, weight {r['weight']})\n  {r['doc']}\n  "
+                                    f"params: {json.dumps(r['params'], default=str)}" for r in rows))
+
+
+@money_app.command("run")
+def run_cmd(
+    transactions: Annotated[Path | None, typer.Option(
+        help="Read transactions from this CSV/Parquet/JSONL file directly instead of the store.")] = None,
+    maps: MapOpt = None,
+    step_hours: Annotated[float, typer.Option(help="Length of one integer time step, in hours.")] = 1.0,
+    only: Annotated[list[str] | None, typer.Option("--typology", help="Run only these typologies.")] = None,
+    params: ParamsOpt = None,
+    threshold: Annotated[float, typer.Option(help="Alert threshold on the total risk.")] = ALERT_THRESHOLD,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the typologies, propagate risk through the network, and save hits, risk and alerts."""
+    with store(db) as st:
+        result = analyse(st, transactions, _pairs(maps), int(step_hours * 3600), only, _params(params),
+                         alert_threshold=threshold)
+        save(st, result)
+    summary = result.summary()
+    emit(summary, as_json, "\n".join(f"{k:>18}  {v}" for k, v in summary.items()))
+
+
+def _run_rows(st: Any, table: str, where: str, params: tuple, order: str, limit: int) -> list[dict[str, Any]]:
+    run = latest_run(st)
+    if run is None:
+        fail("no money run yet: run `wildtrace money run` first")
+    rows = st.query(f"SELECT * FROM {table} WHERE run_id = ?{where} ORDER BY {order} LIMIT {int(limit)}",
+                    (run, *params))
+    for r in rows:
+        for key in ("evidence", "reasons"):
+            if key in r:
+                r[key] = json.loads(r[key])
+    return rows
+
+
+@money_app.command("hits")
+def hits_cmd(
+    typology_name: Annotated[str | None, typer.Option("--typology", help="Only this typology.")] = None,
+    limit: Annotated[int, typer.Option(help="How many hits.")] = 50,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Hits of the latest run, strongest first."""
+    with store(db) as st:
+        rows = _run_rows(st, "money_hits", " AND typology = ?" if typology_name else "",
+                         (typology_name,) if typology_name else (), "score DESC, subject", limit)
+    emit(rows, as_json, "\n".join(f"{r['score']:.2f}  {r['typology']:<24} {r['subject']:<26} {r['reason']}"
+                                  for r in rows))
+
+
+@money_app.command("risk")
+def risk_cmd(
+    subject: Annotated[str | None, typer.Argument(help="Explain this subject's score (all reasons).")] = None,
+    limit: Annotated[int, typer.Option(help="How many subjects.")] = 30,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The riskiest subjects of the latest run, or why one subject scores what it does."""
+    with store(db) as st:
+        rows = _run_rows(st, "money_risk", " AND subject = ?" if subject else "", (subject,) if subject else (),
+                         "score DESC, subject", limit)
+    if subject and not rows:
+        fail(f"{subject} has no risk in the latest run")
+    emit(rows, as_json, "\n".join(
+        f"{r['score']:.2f} (typologies {r['typology_score']:.2f}, network {r['network_score']:.2f})  {r['subject']}"
+        + "".join(f"\n    - {x}" for x in (r["reasons"] if subject else r["reasons"][:2])) for r in rows))
+
+
+@money_app.command("alerts")
+def alerts_cmd(
+    status: Annotated[str | None, typer.Option(help="open, assigned, escalated or closed.")] = None,
+    assignee: Annotated[str | None, typer.Option(help="Only alerts assigned to this analyst.")] = None,
+    limit: Annotated[int, typer.Option(help="How many alerts.")] = 50,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Alerts, riskiest first."""
+    where, params = ["kind <> ''"], []
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    if assignee:
+        where.append("assignee = ?")
+        params.append(assignee)
+    with store(db) as st:
+        alerts = st.find(Alert, " AND ".join(where), params, order_by="score DESC, id", limit=limit)
+    rows = [a.model_dump(mode="json") for a in alerts]
+    emit(rows, as_json, "\n".join(f"{a.id}  {a.score:.2f}  {a.status:<9} {a.assignee or '-':<10} {a.subject:<26} "
+                                  f"{a.reasons[0] if a.reasons else ''}" for a in alerts))
+
+
+@money_app.command("alert")
+def alert_cmd(
+    alert_id: Annotated[str, typer.Argument(help="Alert id (from `money alerts`).")],
+    status: Annotated[str | None, typer.Option(help="open, assigned, escalated or closed.")] = None,
+    assign: Annotated[str | None, typer.Option(help="Analyst to assign it to ('' to unassign).")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show an alert, or change its status or assignee."""
+    with store(db) as st:
+        try:
+            alert = (set_alert(st, alert_id, status, assign) if status is not None or assign is not None
+                     else st.get(Alert, alert_id))
+        except (KeyError, ValueError) as exc:
+            fail(str(exc).strip("'\""))
+    if alert is None:
+        fail(f"no alert {alert_id!r}")
+    emit(alert.model_dump(mode="json"), as_json)
+
+
+@money_app.command("sar")
+def sar_cmd(
+    subject: Annotated[str, typer.Argument(help="The alert's subject: a payment account, phone:... or waybill.")],
+    out: Annotated[Path, typer.Option(help="Folder for the XML, JSON and HTML drafts.")] = Path("sar"),
+    pdf: Annotated[bool, typer.Option(help="Also render a PDF.")] = False,
+    entity: Annotated[str, typer.Option(help="Reporting entity id in the goAML header.")] = "WildTrace",
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Draft a suspicious-activity report for one subject (goAML-style XML, JSON, HTML and optionally PDF)."""
+    with store(db) as st:
+        try:
+            draft = draft_sar(st, subject, entity)
+        except KeyError as exc:
+            fail(str(exc).strip("'\""))
+    paths = write_sar(draft, out, pdf)
+    emit({"subject": subject, "files": [str(p) for p in paths], "transactions": len(draft.transactions),
+          "shipments": len(draft.shipments), "posts": len(draft.posts)}, as_json,
+         "\n".join(str(p) for p in paths))
+
+
+@watch_app.command("load")
+def watch_load_cmd(
+    path: Annotated[Path, typer.Argument(help="FollowTheMoney entities, JSON Lines (e.g. an OpenSanctions export).")],
+    name: Annotated[str, typer.Option("--list", help="Name of this list (reloading replaces it).")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load a watchlist of known offenders or sanctioned entities."""
+    with store(db) as st:
+        n = load_watchlist(st, path, name)
+    emit({"list": name, "entities": n}, as_json, f"{name}: {n} entities")
+
+
+@watch_app.command("screen")
+def watch_screen_cmd(
+    name: Annotated[str | None, typer.Option(help="A person's or company's name, in any script.")] = None,
+    ident: Annotated[list[str] | None, typer.Option("--id", help="Phone, account or card number; repeatable.")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Screen one party against the loaded watchlists, with the reason for each match."""
+    if not name and not ident:
+        fail("give --name and/or --id")
+    with store(db) as st:
+        matches = Watchlists.from_store(st).screen(name, ident or [])
+    rows = [m.__dict__ for m in matches]
+    emit(rows, as_json, "\n".join(f"{m.score:5.1f}  {m.list_name}:{m.entity_id} {m.caption}: {m.reason}"
+                                  for m in matches) or "no match")
+
+
+def _eval(transactions: Path, maps: list[str] | None, truth: Path, account_col: str, label_col: str,
+          threshold: float, step_hours: float, db: str | None, as_json: bool) -> None:
+    try:
+        labels = pd.read_csv(truth, dtype={account_col: str})
+    except (OSError, ValueError) as exc:
+        fail(f"{truth}: {exc}")
+    with store(db) as st:
+        result = analyse(st, transactions, _pairs(maps), int(step_hours * 3600))
+    metrics = evaluate_accounts(result, labels, account_col, label_col, threshold)
+    emit(metrics, as_json, "\n".join(f"{k:>18}  {v}" for k, v in metrics.items()))
+
+
+EvalTx = Annotated[Path, typer.Option("--transactions", help="Transactions file (CSV, Parquet or JSON Lines).")]
+EvalTruth = Annotated[Path, typer.Option("--truth", help="CSV with an account column and a 0/1 label column.")]
+EvalAccount = Annotated[str, typer.Option("--account-col", help="Column of the truth file naming the account.")]
+EvalLabel = Annotated[str, typer.Option("--label-col", help="Column of the truth file with 0/1 labels.")]
+EvalThreshold = Annotated[float, typer.Option(help="Alert threshold (default: the fixed default).")]
+
+
+@money_app.command("eval")
+def eval_cmd(transactions: EvalTx, truth: EvalTruth, account_col: EvalAccount = "account",
+             label_col: EvalLabel = "label", maps: MapOpt = None, threshold: EvalThreshold = ALERT_THRESHOLD,
+             step_hours: Annotated[float, typer.Option(help="Length of one integer time step, hours.")] = 1.0,
+             db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Score accounts against 0/1 labels: precision, recall, F1 at the alert threshold, and average
+    precision over the risk ranking. Flagged sellers, parcels and KYC come from the store (--db) if any."""
+    _eval(transactions, maps, truth, account_col, label_col, threshold, step_hours, db, as_json)
+
+
+@money_app.command("eval-typologies")
+def eval_typologies_cmd(
+    truth: Annotated[Path, typer.Option("--truth", help="Folder with transactions.csv (id,is_trade,typology) "
+                                                       "and/or shipments.csv (waybill,is_trade,pattern).")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Per typology: hits and false-alert rate; per labelled pattern: recall (run on the store's data)."""
+    with store(db) as st:
+        result = analyse(st)
+    try:
+        report = evaluate_typologies(result, truth)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    emit(report, as_json, "\n".join(f"{k:<34} " + "  ".join(f"{a}={b}" for a, b in v.items())
+                                    for k, v in report.items()))
 
 
 def register(app: typer.Typer) -> None:
-    """No commands yet."""
+    app.add_typer(money_app, name="money")
+    eval_app.command("money", help="Score accounts against 0/1 labels (same as `wildtrace money eval`).")(eval_cmd)

@@ -1,9 +1,67 @@
-"""``wildtrace report``: not built yet."""
+"""``wildtrace report``: the monitoring report of a period, as HTML, PDF or JSON."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Annotated
+
 import typer
+
+from wildtrace.cli._common import DbOpt, JsonOpt, emit, fail, settings
+from wildtrace.report import ReportOptions, build_report, write_report
+from wildtrace.share import share_key
+from wildtrace.store import open_store
+
+
+def _date(text: str, flag: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{flag} {text!r}: expected a date such as 2026-03-01")
+
+
+def report(
+    start: Annotated[str, typer.Option("--from", help="First day of the period (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Last day of the period, included (YYYY-MM-DD).")],
+    out: Annotated[str, typer.Option("--out", help="File to write.")],
+    fmt: Annotated[str, typer.Option("--format", help="html, pdf or json (the numbers behind every figure).")] = "html",
+    utc_offset: Annotated[str, typer.Option("--utc-offset", help="Time zone of the period's days and weeks, and of "
+                                            "posts whose own offset is unknown.")] = "+08:00",
+    audience: Annotated[str, typer.Option("--audience", help="Redaction: public, partner, platform, investigator.")]
+    = "public",
+    event: Annotated[list[str] | None, typer.Option("--event", help="A known date (e.g. a crackdown) to compare "
+                                                    "before/after; repeatable.")] = None,
+    event_weeks: Annotated[int, typer.Option("--event-weeks", help="Weeks either side of an event.")] = 4,
+    min_change: Annotated[float, typer.Option("--min-change", help="Smallest relative change of weekly volume "
+                                              "reported.")] = 0.2,
+    title: Annotated[str | None, typer.Option("--title", help="Title of the report.")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the monitoring report for a period: volume, changes (crackdowns), prices, hours, traders, code words."""
+    if fmt not in ("html", "pdf", "json"):
+        fail(f"--format {fmt!r}: expected html, pdf or json")
+    s = settings(db)
+    try:
+        options = ReportOptions(_date(start, "--from"), _date(end, "--to"), utc_offset=utc_offset, audience=audience,
+                                events=tuple(_date(e, "--event") for e in event or ()), event_weeks=event_weeks,
+                                min_change=min_change, **({"title": title} if title else {}))
+    except ValueError as exc:
+        fail(str(exc))
+    with open_store(s.db) as store:
+        data = build_report(store, options, key=share_key(s.share_key, s.data_path))
+    path = write_report(data, out, fmt)
+    sec = data["sections"]
+    summary = {"out": str(path), "format": fmt, "posts": sec["volume"]["posts"], "flagged": sec["volume"]["flagged"],
+               "unique_items": sec["volume"]["unique_items"], "night_share": sec["timing"]["night_share"],
+               "changes": [{k: c[k] for k in ("week", "date", "direction", "change")}
+                           for c in sec["changes"]["changes"]],
+               "new_code_words": sec["code_words"]["new"], "generated": datetime.now().isoformat(timespec="seconds")}
+    changes = "; ".join(f"week {c['week']} ({c['date']}) {c['direction']} {c['change']:+.0%}"
+                        for c in summary["changes"] if c["change"] is not None) or "none"
+    emit(summary, as_json, f"wrote {path}: {summary['flagged']} flagged ads of {summary['posts']} posts, "
+                           f"{summary['unique_items']} unique items; changes: {changes}")
 
 
 def register(app: typer.Typer) -> None:
-    """No commands yet."""
+    app.command("report")(report)

@@ -1,9 +1,119 @@
-"""``wildtrace screen``: not built yet."""
+"""``wildtrace screen``, ``train`` and ``eval --labels``: screening on the store and on labelled files."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, emit, fail, settings, store
+from wildtrace.cli.evaluate import eval_app
+
+if TYPE_CHECKING:
+    from wildtrace.screen import ImageReader
+
+ModelOpt = Annotated[str | None, typer.Option("--model", help="Model directory [env: WILDTRACE_MODEL].")]
+FullOpt = Annotated[bool, typer.Option("--full", help="Add the embedding stage for candidates (slower).")]
+LabelsOpt = Annotated[str | None, typer.Option("--labels", help="CSV file with a text and a 0/1 label column.")]
+TextCol = Annotated[str, typer.Option("--text-col", help="Column with the post text.")]
+LabelCol = Annotated[str, typer.Option("--label-col", help="Column with the label: 0/1, true/false or yes/no.")]
+ImageCol = Annotated[str | None, typer.Option("--image-col", help="Column listing image files, ';'-separated.")]
+ImageRoot = Annotated[str | None, typer.Option("--image-root", help="Folder image paths are relative to.")]
+
+
+def _reader(image_col: str | None) -> ImageReader | None:
+    from wildtrace.screen import ImageReader
+
+
+    return ImageReader(settings().data_path / "ocr") if image_col else None
+
+
+def screen(db: DbOpt = None, model: ModelOpt = None, full: FullOpt = False,
+           ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="Read text inside images (cached).")] = True,
+           config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Screen every post in the store that has no verdict yet; images get OCR text and a perceptual hash."""
+    from wildtrace.screen import ImageReader, Screener, default_extractor, screen_store
+
+    s = settings(db, config)
+    screener = Screener.load(model or s.model or None, str(s.lexicon_path), full=full)
+    with store(db, config) as st:
+        result = screen_store(st, screener, ImageReader(s.data_path / "ocr", ocr=ocr), extractor=default_extractor())
+    tiers = ", ".join(f"{k} {v}" for k, v in result["tiers"].items())
+    emit(result, as_json, f"screened {result['screened']} posts ({tiers}) with {result['model_version']}")
+
+
+def train(labels: LabelsOpt = None, text_col: TextCol = "text", label_col: LabelCol = "label",
+          out: Annotated[str, typer.Option("--out", help="Directory to write the model to.")] = "model",
+          image_col: ImageCol = None, image_root: ImageRoot = None,
+          from_decisions: Annotated[bool, typer.Option("--from-decisions", help="Add analysts' review decisions "
+                                                                                 "from the store as labels.")] = False,
+          embeddings: Annotated[bool, typer.Option("--embeddings/--no-embeddings",
+                                                   help="Train the embedding stage too.")] = True,
+          db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Train a screening model on your labelled posts (and/or review decisions); use it with --model."""
+    from wildtrace.lexicon import load_lexicon
+    from wildtrace.screen import LabelledSet, labelled_from_decisions, read_labelled, train_model
+
+    s = settings(db, config)
+    data = LabelledSet([], [], [])
+    if labels:
+        data = read_labelled(labels, text_col, label_col, image_col=image_col, image_root=image_root,
+                             images=_reader(image_col))
+    if from_decisions:
+        with store(db, config) as st:
+            extra = labelled_from_decisions(st)
+        data = LabelledSet(data.docs + extra.docs, data.labels + extra.labels, data.groups + extra.groups,
+                           data.skipped + extra.skipped)
+    if not labels and not from_decisions:
+        fail("give --labels FILE.csv and/or --from-decisions")
+    if not data.docs:
+        fail("no labelled posts to train on")
+    try:
+        model = train_model(data.docs, data.labels, load_lexicon(str(s.lexicon_path)), embeddings=embeddings)
+    except ValueError as exc:
+        fail(str(exc))
+    path = model.save(out)
+    result = {"model": str(path), "n": len(data.labels), "positives": sum(data.labels), "skipped": data.skipped}
+    emit(result, as_json, f"trained on {result['n']} posts ({result['positives']} positive); model in {path}"
+         + (f"; skipped {len(data.skipped)} rows" if data.skipped else ""))
+
+
+def evaluate(ctx: typer.Context, labels: LabelsOpt = None, text_col: TextCol = "text", label_col: LabelCol = "label",
+             model: ModelOpt = None, image_col: ImageCol = None, image_root: ImageRoot = None,
+             cv: Annotated[int | None, typer.Option("--cv", help="K folds: train on K-1, score the rest.")] = None,
+             group_col: Annotated[str | None, typer.Option(
+                 "--group-col", help="Never split this column's groups (e.g. the seller) across folds.")] = None,
+             full: FullOpt = False, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Screening precision, recall, F1 and MCC on your labelled CSV (flagged = tier medium or above)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not labels:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
+    from wildtrace.lexicon import load_lexicon
+    from wildtrace.screen import Screener, cross_validate, evaluate, read_labelled
+
+    s = settings(None, config)
+    data = read_labelled(labels, text_col, label_col, image_col=image_col, image_root=image_root,
+                         group_col=group_col, images=_reader(image_col))
+    if not data.docs:
+        fail(f"{labels}: no labelled rows")
+    if cv:
+        if cv < 2:
+            fail("--cv needs at least 2 folds")
+        result = cross_validate(data, load_lexicon(str(s.lexicon_path)), cv, full=full, grouped=bool(group_col))
+    else:
+        result = evaluate(Screener.load(model or s.model or None, str(s.lexicon_path), full=full), data)
+    result = {**result, "skipped": len(data.skipped)}
+    human = (f"precision {result['precision']:.3f}  recall {result['recall']:.3f}  f1 {result['f1']:.3f}  "
+             f"mcc {result['mcc']:.3f}  n {result['n']}" + (f"  (cv {cv} folds)" if cv else ""))
+    if as_json:
+        emit(result, True)
+    else:
+        emit(result, False, human)
 
 
 def register(app: typer.Typer) -> None:
-    """No commands yet."""
+    app.command("screen")(screen)
+    app.command("train")(train)
+    eval_app.callback(invoke_without_command=True)(evaluate)

@@ -1,9 +1,87 @@
-"""``wildtrace watch``: not built yet."""
+"""``wildtrace watch``: re-capture a watchlist of URLs; edits become versions, removals are recorded."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, emit, fail, settings
+from wildtrace.evidence import Evidence, Watcher, WatchResult
+from wildtrace.store import open_store
+
+watch_app = typer.Typer(help="Re-capture watched URLs on a schedule: each edit is kept as a new version, and a "
+                        "post that disappears (HTTP 404/410 or a removed marker) is recorded as removed, "
+                        "with every earlier capture kept.", no_args_is_help=True)
+
+
+def _watcher(db: str | None, config: str | None, timeout: float = 30.0) -> Watcher:
+    conf = settings(db, config)
+    return Watcher(Evidence(open_store(conf.db), conf.data_dir, conf.collector), timeout=timeout)
+
+
+@watch_app.command("add")
+def add(
+    url: Annotated[str, typer.Argument(help="http(s) URL to watch.")],
+    post: Annotated[str | None, typer.Option("--post", help="Post shown at this URL (default: the stored "
+                                             "post with that URL).")] = None,
+    marker: Annotated[str | None, typer.Option("--marker", help="Text the site shows when the post is "
+                                               "removed (added to the built-in markers).")] = None,
+    db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Put a URL on the watchlist."""
+    watcher = _watcher(db, config)
+    with watcher.store:
+        row = watcher.add(url, post, marker)
+    emit(row, as_json, f"watching {url}" + (f" (post {row['post_id']})" if row.get("post_id") else ""))
+
+
+@watch_app.command("remove")
+def remove(url: Annotated[str, typer.Argument(help="URL to stop watching.")],
+           db: DbOpt = None, config: ConfigOpt = None) -> None:
+    """Take a URL off the watchlist (its captures stay)."""
+    watcher = _watcher(db, config)
+    with watcher.store:
+        if not watcher.remove(url):
+            fail(f"{url} is not on the watchlist")
+    typer.echo(f"no longer watching {url}")
+
+
+@watch_app.command("list")
+def list_(db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Show the watchlist: last check, status, versions, removed or not."""
+    watcher = _watcher(db, config)
+    with watcher.store:
+        rows = watcher.entries()
+    emit(rows, as_json, "\n".join(
+        f"{'REMOVED ' if r['gone'] else ''}{r['url']}  versions={r['versions']}  last={r['last_checked_at'] or 'never'}"
+        f"  status={r['last_status'] or '-'}" + (f"  error={r['error']}" if r["error"] else "") for r in rows)
+        or "the watchlist is empty")
+
+
+@watch_app.command("run")
+def run(
+    once: Annotated[bool, typer.Option("--once", help="Check every URL once and stop.")] = False,
+    interval: Annotated[float, typer.Option("--interval", help="Seconds between rounds.")] = 3600.0,
+    rounds: Annotated[int | None, typer.Option("--rounds", help="Stop after this many rounds.")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for each page.")] = 30.0,
+    db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Re-capture the watchlist, once or every --interval seconds (Ctrl-C stops)."""
+    watcher = _watcher(db, config, timeout)
+
+    def report(result: WatchResult) -> None:
+        if as_json:
+            emit(result.as_dict(), True)
+        else:
+            typer.echo(f"{result.outcome:<13} {result.http_status or '-':>3} {result.url}"
+                       + (f"  {result.message}" if result.message else ""))
+
+    with watcher.store:
+        if not watcher.entries():
+            fail("the watchlist is empty: add URLs with `wildtrace watch add URL`")
+        watcher.run(interval, 1 if once else rounds, report)
 
 
 def register(app: typer.Typer) -> None:
-    """No commands yet."""
+    app.add_typer(watch_app, name="watch")

@@ -14,20 +14,45 @@ from wildtrace.link._evaluate import read_truth, score_linkage
 from wildtrace.link._features import account_features
 from wildtrace.link._identifiers import HubRules, find_hubs, match_key
 from wildtrace.link._images import phash_groups
+from wildtrace.link._network import analyse_network, build_network, chain_role
 from wildtrace.link._persist import (
     explain_link,
     list_hubs,
     list_traders,
+    load_network,
     load_profile,
     run_link,
     stored_clusters,
+    top_traders,
 )
 from wildtrace.link._pipeline import LinkOptions, LinkResult, deterministic_links, link_accounts
 from wildtrace.link._traders import trader_profile, trader_profiles
 
 __all__ = [
-    "HubRules", "LinkData", "LinkOptions", "LinkResult", "account_features", "deterministic_links", "explain_link",
-    "find_hubs", "link_accounts", "list_hubs", "list_traders", "load_link_data", "load_profile", "match_key",
-    "phash_groups", "read_truth", "run_link", "score_linkage", "stored_clusters", "trader_profile",
+    "HubRules",
+    "LinkData",
+    "LinkOptions",
+    "LinkResult",
+    "account_features",
+    "analyse_network",
+    "build_network",
+    "chain_role",
+    "deterministic_links",
+    "explain_link",
+    "find_hubs",
+    "link_accounts",
+    "list_hubs",
+    "list_traders",
+    "load_link_data",
+    "load_network",
+    "load_profile",
+    "match_key",
+    "phash_groups",
+    "read_truth",
+    "run_link",
+    "score_linkage",
+    "stored_clusters",
+    "top_traders",
+    "trader_profile",
     "trader_profiles",
 ]

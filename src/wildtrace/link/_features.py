@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
+import unicodedata
 from collections import Counter
 
-import numpy as np
 import pandas as pd
 
 from wildtrace.link._vocab import Vocabulary, default_vocabulary, fold
@@ -64,8 +65,10 @@ def hour_profile(hours: list[int]) -> list[float] | None:
     """Share of posts per local hour (24 values), or None with fewer than a few posts."""
     if len(hours) < MIN_POSTS_FOR_PROFILE:
         return None
-    counts = np.bincount(np.asarray(hours, dtype=int) % 24, minlength=24).astype(float)
-    return (counts / counts.sum()).round(4).tolist()
+    counts = [0] * 24
+    for h in hours:
+        counts[h % 24] += 1
+    return [round(c / len(hours), 4) for c in counts]
 
 
 def style_tokens(texts: list[str], limit: int = 30) -> list[str] | None:
@@ -73,7 +76,7 @@ def style_tokens(texts: list[str], limit: int = 30) -> list[str] | None:
     habits: Counter[str] = Counter()
     endings: Counter[str] = Counter()
     for text in texts:
-        t = fold(text)
+        t = unicodedata.normalize("NFKC", text).lower()
         habits.update(f"e:{e}" for e in set(_EMOJI.findall(t)))
         habits.update(f"p:{p}" for p in set(_PUNCT.findall(t)))
         if "!!" in t or "！！" in t:
@@ -89,7 +92,7 @@ def price_band(prices_per_gram: list[float]) -> str | None:
     values = [p for p in prices_per_gram if p and p > 0 and math.isfinite(p)]
     if not values:
         return None
-    return str(round(math.log(float(np.median(values))) / math.log(1.5)))
+    return str(round(math.log(statistics.median(values)) / math.log(1.5)))
 
 
 def account_features(accounts: pd.DataFrame, posts: pd.DataFrame, vocab: Vocabulary | None = None) -> pd.DataFrame:
@@ -101,9 +104,14 @@ def account_features(accounts: pd.DataFrame, posts: pd.DataFrame, vocab: Vocabul
     vocab = vocab or default_vocabulary()
     per_account: dict[str, tuple[list, list, list]] = {}
     if not posts.empty:
-        for acc, group in posts.groupby("account_id", sort=False):
-            per_account[acc] = (group["local_hour"].dropna().astype(int).tolist(), group["text"].fillna("").tolist(),
-                                group["price_per_gram"].dropna().tolist())
+        for acc, hour, text, ppg in zip(posts["account_id"], posts["local_hour"], posts["text"],
+                                        posts["price_per_gram"], strict=True):
+            hours, texts, prices = per_account.setdefault(acc, ([], [], []))
+            if hour is not None and hour == hour:
+                hours.append(int(hour))
+            texts.append(text if isinstance(text, str) else "")
+            if ppg is not None and ppg == ppg:
+                prices.append(float(ppg))
     empty: tuple[list, list, list] = ([], [], [])
     rows = []
     for acc in accounts.itertuples(index=False):

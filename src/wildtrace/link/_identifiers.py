@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+import duckdb
 import pandas as pd
 
 from wildtrace.link._unionfind import UnionFind
@@ -129,16 +130,30 @@ def _local_groups(accounts: list[str], per_account: dict, this: tuple, excluded:
 
 
 def identifier_edges(ids: pd.DataFrame, hubs: pd.DataFrame) -> pd.DataFrame:
-    """One edge per linked pair (each account to the first account holding the identifier), with reasons."""
-    cols = ["account_l", "account_r", "reasons"]
-    if ids.empty:
-        return pd.DataFrame(columns=cols)
-    hub_keys = pd.MultiIndex.from_frame(hubs[["kind", "key"]]) if not hubs.empty else None
-    df = ids if hub_keys is None else ids[~pd.MultiIndex.from_frame(ids[["kind", "key"]]).isin(hub_keys)]
-    df = df.assign(anchor=df.groupby(["kind", "key"])["account_id"].transform("min"))
-    df = df[df["account_id"] != df["anchor"]]
-    if df.empty:
-        return pd.DataFrame(columns=cols)
-    df = df.assign(reason="shared " + df["kind"] + " " + df["value"].astype(str))
-    out = df.groupby(["anchor", "account_id"], sort=True)["reason"].agg(lambda r: sorted(set(r))).reset_index()
-    return out.rename(columns={"anchor": "account_l", "account_id": "account_r", "reason": "reasons"})[cols]
+    """One edge per linked pair (each account to the smallest account holding the identifier), with reasons."""
+    hub_keys = hubs[["kind", "key"]] if not hubs.empty else pd.DataFrame({"kind": pd.Series([], dtype=str),
+                                                                         "key": pd.Series([], dtype=str)})
+    con = duckdb.connect()
+    con.register("ids", ids[["account_id", "kind", "key", "value"]].astype(str))
+    con.register("hubs", hub_keys.astype(str))
+    edges = con.execute("""
+        WITH usable AS (
+            SELECT i.*, min(account_id) OVER (PARTITION BY kind, key) AS anchor
+            FROM ids i ANTI JOIN hubs h ON i.kind = h.kind AND i.key = h.key
+        )
+        SELECT anchor AS account_l, account_id AS account_r,
+               list_sort(list(DISTINCT 'shared ' || kind || ' ' || value)) AS reasons
+        FROM usable WHERE account_id <> anchor
+        GROUP BY anchor, account_id ORDER BY anchor, account_id
+    """).df()
+    return edges.assign(reasons=edges["reasons"].map(list))
+
+
+def identifier_members(ids: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """kind, key and the sorted accounts holding each of ``keys``."""
+    con = duckdb.connect()
+    con.register("ids", ids[["account_id", "kind", "key"]].astype(str))
+    con.register("keys", keys[["kind", "key"]].astype(str))
+    members = con.execute("SELECT kind, key, list_sort(list(DISTINCT account_id)) AS accounts FROM ids "
+                          "SEMI JOIN keys USING (kind, key) GROUP BY kind, key").df()
+    return members.assign(accounts=members["accounts"].map(list))

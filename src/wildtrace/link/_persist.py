@@ -9,9 +9,12 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
+import networkx as nx
 import pandas as pd
 
 from wildtrace.link._data import dumps, load_link_data
+from wildtrace.link._identifiers import strong_identifiers
+from wildtrace.link._network import analyse_network, build_network
 from wildtrace.link._pipeline import LinkOptions, LinkResult, link_accounts
 from wildtrace.link._traders import trader_profiles
 from wildtrace.store import Store
@@ -157,3 +160,31 @@ def _path(store: Store, trader: str, a: str, b: str) -> list[dict[str, Any]]:
         chain.append(_edge_view(r))
         node = r["account_l"] if r["account_r"] == node else r["account_r"]
     return list(reversed(chain))
+
+
+def _profiles(store: Store) -> dict[str, dict[str, Any]]:
+    rows = store.query("SELECT trader_id, profile FROM link_traders")
+    return {r["trader_id"]: json.loads(r["profile"]) for r in rows}
+
+
+def load_network(store: Store) -> tuple[nx.DiGraph, pd.DataFrame]:
+    """The network of the last linking run with money and parcel flows, and its per-node analysis."""
+    clusters = stored_clusters(store)
+    if not clusters:
+        raise ValueError("no traders yet: run `wildtrace link run` first")
+    data = load_link_data(store)
+    profiles = _profiles(store)
+    graph = build_network(strong_identifiers(data.identifiers), clusters, data.transactions, data.shipments, profiles)
+    return graph, analyse_network(graph, profiles)
+
+
+def top_traders(store: Store, limit: int = 20) -> list[dict[str, Any]]:
+    """Traders ranked by money received (then money-weighted PageRank): who profits most."""
+    _, table = load_network(store)
+    profiles = _profiles(store)
+    rows = table[table["kind"] == "trader"].head(limit).to_dict("records")
+    for r in rows:
+        p = profiles.get(r["node"], {})
+        r.update(trader_id=r.pop("node"), n_accounts=p.get("n_accounts"), category=p.get("category"),
+                 platforms=p.get("platforms"), status=p.get("status"))
+    return rows

@@ -10,7 +10,7 @@ import pandas as pd
 
 from wildtrace.link._data import LinkData
 from wildtrace.link._features import account_features
-from wildtrace.link._identifiers import HubRules, find_hubs, identifier_edges, strong_identifiers
+from wildtrace.link._identifiers import HubRules, find_hubs, identifier_edges, identifier_members, strong_identifiers
 from wildtrace.link._images import image_identifiers
 from wildtrace.link._probabilistic import predict_pairs
 from wildtrace.link._unionfind import components
@@ -55,11 +55,8 @@ def deterministic_links(data: LinkData, options: LinkOptions) -> tuple[pd.DataFr
     images = image_identifiers(data.phashes, options.phash_distance)
     ids = strong_identifiers(pd.concat([data.identifiers, images], ignore_index=True))
     hubs = find_hubs(ids, options.hubs)
-    if not hubs.empty:
-        members = ids.groupby(["kind", "key"])["account_id"].agg(lambda a: sorted(set(a))).rename("accounts")
-        hubs = hubs.merge(members.reset_index(), on=["kind", "key"], how="left")
-    else:
-        hubs = hubs.assign(accounts=[])
+    hubs = hubs.merge(identifier_members(ids, hubs), on=["kind", "key"], how="left") if not hubs.empty else \
+        hubs.assign(accounts=[])
     edges = identifier_edges(ids, hubs)
     edges = edges.assign(source="identifier", match_weight=float("nan"), match_probability=float("nan"), accepted=True)
     return edges[EDGE_COLUMNS], hubs, ids

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from typing import Any
 
 import pandas as pd
@@ -58,13 +59,14 @@ def _database_api(engine: str, spark: Any = None) -> Any:
 
         return DuckDBAPI(connection=duckdb.connect())
     if engine == "spark":
-        from splink.backends.spark import SparkAPI
+        from splink.backends.spark import SparkAPI, similarity_jar_location
 
         if spark is None:
             from wildtrace.scale import spark_session
 
             spark = spark_session()
-        return SparkAPI(spark_session=spark)
+        spark.sql(f"ADD JAR '{similarity_jar_location()}'")  # Splink's string-similarity UDFs (Jaro-Winkler)
+        return SparkAPI(spark_session=spark, break_lineage_method="persist")
     raise ValueError(f"unknown linkage engine {engine!r}: use 'duckdb' or 'spark'")
 
 
@@ -104,16 +106,20 @@ def predict_pairs(features: pd.DataFrame, labels: pd.DataFrame | None = None, en
     out_cols = ["account_l", "account_r", "match_weight", "match_probability", "evidence"]
     if len(features) < 2:
         return pd.DataFrame(columns=out_cols)
-    logging.getLogger("splink").setLevel(logging.ERROR)
     db_api = _database_api(engine, spark)
     settings = splink_settings(len(features))
-    linker = Linker(db_api.register(_to_backend(features, engine, db_api)), settings)
+    linker = Linker(db_api.register(_to_backend(features, engine, db_api)), settings, log_level=logging.ERROR)
+    started = time.perf_counter()
     linker.training.estimate_u_using_random_sampling(max_pairs=min(1e6, 50.0 * len(features)), seed=seed)
+    log.info("u estimated by random sampling in %.1f s", time.perf_counter() - started)
     if labels is not None and len(labels) >= MIN_LABELLED_PAIRS:
         table = labels.rename(columns={"account_l": "unique_id_l", "account_r": "unique_id_r"})
         table = table.assign(source_dataset_l="accounts", source_dataset_r="accounts")
         linker.training.estimate_m_from_pairwise_labels(db_api.register(_to_label_backend(table, engine, db_api)))
+        log.info("m estimated from %d identifier-linked pairs in %.1f s", len(labels), time.perf_counter() - started)
     predictions = linker.inference.predict(threshold_match_probability=min_probability).as_pandas_dataframe()
+    log.info("%d pairs scored at or above %.2f in %.1f s", len(predictions), min_probability,
+             time.perf_counter() - started)
     levels = _level_labels(linker)
     return _explain(predictions, levels)[out_cols]
 
@@ -140,16 +146,13 @@ def _level_of(weight: float, levels: list[tuple[float, str]]) -> str:
 
 def _explain(predictions: pd.DataFrame, levels: dict[str, list[tuple[float, str]]]) -> pd.DataFrame:
     """Per pair, a list of {comparison, level, weight}: the comparisons that had data on both sides."""
-    evidence = []
-    for row in predictions.to_dict("records"):
-        items = []
-        for col in COMPARED:
-            weight = row.get(f"mw_{col}")
-            if weight is None or _missing(weight) or float(weight) == 0.0:
-                continue
-            items.append({"comparison": col, "level": _level_of(float(weight), levels[col]),
-                          "weight": round(float(weight), 2)})
-        evidence.append(items)
+    columns = []
+    for col in COMPARED:
+        weights = predictions[f"mw_{col}"].astype(float).round(2)
+        named = {w: {"comparison": col, "level": _level_of(w, levels[col]), "weight": w}
+                 for w in weights.unique() if not math.isnan(w) and w != 0.0}
+        columns.append([named.get(w) for w in weights])
+    evidence = [[item for item in items if item is not None] for items in zip(*columns, strict=True)]
     a, b = predictions["unique_id_l"].astype(str), predictions["unique_id_r"].astype(str)
     return pd.DataFrame({
         "account_l": a.where(a < b, b), "account_r": b.where(a < b, a),

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import opencc
 import yaml
 
 LISTS = ("backup_markers", "ivory", "other_endangered", "collectables", "other_business")
-_T2S = opencc.OpenCC("t2s")
+
+
+def _t2s_table() -> dict[int, str]:
+    """Character-level traditional-to-simplified table from OpenCC's dictionary (``str.translate`` is fast)."""
+    text = (resources.files("opencc") / "dictionary" / "TSCharacters.txt").read_text(encoding="utf-8")
+    table = {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 2 and len(parts[0]) == 1:
+            table[ord(parts[0])] = parts[1].split(" ")[0]
+    return table
+
+
+_T2S = _t2s_table()
 
 
 @dataclass(frozen=True)
@@ -27,12 +38,15 @@ class Vocabulary:
 
 def fold(text: str | None) -> str:
     """NFKC, lower case, traditional to simplified Chinese: the form every comparison uses."""
-    return _T2S.convert(unicodedata.normalize("NFKC", text or "").lower())
+    return _fold(text or "")
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower().translate(_T2S)
 
 
 def load_vocabulary(path: str | Path | None = None) -> Vocabulary:
-    """Load and validate the vocabulary (``$WILDTRACE_LINK_VOCABULARY`` or the packaged file)."""
-    path = path or os.environ.get("WILDTRACE_LINK_VOCABULARY")
+    """Load and validate the vocabulary (``path``, or the packaged file)."""
     if path:
         name, text = str(path), Path(path).read_text(encoding="utf-8")
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import types
 import typing
@@ -31,6 +32,12 @@ def _is_json(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
+@functools.cache
+def _kinds(model: type[Entity]) -> tuple[tuple[str, bool, bool], ...]:
+    """(field, is datetime, is JSON) for each field of ``model``, worked out once per model."""
+    return tuple((n, _is_datetime(i.annotation), _is_json(i.annotation)) for n, i in model.model_fields.items())
+
+
 def columns(model: type[Entity]) -> list[str]:
     """Column names of ``model``'s table, in field order."""
     cols: list[str] = []
@@ -45,13 +52,13 @@ def to_row(entity: Entity) -> dict[str, Any]:
     """Flatten an entity into a row: datetimes to (UTC instant, offset minutes), lists to JSON."""
     data = entity.model_dump(mode="python")
     row: dict[str, Any] = {}
-    for name, info in type(entity).model_fields.items():
+    for name, is_datetime, is_json in _kinds(type(entity)):
         value = data[name]
-        if _is_datetime(info.annotation):
+        if is_datetime:
             offset = value.utcoffset() if value is not None else None
             row[name] = value.astimezone(UTC) if value is not None else None
             row[f"{name}_tz"] = int(offset.total_seconds() // 60) if offset is not None else None
-        elif _is_json(info.annotation):
+        elif is_json:
             row[name] = json.dumps(entity.model_dump(mode="json", include={name})[name], ensure_ascii=False)
         else:
             row[name] = value

@@ -1,0 +1,174 @@
+"""Watching sources: re-capture a watchlist of URLs, keep every edit as a new version, and record
+when a post disappears (HTTP 404/410 or a "removed" marker on the page) without losing what was
+captured before."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import trafilatura
+
+from wildtrace.evidence._capture import Evidence
+from wildtrace.evidence._fetch import USER_AGENT, Fetched
+from wildtrace.log import get_logger
+from wildtrace.model import Capture, Post
+
+log = get_logger(__name__)
+
+# Phrases platforms show in place of a removed post (case-insensitive); a watch entry may add its own.
+DEFAULT_MARKERS = (
+    "this content isn't available", "this content is no longer available", "this post has been removed",
+    "this post was deleted", "post not found", "this listing has been removed", "page not found",
+    "该内容已被删除", "内容已删除", "此帖已被删除", "该帖子已被删除", "帖子不存在", "该商品已下架", "商品已下架",
+    "页面不存在", "已被发布者删除", "该内容已被发布者删除", "此内容因违规无法查看", "账号已被封禁",
+)
+GONE_STATUSES = (404, 410)
+
+
+@dataclass(frozen=True)
+class WatchResult:
+    """One check of one URL. ``outcome``: new, unchanged, edited, removed, still_removed, reappeared, error."""
+
+    url: str
+    outcome: str
+    http_status: int | None = None
+    capture: str | None = None
+    version_of: str | None = None
+    message: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Watcher:
+    """The watchlist in the store and the loop that re-captures it."""
+
+    def __init__(self, evidence: Evidence, timeout: float = 30.0, markers: tuple[str, ...] = DEFAULT_MARKERS) -> None:
+        self.evidence = evidence
+        self.store = evidence.store
+        self.timeout = timeout
+        self.markers = markers
+
+    def add(self, url: str, post_id: str | None = None, marker: str | None = None) -> dict[str, Any]:
+        """Put ``url`` on the watchlist (again: updates its post and marker). Without ``post_id``, the
+        post stored with that URL, if any."""
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"{url}: only http(s) URLs can be watched")
+        if post_id is None:
+            found = self.store.find(Post, "url = ?", (url,), limit=1)
+            post_id = found[0].id if found else None
+        self.store.execute(
+            "INSERT INTO watchlist (url, post_id, marker, added_at, versions, gone) VALUES (?, ?, ?, ?, 0, FALSE) "
+            "ON CONFLICT (url) DO UPDATE SET post_id = excluded.post_id, marker = excluded.marker",
+            (url, post_id, marker, datetime.now(UTC)))
+        return self.get(url) or {}
+
+    def remove(self, url: str) -> bool:
+        if self.get(url) is None:
+            return False
+        self.store.execute("DELETE FROM watchlist WHERE url = ?", (url,))
+        return True
+
+    def get(self, url: str) -> dict[str, Any] | None:
+        rows = self.store.query("SELECT * FROM watchlist WHERE url = ?", (url,))
+        return rows[0] if rows else None
+
+    def entries(self) -> list[dict[str, Any]]:
+        return self.store.query("SELECT * FROM watchlist ORDER BY added_at, url")
+
+    def run_once(self, on_result: Callable[[WatchResult], None] | None = None) -> list[WatchResult]:
+        """Check every URL on the watchlist once."""
+        results = []
+        with httpx.Client(follow_redirects=True, timeout=self.timeout, headers={"User-Agent": USER_AGENT}) as client:
+            for row in self.entries():
+                result = self.check(row, client)
+                results.append(result)
+                if on_result:
+                    on_result(result)
+        return results
+
+    def run(self, interval: float, rounds: int | None = None,
+            on_result: Callable[[WatchResult], None] | None = None) -> int:
+        """Check the watchlist every ``interval`` seconds (``rounds`` times, or until interrupted)."""
+        done = 0
+        while rounds is None or done < rounds:
+            started = time.monotonic()
+            self.run_once(on_result)
+            done += 1
+            if rounds is None or done < rounds:
+                time.sleep(max(0.0, interval - (time.monotonic() - started)))
+        return done
+
+    def check(self, row: dict[str, Any], client: httpx.Client) -> WatchResult:
+        """Fetch one watched URL and record what changed."""
+        url = row["url"]
+        now = datetime.now(UTC)
+        try:
+            response = client.get(url)
+        except httpx.HTTPError as exc:
+            self._update(url, now, None, row["last_capture"], row["text_sha256"], row["gone"], f"{exc}", 0)
+            return WatchResult(url, "error", message=f"could not fetch: {exc}")
+        fetched = Fetched(str(response.url), response.status_code, response.reason_phrase,
+                          list(response.headers.multi_items()), response.content)
+        gone = self._gone(fetched, row["marker"])
+        if not gone and not 200 <= fetched.status < 300:
+            self._update(url, now, fetched.status, row["last_capture"], row["text_sha256"], row["gone"],
+                         f"HTTP {fetched.status}", 0)
+            return WatchResult(url, "error", fetched.status, message=f"HTTP {fetched.status}; checked again next round")
+        signature = None if gone else _text_signature(fetched)
+        previous = row["last_capture"]
+        if previous is None:
+            outcome = "removed" if gone else "new"
+        elif gone:
+            outcome = "still_removed" if row["gone"] else "removed"
+        elif row["gone"]:
+            outcome = "reappeared"
+        else:
+            outcome = "unchanged" if signature == row["text_sha256"] else "edited"
+        if outcome in ("unchanged", "still_removed"):
+            self._update(url, now, fetched.status, previous, row["text_sha256"], gone, None, 0)
+            return WatchResult(url, outcome, fetched.status, previous)
+        capture = self.evidence.capture(url, fetched.body, "response", fetched.status, fetched.reason,
+                                        fetched.headers, post_id=row["post_id"], version_of=previous,
+                                        removed=gone, captured_at=now)
+        if gone and row["post_id"]:
+            self._mark_deleted(row["post_id"], capture)
+        self._update(url, now, fetched.status, capture.sha256, signature or row["text_sha256"], gone, None,
+                     0 if gone else 1)
+        log.info("watch %s: %s", url, outcome)
+        return WatchResult(url, outcome, fetched.status, capture.sha256, previous)
+
+    def _gone(self, fetched: Fetched, marker: str | None) -> bool:
+        if fetched.status in GONE_STATUSES:
+            return True
+        if not fetched.content_type.startswith(("text/", "application/xhtml", "application/json")):
+            return False
+        text = fetched.body.decode("utf-8", errors="replace").lower()
+        return any(m.lower() in text for m in (*self.markers, *([marker] if marker else [])))
+
+    def _mark_deleted(self, post_id: str, capture: Capture) -> None:
+        post = self.store.get(Post, post_id)
+        if post is not None and post.deleted_at is None:
+            self.store.put([post.model_copy(update={"deleted_at": capture.captured_at})])
+
+    def _update(self, url: str, when: datetime, status: int | None, capture: str | None, signature: str | None,
+                gone: bool, error: str | None, new_versions: int) -> None:
+        self.store.execute(
+            "UPDATE watchlist SET last_checked_at = ?, last_status = ?, last_capture = ?, text_sha256 = ?, "
+            "gone = ?, error = ?, versions = versions + ? WHERE url = ?",
+            (when, status, capture, signature, gone, error, new_versions, url))
+
+
+def _text_signature(fetched: Fetched) -> str:
+    """What counts as the content: a page's main text (so rotating ads or tokens are not edits), else the body."""
+    if "html" in fetched.content_type:
+        text = trafilatura.extract(fetched.body, include_comments=False, favor_recall=True)
+        if text:
+            return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(fetched.body).hexdigest()

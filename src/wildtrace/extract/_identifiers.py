@@ -1,0 +1,15 @@
+"""``identifiers``: the contact and payment identifiers of a text as domain-model objects."""
+
+from __future__ import annotations
+
+from wildtrace.extract._contacts import find_identifiers
+from wildtrace.extract._text import View
+from wildtrace.extract._vocab import Vocabulary, load_vocabulary
+from wildtrace.model import Identifier, IdentifierKind
+
+
+def identifiers(text: str, vocabulary: Vocabulary | None = None) -> list[Identifier]:
+    """Phones (E.164), messenger IDs, QQ, email, Telegram, wallets, bank cards and URLs in ``text``."""
+    v = vocabulary or load_vocabulary()
+    found = find_identifiers(View.of(text), v)
+    return [Identifier(kind=IdentifierKind(f.kind), raw=f.raw, value=f.value) for f in found]

@@ -1,0 +1,107 @@
+"""Prices: amounts with their currency, multipliers (k, w, 万), ranges and per-unit prices."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from wildtrace.extract._numbers import parse_chinese, parse_decimal
+from wildtrace.extract._patterns import patterns
+from wildtrace.extract._text import View
+from wildtrace.extract._vocab import Vocabulary
+
+_VIETNAMESE_LETTER = re.compile("[ăâđêôơư\u1ea0-\u1ef9]")
+_ACCENTED = re.compile("[àáèéìíòóùúý]")
+
+
+def is_vietnamese(text: str) -> bool:
+    """Letters only Vietnamese uses, or several accented vowels (French or Spanish rarely have two)."""
+    return bool(_VIETNAMESE_LETTER.search(text)) or len(_ACCENTED.findall(text)) >= 2
+_NO_CENTS = {"VND", "LAK", "MMK", "JPY"}
+
+
+@dataclass
+class Price:
+    """One price as written: ``per`` is None for a total, a weight unit or ``piece`` for a unit price."""
+
+    amount: float
+    currency: str | None
+    raw: str
+    span: tuple[int, int]
+    amount_max: float | None = None
+    per: str | None = None
+    per_grams: float | None = None
+    explicit_currency: bool = False
+
+    def as_dict(self) -> dict:
+        return {"amount": self.amount, "amount_max": self.amount_max, "currency": self.currency, "per": self.per,
+                "raw": self.raw, "span": list(self.span)}
+
+
+def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    """Whether ``span`` overlaps any of the ``taken`` spans (all in original-text offsets)."""
+    return any(x < span[1] and span[0] < y for x, y in taken)
+
+
+def default_currency(view: View) -> str:
+    """The currency of an amount written without one: VND in Vietnamese text, else CNY."""
+    return "VND" if is_vietnamese(view.text) else "CNY"
+
+
+def _amount(m: re.Match[str], tag: str, v: Vocabulary, no_cents: bool) -> float | None:
+    if m.group(f"{tag}cn"):
+        return parse_chinese(m.group(f"{tag}cn"), v.cn_digits, v.cn_units)
+    raw = m.group(f"{tag}num")
+    if raw is None:
+        return None
+    value = parse_decimal(raw, dot_groups_are_thousands=no_cents)
+    mult = m.group(f"{tag}mult")
+    if value is None or not mult:
+        return value
+    factor = v.multipliers[mult]
+    tail = m.group(f"{tag}tail")
+    return value * factor + (int(tail) * factor / 10 if tail else 0)
+
+
+def find_prices(view: View, v: Vocabulary, taken: list[tuple[int, int]]) -> list[Price]:
+    """Every price in the view's text, skipping stretches already read as identifiers (``taken``)."""
+    p = patterns(v)
+    text = view.text
+    found: list[Price] = []
+    fallback = default_currency(view)
+    for m in p.money.finditer(text):
+        if not (m.group("anum") or m.group("acn")) or _overlaps(view.span(m.start(), m.end()), taken):
+            continue
+        pre, suf = m.group("pre") or m.group("pre2"), m.group("suf")
+        currency = v.currency_prefixes.get(pre) if pre else v.currency_suffixes.get(suf) if suf else None
+        unit = m.group("unit") or m.group("punit") or m.group("punit2")
+        per_grams = v.weight_units.get(unit) if unit else None
+        per = unit if per_grams else "piece" if unit or m.group("each") else None
+        before = text[max(0, m.start() - 12):m.start()]
+        cue = p.price_cue.search(before) is not None
+        multiplied = bool(m.group("amult")) or bool(m.group("acn") and re.search("[百千万萬亿億佰仟]", m.group("acn")))
+        if not (currency or per or cue or multiplied):
+            continue
+        if (not currency or suf in v.weak_suffixes) and p.not_price_before.search(before):
+            continue
+        if not (currency or unit) and p.not_price_after.match(text, m.end()):
+            continue
+        cur = currency or v.multiplier_currency.get(m.group("amult") or m.group("bmult") or "") or fallback
+        amount = _amount(m, "a", v, cur in _NO_CENTS)
+        if amount is None or amount <= 0:
+            continue
+        high = _amount(m, "b", v, cur in _NO_CENTS) if (m.group("bnum") or m.group("bcn")) else None
+        if high is not None and m.group("amult") is None and m.group("bmult") and m.group("anum"):
+            factor = v.multipliers[m.group("bmult")]
+            if amount * factor <= high:
+                amount *= factor  # 3-5k: the multiplier covers both ends
+        if high is not None and high <= amount:
+            high = None
+        span = view.span(m.start(), m.end())
+        found.append(Price(amount, cur, view.original[span[0]:span[1]], span, high, per, per_grams,
+                           explicit_currency=cur != fallback or currency is not None))
+    return found
+
+
+def is_negotiable(view: View, v: Vocabulary) -> bool:
+    return patterns(v).negotiable.search(view.text) is not None

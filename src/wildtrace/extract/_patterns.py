@@ -1,0 +1,86 @@
+"""Regular expressions built once from the vocabularies (amounts, currencies, units, labels)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+from wildtrace.extract._terms import wordish
+from wildtrace.extract._vocab import Vocabulary
+
+LETTER = "a-z\u00c0-\u024f\u1e00-\u1eff"
+NOT_AFTER_LETTER = f"(?<![{LETTER}])"
+NOT_BEFORE_LETTER = f"(?![{LETTER}])"
+NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?(?!\d)|\d+(?:\.\d+|,\d{1,2}(?!\d))?"
+
+
+def alternation(terms: Iterable[str]) -> str:
+    """One regex alternative per term, longest first; Latin terms may not run on into a longer word."""
+    parts = []
+    for term in sorted(set(terms), key=lambda t: (-len(t), t)):
+        part = re.escape(term)
+        if wordish(term[0]):
+            part = NOT_AFTER_LETTER + part
+        if wordish(term[-1]):
+            part += NOT_BEFORE_LETTER
+        parts.append(part)
+    return "(?:" + "|".join(parts) + ")"
+
+
+def ends_with(terms: Iterable[str], filler: str = r"[\s:=是为约仅只要：]*") -> re.Pattern[str]:
+    """Matches a text that ends with one of ``terms`` (then optional filler)."""
+    return re.compile(alternation(terms) + filler + "$")
+
+
+def starts_with(terms: Iterable[str]) -> re.Pattern[str]:
+    return re.compile(r"\s*" + alternation(terms))
+
+
+class Patterns:
+    """The compiled patterns of one vocabulary."""
+
+    def __init__(self, v: Vocabulary) -> None:
+        cn_digits = "".join(v.cn_digits)
+        cn_units = "".join(v.cn_units)
+        units = alternation([*v.weight_units, *v.quantity_units])
+
+        # Chinese numerals: digit-unit pairs (两千 五百, 1万 2千) and a last digit (两千五); one digit alone.
+        cn_number = rf"(?:(?:\d+(?:\.\d+)?|[{cn_digits}])?[{cn_units}])+(?:\d(?!\d)|[{cn_digits}])?|[{cn_digits}]"
+
+        def amount(tag: str) -> str:
+            return (rf"(?P<{tag}cn>{cn_number})"
+                    rf"|(?P<{tag}num>{NUM})(?:\s?(?P<{tag}mult>{alternation(v.multipliers)})(?P<{tag}tail>\d(?!\d))?)?")
+
+        prefix = alternation(v.currency_prefixes)
+        self.money = re.compile(
+            rf"(?<![{LETTER}\d])(?<!\d[.,])"
+            rf"(?:(?:每|一|单|per\s?|a\s)(?P<punit>{units})\s?(?:价格|价钱|售价|价)?\s?[:：]?\s?"
+            rf"|(?P<punit2>克|g)价\s?[:：]?\s?)?"
+            rf"(?:(?P<pre>{prefix})\s?[:：]?\s?)?"
+            rf"(?:{amount('a')})"
+            rf"(?:\s?(?:-|~|～|至|到|—|–|to)\s?(?:(?P<pre2>{prefix})\s?)?(?:{amount('b')}))?"
+            rf"(?:\s?(?P<suf>{alternation(v.currency_suffixes)}))?"
+            rf"(?:\s?(?:/|每|一|per|a|for\s1)\s?(?P<unit>{units})|\s?(?P<each>each|apiece|ea\.|一个|一件|/pc))?"
+        )
+        self.weight = re.compile(
+            rf"(?<![{LETTER}\d/])(?<!\d[.,])"
+            rf"(?:(?P<cn>半|{cn_number})|(?P<num>{NUM}))"
+            rf"(?:\s?(?:-|~|～|至|到|—|–)\s?(?:(?P<cn2>{cn_number})|(?P<num2>{NUM})))?"
+            rf"\s?(?P<unit>{alternation(v.weight_units)})"
+        )
+        self.quantity = re.compile(
+            rf"(?<![{LETTER}\d/])(?<!\d[.,])(?:(?P<cn>{cn_number})|(?P<num>\d+))\s?"
+            rf"(?P<unit>{alternation(v.quantity_units)})(?!月|人|小时|天|星期|年)"
+            rf"|(?<![{LETTER}])(?:x|×|\*)\s?(?P<times>\d{{1,4}})(?![\d.])"
+        )
+        self.price_cue = ends_with(v.price_cues)
+        self.not_price_before = ends_with(v.not_price_before)
+        self.not_price_after = starts_with(v.not_price_after)
+        self.weight_cue = ends_with(v.weight_cues, r"[\s:=约为是：]*")
+        self.negotiable = re.compile(alternation(v.negotiable))
+
+
+@cache
+def patterns(v: Vocabulary) -> Patterns:
+    return Patterns(v)

@@ -1,0 +1,257 @@
+"""The analytic frame: one DuckDB connection holding the money data in canonical views.
+
+Detectors are SQL over these relations, whatever the source (the store, or a CSV / Parquet / JSON Lines
+export read directly for scale):
+
+- ``mx_tx``: id, t (epoch seconds, UTC), local_hour, payer, payee, amount, currency, channel
+- ``mx_shp``: waybill, t, sender_name, sender_phone, receiver_name, receiver_phone, declared_contents,
+  weight_g, courier, picked_up_by
+- ``mx_seizures``: id, waybill, phones (list), names (list)
+- ``mx_kyc``: payment_account, holder_name, holder_phone, t_opened
+- ``mx_flagged``: identifiers of flagged sellers (kind, value, account_id, post_id, tier)
+- ``mx_ads``: advertised prices of flagged posts (account_id, post_id, price, weight_g, price_per_gram)
+- ``mx_traders``: account_id -> trader_id from the linking stage (empty when it has not run)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from wildtrace.store import DuckDBStore, Store
+
+TX_FIELDS = ("id", "time", "payer", "payee", "amount", "currency", "channel")
+_SAFE = re.compile(r"^[\w .:/-]+$")
+STEP_EPOCH = 946684800  # 2000-01-01T00:00:00Z: integer steps count from here, so step-hours keep the hour of day
+
+
+@dataclass
+class Frame:
+    """A DuckDB connection with the canonical relations, and what they were built from."""
+
+    con: duckdb.DuckDBPyConnection
+    source: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def df(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        return self.con.execute(sql, params or []).df()
+
+    def scalar(self, sql: str) -> int:
+        return int(self.con.execute(sql).fetchone()[0])  # type: ignore[index]
+
+
+def _col(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _reader(path: Path) -> str:
+    p = str(path).replace("'", "''")
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return f"read_parquet('{p}')"
+    if suffix in (".jsonl", ".json", ".ndjson"):
+        return f"read_json_auto('{p}', format='newline_delimited')"
+    return f"read_csv('{p}', all_varchar=true, header=true)"
+
+
+def tx_select(columns: dict[str, str], step_seconds: int = 3600) -> str:
+    """SQL projecting a raw relation ``raw`` with ``columns`` (field -> source column) onto ``mx_tx``.
+
+    ``time`` may be an ISO timestamp (its own UTC offset gives the local hour; none means UTC) or an
+    integer step of ``step_seconds`` counted from 2000-01-01T00:00Z.
+    """
+    for f in ("payer", "payee", "amount"):
+        if f not in columns:
+            raise ValueError(f"transactions: no column for required field '{f}' (map it: --map {f}=COLUMN)")
+    unknown = set(columns) - set(TX_FIELDS)
+    if unknown:
+        raise ValueError(f"transactions: unknown field(s) {sorted(unknown)} in the mapping; expected {TX_FIELDS}")
+    tcol = f"CAST({_col(columns['time'])} AS VARCHAR)" if "time" in columns else "CAST(NULL AS VARCHAR)"
+    idcol = (f"CAST({_col(columns['id'])} AS VARCHAR)" if "id" in columns
+             else "'row' || CAST(row_number() OVER () AS VARCHAR)")
+    opt = {f: f"CAST({_col(columns[f])} AS VARCHAR)" if f in columns else "NULL" for f in ("currency", "channel")}
+    return f"""
+        WITH r AS (
+          SELECT {idcol} AS id, {tcol} AS tv,
+                 regexp_extract({tcol}, '([+-])(\\d\\d):?(\\d\\d)$', ['sg', 'hh', 'mm']) AS o,
+                 CAST({_col(columns['payer'])} AS VARCHAR) AS payer, CAST({_col(columns['payee'])} AS VARCHAR) AS payee,
+                 TRY_CAST({_col(columns['amount'])} AS DOUBLE) AS amount,
+                 coalesce({opt['currency']}, 'CNY') AS currency, {opt['channel']} AS channel
+          FROM raw),
+        s AS (
+          SELECT *, coalesce(TRY_CAST(tv AS BIGINT) * {int(step_seconds)} + {STEP_EPOCH},
+                             CAST(epoch(TRY_CAST(tv AS TIMESTAMPTZ)) AS BIGINT)) AS t,
+                    CASE WHEN o.hh = '' THEN 0 ELSE (CASE WHEN o.sg = '-' THEN -1 ELSE 1 END)
+                         * (CAST(o.hh AS INTEGER) * 60 + CAST(o.mm AS INTEGER)) END AS tz_min
+          FROM r)
+        SELECT id, t, CAST((((t + tz_min * 60) % 86400) + 86400) % 86400 // 3600 AS INTEGER) AS local_hour,
+               payer, payee, amount, currency, channel
+        FROM s WHERE payer IS NOT NULL AND payee IS NOT NULL AND amount IS NOT NULL"""
+
+
+_STORE_TX = """
+    SELECT id, coalesce(CAST(epoch(time) AS BIGINT), step * {step} + {epoch}) AS t,
+           CAST((((coalesce(CAST(epoch(time) AS BIGINT), step * {step} + {epoch}) + coalesce(time_tz, 0) * 60)
+                 % 86400) + 86400) % 86400 // 3600 AS INTEGER) AS local_hour,
+           payer, payee, amount, currency, channel
+    FROM {src}"""
+_STORE_SHP = """
+    SELECT waybill, CAST(epoch(time) AS BIGINT) AS t, sender_name, sender_phone, receiver_name, receiver_phone,
+           address, declared_contents, weight_g, courier, picked_up_by
+    FROM {src}"""
+_STORE_KYC = ("SELECT payment_account, holder_name, holder_phone, CAST(epoch(opened_at) AS BIGINT) AS t_opened "
+              "FROM {src}")
+_STORE_SEIZURES = """
+    SELECT id, waybill, CAST(phones AS VARCHAR[]) AS phones, CAST(names AS VARCHAR[]) AS names, species, date
+    FROM (SELECT id, waybill, CAST(phones AS JSON) AS phones, CAST(names AS JSON) AS names, species, date FROM {src})"""
+_FLAGGED = """
+    SELECT DISTINCT i.kind, i.value, i.account_id, p.id AS post_id, v.tier
+    FROM {ids} i JOIN {posts} p ON p.account_id = i.account_id
+    JOIN {verdicts} v ON v.post_id = p.id
+    WHERE v.tier IN ('high', 'medium') AND i.kind IN ('payment_account', 'bank_card', 'phone')"""
+_ADS = """
+    SELECT p.account_id, v.post_id, v.tier,
+           TRY_CAST(coalesce(json_extract_string(v.extracted, '$.price'),
+                             json_extract_string(v.extracted, '$.price_cny'),
+                             json_extract_string(v.extracted, '$.price.amount')) AS DOUBLE) AS price,
+           TRY_CAST(coalesce(json_extract_string(v.extracted, '$.weight_g'),
+                             json_extract_string(v.extracted, '$.weight')) AS DOUBLE) AS weight_g,
+           TRY_CAST(json_extract_string(v.extracted, '$.price_per_gram') AS DOUBLE) AS price_per_gram
+    FROM {verdicts} v JOIN {posts} p ON p.id = v.post_id
+    WHERE v.tier IN ('high', 'medium')"""
+_EMPTY = {
+    "mx_tx": "SELECT ''::VARCHAR AS id, 0::BIGINT AS t, 0 AS local_hour, ''::VARCHAR AS payer, "
+             "''::VARCHAR AS payee, 0.0::DOUBLE AS amount, ''::VARCHAR AS currency, ''::VARCHAR AS channel WHERE false",
+    "mx_shp": "SELECT ''::VARCHAR AS waybill, 0::BIGINT AS t, ''::VARCHAR AS sender_name, ''::VARCHAR AS sender_phone, "
+              "''::VARCHAR AS receiver_name, ''::VARCHAR AS receiver_phone, ''::VARCHAR AS address, "
+              "''::VARCHAR AS declared_contents, 0.0::DOUBLE AS weight_g, ''::VARCHAR AS courier, "
+              "''::VARCHAR AS picked_up_by WHERE false",
+    "mx_kyc": "SELECT ''::VARCHAR AS payment_account, ''::VARCHAR AS holder_name, ''::VARCHAR AS holder_phone, "
+              "0::BIGINT AS t_opened WHERE false",
+    "mx_seizures": "SELECT ''::VARCHAR AS id, ''::VARCHAR AS waybill, []::VARCHAR[] AS phones, "
+                   "[]::VARCHAR[] AS names, ''::VARCHAR AS species, NULL::DATE AS date WHERE false",
+    "mx_flagged": "SELECT ''::VARCHAR AS kind, ''::VARCHAR AS value, ''::VARCHAR AS account_id, "
+                  "''::VARCHAR AS post_id, ''::VARCHAR AS tier WHERE false",
+    "mx_ads": "SELECT ''::VARCHAR AS account_id, ''::VARCHAR AS post_id, ''::VARCHAR AS tier, 0.0::DOUBLE AS price, "
+              "0.0::DOUBLE AS weight_g, 0.0::DOUBLE AS price_per_gram WHERE false",
+    "mx_traders": "SELECT ''::VARCHAR AS account_id, ''::VARCHAR AS trader_id WHERE false",
+}
+_STORE_TABLES = ("transactions", "shipments", "payment_accounts", "seizures", "account_identifiers", "posts",
+                 "verdicts", "link_members")
+
+
+def _materialise(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+
+
+def _phone_sql(expr: str) -> str:
+    """A phone as digits with a mainland China country code dropped: the key phones are joined on."""
+    digits = f"regexp_replace(coalesce({expr}, ''), '[^0-9]', '', 'g')"
+    return (f"CASE WHEN {digits} = '' THEN NULL WHEN length({digits}) = 13 AND {digits} LIKE '86%' "
+            f"THEN substr({digits}, 3) WHEN length({digits}) = 15 AND {digits} LIKE '0086%' THEN substr({digits}, 5) "
+            f"ELSE {digits} END")
+
+
+def pay_key_sql(expr: str, kind: str | None = None) -> str:
+    """A payment endpoint (``wallet:abc``, ``bank:6222 ...``, or an identifier of ``kind``) in match form,
+    the same form the linking stage compares payment identifiers in."""
+    low = f"lower(trim(coalesce({expr}, '')))"
+    card = f"'bank:' || regexp_replace({low}, '[^0-9]', '', 'g')"
+    wallet = f"regexp_replace(regexp_replace({low}, '^wallet:', ''), '\\s', '', 'g')"
+    if kind == "bank_card":
+        return card
+    if kind == "payment_account":
+        return wallet
+    return f"CASE WHEN {low} LIKE 'bank:%' THEN {card} ELSE {wallet} END"
+
+
+def _store_sources(store: Store, con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Name of each store table as the frame's connection sees it (copied over from PostgreSQL)."""
+    if isinstance(store, DuckDBStore):
+        have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        return {t: t for t in _STORE_TABLES if t in have}
+    names = {}
+    for table in _STORE_TABLES:
+        try:
+            frame = pd.DataFrame(store.query(f"SELECT * FROM {table}"))
+        except Exception:
+            continue
+        if not frame.empty:
+            con.register(f"_pg_{table}", frame)
+            names[table] = f"_pg_{table}"
+    return names
+
+
+def open_frame(store: Store | None = None, transactions: str | Path | None = None,
+               columns: dict[str, str] | None = None, step_seconds: int = 3600) -> Frame:
+    """Build the frame from ``store`` (flagged sellers, shipments, seizures, KYC and, unless a file is
+    given, its transactions) and/or a ``transactions`` file read directly by DuckDB with ``columns``
+    mapping WildTrace fields to the file's columns (unmapped fields are looked up by their own name)."""
+    con = store.connection if isinstance(store, DuckDBStore) else duckdb.connect()
+    src = _store_sources(store, con) if store is not None else {}
+    if transactions is not None:
+        path = Path(transactions)
+        if not path.exists():
+            raise FileNotFoundError(f"no such transactions file: {path}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM {_reader(path)}")
+        have = [r[0] for r in con.execute("DESCRIBE raw").fetchall()]
+        mapping = {f: f for f in TX_FIELDS if f in have}
+        mapping.update(columns or {})
+        missing = [c for c in mapping.values() if c not in have]
+        if missing:
+            raise ValueError(f"{path}: no column(s) {missing}; the file has {have}")
+        _materialise(con, "mx_tx", tx_select(mapping, step_seconds))
+        con.execute("DROP VIEW raw")
+    elif "transactions" in src:
+        _materialise(con, "mx_tx", _STORE_TX.format(step=int(step_seconds), epoch=STEP_EPOCH,
+                                                     src=src["transactions"]))
+    built = {
+        "mx_shp": _STORE_SHP.format(src=src["shipments"]) if "shipments" in src else None,
+        "mx_kyc": _STORE_KYC.format(src=src["payment_accounts"]) if "payment_accounts" in src else None,
+        "mx_seizures": _STORE_SEIZURES.format(src=src["seizures"]) if "seizures" in src else None,
+        "mx_traders": f"SELECT account_id, trader_id FROM {src['link_members']}" if "link_members" in src else None,
+    }
+    if {"account_identifiers", "posts", "verdicts"} <= set(src):
+        built["mx_flagged"] = _FLAGGED.format(ids=src["account_identifiers"], posts=src["posts"],
+                                              verdicts=src["verdicts"])
+    if {"posts", "verdicts"} <= set(src):
+        built["mx_ads"] = _ADS.format(posts=src["posts"], verdicts=src["verdicts"])
+    for name, sql in built.items():
+        if sql is not None:
+            _materialise(con, name, sql)
+    for name, sql in _EMPTY.items():
+        if name == "mx_tx" and (transactions is not None or "transactions" in src):
+            continue
+        if name not in built or built[name] is None:
+            _materialise(con, name, sql)
+    _normalise_phones(con)
+    _register_functions(con)
+    frame = Frame(con, str(transactions) if transactions else (store.url if store else ":memory:"))
+    frame.counts = {n: frame.scalar(f"SELECT count(*) FROM {n}") for n in ("mx_tx", "mx_shp", "mx_seizures")}
+    return frame
+
+
+def _normalise_phones(con: duckdb.DuckDBPyConnection) -> None:
+    """Phones in every relation to one key form, so joins between waybills, KYC and posts work."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE mx_shp AS SELECT * REPLACE (
+        {_phone_sql('sender_phone')} AS sender_phone, {_phone_sql('receiver_phone')} AS receiver_phone) FROM mx_shp""")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE mx_kyc AS SELECT * REPLACE ({_phone_sql('holder_phone')} "
+                "AS holder_phone) FROM mx_kyc")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE mx_flagged AS
+        SELECT kind, CASE WHEN kind = 'phone' THEN {_phone_sql('value')} WHEN kind = 'bank_card'
+                          THEN {pay_key_sql('value', 'bank_card')} ELSE {pay_key_sql('value', 'payment_account')}
+                     END AS value, account_id, post_id, tier FROM mx_flagged""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE mx_seizures AS SELECT * REPLACE (
+        list_transform(phones, lambda x: {_phone_sql('x')}) AS phones) FROM mx_seizures""")
+
+
+def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
+    from wildtrace.money._names import name_key
+
+    with contextlib.suppress(duckdb.CatalogException):  # this connection has it from an earlier frame
+        con.create_function("mx_name_key", name_key, ["VARCHAR"], "VARCHAR", side_effects=False)

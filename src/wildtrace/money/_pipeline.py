@@ -1,0 +1,133 @@
+"""One money run: typologies, network risk, alerts; and what of it is kept in the store."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from wildtrace.model import Alert, AlertStatus, content_hash
+from wildtrace.money._frame import Frame, open_frame
+from wildtrace.money._registry import run_typologies
+from wildtrace.money._risk import RiskParams, combine, propagate
+from wildtrace.money._watchlist import Watchlists, watchlist_hits
+from wildtrace.store import Store
+
+ALERT_THRESHOLD = 0.6
+"""Default alert threshold on the total risk score. One strong tie alone (a neighbour of a seized phone or
+a flagged seller: risk 1 x decay 0.5) stays below it; an alert needs a strong typology (price match,
+flagged seller's own account) or two independent signals. Set from the weights and the decay, not fitted
+to any labelled file."""
+
+
+@dataclass
+class MoneyResult:
+    run_id: str
+    hits: pd.DataFrame
+    risk: pd.DataFrame
+    alerts: list[Alert]
+    counts: dict[str, int] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        by_typology = self.hits.groupby("typology").size().to_dict() if not self.hits.empty else {}
+        return {"run_id": self.run_id, **self.counts, "hits": len(self.hits), "hits_by_typology": by_typology,
+                "subjects_scored": len(self.risk), "alerts": len(self.alerts)}
+
+
+def _seeds(frame: Frame, hits: pd.DataFrame, decay: float, min_seed: float) -> pd.DataFrame:
+    """Hits of at least ``min_seed`` as graph seeds: waybill hits seed both phones of the parcel one hop
+    away (times ``decay``); phones named in seizures seed at 1. Weak hits do not spread."""
+    rows = hits.loc[hits["subject_kind"] != "waybill", ["subject", "score"]]
+    rows = rows[rows["score"] >= min_seed]
+    waybills = hits.loc[(hits["subject_kind"] == "waybill") & (hits["score"] >= min_seed), ["subject", "score"]]
+    if not waybills.empty:
+        frame.con.register("_mx_wb", waybills)
+        ends = frame.df(f"""SELECT 'phone:' || p AS subject, w.score * {decay} AS score FROM _mx_wb w
+                           JOIN mx_shp s ON s.waybill = w.subject,
+                           unnest([s.sender_phone, s.receiver_phone]) AS u(p) WHERE p IS NOT NULL""")
+        frame.con.unregister("_mx_wb")
+        rows = pd.concat([rows, ends], ignore_index=True)
+    seized = frame.df("SELECT DISTINCT 'phone:' || p AS subject, 1.0 AS score FROM mx_seizures, unnest(phones) AS u(p) "
+                      "WHERE p IS NOT NULL")
+    return pd.concat([rows, seized], ignore_index=True)
+
+
+def analyse(store: Store | None = None, transactions: str | Path | None = None,
+            columns: dict[str, str] | None = None, step_seconds: int = 3600, typologies: list[str] | None = None,
+            params: dict[str, dict[str, Any]] | None = None, risk: RiskParams | None = None,
+            alert_threshold: float = ALERT_THRESHOLD, frame: Frame | None = None) -> MoneyResult:
+    """Run the typologies, propagate risk and draft alerts (nothing is written; see :func:`save`)."""
+    frame = frame or open_frame(store, transactions, columns, step_seconds)
+    hits = run_typologies(frame, typologies, params)
+    if store is not None and (typologies is None or "watchlist" in typologies):
+        listed = watchlist_hits(frame, Watchlists.from_store(store))
+        hits = pd.concat([hits, listed], ignore_index=True) if not listed.empty else hits
+    risk = risk or RiskParams()
+    network = propagate(frame, _seeds(frame, hits, risk.decay, risk.min_seed), risk)
+    scored = combine(hits, network)
+    now = datetime.now(UTC)
+    run_id = now.strftime("%Y%m%dT%H%M%S%fZ")
+    alerts = [
+        Alert(id="mx-" + content_hash(r.subject)[:16], subject=r.subject, subject_kind=r.subject_kind,
+              kind=(r.typologies[0] if r.typologies else "network"), score=float(r.score),
+              reasons=list(r.reasons), evidence=[str(e) for e in r.evidence][:200], created_at=now)
+        for r in scored.itertuples(index=False) if r.score >= alert_threshold
+    ]
+    used = {"typologies": typologies or "all", "params": params or {}, "risk": vars(risk),
+            "alert_threshold": alert_threshold, "step_seconds": step_seconds, "source": frame.source}
+    counts = {"transactions": frame.counts.get("mx_tx", 0), "shipments": frame.counts.get("mx_shp", 0),
+              "seizures": frame.counts.get("mx_seizures", 0)}
+    return MoneyResult(run_id, hits, scored, alerts, counts, used)
+
+
+def save(store: Store, result: MoneyResult) -> None:
+    """Keep the run's hits, risk scores and alerts; an alert already open keeps its status and assignee."""
+    hits = [{"run_id": result.run_id, "typology": h.typology, "subject": h.subject, "subject_kind": h.subject_kind,
+             "score": float(h.score), "reason": h.reason, "evidence": json.dumps(list(h.evidence))}
+            for h in result.hits.itertuples(index=False)]
+    risk = [{"run_id": result.run_id, "subject": r.subject, "subject_kind": r.subject_kind, "score": float(r.score),
+             "typology_score": float(r.typology_score), "network_score": float(r.network_score),
+             "reasons": json.dumps(list(r.reasons), ensure_ascii=False)} for r in result.risk.itertuples(index=False)]
+    alerts = []
+    for alert in result.alerts:
+        old = store.get(Alert, alert.id)
+        if old is not None and old.status != AlertStatus.CLOSED:
+            alert = alert.model_copy(update={"status": old.status, "assignee": old.assignee,
+                                             "created_at": old.created_at})
+        alerts.append(alert)
+    with store.transaction():
+        store.insert_rows("money_hits", hits, list(hits[0]) if hits else [], ["run_id", "typology", "subject"])
+        store.insert_rows("money_risk", risk, list(risk[0]) if risk else [], ["run_id", "subject"])
+        store.put(alerts)
+        store.insert_rows("money_runs", [{
+            "run_id": result.run_id, "finished_at": datetime.now(UTC), "n_transactions": result.counts["transactions"],
+            "n_shipments": result.counts["shipments"], "n_hits": len(hits), "n_alerts": len(alerts),
+            "params": json.dumps(result.params, default=str)}],
+            ["run_id", "finished_at", "n_transactions", "n_shipments", "n_hits", "n_alerts", "params"], ["run_id"])
+
+
+def latest_run(store: Store) -> str | None:
+    rows = store.query("SELECT run_id FROM money_runs ORDER BY finished_at DESC LIMIT 1")
+    return rows[0]["run_id"] if rows else None
+
+
+def set_alert(store: Store, alert_id: str, status: str | None = None, assignee: str | None = None) -> Alert:
+    """Change an alert's status and/or assignee (assigning an open alert marks it assigned)."""
+    alert = store.get(Alert, alert_id)
+    if alert is None:
+        raise KeyError(f"no alert {alert_id!r}")
+    update: dict[str, Any] = {}
+    if assignee is not None:
+        update["assignee"] = assignee or None
+        if alert.status == AlertStatus.OPEN and assignee:
+            update["status"] = AlertStatus.ASSIGNED
+    if status is not None:
+        update["status"] = AlertStatus(status)
+    changed = alert.model_copy(update=update)
+    store.put([Alert.model_validate(changed.model_dump())])
+    return changed

@@ -1,0 +1,37 @@
+"""The monitoring report as data: every section's numbers, the queries behind them, for one period."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from wildtrace.report import _queries as q
+from wildtrace.report import _sections as s
+from wildtrace.report._data import ReportOptions, load_period
+from wildtrace.share import Redactor
+from wildtrace.store import Store
+
+
+def build_report(store: Store, options: ReportOptions, key: bytes = b"") -> dict[str, Any]:
+    """The report's data for ``options``' period, redacted for ``options.audience`` (JSON-serialisable)."""
+    data = load_period(store, options)
+    redactor = Redactor(options.audience, key=key)
+    volume = s.volume(data)
+    return {
+        "title": options.title,
+        "period": {"from": options.start.isoformat(), "to": options.end.isoformat(),
+                   "utc_offset": options.utc_offset, "weeks": options.n_weeks},
+        "audience": redactor.audience,
+        "tlp": redactor.policy.audience(redactor.audience).tlp,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "flagged_tiers": list(options.flagged_tiers),
+        "sections": {
+            "volume": volume,
+            "changes": s.changes(data, volume),
+            "products": s.products(data),
+            "timing": s.timing(data),
+            "traders": s.traders(data, redactor),
+            "code_words": s.code_words(data),
+        },
+        "queries": {name: fn() for name, fn in q.QUERIES.items()},
+    }

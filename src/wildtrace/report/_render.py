@@ -1,0 +1,47 @@
+"""The report as a page: HTML from a Jinja2 template (autoescaped: post text is data), PDF with WeasyPrint."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from wildtrace.report._charts import all_charts
+
+_ENV = Environment(loader=PackageLoader("wildtrace.report", "templates"), autoescape=True, undefined=StrictUndefined)
+
+
+def render_html(report: dict[str, Any]) -> str:
+    """One self-contained HTML page (charts inlined)."""
+    charts = {name: base64.b64encode(png).decode("ascii") for name, png in all_charts(report).items()}
+    charts.setdefault("prices", "")
+    charts.setdefault("code_words", "")
+    return _ENV.get_template("report.html.j2").render(r=report, charts=charts)
+
+
+def render_pdf(report: dict[str, Any], out: str | Path) -> Path:
+    """The report as a PDF (A4, CJK font from fonts-wqy-microhei)."""
+    from weasyprint import HTML
+
+    path = Path(out)
+    HTML(string=render_html(report)).write_pdf(path)
+    return path
+
+
+def write_report(report: dict[str, Any], out: str | Path, fmt: str) -> Path:
+    """Write ``report`` to ``out`` as ``html``, ``pdf`` or ``json``."""
+    import json
+
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "pdf":
+        return render_pdf(report, path)
+    if fmt == "html":
+        path.write_text(render_html(report), encoding="utf-8")
+    elif fmt == "json":
+        path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    else:
+        raise ValueError(f"--format {fmt!r}: expected html, pdf or json")
+    return path

@@ -1,0 +1,21 @@
+"""Screening: normalisation, lexicon matching (Aho-Corasick), a linear model, embeddings and OCR -> verdicts.
+
+    from wildtrace.screen import Screener
+    screener = Screener.load()                  # the model shipped in the package
+    result = screener.screen_text("出象牙手镯 微信私聊")
+    result.score, result.tier, result.spans
+"""
+
+from wildtrace.screen._evaluate import LabelledSet, cross_validate, evaluate, metrics, parse_label, read_labelled
+from wildtrace.screen._images import ImageReader
+from wildtrace.screen._model import ScreenModel
+from wildtrace.screen._normalise import Normalised, fold, squeeze
+from wildtrace.screen._screener import Document, Screener, ScreenResult
+from wildtrace.screen._store import default_extractor, labelled_from_decisions, screen_store
+from wildtrace.screen._train import train_model
+
+__all__ = [
+    "Document", "ImageReader", "LabelledSet", "Normalised", "ScreenModel", "ScreenResult", "Screener",
+    "cross_validate", "default_extractor", "evaluate", "fold", "labelled_from_decisions", "metrics", "parse_label",
+    "read_labelled", "screen_store", "squeeze", "train_model",
+]

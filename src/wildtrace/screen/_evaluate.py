@@ -1,0 +1,128 @@
+"""Labelled data from anyone's CSV, metrics at the default operating point, and grouped cross-validation."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import GroupKFold, StratifiedKFold
+
+from wildtrace.lexicon import Lexicon
+from wildtrace.log import get_logger
+from wildtrace.screen._images import ImageReader
+from wildtrace.screen._model import ScreenModel
+from wildtrace.screen._screener import Document, Screener
+
+log = get_logger(__name__)
+_TRUE = {"1", "true", "yes", "y", "t"}
+_FALSE = {"0", "false", "no", "n", "f"}
+FLAGGED = ("high", "medium")
+
+
+def parse_label(value: object) -> int:
+    """0/1, true/false, yes/no (any case) to 0 or 1; anything else is a ValueError."""
+    text = str(value).strip().lower()
+    if text.endswith(".0"):
+        text = text[:-2]
+    if text in _TRUE:
+        return 1
+    if text in _FALSE:
+        return 0
+    raise ValueError(f"label {value!r} is not 0/1, true/false or yes/no")
+
+
+@dataclass
+class LabelledSet:
+    docs: list[Document]
+    labels: list[int]
+    groups: list[str]
+    skipped: list[str] = field(default_factory=list)
+
+
+def read_labelled(path: str | Path, text_col: str, label_col: str, *, image_col: str | None = None,
+                  image_root: str | Path | None = None, group_col: str | None = None,
+                  images: ImageReader | None = None) -> LabelledSet:
+    """Read a labelled CSV; bad rows are skipped with a reason naming the row and the field."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for col in (text_col, label_col, image_col, group_col):
+        if col and col not in frame.columns:
+            raise ValueError(f"{path}: no column {col!r} (columns: {', '.join(frame.columns)})")
+    out = LabelledSet([], [], [])
+    root = Path(image_root or Path(path).parent)
+    for i, row in enumerate(frame.to_dict("records"), start=2):
+        try:
+            label = parse_label(row[label_col])
+        except ValueError as exc:
+            out.skipped.append(f"{path} line {i}, field {label_col}: {exc}")
+            continue
+        doc = Document(str(row[text_col]))
+        if image_col and row[image_col].strip():
+            files = [f.strip() for f in row[image_col].split(";") if f.strip()]
+            doc.n_images = len(files)
+            for f in files:
+                if images is None or not (root / f).is_file():
+                    if images is not None:
+                        out.skipped.append(f"{path} line {i}, field {image_col}: no image {root / f} (text kept)")
+                    continue
+                entry = images.read(root / f)
+                doc.images.append((entry["sha256"], entry["text"] or ""))
+        out.docs.append(doc)
+        out.labels.append(label)
+        out.groups.append(str(row[group_col]) if group_col else str(i))
+    for reason in out.skipped:
+        log.warning(reason)
+    return out
+
+
+def metrics(labels: list[int] | np.ndarray, flagged: list[bool] | np.ndarray) -> dict[str, float | int]:
+    """Precision, recall, F1 and MCC of the positive class, with the confusion counts."""
+    y = np.asarray(labels, dtype=bool)
+    p = np.asarray(flagged, dtype=bool)
+    tp, fp = int((y & p).sum()), int((~y & p).sum())
+    fn, tn = int((y & ~p).sum()), int((~y & ~p).sum())
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    denom = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    mcc = (tp * tn - fp * fn) / denom if denom else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "mcc": round(mcc, 4),
+            "n": len(y), "tp": tp, "fp": fp, "fn": fn, "tn": tn}
+
+
+def flag(screener: Screener, docs: list[Document]) -> list[bool]:
+    return [r.tier in FLAGGED for r in screener.screen_documents(docs)]
+
+
+def evaluate(screener: Screener, data: LabelledSet) -> dict[str, float | int]:
+    """Metrics of ``screener`` on labelled data (flagged = tier medium or above)."""
+    return metrics(data.labels, flag(screener, data.docs))
+
+
+def fold_indices(labels: list[int], groups: list[str], k: int, *, grouped: bool = True,
+                 seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) index arrays of k folds; with ``grouped`` every group stays within one fold."""
+    y = np.asarray(labels)
+    idx = np.arange(len(y))
+    if grouped:
+        if len(set(groups)) < k:
+            raise ValueError(f"--cv {k} needs at least {k} groups, found {len(set(groups))}")
+        return list(GroupKFold(n_splits=k).split(idx, y, groups))
+    return list(StratifiedKFold(k, shuffle=True, random_state=seed).split(idx, y))
+
+
+def cross_validate(data: LabelledSet, lexicon: Lexicon, k: int, *, full: bool = False, grouped: bool = True,
+                   seed: int = 0) -> dict[str, float | int]:
+    """Train on k-1 folds, score the held-out fold, pool the predictions. With ``grouped`` no group is split."""
+    from wildtrace.screen._train import train_model
+
+    y = np.asarray(data.labels)
+    flagged = np.zeros(len(y), dtype=bool)
+    for train_idx, test_idx in fold_indices(data.labels, data.groups, k, grouped=grouped, seed=seed):
+        model: ScreenModel = train_model([data.docs[i] for i in train_idx], y[train_idx], lexicon,
+                                         embeddings=full, version="cv", seed=seed)
+        screener = Screener(lexicon, model, full=full)
+        flagged[test_idx] = flag(screener, [data.docs[i] for i in test_idx])
+    return {**metrics(y, flagged), "folds": k}

@@ -1,0 +1,187 @@
+"""Normalisation before matching, with a map back to the original text.
+
+One folding table (built once, applied with ``str.translate`` at C speed) does Unicode NFKC (which
+turns full-width forms into half-width), lower case, diacritics off Latin letters (Vietnamese, pinyin
+tones), homoglyphs (Cyrillic and Greek look-alikes to Latin), traditional to simplified Chinese
+(OpenCC's character table), and turns separators, punctuation, symbols and emoji into spaces. Then
+digits inside letter words are read as letters (``1v0ry`` -> ``ivory``) and the spaces are squeezed out,
+so ``象 牙``, ``象-牙``, ``象🐘牙`` and ``象牙`` are one string. A second stream spells every Chinese
+character in pinyin, so ``xiang ya``, ``象ya`` and homophones meet ``象牙``. Offsets back to the original
+are computed only for posts that have a match.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, cached_property
+
+_HOMOGLYPHS = dict(zip(  # Cyrillic and Greek letters that pass for Latin ones
+    "авсеһіјкмнорѕтхуԁνορτυχκιαβεη",
+    "abcehijkmhopstxydvoptuxkiaben", strict=True,
+))
+_LETTERISH_DIGITS = str.maketrans("013457", "oieast")  # 1 and l both fold to i (see _fold_char)
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+_MIXED_TOKEN = re.compile(r"(?<![a-z0-9])[a-z0-9]*(?:[a-z][0-9]|[0-9][a-z])[a-z0-9]*(?![a-z0-9])")
+
+
+def is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
+
+
+def _fold_char(ch: str, t2s: dict[str, str]) -> str:
+    out = []
+    for c in unicodedata.normalize("NFKC", ch).lower():
+        c = t2s.get(c, c)
+        c = _HOMOGLYPHS.get(c, c)
+        base = "".join(b for b in unicodedata.normalize("NFKD", c) if not unicodedata.combining(b))
+        if base.isascii() and base:
+            c = base
+        if c == "đ":
+            c = "d"
+        if c == "l":
+            c = "i"  # "l", "I" and "1" are written for one another; fold them together
+        cat = unicodedata.category(c)
+        if cat in ("Mn", "Me", "Cf"):
+            continue  # invisible: combining marks, zero-width characters
+        out.append(c if cat[0] in "LN" else " ")
+    return "".join(out)
+
+
+@cache
+def _tables() -> tuple[dict[int, str], dict[int, str]]:
+    """(fold table, pinyin table), built once per process."""
+    import opencc
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    cjk = [chr(c) for lo, hi in _CJK_RANGES for c in range(lo, hi + 1)]
+    simplified = opencc.OpenCC("t2s").convert("\n".join(cjk)).split("\n")
+    t2s = {a: b for a, b in zip(cjk, simplified, strict=True) if a != b and len(b) == 1}
+    fold: dict[int, str] = {}
+    for cp in range(0x20000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        folded = _fold_char(ch, t2s)
+        if folded != ch:
+            fold[cp] = folded
+    pinyin: dict[int, str] = {}
+    for cp, readings in pinyin_dict.items():
+        if cp < 0x20000 and is_cjk(chr(cp)):
+            first = readings.split(",")[0]
+            pinyin[cp] = "".join(_fold_char(c, {}) for c in first).replace("ü", "v").strip()
+    return fold, pinyin
+
+
+def _unleet(match: re.Match[str]) -> str:
+    token = match.group(0)
+    letters = sum(c.isalpha() for c in token)
+    return token.translate(_LETTERISH_DIGITS) if letters > len(token) - letters else token
+
+
+def fold(text: str) -> str:
+    """The folded text with separators as spaces (same folding for texts and lexicon names)."""
+    table, _ = _tables()
+    return _MIXED_TOKEN.sub(_unleet, text.translate(table))
+
+
+def squeeze(text: str) -> str:
+    """Folded, with every separator removed: the surface stream matched against the lexicon."""
+    return fold(text).replace(" ", "")
+
+
+def to_pinyin(squeezed: str) -> str:
+    """The pinyin stream: every Chinese character spelled in toneless pinyin, the rest as is."""
+    return squeezed.translate(_tables()[1])
+
+
+@dataclass
+class Normalised:
+    """A text in its matching streams, with maps from stream positions back to the original."""
+
+    original: str
+    spaced: str
+    surface: str
+    pinyin: str
+
+    @classmethod
+    def of(cls, text: str) -> Normalised:
+        spaced = fold(text)
+        surface = spaced.replace(" ", "")
+        return cls(text, spaced, surface, to_pinyin(surface))
+
+    @cached_property
+    def _surface_map(self) -> tuple[list[int], list[bool]]:
+        """Original index of each surface character, and whether a word starts there."""
+        if len(self.spaced) == len(self.original):  # the common case: folding kept every position
+            return _positions(self.spaced)
+        table, _ = _tables()
+        index: list[int] = []
+        starts: list[bool] = []
+        gap = True
+        prev_cjk = False
+        for i, ch in enumerate(self.original):
+            for c in table.get(ord(ch), ch):
+                if c == " ":
+                    gap = True
+                    continue
+                cjk = is_cjk(c)
+                starts.append(gap or cjk or prev_cjk)
+                index.append(i)
+                gap, prev_cjk = False, cjk
+        return index, starts
+
+    @cached_property
+    def _pinyin_map(self) -> tuple[list[int], list[bool]]:
+        """Surface index of each pinyin character, and whether a unit (syllable or word) starts there."""
+        _, pinyin = _tables()
+        _, starts = self._surface_map
+        index: list[int] = []
+        unit: list[bool] = []
+        for k, c in enumerate(self.surface):
+            spelled = pinyin.get(ord(c), c)
+            for j in range(len(spelled)):
+                index.append(k)
+                unit.append(j == 0 and starts[k])
+        return index, unit
+
+    def surface_bounded(self, start: int, end: int) -> bool:
+        """Whether surface[start:end] begins and ends on word boundaries."""
+        _, starts = self._surface_map
+        return starts[start] and (end == len(starts) or starts[end])
+
+    def pinyin_bounded(self, start: int, end: int) -> bool:
+        _, unit = self._pinyin_map
+        return unit[start] and (end == len(unit) or unit[end])
+
+    def pinyin_to_surface(self, start: int, end: int) -> tuple[int, int]:
+        index, _ = self._pinyin_map
+        return index[start], index[end - 1] + 1
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Original (start, end) of surface[start:end]."""
+        index, _ = self._surface_map
+        return index[start], index[end - 1] + 1
+
+
+def _positions(spaced: str) -> tuple[list[int], list[bool]]:
+    """The surface map when folding kept every position (no expansion, nothing deleted)."""
+    index: list[int] = []
+    starts: list[bool] = []
+    gap, prev_cjk = True, False
+    for i, c in enumerate(spaced):
+        if c == " ":
+            gap = True
+            continue
+        cjk = "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
+        starts.append(gap or cjk or prev_cjk)
+        index.append(i)
+        gap, prev_cjk = False, cjk
+    return index, starts
+
+
+def char_pinyin(ch: str) -> str | None:
+    """The toneless pinyin the pinyin stream uses for one (simplified) character."""
+    return _tables()[1].get(ord(ch))

@@ -1,0 +1,94 @@
+"""Screening what is in the store: every post without a verdict, its images read (OCR, perceptual hash)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from wildtrace.log import get_logger
+from wildtrace.model import Decision, MediaItem, Post, Verdict
+from wildtrace.screen._evaluate import LabelledSet
+from wildtrace.screen._images import ImageReader
+from wildtrace.screen._screener import Document, Screener
+from wildtrace.store import Store, from_row
+
+log = get_logger(__name__)
+Extractor = Callable[[str, list[str], list[str]], dict[str, Any]]
+
+
+def default_extractor() -> Extractor | None:
+    """``wildtrace.extract.extract_fields`` when the extraction stage is installed."""
+    try:
+        from wildtrace.extract import extract_fields
+    except ImportError:
+        return None
+    return extract_fields  # type: ignore[no-any-return]
+
+
+def _unscreened(store: Store, after: str, limit: int) -> list[Post]:
+    rows = store.query(
+        "SELECT p.* FROM posts p LEFT JOIN verdicts v ON v.post_id = p.id "
+        "WHERE v.post_id IS NULL AND p.id > ? ORDER BY p.id LIMIT ?", (after, limit))
+    return [from_row(Post, r) for r in rows]  # type: ignore[misc]
+
+
+def _images(store: Store, post: Post, reader: ImageReader | None) -> list[tuple[str, str]]:
+    """(sha256, OCR text) of each image of the post; fills MediaItem.phash and ocr_text when missing."""
+    out = []
+    for sha in post.media:
+        item = store.get(MediaItem, sha)
+        if item is None:
+            continue
+        needs = item.phash is None or (reader is not None and reader.ocr and item.ocr_text is None)
+        if needs and reader is not None and item.path and Path(item.path).is_file():
+            entry = reader.read(item.path)
+            item = item.model_copy(update={"phash": item.phash or entry["phash"],
+                                           "ocr_text": item.ocr_text if item.ocr_text is not None else entry["text"]})
+            store.put([item])
+        out.append((sha, item.ocr_text or ""))
+    return out
+
+
+def screen_store(store: Store, screener: Screener, reader: ImageReader | None = None, *, batch_size: int = 256,
+                 extractor: Extractor | None = None) -> dict[str, Any]:
+    """Screen every post that has no verdict yet and store the verdicts; returns counts by tier."""
+    tiers: Counter[str] = Counter()
+    after = ""
+    while posts := _unscreened(store, after, batch_size):
+        after = posts[-1].id
+        docs = [Document(p.text, _images(store, p, reader), n_images=len(p.media)) for p in posts]
+        verdicts: list[Verdict] = []
+        for post, doc, result in zip(posts, docs, screener.screen_documents(docs, batch_size), strict=True):
+            extracted: dict[str, Any] = {}
+            if extractor is not None and result.tier != "none":
+                try:
+                    extracted = extractor(doc.combined, result.species, result.products)
+                except Exception as exc:  # one bad post must not stop the batch
+                    log.warning("extraction failed for post %s: %s", post.id, exc)
+            if result.legality_claims:
+                extracted = {**extracted, "legality_claims": extracted.get("legality_claims") or result.legality_claims}
+            verdicts.append(result.to_verdict(post.id, extracted))
+            tiers[result.tier] += 1
+        store.put(verdicts)
+    return {"screened": sum(tiers.values()), "tiers": {t: tiers.get(t, 0) for t in ("high", "medium", "low", "none")},
+            "model_version": screener.version}
+
+
+def labelled_from_decisions(store: Store) -> LabelledSet:
+    """Analysts' review decisions as training labels (confirm/escalate = 1, dismiss = 0; the latest wins)."""
+    rows = store.query(
+        "SELECT d.post_id, d.decision, p.text, p.account_id FROM decisions d JOIN posts p ON p.id = d.post_id "
+        "ORDER BY d.post_id, d.decided_at")
+    latest = {r["post_id"]: r for r in rows}
+    out = LabelledSet([], [], [])
+    for post_id, r in latest.items():
+        label = Decision.model_construct(decision=r["decision"]).label
+        if label is None:
+            out.skipped.append(f"decision on post {post_id}: unknown decision {r['decision']!r}")
+            continue
+        out.docs.append(Document(r["text"] or ""))
+        out.labels.append(label)
+        out.groups.append(r["account_id"] or post_id)
+    return out

@@ -1,0 +1,10 @@
+"""A seeded world of the online wildlife trade with ground truth: posts, accounts, money, parcels.
+
+>>> from wildtrace.simulate import simulate
+>>> manifest = simulate(seed=7, scale=0.2, out=Path("world"))  # doctest: +SKIP
+"""
+
+from wildtrace.simulate._output import Manifest
+from wildtrace.simulate._run import simulate
+
+__all__ = ["Manifest", "simulate"]

@@ -1,0 +1,105 @@
+"""Watching URLs on a local HTTP server: edits become versions, removals are recorded, nothing is lost."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+from warcio.archiveiterator import ArchiveIterator
+
+from tests.evidence.conftest import Site
+from wildtrace.cli.main import app
+from wildtrace.evidence import Evidence, Watcher
+from wildtrace.model import Post
+
+
+def _page(body: str) -> str:
+    return (f"<html><head><title>listing</title></head><body><article><p>{body}</p>"
+            "<p>Contact on WeChat for pictures of every piece, courier shipping nationwide.</p></article>"
+            "</body></html>")
+
+
+def _outcomes(watcher: Watcher) -> dict[str, str]:
+    return {r.url: r.outcome for r in watcher.run_once()}
+
+
+def _payload(evidence: Evidence, sha: str) -> bytes:
+    path = evidence.root / f"warc/{sha[:2]}/{sha}.warc.gz"
+    with path.open("rb") as fh:
+        return next(r.content_stream().read() for r in ArchiveIterator(fh) if r.rec_type == "response")
+
+
+def test_edit_is_a_new_version_and_deletion_keeps_the_earlier_capture(evidence: Evidence, site: Site) -> None:
+    evidence.store.add([Post(id="p1", platform="forum", text="XY bangle", url=site.base + "/p/1")])
+    url = site.set("/p/1", _page("老料XY手镯 5000元"))
+    watcher = Watcher(evidence, timeout=5)
+    assert watcher.add(url)["post_id"] == "p1"  # linked to the stored post by URL
+
+    assert _outcomes(watcher) == {url: "new"}
+    assert _outcomes(watcher) == {url: "unchanged"}
+    site.set("/p/1", _page("老料XY手镯 4200元 降价"))
+    assert _outcomes(watcher) == {url: "edited"}
+    site.set("/p/1", "<h1>gone</h1>", status=404)
+    assert _outcomes(watcher) == {url: "removed"}
+    assert _outcomes(watcher) == {url: "still_removed"}
+
+    first, second, removed = evidence.history(url)
+    assert second.version_of == first.sha256 and removed.version_of == second.sha256
+    assert removed.removed and removed.http_status == 404 and not first.removed
+    assert b"5000" in _payload(evidence, first.sha256)
+    assert b"4200" in _payload(evidence, second.sha256)
+    post = evidence.store.get(Post, "p1")
+    assert post.deleted_at == removed.captured_at
+    row = watcher.get(url)
+    assert row["gone"] and row["versions"] == 2 and row["last_status"] == 404
+    assert evidence.verify().ok
+
+
+def test_removed_marker_410_and_reappearance(evidence: Evidence, site: Site) -> None:
+    marked = site.set("/a", _page("turtle shell comb"))
+    custom = site.set("/b", _page("hornbill casque"))
+    vanished = site.set("/c", _page("rhino horn cup"))
+    watcher = Watcher(evidence, timeout=5)
+    for url in (marked, vanished):
+        watcher.add(url)
+    watcher.add(custom, marker="Listing withdrawn by seller")
+    assert set(_outcomes(watcher).values()) == {"new"}
+    site.set("/a", _page("该内容已被删除"))
+    site.set("/b", _page("Listing withdrawn by seller"))
+    site.set("/c", "", status=410)
+    assert _outcomes(watcher) == {marked: "removed", custom: "removed", vanished: "removed"}
+    site.set("/a", _page("turtle shell comb, back again"))
+    assert _outcomes(watcher)[marked] == "reappeared"
+
+
+def test_server_errors_and_unreachable_urls_are_not_removals(evidence: Evidence, site: Site) -> None:
+    url = site.set("/x", _page("pangolin scales"))
+    watcher = Watcher(evidence, timeout=2)
+    watcher.add(url)
+    watcher.add("http://127.0.0.1:9/nothing-listens-here")
+    watcher.run_once()
+    site.set("/x", "busy", status=503)
+    outcomes = {r.url: r for r in watcher.run_once()}
+    assert outcomes[url].outcome == "error" and outcomes[url].http_status == 503
+    assert outcomes["http://127.0.0.1:9/nothing-listens-here"].outcome == "error"
+    assert not watcher.get(url)["gone"] and len(evidence.history(url)) == 1
+
+
+def test_watch_cli(tmp_path: Path, site: Site, monkeypatch) -> None:
+    monkeypatch.setenv("WILDTRACE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("WILDTRACE_DB", str(tmp_path / "w.duckdb"))
+    runner = CliRunner()
+    assert runner.invoke(app, ["watch", "run", "--once"]).exit_code != 0  # empty watchlist
+    url = site.set("/p/9", _page("ivory chopsticks"))
+    assert runner.invoke(app, ["watch", "add", url]).exit_code == 0
+    first = runner.invoke(app, ["watch", "run", "--once", "--json"])
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["outcome"] == "new"
+    site.set("/p/9", _page("ivory chopsticks, sold"))
+    second = runner.invoke(app, ["watch", "run", "--rounds", "2", "--interval", "0"])
+    assert second.stdout.split()[0] == "edited" and "unchanged" in second.stdout
+    listing = json.loads(runner.invoke(app, ["watch", "list", "--json"]).stdout)
+    assert listing[0]["versions"] == 2 and listing[0]["url"] == url
+    assert runner.invoke(app, ["watch", "remove", url]).exit_code == 0
+    assert "empty" in runner.invoke(app, ["watch", "list"]).stdout

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from tests.report.world import World, make_world
+from wildtrace.cli.main import app
+from wildtrace.report import ReportOptions, build_report, detect_changes, render_html, render_pdf
+from wildtrace.store import Store, open_store
+
+HOSTILE = "<script>alert('x')</script>"
+
+
+@pytest.fixture(scope="module")
+def world_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, World, Path]]:
+    path = tmp_path_factory.mktemp("world") / "w.duckdb"
+    store = open_store(str(path))
+    world = make_world(store, seed=3, hostile=HOSTILE)
+    yield store, world, path
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def report(world_store: tuple[Store, World, Path]) -> dict:
+    store, world, _ = world_store
+    return build_report(store, ReportOptions(world.start, world.end), key=b"k")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_change_points_date_a_crackdown_and_its_rebound(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    series = rng.poisson([80] * 4 + [44] * 8 + [80] * 8)
+    found = detect_changes(series)
+    drops = [c for c in found if c["direction"] == "drop"]
+    rebounds = [c for c in found if c["direction"] == "rebound"]
+    assert drops and drops[0]["index"] == 4
+    assert -0.6 < drops[0]["change"] < -0.3
+    assert rebounds and abs(rebounds[-1]["index"] - 12) <= 1
+
+
+def test_no_change_is_found_in_a_steady_series() -> None:
+    rng = np.random.default_rng(7)
+    assert detect_changes(rng.poisson([60] * 20)) == []
+
+
+def test_report_finds_the_crackdown_and_rebound_of_the_world(report: dict, world_store: tuple) -> None:
+    world = world_store[1]
+    changes = report["sections"]["changes"]["changes"]
+    drop = next(c for c in changes if c["direction"] == "drop")
+    assert drop["week"] == world.drop_week
+    assert -0.7 < drop["change"] < -0.25
+    assert any(c["direction"] == "rebound" and abs(c["week"] - world.rebound_week) <= 1 for c in changes)
+
+
+def test_night_share_is_in_the_posters_local_time(report: dict, world_store: tuple) -> None:
+    assert report["sections"]["timing"]["night_share"] == pytest.approx(world_store[1].night_share, abs=0.001)
+
+
+def test_price_per_gram_per_type_matches_the_truth(report: dict, world_store: tuple) -> None:
+    world = world_store[1]
+    rows = {r["product_type"]: r for r in report["sections"]["products"]["types"]}
+    for ptype, prices in world.prices.items():
+        stats = rows[ptype]["cny_per_gram"]
+        assert stats["n"] == len(prices)
+        assert stats["mean"] == pytest.approx(np.mean(prices), abs=0.01)
+        assert stats["sd"] == pytest.approx(np.std(prices, ddof=1), abs=0.01)
+        assert rows[ptype]["usd_per_gram"]["mean"] < stats["mean"]
+
+
+def test_reposts_of_one_picture_count_as_one_item(report: dict, world_store: tuple) -> None:
+    world = world_store[1]
+    assert report["sections"]["volume"]["flagged"] == world.flagged
+    assert report["sections"]["volume"]["unique_items"] == world.items < world.flagged
+
+
+def test_new_code_words_are_those_not_seen_before_the_period(world_store: tuple) -> None:
+    store, world, _ = world_store
+    def words(weeks_in: int) -> dict:
+        start = world.start + timedelta(days=7 * weeks_in)
+        rows = build_report(store, ReportOptions(start, world.end))["sections"]["code_words"]["words"]
+        return {w["term"]: w for w in rows}
+
+    late, early = words(world.new_word_week + 1), words(world.new_word_week - 2)
+    assert not late[world.new_word]["new"] and not late["XY"]["new"]
+    assert early[world.new_word]["new"] and not early["XY"]["new"]
+
+
+def test_traders_categories_backups_and_pseudonymised_top_traders(report: dict, world_store: tuple) -> None:
+    traders = report["sections"]["traders"]
+    assert traders["available"] and sum(c["share"] for c in traders["categories"]) == pytest.approx(1.0)
+    assert traders["backup_accounts"] == 4
+    assert all(t["trader"].startswith("h:") for t in traders["top_traders"])
+
+
+def test_every_figure_names_queries_the_report_prints(report: dict) -> None:
+    for section in report["sections"].values():
+        assert section["source"]["queries"]
+        assert set(section["source"]["queries"]) <= set(report["queries"])
+
+
+def test_html_escapes_hostile_text_and_leaks_no_handles(report: dict, world_store: tuple) -> None:
+    html = render_html(report)
+    assert HOSTILE not in html and "&lt;script&gt;" in html
+    for account in world_store[1].accounts:
+        assert account.split(":")[1] not in html
+
+
+def test_without_the_linking_stage_the_traders_section_says_no_data(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "s.duckdb"))
+    world = make_world(store, seed=1, weeks=6, base=20)
+    store.execute("DROP TABLE link_members")
+    data = build_report(store, ReportOptions(world.start, world.end))
+    assert data["sections"]["traders"]["available"] is False
+    assert "no data" in render_html(data)
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils not installed")
+def test_pdf_renders_with_the_cjk_font_and_is_not_blank(report: dict, tmp_path: Path) -> None:
+    pdf = render_pdf(report, tmp_path / "r.pdf")
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "WenQuanYi" in fonts
+    subprocess.run(["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", str(pdf), str(tmp_path / "p")], check=True)
+    page = np.asarray(Image.open(next(tmp_path.glob("p*.png"))).convert("L"), dtype=float)
+    assert (page < 128).mean() > 0.01
+
+
+def test_cli_writes_the_report_and_refuses_bad_dates(world_store: tuple, tmp_path: Path) -> None:
+    _, world, path = world_store
+    out = tmp_path / "r.json"
+    runner = CliRunner()
+    result = runner.invoke(app, ["report", "--db", str(path), "--from", world.start.isoformat(), "--to",
+                                 world.end.isoformat(), "--format", "json", "--out", str(out), "--json",
+                                 "--event", (world.start.replace(day=world.start.day + 28)).isoformat()])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["sections"]["changes"]["events"][0]["change"] < 0
+    assert json.loads(result.stdout)["flagged"] == world.flagged
+    bad = runner.invoke(app, ["report", "--db", str(path), "--from", "2026-13-01", "--to", "2026-01-01", "--out",
+                              str(out)])
+    assert bad.exit_code != 0

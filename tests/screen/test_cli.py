@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from wildtrace.cli.main import app
+
+HELDOUT = Path(__file__).parent / "data" / "heldout.csv"
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("WILDTRACE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("WILDTRACE_DB", str(tmp_path / "w.duckdb"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _run(*args: str) -> str:
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_eval_json_reports_the_metrics(env: Path) -> None:
+    out = json.loads(_run("eval", "--labels", str(HELDOUT), "--text-col", "text", "--label-col", "label", "--json"))
+    assert set(out) >= {"precision", "recall", "f1", "mcc", "n"}
+    assert out["n"] == len(pd.read_csv(HELDOUT))
+    assert out["f1"] > 0.8
+
+
+def test_labels_in_words_and_bad_rows_are_skipped(env: Path) -> None:
+    csv = env / "l.csv"
+    pd.DataFrame({"post": ["象牙手镯 出 私聊", "出二手手机", "犀角杯"], "y": ["Yes", "false", "maybe"]}).to_csv(csv)
+    out = json.loads(_run("eval", "--labels", str(csv), "--text-col", "post", "--label-col", "y", "--json"))
+    assert out["n"] == 2 and out["skipped"] == 1
+
+
+def test_train_then_eval_with_the_trained_model_and_grouped_cv(env: Path) -> None:
+    frame = pd.read_csv(HELDOUT)
+    frame["seller"] = [f"s{i % 7}" for i in range(len(frame))]
+    labels = env / "labels.csv"
+    frame.to_csv(labels, index=False)
+    _run("train", "--labels", str(labels), "--text-col", "text", "--label-col", "label", "--out", "m",
+         "--no-embeddings")
+    assert (env / "m" / "screen_model.joblib").is_file()
+    out = json.loads(_run("eval", "--labels", str(labels), "--model", "m", "--json"))
+    assert out["recall"] > 0.8
+    cv = json.loads(_run("eval", "--labels", str(labels), "--cv", "2", "--group-col", "seller", "--json"))
+    assert cv["n"] == len(frame) and cv["folds"] == 2
+
+
+def test_lexicon_add_list_retire(env: Path) -> None:
+    _run("lexicon", "add", "--term", "白条子", "--meaning", "elephant", "--source", "case 7", "--id", "baitiaozi")
+    listed = json.loads(_run("lexicon", "list", "--kind", "code_word", "--json"))
+    assert any(t["id"] == "baitiaozi" and t["origin"] == "user" for t in listed["terms"])
+    _run("lexicon", "retire", "baitiaozi", "--reason", "wrong")
+    listed = json.loads(_run("lexicon", "list", "--json"))
+    assert "baitiaozi" in listed["retired"]
+    assert (env / "data" / "lexicon.yaml").is_file()
+
+
+def test_added_code_word_is_matched_by_screen(env: Path) -> None:
+    from wildtrace.model import Post, Verdict
+    from wildtrace.store import open_store
+
+    with open_store(str(env / "w.duckdb")) as st:
+        st.add([Post(id="p1", platform="w", text="新到白条子 一批 30克 克价28 私聊")])
+    _run("lexicon", "add", "--term", "白条子", "--meaning", "elephant", "--source", "case 7")
+    out = json.loads(_run("screen", "--no-ocr", "--json"))
+    assert out["screened"] == 1
+    with open_store(str(env / "w.duckdb")) as st:
+        v = st.get(Verdict, "p1")
+    assert any(s.term.startswith("user_") for s in v.spans) and "elephant" in v.species
+
+
+def test_suggest_proposes_terms_from_high_scoring_posts(env: Path) -> None:
+    from wildtrace.model import Post
+    from wildtrace.store import open_store
+
+    posts = [f"象牙手镯 出 {i}号 老象料 微信私聊" for i in range(6)] + [f"出二手手机 {i}" for i in range(6)]
+    with open_store(str(env / "w.duckdb")) as st:
+        st.add([Post(id=f"p{i}", platform="w", text=t) for i, t in enumerate(posts)])
+    _run("screen", "--no-ocr")
+    out = json.loads(_run("lexicon", "suggest", "--no-embeddings", "--json"))
+    assert out and all(s["examples"] for s in out)
+    assert "老象料" in {s["term"] for s in out}

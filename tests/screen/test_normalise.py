@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+
+from wildtrace.lexicon import load_lexicon
+from wildtrace.screen import Normalised
+from wildtrace.screen._match import Matcher
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load_lexicon())
+
+
+@pytest.mark.parametrize(("text", "via"), [
+    ("象牙", "exact"), ("象 牙", "split"), ("象-牙", "split"), ("象🐘牙", "split"), ("象\u200b牙", "split"),
+    ("xiang ya", "pinyin"), ("XIANGYA", "pinyin"), ("ivory", "exact"), ("IVORY", "exact"), ("ｉｖｏｒｙ", "variant"),
+    ("1v0ry", "leet"), ("іvоrу", "variant"), ("i.v.o.r.y", "split"), ("橡牙", "homophone"), ("ngà voi", "exact"),
+    ("nga voi", "variant"),
+])
+def test_every_writing_of_ivory_meets_the_elephant(matcher: Matcher, text: str, via: str) -> None:
+    post = f"出 {text} 手镯"
+    hits = [h for h in matcher.match(Normalised.of(post)) if h.term.implied_species() == "elephant"]
+    assert hits, post
+    h = hits[0]
+    assert post[h.start:h.end] == text  # the span points into the original text
+    assert h.via == via
+
+
+def test_traditional_characters_meet_simplified_names(matcher: Matcher) -> None:
+    hits = matcher.match(Normalised.of("出售犀牛角與穿山甲鱗片"))
+    assert {h.term.id for h in hits} >= {"rhinoceros", "pangolin", "sale"}
+
+
+def test_initials_match_only_whole_words(matcher: Matcher) -> None:
+    ids = {h.term.id for h in matcher.match(Normalised.of("XY bangle 30g"))}
+    assert "xy" in ids
+    assert not {h.term.id for h in matcher.match(Normalised.of("sexy dress, max yield"))} & {"xy", "elephant"}
+
+
+def test_benign_look_alike_swallows_the_species_inside_it(matcher: Matcher) -> None:
+    hits = matcher.match(Normalised.of("象牙白连衣裙"))
+    assert [h.term.kind for h in hits] == ["benign"]
+
+
+def test_prices_are_not_read_as_letters() -> None:
+    norm = Normalised.of("价格5000元 50g")
+    assert "5000" in norm.surface and "50g" in norm.surface

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import pytest
+
+from wildtrace.model import Post, Tier
+from wildtrace.screen import Screener
+
+
+@pytest.fixture(scope="module")
+def screener() -> Screener:
+    return Screener.load()
+
+
+def test_verdict_explains_itself_with_spans_in_the_original(screener: Screener) -> None:
+    text = "出售 象🐘牙 手鐲，禁令前老货带证，XY 30克 克价28 微信私聊"
+    r = screener.screen_text(text)
+    assert 0.0 <= r.score <= 1.0 and r.tier in ("high", "medium")
+    assert "elephant" in r.species and "bangle" in r.products
+    for span in r.spans:
+        assert text[span.start:span.end] == span.text
+    assert any(s.via == "split" and s.term == "elephant" for s in r.spans)
+    assert any(c.startswith("XY") for c in r.code_words)
+    assert r.legality_claims  # shown, never a reason to pass
+    assert r.features and all(isinstance(w, float) for _, w in r.features)
+
+
+def test_legality_claim_does_not_lower_the_score(screener: Screener) -> None:
+    base = screener.screen_text("ivory bangle 60g, 20 usd per gram, whatsapp me").score
+    claimed = screener.screen_text("ivory bangle 60g, 20 usd per gram, whatsapp me, pre-ban with certificate").score
+    assert claimed >= base - 0.05
+
+
+def test_benign_look_alike_lowers_the_score(screener: Screener) -> None:
+    offer = screener.screen_text("象牙手镯 出 价格私聊").score
+    colour = screener.screen_text("象牙白手镯 出 价格私聊").score
+    assert colour < offer
+
+
+def test_screen_texts_streams_and_keeps_order(screener: Screener) -> None:
+    texts = ["犀角杯 出", "出二手手机", "pangolin scales 1kg dm"] * 300
+    results = list(screener.screen_texts(iter(texts), batch_size=64))
+    assert len(results) == len(texts)
+    assert [r.score for r in results[:3]] == [r.score for r in results[3:6]]
+
+
+def test_screen_post_returns_a_verdict_and_hostile_text_is_data(screener: Screener) -> None:
+    post = Post(id="p1", platform="wechat", text="<script>alert(1)</script> ivory carving for sale \x00" + "x" * 50000)
+    v = screener.screen_post(post)
+    assert v.post_id == "p1" and v.tier in {t.value for t in Tier}
+    assert v.model_version.startswith("wildtrace-screen")

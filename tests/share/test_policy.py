@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from wildtrace.share import PolicyError, Redactor, audience_for_role, load_policy, parse_policy, redact_record
+from wildtrace.share._policy import pseudonym
+
+KEY = b"test-key"
+ACCOUNT = {"id": "wechat:ivory_king88", "platform": "wechat", "handle": "ivory_king88", "display_name": "王伟",
+           "bio": "微信: ivory_king88 电话 138 1234 5678", "status": "active", "secret_new_field": "x"}
+
+
+def _policy_data() -> dict:
+    path = Path(load_policy().source.replace("wildtrace/share/data", "src/wildtrace/share/data"))
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_every_audience_gives_an_action_to_every_class() -> None:
+    policy = load_policy()
+    assert {"public", "partner", "platform", "investigator"} <= set(policy.audiences)
+    for audience in policy.audiences.values():
+        assert set(audience.actions) == set(policy.classes)
+
+
+def test_missing_action_is_named_with_file_and_entry() -> None:
+    data = _policy_data()
+    del data["audiences"]["partner"]["actions"]["contact"]
+    with pytest.raises(PolicyError, match=r"my\.yaml: audiences\.partner\.actions: no action for class 'contact'"):
+        parse_policy(data, "my.yaml")
+
+
+def test_unknown_class_of_a_field_is_named() -> None:
+    data = _policy_data()
+    data["fields"]["post"]["text"] = "freetext"
+    with pytest.raises(PolicyError, match=r"fields\.post\.text: unknown class 'freetext'"):
+        parse_policy(data, "my.yaml")
+
+
+def test_public_view_of_an_account_drops_names_hashes_handles_scrubs_bio() -> None:
+    out = redact_record(ACCOUNT, "account", "public", key=KEY)
+    assert "display_name" not in out and "secret_new_field" not in out
+    assert out["handle"] == pseudonym("ivory_king88", KEY) and out["handle"].startswith("h:")
+    assert "ivory_king88" not in out["bio"] and "5678" not in out["bio"]
+    assert out["platform"] == "wechat"
+
+
+def test_investigator_sees_everything_listed() -> None:
+    out = redact_record(ACCOUNT, "account", "investigator", key=KEY)
+    assert out["display_name"] == "王伟" and out["bio"] == ACCOUNT["bio"]
+
+
+def test_identifier_value_class_follows_its_kind() -> None:
+    phone = {"account_id": "wechat:a", "kind": "phone", "value": "+8613812345678", "raw": "138 1234 5678"}
+    url = {"account_id": "wechat:a", "kind": "url", "value": "https://x.example/a", "raw": "x.example/a"}
+    assert "value" not in redact_record(phone, "identifier", "partner", key=KEY)
+    assert redact_record(phone, "identifier", "platform", key=KEY)["value"].startswith("h:")
+    assert redact_record(url, "identifier", "platform", key=KEY)["value"] == "https://x.example/a"
+
+
+def test_pseudonyms_are_keyed_stable_and_idempotent() -> None:
+    assert pseudonym("13812345678", KEY) == pseudonym("13812345678", KEY)
+    assert pseudonym("13812345678", KEY) != pseudonym("13812345678", b"other")
+    assert pseudonym(pseudonym("x", KEY), b"other") == pseudonym("x", KEY)
+
+
+@pytest.mark.parametrize("text", [
+    "加微信：ivory_king88 看货", "wx ivory-king 88888", "call +86 138-1234-5678 now", "卡号 6222 0212 3456 7890 123",
+    "mail seller@example.com", "tg: @tusk_trader", "ＱＱ：１２３４５６７８９",
+])
+def test_scrub_removes_contacts_written_the_way_traders_write_them(text: str) -> None:
+    out = Redactor("partner", key=KEY).scrub(text)
+    digits = "".join(c for c in out if c.isdigit())
+    assert len(digits) < 5, out
+    for word in ("ivory_king88", "ivory-king", "seller@", "tusk_trader"):
+        assert word not in out
+
+
+def test_scrub_removes_known_values_without_a_cue() -> None:
+    r = Redactor("partner", key=KEY, known=["jadehouse_zhang"])
+    assert "jadehouse_zhang" not in r.scrub("找 JadeHouse_Zhang 买")
+    assert r.scrub("象牙手镯 30克") == "象牙手镯 30克"
+
+
+def test_roles_map_to_audiences_and_unknown_roles_get_public() -> None:
+    assert audience_for_role("admin") == "investigator"
+    assert audience_for_role("analyst") == "partner"
+    assert audience_for_role("someone-new") == "public"
+
+
+def test_unknown_audience_and_kind_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown audience 'press'"):
+        redact_record(ACCOUNT, "account", "press")
+    with pytest.raises(ValueError, match="record kind 'parcel'"):
+        redact_record(ACCOUNT, "parcel", "public")
