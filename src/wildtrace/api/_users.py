@@ -32,8 +32,6 @@ class Role(StrEnum):
 
 # Roles allowed to decide on posts and work on cases and alerts.
 WORKERS = frozenset({Role.ADMIN, Role.INVESTIGATOR, Role.ANALYST})
-# Roles that see personal data unredacted.
-SEES_PERSONAL_DATA = frozenset({Role.ADMIN, Role.INVESTIGATOR, Role.ANALYST})
 
 
 @dataclass(frozen=True)
