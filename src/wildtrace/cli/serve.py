@@ -38,6 +38,8 @@ def serve_workbench(s: Settings, demo_users: bool = False, workers: int = 40) ->
     from wildtrace.store import open_store
 
     if demo_users:
+        if s.host not in ("127.0.0.1", "localhost", "::1"):
+            fail(f"--demo-users has well-known passwords: only on a loopback address, not {s.host}")
         ensure_demo_users(s.db)
     st = open_store(s.db)
     app_ = create_app(st, s)
