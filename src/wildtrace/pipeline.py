@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -104,10 +104,11 @@ def _money(ctx: PipelineContext) -> StepResult:
 
 
 def _period(store: Store) -> tuple[date, date]:
-    first, last = store.query("SELECT min(posted_at), max(posted_at) FROM posts")[0]
+    row = store.query("SELECT min(posted_at) AS first, max(posted_at) AS last FROM posts")[0]
+    first, last = row["first"], row["last"]
     if first is None:
         raise ValueError("no posts with a posting time: nothing to report")
-    return first.date(), last.date()
+    return datetime.fromisoformat(str(first)).date(), datetime.fromisoformat(str(last)).date()
 
 
 def _report(ctx: PipelineContext) -> StepResult:
