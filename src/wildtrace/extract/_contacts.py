@@ -28,6 +28,8 @@ _FILLER = re.compile(r"[\s:=\-]*(?:号码|号|id|账号|帐号|账户|number|no\
 _COLON = re.compile("[:=]")
 _WECHAT_ID = re.compile(r"[a-z][a-z0-9_-]{5,19}(?![a-z0-9_@.-])")
 _HANDLE = re.compile(r"@?([a-z][a-z0-9_]{4,31})(?![a-z0-9_])")
+_LABELLED_CARD = re.compile(r"\d(?:[\s-]?\d){15,18}(?!\d)")
+_SPACED = re.compile(r"[a-z0-9_](?: [a-z0-9_]){5,19}(?![a-z0-9_])")
 _LINE_ID = re.compile(r"[a-z0-9][a-z0-9._-]{3,19}(?![a-z0-9._-])")
 _WALLET_ID = re.compile(r"[a-z0-9][a-z0-9_.@-]{3,40}[a-z0-9]")
 _PHONE_AT = re.compile(r"\+?\(?\d(?:[\s\-.()]{0,3}\d){5,16}")
@@ -193,8 +195,12 @@ class _Finder:
             return
         app = app or ("wechat" if _CJK.search(self.t) else "contact")
         m = (_LINE_ID if app == "line" else _WECHAT_ID).match(self.t, pos)
-        if m and (colon or re.search(r"[\d_-]", m.group())) and self.free(pos, m.end()):
-            self.add(pos, m.end(), "messenger_id", f"{app}:{m.group()}")
+        value = m.group() if m else None
+        if m is None and (m := _SPACED.match(self.t, pos)):  # j a s m i n e 6 0 1 9 7
+            value = m.group().replace(" ", "")
+            value = value if _WECHAT_ID.fullmatch(value) else None
+        if m and value and (colon or re.search(r"[\d_-]", value)) and self.free(pos, m.end()):
+            self.add(pos, m.end(), "messenger_id", f"{app}:{value}")
 
     def _after_qq(self, pos: int, app: str, colon: bool) -> None:
         m = _QQ_AT.match(self.d, pos)
@@ -213,6 +219,8 @@ class _Finder:
             self.add(pos, m.end(), "telegram", "@" + m.group(1))
 
     def _after_alipay(self, pos: int, app: str, colon: bool) -> None:
+        if self._after_bank(pos, app, colon):
+            return
         phone = self._phone_at(pos, self.regions)
         if phone:
             self.add(pos, phone[0], "phone", phone[1])
@@ -229,12 +237,14 @@ class _Finder:
 
     _after_wechat_pay = _after_alipay
 
-    def _after_bank(self, pos: int, app: str, colon: bool) -> None:
-        m = re.compile(r"\d(?:[\s-]?\d){15,18}(?!\d)").match(self.d, pos)
+    def _after_bank(self, pos: int, app: str, colon: bool) -> bool:
+        """A card number after a bank or payment label: 16-19 digits; the label vouches for it, so the
+        Luhn check (which some issuers' cards fail) is not required here, unlike for unlabelled digits."""
+        m = _LABELLED_CARD.match(self.d, pos)
         if m and self.free(pos, m.end()):
-            digits = re.sub(r"\D", "", m.group())
-            if luhn_valid(digits):
-                self.add(pos, m.end(), "bank_card", "bank:" + digits)
+            self.add(pos, m.end(), "bank_card", "bank:" + re.sub(r"\D", "", m.group()))
+            return True
+        return False
 
     def _after_phone_cues(self, pos: int, app: str, colon: bool) -> None:
         phone = self._phone_at(pos, (*self.regions, "VN", "HK", "US"))
