@@ -7,29 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import phonenumbers
 import pytest
 
 from wildtrace import model as m
+from wildtrace.extract import extract_store
 from wildtrace.ingest import ingest_records
 from wildtrace.money import MoneyResult, analyse, evaluate_accounts, evaluate_typologies, load_records
 from wildtrace.screen import Screener, screen_store
 from wildtrace.store import open_store
 
 pytestmark = pytest.mark.slow  # simulates, screens and loads a whole world: about a minute
-
-
-def _phones(store) -> list[m.AccountIdentifier]:
-    rows = store.query("SELECT p.id, p.account_id, p.text, a.bio FROM posts p "
-                       "LEFT JOIN accounts a ON a.id = p.account_id")
-    out = []
-    for r in rows:
-        for where, text in (("post", r["text"]), ("profile", r["bio"] or "")):
-            for match in phonenumbers.PhoneNumberMatcher(text or "", "CN"):
-                e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-                out.append(m.AccountIdentifier(account_id=r["account_id"], kind="phone", value=e164,
-                                               raw=match.raw_string, seen_in=where, seen_id=r["id"]))
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +30,7 @@ def world_run(sim_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Mone
             result = load_records(store, kind, sim_world / name, data_dir=tmp)
             assert result.quarantined == 0, result.errors
         screen_store(store, Screener.load(), None)
-        store.add(_phones(store))
+        extract_store(store)
         return analyse(store)
 
 
