@@ -32,8 +32,6 @@ class Role(StrEnum):
 
 # Roles allowed to decide on posts and work on cases and alerts.
 WORKERS = frozenset({Role.ADMIN, Role.INVESTIGATOR, Role.ANALYST})
-# Roles that see personal data unredacted.
-SEES_PERSONAL_DATA = frozenset({Role.ADMIN, Role.INVESTIGATOR, Role.ANALYST})
 
 
 @dataclass(frozen=True)
@@ -53,6 +51,8 @@ def add_user(store: Store, username: str, password: str, role: Role | str) -> Us
         raise ValueError(f"user name {username!r}: use 1-64 letters, digits or _.@-")
     if len(password) < 8:
         raise ValueError(f"user {username!r}: the password needs at least 8 characters")
+    if role not in {r.value for r in Role}:
+        raise ValueError(f"user {username!r}: role {role!r} is not one of {', '.join(r.value for r in Role)}")
     role = Role(role)
     new = store.insert_rows(
         "wb_users",
