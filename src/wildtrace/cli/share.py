@@ -1,14 +1,16 @@
-"""``wildtrace export`` / ``wildtrace import``: FollowTheMoney, STIX 2.1 and CSV, redacted to the audience."""
+"""``wildtrace export`` / ``import`` / ``case-study``: FollowTheMoney, STIX 2.1, CSV and case studies, redacted."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from wildtrace.cli._common import DbOpt, JsonOpt, emit, fail, settings
-from wildtrace.share import ExportOptions, export, import_file, share_key
+from wildtrace.share import ExportOptions, Redactor, case_markdown, case_study, export, import_file, share_key
 from wildtrace.store import open_store
 
 
@@ -68,6 +70,33 @@ def import_cmd(
                                       if result.errors else ""))
 
 
+def case_study_cmd(
+    case_id: Annotated[str, typer.Argument(help="Id of a closed case.")],
+    audience: Annotated[str, typer.Option("--audience", help="public, partner, platform or investigator.")]
+    = "public",
+    out: Annotated[str | None, typer.Option("--out", help="File to write (default: print).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md (Markdown) or json.")] = "md",
+    force: Annotated[bool, typer.Option("--force", help="Also for a case that is not closed.")] = False,
+    db: DbOpt = None,
+) -> None:
+    """A closed case as a redacted case study: timeline, modus operandi, code words, typologies, detection."""
+    if fmt not in ("md", "json"):
+        fail(f"--format {fmt!r}: expected md or json")
+    s = settings(db)
+    with open_store(s.db) as store:
+        try:
+            study = case_study(store, case_id, Redactor(audience, key=share_key(s.share_key, s.data_path)), force)
+        except ValueError as exc:
+            fail(str(exc))
+    text = case_markdown(study) if fmt == "md" else json.dumps(study, ensure_ascii=False, indent=2, default=str)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}")
+    else:
+        typer.echo(text)
+
+
 def register(app: typer.Typer) -> None:
     app.command("export")(export_cmd)
     app.command("import")(import_cmd)
+    app.command("case-study")(case_study_cmd)

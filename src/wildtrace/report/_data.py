@@ -116,7 +116,8 @@ def _derive(frame: pd.DataFrame, options: ReportOptions) -> pd.DataFrame:
         tier=tier, flagged=tier.isin(options.flagged_tiers).astype(bool),
         species=frame["species"].map(_json_list), products=frame["products"].map(_json_list),
         code_words=frame["code_words"].map(_json_list), media=frame["media"].map(_json_list),
-        product_type=extracted.map(lambda e: e.get("product_type") or "unknown"),
+        product_type=extracted.map(lambda e: e.get("product_type") if e.get("product_type") not in (None, "none")
+                                   else "unknown"),
         price_per_gram_cny=extracted.map(lambda e: _number(e.get("price_per_gram_cny", e.get("price_per_gram")))),
         price_per_gram_usd=extracted.map(lambda e: _number(e.get("price_per_gram_usd"))),
     )
