@@ -38,6 +38,8 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[int, typer.Option(help="Worker threads for requests.")] = 40,
     ) -> None:
         """Serve the workbench (API at /api, OpenAPI at /api/docs, pages at /)."""
+        import threading
+
         import anyio.to_thread
         import uvicorn
 
@@ -54,8 +56,10 @@ def register(app: typer.Typer) -> None:
         app_ = create_app(st, s)
 
         @app_.on_event("startup")
-        async def _threads() -> None:
+        async def _startup() -> None:
             anyio.to_thread.current_default_thread_limiter().total_tokens = workers
+            # load the screening model now, in the background, not on the first real-time check
+            threading.Thread(target=app_.state.screener, daemon=True).start()
 
         typer.echo(f"WildTrace workbench on http://{s.host}:{s.port}/ (store {s.db})")
         if demo_users:
