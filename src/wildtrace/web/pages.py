@@ -28,6 +28,7 @@ _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(resources.files("wildtrace.web") / "templates")),
     autoescape=True, undefined=jinja2.ChainableUndefined,
 )
+_env.tests["pseudonym"] = lambda value: isinstance(value, str) and value.startswith("h:")  # no page to link to
 router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form(max_length=20000)]
 
