@@ -42,7 +42,7 @@ def review(store: Store, layer: Path, term: str, decision: str, user: str, meani
                      source="suggested from screened posts, accepted in the workbench")
         except LexiconError as exc:
             raise ValueError(str(exc)) from None
-    row = {"term": term, "decision": decision, "meaning": meaning or None, "decided_by": user,
-           "decided_at": datetime.now(UTC)}
+    now = datetime.now(UTC)
+    row = {"term": term, "decision": decision, "meaning": meaning or None, "decided_by": user, "decided_at": now}
     store.upsert_rows("wb_lexicon_reviews", [row], list(row), ["term"])
-    return {**row, "decided_at": row["decided_at"].isoformat()}
+    return {**row, "decided_at": now.isoformat()}
