@@ -30,8 +30,10 @@ def splink_settings(n_accounts: int, accounts_per_person: float = 1.3) -> Settin
     expected_matches = max(1.0, n_accounts * (accounts_per_person - 1.0))
     pairs = max(1.0, n_accounts * (n_accounts - 1) / 2)
     comparisons = [
-        cl.JaroWinklerAtThresholds("name", [0.95, 0.85]).configure(m_probabilities=[0.55, 0.15, 0.1, 0.2]),
-        cl.JaroWinklerAtThresholds("handle_stem", [0.95, 0.85]).configure(m_probabilities=[0.5, 0.15, 0.1, 0.25]),
+        cl.JaroWinklerAtThresholds("name", [0.95, 0.85]).configure(
+            m_probabilities=[0.55, 0.15, 0.1, 0.2], term_frequency_adjustments=True),
+        cl.JaroWinklerAtThresholds("handle_stem", [0.95, 0.85]).configure(
+            m_probabilities=[0.5, 0.15, 0.1, 0.25], term_frequency_adjustments=True),
         cl.ArrayIntersectAtSizes("bio_tokens", [6, 3]).configure(m_probabilities=[0.4, 0.25, 0.35]),
         cl.ExactMatch("location").configure(m_probabilities=[0.8, 0.2]),
         cl.CosineSimilarityAtThresholds("hours", [0.9, 0.75]).configure(m_probabilities=[0.5, 0.3, 0.2]),

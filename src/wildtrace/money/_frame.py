@@ -253,5 +253,5 @@ def _normalise_phones(con: duckdb.DuckDBPyConnection) -> None:
 def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
     from wildtrace.money._names import name_key
 
-    with contextlib.suppress(duckdb.CatalogException):  # this connection has it from an earlier frame
+    with contextlib.suppress(duckdb.CatalogException, duckdb.NotImplementedException):  # from an earlier frame
         con.create_function("mx_name_key", name_key, ["VARCHAR"], "VARCHAR", side_effects=False)

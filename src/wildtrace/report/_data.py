@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from wildtrace.report import _queries as q
+from wildtrace.share import has_tables
 from wildtrace.store import Store
 
 _OFFSET = re.compile(r"^(?:UTC)?([+-])(\d{1,2})(?::?(\d{2}))?$")
@@ -141,7 +142,7 @@ def load_period(store: Store, options: ReportOptions) -> PeriodData:
     accounts = pd.DataFrame(store.query(q.accounts_of_period()),
                             columns=["id", "platform", "status", "first_seen", "first_post"])
     traders = None
-    if q.has_tables(store, "link_members", "link_traders"):
+    if has_tables(store, "link_members", "link_traders"):
         traders = pd.DataFrame(store.query(q.trader_members()),
                                columns=["account_id", "trader_id", "is_backup", "appeared_at", "category", "status",
                                         "n_accounts", "platforms"])

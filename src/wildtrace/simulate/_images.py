@@ -34,4 +34,4 @@ def draw_image(rng: random.Random, lines: list[str], path: Path) -> None:
     for i, line in enumerate(lines):
         d.text((16, band_top + 10 + 40 * i), line, fill=(0, 0, 0), font=font)
     path.parent.mkdir(parents=True, exist_ok=True)
-    img.save(path, format="PNG", optimize=False)
+    img.save(path, format="PNG", compress_level=1)
