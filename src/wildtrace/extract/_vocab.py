@@ -24,6 +24,9 @@ _CONTACT_LISTS = ("generic", "needs_colon", "qq", "telegram", "alipay", "wechat_
                   "same_as_phone")
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
+
+
 class VocabularyError(ValueError):
     """A vocabulary file is malformed; the message names the file and the entry."""
 
@@ -92,7 +95,7 @@ class _Reader:
         self.file = name
         path = directory / name
         try:
-            self.data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            self.data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
         except FileNotFoundError as exc:
             raise VocabularyError(f"{self.file}: file not found in {directory}") from exc
         except yaml.YAMLError as exc:
