@@ -22,16 +22,16 @@ def simulate_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Simulate posts, accounts, payments and parcels of the online wildlife trade, with ground truth."""
-    from wildtrace.simulate import simulate
+    from wildtrace.simulate import LAYOUT, simulate
 
     if scale <= 0:
         fail(f"--scale must be positive, got {scale}")
     manifest = simulate(seed, scale, out)
-    summary = {"out": str(out), "seed": seed, "scale": scale, "counts": manifest.counts}
-    if describe:
-        summary["files"] = sorted(manifest.files)
+    summary: dict[str, object] = {"out": str(out), "seed": seed, "scale": scale, "counts": manifest.counts}
     lines = [f"wrote {out}: " + ", ".join(f"{k} {v}" for k, v in manifest.counts.items())]
     if describe:
-        top = sorted({f.split("/")[0] + ("/" if "/" in f else "") for f in manifest.files})
-        lines += [f"  {name}" for name in top]
+        summary["files"] = sorted(manifest.files)
+        summary["layout"] = LAYOUT
+        width = max(map(len, LAYOUT))
+        lines += [f"  {name:<{width}}  {what}" for name, what in LAYOUT.items()]
     emit(summary, as_json, "\n".join(lines))

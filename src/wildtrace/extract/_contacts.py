@@ -28,12 +28,15 @@ _FILLER = re.compile(r"[\s:=\-]*(?:号码|号|id|账号|帐号|账户|number|no\
 _COLON = re.compile("[:=]")
 _WECHAT_ID = re.compile(r"[a-z][a-z0-9_-]{5,19}(?![a-z0-9_@.-])")
 _HANDLE = re.compile(r"@?([a-z][a-z0-9_]{4,31})(?![a-z0-9_])")
+_LABELLED_CARD = re.compile(r"\d(?:[\s-]?\d){15,18}(?!\d)")
+_SPACED = re.compile(r"[a-z0-9_](?: [a-z0-9_]){5,19}(?![a-z0-9_])")
 _LINE_ID = re.compile(r"[a-z0-9][a-z0-9._-]{3,19}(?![a-z0-9._-])")
 _WALLET_ID = re.compile(r"[a-z0-9][a-z0-9_.@-]{3,40}[a-z0-9]")
 _PHONE_AT = re.compile(r"\+?\(?\d(?:[\s\-.()]{0,3}\d){5,16}")
-_QQ_AT = re.compile(r"[1-9]\d{4,11}(?!\d)")
+_QQ_AT = re.compile(r"(?:q\s?)?([1-9]\d{4,11})(?!\d)")
 _CJK = re.compile("[\u4e00-\u9fff]")
 _WALLET_PREFIX = re.compile(r"wallet\s?[:：]\s?")
+_BARE_ID = re.compile(r"(?<![a-z0-9_@./:#-])(?=[a-z0-9_-]*_)(?=[a-z_-]*\d)[a-z][a-z0-9_-]{5,19}(?![a-z0-9_@.-])")
 _BARE_HANDLE = re.compile(r"(?<![\w.@])@([a-z][a-z0-9_]{4,31})(?![a-z0-9_])")
 _REGION_CUES = {"VN": ("越南", "vietnam", "việt nam", "zalo", "+84"), "HK": ("香港", "hong kong", "hk", "+852"),
                 "MO": ("澳门", "macau", "+853"), "TW": ("台湾", "taiwan", "+886"), "US": ("usa", "美国", "+1 "),
@@ -192,13 +195,19 @@ class _Finder:
             return
         app = app or ("wechat" if _CJK.search(self.t) else "contact")
         m = (_LINE_ID if app == "line" else _WECHAT_ID).match(self.t, pos)
-        if m and (colon or re.search(r"[\d_-]", m.group())) and self.free(pos, m.end()):
-            self.add(pos, m.end(), "messenger_id", f"{app}:{m.group()}")
+        value = m.group() if m else None
+        if m is None and (m := _SPACED.match(self.t, pos)):  # j a s m i n e 6 0 1 9 7
+            value = m.group().replace(" ", "")
+            value = value if _WECHAT_ID.fullmatch(value) else None
+        if m and value and (colon or re.search(r"[\d_-]", value)) and self.free(pos, m.end()):
+            self.add(pos, m.end(), "messenger_id", f"{app}:{value}")
 
     def _after_qq(self, pos: int, app: str, colon: bool) -> None:
         m = _QQ_AT.match(self.d, pos)
         if m and self.free(pos, m.end()):
-            self.add(pos, m.end(), "qq", m.group())
+            self.add(pos, m.end(), "qq", m.group(1))
+        else:  # people write any contact after any label: 扣扣 wx_art7109
+            self._after_messenger(pos, "", colon)
 
     def _after_telegram(self, pos: int, app: str, colon: bool) -> None:
         phone = self._phone_at(pos, self.regions)
@@ -210,6 +219,8 @@ class _Finder:
             self.add(pos, m.end(), "telegram", "@" + m.group(1))
 
     def _after_alipay(self, pos: int, app: str, colon: bool) -> None:
+        if self._after_bank(pos, app, colon):
+            return
         phone = self._phone_at(pos, self.regions)
         if phone:
             self.add(pos, phone[0], "phone", phone[1])
@@ -226,17 +237,21 @@ class _Finder:
 
     _after_wechat_pay = _after_alipay
 
-    def _after_bank(self, pos: int, app: str, colon: bool) -> None:
-        m = re.compile(r"\d(?:[\s-]?\d){15,18}(?!\d)").match(self.d, pos)
+    def _after_bank(self, pos: int, app: str, colon: bool) -> bool:
+        """A card number after a bank or payment label: 16-19 digits; the label vouches for it, so the
+        Luhn check (which some issuers' cards fail) is not required here, unlike for unlabelled digits."""
+        m = _LABELLED_CARD.match(self.d, pos)
         if m and self.free(pos, m.end()):
-            digits = re.sub(r"\D", "", m.group())
-            if luhn_valid(digits):
-                self.add(pos, m.end(), "bank_card", "bank:" + digits)
+            self.add(pos, m.end(), "bank_card", "bank:" + re.sub(r"\D", "", m.group()))
+            return True
+        return False
 
     def _after_phone_cues(self, pos: int, app: str, colon: bool) -> None:
         phone = self._phone_at(pos, (*self.regions, "VN", "HK", "US"))
         if phone and self.free(pos, phone[0]):
             self.add(pos, phone[0], "phone", phone[1])
+        elif not phone:
+            self._after_messenger(pos, "", colon)
 
     def phones(self) -> None:
         for m in _RUN.finditer(self.d):
@@ -256,6 +271,14 @@ class _Finder:
                         break
                 i += 1
 
+    def bare_ids(self) -> None:
+        """IDs written with no label at all: a token with both an underscore and a digit (wx_lotus62745,
+        wxid_8x2k9) is a handle, not a word or a model number."""
+        for m in _BARE_ID.finditer(self.t):
+            if self.free(m.start(), m.end()):
+                app = "wechat" if _CJK.search(self.t) or m.group().startswith("wxid_") else "contact"
+                self.add(m.start(), m.end(), "messenger_id", f"{app}:{m.group()}")
+
     def handles(self) -> None:
         if not any(t in self.t for t in self.v.contacts["telegram"]):
             return
@@ -270,6 +293,7 @@ class _Finder:
         same_as_phone = self.labelled()
         self.phones()
         self.handles()
+        self.bare_ids()
         for app in same_as_phone:
             for a, b, kind, value in list(self.found):
                 if kind == "phone":

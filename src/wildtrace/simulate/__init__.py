@@ -5,6 +5,6 @@
 """
 
 from wildtrace.simulate._output import Manifest
-from wildtrace.simulate._run import simulate
+from wildtrace.simulate._run import LAYOUT, simulate
 
-__all__ = ["Manifest", "simulate"]
+__all__ = ["LAYOUT", "Manifest", "simulate"]
