@@ -168,6 +168,9 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("Cà phê rang xay, 160 tệ, lantern24814", {"contacts": [("messenger_id", "wechat:lantern24814")], "price": 160}),
     ("手机壳批发 1 6 4 7 4 7 8 5 4 6 7", {"contacts": [("phone", "+8616474785467")]}),
     ("价格 1300 5000 8000 12", {"contacts": []}),
+    ("足 271G～还剩21～42一克～直径6mm", {"weight_g": 271, "ppg": 42, "price": 11382}),
+    ("还剩 5000元", {"price": 5000}),
+    ("价格 RMB25900 密度高", {"contacts": [], "price": 25900}),
     # methods, claims, places
     ("微信支付 或 银行卡转账", {"payment": ["wechat_pay", "bank_transfer"]}),
     ("USDT only, ship by DHL", {"payment": ["crypto"], "delivery": ["dhl"]}),

@@ -286,6 +286,9 @@ class _Finder:
         wxid_8x2k9), or a word run on into five or more digits (lantern24814), is a handle, not a word or
         a model number (rtx3080, iphone12)."""
         for m in itertools.chain(_BARE_ID.finditer(self.t), _WORD_DIGITS.finditer(self.t)):
+            word = m.group().rstrip("0123456789")
+            if word in self.v.currency_prefixes or word in self.v.currency_suffixes or word in self.v.weight_units:
+                continue  # RMB25900 is a price, not a handle
             if self.free(m.start(), m.end()):
                 self.add(m.start(), m.end(), "messenger_id", f"{_DEFAULT_APP}:{m.group()}")
 
