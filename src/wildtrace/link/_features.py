@@ -1,10 +1,10 @@
 """Weak evidence per account, in the columns the Splink model compares.
 
-``name`` and ``handle_stem`` are folded (NFKC, lower case, simplified Chinese) with separators, trailing
-digits and backup markers removed; ``bio_tokens`` are words and Chinese character pairs of the bio
-without contacts; ``hours`` is the posting-hour profile (local time, 24 shares); ``style`` holds
-writing habits (emoji, punctuation, repeated sign-off); ``price_band`` is the median price per gram
-on a ratio scale of 1.5.
+``name`` and ``handle_stem``: folded (NFKC, lower case, simplified Chinese), separators and trailing
+backup markers removed (names lose their digits too). ``bio_tokens``: words and Chinese character
+pairs of the bio, without contacts or boilerplate. ``handle_digits``: the handle's longest digit run.
+``hours``: the posting-hour profile (local time, 24 shares). ``style``: writing habits (emoji,
+punctuation, a repeated sign-off). ``price_band``: the median price per gram on a ratio scale of 1.5.
 """
 
 from __future__ import annotations
@@ -19,9 +19,12 @@ import pandas as pd
 
 from wildtrace.link._vocab import Vocabulary, default_vocabulary, fold
 
-FEATURE_COLUMNS = ("unique_id", "platform", "name", "handle_stem", "bio_tokens", "location", "hours", "style",
-                   "price_band")
+FEATURE_COLUMNS = ("unique_id", "platform", "name", "handle_stem", "handle_digits", "bio_tokens", "location", "hours",
+                   "style", "price_band")
+_LONG_DIGITS = re.compile(r"\d{4,}")
 MIN_POSTS_FOR_PROFILE = 3
+BOILERPLATE_SHARE = 0.005
+BOILERPLATE_MIN = 3
 _SEPARATORS = re.compile(r"[\s._\-·•|/\\]+")
 _DIGITS = re.compile(r"\d+")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
@@ -31,29 +34,45 @@ _PUNCT = re.compile(r"[!！?？~～。，,.…【】\[\]()（）★☆❤♥→]
 _CONTACT = re.compile(r"[a-z0-9_@.\-+]*\d{5,}[a-z0-9_@.\-]*")
 
 
-def stem(text: str | None, vocab: Vocabulary) -> str | None:
-    """Folded text with separators, digits and trailing backup markers removed; None when nothing is left."""
+def stem(text: str | None, vocab: Vocabulary, keep_digits: bool = False) -> str | None:
+    """Folded text without separators and trailing backup markers (and digits, unless ``keep_digits``: a
+    handle's digits are often what a backup keeps, ``star23823`` -> ``star23823_new``); None when empty."""
     s = _SEPARATORS.sub("", fold(text))
+    if not keep_digits:
+        s = _DIGITS.sub("", s)
     changed = True
     while changed and s:
         changed = False
-        s2 = _DIGITS.sub("", s)
         for marker in vocab.backup_markers:
-            if s2.endswith(marker) and len(s2) > len(marker) + 1:
-                s2 = s2[: -len(marker)]
+            if s.endswith(marker) and len(s) > len(marker) + 1:
+                s, changed = s[: -len(marker)], True
                 break
-        if s2 != s:
-            s, changed = s2, True
     return s or None
 
 
-def bio_tokens(bio: str | None, limit: int = 40) -> list[str] | None:
-    """Latin words and Chinese character pairs of the bio, contacts removed (they are strong identifiers)."""
+def bio_tokens(bio: str | None, common: frozenset[str] = frozenset(), limit: int = 40) -> list[str] | None:
+    """Latin words and Chinese character pairs of the bio, without contacts (they are strong identifiers) and
+    without ``common`` tokens (boilerplate such as a backup announcement many traders copy)."""
     text = _CONTACT.sub(" ", fold(bio))
     tokens = set(_WORD.findall(text))
     for run in _CJK.findall(text):
         tokens.update(run[i:i + 2] for i in range(len(run) - 1))
-    return sorted(tokens)[:limit] or None
+    return sorted(tokens - common)[:limit] or None
+
+
+def boilerplate_tokens(bios: pd.Series, n_accounts: int) -> frozenset[str]:
+    """Bio tokens in more than ``BOILERPLATE_SHARE`` of bios (and at least ``BOILERPLATE_MIN`` of them)."""
+    counts: Counter[str] = Counter()
+    for bio in bios:
+        counts.update(bio_tokens(bio) or [])
+    cut = max(BOILERPLATE_MIN, BOILERPLATE_SHARE * n_accounts)
+    return frozenset(t for t, n in counts.items() if n > cut)
+
+
+def handle_digits(handle: str | None) -> str | None:
+    """The longest run of four or more digits in a handle: what a backup handle usually keeps."""
+    runs = _LONG_DIGITS.findall(unicodedata.normalize("NFKC", handle or ""))
+    return max(runs, key=len) if runs else None
 
 
 def location_key(location: str | None) -> str | None:
@@ -112,6 +131,7 @@ def account_features(accounts: pd.DataFrame, posts: pd.DataFrame, vocab: Vocabul
             texts.append(text if isinstance(text, str) else "")
             if ppg is not None and ppg == ppg:
                 prices.append(float(ppg))
+    common = boilerplate_tokens(accounts["bio"], len(accounts))
     empty: tuple[list, list, list] = ([], [], [])
     rows = []
     for acc in accounts.itertuples(index=False):
@@ -120,8 +140,9 @@ def account_features(accounts: pd.DataFrame, posts: pd.DataFrame, vocab: Vocabul
             "unique_id": acc.id,
             "platform": acc.platform,
             "name": stem(acc.display_name, vocab),
-            "handle_stem": stem(acc.handle, vocab),
-            "bio_tokens": bio_tokens(acc.bio),
+            "handle_stem": stem(acc.handle, vocab, keep_digits=True),
+            "handle_digits": handle_digits(acc.handle),
+            "bio_tokens": bio_tokens(acc.bio, common),
             "location": location_key(acc.location),
             "hours": hour_profile(hours),
             "style": style_tokens(texts),

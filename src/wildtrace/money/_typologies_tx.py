@@ -235,8 +235,9 @@ def flagged_counterparty(min_payments: int) -> str:
 @typology("price_match", "account", 0.7, needs=("mx_tx", "mx_ads"), tolerance=0.05)
 def price_match(tolerance: float) -> str:
     """Payments to a flagged seller's payment account whose amount matches one of that seller's advertised
-    prices (the price, or price per gram times the advertised weight) within ``tolerance``. Payer and
-    payee are subjects; the matching post is in the reason."""
+    prices (the price, or price per gram times the advertised weight) within ``tolerance``. The seller's
+    account is the subject (buyers are counterparties of a flagged seller already); payers and the
+    matching posts are in the reason."""
     return f"""
     WITH {_FLAGGED_PAY},
     ads AS (SELECT account_id, post_id, coalesce(price, price_per_gram * weight_g) AS expected FROM mx_ads
@@ -245,11 +246,12 @@ def price_match(tolerance: float) -> str:
           FROM mx_tx x JOIN fkey f ON {pay_key_sql('x.payee')} = f.key
           JOIN ads a ON a.account_id = f.account_id
           WHERE abs(x.amount - a.expected) <= {tolerance} * a.expected),
-    side AS (SELECT payer AS subject, * FROM m UNION ALL SELECT payee, * FROM m)
+    side AS (SELECT payee AS subject, * FROM m)
     SELECT subject, least(1.0, 0.6 + 0.2 * count(DISTINCT id)) AS strength,
-           printf('%d payment(s) matching advertised prices: %s', count(DISTINCT id),
-                  array_to_string(list(DISTINCT printf('%.2f ~ post %s (%.2f)', amount, post_id, expected))[1:5],
-                                  '; ')) AS reason,
+           printf('%d payment(s) from %d payer(s) matching advertised prices: %s', count(DISTINCT id),
+                  count(DISTINCT payer),
+                  array_to_string(list(DISTINCT printf('%.2f from %s ~ post %s (%.2f)', amount, payer, post_id,
+                                                       expected))[1:5], '; ')) AS reason,
            list(DISTINCT id)[1:50] AS evidence
     FROM side GROUP BY subject"""
 

@@ -15,7 +15,14 @@ import numpy as np
 from wildtrace.lexicon import Lexicon, load_lexicon
 from wildtrace.model import Post, Span, Verdict
 from wildtrace.screen._embed import embed, top_k_similarity
-from wildtrace.screen._features import LEXICON_FEATURES, N_FEATURES, design_matrix, lexicon_vector, ngram_names
+from wildtrace.screen._features import (
+    FEATURES_VERSION,
+    LEXICON_FEATURES,
+    N_FEATURES,
+    design_matrix,
+    lexicon_vector,
+    ngram_names,
+)
 from wildtrace.screen._match import Hit, Matcher
 from wildtrace.screen._model import ScreenModel, _sigmoid
 from wildtrace.screen._normalise import Normalised
@@ -96,8 +103,11 @@ class Screener:
     def load(cls, model_dir: str | None = None, lexicon_path: str | None = None, full: bool = False,
              threads: int = 1) -> Screener:
         """The screener for a model directory (default: the shipped model) and an analysts' lexicon layer."""
-        return cls(load_lexicon(lexicon_path or None), ScreenModel.load(model_dir or None), full=full,
-                   threads=threads)
+        model = ScreenModel.load(model_dir or None)
+        if model.info.get("features") != FEATURES_VERSION:
+            raise ValueError(f"the model in {model_dir or 'the package'} was trained on other features "
+                             f"({model.info.get('features')!r}, now {FEATURES_VERSION!r}): train it again")
+        return cls(load_lexicon(lexicon_path or None), model, full=full, threads=threads)
 
     # -- preparing -------------------------------------------------------------------------------
     def prepare(self, doc: Document) -> Prepared:
