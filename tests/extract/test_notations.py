@@ -170,6 +170,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("价格 1300 5000 8000 12", {"contacts": []}),
     ("足 271G～还剩21～42一克～直径6mm", {"weight_g": 271, "ppg": 42, "price": 11382}),
     ("还剩 5000元", {"price": 5000}),
+    ("494g 13.7干", {"price": 13700, "weight_g": 494}),  # OCR read 千 as 干
     ("价格 RMB25900 密度高", {"contacts": [], "price": 25900}),
     # methods, claims, places
     ("微信支付 或 银行卡转账", {"payment": ["wechat_pay", "bank_transfer"]}),
