@@ -234,6 +234,7 @@ def open_frame(store: Store | None = None, transactions: str | Path | None = Non
     _register_functions(con)
     if "posts" in src:
         _fill_prices(con, src["posts"])
+    _owners(con)
     frame = Frame(con, str(transactions) if transactions else (store.url if store else ":memory:"))
     frame.counts = {n: frame.scalar(f"SELECT count(*) FROM {n}") for n in ("mx_tx", "mx_shp", "mx_seizures")}
     return frame
@@ -278,3 +279,19 @@ def _fill_prices(con: duckdb.DuckDBPyConnection, posts: str) -> None:
         con.execute("""UPDATE mx_ads SET price = x.price, weight_g = coalesce(mx_ads.weight_g, x.weight_g),
                        price_per_gram = x.price_per_gram FROM _mx_prices x WHERE x.post_id = mx_ads.post_id""")
         con.unregister("_mx_prices")
+
+
+def _owners(con: duckdb.DuckDBPyConnection) -> None:
+    """``mx_txo``: payments between owners, where accounts with the same KYC holder phone (one person's
+    wallet and bank card) are one owner ``holder:<phone>``; ``payer_account``/``payee_account`` keep the
+    accounts. Money moved through one person's two accounts still closes a cycle or passes through."""
+    if con.execute("SELECT count(*) FROM mx_kyc WHERE holder_phone IS NOT NULL").fetchone()[0] == 0:  # type: ignore[index]
+        con.execute("""CREATE OR REPLACE TEMP VIEW mx_txo AS SELECT id, t, amount, payer, payee,
+                       payer AS payer_account, payee AS payee_account FROM mx_tx""")
+        return
+    con.execute("""CREATE OR REPLACE TEMP TABLE mx_txo AS
+        WITH k AS (SELECT payment_account, any_value(holder_phone) AS phone FROM mx_kyc
+                   WHERE holder_phone IS NOT NULL GROUP BY payment_account)
+        SELECT x.id, x.t, x.amount, coalesce('holder:' || a.phone, x.payer) AS payer,
+               coalesce('holder:' || b.phone, x.payee) AS payee, x.payer AS payer_account, x.payee AS payee_account
+        FROM mx_tx x LEFT JOIN k a ON a.payment_account = x.payer LEFT JOIN k b ON b.payment_account = x.payee""")
