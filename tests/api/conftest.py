@@ -53,7 +53,8 @@ def world(backend_store: Store) -> tuple[Store, dict]:
 
 @pytest.fixture
 def app(world: tuple[Store, dict]):  # type: ignore[no-untyped-def]
-    return create_app(world[0], Settings(secret_key="test-secret"), screener=KeywordScreener())
+    settings = Settings(secret_key="test-secret", share_key="test-share-key")
+    return create_app(world[0], settings, screener=KeywordScreener())
 
 
 @pytest.fixture

@@ -18,12 +18,14 @@ def test_ingest_command_with_map_flags_and_json(tmp_path: Path, monkeypatch) -> 
     source.write_text("Inhalt,Zeit\nXY 手镯,2026-03-14 23:30\n,bad\n", encoding="utf-8")
     runner = CliRunner()
     args = ["ingest", str(source), "--db", str(tmp_path / "w.duckdb"), "--map", "text=Inhalt",
-            "--map", "posted_at=Zeit", "--default", "platform=weibo", "--assume-tz", "+08:00", "--json"]
+            "--map", "posted_at=Zeit", "--default", "platform=weibo", "--assume-tz", "+08:00", "--preserve", "--json"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert (data["added"], data["quarantined"]) == (1, 1)
     assert Path(data["quarantine_path"]).exists()
+    (preserved,) = data["preserved"]
+    assert (tmp_path / "data" / "evidence" / "warc" / preserved[:2] / f"{preserved}.warc.gz").is_file()
     again = json.loads(runner.invoke(app, args).stdout)
     assert again["already_done"] and again["added"] == 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -82,12 +83,15 @@ PAGE = """<!doctype html><html lang="zh"><head><title>象牙手镯 转让</title
 <body><nav>home | login</nav><article><h1>象牙手镯 转让</h1>
 <p>老料象牙手镯，直径58，价格5000元，有意者加微信 ivory_king88。保真，非诚勿扰。</p>
 <p>Pre-ban ivory bangle, certificate available, shipping by courier within the country.</p>
+<img src="../media/a.png"><img src="https://cdn.example.cn/remote.jpg"><img src="missing.png">
 </article><footer>copyright</footer></body></html>"""
 
 
 def test_saved_html_pages_give_text_and_metadata(store: Store, tmp_path: Path) -> None:
     pages = tmp_path / "html"
     pages.mkdir()
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "a.png").write_bytes(b"\x89PNG\r\n\x1a\nbangle")
     (pages / "a.html").write_text(PAGE, encoding="utf-8")
     (pages / "empty.html").write_text("   ", encoding="utf-8")
     result = ingest_records(store, pages, data_dir=tmp_path / "d")
@@ -100,6 +104,35 @@ def test_saved_html_pages_give_text_and_metadata(store: Store, tmp_path: Path) -
     assert stored.posted_at.isoformat() == "2026-03-14T23:30:00+08:00"
     assert stored.language == "zh"
     assert "empty.html" in result.errors[0]
-    (capture,) = store.find(Capture)
-    assert capture.post_id == stored.id and capture.url == stored.url and capture.content_type == "text/html"
+    assert stored.media == [hashlib.sha256(b"\x89PNG\r\n\x1a\nbangle").hexdigest()]  # the local image only
+    (capture,) = store.find(Capture, "post_id IS NOT NULL")
+    assert capture.url == stored.url and capture.content_type == "text/html"
     assert Path(tmp_path / "d" / "evidence" / capture.warc_path).is_file()
+    assert store.count(Capture) == 2  # the page and its image
+
+
+def test_tab_separated_with_a_10mb_cell(store: Store, tmp_path: Path) -> None:
+    huge = "象牙, 手镯; 5000元 | " * (10 * 1024 * 1024 // 30)
+    source = tmp_path / "big.tsv"
+    source.write_text(f"id\tplatform\ttext\nbig\tforum\t{huge}\nsmall\tforum\tok\n", encoding="utf-8")
+    result = ingest_records(store, source, data_dir=tmp_path / "d")
+    assert (result.added, result.quarantined) == (2, 0)
+    assert store.get(Post, "big").text == huge
+
+
+def test_a_saved_page_of_a_stored_post_is_preserved_for_that_post(store: Store, tmp_path: Path) -> None:
+    store.add([Post(id="post-42", platform="example-forum", text="象牙手镯 转让", url="https://forum.example.cn/t/42")])
+    page = tmp_path / "t42.html"
+    page.write_text(PAGE, encoding="utf-8")
+    result = ingest_records(store, page, data_dir=tmp_path / "d")
+    assert (result.added, result.duplicates) == (0, 1)
+    assert store.count(Post) == 1
+    (capture,) = store.find(Capture)
+    assert capture.post_id == "post-42" and capture.kind == "resource"
+
+
+def test_columns_that_are_fields_but_empty_are_not_reported_as_ignored(store: Store, tmp_path: Path) -> None:
+    source = tmp_path / "a.jsonl"
+    source.write_text('{"id": "a", "platform": "x", "handle": "h", "bio": null, "shoe_size": 44}\n')
+    result = ingest_records(store, source, "account", data_dir=tmp_path / "d")
+    assert result.added == 1 and result.ignored_columns == {"shoe_size": 1}

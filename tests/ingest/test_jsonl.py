@@ -141,3 +141,12 @@ def test_media_paths_are_stored_by_hash(store: Store, tmp_path: Path, data_dir: 
     assert ingest_records(store, again, data_dir=data_dir).media_added == 0
     assert store.count(Capture) == 1  # the same image is preserved once
     assert json.loads(Path(result.quarantine_path).read_text())["record"]["media"] == ["media/missing.png"]
+
+
+def test_stored_content_hash_is_the_hash_of_the_stored_post(store: Store, tmp_path: Path, data_dir: Path) -> None:
+    from wildtrace.ingest import post_hash
+
+    ingest_records(store, write_jsonl(tmp_path / "p.jsonl", [post(1), post(2, url="https://x.org/2")]),
+                   data_dir=data_dir)
+    for stored in store.find(Post):
+        assert stored.content_hash == post_hash(stored)

@@ -12,7 +12,17 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import numpy as np
 
-from wildtrace.model import Account, AccountIdentifier, MediaItem, Platform, Post, Transaction, Verdict, content_hash
+from wildtrace.model import (
+    Account,
+    AccountIdentifier,
+    MediaItem,
+    PaymentAccount,
+    Platform,
+    Post,
+    Transaction,
+    Verdict,
+    content_hash,
+)
 from wildtrace.store import Store
 
 PRICES = {"raw": (9.1, 2.2), "semi_worked": (7.4, 3.4), "worked_uncarved": (32.2, 10.0), "worked_carved": (29.1, 7.9)}
@@ -116,10 +126,15 @@ def make_world(store: Store, seed: int = 0, weeks: int = 20, base: int = 60, dro
     store.put(posts)
     store.put(verdicts)
     store.put(media)
+    store.put([AccountIdentifier(account_id=accounts[i].id, kind="payment_account", value=f"bank:62220212345678{i:02d}",
+                                 raw=f"6222 0212 3456 78{i:02d}", seen_in="post") for i in range(5)])
     store.put([Transaction(id=f"tx{i}", payer=f"wallet:buyer{i}", payee=f"bank:62220212345678{i:02d}", amount=3000.0,
                            time=datetime.combine(start, datetime.min.time(), UTC) + timedelta(days=i), memo="手镯")
                for i in range(5)])
+    store.put([PaymentAccount(payment_account=f"bank:62220212345678{i:02d}", holder_name=f"李四{i} Li Si{i}",
+                              holder_phone=f"1399876000{i}", bank="ICBC") for i in range(5)])
     world.sensitive += [f"62220212345678{i:02d}" for i in range(5)] + [f"buyer{i}" for i in range(5)]
+    world.sensitive += [f"李四{i}" for i in range(5)] + [f"1399876000{i}" for i in range(5)]
     _link_tables(store, traders, accounts)
     world.night_share = night_count / n_flagged
     world.items = len(item_pool)
@@ -130,8 +145,11 @@ def make_world(store: Store, seed: int = 0, weeks: int = 20, base: int = 60, dro
 def _link_tables(store: Store, traders: list[dict], accounts: list[Account]) -> None:
     """The linking stage's output for the world's traders (the last account of a 3-account trader is a backup)."""
     by_id = {a.id: a for a in accounts}
-    members, rows = [], []
+    members, rows, edges = [], [], []
     for t in traders:
+        edges += [{"account_l": a, "account_r": b, "source": "identifier", "match_weight": None,
+                   "match_probability": None, "reasons": json.dumps([f"shared photo of {t['trader_id']}"]),
+                   "accepted": True} for a, b in zip(t["accounts"], t["accounts"][1:], strict=False)]
         for k, a in enumerate(t["accounts"]):
             members.append({"account_id": a, "trader_id": t["trader_id"], "is_backup": k == 2,
                             "appeared_at": by_id[a].first_seen, "after_block_of": t["accounts"][0] if k == 2 else None})
@@ -141,3 +159,4 @@ def _link_tables(store: Store, traders: list[dict], accounts: list[Account]) -> 
                      "profile": "{}"})
     store.insert_rows("link_members", members, list(members[0]), ["account_id"])
     store.insert_rows("link_traders", rows, list(rows[0]), ["trader_id"])
+    store.insert_rows("link_edges", edges, list(edges[0]), ["account_l", "account_r", "source"])

@@ -36,8 +36,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Stor
     store = open_store(str(tmp_path_factory.mktemp("web") / "wildtrace.duckdb"))
     ids = build_world(store)
     port = free_port()
-    config = uvicorn.Config(create_app(store, Settings(secret_key="browser-test"), screener=KeywordScreener()),
-                            host="127.0.0.1", port=port, log_level="warning")
+    settings = Settings(secret_key="browser-test", share_key="test-share-key")
+    config = uvicorn.Config(create_app(store, settings, screener=KeywordScreener()), host="127.0.0.1", port=port,
+                            log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -22,14 +22,14 @@ def sign_in(page, base: str, user: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_selector("#whoami")
 
 
-def test_analyst_workflow(served, browser, shots: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+def test_investigator_workflow(served, browser, shots: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
     base, store, ids = served
     # CSP off in this context: escaping alone must keep the hostile post inert (and the test may evaluate JS)
     context = browser.new_context(accept_downloads=True, bypass_csp=True)
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    sign_in(page, base, "analyst")
+    sign_in(page, base, "investigator")  # the role that sees personal data, so the hostile text is shown raw
     page.screenshot(path=shots / "overview.png", full_page=True)
 
     page.goto(f"{base}/review")
@@ -46,7 +46,7 @@ def test_analyst_workflow(served, browser, shots: Path, tmp_path: Path):  # type
         with page.expect_navigation():
             page.keyboard.press(key)
     assert ids["xss_post"] in reviewed and "pwned" not in page.title() and not dialogs
-    decided = {d.post_id: d.decision for d in store.find(Decision, "decided_by = 'analyst'")}
+    decided = {d.post_id: d.decision for d in store.find(Decision, "decided_by = 'investigator'")}
     assert decided == dict(zip(reviewed, ["confirm", "dismiss", "escalate"], strict=True))
 
     page.goto(f"{base}/network/trader:t-1")

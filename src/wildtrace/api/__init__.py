@@ -6,11 +6,11 @@ public tips and real-time checks, with users, roles, sessions and API tokens.
 """
 
 from wildtrace.api._app import create_app
-from wildtrace.api._audit import audit_events, link_hash, record, verify_audit
+from wildtrace.api._audit import audit_events, record, verify_audit
 from wildtrace.api._cases import export_bundle, verify_bundle
 from wildtrace.api._users import Role, User, add_user, authenticate, create_token, list_users, set_disabled
 
 __all__ = [
     "Role", "User", "add_user", "audit_events", "authenticate", "create_app", "create_token", "export_bundle",
-    "link_hash", "list_users", "record", "set_disabled", "verify_audit", "verify_bundle",
+    "list_users", "record", "set_disabled", "verify_audit", "verify_bundle",
 ]

@@ -15,9 +15,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from wildtrace.api._ratelimit import RateLimiter
-from wildtrace.api.routes import admin, alerts, auth, cases, check, public, review, traders
+from wildtrace.api.routes import admin, alerts, auth, cases, check, lexicon, public, review, traders
 from wildtrace.config import Settings
 from wildtrace.log import get_logger
+from wildtrace.share import share_key
 from wildtrace.store import Store
 
 log = get_logger(__name__)
@@ -87,6 +88,8 @@ def create_app(store: Store, settings: Settings, screener: Any = None) -> FastAP
     app.state.store = store
     app.state.settings = settings
     app.state.screener = _lazy_screener(screener, settings.model)
+    app.state.share_key = share_key(settings.share_key, settings.data_dir)
+    app.state.redactors = {}
     app.state.login_limiter = RateLimiter(limit=10, window=60)
     app.state.tip_limiter = RateLimiter(limit=20, window=3600)
     secret = settings.secret_key or secrets.token_hex(32)
@@ -105,7 +108,7 @@ def create_app(store: Store, settings: Settings, screener: Any = None) -> FastAP
         return response
 
     _install_error_handlers(app)
-    for module in (public, auth, review, cases, alerts, traders, admin, check):
+    for module in (public, auth, review, cases, alerts, traders, lexicon, admin, check):
         app.include_router(module.router)
     pages.install(app)
     return app

@@ -1,29 +1,26 @@
 """The append-only audit log: every view of personal data, every decision, every export.
 
-Each event's hash covers its content and the hash of the event before, so removing or editing an
-entry breaks the chain (``verify_audit``). Writers on several processes race for the next ``seq``;
-the loser of a race (primary key taken) reads the new head and tries again.
+Each event's hash covers its content and the hash of the event before (``wildtrace.evidence.chain``, the
+same chaining as the capture log), so removing or editing an entry breaks the chain (``verify_audit``).
+Writers on several processes race for the next ``seq``; the loser of a race (primary key taken) reads the
+new head and tries again.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from datetime import UTC, datetime
 from typing import Any
 
+from wildtrace.evidence.chain import GENESIS, link_hash, verify_chain
 from wildtrace.model import AuditEvent
-from wildtrace.store import Store
+from wildtrace.store import Store, columns, to_row
 
 _lock = threading.Lock()
 _ATTEMPTS = 50
-
-
-def link_hash(prev_hash: str, payload: dict[str, Any]) -> str:
-    """SHA-256 of the previous hash and the canonical JSON of ``payload``."""
-    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + "\n" + blob).encode()).hexdigest()
+_COLUMNS = columns(AuditEvent)
+_INSERT = (f"INSERT INTO audit_events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)}) "
+           "ON CONFLICT DO NOTHING")
 
 
 def _payload(event: AuditEvent) -> dict[str, Any]:
@@ -36,11 +33,13 @@ def record(store: Store, actor: str, action: str, object_kind: str = "", object_
     with _lock:
         for _ in range(_ATTEMPTS):
             head = store.query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-            seq, prev = (int(head[0]["seq"]) + 1, head[0]["hash"]) if head else (1, "")
+            seq, prev = (int(head[0]["seq"]) + 1, head[0]["hash"]) if head else (1, GENESIS)
             event = AuditEvent(seq=seq, occurred_at=datetime.now(UTC), actor=actor, action=action,
                                object_kind=object_kind, object_id=object_id, detail=detail or {}, prev_hash=prev)
             event.hash = link_hash(prev, _payload(event))
-            if store.add([event]):
+            row = to_row(event)
+            store.execute(_INSERT, [row[c] for c in _COLUMNS])
+            if store.query("SELECT hash FROM audit_events WHERE seq = ?", [seq])[0]["hash"] == event.hash:
                 return event
     raise RuntimeError("audit log: could not append after repeated contention")
 
@@ -57,10 +56,8 @@ def audit_events(store: Store, actor: str | None = None, object_kind: str | None
 
 
 def verify_audit(store: Store) -> dict[str, Any]:
-    """Walk the chain from the first event: ``ok`` and the first broken ``seq`` if any."""
-    prev, expected, n = "", 1, 0
-    for event in store.find(AuditEvent, order_by="seq"):
-        if event.seq != expected or event.prev_hash != prev or event.hash != link_hash(prev, _payload(event)):
-            return {"ok": False, "events": n, "broken_at": event.seq}
-        prev, expected, n = event.hash, expected + 1, n + 1
-    return {"ok": True, "events": n, "broken_at": None, "head": prev}
+    """Walk the chain: ``ok``, the number of events, the first broken ``seq`` and every problem found."""
+    entries = [e.model_dump(mode="json") for e in store.find(AuditEvent, order_by="seq")]
+    problems = verify_chain(entries)
+    return {"ok": not problems, "events": len(entries), "broken_at": problems[0].seq if problems else None,
+            "problems": [p.message for p in problems[:20]], "head": entries[-1]["hash"] if entries else GENESIS}

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 
 from wildtrace.api import _audit
-from wildtrace.api._redact import audience_for_role, redact_record
+from wildtrace.api._redact import WorkbenchRedactor, audience_for_role
 from wildtrace.api._sessions import session_user
 from wildtrace.api._users import Role, User, user_for_token
 from wildtrace.store import Store
@@ -31,6 +31,7 @@ class Principal:
 
     user: User
     via: str
+    redactor: WorkbenchRedactor
     csrf: str = ""
 
     @property
@@ -39,15 +40,28 @@ class Principal:
 
     @property
     def audience(self) -> str:
-        return audience_for_role(self.user.role.value)
+        return self.redactor.audience
 
-    def present(self, data: Any) -> Any:
-        """``data`` as this user may see it (redacted for partners)."""
-        return redact_record(data, self.audience)
+    @property
+    def sees_everything(self) -> bool:
+        return self.redactor.open
+
+    def present(self, data: Any, kind: str | None = None) -> Any:
+        """``data`` (a ``kind`` record of the redaction policy, or a document of them) as this user may see it."""
+        return self.redactor.present(data, kind)
 
     def audit(self, store: Store, action: str, object_kind: str = "", object_id: str = "", **detail: Any) -> None:
         _audit.record(store, self.name, action, object_kind, object_id,
                       {**detail, "role": self.user.role.value, "audience": self.audience})
+
+
+def redactor_for(request: Request, user: User) -> WorkbenchRedactor:
+    """The (cached) redactor of the audience that ``user``'s role gets under the share policy."""
+    audience = audience_for_role(user.role.value)
+    cache = request.app.state.redactors
+    if audience not in cache:
+        cache[audience] = WorkbenchRedactor(audience, request.app.state.share_key)
+    return cache[audience]
 
 
 def optional_principal(request: Request, store: StoreDep) -> Principal | None:
@@ -56,10 +70,10 @@ def optional_principal(request: Request, store: StoreDep) -> Principal | None:
         user = user_for_token(store, auth[7:].strip())
         if user is None:
             raise HTTPException(401, "the API token is unknown, revoked or its user disabled")
-        return Principal(user, "token")
+        return Principal(user, "token", redactor_for(request, user))
     sid = request.session.get(SESSION_KEY) if "session" in request.scope else None
     found = session_user(store, sid) if isinstance(sid, str) else None
-    return Principal(found[0], "session", found[1]) if found else None
+    return Principal(found[0], "session", redactor_for(request, found[0]), found[1]) if found else None
 
 
 async def current_principal(request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]

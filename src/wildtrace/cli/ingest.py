@@ -27,6 +27,8 @@ def register(app: typer.Typer) -> None:
                                                            "lacks, e.g. platform=weibo; repeatable.")] = None,
         assume_tz: Annotated[str | None, typer.Option("--assume-tz", help="Zone of timestamps without one "
                                                       "(+08:00, Asia/Shanghai); else they are refused.")] = None,
+        preserve: Annotated[bool, typer.Option("--preserve", help="Also keep each input file as received in the "
+                                               "evidence store (WARC + capture log).")] = False,
         chunk_size: Annotated[int, typer.Option("--chunk-size", help="Records per committed chunk.")] = 5000,
         db: DbOpt = None,
         config: ConfigOpt = None,
@@ -46,7 +48,8 @@ def register(app: typer.Typer) -> None:
         ) as bar:
             task = bar.add_task(f"ingesting {path.name}")
             result = ingest_records(store, path, model, mapping=mapping, fmt=fmt, assume_tz=assume_tz,
-                                    data_dir=conf.data_dir, chunk_size=chunk_size,
+                                    data_dir=conf.data_dir, chunk_size=chunk_size, collector=conf.collector,
+                                    preserve=preserve,
                                     progress=lambda n: bar.update(task, completed=n))
         data = result.as_dict()
         human = (f"{path}: {result.model}: {result.read:,} read, {result.added:,} added, "

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from wildtrace.cli._common import DbOpt, JsonOpt, emit, fail, settings, store
+from wildtrace.config import Settings
 
 users_app = typer.Typer(help="Workbench accounts: admin, investigator, analyst, partner.", no_args_is_help=True)
 
@@ -28,6 +29,38 @@ def ensure_demo_users(db: str | None = None) -> list[str]:
         return made
 
 
+def serve_workbench(s: Settings, demo_users: bool = False, workers: int = 40) -> None:
+    """Serve the workbench on ``s.host:s.port`` until interrupted; with ``demo_users``, create them first."""
+    import threading
+
+    import anyio.to_thread
+    import uvicorn
+
+    from wildtrace.api import create_app
+    from wildtrace.store import open_store
+
+    if demo_users:
+        if s.host not in ("127.0.0.1", "localhost", "::1"):
+            fail(f"--demo-users has well-known passwords: only on a loopback address, not {s.host}")
+        ensure_demo_users(s.db)
+    st = open_store(s.db)
+    app_ = create_app(st, s)
+
+    @app_.on_event("startup")
+    async def _startup() -> None:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = workers
+        # load the screening model now, in the background, not on the first real-time check
+        threading.Thread(target=app_.state.screener, daemon=True).start()
+
+    typer.echo(f"WildTrace workbench on http://{s.host}:{s.port}/ (store {s.db})")
+    if demo_users:
+        typer.echo(f"demo sign-in: analyst / {DEMO_PASSWORD} (also admin, investigator, partner)")
+    try:
+        uvicorn.run(app_, host=s.host, port=s.port, log_level=s.log_level.lower(), access_log=False)
+    finally:
+        st.close()
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
@@ -38,30 +71,7 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[int, typer.Option(help="Worker threads for requests.")] = 40,
     ) -> None:
         """Serve the workbench (API at /api, OpenAPI at /api/docs, pages at /)."""
-        import anyio.to_thread
-        import uvicorn
-
-        from wildtrace.api import create_app
-
-        s = settings(db, host=host, port=port)
-        if demo_users:
-            ensure_demo_users(s.db)
-        from wildtrace.store import open_store
-
-        st = open_store(s.db)
-        app_ = create_app(st, s)
-
-        @app_.on_event("startup")
-        async def _threads() -> None:
-            anyio.to_thread.current_default_thread_limiter().total_tokens = workers
-
-        typer.echo(f"WildTrace workbench on http://{s.host}:{s.port}/ (store {s.db})")
-        if demo_users:
-            typer.echo(f"demo sign-in: analyst / {DEMO_PASSWORD} (also admin, investigator, partner)")
-        try:
-            uvicorn.run(app_, host=s.host, port=s.port, log_level=s.log_level.lower(), access_log=False)
-        finally:
-            st.close()
+        serve_workbench(settings(db, host=host, port=port), demo_users=demo_users, workers=workers)
 
     @users_app.command("add")
     def users_add(

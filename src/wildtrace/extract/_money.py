@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from wildtrace.extract._numbers import parse_chinese, parse_decimal
-from wildtrace.extract._patterns import patterns
+from wildtrace.extract._patterns import LETTER, patterns
 from wildtrace.extract._text import View
 from wildtrace.extract._vocab import Vocabulary
 
@@ -69,7 +69,13 @@ def find_prices(view: View, v: Vocabulary, taken: list[tuple[int, int]]) -> list
     text = view.text
     found: list[Price] = []
     fallback = default_currency(view)
-    for m in p.money.finditer(text):
+    pos = 0
+    while m := p.money.search(text, pos):
+        pos = m.end()
+        if m.start() and re.match(f"[{LETTER}]", text[m.start() - 1]) and not p.after_weight.search(
+                text, max(0, m.start() - 12), m.start()):
+            pos = m.start() + 1  # inside a word or model number (x500, iPhone12, farm): look again after it
+            continue
         if not (m.group("anum") or m.group("acn")) or _overlaps(view.span(m.start(), m.end()), taken):
             continue
         pre, suf = m.group("pre") or m.group("pre2"), m.group("suf")
@@ -78,11 +84,15 @@ def find_prices(view: View, v: Vocabulary, taken: list[tuple[int, int]]) -> list
         per_grams = v.weight_units.get(unit) if unit else None
         per = unit if per_grams else "piece" if unit or m.group("each") else None
         before = text[max(0, m.start() - 12):m.start()]
+        if p.count_cue.search(before) and not (pre or suf or m.group("punit") or m.group("punit2")):
+            if m.group("bnum") or m.group("bcn"):
+                pos = m.start("bnum") if m.group("bnum") else m.start("bcn")  # the second number stands alone
+            continue
         cue = p.price_cue.search(before) is not None
         multiplied = bool(m.group("amult")) or bool(m.group("acn") and re.search("[百千万萬亿億佰仟]", m.group("acn")))
         if not (currency or per or cue or multiplied):
             continue
-        if (not currency or suf in v.weak_suffixes) and p.not_price_before.search(before):
+        if (not (currency or per_grams) or suf in v.weak_suffixes) and p.not_price_before.search(before):
             continue
         if not (currency or unit) and p.not_price_after.match(text, m.end()):
             continue

@@ -15,22 +15,24 @@ NOT_BEFORE_LETTER = f"(?![{LETTER}])"
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?(?!\d)|\d+(?:\.\d+|,\d{1,2}(?!\d))?"
 
 
-def alternation(terms: Iterable[str]) -> str:
-    """One regex alternative per term, longest first; Latin terms may not run on into a longer word."""
+def alternation(terms: Iterable[str], may_follow: str = "", check_before: bool = True) -> str:
+    """One regex alternative per term, longest first; Latin terms may not run on into a longer word
+    (except into ``may_follow``, a regex of what may come right after, e.g. a currency glued to a weight)."""
+    after = f"(?!(?!{may_follow})[{LETTER}])" if may_follow else NOT_BEFORE_LETTER
     parts = []
     for term in sorted(set(terms), key=lambda t: (-len(t), t)):
         part = re.escape(term)
-        if wordish(term[0]):
+        if wordish(term[0]) and check_before:
             part = NOT_AFTER_LETTER + part
         if wordish(term[-1]):
-            part += NOT_BEFORE_LETTER
+            part += after
         parts.append(part)
     return "(?:" + "|".join(parts) + ")"
 
 
-def ends_with(terms: Iterable[str], filler: str = r"[\s:=是为约仅只要：]*") -> re.Pattern[str]:
+def ends_with(terms: Iterable[str], filler: str = r"[ \t:=是为约仅只要：]*") -> re.Pattern[str]:
     """Matches a text that ends with one of ``terms`` (then optional filler)."""
-    return re.compile(alternation(terms) + filler + "$")
+    return re.compile(alternation(terms) + filler + r"\Z")
 
 
 def starts_with(terms: Iterable[str]) -> re.Pattern[str]:
@@ -52,9 +54,12 @@ class Patterns:
             return (rf"(?P<{tag}cn>{cn_number})"
                     rf"|(?P<{tag}num>{NUM})(?:\s?(?P<{tag}mult>{alternation(v.multipliers)})(?P<{tag}tail>\d(?!\d))?)?")
 
-        prefix = alternation(v.currency_prefixes)
-        self.money = re.compile(
-            rf"(?<![{LETTER}\d])(?<!\d[.,])"
+        prefix = alternation(v.currency_prefixes, check_before=False)  # the letter before is checked in code
+        latin_prefixes = "|".join(re.escape(t) for t in v.currency_prefixes if wordish(t[0]))
+        # OCR drops spaces: 817gRMB1650 is a weight then a price
+        self.after_weight = re.compile(rf"\d\s?{alternation(v.weight_units, latin_prefixes)}$")
+        self.money = re.compile(  # a letter right before is checked in code (allowed after a weight: 21g507块)
+            rf"(?<!\d)(?<!\d[.,])"
             rf"(?:(?:每|一|单|per\s?|a\s)(?P<punit>{units})\s?(?:价格|价钱|售价|价)?\s?[:：]?\s?"
             rf"|(?P<punit2>克|g)价\s?[:：]?\s?)?"
             rf"(?:(?P<pre>{prefix})\s?[:：]?\s?)?"
@@ -67,17 +72,18 @@ class Patterns:
             rf"(?<![{LETTER}\d/])(?<!\d[.,])"
             rf"(?:(?P<cn>半|{cn_number})|(?P<num>{NUM}))"
             rf"(?:\s?(?:-|~|～|至|到|—|–)\s?(?:(?P<cn2>{cn_number})|(?P<num2>{NUM})))?"
-            rf"\s?(?P<unit>{alternation(v.weight_units)})"
+            rf"\s?(?P<unit>{alternation(v.weight_units, latin_prefixes)})"
         )
         self.quantity = re.compile(
             rf"(?<![{LETTER}\d/])(?<!\d[.,])(?:(?P<cn>{cn_number})|(?P<num>\d+))\s?"
             rf"(?P<unit>{alternation(v.quantity_units)})(?!月|人|小时|天|星期|年)"
-            rf"|(?<![{LETTER}])(?:x|×|\*)\s?(?P<times>\d{{1,4}})(?![\d.])"
+            rf"|(?<![{LETTER}])(?:x|×|\*)\s?(?P<times>\d{{1,2}})(?![\d.])"
         )
-        self.price_cue = ends_with(v.price_cues)
+        self.price_cue = ends_with(v.price_cues, r"[\s:=是为约仅只要：]*")
         self.not_price_before = ends_with(v.not_price_before)
+        self.count_cue = ends_with(v.count_cues)
         self.not_price_after = starts_with(v.not_price_after)
-        self.weight_cue = ends_with(v.weight_cues, r"[\s:=约为是：]*")
+        self.weight_cue = ends_with(v.weight_cues, r"[ \t:=约为是：]*")
         self.negotiable = re.compile(alternation(v.negotiable))
 
 

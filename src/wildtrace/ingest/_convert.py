@@ -23,7 +23,7 @@ MODELS: dict[str, type[Entity]] = {
 
 # How a saved page's metadata fills a Post when no mapping says otherwise.
 HTML_POST_FIELDS = {"text": "text", "url": "url", "posted_at": "published", "platform": "site",
-                    "account_id": "author", "language": "language"}
+                    "account_id": "author", "language": "language", "media": "images"}
 
 _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M",
                  "%d.%m.%Y", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日",
@@ -146,15 +146,14 @@ class Converter:
         values: dict[str, Any] = {}
         used = set()
         for name, column in self._plan:
-            value = raw.data.get(column)
-            if value is None and "." in column:
-                value = lookup(raw.data, column)[1]
+            found, value = (True, raw.data[column]) if column in raw.data else lookup(raw.data, column)
+            if found:
+                used.add(column.split(".", 1)[0])
             if value is not None and value != "":
                 values[name] = value
-                used.add(column.split(".", 1)[0])
             elif name in self.mapping.defaults:
                 values[name] = self.mapping.defaults[name]
-        if len(used) < len(raw.data):
+        if len(used) < len(raw.data) and not self.html:
             for column in raw.data.keys() - used:
                 self.ignored[column] = self.ignored.get(column, 0) + 1
         for name, value in values.items():
@@ -169,16 +168,14 @@ class Converter:
         """Validate ``values`` as the model; a Post gets its content hash and, if missing, an id from it."""
         if self.model is Post:
             values.setdefault("source", raw.source)
-            values.setdefault("id", "")
+            values["content_hash"] = post_hash(values)
+            values.setdefault("id", values["content_hash"][:32])
         try:
             entity = self.model.model_validate(values)
         except ValidationError as exc:
             problems = [(".".join(str(p) for p in e["loc"]), e["msg"])
                         for e in exc.errors(include_url=False, include_input=False)]
             raise RecordError(raw.source, raw.line, *problems[0], more=problems[1:]) from None
-        if isinstance(entity, Post):
-            digest = post_hash(entity)
-            entity = entity.model_copy(update={"content_hash": digest, "id": entity.id or digest[:32]})
         return entity
 
     def _coerce(self, raw: RawRecord, name: str, value: Any) -> Any:
@@ -198,10 +195,13 @@ class Converter:
         return value
 
 
-def post_hash(post: Post) -> str:
+def post_hash(post: Post | dict[str, Any]) -> str:
     """The identity of a post by its content: platform, account, text, media, time and URL."""
-    posted = post.posted_at.isoformat() if post.posted_at else None
-    return content_hash(post.platform, post.account_id, post.text, post.media, posted, post.url)
+    fields = dict(post) if isinstance(post, Post) else post
+    posted = fields.get("posted_at")
+    return content_hash(fields.get("platform"), fields.get("account_id"), fields.get("text", ""),
+                        fields.get("media", []), posted.isoformat() if isinstance(posted, datetime) else posted,
+                        fields.get("url"))
 
 
 def _html_account(values: dict[str, Any]) -> None:

@@ -80,16 +80,15 @@ def read_jsonl(path: Path) -> Iterator[RawRecord]:
 
 
 def read_csv(path: Path) -> Iterator[RawRecord]:
-    """Rows of a CSV (or TSV) file with a header line, as ``{column: text}``; empty cells left out."""
+    """Rows of a CSV file (delimiter ``,`` ``;`` tab or ``|``) with a header line, as ``{column: text}``;
+    empty cells left out."""
     source = str(path)
     with path.open("rb") as bfh:
-        head = bfh.read(65536)
-    try:
-        dialect: Any = csv.Sniffer().sniff(head.decode("utf-8", errors="replace"), delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
+        header_line = bfh.readline(1 << 20).decode("utf-8", errors="replace")
+    # The header tells the delimiter: the most frequent candidate in it (cell contents may hold any of them).
+    delimiter = max(",;\t|", key=header_line.count) if any(c in header_line for c in ",;\t|") else ","
     with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
-        reader = csv.reader(fh, dialect)
+        reader = csv.reader(fh, delimiter=delimiter)
         header = next(reader, None)
         if header is None:
             return
@@ -162,7 +161,7 @@ def read_html(path: Path) -> RawRecord:
     meta: dict[str, Any] = doc if isinstance(doc, dict) else doc.as_dict() if doc is not None else {}
     text = (meta.get("text") or "").strip()
     title = (meta.get("title") or "").strip()
-    if title and not text.startswith(title):
+    if title and " ".join(title.split()) not in " ".join(text.split()):
         text = f"{title}\n{text}".strip()
     data: dict[str, Any] = {
         "text": text,
@@ -174,8 +173,19 @@ def read_html(path: Path) -> RawRecord:
         "hostname": meta.get("hostname"),
         "language": tree.get("lang") or meta.get("language"),
         "description": meta.get("description"),
+        "images": _local_images(tree, path.parent),
     }
     return RawRecord(source, 1, {k: v for k, v in data.items() if v}, page=page)
+
+
+def _local_images(tree: Any, folder: Path) -> list[str]:
+    """``<img src>`` paths of images saved beside the page (remote images are not fetched here)."""
+    found = []
+    for src in tree.xpath("//img/@src"):
+        src = str(src).strip()
+        if src and "://" not in src and not src.startswith(("data:", "//")) and (folder / src).is_file():
+            found.append(src)
+    return list(dict.fromkeys(found))
 
 
 def _first(tree: Any, xpaths: tuple[str, ...]) -> str | None:

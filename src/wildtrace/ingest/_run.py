@@ -53,6 +53,7 @@ class IngestResult:
     ignored_columns: dict[str, int] = field(default_factory=dict)
     bytes: int = 0
     seconds: float = 0.0
+    preserved: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,14 +83,16 @@ def list_sources(path: Path, fmt: str | None) -> list[tuple[Path, str]]:
 def ingest_records(store: Store, path: str | Path, model: str | type[Entity] = "post",
                    mapping: Mapping | None = None, fmt: str | None = None, assume_tz: str | None = None,
                    data_dir: str | Path | None = None, chunk_size: int = 5000,
-                   progress: Callable[[int], None] | None = None, collector: str = "wildtrace") -> IngestResult:
+                   progress: Callable[[int], None] | None = None, collector: str = "wildtrace",
+                   preserve: bool = False) -> IngestResult:
     """Ingest every record under ``path`` as ``model`` entities into ``store``.
 
     ``mapping`` renames columns of a foreign export; ``fmt`` overrides the format the suffix tells;
     ``assume_tz`` is the zone of timestamps that carry none (they are refused otherwise). Bad records
     go to ``<data_dir>/quarantine/`` with their reason, and the rest of the batch goes on. Running
     the same batch again adds nothing; running it after a crash completes it. Images a post lists
-    and saved pages are preserved in the evidence store (WARC, capture log) as ``collector``.
+    and saved pages are preserved in the evidence store (WARC, capture log) as ``collector``; with
+    ``preserve``, so is each input file as received (chain of custody for the whole batch).
     """
     started = time.perf_counter()
     entity_model = model_for(model) if isinstance(model, str) else model
@@ -115,6 +118,8 @@ def ingest_records(store: Store, path: str | Path, model: str | type[Entity] = "
             setattr(result, key, checkpoint[key])
     converter = Converter(entity_model, mapping, tz, html=all(f == "html" for _, f in sources))
     evidence = Evidence(store, root, collector)
+    if preserve:
+        result.preserved = [_preserve(evidence, p) for p, _ in sources]
     records = islice(_records(sources), result.resumed_at, None)
     if result.resumed_at:
         log.info("resuming batch %s after record %d", batch[:12], result.resumed_at)
@@ -149,6 +154,12 @@ def ingest_records(store: Store, path: str | Path, model: str | type[Entity] = "
     return result
 
 
+def _preserve(evidence: Evidence, path: Path) -> str:
+    """The capture of an input file as received (made once per content)."""
+    known = evidence.find_payload(sha256_file(path))
+    return (known or evidence.capture_file(path)).sha256
+
+
 def _records(sources: list[tuple[Path, str]]) -> Iterator[RawRecord]:
     for path, fmt in sources:
         yield from read_file(path, fmt)
@@ -161,11 +172,22 @@ def _convert(converter: Converter, raw: RawRecord, evidence: Evidence, media: di
     if converter.model is Post and values.get("media"):
         values["media"] = _store_media(raw, values["media"], evidence, media)
     entity = converter.build(raw, values)
-    if raw.page is not None and isinstance(entity, Post) and not evidence.find_payload(sha256_bytes(raw.page),
-                                                                                       entity.id):
-        evidence.capture(entity.url or Path(raw.source).resolve().as_uri(), raw.page, "resource",
-                         content_type="text/html", post_id=entity.id)
+    if raw.page is not None and isinstance(entity, Post):
+        entity = _page_post(evidence, raw, entity)
     return entity
+
+
+def _page_post(evidence: Evidence, raw: RawRecord, post: Post) -> Post:
+    """A saved page of a post already stored (same URL) is that post; the page is preserved for it."""
+    if post.url:
+        known = evidence.store.find(Post, "url = ?", (post.url,), limit=1)
+        if known:
+            post = post.model_copy(update={"id": known[0].id})
+    page = raw.page or b""
+    if not evidence.find_payload(sha256_bytes(page), post.id):
+        evidence.capture(post.url or Path(raw.source).resolve().as_uri(), page, "resource",
+                         content_type="text/html", post_id=post.id)
+    return post
 
 
 def _store_media(raw: RawRecord, items: Any, evidence: Evidence, media: dict[str, MediaItem]) -> list[str]:

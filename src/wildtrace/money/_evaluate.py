@@ -19,6 +19,7 @@ PATTERN_DETECTORS: dict[str, tuple[str, ...]] = {
     "supply": ("flagged_counterparty",),
     "false_name": ("phone_many_names",),
     "third_party_pickup": ("third_party_pickup",),
+    "direct": ("parcel_to_flagged_seller", "parcel_between_traders", "seizure_linked"),
 }
 
 

@@ -71,8 +71,9 @@ def run_typologies(frame: Frame, names: list[str] | None = None,
         t = TYPOLOGIES[name]
         if all(frame.counts.get(n, 1) == 0 for n in t.needs):
             continue
+        sql = t.build(**params.get(name, {}))
         try:
-            hits = frame.df(t.build(**params.get(name, {})))
+            hits = frame.df(sql)
         except Exception as exc:
             raise RuntimeError(f"typology '{name}' failed: {exc}") from exc
         log.debug("typology %s: %d hits", name, len(hits))

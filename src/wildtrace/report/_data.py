@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from wildtrace.report import _queries as q
+from wildtrace.share import has_tables
 from wildtrace.store import Store
 
 _OFFSET = re.compile(r"^(?:UTC)?([+-])(\d{1,2})(?::?(\d{2}))?$")
@@ -115,7 +116,8 @@ def _derive(frame: pd.DataFrame, options: ReportOptions) -> pd.DataFrame:
         tier=tier, flagged=tier.isin(options.flagged_tiers).astype(bool),
         species=frame["species"].map(_json_list), products=frame["products"].map(_json_list),
         code_words=frame["code_words"].map(_json_list), media=frame["media"].map(_json_list),
-        product_type=extracted.map(lambda e: e.get("product_type") or "unknown"),
+        product_type=extracted.map(lambda e: e.get("product_type") if e.get("product_type") not in (None, "none")
+                                   else "unknown"),
         price_per_gram_cny=extracted.map(lambda e: _number(e.get("price_per_gram_cny", e.get("price_per_gram")))),
         price_per_gram_usd=extracted.map(lambda e: _number(e.get("price_per_gram_usd"))),
     )
@@ -141,7 +143,7 @@ def load_period(store: Store, options: ReportOptions) -> PeriodData:
     accounts = pd.DataFrame(store.query(q.accounts_of_period()),
                             columns=["id", "platform", "status", "first_seen", "first_post"])
     traders = None
-    if q.has_tables(store, "link_members", "link_traders"):
+    if has_tables(store, "link_members", "link_traders"):
         traders = pd.DataFrame(store.query(q.trader_members()),
                                columns=["account_id", "trader_id", "is_backup", "appeared_at", "category", "status",
                                         "n_accounts", "platforms"])

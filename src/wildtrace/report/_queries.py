@@ -6,8 +6,6 @@ rows into the figure, and the report's appendix prints the SQL, so every number 
 
 from __future__ import annotations
 
-from wildtrace.store import Store
-
 
 def posts_in_period() -> str:
     """Posts made in [from, to) with their screening verdict (one row per post)."""
@@ -66,9 +64,3 @@ QUERIES = {
     "trader_members": trader_members,
 }
 
-
-def has_tables(store: Store, *tables: str) -> bool:
-    """Whether every table exists (a later stage's tables may not be there yet)."""
-    rows = store.query("SELECT table_name FROM information_schema.tables WHERE table_name IN ("
-                       + ", ".join("?" for _ in tables) + ")", list(tables))
-    return {r["table_name"] for r in rows} >= set(tables)

@@ -13,6 +13,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from wildtrace.extract import load_vocabulary
 from wildtrace.link import phash_groups
 from wildtrace.report._changes import compare_around, detect_changes
 from wildtrace.report._data import PeriodData
@@ -20,7 +21,6 @@ from wildtrace.share import Redactor
 
 NIGHT_HOURS = (21, 22, 23, 0, 1, 2, 3, 4, 5)
 PRODUCT_TYPES = ("raw", "semi_worked", "worked_uncarved", "worked_carved")
-CNY_PER_USD = 7.10  # the extraction stage's fixed reference rate (extract/data/currencies.yaml)
 CATEGORIES = {"A": "ivory only", "B": "ivory and other endangered species", "C": "collectables including ivory",
               "D": "other business including ivory"}
 
@@ -83,11 +83,13 @@ def volume(data: PeriodData) -> dict[str, Any]:
 def products(data: PeriodData) -> dict[str, Any]:
     """Product-type mix of flagged ads, and price per gram (mean +- sd) per type in CNY and USD."""
     flagged = data.posts[data.posts["flagged"]]
+    rates = load_vocabulary()
+    cny_per_usd = rates.to_cny["USD"]
     mix = Counter(flagged["product_type"])
     rows = []
     for ptype in [*PRODUCT_TYPES, *sorted(set(mix) - set(PRODUCT_TYPES))]:
         group = flagged[flagged["product_type"] == ptype]
-        usd = group["price_per_gram_usd"].fillna(group["price_per_gram_cny"] / CNY_PER_USD)
+        usd = group["price_per_gram_usd"].fillna(group["price_per_gram_cny"] / cny_per_usd)
         rows.append({"product_type": ptype, "ads": int(mix.get(ptype, 0)),
                      "share": round(mix.get(ptype, 0) / len(flagged), 3) if len(flagged) else None,
                      "carved": ptype == "worked_carved",
@@ -95,7 +97,8 @@ def products(data: PeriodData) -> dict[str, Any]:
     worked = sum(mix.get(t, 0) for t in ("worked_uncarved", "worked_carved"))
     typed = sum(mix.get(t, 0) for t in PRODUCT_TYPES)
     return {"types": rows, "worked_share": round(worked / typed, 3) if typed else None,
-            "cny_per_usd": CNY_PER_USD, "source": _source("products", "posts_in_period")}
+            "cny_per_usd": cny_per_usd, "rates_date": rates.rates_date,
+            "source": _source("products", "posts_in_period")}
 
 
 def timing(data: PeriodData) -> dict[str, Any]:
@@ -169,14 +172,18 @@ def changes(data: PeriodData, volume_section: dict[str, Any]) -> dict[str, Any]:
     series = [w["flagged"] * 7 / w["days"] for w in weeks]
     found = detect_changes(series, min_change=o.min_change)
     for c in found:
-        c.update(week=c["index"] + 1, date=weeks[c["index"]]["start"])
+        back = c.pop("recovered_index")
+        c.update(week=c["index"] + 1, date=weeks[c["index"]]["start"],
+                 recovered_week=None if back is None else back + 1,
+                 recovered_date=None if back is None else weeks[back]["start"])
     events = []
     for event in o.events:
         index = (event - o.start).days // 7
         events.append({"event": event.isoformat(), "week": index + 1, **compare_around(series, index, o.event_weeks)})
     return {"series": [round(s, 2) for s in series], "changes": found, "events": events,
             "method": "PELT (ruptures), L2 cost on Anscombe-transformed weekly counts, BIC-like penalty; "
-                      f"changes under {o.min_change:.0%} merged; partial weeks scaled to 7 days",
+                      f"changes under {o.min_change:.0%} or with Mann-Whitney p > 0.1 merged; a drop has recovered "
+                      "when 3 weeks average 95% of the level before it; partial weeks scaled to 7 days",
             "source": _source("changes", "posts_in_period")}
 
 

@@ -11,6 +11,7 @@ from sklearn.preprocessing import normalize
 
 from wildtrace.screen._match import Hit
 
+FEATURES_VERSION = "char1-3-hash18-lex25"  # change whenever features change: old models are refused
 N_FEATURES = 2**18
 NGRAMS = (1, 3)
 MAX_CHARS = 2000  # n-grams of the first 2,000 characters; matching still reads the whole text

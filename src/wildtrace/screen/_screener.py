@@ -13,9 +13,16 @@ from typing import Any
 import numpy as np
 
 from wildtrace.lexicon import Lexicon, load_lexicon
-from wildtrace.model import Post, Span, Verdict
+from wildtrace.model import Post, Span, Tier, Verdict
 from wildtrace.screen._embed import embed, top_k_similarity
-from wildtrace.screen._features import LEXICON_FEATURES, N_FEATURES, design_matrix, lexicon_vector, ngram_names
+from wildtrace.screen._features import (
+    FEATURES_VERSION,
+    LEXICON_FEATURES,
+    N_FEATURES,
+    design_matrix,
+    lexicon_vector,
+    ngram_names,
+)
 from wildtrace.screen._match import Hit, Matcher
 from wildtrace.screen._model import ScreenModel, _sigmoid
 from wildtrace.screen._normalise import Normalised
@@ -74,7 +81,7 @@ class ScreenResult:
         return self._explanation[1]
 
     def to_verdict(self, post_id: str, extracted: dict[str, Any] | None = None) -> Verdict:
-        return Verdict(post_id=post_id, score=self.score, tier=self.tier, species=self.species,
+        return Verdict(post_id=post_id, score=self.score, tier=Tier(self.tier), species=self.species,
                        products=self.products, spans=self.spans, code_words=self.code_words,
                        features=self.features, extracted=extracted or {}, model_version=self.model_version,
                        screened_at=datetime.now(UTC))
@@ -96,8 +103,11 @@ class Screener:
     def load(cls, model_dir: str | None = None, lexicon_path: str | None = None, full: bool = False,
              threads: int = 1) -> Screener:
         """The screener for a model directory (default: the shipped model) and an analysts' lexicon layer."""
-        return cls(load_lexicon(lexicon_path or None), ScreenModel.load(model_dir or None), full=full,
-                   threads=threads)
+        model = ScreenModel.load(model_dir or None)
+        if model.info.get("features") != FEATURES_VERSION:
+            raise ValueError(f"the model in {model_dir or 'the package'} was trained on other features "
+                             f"({model.info.get('features')!r}, now {FEATURES_VERSION!r}): train it again")
+        return cls(load_lexicon(lexicon_path or None), model, full=full, threads=threads)
 
     # -- preparing -------------------------------------------------------------------------------
     def prepare(self, doc: Document) -> Prepared:
@@ -134,7 +144,7 @@ class Screener:
         score = fast.copy()
         if self.full:
             cand = np.flatnonzero(fast >= self.model.candidate_threshold)
-            if len(cand):
+            if len(cand) and self.model.pos_emb is not None and self.model.neg_emb is not None:
                 emb = embed([prepared[i].doc.combined for i in cand], threads=self.threads)
                 score[cand] = self.model.combine(logit[cand], top_k_similarity(emb, self.model.pos_emb),
                                                  top_k_similarity(emb, self.model.neg_emb))

@@ -11,7 +11,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from wildtrace.lexicon import Lexicon
 from wildtrace.screen._embed import embed, top_k_similarity
-from wildtrace.screen._features import LEXICON_FEATURES, N_FEATURES
+from wildtrace.screen._features import FEATURES_VERSION, LEXICON_FEATURES, N_FEATURES
 from wildtrace.screen._model import ScreenModel
 from wildtrace.screen._screener import Document, Screener
 
@@ -38,7 +38,7 @@ def train_model(docs: Sequence[Document], labels: Sequence[int], lexicon: Lexico
         coef=clf.coef_.ravel().astype(np.float32), intercept=float(clf.intercept_[0]), lexicon_scale=LEXICON_SCALE,
         version=version,
         info={"trained_at": datetime.now(UTC).isoformat(timespec="seconds"), "n": len(y), "positives": int(y.sum()),
-              "lexicon_version": lexicon.version},
+              "lexicon_version": lexicon.version, "features": FEATURES_VERSION},
     )
     folds = min(5, int(np.bincount(y).min()))
     if embeddings and folds >= 2:

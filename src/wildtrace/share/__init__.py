@@ -5,6 +5,11 @@
 {'platform': 'wechat'}
 """
 
+from wildtrace.share._case import case_markdown, case_study
+from wildtrace.share._dataset import Dataset, ExportOptions, collect, has_tables
+from wildtrace.share._export import FORMATS, export, ftm_entities, stix_bundle
+from wildtrace.share._ftm import read_ftm, to_ftm, validate_ftm
+from wildtrace.share._import import ImportResult, import_file
 from wildtrace.share._policy import (
     Policy,
     PolicyError,
@@ -16,8 +21,11 @@ from wildtrace.share._policy import (
     redact_record,
     share_key,
 )
+from wildtrace.share._stix import read_stix, to_stix
 
 __all__ = [
-    "Policy", "PolicyError", "Redactor", "audience_for_role", "load_policy", "parse_policy", "pseudonym",
-    "redact_record", "share_key",
+    "FORMATS", "Dataset", "ExportOptions", "ImportResult", "Policy", "PolicyError", "Redactor", "audience_for_role",
+    "case_markdown", "case_study", "collect", "export", "ftm_entities", "has_tables", "import_file", "load_policy",
+    "parse_policy", "pseudonym", "read_ftm", "read_stix", "redact_record", "share_key", "stix_bundle", "to_ftm",
+    "to_stix", "validate_ftm",
 ]

@@ -110,19 +110,17 @@ def _species_for(rng: random.Random, category: str, v: Vocabulary) -> tuple[str,
 
 
 def _networks(rng: random.Random, n: int) -> list[tuple[str, str]]:
-    """(network id, role) for ``n`` traders: networks of 4-9 people along the chain."""
-    out: list[tuple[str, str]] = []
-    net = 0
-    while len(out) < n:
-        net += 1
-        size = min(rng.randint(4, len(CHAIN)), n - len(out))
-        out += [(f"N{net:03d}", CHAIN[i]) for i in range(size)]
-    return out
+    """(network id, role) for ``n`` traders: networks of five or more people along the whole chain."""
+    sizes = [5] * max(1, min(n // 5, round(n / 6.5)))
+    for _ in range(n - sum(sizes)):
+        sizes[rng.randrange(len(sizes))] += 1
+    return [(f"N{net:03d}", CHAIN[i] if i < len(CHAIN) else "retailer")
+            for net, size in enumerate(sizes, 1) for i in range(size)]
 
 
 def build_population(rng: random.Random, scale: float, v: Vocabulary) -> Population:
     """Traders (categories, chain roles, networks), buyers and benign people, each with accounts."""
-    n_traders = max(8, round(60 * scale))
+    n_traders = max(10, round(60 * scale))
     phones: set[str] = set()
     handles: set[str] = set()
     people: list[Person] = []

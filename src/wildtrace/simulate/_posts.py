@@ -6,10 +6,12 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
 
 from wildtrace.simulate._clock import WEEKS, at
 from wildtrace.simulate._images import draw_image
+from wildtrace.simulate._output import Csv
 from wildtrace.simulate._people import CRACKDOWN_WEEK, RECOVERY_WEEK, Account, Person, Population, share_identifier
 from wildtrace.simulate._text import (
     card_text,
@@ -34,13 +36,13 @@ ITEMS_KEPT = 30
 # What each step of the chain offers; worked ivory is about 90% of the monitored market.
 PRODUCTS_BY_ROLE = {
     "raw_trader": {"raw": 0.8, "semi_worked": 0.2},
-    "processor": {"semi_worked": 0.3, "worked_uncarved": 0.7},
+    "processor": {"semi_worked": 0.2, "worked_uncarved": 0.8},
     "wholesaler": {"semi_worked": 0.1, "worked_uncarved": 0.45, "worked_carved": 0.45},
     "retailer": {"worked_uncarved": 0.45, "worked_carved": 0.55},
     "agent": {"worked_uncarved": 0.4, "worked_carved": 0.6},
 }
 # Upstream traders advertise less: raw material mostly changes hands offline.
-ADS_BY_ROLE = {"raw_trader": 0.3, "processor": 0.6, "wholesaler": 1.0, "retailer": 1.0, "agent": 1.0}
+ADS_BY_ROLE = {"raw_trader": 0.2, "processor": 0.6, "wholesaler": 1.0, "retailer": 1.0, "agent": 1.0}
 
 
 def week_factor(week: int) -> float:
@@ -105,24 +107,31 @@ class PostMaker:
         self.trader_accounts = [a for a in pop.accounts if a.person.kind == "trader"]
         self.benign_accounts = [a for a in pop.accounts if a.person.kind == "benign"]
         self.side_accounts = [a for a in self.trader_accounts if a.person.category in ("C", "D")]
+        self.image_truth = Csv(out / "truth" / "images.csv", ["image", "text", "is_illegal"])
 
     def weeks(self) -> Iterator[list[SimPost]]:
         """The posts of each week, sorted by time."""
         total = sum(week_factor(w) for w in range(1, WEEKS + 1))
         for week in range(1, WEEKS + 1):
             traders = [a for a in self.trader_accounts if a.active_in_week(week)]
-            weights = [a.person.activity * ADS_BY_ROLE[a.person.role] * (2.0 if a.is_backup else 1.0) for a in traders]
+            cum_weights = list(accumulate(a.person.activity * ADS_BY_ROLE[a.person.role] * (2.0 if a.is_backup else 1.0)
+                                          for a in traders))
             side = [a for a in self.side_accounts if a.active_in_week(week)]
             noise = self.rng.uniform(0.94, 1.06)  # weeks are never quite alike
             n_illegal = round(ILLEGAL_PER_SCALE * self.scale / total * week_factor(week) * noise)
             n_benign = round(BENIGN_PER_SCALE * self.scale / WEEKS)
-            posts = [p for p in (self._illegal(week, traders, weights) for _ in range(n_illegal)) if p is not None]
+            posts = [p for p in (self._illegal(week, traders, cum_weights) for _ in range(n_illegal)) if p is not None]
             posts += [self._benign(week, side) for _ in range(n_benign)]
             posts.sort(key=lambda p: (p.time, p.account.id))
             yield posts
         for acc in self.trader_accounts:
             if acc.shared == "photo" and acc.id not in self.photo_shown:
                 share_identifier(acc, "phone")
+        self.image_truth.close()
+
+    def _draw(self, image: str, lines: list[str], illegal: bool) -> None:
+        draw_image(self.rng, lines, self.out / image)
+        self.image_truth.row([image, " | ".join(lines), int(illegal)])
 
     def _captured(self, t: datetime, deleted: datetime | None) -> datetime:
         c = t + timedelta(minutes=self.rng.randrange(5, 180))
@@ -132,12 +141,12 @@ class PostMaker:
         return p.language if self.rng.random() < 0.85 else self.rng.choice(["zh", "zh", "zh_hant", "en", "vi"])
 
     # -- illegal ads -------------------------------------------------------------------------------
-    def _illegal(self, week: int, traders: list[Account], weights: list[float]) -> SimPost | None:
+    def _illegal(self, week: int, traders: list[Account], cum_weights: list[float]) -> SimPost | None:
         rng = self.rng
         if not traders:
             return None
         for _ in range(30):
-            acc, t = rng.choices(traders, weights)[0], _time(rng, week, ILLEGAL_NIGHT_SHARE)
+            acc, t = rng.choices(traders, cum_weights=cum_weights)[0], _time(rng, week, ILLEGAL_NIGHT_SHARE)
             if acc.active(t):
                 break
         else:
@@ -205,7 +214,7 @@ class PostMaker:
             item.image_lines = [f"{term} {noun}",
                                 f"{weight_text(rng, grams, lang)}  {price_text(rng, item.price, lang)}",
                                 rng.choice([f"V {p.wechat}", f"Tel {p.phone}", f"微信 {p.wechat}", f"☎ {p.phone}"])]
-            draw_image(rng, item.image_lines, self.out / item.image)
+            self._draw(item.image, item.image_lines, True)
         return item
 
     def _ad_text(self, lang: str, term: str, item: Item, p: Person) -> str:
@@ -249,9 +258,9 @@ class PostMaker:
     def _benign(self, week: int, side: list[Account]) -> SimPost:
         rng, v = self.rng, self.v
         t = _time(rng, week, BENIGN_NIGHT_SHARE)
-        active_side = [a for a in side if a.active(t)] if rng.random() < 0.15 else []
-        if active_side:
-            acc = rng.choice(active_side)
+        trader = rng.choice(side) if side and rng.random() < 0.15 else None
+        if trader is not None and trader.active(t):  # traders of categories C and D sell legal goods too
+            acc = trader
             kind = v.benign[rng.choice(["legal_collector", "ordinary_shop"])]
         else:
             acc = rng.choice(self.benign_accounts)
@@ -279,6 +288,6 @@ class PostMaker:
         if rng.random() < 0.25 and self.n_images < self.budget:
             self.n_images += 1
             media = [f"media/benign_{self.n_images:06d}.png"]
-            draw_image(rng, [parts[0], fill["price"]], self.out / media[0])
+            self._draw(media[0], [parts[0], fill["price"]], False)
         deleted = t + timedelta(days=rng.uniform(1, 30)) if rng.random() < 0.02 else None
         return SimPost(t, acc, text, lang, media, deleted, self._captured(t, deleted), False, kind=kind.id)

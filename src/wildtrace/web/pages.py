@@ -12,12 +12,13 @@ from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from wildtrace.api import _alerts, _cases, _review
+from wildtrace.api import _alerts, _cases, _lexicon, _review
 from wildtrace.api._audit import audit_events, verify_audit
 from wildtrace.api._deps import SESSION_KEY, CurrentUser, Principal, StoreDep, Worker, optional_principal
 from wildtrace.api._network import resolve
 from wildtrace.api._schemas import TipIn
 from wildtrace.api._sessions import end_session
+from wildtrace.api._users import WORKERS
 from wildtrace.api.routes.auth import sign_in
 from wildtrace.api.routes.public import receive_tip
 from wildtrace.link import list_traders, load_profile
@@ -27,6 +28,7 @@ _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(resources.files("wildtrace.web") / "templates")),
     autoescape=True, undefined=jinja2.ChainableUndefined,
 )
+_env.tests["pseudonym"] = lambda value: isinstance(value, str) and value.startswith("h:")  # no page to link to
 router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form(max_length=20000)]
 
@@ -109,9 +111,8 @@ def review(principal: CurrentUser, store: StoreDep, offset: int = 0) -> HTMLResp
     detail = _review.post_detail(store, queue["items"][0]["post_id"]) if queue["items"] else None
     if detail is not None:
         principal.audit(store, "view", "post", detail["post"]["id"])
-    return render("review.html", principal, queue=principal.present(queue), d=principal.present(detail),
-                  offset=offset, can_decide=principal.audience != "partner",
-                  show_images=principal.audience != "partner")
+    return render("review.html", principal, queue=principal.present(queue, "post"), d=principal.present(detail),
+                  offset=offset, can_decide=principal.user.role in WORKERS, show_images=principal.sees_everything)
 
 
 @router.post("/review/{post_id:path}/decide")
@@ -133,13 +134,13 @@ def post(post_id: str, principal: CurrentUser, store: StoreDep) -> HTMLResponse:
     if detail is None:
         return error_page(404, f"no post {post_id!r}")
     principal.audit(store, "view", "post", post_id)
-    return render("post.html", principal, d=principal.present(detail), show_images=principal.audience != "partner")
+    return render("post.html", principal, d=principal.present(detail), show_images=principal.sees_everything)
 
 
 # -- traders, accounts, network -----------------------------------------------------------------------
 @router.get("/traders")
 def traders(principal: CurrentUser, store: StoreDep) -> HTMLResponse:
-    return render("traders.html", principal, traders=principal.present(list_traders(store, limit=200)))
+    return render("traders.html", principal, traders=principal.present(list_traders(store, limit=200), "trader"))
 
 
 @router.get("/traders/{trader_id:path}")
@@ -148,7 +149,7 @@ def trader(trader_id: str, principal: CurrentUser, store: StoreDep) -> HTMLRespo
     if profile is None:
         return error_page(404, f"no trader {trader_id!r}")
     principal.audit(store, "view", "trader", trader_id)
-    return render("profile.html", principal, title=f"Trader {trader_id}", profile=principal.present(profile),
+    return render("profile.html", principal, title=f"Trader {trader_id}", profile=principal.present(profile, "trader"),
                   network=f"trader:{profile.get('trader_id', trader_id)}")
 
 
@@ -167,8 +168,9 @@ def account(account_id: str, principal: CurrentUser, store: StoreDep) -> HTMLRes
                "posts": [{"id": p.id, "posted_at": p.posted_at, "text": p.text[:200]} for p in
                          store.find(Post, "account_id = ?", [account_id], order_by="posted_at DESC NULLS LAST, id",
                                     limit=100)]}
-    return render("profile.html", principal, title=f"Account {found.handle}", profile=principal.present(profile),
-                  network=f"account:{account_id}")
+    shown = principal.present(profile, "account")
+    return render("profile.html", principal, title=f"Account {shown.get('handle', '')}", profile=shown,
+                  network=f"account:{account_id}" if principal.sees_everything else "")
 
 
 @router.get("/network/{subject:path}")
@@ -183,9 +185,9 @@ def network(subject: str, principal: CurrentUser, store: StoreDep) -> HTMLRespon
 @router.get("/alerts")
 def alerts(principal: CurrentUser, store: StoreDep, status: str = "") -> HTMLResponse:
     status = status if status in {s.value for s in AlertStatus} else ""
-    data = principal.present(_alerts.list_alerts(store, status or None, limit=200))
+    data = principal.present(_alerts.list_alerts(store, status or None, limit=200), "alert")
     return render("alerts.html", principal, alerts=data, status=status, statuses=[s.value for s in AlertStatus],
-                  can_work=principal.audience != "partner")
+                  can_work=principal.user.role in WORKERS)
 
 
 @router.post("/alerts/{alert_id}")
@@ -259,6 +261,23 @@ def case_status(case_id: str, principal: Worker, store: StoreDep, status: Field)
         return error_page(404 if isinstance(exc, LookupError) else 422, str(exc))
     principal.audit(store, "case_status", "case", case_id, status=str(case.status))
     return _see(f"/cases/{case_id}")
+
+
+@router.get("/lexicon")
+def lexicon(request: Request, principal: Worker, store: StoreDep) -> HTMLResponse:
+    layer = request.app.state.settings.lexicon_path
+    return render("lexicon.html", principal, items=_lexicon.suggestions(store, layer), layer=str(layer))
+
+
+@router.post("/lexicon")
+def lexicon_review(request: Request, principal: Worker, store: StoreDep, term: Annotated[str, Form(max_length=100)],
+                   decision: Field, meaning: Annotated[str, Form(max_length=200)] = "") -> Response:
+    try:
+        _lexicon.review(store, request.app.state.settings.lexicon_path, term, decision, principal.name, meaning)
+    except ValueError as exc:
+        return error_page(422, str(exc))
+    principal.audit(store, f"lexicon_{decision}", "term", term, meaning=meaning)
+    return _see("/lexicon")
 
 
 @router.get("/audit")

@@ -19,7 +19,7 @@ def list_alerts(principal: CurrentUser, store: StoreDep, status: AlertStatus | N
                 assignee: Short | None = None, kind: Short | None = None,
                 limit: Annotated[int, Query(ge=1, le=500)] = 50,
                 offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> dict:
-    return principal.present(_alerts.list_alerts(store, status, assignee, kind, limit, offset))
+    return principal.present(_alerts.list_alerts(store, status, assignee, kind, limit, offset), "alert")
 
 
 @router.patch("/{alert_id}")

@@ -31,7 +31,7 @@ def queue(principal: CurrentUser, store: StoreDep,
           status: Annotated[_review.QueueStatus, Query()] = "pending", limit: Limit = 50, offset: Offset = 0) -> dict:
     """Screened posts and public tips waiting for review, by tier then score."""
     return principal.present(_review.queue(store, list(tier) if tier else None, platform, species, status, limit,
-                                           offset))
+                                           offset), "post")
 
 
 @router.get("/posts/{post_id:path}")
@@ -66,8 +66,8 @@ def decisions(principal: Worker, store: StoreDep, limit: Limit = 100, offset: Of
 @router.get("/media/{sha256}", response_class=FileResponse)
 def media(sha256: str, request: Request, principal: CurrentUser, store: StoreDep) -> FileResponse:
     """An image of a post (images only, never served as a page)."""
-    if principal.audience == "partner":
-        raise HTTPException(403, "images may show phone numbers and IDs; partners see the redacted OCR text only")
+    if not principal.sees_everything:
+        raise HTTPException(403, "images may show phone numbers and IDs; your role sees the redacted OCR text only")
     item = store.get(MediaItem, sha256)
     if item is None or not item.path or not (item.mime or "").startswith("image/"):
         raise HTTPException(404, f"no image {sha256!r}")

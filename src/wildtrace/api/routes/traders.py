@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
-from wildtrace.api._deps import CurrentUser, StoreDep
+from wildtrace.api._deps import CurrentUser, Principal, StoreDep
 from wildtrace.api._network import network
 from wildtrace.api._schemas import Short
 from wildtrace.link import list_traders, load_profile
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api", tags=["traders"])
 def traders(principal: CurrentUser, store: StoreDep, category: Short | None = None,
             limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict:
     """Traders (linked accounts) by number of flagged posts."""
-    return principal.present({"items": list_traders(store, category, limit)})
+    return principal.present({"items": list_traders(store, category, limit)}, "trader")
 
 
 @router.get("/traders/{trader_id:path}")
@@ -29,7 +29,7 @@ def trader(trader_id: str, principal: CurrentUser, store: StoreDep) -> dict:
     if profile is None:
         raise HTTPException(404, f"no trader {trader_id!r} (run `wildtrace link run` first?)")
     principal.audit(store, "view", "trader", trader_id)
-    return principal.present(profile)
+    return principal.present(profile, "trader")
 
 
 @router.get("/accounts/{account_id:path}")
@@ -58,8 +58,18 @@ def graph(subject: str, principal: CurrentUser, store: StoreDep,
     if result is None:
         raise HTTPException(404, f"nothing called {subject!r} in the network")
     principal.audit(store, "view", "network", result["root"], depth=depth)
-    if principal.audience == "partner":  # identifiers, payment accounts and parcels are personal data
-        keep = {n["id"] for n in result["nodes"] if n["kind"] in ("trader", "account")}
-        result["nodes"] = [n for n in result["nodes"] if n["id"] in keep]
-        result["edges"] = [e for e in result["edges"] if e["source"] in keep and e["target"] in keep]
+    if not principal.sees_everything:
+        result = pseudonymous_network(result, principal)
     return principal.present(result)
+
+
+def pseudonymous_network(graph: dict, principal: Principal) -> dict:
+    """Traders and accounts only (identifiers, payment accounts and parcels are personal data), named by their
+    pseudonyms; edges keep their (scrubbed) reasons. Such a graph cannot be expanded further."""
+    hide = principal.redactor.pseudonym
+    keep = {n["id"] for n in graph["nodes"] if n["kind"] in ("trader", "account")}
+    nodes = [{"id": hide(n["id"]), "kind": n["kind"], "label": hide(n["label"]), "backup": n.get("backup", False)}
+             for n in graph["nodes"] if n["id"] in keep]
+    edges = [{**e, "source": hide(e["source"]), "target": hide(e["target"])} for e in graph["edges"]
+             if e["source"] in keep and e["target"] in keep]
+    return {**graph, "root": hide(graph["root"]), "nodes": nodes, "edges": edges}

@@ -1,0 +1,156 @@
+"""The main job, end to end, over a folder in the simulated world's layout (docs/architecture.md).
+
+ingest -> screen (with OCR) -> extract identifiers -> link -> money -> report -> share (FtM and STIX
+exports, redacted to their audience). Each step is the same
+library call the CLI makes; the result of each is a one-line summary a person can read.
+
+    from wildtrace.pipeline import run_pipeline
+    for step in run_pipeline(Path("world"), store, settings, Path("out")):
+        print(step.name, step.summary)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from wildtrace.config import Settings
+from wildtrace.store import Store
+
+# (entity, file) in load order: platforms and accounts before the posts that name them.
+WORLD_FILES = (
+    ("platform", "platforms.jsonl"), ("account", "accounts.jsonl"), ("post", "posts.jsonl"),
+)
+MONEY_FILES = (
+    ("transactions", "transactions.csv"), ("shipments", "shipments.jsonl"), ("seizures", "seizures.jsonl"),
+    ("payment-accounts", "payment_accounts.csv"),
+)
+
+
+@dataclass
+class StepResult:
+    """What one step did: a line for people, the numbers for scripts, and how long it took."""
+
+    name: str
+    summary: str
+    seconds: float = 0.0
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PipelineContext:
+    """What the steps share: the input folder, the store, the settings and where outputs go."""
+
+    world: Path
+    store: Store
+    settings: Settings
+    out: Path
+
+
+def _ingest(ctx: PipelineContext) -> StepResult:
+    from wildtrace.ingest import ingest_records
+    from wildtrace.money import load_records
+
+    detail: dict[str, Any] = {}
+    for model, name in WORLD_FILES:
+        if (ctx.world / name).exists():
+            result = ingest_records(ctx.store, ctx.world / name, model, data_dir=ctx.settings.data_dir)
+            detail[name] = {"added": result.added, "quarantined": result.quarantined}
+    for kind, name in MONEY_FILES:
+        if (ctx.world / name).exists():
+            result = load_records(ctx.store, kind, ctx.world / name, data_dir=ctx.settings.data_dir)
+            detail[name] = {"added": result.added, "quarantined": result.quarantined}
+    added = sum(d["added"] for d in detail.values())
+    quarantined = sum(d["quarantined"] for d in detail.values())
+    return StepResult("ingest", f"{added} records from {len(detail)} files, {quarantined} quarantined", detail=detail)
+
+
+def _screen(ctx: PipelineContext) -> StepResult:
+    from wildtrace.screen import ImageReader, Screener, default_extractor, screen_store
+
+    s = ctx.settings
+    screener = Screener.load(s.model or None, str(s.lexicon_path))
+    result = screen_store(ctx.store, screener, ImageReader(s.data_path / "ocr"), extractor=default_extractor())
+    tiers = ", ".join(f"{k} {v}" for k, v in result["tiers"].items())
+    return StepResult("screen", f"{result['screened']} posts screened ({tiers})", detail=result)
+
+
+def _extract(ctx: PipelineContext) -> StepResult:
+    from wildtrace.extract import extract_store
+
+    counts = extract_store(ctx.store)
+    return StepResult("extract", ", ".join(f"{k} {v}" for k, v in counts.items()), detail=dict(counts))
+
+
+def _link(ctx: PipelineContext) -> StepResult:
+    from wildtrace.link import run_link
+
+    summary = run_link(ctx.store)
+    return StepResult("link", ", ".join(f"{k} {v}" for k, v in summary.items() if not isinstance(v, dict | list)),
+                      detail=summary)
+
+
+def _money(ctx: PipelineContext) -> StepResult:
+    from wildtrace.money import analyse, save
+
+    result = analyse(ctx.store)
+    save(ctx.store, result)
+    summary = result.summary()
+    return StepResult("money", ", ".join(f"{k} {v}" for k, v in summary.items() if not isinstance(v, dict | list)),
+                      detail=summary)
+
+
+def _period(store: Store) -> tuple[date, date]:
+    row = store.query("SELECT min(posted_at) AS first, max(posted_at) AS last FROM posts")[0]
+    first, last = row["first"], row["last"]
+    if first is None:
+        raise ValueError("no posts with a posting time: nothing to report")
+    return datetime.fromisoformat(str(first)).date(), datetime.fromisoformat(str(last)).date()
+
+
+def _report(ctx: PipelineContext) -> StepResult:
+    from wildtrace.report import ReportOptions, build_report, write_report
+    from wildtrace.share import share_key
+
+    start, end = _period(ctx.store)
+    data = build_report(ctx.store, ReportOptions(start, end), key=share_key(ctx.settings.share_key,
+                                                                            ctx.settings.data_path))
+    paths = [write_report(data, ctx.out / f"report.{fmt}", fmt) for fmt in ("html", "pdf")]
+    volume = data["sections"]["volume"]
+    return StepResult("report", f"{volume['flagged']} flagged ads of {volume['posts']} posts, {start} to {end}: "
+                                + ", ".join(str(p) for p in paths), detail={"paths": [str(p) for p in paths]})
+
+
+def _share(ctx: PipelineContext) -> StepResult:
+    from wildtrace.share import ExportOptions, export, share_key
+
+    key = share_key(ctx.settings.share_key, ctx.settings.data_path)
+    done = [export(ctx.store, fmt, ctx.out / f"export-{audience}.{suffix}", ExportOptions(audience=audience), key)
+            for fmt, suffix, audience in (("ftm", "ftm.jsonl", "partner"), ("stix", "stix.json", "platform"))]
+    return StepResult("share", "; ".join(f"{d['out']} ({d['format']}, {d['audience']}, "
+                                         f"{sum(d['records'].values())} records)" for d in done),
+                      detail={"exports": done})
+
+
+STEPS: tuple[tuple[str, Callable[[PipelineContext], StepResult]], ...] = (
+    ("ingest", _ingest), ("screen", _screen), ("extract", _extract), ("link", _link), ("money", _money),
+    ("report", _report), ("share", _share),
+)
+
+
+def run_pipeline(world: Path, store: Store, settings: Settings, out: Path,
+                 only: tuple[str, ...] | None = None) -> Iterator[StepResult]:
+    """Run every step (or ``only`` those named) over ``world``, yielding each step's result as it ends."""
+    out.mkdir(parents=True, exist_ok=True)
+    ctx = PipelineContext(world, store, settings, out)
+    for name, step in STEPS:
+        if only and name not in only:
+            continue
+        began = time.perf_counter()
+        result = step(ctx)
+        result.seconds = time.perf_counter() - began
+        yield result

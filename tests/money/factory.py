@@ -1,0 +1,76 @@
+"""Benign payment and parcel traffic, and planted patterns, for the money tests."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from wildtrace.model import Shipment, Transaction
+
+START = datetime(2025, 3, 3, tzinfo=UTC)
+DAYS = 60
+
+
+def benign_transactions(n: int, seed: int = 1, people: int = 400) -> list[Transaction]:
+    """Everyday payments: small purchases at shops, salaries paid out over the month, payments between friends."""
+    rng = random.Random(seed)
+    shops = [f"wallet:shop{i}" for i in range(max(3, people // 40))]
+    folk = [f"wallet:p{i}" for i in range(people)]
+    out = []
+    for i in range(n):
+        t = START + timedelta(seconds=rng.randrange(DAYS * 86400))
+        r = rng.random()
+        if r < 0.5:
+            payer, payee, amount = rng.choice(folk), rng.choice(shops), rng.uniform(5, 400)
+        elif r < 0.6:
+            payer, payee, amount = rng.choice(shops), rng.choice(folk), rng.uniform(3000, 12000)
+        else:
+            payer, payee = rng.sample(folk, 2)
+            amount = rng.choice([rng.uniform(10, 500), rng.uniform(500, 20000)])
+        out.append(Transaction(id=f"b{i}", time=t, payer=payer, payee=payee, amount=round(amount, 2)))
+    return out
+
+
+def benign_shipments(n: int, seed: int = 1, people: int = 400) -> list[Shipment]:
+    rng = random.Random(seed)
+    contents = [("衣服", 300, 2500), ("书", 200, 1500), ("零食", 200, 3000), ("化妆品", 50, 800), ("鞋", 500, 2000)]
+    out = []
+    for i in range(n):
+        a, b = rng.sample(range(people), 2)
+        what, lo, hi = rng.choice(contents)
+        out.append(Shipment(waybill=f"BW{i:06d}", time=START + timedelta(seconds=rng.randrange(DAYS * 86400)),
+                            sender_name=f"name{a}", sender_phone=f"139{a:08d}", receiver_name=f"name{b}",
+                            receiver_phone=f"139{b:08d}", declared_contents=what, weight_g=float(rng.randint(lo, hi))))
+    return out
+
+
+def tx(id_: str, hours: float, payer: str, payee: str, amount: float) -> Transaction:
+    return Transaction(id=id_, time=START + timedelta(days=20, hours=hours), payer=payer, payee=payee, amount=amount)
+
+
+PLANTS: dict[str, tuple[list[Transaction], set[str]]] = {
+    "fan_in": ([tx(f"fi{i}", i * 5, f"wallet:buyer{i}", "wallet:collector", 5000 + 37 * i) for i in range(8)],
+               {"wallet:collector"}),
+    "fan_out": ([tx(f"fo{i}", i * 3, "wallet:boss", f"wallet:poacher{i}", 4000 + 11 * i) for i in range(8)],
+                {"wallet:boss"}),
+    "gather_scatter": ([tx(f"gi{i}", i, f"wallet:g_in{i}", "wallet:hub", 3000) for i in range(6)]
+                       + [tx(f"go{i}", 10 + i, "wallet:hub", f"wallet:g_out{i}", 2500) for i in range(6)],
+                       {"wallet:hub"}),
+    "scatter_gather": ([tx(f"sg{i}", i, "wallet:origin", f"wallet:mule{i}", 9000) for i in range(4)]
+                       + [tx(f"sh{i}", 8 + i, f"wallet:mule{i}", "wallet:sink", 8700) for i in range(4)],
+                       {"wallet:origin", "wallet:sink"}),
+    "cycle": ([tx("c1", 0, "wallet:ra", "wallet:rb", 30000), tx("c2", 5, "wallet:rb", "wallet:rc", 29500),
+               tx("c3", 9, "wallet:rc", "wallet:ra", 29000)], {"wallet:ra", "wallet:rb", "wallet:rc"}),
+    "pass_through": ([t for i in range(3)
+                      for t in (tx(f"pi{i}", 24 * i, f"wallet:src{i}", "wallet:transit", 12000),
+                                tx(f"po{i}", 24 * i + 2, "wallet:transit", f"wallet:dst{i}", 11800))],
+                     {"wallet:transit"}),
+    "structuring": ([tx(f"st{i}", 10 * i, "wallet:smurf", f"wallet:sx{i}", 49000 + 100 * i) for i in range(4)],
+                    {"wallet:smurf"}),
+    "night_cluster": ([Transaction(id=f"nt{i}", time=START + timedelta(days=i, hours=23, minutes=5 * i),
+                                   payer="wallet:owl", payee=f"wallet:p{i}", amount=800.0) for i in range(8)],
+                      {"wallet:owl"}),
+    "new_account_velocity": ([tx(f"nv{i}", 30 * 24 + 5 * i, "wallet:fresh", f"wallet:p{i % 6}", 2000)
+                              for i in range(12)],
+                             {"wallet:fresh"}),
+}

@@ -1,0 +1,94 @@
+"""Risk flows from flagged sellers through payments and KYC phones with decay, explained; alerts keep
+their analyst state across runs; SAR drafts cite the evidence."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.money.conftest import add_flagged_seller
+from tests.money.factory import tx
+from wildtrace import model as m
+from wildtrace.money import analyse, draft_sar, sar_xml, save, set_alert, write_sar
+from wildtrace.store import Store
+
+
+@pytest.fixture
+def chain(benign_store: Store) -> Store:
+    """seller <- buyer (3 payments); buyer's KYC phone is also behind a second account that pays a mule."""
+    add_flagged_seller(benign_store)
+    benign_store.add([tx(f"ch{i}", i * 30, "wallet:buyer", "wallet:sellerpay", 2950.0) for i in range(3)]
+                     + [m.PaymentAccount(payment_account="wallet:buyer", holder_name="王五",
+                                         holder_phone="13900990099"),
+                        m.PaymentAccount(payment_account="bank:6222333344445555", holder_name="王小五",
+                                         holder_phone="13900990099"),
+                        tx("side", 100, "bank:6222333344445555", "wallet:far", 7000.0)])
+    return benign_store
+
+
+def test_risk_decays_along_the_path_and_explains_it(chain: Store) -> None:
+    risk = analyse(chain).risk.set_index("subject")
+    seller, buyer = risk.loc["wallet:sellerpay"], risk.loc["wallet:buyer"]
+    twin = risk.loc["bank:6222333344445555"]
+    assert seller["score"] > buyer["network_score"] > twin["network_score"] > 0
+    assert any(r.startswith("network:") and "KYC phone" in r and "wallet:buyer" in r for r in twin["reasons"])
+    assert "wallet:p0" not in risk.index or risk.loc["wallet:p0", "score"] < 0.6
+
+
+def test_hubs_do_not_pass_risk_on(chain: Store) -> None:
+    chain.add([tx(f"hub{i}", 200 + i, f"wallet:q{i}", "wallet:sellerpay", 10.0) for i in range(60)]
+              + [tx("via-hub", 300, "wallet:sellerpay", "wallet:beyond", 10.0)])
+    chain.add([tx("after-hub", 400, "wallet:beyond", "wallet:further", 10.0)])
+    risk = analyse(chain).risk.set_index("subject")
+    assert "wallet:beyond" in risk.index  # a hub's own neighbour still receives risk
+    assert "wallet:further" not in risk.index  # but the hub does not pass it on
+
+
+def test_alerts_keep_status_and_assignee(chain: Store) -> None:
+    first = analyse(chain)
+    save(chain, first)
+    alert = next(a for a in first.alerts if a.subject == "wallet:sellerpay")
+    assert alert.reasons and alert.evidence
+    changed = set_alert(chain, alert.id, assignee="ana")
+    assert changed.status == "assigned"
+    save(chain, analyse(chain))
+    again = chain.get(m.Alert, alert.id)
+    assert (again.status, again.assignee) == ("assigned", "ana")
+    with pytest.raises(ValueError):
+        set_alert(chain, alert.id, status="nonsense")
+
+
+def test_sar_cites_transactions_and_posts_by_hash(chain: Store, tmp_path) -> None:
+    save(chain, analyse(chain))
+    draft = draft_sar(chain, "wallet:sellerpay")
+    assert {t["id"] for t in draft.transactions} >= {"ch0", "ch1", "ch2"}
+    assert all(len(t["sha256"]) == 64 for t in draft.transactions)
+    assert [p["id"] for p in draft.posts] == ["post-wechat:xy_88"] and draft.posts[0]["content_hash"] == "c" * 64
+    root = ET.fromstring(sar_xml(draft))
+    assert root.findtext("report_code") == "STR"
+    assert {e.findtext("transactionnumber") for e in root.iter("transaction")} >= {"ch0", "ch1", "ch2"}
+    assert "flagged_counterparty" in {e.text for e in root.iter("indicator")}
+    paths = write_sar(draft, tmp_path)
+    assert json.loads(paths[1].read_text())["subject"] == "wallet:sellerpay"
+    with pytest.raises(KeyError, match="no alert"):
+        draft_sar(chain, "wallet:nobody")
+
+
+def test_sar_html_escapes_hostile_memo(chain: Store, tmp_path) -> None:
+    chain.add([m.Transaction(id="evil", time=tx("x", 1, "a", "b", 1).time, payer="wallet:buyer",
+                             payee="wallet:sellerpay", amount=2950.0, memo="<script>alert(1)</script>")])
+    save(chain, analyse(chain))
+    html = write_sar(draft_sar(chain, "wallet:sellerpay"), tmp_path)[2].read_text()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_runs_and_saves_on_every_backend(backend_store: Store) -> None:
+    from tests.money.factory import PLANTS
+
+    backend_store.add(PLANTS["cycle"][0] + [m.Seizure(waybill="W1", phones=["13900990099"], names=["王五"])])
+    result = analyse(backend_store)
+    assert {"wallet:ra", "wallet:rb", "wallet:rc"} <= set(result.hits["subject"])
+    save(backend_store, result)
+    assert backend_store.query("SELECT count(*) AS n FROM money_hits")[0]["n"] == len(result.hits)

@@ -1,0 +1,112 @@
+"""Each typology finds its pattern planted in benign traffic, and nothing in benign traffic alone."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.money.conftest import add_flagged_seller
+from tests.money.factory import PLANTS, START, tx
+from wildtrace import model as m
+from wildtrace.money import TYPOLOGIES, open_frame, run_typologies
+from wildtrace.store import Store
+
+TX_TYPOLOGIES = sorted(PLANTS)
+
+
+@pytest.mark.parametrize("name", TX_TYPOLOGIES)
+def test_planted_pattern_is_found(benign_store: Store, name: str) -> None:
+    planted, subjects = PLANTS[name]
+    benign_store.add(planted)
+    hits = run_typologies(open_frame(benign_store), [name])
+    assert subjects <= set(hits["subject"]), hits
+    for h in hits[hits["subject"].isin(subjects)].itertuples():
+        assert h.reason and 0 < h.score <= TYPOLOGIES[name].weight
+        assert set(h.evidence) & {t.id for t in planted}
+
+
+@pytest.mark.parametrize("name", [n for n in TYPOLOGIES if n not in ("contents_weight_mismatch",)])
+def test_benign_traffic_alone_raises_nothing(benign_store: Store, name: str) -> None:
+    add_flagged_seller(benign_store)  # a seller nobody pays: the flagged joins have something to miss
+    hits = run_typologies(open_frame(benign_store), [name])
+    assert hits.empty, hits[["subject", "reason"]].head().to_string()
+
+
+def test_parameters_change_what_is_found(benign_store: Store) -> None:
+    benign_store.add(PLANTS["fan_in"][0])
+    frame = open_frame(benign_store)
+    assert run_typologies(frame, ["fan_in"], {"fan_in": {"min_counterparties": 9}}).empty
+    with pytest.raises(ValueError, match="unknown parameter"):
+        run_typologies(frame, ["fan_in"], {"fan_in": {"nope": 1}})
+
+
+def test_flagged_counterparty_and_price_match(benign_store: Store) -> None:
+    add_flagged_seller(benign_store)
+    benign_store.add([tx("buy1", 1, "wallet:buyer", "wallet:sellerpay", 2950.0),
+                      tx("buy2", 30, "wallet:buyer", "wallet:sellerpay", 1000.0)])
+    hits = run_typologies(open_frame(benign_store), ["flagged_counterparty", "price_match"])
+    flagged = hits[hits["typology"] == "flagged_counterparty"].set_index("subject")
+    assert {"wallet:sellerpay", "wallet:buyer"} <= set(flagged.index)
+    assert "post-wechat:xy_88" in flagged.loc["wallet:sellerpay", "reason"]
+    price = hits[hits["typology"] == "price_match"]
+    assert set(price["subject"]) == {"wallet:sellerpay"} and "wallet:buyer" in price["reason"].iloc[0]
+    assert all(set(e) == {"buy1"} for e in price["evidence"])
+
+
+def test_kyc_phone_ties_an_unadvertised_account_to_the_seller(benign_store: Store) -> None:
+    add_flagged_seller(benign_store)
+    benign_store.add([m.PaymentAccount(payment_account="bank:6222000011112222", holder_name="王五",
+                                       holder_phone="137 1111 2222"),
+                      tx("k1", 3, "wallet:buyer", "bank:6222000011112222", 5000.0)])
+    hits = run_typologies(open_frame(benign_store), ["flagged_counterparty"])
+    row = hits.set_index("subject").loc["bank:6222000011112222"]
+    assert "KYC phone" in row["reason"]
+
+
+def _parcel(waybill: str, day: int, sender: tuple[str, str], receiver: tuple[str, str], contents: str = "衣服",
+            grams: float = 800.0, picked: str | None = None) -> m.Shipment:
+    return m.Shipment(waybill=waybill, time=START + timedelta(days=day), sender_name=sender[0], sender_phone=sender[1],
+                      receiver_name=receiver[0], receiver_phone=receiver[1], declared_contents=contents,
+                      weight_g=grams, picked_up_by=picked)
+
+
+def test_parcel_patterns(benign_store: Store) -> None:
+    add_flagged_seller(benign_store, phone="+8613711112222")
+    add_flagged_seller(benign_store, account="weibo:tusk", pay="wallet:tuskpay", phone="13755556666")
+    benign_store.add([
+        *[_parcel(f"FN{i}", i, (n, "13800000001"), (f"r{i}", f"1360000000{i}")) for i, n in
+          enumerate(["张先生", "李女士", "王生", "赵姐"])],
+        *[_parcel(f"TP{i}", i, ("a", "13500000001"), ("陈明", "13600000009"), picked="刘强（代取）") for i in range(2)],
+        _parcel("MM1", 3, ("b", "13500000002"), ("c", "13500000003"), contents="文件", grams=2600),
+        _parcel("TR1", 4, ("d", "+86 137 1111 2222"), ("e", "13755556666")),
+        _parcel("SZ1", 5, ("f", "15900000077"), ("g", "15900000078")),
+        _parcel("SZ2", 9, ("h", "15900000077"), ("i", "15900000099")),
+        m.Seizure(date=START.date(), place="厦门", agency="customs", species=["ivory"], waybill="SZ1"),
+    ])
+    hits = run_typologies(open_frame(benign_store), ["phone_many_names", "third_party_pickup",
+                                                    "contents_weight_mismatch", "parcel_between_traders",
+                                                    "seizure_linked"])
+    found = {(h.typology, h.subject) for h in hits.itertuples()}
+    assert ("phone_many_names", "phone:13800000001") in found
+    assert ("third_party_pickup", "phone:13600000009") in found
+    assert ("contents_weight_mismatch", "MM1") in found
+    assert ("parcel_between_traders", "TR1") in found
+    assert {("seizure_linked", "SZ1"), ("seizure_linked", "SZ2")} <= found
+    assert not {s for t, s in found if t != "contents_weight_mismatch"} & {f"BW{i:06d}" for i in range(400)}
+
+
+def test_same_name_in_two_scripts_is_one_name(benign_store: Store) -> None:
+    benign_store.add([_parcel(f"ZS{i}", i, (n, "13800000002"), ("x", "13600000001")) for i, n in
+                      enumerate(["张三", "Zhang San", "張三", "san zhang"])])
+    assert run_typologies(open_frame(benign_store), ["phone_many_names"]).empty
+
+
+def test_night_uses_local_time(store: Store) -> None:
+    bj = timezone(timedelta(hours=8))
+    store.add([m.Transaction(id=f"n{i}", time=datetime(2025, 3, 3 + i, 23, 30, tzinfo=bj), payer="wallet:owl",
+                             payee=f"wallet:x{i}", amount=100.0) for i in range(8)]
+              + [m.Transaction(id=f"d{i}", time=datetime(2025, 3, 3 + i % 20, 14, tzinfo=bj), payer=f"wallet:d{i}",
+                               payee=f"wallet:e{i}", amount=100.0) for i in range(200)])
+    hits = run_typologies(open_frame(store), ["night_cluster"])
+    assert list(hits["subject"]) == ["wallet:owl"]

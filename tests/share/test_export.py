@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import stix2
+
+from tests.report.world import World, make_world
+from wildtrace.model import Account, Post, Transaction
+from wildtrace.share import ExportOptions, export, import_file, read_ftm, read_stix, validate_ftm
+from wildtrace.share._csv import cell
+from wildtrace.store import Store, open_store
+
+KEY = b"k"
+TLP_IDS = {"public": stix2.TLP_WHITE.id, "partner": stix2.TLP_GREEN.id, "platform": stix2.TLP_AMBER.id,
+           "investigator": stix2.TLP_RED.id}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, World, Path]]:
+    folder = tmp_path_factory.mktemp("share")
+    store = open_store(str(folder / "a.duckdb"))
+    w = make_world(store, seed=5, weeks=3, base=12)
+    yield store, w, folder
+    store.close()
+
+
+def _export(store: Store, fmt: str, audience: str, out: Path) -> Path:
+    export(store, fmt, out, ExportOptions(audience=audience), key=KEY)
+    return out
+
+
+def _text(path: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8-sig") for p in sorted(path.glob("*.csv"))) if path.is_dir() \
+        else path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("audience", ["public", "partner", "platform", "investigator"])
+def test_ftm_export_validates_against_the_model(world: tuple, audience: str, tmp_path: Path) -> None:
+    store, _, _ = world
+    path = _export(store, "ftm", audience, tmp_path / "e.ftm.json")
+    entities = list(read_ftm(path.read_text(encoding="utf-8").splitlines()))
+    assert validate_ftm(entities) == []
+    schemata = {e.schema.name for e in entities}
+    assert {"Person", "UserAccount", "Message"} <= schemata
+    if audience in ("platform", "investigator"):
+        assert {"Payment", "BankAccount"} <= schemata
+    assert "Similar" in schemata
+
+
+def test_ftm_export_passes_the_librarys_own_validate_command(world: tuple, tmp_path: Path) -> None:
+    path = _export(world[0], "ftm", "partner", tmp_path / "e.ftm.json")
+    ftm = Path(sys.executable).with_name("ftm")
+    done = subprocess.run([str(ftm), "validate", "-i", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == len(path.read_text(encoding="utf-8").splitlines())
+
+
+@pytest.mark.parametrize("audience", ["public", "partner", "platform", "investigator"])
+def test_stix_export_parses_strictly_and_is_marked_for_the_audience(world: tuple, audience: str,
+                                                                     tmp_path: Path) -> None:
+    store, _, _ = world
+    path = _export(store, "stix", audience, tmp_path / "e.stix.json")
+    bundle = read_stix(path.read_text(encoding="utf-8"))
+    types = {o.type for o in bundle.objects}
+    assert {"identity", "user-account", "note", "indicator", "sighting", "relationship", "marking-definition"} <= types
+    for o in bundle.objects:
+        if o.type != "marking-definition":
+            assert TLP_IDS[audience] in o.object_marking_refs
+
+
+@pytest.mark.parametrize("audience", ["public", "partner"])
+@pytest.mark.parametrize("fmt", ["ftm", "stix", "csv"])
+def test_narrow_exports_carry_no_phone_messenger_id_bank_account_or_name(world: tuple, fmt: str, audience: str,
+                                                                         tmp_path: Path) -> None:
+    store, w, _ = world
+    text = _text(_export(store, fmt, audience, tmp_path / f"e.{fmt}"))
+    leaked = [value for value in w.sensitive if value in text]
+    assert not leaked
+    assert "Wang" not in text and "bank:" not in text and "wallet:" not in text
+
+
+def test_investigator_export_keeps_what_the_narrow_ones_drop(world: tuple, tmp_path: Path) -> None:
+    store, w, _ = world
+    text = _text(_export(store, "csv", "investigator", tmp_path / "csv"))
+    assert all(value in text for value in w.sensitive[:3])
+
+
+def test_round_trip_export_import_export_gives_the_same_entities(world: tuple, tmp_path: Path) -> None:
+    store, _, _ = world
+    for fmt in ("ftm", "stix"):
+        first = _export(store, fmt, "investigator", tmp_path / f"a.{fmt}")
+        empty = open_store(str(tmp_path / f"b-{fmt}.duckdb"))
+        result = import_file(empty, first)
+        assert result.new["accounts"] > 0 and result.new["posts"] > 0
+        again = _export(empty, fmt, "investigator", tmp_path / f"b.{fmt}")
+        assert again.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
+        empty.close()
+
+
+def test_import_merges_without_duplicating_what_is_known(world: tuple, tmp_path: Path) -> None:
+    store, _, _ = world
+    path = _export(store, "ftm", "investigator", tmp_path / "a.ftm")
+    other = open_store(str(tmp_path / "o.duckdb"))
+    import_file(other, path)
+    counts = [other.count(m) for m in (Account, Post, Transaction)]
+    second = import_file(other, path)
+    assert sum(second.new.values()) == 0 and second.kept == 0
+    assert [other.count(m) for m in (Account, Post, Transaction)] == counts
+    assert counts[1] == store.count(Post, "id IN (SELECT post_id FROM verdicts WHERE tier IN ('high', 'medium'))")
+    back = import_file(store, _export(other, "stix", "investigator", tmp_path / "o.stix"))
+    assert back.new.get("accounts", 0) == 0 and back.new.get("posts", 0) == 0
+    other.close()
+
+
+def test_bad_import_names_the_line(tmp_path: Path, store: Store) -> None:
+    bad = tmp_path / "bad.ftm"
+    bad.write_text('{"id": "x", "schema": "Person", "properties": {"name": ["a"]}}\n{not json\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="line 2"):
+        import_file(store, bad)
+
+
+def test_spreadsheet_cells_do_not_run_as_formulas() -> None:
+    assert cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert cell("-12.5") == "-12.5"
+    assert cell(["a", "b"]) == "a; b"
+
+
+def test_cli_export_and_import(world: tuple, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from wildtrace.cli.main import app
+
+    store, _, folder = world
+    store.execute("CHECKPOINT")
+    out = tmp_path / "cli.stix"
+    runner = CliRunner(env={"WILDTRACE_SHARE_KEY": "k"})
+    result = runner.invoke(app, ["export", "--db", str(folder / "a.duckdb"), "--format", "stix", "--audience",
+                                 "partner", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["tlp"] == "green"
+    result = runner.invoke(app, ["import", "--db", str(tmp_path / "n.duckdb"), str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["new"]["accounts"] > 0
+    bad = runner.invoke(app, ["export", "--db", str(folder / "a.duckdb"), "--format", "xml", "--audience", "public",
+                              "--out", str(out)])
+    assert bad.exit_code != 0
