@@ -1,6 +1,7 @@
 """The main job, end to end, over a folder in the simulated world's layout (docs/architecture.md).
 
-ingest -> screen (with OCR) -> extract identifiers -> link -> money -> report. Each step is the same
+ingest -> screen (with OCR) -> extract identifiers -> link -> money -> report -> share (FtM and STIX
+exports, redacted to their audience). Each step is the same
 library call the CLI makes; the result of each is a one-line summary a person can read.
 
     from wildtrace.pipeline import run_pipeline
@@ -124,9 +125,20 @@ def _report(ctx: PipelineContext) -> StepResult:
                                 + ", ".join(str(p) for p in paths), detail={"paths": [str(p) for p in paths]})
 
 
+def _share(ctx: PipelineContext) -> StepResult:
+    from wildtrace.share import ExportOptions, export, share_key
+
+    key = share_key(ctx.settings.share_key, ctx.settings.data_path)
+    done = [export(ctx.store, fmt, ctx.out / f"export-{audience}.{suffix}", ExportOptions(audience=audience), key)
+            for fmt, suffix, audience in (("ftm", "ftm.jsonl", "partner"), ("stix", "stix.json", "platform"))]
+    return StepResult("share", "; ".join(f"{d['out']} ({d['format']}, {d['audience']}, "
+                                         f"{sum(d['records'].values())} records)" for d in done),
+                      detail={"exports": done})
+
+
 STEPS: tuple[tuple[str, Callable[[PipelineContext], StepResult]], ...] = (
     ("ingest", _ingest), ("screen", _screen), ("extract", _extract), ("link", _link), ("money", _money),
-    ("report", _report),
+    ("report", _report), ("share", _share),
 )
 
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from tests.report.world import World, make_world
 from wildtrace.cli.main import app
-from wildtrace.report import ReportOptions, build_report, detect_changes, render_html, render_pdf
+from wildtrace.report import ReportOptions, build_report, detect_changes, render_html, render_pdf, score_changes
 from wildtrace.store import Store, open_store
 
 HOSTILE = "<script>alert('x')</script>"
@@ -146,4 +146,27 @@ def test_cli_writes_the_report_and_refuses_bad_dates(world_store: tuple, tmp_pat
     assert json.loads(result.stdout)["flagged"] == world.flagged
     bad = runner.invoke(app, ["report", "--db", str(path), "--from", "2026-13-01", "--to", "2026-01-01", "--out",
                               str(out)])
+    assert bad.exit_code != 0
+
+
+def test_change_scores_count_matches_of_the_same_kind_within_the_tolerance() -> None:
+    found = [{"index": 4, "direction": "drop"}, {"index": 9, "direction": "rebound"},
+             {"index": 15, "direction": "drop"}]
+    scores = score_changes(found, [(4, "drop"), (12, "rise")], tolerance=1)
+    assert scores["matched"] == 1 and scores["precision"] == pytest.approx(1 / 3) and scores["recall"] == 0.5
+    assert score_changes(found, [(4, "drop"), (10, "rise")], tolerance=1)["matched"] == 2
+    assert score_changes([], [(4, "drop")])["f1"] == 0.0
+
+
+def test_eval_changes_command_scores_a_labelled_series(tmp_path: Path) -> None:
+    rng = np.random.default_rng(2)
+    series = tmp_path / "s.csv"
+    series.write_text("week,count\n" + "".join(f"{i + 1},{v}\n" for i, v in
+                                               enumerate(rng.poisson([90] * 4 + [50] * 8 + [90] * 8))))
+    labels = tmp_path / "l.csv"
+    labels.write_text("week,direction\n5,drop\n13,rise\n")
+    result = CliRunner().invoke(app, ["eval", "changes", str(series), str(labels), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["recall"] == 1.0
+    bad = CliRunner().invoke(app, ["eval", "changes", str(labels), str(series)])
     assert bad.exit_code != 0

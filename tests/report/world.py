@@ -12,7 +12,17 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import numpy as np
 
-from wildtrace.model import Account, AccountIdentifier, MediaItem, Platform, Post, Transaction, Verdict, content_hash
+from wildtrace.model import (
+    Account,
+    AccountIdentifier,
+    MediaItem,
+    PaymentAccount,
+    Platform,
+    Post,
+    Transaction,
+    Verdict,
+    content_hash,
+)
 from wildtrace.store import Store
 
 PRICES = {"raw": (9.1, 2.2), "semi_worked": (7.4, 3.4), "worked_uncarved": (32.2, 10.0), "worked_carved": (29.1, 7.9)}
@@ -121,7 +131,10 @@ def make_world(store: Store, seed: int = 0, weeks: int = 20, base: int = 60, dro
     store.put([Transaction(id=f"tx{i}", payer=f"wallet:buyer{i}", payee=f"bank:62220212345678{i:02d}", amount=3000.0,
                            time=datetime.combine(start, datetime.min.time(), UTC) + timedelta(days=i), memo="手镯")
                for i in range(5)])
+    store.put([PaymentAccount(payment_account=f"bank:62220212345678{i:02d}", holder_name=f"李四{i} Li Si{i}",
+                              holder_phone=f"1399876000{i}", bank="ICBC") for i in range(5)])
     world.sensitive += [f"62220212345678{i:02d}" for i in range(5)] + [f"buyer{i}" for i in range(5)]
+    world.sensitive += [f"李四{i}" for i in range(5)] + [f"1399876000{i}" for i in range(5)]
     _link_tables(store, traders, accounts)
     world.night_share = night_count / n_flagged
     world.items = len(item_pool)

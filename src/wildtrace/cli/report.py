@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 
 from wildtrace.cli._common import DbOpt, JsonOpt, emit, fail, settings
-from wildtrace.report import ReportOptions, build_report, write_report
+from wildtrace.cli.evaluate import eval_app
+from wildtrace.report import ReportOptions, build_report, detect_changes, score_changes, write_report
 from wildtrace.share import share_key
 from wildtrace.store import open_store
 
@@ -63,5 +66,29 @@ def report(
                            f"{summary['unique_items']} unique items; changes: {changes}")
 
 
+def eval_changes(
+    series: Annotated[Path, typer.Argument(help="CSV with columns week (1-based) and count: weekly ad volume.")],
+    labels: Annotated[Path, typer.Argument(help="CSV with columns week and direction (drop or rise): the changes "
+                                           "that happened.")],
+    tolerance: Annotated[int, typer.Option("--tolerance", help="Weeks a detection may be off.")] = 1,
+    min_change: Annotated[float, typer.Option("--min-change", help="Smallest relative change reported.")] = 0.2,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score change detection (crackdowns and rebounds) on your own labelled weekly series."""
+    try:
+        weeks = pd.read_csv(series).sort_values("week")
+        truth = pd.read_csv(labels)
+        found = detect_changes(weeks["count"].astype(float).tolist(), min_change=min_change)
+        scores = score_changes(found, [(int(w) - 1, str(d)) for w, d in zip(truth["week"], truth["direction"],
+                                                                              strict=True)], tolerance)
+    except (KeyError, ValueError) as exc:
+        fail(f"{series} / {labels}: {exc} (expected columns week,count and week,direction)")
+    result = {**scores, "changes": [{"week": c["index"] + 1, "direction": c["direction"], "change": c["change"]}
+                                    for c in found]}
+    emit(result, as_json, f"precision {scores['precision']}, recall {scores['recall']}, F1 {scores['f1']} "
+                          f"({scores['matched']} of {scores['detected']} detections match {scores['labelled']} labels)")
+
+
 def register(app: typer.Typer) -> None:
     app.command("report")(report)
+    eval_app.command("changes")(eval_changes)

@@ -103,3 +103,25 @@ def compare_around(counts: Sequence[float], index: int, weeks: int) -> dict[str,
     if not 0 < index < len(y):
         raise ValueError(f"the event falls at week {index + 1}, outside the report's {len(y)} weeks (or on week 1)")
     return {"index": index, **_compare(y[max(0, index - weeks):index], y[index:index + weeks])}
+
+
+def score_changes(found: Sequence[dict[str, Any]], labelled: Sequence[tuple[int, str]],
+                  tolerance: int = 1) -> dict[str, Any]:
+    """Precision, recall and F1 of detected changes against labelled ones, each ``(week index, drop|rise)``.
+
+    A detection matches an unmatched label of the same kind (``rebound`` counts as ``rise``) within
+    ``tolerance`` weeks, nearest first.
+    """
+    kind = {"drop": "drop", "rise": "rise", "rebound": "rise"}
+    free = [(int(w), kind[d]) for w, d in labelled]
+    hits = 0
+    for c in found:
+        near = [lab for lab in free if lab[1] == kind[c["direction"]] and abs(lab[0] - c["index"]) <= tolerance]
+        if near:
+            free.remove(min(near, key=lambda lab: abs(lab[0] - c["index"])))
+            hits += 1
+    precision = hits / len(found) if found else None
+    recall = hits / len(labelled) if labelled else None
+    f1 = 2 * precision * recall / (precision + recall) if precision and recall else 0.0
+    return {"detected": len(found), "labelled": len(labelled), "matched": hits, "precision": precision,
+            "recall": recall, "f1": round(f1, 3)}

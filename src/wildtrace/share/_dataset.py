@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from wildtrace.model import Account, AccountIdentifier, Platform, Post, Transaction, Verdict
+from wildtrace.model import Account, AccountIdentifier, PaymentAccount, Platform, Post, Transaction, Verdict
 from wildtrace.share._policy import Policy, Redactor, load_policy
 from wildtrace.store import Store
 
-KINDS = ("platform", "trader", "account", "identifier", "post", "transaction", "link", "code_word")
+KINDS = ("platform", "trader", "account", "identifier", "post", "transaction", "payment_account", "link",
+         "code_word")
 
 
 @dataclass
@@ -88,8 +89,10 @@ def _link_records(store: Store, accounts: set[str]) -> tuple[dict[str, dict], li
     return members, traders, links
 
 
-def _sensitive(accounts: list[Account], identifiers: list[AccountIdentifier], txs: list[Transaction]) -> set[str]:
+def _sensitive(accounts: list[Account], identifiers: list[AccountIdentifier], txs: list[Transaction],
+               kyc: list[PaymentAccount]) -> set[str]:
     values = {i.value for i in identifiers} | {i.raw for i in identifiers}
+    values |= {v for k in kyc for v in (k.holder_name, k.holder_phone) if v}
     values |= {a.display_name for a in accounts if a.display_name} | {a.handle for a in accounts}
     for t in txs:
         values |= {t.payer, t.payee, t.payer.split(":", 1)[-1], t.payee.split(":", 1)[-1]}
@@ -106,8 +109,10 @@ def collect(store: Store, options: ExportOptions, key: bytes = b"", policy: Poli
     payment_values = {i.value for i in identifiers if i.kind in ("payment_account", "bank_card")}
     txs = [t for t in store.find(Transaction) if t.payer in payment_values or t.payee in payment_values] \
         if payment_values else []
+    used = {a for t in txs for a in (t.payer, t.payee)}
+    kyc = [k for k in store.find(PaymentAccount) if k.payment_account in used] if used else []
     members, traders, links = _link_records(store, account_ids)
-    redactor = Redactor(options.audience, policy, key, _sensitive(accounts, identifiers, txs))
+    redactor = Redactor(options.audience, policy, key, _sensitive(accounts, identifiers, txs, kyc))
     data = Dataset(redactor.audience, policy.audience(redactor.audience).tlp)
     platforms = {p.platform for p, _ in posts}
     data["platform"].extend(redactor.record("platform", p.model_dump(mode="json"))
@@ -120,6 +125,8 @@ def collect(store: Store, options: ExportOptions, key: bytes = b"", policy: Poli
     data["identifier"].extend(redactor.record("identifier", i.model_dump(mode="json")) for i in identifiers)
     data["post"].extend(redactor.record("post", _post_record(p, v)) for p, v in posts)
     data["transaction"].extend(redactor.record("transaction", t.model_dump(mode="json")) for t in txs)
+    data["payment_account"].extend(redactor.record("payment_account", k.model_dump(mode="json", exclude={"source"}))
+                                   for k in kyc)
     data["link"].extend(redactor.record("link", r) for r in links)
     words: dict[str, dict[str, Any]] = {}
     for p, v in posts:

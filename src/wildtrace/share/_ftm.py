@@ -48,9 +48,11 @@ def _person(trader_id: str) -> EntityProxy:
     return person
 
 
-def _holder(account: str) -> EntityProxy:
+def _holder(account: str, kyc: dict[str, Any]) -> EntityProxy:
+    """The holder of a payment account: the KYC name and phone when the audience may see them."""
     holder = _entity("LegalEntity", "holder", account)
-    holder.add("name", f"holder of {account}")
+    holder.add("name", kyc.get("holder_name") or f"holder of {account}")
+    _add(holder, "phone", kyc.get("holder_phone") if not str(kyc.get("holder_phone", "")).startswith("h:") else None)
     return holder
 
 
@@ -104,15 +106,17 @@ def to_ftm(data: Dataset) -> list[EntityProxy]:
         _add(msg, "title", f"{p.get('tier', 'unscreened')} | {p.get('platform')} | {p.get('product_type') or ''}")
         if p.get("price_per_gram_cny") is not None:
             _add(msg, "notes", f"price per gram: {p['price_per_gram_cny']} CNY")
+    kyc = {k["payment_account"]: k for k in data["payment_account"] if "payment_account" in k}
     for t in data["transaction"]:
         if "payer" not in t or "payee" not in t:
             continue
         payer_acc, payee_acc = emit(_entity("BankAccount", t["payer"])), emit(_entity("BankAccount", t["payee"]))
-        payer_acc.add("accountNumber", t["payer"])
-        payee_acc.add("accountNumber", t["payee"])
+        for acc, number in ((payer_acc, t["payer"]), (payee_acc, t["payee"])):
+            acc.add("accountNumber", number)
+            _add(acc, "bankName", kyc.get(number, {}).get("bank"))
         pay = emit(_entity("Payment", t["id"]))
-        pay.add("payer", emit(_holder(t["payer"])).id)
-        pay.add("beneficiary", emit(_holder(t["payee"])).id)
+        pay.add("payer", emit(_holder(t["payer"], kyc.get(t["payer"], {}))).id)
+        pay.add("beneficiary", emit(_holder(t["payee"], kyc.get(t["payee"], {}))).id)
         pay.add("payerAccount", payer_acc.id)
         pay.add("beneficiaryAccount", payee_acc.id)
         _add(pay, "amount", t.get("amount"))

@@ -181,7 +181,7 @@ def _truth_rows(sp: SimPost, record: dict[str, object], truth: Csv, labels: Csv)
     ptype = item.product_type if item else "none"
     person = sp.account.person.id
     truth.row([record["id"], sp.account.id, person, int(sp.illegal), species, ptype, ";".join(sp.code_words),
-               f"{item.price:g}" if item else "", f"{item.grams:g}" if item else "",
+               f"{item.price:.10g}" if item else "", f"{item.grams:.10g}" if item else "",
                round(item.price / item.grams, 3) if item else "", sp.obfuscation if sp.illegal else "none",
                int(sp.image_only), LANG_TAGS[sp.language]])
     labels.row([record["id"], sp.text, int(sp.illegal), species, ptype, sp.account.id, person, ";".join(sp.media)])
