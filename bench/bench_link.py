@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from bench.harness import Benchmark
+from wildtrace.link import LinkData, LinkOptions, link_accounts
 
 SYLLABLES = ["long", "hu", "xiang", "ya", "jin", "yu", "bao", "zhu", "wang", "li", "ming", "hua", "tian", "shan",
              "fu", "gui", "an", "kang", "le", "xin", "cheng", "da", "hai", "yun", "feng", "lin", "zhen", "mei"]
@@ -63,30 +64,24 @@ def prepare(n: int, workdir: Path) -> dict:
     return paths
 
 
-def _data(ctx: dict):
-    from wildtrace.link import LinkData
-
+def _data(ctx: dict) -> LinkData:
     return LinkData(accounts=pd.read_parquet(ctx["accounts"]), posts=pd.read_parquet(ctx["posts"]),
                     identifiers=pd.read_parquet(ctx["identifiers"]))
 
 
 def run(ctx: dict) -> int:
-    from wildtrace.link import link_accounts
-
     data = _data(ctx)
     link_accounts(data)
     return len(data.accounts)
 
 
 def baseline(ctx: dict) -> int:
-    from wildtrace.link import LinkOptions, link_accounts
-
     data = _data(ctx)
     link_accounts(data, LinkOptions(probabilistic=False))
     return len(data.accounts)
 
 
-SIZES = [100_000, 200_000, 400_000] + ([1_000_000] if os.environ.get("WILDTRACE_BENCH_FULL") else [])
+SIZES = [25_000, 50_000, 100_000] + ([1_000_000] if os.environ.get("WILDTRACE_BENCH_FULL") else [])
 
 BENCHMARKS = [
     Benchmark(

@@ -122,7 +122,7 @@ def load(base: str, token: str, method: str, path: str, body: dict | None, clien
 
     def worker(n: int) -> list[float]:
         times = []
-        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        with httpx.Client(base_url=base, headers=headers, timeout=180) as client:
             for _ in range(n):
                 start = time.perf_counter()
                 r = client.request(method, path, json=body)
@@ -146,6 +146,7 @@ def endpoints(ids: dict[str, Any]) -> list[tuple[str, str, str, dict | None]]:
         ("review queue", "GET", "/api/queue?limit=50", None),
         ("post explained", "GET", f"/api/posts/{ids['post']}", None),
         ("network depth 2", "GET", f"/api/network/trader:{ids['trader']}?depth=2", None),
+        ("check post (text)", "POST", "/api/check/post", {"text": "出售XY手镯 象牙 价格5000元 微信 seller12"}),
         ("check payment", "POST", "/api/check/payment", {"payer": "wallet:x", "payee": "wallet:7"}),
     ]
 

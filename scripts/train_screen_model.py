@@ -5,7 +5,7 @@ generated here from phrase banks written for this script (offers, code words, ob
 uses, benign look-alikes and everyday sales). Nothing comes from the simulator, which is kept for
 evaluation. Usage::
 
-    python scripts/train_screen_model.py [--n 3000] [--seed 7] [--out src/wildtrace/screen/model]
+    python scripts/train_screen_model.py [--n 4000] [--seed 7] [--out src/wildtrace/screen/model]
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ EN_CODES = {"XY": "ivory", "XJ": "rhino horn", "jelly": "ivory", "blood material
             "black material": "rhino horn",
             "red material": "hornbill", "ox bone": "ivory", "cow bone": "ivory", "xi jiao": "rhino horn"}
 ZH_OPEN = ["出", "出售", "现货", "新到", "转让", "便宜出", "有货", "清仓", "一手货源", "", "", "到了一批"]
-ZH_PRICE = ["{p}元", "克价{g}", "每克{g}元", "{p}包邮", "价格私聊", "一口价{p}", "¥{p}", "{w}万"]
+ZH_PRICE = ["{p}元", "克价{g}", "每克{g}元", "{p}包邮", "价格私聊", "一口价{p}", "¥{p}", "{w}万", "售价 ¥{p}",
+            "到手{p}元",
+            "{w}.{k}個W", "{g}米/克"]
 ZH_WEIGHT = ["{n}克", "{n}g", "{k}斤", "{k}公斤", "重{n}克", "净重{n}g"]
 ZH_CONTACT = ["微信{id}", "加微{id}", "vx:{id}", "私聊", "威信同号", "扣扣{qq}", "懂的来", "看图私聊", "朋友圈看货"]
 ZH_EXTRA = ["顺丰包邮", "保密发货", "风声紧", "低调", "老客户优先", "带证", "老货", "清代", "禁令前", "有证书",
@@ -81,6 +83,43 @@ EN_BENIGN = [
     "documentary on elephants tonight",
     "bone china {thing_en}, {p}", "ivory paint, {k} litres, {p}", "{fake_en} horn {item_en}, plastic, ${p}",
 ]
+ZH_COLLECTABLE = ["和田玉", "翡翠", "琥珀蜜蜡", "菩提子", "老银饰", "铜香炉", "紫砂壶", "沉香", "南红玛瑙",
+                  "黄花梨木", "瓷器",
+                  "牛骨梳子", "牦牛角梳", "绿松石"]
+ZH_SHOP = ["支持货到付款", "限时秒杀", "私信有优惠", "满百包邮", "团购价", "好评返现", "淘宝同款", "可验货",
+           "实体店可看",
+           "假一赔十", "顺丰包邮", "懂的来", "有证书", "带证书", "老货", "民国", "清代", "包浆自然", "雕工精细",
+           "克价可谈"]
+ZH_BENIGN += [
+    "{coll}{item2} {shop} {shop} ¥{p}", "{coll}{item2}，{shop}，{shop}", "{coll} {item2}\n{shop}\n{p}元",
+    "大象毛绒玩具 {shop} {p}元", "犀牛公仔 {shop}", "{museum}", "{campaign}", "{everyday} {shop} {shop} ¥{g}",
+]
+EN_COLLECTABLE = ["jade", "amber", "bodhi seed", "silver", "copper", "rosewood", "agate", "turquoise", "ox horn",
+                  "cow bone", "yak bone", "porcelain", "bronze"]
+EN_SHOP = ["cash on delivery", "free shipping over 100", "group price", "order now", "inspection welcome",
+           "with certificate", "antique", "private collection", "hand carved", "dm for discount", "not ivory"]
+EN_BENIGN += [
+    "{coll_en} {item_en} {shop_en}, {shop_en}, ${p}", "{coll_en} {item_en} - {shop_en} - wx_{id}",
+    "elephant plush toy, {shop_en}, ${g}", "{museum_en}", "{campaign_en}", "{everyday_en}, {shop_en}, ${g}",
+]
+VI_BENIGN = ["thanh lý {vi_thing}, giá {p}k, liên hệ zalo", "{vi_thing} giá rẻ, giao hàng toàn quốc",
+             "vòng tay gỗ trầm hương, có giấy kiểm định, {p}k", "đồ chơi voi nhồi bông, {p}k, ship cod"]
+VI_OFFER = ["thanh lý {subject} {vi_item}, {g} tệ/g, nặng {n}g, liên hệ {id}",
+            "bán {subject} {vi_item} giá {p}, zalo {id}",
+            "{subject} {vi_item} hàng thật, ship kín, inbox"]
+VI_SUBJECT = ["ngà voi", "ngà", "sừng tê giác", "vảy tê tê", "xy", "XIANG YA"]
+VI_ITEMS = ["vòng tay", "nhẫn", "mặt dây chuyền", "chuỗi hạt", "nguyên liệu", "tượng"]
+VI_THINGS = ["điện thoại", "xe đạp", "tủ lạnh", "áo khoác", "giày"]
+ZH_MUSEUM = ["故宫象牙雕刻展 讲解每天两场 学生半价", "博物馆馆藏象牙文物首次展出", "犀角杯特展 预约参观"]
+ZH_CAMPAIGN = ["保护犀牛宣传周！转发扩散！没有买卖就没有杀害！", "拒绝象牙制品 保护野生动物 从我做起",
+               "穿山甲保护日 举报非法交易电话12315"]
+ZH_EVERYDAY = ["婴儿纸尿裤", "家常菜外卖", "家政保洁", "茶叶礼盒", "水果批发", "二手书"]
+EN_MUSEUM = ["museum exhibition of historic ivory carvings opens sunday",
+             "the rhino horn cup gallery reopens, book a visit"]
+EN_CAMPAIGN = ["save the rhinos week - share and report illegal trade", "say no to ivory, protect elephants"]
+EN_EVERYDAY = ["tea gift box", "baby diapers", "home cleaning service", "fresh fruit box", "used books"]
+ZH_SEPARATORS = [" ", "，", "\n", "。", "～", "、", " | ", "✨"]
+ZH_ITEMS2 = ["手镯", "手串", "吊坠", "摆件", "梳子", "印章", "耳钉", "戒指", "项链"]
 ZH_ITEMS = ["连衣裙", "毛衣", "围巾", "手镯", "摆件", "手串", "吊坠", "沙发", "窗帘", "婚纱"]
 ZH_THINGS = ["手机", "电脑", "自行车", "相机", "婴儿车", "冰箱", "茶具", "书桌", "收纳盒"]
 ZH_FAKE = ["仿", "树脂", "亚克力", "高仿", "人造"]
@@ -106,7 +145,12 @@ def _fill(rng: random.Random, template: str) -> str:
         item=rng.choice(ZH_ITEMS), thing=rng.choice(ZH_THINGS), fake=rng.choice(ZH_FAKE),
         news=rng.choice(ZH_NEWS).format(k=rng.choice([1, 2, 3, 5])), cloth=rng.choice(EN_CLOTH),
         item_en=rng.choice(EN_ITEMS), thing_en=rng.choice(EN_THINGS), fake_en=rng.choice(EN_FAKE),
-        news_en=rng.choice(EN_NEWS).format(k=rng.choice([1, 2, 3])),
+        news_en=rng.choice(EN_NEWS).format(k=rng.choice([1, 2, 3])), coll=rng.choice(ZH_COLLECTABLE),
+        item2=rng.choice(ZH_ITEMS2), shop=rng.choice(ZH_SHOP), coll_en=rng.choice(EN_COLLECTABLE),
+        shop_en=rng.choice(EN_SHOP), museum=rng.choice(ZH_MUSEUM), campaign=rng.choice(ZH_CAMPAIGN),
+        everyday=rng.choice(ZH_EVERYDAY), museum_en=rng.choice(EN_MUSEUM), campaign_en=rng.choice(EN_CAMPAIGN),
+        everyday_en=rng.choice(EN_EVERYDAY), vi_thing=rng.choice(VI_THINGS), vi_item=rng.choice(VI_ITEMS),
+        subject=rng.choice(VI_SUBJECT),
     )
 
 
@@ -143,10 +187,12 @@ def offer_zh(rng: random.Random, s2t: opencc.OpenCC) -> str:
     else:
         animal = rng.choice(list(ZH_GOODS))
         subject = _obfuscate_zh(rng, animal, s2t)
-    parts = [rng.choice(ZH_OPEN), subject + rng.choice(ZH_GOODS[animal]), _fill(rng, rng.choice(ZH_WEIGHT)),
+    goods = rng.choice(ZH_GOODS[animal] + ZH_ITEMS2[-3:]) if animal == "象牙" else rng.choice(ZH_GOODS[animal])
+    subject = f"【{subject}】" if rng.random() < 0.15 else subject
+    parts = [rng.choice(ZH_OPEN), subject + goods, _fill(rng, rng.choice(ZH_WEIGHT)),
              _fill(rng, rng.choice(ZH_PRICE)), _fill(rng, rng.choice(ZH_CONTACT)), rng.choice(ZH_EXTRA)]
-    parts = [p for p in parts if p and rng.random() > 0.15]
-    return rng.choice([" ", "，", "\n", " ", "。"]).join(parts)
+    parts = [p for p in parts if p and rng.random() > 0.25]
+    return rng.choice(ZH_SEPARATORS).join(parts)
 
 
 def offer_en(rng: random.Random) -> str:
@@ -168,11 +214,15 @@ def generate(n: int, seed: int) -> list[tuple[str, int]]:
     rows = []
     for _ in range(n):
         r = rng.random()
-        if r < 0.27:
+        if r < 0.25:
             rows.append((offer_zh(rng, s2t), 1))
-        elif r < 0.45:
+        elif r < 0.40:
             rows.append((offer_en(rng), 1))
-        elif r < 0.75:
+        elif r < 0.45:
+            rows.append((_fill(rng, rng.choice(VI_OFFER)), 1))
+        elif r < 0.5:
+            rows.append((_fill(rng, rng.choice(VI_BENIGN)), 0))
+        elif r < 0.77:
             text = _fill(rng, rng.choice(ZH_BENIGN))
             rows.append((s2t.convert(text) if rng.random() < 0.2 else text, 0))
         else:
@@ -182,7 +232,7 @@ def generate(n: int, seed: int) -> list[tuple[str, int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=3000)
+    parser.add_argument("--n", type=int, default=4000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", default=str(HERE.parent / "src" / "wildtrace" / "screen" / "model"))
     args = parser.parse_args()

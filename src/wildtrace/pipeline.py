@@ -1,6 +1,7 @@
 """The main job, end to end, over a folder in the simulated world's layout (docs/architecture.md).
 
-ingest -> screen (with OCR) -> extract identifiers -> link -> money -> report. Each step is the same
+ingest -> screen (with OCR) -> extract identifiers -> link -> money -> report -> share (FtM and STIX
+exports, redacted to their audience). Each step is the same
 library call the CLI makes; the result of each is a one-line summary a person can read.
 
     from wildtrace.pipeline import run_pipeline
@@ -13,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -104,10 +105,11 @@ def _money(ctx: PipelineContext) -> StepResult:
 
 
 def _period(store: Store) -> tuple[date, date]:
-    first, last = store.query("SELECT min(posted_at), max(posted_at) FROM posts")[0]
+    row = store.query("SELECT min(posted_at) AS first, max(posted_at) AS last FROM posts")[0]
+    first, last = row["first"], row["last"]
     if first is None:
         raise ValueError("no posts with a posting time: nothing to report")
-    return first.date(), last.date()
+    return datetime.fromisoformat(str(first)).date(), datetime.fromisoformat(str(last)).date()
 
 
 def _report(ctx: PipelineContext) -> StepResult:
@@ -123,9 +125,20 @@ def _report(ctx: PipelineContext) -> StepResult:
                                 + ", ".join(str(p) for p in paths), detail={"paths": [str(p) for p in paths]})
 
 
+def _share(ctx: PipelineContext) -> StepResult:
+    from wildtrace.share import ExportOptions, export, share_key
+
+    key = share_key(ctx.settings.share_key, ctx.settings.data_path)
+    done = [export(ctx.store, fmt, ctx.out / f"export-{audience}.{suffix}", ExportOptions(audience=audience), key)
+            for fmt, suffix, audience in (("ftm", "ftm.jsonl", "partner"), ("stix", "stix.json", "platform"))]
+    return StepResult("share", "; ".join(f"{d['out']} ({d['format']}, {d['audience']}, "
+                                         f"{sum(d['records'].values())} records)" for d in done),
+                      detail={"exports": done})
+
+
 STEPS: tuple[tuple[str, Callable[[PipelineContext], StepResult]], ...] = (
     ("ingest", _ingest), ("screen", _screen), ("extract", _extract), ("link", _link), ("money", _money),
-    ("report", _report),
+    ("report", _report), ("share", _share),
 )
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+from fastapi.testclient import TestClient
+
 from tests.api.world import BACKUP_PHONE, PHONE
+from wildtrace.api import create_app, create_token
+from wildtrace.config import Settings
 
 
 def test_trader_and_account(login, world):
@@ -64,3 +69,17 @@ def test_real_time_checks(login):
     parcel = client.post("/api/check/shipment", json={"sender_phone": PHONE}).json()
     assert parcel["tier"] == "high"
     assert client.post("/api/check/shipment", json={"sender_phone": "10000000000"}).json()["reasons"] == []
+
+
+@pytest.mark.slow
+def test_real_time_check_with_the_shipped_screening_model(world):
+    """The check endpoint over the screening stage's own model (loading it takes tens of seconds)."""
+    from wildtrace.screen import Screener
+
+    store, _ = world
+    client = TestClient(create_app(store, Settings(share_key="k"), screener=Screener.load()))
+    client.headers["Authorization"] = f"Bearer {create_token(store, 'investigator')}"
+    hit = client.post("/api/check/post", json={"text": f"出售XY手镯 价格5000元 加微信 {BACKUP_PHONE}"}).json()
+    assert hit["tier"] in ("high", "medium") and any("code word XY" in r for r in hit["reasons"])
+    assert any("trader t-1" in r for r in hit["reasons"])
+    assert client.post("/api/check/post", json={"text": "卖二手自行车, 九成新"}).json()["tier"] in ("none", "low")

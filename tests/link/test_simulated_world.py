@@ -6,16 +6,21 @@ import pytest
 
 from tests.link.world import load_world
 from wildtrace.link import read_truth, run_link, score_linkage, stored_clusters, top_traders
+from wildtrace.store import open_store
 
 B_CUBED_F1_FLOOR = 0.95
 BACKUP_RECALL_FLOOR = 0.8
 
 
-@pytest.fixture
-def linked_world(sim_world, store, tmp_path):
-    load_world(store, sim_world, tmp_path / "data")
+@pytest.fixture(scope="module")
+def linked_world(sim_world, tmp_path_factory):
+    """The world loaded and linked once for this module."""
+    tmp = tmp_path_factory.mktemp("linked_world")
+    store = open_store(str(tmp / "wildtrace.duckdb"))
+    load_world(store, sim_world, tmp / "data")
     summary = run_link(store)
-    return store, summary
+    yield store, summary
+    store.close()
 
 
 def test_linkage_holds_its_floors(linked_world, sim_world):

@@ -82,3 +82,13 @@ def test_sar_html_escapes_hostile_memo(chain: Store, tmp_path) -> None:
     save(chain, analyse(chain))
     html = write_sar(draft_sar(chain, "wallet:sellerpay"), tmp_path)[2].read_text()
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_runs_and_saves_on_every_backend(backend_store: Store) -> None:
+    from tests.money.factory import PLANTS
+
+    backend_store.add(PLANTS["cycle"][0] + [m.Seizure(waybill="W1", phones=["13900990099"], names=["王五"])])
+    result = analyse(backend_store)
+    assert {"wallet:ra", "wallet:rb", "wallet:rc"} <= set(result.hits["subject"])
+    save(backend_store, result)
+    assert backend_store.query("SELECT count(*) AS n FROM money_hits")[0]["n"] == len(result.hits)

@@ -20,6 +20,10 @@ def test_simulate_command_writes_a_world_and_describes_it(tmp_path: Path) -> Non
     assert summary["counts"] == manifest["counts"]
     assert "truth/labels.csv" in summary["files"]
     assert manifest["seed"] == 5
+    shapes = summary["shapes"]
+    assert abs(sum(shapes["trader_categories"].values()) - 1) < 1e-6
+    assert shapes["night_share"]["illegal"] > shapes["night_share"]["benign"]
+    assert 0 <= shapes["keyword_search"]["precision"] <= 1
 
 
 def test_simulate_refuses_a_scale_that_is_not_positive(tmp_path: Path) -> None:

@@ -91,3 +91,13 @@ def test_images_are_readable_pngs(sim_world: Path) -> None:
     for path in sorted((sim_world / "media").glob("*.png"))[:20]:
         with Image.open(path) as img:
             img.verify()
+
+
+def test_described_layout_is_what_a_world_holds(sim_world: Path) -> None:
+    from wildtrace.simulate import LAYOUT
+
+    for name in LAYOUT:
+        assert (sim_world / name.rstrip("/")).exists(), name
+    top = {p.name + ("/" if p.is_dir() else "") for p in sim_world.iterdir()}
+    truth = {f"truth/{p.name}" for p in (sim_world / "truth").iterdir()}
+    assert (top - {"truth/"}) | truth == set(LAYOUT)

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from wildtrace.api._ratelimit import RateLimiter
-from wildtrace.api.routes import admin, alerts, auth, cases, check, public, review, traders
+from wildtrace.api.routes import admin, alerts, auth, cases, check, lexicon, public, review, traders
 from wildtrace.config import Settings
 from wildtrace.log import get_logger
 from wildtrace.share import share_key
@@ -108,7 +108,7 @@ def create_app(store: Store, settings: Settings, screener: Any = None) -> FastAP
         return response
 
     _install_error_handlers(app)
-    for module in (public, auth, review, cases, alerts, traders, admin, check):
+    for module in (public, auth, review, cases, alerts, traders, lexicon, admin, check):
         app.include_router(module.router)
     pages.install(app)
     return app

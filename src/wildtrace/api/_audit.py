@@ -14,10 +14,13 @@ from typing import Any
 
 from wildtrace.evidence.chain import GENESIS, link_hash, verify_chain
 from wildtrace.model import AuditEvent
-from wildtrace.store import Store
+from wildtrace.store import Store, columns, to_row
 
 _lock = threading.Lock()
 _ATTEMPTS = 50
+_COLUMNS = columns(AuditEvent)
+_INSERT = (f"INSERT INTO audit_events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)}) "
+           "ON CONFLICT DO NOTHING")
 
 
 def _payload(event: AuditEvent) -> dict[str, Any]:
@@ -34,7 +37,9 @@ def record(store: Store, actor: str, action: str, object_kind: str = "", object_
             event = AuditEvent(seq=seq, occurred_at=datetime.now(UTC), actor=actor, action=action,
                                object_kind=object_kind, object_id=object_id, detail=detail or {}, prev_hash=prev)
             event.hash = link_hash(prev, _payload(event))
-            if store.add([event]):
+            row = to_row(event)
+            store.execute(_INSERT, [row[c] for c in _COLUMNS])
+            if store.query("SELECT hash FROM audit_events WHERE seq = ?", [seq])[0]["hash"] == event.hash:
                 return event
     raise RuntimeError("audit log: could not append after repeated contention")
 

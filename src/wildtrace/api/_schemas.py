@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -98,3 +98,9 @@ class ShipmentCheck(Body):
     sender_phone: Short | None = None
     receiver_phone: Short | None = None
     declared_contents: Url | None = None
+
+
+class LexiconReview(Body):
+    term: Annotated[str, Field(min_length=1, max_length=100), _Clean]
+    decision: Literal["accept", "reject"]
+    meaning: Annotated[str, Field(max_length=200), _Clean] = ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from wildtrace.api._users import User, get_user
+from wildtrace.api._users import Role, User
 from wildtrace.store import Store
 
 SESSION_HOURS = 12
@@ -24,12 +24,10 @@ def start_session(store: Store, username: str) -> tuple[str, str]:
 
 def session_user(store: Store, sid: str) -> tuple[User, str] | None:
     """(user, CSRF token) of a live session of an enabled user, else None."""
-    rows = store.query("SELECT username, csrf FROM wb_sessions WHERE session_id = ? AND expires_at > ?",
+    rows = store.query("SELECT u.username, u.role, s.csrf FROM wb_sessions s JOIN wb_users u ON u.username = "
+                       "s.username WHERE s.session_id = ? AND s.expires_at > ? AND NOT u.disabled",
                        [sid, datetime.now(UTC)])
-    user = get_user(store, rows[0]["username"]) if rows else None
-    if user is None or user.disabled:
-        return None
-    return user, rows[0]["csrf"]
+    return (User(rows[0]["username"], Role(rows[0]["role"])), rows[0]["csrf"]) if rows else None
 
 
 def end_session(store: Store, sid: str) -> None:

@@ -40,7 +40,7 @@ def demo(
     out.mkdir(parents=True, exist_ok=True)
     s = settings(str(out / "wildtrace.duckdb"), None, data_dir=str(out / ".wildtrace"))
     world, said = _world(out, seed, scale)
-    steps = [{"step": "simulate", "summary": said}]
+    steps: list[dict[str, object]] = [{"step": "simulate", "summary": said}]
     typer.echo(f"simulate  {said}", err=True)
     with open_store(s.db) as st:
         for step in run_pipeline(world, st, s, out):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -25,8 +25,9 @@ def list_terms(kind: KindOpt = None, config: ConfigOpt = None, as_json: JsonOpt 
 
     lex = load_lexicon(_path(config))
     terms = [t for t in lex.terms if kind is None or t.kind == kind]
-    rows = [{"id": t.id, "kind": t.kind, "names": t.all_names(), "meaning": t.meaning, "category": t.category,
-             "cites": t.cites, "source": t.source, "origin": t.origin} for t in terms]
+    rows: list[dict[str, Any]] = [
+        {"id": t.id, "kind": t.kind, "names": t.all_names(), "meaning": t.meaning, "category": t.category,
+         "cites": t.cites, "source": t.source, "origin": t.origin} for t in terms]
     lines = [f"{r['kind']:<10} {r['id']:<22} {', '.join(r['names'][:6])}"
              + (f"  = {r['meaning']}" if r["meaning"] else "") + ("  [added]" if r["origin"] == "user" else "")
              for r in rows]

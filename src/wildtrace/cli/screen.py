@@ -30,8 +30,34 @@ def _reader(image_col: str | None) -> ImageReader | None:
 
 def screen(db: DbOpt = None, model: ModelOpt = None, full: FullOpt = False,
            ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="Read text inside images (cached).")] = True,
+           engine: Annotated[str, typer.Option(help="With --input: local (this machine) or spark.")] = "local",
+           source: Annotated[str | None, typer.Option("--input", help="Parquet of posts (id, text) to screen "
+                                                      "instead of the store.")] = None,
+           output: Annotated[str | None, typer.Option("--output", help="Where the verdict Parquet goes.")] = None,
+           master: Annotated[str, typer.Option(help="Spark master URL.")] = "local[2]",
+           follow: Annotated[bool, typer.Option("--follow", help="Screen JSON Lines posts from stdin (or --folder) "
+                                                "as they arrive, one verdict line each.")] = False,
+           folder: Annotated[str | None, typer.Option(help="With --follow: watch this folder for *.jsonl files "
+                                                      "renamed into place.")] = None,
+           idle_exit: Annotated[float | None, typer.Option(help="With --folder: stop after this many idle "
+                                                           "seconds.")] = None,
            config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
-    """Screen every post in the store that has no verdict yet; images get OCR text and a perceptual hash."""
+    """Screen every post in the store that has no verdict yet; images get OCR text and a perceptual hash.
+
+    With --input, screen a Parquet of posts on this machine or on Spark (same verdicts); with --follow,
+    screen a live stream.
+    """
+    from wildtrace.cli._screen_modes import screen_follow, screen_parquet
+
+    if follow:
+        counts = screen_follow(folder, model or settings(db, config).model or None, idle_exit)
+        typer.echo(f"screened {counts['screened']} posts, {counts['failed']} bad lines", err=True)
+        return
+    if source:
+        emit(screen_parquet(engine, source, output, model or settings(db, config).model or None, master), as_json)
+        return
+    if engine != "local":
+        fail("--engine spark screens a Parquet file: give --input and --output")
     from wildtrace.screen import ImageReader, Screener, default_extractor, screen_store
 
     s = settings(db, config)

@@ -31,6 +31,8 @@ def ensure_demo_users(db: str | None = None) -> list[str]:
 
 def serve_workbench(s: Settings, demo_users: bool = False, workers: int = 40) -> None:
     """Serve the workbench on ``s.host:s.port`` until interrupted; with ``demo_users``, create them first."""
+    import threading
+
     import anyio.to_thread
     import uvicorn
 
@@ -45,8 +47,10 @@ def serve_workbench(s: Settings, demo_users: bool = False, workers: int = 40) ->
     app_ = create_app(st, s)
 
     @app_.on_event("startup")
-    async def _threads() -> None:
+    async def _startup() -> None:
         anyio.to_thread.current_default_thread_limiter().total_tokens = workers
+        # load the screening model now, in the background, not on the first real-time check
+        threading.Thread(target=app_.state.screener, daemon=True).start()
 
     typer.echo(f"WildTrace workbench on http://{s.host}:{s.port}/ (store {s.db})")
     if demo_users:

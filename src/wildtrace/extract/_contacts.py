@@ -6,6 +6,7 @@ Values are normalised for joining: phones in E.164 (``+8613812345678``), messeng
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -28,13 +29,19 @@ _FILLER = re.compile(r"[\s:=\-]*(?:号码|号|id|账号|帐号|账户|number|no\
 _COLON = re.compile("[:=]")
 _WECHAT_ID = re.compile(r"[a-z][a-z0-9_-]{5,19}(?![a-z0-9_@.-])")
 _HANDLE = re.compile(r"@?([a-z][a-z0-9_]{4,31})(?![a-z0-9_])")
+_LABELLED_CARD = re.compile(r"\d(?:[\s-]?\d){15,18}(?!\d)")
+_CN_MOBILE = re.compile(r"1[3-9]\d{9}")
+_SPACED = re.compile(r"[a-z0-9_](?: [a-z0-9_]){5,19}(?![a-z0-9_])")
 _LINE_ID = re.compile(r"[a-z0-9][a-z0-9._-]{3,19}(?![a-z0-9._-])")
 _WALLET_ID = re.compile(r"[a-z0-9][a-z0-9_.@-]{3,40}[a-z0-9]")
 _PHONE_AT = re.compile(r"\+?\(?\d(?:[\s\-.()]{0,3}\d){5,16}")
 _QQ_AT = re.compile(r"(?:q\s?)?([1-9]\d{4,11})(?!\d)")
-_CJK = re.compile("[\u4e00-\u9fff]")
+# An ID with no app named (私聊 ..., DM ..., or no label at all) is read as a WeChat ID: WeChat is where
+# this trade happens, and one value per handle lets the linking stage join it with labelled sightings.
+_DEFAULT_APP = "wechat"
 _WALLET_PREFIX = re.compile(r"wallet\s?[:：]\s?")
 _BARE_ID = re.compile(r"(?<![a-z0-9_@./:#-])(?=[a-z0-9_-]*_)(?=[a-z_-]*\d)[a-z][a-z0-9_-]{5,19}(?![a-z0-9_@.-])")
+_WORD_DIGITS = re.compile(r"(?<![a-z0-9_@./:#-])[a-z]{3,}\d{5,}(?![a-z0-9_@.-])")
 _BARE_HANDLE = re.compile(r"(?<![\w.@])@([a-z][a-z0-9_]{4,31})(?![a-z0-9_])")
 _REGION_CUES = {"VN": ("越南", "vietnam", "việt nam", "zalo", "+84"), "HK": ("香港", "hong kong", "hk", "+852"),
                 "MO": ("澳门", "macau", "+853"), "TW": ("台湾", "taiwan", "+886"), "US": ("usa", "美国", "+1 "),
@@ -191,10 +198,14 @@ class _Finder:
             if app:  # a named app on a phone number: the account is registered to it
                 self.add(pos, phone[0], "messenger_id", f"{app}:{phone[1]}")
             return
-        app = app or ("wechat" if _CJK.search(self.t) else "contact")
+        app = app or _DEFAULT_APP
         m = (_LINE_ID if app == "line" else _WECHAT_ID).match(self.t, pos)
-        if m and (colon or re.search(r"[\d_-]", m.group())) and self.free(pos, m.end()):
-            self.add(pos, m.end(), "messenger_id", f"{app}:{m.group()}")
+        value = m.group() if m else None
+        if m is None and (m := _SPACED.match(self.t, pos)):  # j a s m i n e 6 0 1 9 7
+            value = m.group().replace(" ", "")
+            value = value if _WECHAT_ID.fullmatch(value) else None
+        if m and value and (colon or re.search(r"[\d_-]", value)) and self.free(pos, m.end()):
+            self.add(pos, m.end(), "messenger_id", f"{app}:{value}")
 
     def _after_qq(self, pos: int, app: str, colon: bool) -> None:
         m = _QQ_AT.match(self.d, pos)
@@ -213,6 +224,8 @@ class _Finder:
             self.add(pos, m.end(), "telegram", "@" + m.group(1))
 
     def _after_alipay(self, pos: int, app: str, colon: bool) -> None:
+        if self._after_bank(pos, app, colon):
+            return
         phone = self._phone_at(pos, self.regions)
         if phone:
             self.add(pos, phone[0], "phone", phone[1])
@@ -229,12 +242,14 @@ class _Finder:
 
     _after_wechat_pay = _after_alipay
 
-    def _after_bank(self, pos: int, app: str, colon: bool) -> None:
-        m = re.compile(r"\d(?:[\s-]?\d){15,18}(?!\d)").match(self.d, pos)
+    def _after_bank(self, pos: int, app: str, colon: bool) -> bool:
+        """A card number after a bank or payment label: 16-19 digits; the label vouches for it, so the
+        Luhn check (which some issuers' cards fail) is not required here, unlike for unlabelled digits."""
+        m = _LABELLED_CARD.match(self.d, pos)
         if m and self.free(pos, m.end()):
-            digits = re.sub(r"\D", "", m.group())
-            if luhn_valid(digits):
-                self.add(pos, m.end(), "bank_card", "bank:" + digits)
+            self.add(pos, m.end(), "bank_card", "bank:" + re.sub(r"\D", "", m.group()))
+            return True
+        return False
 
     def _after_phone_cues(self, pos: int, app: str, colon: bool) -> None:
         phone = self._phone_at(pos, (*self.regions, "VN", "HK", "US"))
@@ -244,6 +259,10 @@ class _Finder:
             self._after_messenger(pos, "", colon)
 
     def phones(self) -> None:
+        """Phones in runs of digits and separators. A run may hold several numbers (a price beside a
+        phone), so windows of its digit groups are tried, longest first. A run that is one whole
+        mobile-shaped number (1[3-9] and 9 digits) is taken when possible, even in a range the metadata
+        does not list yet; a part of a run must be a valid number."""
         for m in _RUN.finditer(self.d):
             groups = [(g.start() + m.start(), g.end() + m.start()) for g in _DIGITS.finditer(m.group())]
             plus = m.group().startswith("+")
@@ -254,7 +273,8 @@ class _Finder:
                     digits = "".join(self.d[x:y] for x, y in groups[i:j + 1])
                     if not 7 <= len(digits) <= 15 or not self.free(a, b):
                         continue
-                    e164 = phone_e164(digits, plus and i == 0, self.regions)
+                    whole = i == 0 and j == len(groups) - 1 and _CN_MOBILE.fullmatch(digits) is not None
+                    e164 = phone_e164(digits, plus and i == 0, self.regions, lenient=whole)
                     if e164:
                         self.add(a - (1 if plus and i == 0 else 0), b, "phone", e164)
                         i = j
@@ -263,11 +283,14 @@ class _Finder:
 
     def bare_ids(self) -> None:
         """IDs written with no label at all: a token with both an underscore and a digit (wx_lotus62745,
-        wxid_8x2k9) is a handle, not a word or a model number."""
-        for m in _BARE_ID.finditer(self.t):
+        wxid_8x2k9), or a word run on into five or more digits (lantern24814), is a handle, not a word or
+        a model number (rtx3080, iphone12)."""
+        for m in itertools.chain(_BARE_ID.finditer(self.t), _WORD_DIGITS.finditer(self.t)):
+            word = m.group().rstrip("0123456789")
+            if word in self.v.currency_prefixes or word in self.v.currency_suffixes or word in self.v.weight_units:
+                continue  # RMB25900 is a price, not a handle
             if self.free(m.start(), m.end()):
-                app = "wechat" if _CJK.search(self.t) or m.group().startswith("wxid_") else "contact"
-                self.add(m.start(), m.end(), "messenger_id", f"{app}:{m.group()}")
+                self.add(m.start(), m.end(), "messenger_id", f"{_DEFAULT_APP}:{m.group()}")
 
     def handles(self) -> None:
         if not any(t in self.t for t in self.v.contacts["telegram"]):

@@ -84,6 +84,10 @@ def find_prices(view: View, v: Vocabulary, taken: list[tuple[int, int]]) -> list
         per_grams = v.weight_units.get(unit) if unit else None
         per = unit if per_grams else "piece" if unit or m.group("each") else None
         before = text[max(0, m.start() - 12):m.start()]
+        if p.count_cue.search(before) and not (pre or suf or m.group("punit") or m.group("punit2")):
+            if m.group("bnum") or m.group("bcn"):
+                pos = m.start("bnum") if m.group("bnum") else m.start("bcn")  # the second number stands alone
+            continue
         cue = p.price_cue.search(before) is not None
         multiplied = bool(m.group("amult")) or bool(m.group("acn") and re.search("[百千万萬亿億佰仟]", m.group("acn")))
         if not (currency or per or cue or multiplied):

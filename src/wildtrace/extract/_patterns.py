@@ -81,6 +81,7 @@ class Patterns:
         )
         self.price_cue = ends_with(v.price_cues, r"[\s:=是为约仅只要：]*")
         self.not_price_before = ends_with(v.not_price_before)
+        self.count_cue = ends_with(v.count_cues)
         self.not_price_after = starts_with(v.not_price_after)
         self.weight_cue = ends_with(v.weight_cues, r"[ \t:=约为是：]*")
         self.negotiable = re.compile(alternation(v.negotiable))

@@ -2,9 +2,9 @@
 
 ``name`` and ``handle_stem``: folded (NFKC, lower case, simplified Chinese), separators and trailing
 backup markers removed (names lose their digits too). ``bio_tokens``: words and Chinese character
-pairs of the bio, without contacts or boilerplate. ``hours``: the posting-hour profile (local time,
-24 shares). ``style``: writing habits (emoji, punctuation, a repeated sign-off). ``price_band``: the
-median price per gram on a ratio scale of 1.5.
+pairs of the bio, without contacts or boilerplate. ``handle_digits``: the handle's longest digit run.
+``hours``: the posting-hour profile (local time, 24 shares). ``style``: writing habits (emoji,
+punctuation, a repeated sign-off). ``price_band``: the median price per gram on a ratio scale of 1.5.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ import pandas as pd
 
 from wildtrace.link._vocab import Vocabulary, default_vocabulary, fold
 
-FEATURE_COLUMNS = ("unique_id", "platform", "name", "handle_stem", "bio_tokens", "location", "hours", "style",
-                   "price_band")
+FEATURE_COLUMNS = ("unique_id", "platform", "name", "handle_stem", "handle_digits", "bio_tokens", "location", "hours",
+                   "style", "price_band")
+_LONG_DIGITS = re.compile(r"\d{4,}")
 MIN_POSTS_FOR_PROFILE = 3
 BOILERPLATE_SHARE = 0.005
 BOILERPLATE_MIN = 3
@@ -66,6 +67,12 @@ def boilerplate_tokens(bios: pd.Series, n_accounts: int) -> frozenset[str]:
         counts.update(bio_tokens(bio) or [])
     cut = max(BOILERPLATE_MIN, BOILERPLATE_SHARE * n_accounts)
     return frozenset(t for t, n in counts.items() if n > cut)
+
+
+def handle_digits(handle: str | None) -> str | None:
+    """The longest run of four or more digits in a handle: what a backup handle usually keeps."""
+    runs = _LONG_DIGITS.findall(unicodedata.normalize("NFKC", handle or ""))
+    return max(runs, key=len) if runs else None
 
 
 def location_key(location: str | None) -> str | None:
@@ -134,6 +141,7 @@ def account_features(accounts: pd.DataFrame, posts: pd.DataFrame, vocab: Vocabul
             "platform": acc.platform,
             "name": stem(acc.display_name, vocab),
             "handle_stem": stem(acc.handle, vocab, keep_digits=True),
+            "handle_digits": handle_digits(acc.handle),
             "bio_tokens": bio_tokens(acc.bio, common),
             "location": location_key(acc.location),
             "hours": hour_profile(hours),

@@ -21,7 +21,7 @@ from splink import Linker, SettingsCreator, block_on
 from wildtrace.log import get_logger
 
 log = get_logger(__name__)
-COMPARED = ("name", "handle_stem", "bio_tokens", "location", "hours", "style", "price_band")
+COMPARED = ("name", "handle_stem", "handle_digits", "bio_tokens", "location", "hours", "style", "price_band")
 MIN_LABELLED_PAIRS = 30
 
 
@@ -31,13 +31,14 @@ def splink_settings(n_accounts: int, accounts_per_person: float = 1.3) -> Settin
     pairs = max(1.0, n_accounts * (n_accounts - 1) / 2)
     comparisons = [
         cl.JaroWinklerAtThresholds("name", [0.95, 0.85]).configure(
-            m_probabilities=[0.55, 0.15, 0.1, 0.2], term_frequency_adjustments=True),
+            m_probabilities=[0.45, 0.1, 0.1, 0.35], term_frequency_adjustments=True),
         cl.JaroWinklerAtThresholds("handle_stem", [0.95, 0.85]).configure(
-            m_probabilities=[0.5, 0.15, 0.1, 0.25], term_frequency_adjustments=True),
+            m_probabilities=[0.5, 0.15, 0.1, 0.25]),
+        cl.ExactMatch("handle_digits").configure(m_probabilities=[0.4, 0.6], u_probabilities=[1e-5, 1 - 1e-5]),
         cl.ArrayIntersectAtSizes("bio_tokens", [6, 3]).configure(m_probabilities=[0.4, 0.25, 0.35]),
         cl.ExactMatch("location").configure(m_probabilities=[0.8, 0.2]),
-        cl.CosineSimilarityAtThresholds("hours", [0.9, 0.75]).configure(m_probabilities=[0.5, 0.3, 0.2]),
-        cl.ArrayIntersectAtSizes("style", [4, 2]).configure(m_probabilities=[0.4, 0.3, 0.3]),
+        cl.CosineSimilarityAtThresholds("hours", [0.9, 0.75]).configure(m_probabilities=[0.4, 0.25, 0.35]),
+        cl.ArrayIntersectAtSizes("style", [4, 2]).configure(m_probabilities=[0.3, 0.3, 0.4]),
         cl.ExactMatch("price_band").configure(m_probabilities=[0.6, 0.4]),
     ]
     return SettingsCreator(
@@ -87,6 +88,7 @@ def _to_backend(features: pd.DataFrame, engine: str, db_api: Any) -> Any:
     schema = StructType([
         StructField("unique_id", StringType()), StructField("platform", StringType()),
         StructField("name", StringType()), StructField("handle_stem", StringType()),
+        StructField("handle_digits", StringType()),
         StructField("bio_tokens", ArrayType(StringType())), StructField("location", StringType()),
         StructField("hours", ArrayType(DoubleType())), StructField("style", ArrayType(StringType())),
         StructField("price_band", StringType()),
@@ -147,13 +149,16 @@ def _level_of(weight: float, levels: list[tuple[float, str]]) -> str:
 
 
 def _explain(predictions: pd.DataFrame, levels: dict[str, list[tuple[float, str]]]) -> pd.DataFrame:
-    """Per pair, a list of {comparison, level, weight}: the comparisons that had data on both sides."""
+    """Per pair, a list of {comparison, level, weight}: the comparisons that had data on both sides (weights
+    include term-frequency adjustments)."""
     columns = []
     for col in COMPARED:
-        weights = predictions[f"mw_{col}"].astype(float).round(2)
-        named = {w: {"comparison": col, "level": _level_of(w, levels[col]), "weight": w}
-                 for w in weights.unique() if not math.isnan(w) and w != 0.0}
-        columns.append([named.get(w) for w in weights])
+        base = predictions[f"mw_{col}"].astype(float).round(2)
+        tf = predictions.get(f"mw_tf_adj_{col}")
+        total = (base + tf.astype(float)).round(2) if tf is not None else base
+        named = {(b, t): {"comparison": col, "level": _level_of(b, levels[col]), "weight": t}
+                 for b, t in set(zip(base, total, strict=True)) if not math.isnan(b) and b != 0.0}
+        columns.append([named.get(k) for k in zip(base, total, strict=True)])
     evidence = [[item for item in items if item is not None] for items in zip(*columns, strict=True)]
     a, b = predictions["unique_id_l"].astype(str), predictions["unique_id_r"].astype(str)
     return pd.DataFrame({

@@ -121,7 +121,8 @@ _ADS = """
                              json_extract_string(v.extracted, '$.price.amount')) AS DOUBLE) AS price,
            TRY_CAST(coalesce(json_extract_string(v.extracted, '$.weight_g'),
                              json_extract_string(v.extracted, '$.weight')) AS DOUBLE) AS weight_g,
-           TRY_CAST(json_extract_string(v.extracted, '$.price_per_gram') AS DOUBLE) AS price_per_gram
+           TRY_CAST(coalesce(json_extract_string(v.extracted, '$.price_per_gram_cny'),
+                             json_extract_string(v.extracted, '$.price_per_gram')) AS DOUBLE) AS price_per_gram
     FROM {verdicts} v JOIN {posts} p ON p.id = v.post_id
     WHERE v.tier IN ('high', 'medium')"""
 _EMPTY = {
@@ -231,6 +232,9 @@ def open_frame(store: Store | None = None, transactions: str | Path | None = Non
             _materialise(con, name, sql)
     _normalise_phones(con)
     _register_functions(con)
+    if "posts" in src:
+        _fill_prices(con, src["posts"])
+    _owners(con)
     frame = Frame(con, str(transactions) if transactions else (store.url if store else ":memory:"))
     frame.counts = {n: frame.scalar(f"SELECT count(*) FROM {n}") for n in ("mx_tx", "mx_shp", "mx_seizures")}
     return frame
@@ -255,3 +259,39 @@ def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
 
     with contextlib.suppress(duckdb.CatalogException, duckdb.NotImplementedException):  # from an earlier frame
         con.create_function("mx_name_key", name_key, ["VARCHAR"], "VARCHAR", side_effects=False)
+
+
+def _fill_prices(con: duckdb.DuckDBPyConnection, posts: str) -> None:
+    """Advertised prices that screening did not record, read from the flagged posts' text by the
+    extraction stage's own reader."""
+    from wildtrace.extract import extract_fields
+
+    missing = con.execute(f"""SELECT a.post_id, p.text FROM mx_ads a JOIN {posts} p ON p.id = a.post_id
+                              WHERE a.price IS NULL AND a.price_per_gram IS NULL""").fetchall()
+    rows = []
+    for post_id, text in missing:
+        f = extract_fields(text or "")
+        if f.get("price") or f.get("price_per_gram_cny"):
+            rows.append((post_id, f.get("price") if f.get("currency") in (None, "CNY") else None, f.get("weight_g"),
+                         f.get("price_per_gram_cny")))
+    if rows:
+        con.register("_mx_prices", pd.DataFrame(rows, columns=["post_id", "price", "weight_g", "price_per_gram"]))
+        con.execute("""UPDATE mx_ads SET price = x.price, weight_g = coalesce(mx_ads.weight_g, x.weight_g),
+                       price_per_gram = x.price_per_gram FROM _mx_prices x WHERE x.post_id = mx_ads.post_id""")
+        con.unregister("_mx_prices")
+
+
+def _owners(con: duckdb.DuckDBPyConnection) -> None:
+    """``mx_txo``: payments between owners, where accounts with the same KYC holder phone (one person's
+    wallet and bank card) are one owner ``holder:<phone>``; ``payer_account``/``payee_account`` keep the
+    accounts. Money moved through one person's two accounts still closes a cycle or passes through."""
+    if con.execute("SELECT count(*) FROM mx_kyc WHERE holder_phone IS NOT NULL").fetchone()[0] == 0:  # type: ignore[index]
+        con.execute("""CREATE OR REPLACE TEMP VIEW mx_txo AS SELECT id, t, amount, payer, payee,
+                       payer AS payer_account, payee AS payee_account FROM mx_tx""")
+        return
+    con.execute("""CREATE OR REPLACE TEMP TABLE mx_txo AS
+        WITH k AS (SELECT payment_account, any_value(holder_phone) AS phone FROM mx_kyc
+                   WHERE holder_phone IS NOT NULL GROUP BY payment_account)
+        SELECT x.id, x.t, x.amount, coalesce('holder:' || a.phone, x.payer) AS payer,
+               coalesce('holder:' || b.phone, x.payee) AS payee, x.payer AS payer_account, x.payee AS payee_account
+        FROM mx_tx x LEFT JOIN k a ON a.payment_account = x.payer LEFT JOIN k b ON b.payment_account = x.payee""")

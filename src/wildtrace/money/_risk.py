@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -123,7 +124,7 @@ def combine(hits: pd.DataFrame, network: pd.DataFrame) -> pd.DataFrame:
     cols = ["subject", "subject_kind", "score", "typology_score", "network_score", "reasons", "evidence", "typologies"]
     if hits.empty and network.empty:
         return pd.DataFrame(columns=cols)
-    by = {}
+    by: dict[str, dict[str, Any]] = {}
     for h in hits.itertuples(index=False):
         entry = by.setdefault(h.subject, {"kind": h.subject_kind, "keep": 1.0, "reasons": [], "evidence": [],
                                           "typologies": []})

@@ -87,8 +87,8 @@ def draft_sar(store: Store, subject: str, reporting_entity: str = "WildTrace", l
         d = s.model_dump(mode="json")
         d["sha256"] = content_hash(d)
         shipments.append(d)
-    phone = holder["holder_phone"] if holder else (subject[6:] if subject.startswith("phone:") else None)
-    posts = _posts(store, subject, phone)
+    contact = holder["holder_phone"] if holder else (subject[6:] if subject.startswith("phone:") else None)
+    posts = _posts(store, subject, contact)
     indicators = sorted({r.split(":", 1)[0] for r in alert.reasons})
     total = sum(t["amount"] for t in txs)
     times = [t["time"] for t in txs if t.get("time")]

@@ -112,13 +112,13 @@ def _cycle_sql(length: int, w: int, min_ratio: float, ordered: bool, min_amount:
     hops = [f"e{i}" for i in range(length)]
     when = (lambda i: f"e{i}.t >= e{i-1}.t AND e{i}.t <= e0.t + {w}") if ordered else (
         lambda i: f"e{i}.t BETWEEN e0.t - {w} AND e0.t + {w}")
-    joins = [f"JOIN mx_tx e{i} ON e{i}.payer = e{i-1}.payee AND {when(i)} "
+    joins = [f"JOIN mx_txo e{i} ON e{i}.payer = e{i-1}.payee AND {when(i)} "
              f"AND e{i}.amount BETWEEN {min_ratio} * e{i-1}.amount AND 1.05 * e{i-1}.amount" for i in range(1, length)]
     nodes = [f"e{i}.payer" for i in range(length)]
     distinct = " AND ".join(f"{a} <> {b}" for i, a in enumerate(nodes) for b in nodes[i + 1:])
     first_smallest = " AND ".join(f"e0.payer < {n}" for n in nodes[1:])
     return (f"SELECT [{', '.join(nodes)}] AS nodes, [{', '.join(h + '.id' for h in hops)}] AS ids, "
-            f"e0.amount AS amount FROM mx_tx e0 {' '.join(joins)} "
+            f"e0.amount AS amount FROM mx_txo e0 {' '.join(joins)} "
             f"WHERE e0.amount >= {min_amount} AND e{length - 1}.payee = e0.payer AND {distinct} AND {first_smallest}")
 
 
@@ -135,12 +135,15 @@ def cycle(min_length: int, max_length: int, window_hours: float, min_ratio: floa
                                 for n in range(max(2, min_length), max_length + 1))
     return f"""
     WITH c AS ({cycles}),
-    s AS (SELECT unnest(nodes) AS subject, nodes, ids, amount FROM c)
-    SELECT subject, least(1.0, 0.7 + 0.1 * count(*)) AS strength,
-           printf('%d cycle(s) of %d accounts returning %.2f within %.0f h: %s', count(*), len(first(nodes)),
-                  first(amount), {window_hours}, array_to_string(first(nodes), ' -> ')) AS reason,
-           flatten(list(ids))[1:50] AS evidence
-    FROM s GROUP BY subject"""
+    cid AS (SELECT row_number() OVER () AS cyc, nodes, ids, amount FROM c),
+    e AS (SELECT cyc, unnest(ids) AS id FROM cid),
+    s AS (SELECT DISTINCT x.payer_account AS subject, e.cyc FROM e JOIN mx_txo x USING (id)
+          UNION SELECT DISTINCT x.payee_account, e.cyc FROM e JOIN mx_txo x USING (id))
+    SELECT s.subject, least(1.0, 0.7 + 0.1 * count(*)) AS strength,
+           printf('%d cycle(s) of %d owners returning %.2f within %.0f h: %s', count(*), len(first(cid.nodes)),
+                  first(cid.amount), {window_hours}, array_to_string(first(cid.nodes), ' -> ')) AS reason,
+           flatten(list(cid.ids))[1:50] AS evidence
+    FROM s JOIN cid USING (cyc) GROUP BY s.subject"""
 
 
 @typology("pass_through", "account", 0.4, window_hours=24.0, min_ratio=0.9, max_ratio=1.0, min_pairs=2,
@@ -150,13 +153,13 @@ def pass_through(window_hours: float, min_ratio: float, max_ratio: float, min_pa
     """Money out soon after money in: a payment of ``min_amount`` or more into an account followed within
     ``window_hours`` by a payment out to someone else for ``min_ratio``..``max_ratio`` of it, at least
     ``min_pairs`` times and for at least ``min_share`` of everything the account received (a mule or a
-    transit account)."""
+    transit account). In on one account and out of another of the same KYC holder counts."""
     w = int(window_hours * 3600)
     return f"""
-    WITH i AS (SELECT * FROM mx_tx WHERE t IS NOT NULL AND amount >= {min_amount}),
-    p AS (SELECT i.payee AS subject, i.id AS in_id, o.id AS out_id, i.amount AS a_in, o.t - i.t AS dt,
+    WITH i AS (SELECT * FROM mx_txo WHERE t IS NOT NULL AND amount >= {min_amount}),
+    p AS (SELECT i.payee_account AS subject, i.id AS in_id, o.id AS out_id, i.amount AS a_in, o.t - i.t AS dt,
                  row_number() OVER (PARTITION BY i.id ORDER BY o.t) AS k
-          FROM i JOIN mx_tx o ON o.payer = i.payee AND o.t >= i.t AND o.t <= i.t + {w}
+          FROM i JOIN mx_txo o ON o.payer = i.payee AND o.t >= i.t AND o.t <= i.t + {w}
           WHERE o.payee <> i.payer AND o.amount BETWEEN {min_ratio} * i.amount AND {max_ratio} * i.amount),
     ok AS (SELECT * FROM p WHERE k = 1),
     inflow AS (SELECT payee AS subject, sum(amount) AS total FROM mx_tx GROUP BY payee)
@@ -235,8 +238,9 @@ def flagged_counterparty(min_payments: int) -> str:
 @typology("price_match", "account", 0.7, needs=("mx_tx", "mx_ads"), tolerance=0.05)
 def price_match(tolerance: float) -> str:
     """Payments to a flagged seller's payment account whose amount matches one of that seller's advertised
-    prices (the price, or price per gram times the advertised weight) within ``tolerance``. Payer and
-    payee are subjects; the matching post is in the reason."""
+    prices (the price, or price per gram times the advertised weight) within ``tolerance``. The seller's
+    account is the subject (buyers are counterparties of a flagged seller already); payers and the
+    matching posts are in the reason."""
     return f"""
     WITH {_FLAGGED_PAY},
     ads AS (SELECT account_id, post_id, coalesce(price, price_per_gram * weight_g) AS expected FROM mx_ads
@@ -245,11 +249,12 @@ def price_match(tolerance: float) -> str:
           FROM mx_tx x JOIN fkey f ON {pay_key_sql('x.payee')} = f.key
           JOIN ads a ON a.account_id = f.account_id
           WHERE abs(x.amount - a.expected) <= {tolerance} * a.expected),
-    side AS (SELECT payer AS subject, * FROM m UNION ALL SELECT payee, * FROM m)
+    side AS (SELECT payee AS subject, * FROM m)
     SELECT subject, least(1.0, 0.6 + 0.2 * count(DISTINCT id)) AS strength,
-           printf('%d payment(s) matching advertised prices: %s', count(DISTINCT id),
-                  array_to_string(list(DISTINCT printf('%.2f ~ post %s (%.2f)', amount, post_id, expected))[1:5],
-                                  '; ')) AS reason,
+           printf('%d payment(s) from %d payer(s) matching advertised prices: %s', count(DISTINCT id),
+                  count(DISTINCT payer),
+                  array_to_string(list(DISTINCT printf('%.2f from %s ~ post %s (%.2f)', amount, payer, post_id,
+                                                       expected))[1:5], '; ')) AS reason,
            list(DISTINCT id)[1:50] AS evidence
     FROM side GROUP BY subject"""
 

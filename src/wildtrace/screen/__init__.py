@@ -11,11 +11,12 @@ from wildtrace.screen._images import ImageReader
 from wildtrace.screen._model import ScreenModel
 from wildtrace.screen._normalise import Normalised, fold, squeeze
 from wildtrace.screen._screener import Document, Screener, ScreenResult
-from wildtrace.screen._store import default_extractor, labelled_from_decisions, screen_store
+from wildtrace.screen._store import default_extractor, finish_verdict, labelled_from_decisions, screen_store
 from wildtrace.screen._train import train_model
 
 __all__ = [
     "Document", "ImageReader", "LabelledSet", "Normalised", "ScreenModel", "ScreenResult", "Screener",
-    "cross_validate", "default_extractor", "evaluate", "fold", "labelled_from_decisions", "metrics", "parse_label",
+    "cross_validate", "default_extractor", "evaluate", "finish_verdict", "fold", "labelled_from_decisions",
+    "metrics", "parse_label",
     "read_labelled", "screen_store", "squeeze", "train_model",
 ]

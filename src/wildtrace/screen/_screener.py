@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from wildtrace.lexicon import Lexicon, load_lexicon
-from wildtrace.model import Post, Span, Verdict
+from wildtrace.model import Post, Span, Tier, Verdict
 from wildtrace.screen._embed import embed, top_k_similarity
 from wildtrace.screen._features import (
     FEATURES_VERSION,
@@ -81,7 +81,7 @@ class ScreenResult:
         return self._explanation[1]
 
     def to_verdict(self, post_id: str, extracted: dict[str, Any] | None = None) -> Verdict:
-        return Verdict(post_id=post_id, score=self.score, tier=self.tier, species=self.species,
+        return Verdict(post_id=post_id, score=self.score, tier=Tier(self.tier), species=self.species,
                        products=self.products, spans=self.spans, code_words=self.code_words,
                        features=self.features, extracted=extracted or {}, model_version=self.model_version,
                        screened_at=datetime.now(UTC))
@@ -144,7 +144,7 @@ class Screener:
         score = fast.copy()
         if self.full:
             cand = np.flatnonzero(fast >= self.model.candidate_threshold)
-            if len(cand):
+            if len(cand) and self.model.pos_emb is not None and self.model.neg_emb is not None:
                 emb = embed([prepared[i].doc.combined for i in cand], threads=self.threads)
                 score[cand] = self.model.combine(logit[cand], top_k_similarity(emb, self.model.pos_emb),
                                                  top_k_similarity(emb, self.model.neg_emb))

@@ -11,7 +11,7 @@ from wildtrace.log import get_logger
 from wildtrace.model import Decision, MediaItem, Post, Verdict
 from wildtrace.screen._evaluate import LabelledSet
 from wildtrace.screen._images import ImageReader
-from wildtrace.screen._screener import Document, Screener
+from wildtrace.screen._screener import Document, Screener, ScreenResult
 from wildtrace.store import Store, from_row
 
 log = get_logger(__name__)
@@ -25,6 +25,19 @@ def default_extractor() -> Extractor | None:
     except ImportError:
         return None
     return extract_fields  # type: ignore[no-any-return]
+
+
+def finish_verdict(post_id: str, text: str, result: ScreenResult, extractor: Extractor | None) -> Verdict:
+    """The stored verdict of one screened post: flagged posts get their structured fields extracted."""
+    extracted: dict[str, Any] = {}
+    if extractor is not None and result.tier != "none":
+        try:
+            extracted = extractor(text, result.species, result.products)
+        except Exception as exc:  # one bad post must not stop the batch
+            log.warning("extraction failed for post %s: %s", post_id, exc)
+    if result.legality_claims:
+        extracted = {**extracted, "legality_claims": extracted.get("legality_claims") or result.legality_claims}
+    return result.to_verdict(post_id, extracted)
 
 
 def _unscreened(store: Store, after: str, limit: int) -> list[Post]:
@@ -61,15 +74,7 @@ def screen_store(store: Store, screener: Screener, reader: ImageReader | None = 
         docs = [Document(p.text, _images(store, p, reader), n_images=len(p.media)) for p in posts]
         verdicts: list[Verdict] = []
         for post, doc, result in zip(posts, docs, screener.screen_documents(docs, batch_size), strict=True):
-            extracted: dict[str, Any] = {}
-            if extractor is not None and result.tier != "none":
-                try:
-                    extracted = extractor(doc.combined, result.species, result.products)
-                except Exception as exc:  # one bad post must not stop the batch
-                    log.warning("extraction failed for post %s: %s", post.id, exc)
-            if result.legality_claims:
-                extracted = {**extracted, "legality_claims": extracted.get("legality_claims") or result.legality_claims}
-            verdicts.append(result.to_verdict(post.id, extracted))
+            verdicts.append(finish_verdict(post.id, doc.combined, result, extractor))
             tiers[result.tier] += 1
         store.put(verdicts)
     return {"screened": sum(tiers.values()), "tiers": {t: tiers.get(t, 0) for t in ("high", "medium", "low", "none")},

@@ -5,6 +5,7 @@
 """
 
 from wildtrace.simulate._output import Manifest
-from wildtrace.simulate._run import simulate
+from wildtrace.simulate._run import LAYOUT, simulate
+from wildtrace.simulate._shapes import measure_shapes
 
-__all__ = ["Manifest", "simulate"]
+__all__ = ["LAYOUT", "Manifest", "measure_shapes", "simulate"]

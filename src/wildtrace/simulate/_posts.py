@@ -6,6 +6,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
 
 from wildtrace.simulate._clock import WEEKS, at
@@ -113,12 +114,13 @@ class PostMaker:
         total = sum(week_factor(w) for w in range(1, WEEKS + 1))
         for week in range(1, WEEKS + 1):
             traders = [a for a in self.trader_accounts if a.active_in_week(week)]
-            weights = [a.person.activity * ADS_BY_ROLE[a.person.role] * (2.0 if a.is_backup else 1.0) for a in traders]
+            cum_weights = list(accumulate(a.person.activity * ADS_BY_ROLE[a.person.role] * (2.0 if a.is_backup else 1.0)
+                                          for a in traders))
             side = [a for a in self.side_accounts if a.active_in_week(week)]
             noise = self.rng.uniform(0.94, 1.06)  # weeks are never quite alike
             n_illegal = round(ILLEGAL_PER_SCALE * self.scale / total * week_factor(week) * noise)
             n_benign = round(BENIGN_PER_SCALE * self.scale / WEEKS)
-            posts = [p for p in (self._illegal(week, traders, weights) for _ in range(n_illegal)) if p is not None]
+            posts = [p for p in (self._illegal(week, traders, cum_weights) for _ in range(n_illegal)) if p is not None]
             posts += [self._benign(week, side) for _ in range(n_benign)]
             posts.sort(key=lambda p: (p.time, p.account.id))
             yield posts
@@ -139,12 +141,12 @@ class PostMaker:
         return p.language if self.rng.random() < 0.85 else self.rng.choice(["zh", "zh", "zh_hant", "en", "vi"])
 
     # -- illegal ads -------------------------------------------------------------------------------
-    def _illegal(self, week: int, traders: list[Account], weights: list[float]) -> SimPost | None:
+    def _illegal(self, week: int, traders: list[Account], cum_weights: list[float]) -> SimPost | None:
         rng = self.rng
         if not traders:
             return None
         for _ in range(30):
-            acc, t = rng.choices(traders, weights)[0], _time(rng, week, ILLEGAL_NIGHT_SHARE)
+            acc, t = rng.choices(traders, cum_weights=cum_weights)[0], _time(rng, week, ILLEGAL_NIGHT_SHARE)
             if acc.active(t):
                 break
         else:
@@ -256,9 +258,9 @@ class PostMaker:
     def _benign(self, week: int, side: list[Account]) -> SimPost:
         rng, v = self.rng, self.v
         t = _time(rng, week, BENIGN_NIGHT_SHARE)
-        active_side = [a for a in side if a.active(t)] if rng.random() < 0.15 else []
-        if active_side:
-            acc = rng.choice(active_side)
+        trader = rng.choice(side) if side and rng.random() < 0.15 else None
+        if trader is not None and trader.active(t):  # traders of categories C and D sell legal goods too
+            acc = trader
             kind = v.benign[rng.choice(["legal_collector", "ordinary_shop"])]
         else:
             acc = rng.choice(self.benign_accounts)

@@ -26,8 +26,30 @@ EXPORT_MAPPING = {
     "timezone": "+08:00",
     "list_separator": "|",
 }
-OUTPUTS = ("manifest.json", "platforms.jsonl", "accounts.jsonl", "posts.jsonl", "posts_export.csv",
-           "posts_export.mapping.json", "transactions.csv", "shipments.jsonl", "seizures.jsonl", "payment_accounts.csv")
+LAYOUT = {
+    "manifest.json": "seed, scale, counts and the SHA-256 of every other file",
+    "platforms.jsonl": "Platform records",
+    "accounts.jsonl": "Account records (bio may carry a messenger ID, phone or payment account)",
+    "posts.jsonl": "Post records; media = picture paths relative to the world folder",
+    "posts_export.csv": "the forum's posts in a foreign CSV layout",
+    "posts_export.mapping.json": "the ingest column mapping for posts_export.csv",
+    "html/": "the marketplace's posts as saved web pages",
+    "media/": "pictures with the item, price and contact drawn inside",
+    "transactions.csv": "payments: id,time,payer,payee,amount,currency,channel,memo",
+    "shipments.jsonl": "courier waybills (false names, real phones, third-party pick-ups)",
+    "seizures.jsonl": "seizures of trade parcels: date,place,agency,species,quantity_kg,waybill,phones,names",
+    "payment_accounts.csv": "the KYC view: payment_account,holder_name,holder_phone,bank",
+    "truth/posts.csv": "which posts are illegal trade, of what, how hidden",
+    "truth/labels.csv": "post_id,text,label,species,product_type,account_id,person_id,images for wildtrace eval",
+    "truth/accounts.csv": "person behind each account, category, role, backups, blocks, network",
+    "truth/payment_accounts.csv": "person behind each payment account and whether it is illicit",
+    "truth/transactions.csv": "which payments are trade and their typology",
+    "truth/shipments.csv": "which parcels are trade and their pattern",
+    "truth/network.csv": "network membership and chain roles",
+    "truth/code_words.csv": "code words, their meaning and the week they appear",
+    "truth/images.csv": "the text drawn in each picture",
+}
+"""Every file (or folder) a world holds, with what it is: for ``--describe`` and the docs."""
 
 
 def html_budget(scale: float) -> int:
@@ -70,7 +92,7 @@ def simulate(seed: int, scale: float, out: Path) -> Manifest:
 
 
 def _written(out: Path) -> list[Path]:
-    files = [out / name for name in OUTPUTS if name != "manifest.json"]
+    files = [out / name for name in LAYOUT if "/" not in name and name != "manifest.json"]
     for sub in ("media", "html", "truth"):
         files += (out / sub).iterdir()
     return files
@@ -159,7 +181,7 @@ def _truth_rows(sp: SimPost, record: dict[str, object], truth: Csv, labels: Csv)
     ptype = item.product_type if item else "none"
     person = sp.account.person.id
     truth.row([record["id"], sp.account.id, person, int(sp.illegal), species, ptype, ";".join(sp.code_words),
-               f"{item.price:g}" if item else "", f"{item.grams:g}" if item else "",
+               f"{item.price:.10g}" if item else "", f"{item.grams:.10g}" if item else "",
                round(item.price / item.grams, 3) if item else "", sp.obfuscation if sp.illegal else "none",
                int(sp.image_only), LANG_TAGS[sp.language]])
     labels.row([record["id"], sp.text, int(sp.illegal), species, ptype, sp.account.id, person, ";".join(sp.media)])

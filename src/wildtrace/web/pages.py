@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from wildtrace.api import _alerts, _cases, _review
+from wildtrace.api import _alerts, _cases, _lexicon, _review
 from wildtrace.api._audit import audit_events, verify_audit
 from wildtrace.api._deps import SESSION_KEY, CurrentUser, Principal, StoreDep, Worker, optional_principal
 from wildtrace.api._network import resolve
@@ -28,6 +28,7 @@ _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(resources.files("wildtrace.web") / "templates")),
     autoescape=True, undefined=jinja2.ChainableUndefined,
 )
+_env.tests["pseudonym"] = lambda value: isinstance(value, str) and value.startswith("h:")  # no page to link to
 router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form(max_length=20000)]
 
@@ -260,6 +261,23 @@ def case_status(case_id: str, principal: Worker, store: StoreDep, status: Field)
         return error_page(404 if isinstance(exc, LookupError) else 422, str(exc))
     principal.audit(store, "case_status", "case", case_id, status=str(case.status))
     return _see(f"/cases/{case_id}")
+
+
+@router.get("/lexicon")
+def lexicon(request: Request, principal: Worker, store: StoreDep) -> HTMLResponse:
+    layer = request.app.state.settings.lexicon_path
+    return render("lexicon.html", principal, items=_lexicon.suggestions(store, layer), layer=str(layer))
+
+
+@router.post("/lexicon")
+def lexicon_review(request: Request, principal: Worker, store: StoreDep, term: Annotated[str, Form(max_length=100)],
+                   decision: Field, meaning: Annotated[str, Form(max_length=200)] = "") -> Response:
+    try:
+        _lexicon.review(store, request.app.state.settings.lexicon_path, term, decision, principal.name, meaning)
+    except ValueError as exc:
+        return error_page(422, str(exc))
+    principal.audit(store, f"lexicon_{decision}", "term", term, meaning=meaning)
+    return _see("/lexicon")
 
 
 @router.get("/audit")

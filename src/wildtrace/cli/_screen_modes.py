@@ -1,0 +1,48 @@
+"""The scale-out ways of ``wildtrace screen``: Parquet in batches (embedded or Spark) and a live stream."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from wildtrace.cli._common import fail
+
+
+def screen_parquet(engine: str, source: str, output: str | None, model: str | None, master: str) -> dict[str, Any]:
+    """Screen a Parquet of posts (``id``, ``text``) into a Parquet of verdict rows, on ``engine``."""
+    from wildtrace.scale import screen_parquet_local, screen_parquet_spark, spark_session
+
+    if not Path(source).exists():
+        fail(f"--input {source}: no such file")
+    if not output:
+        fail("--output is needed with --input: where the verdict Parquet goes")
+    if engine == "local":
+        count = screen_parquet_local(source, output, model)
+    elif engine == "spark":
+        spark = spark_session(master)
+        try:
+            count = screen_parquet_spark(spark, source, output, model)
+        finally:
+            spark.stop()
+    else:
+        fail(f"--engine {engine!r}: expected local or spark")
+    return {"engine": engine, "input": source, "output": output, "verdicts": count}
+
+
+def screen_follow(folder: str | None, model: str | None, idle_exit: float | None) -> dict[str, Any]:
+    """Screen posts as they arrive (JSON Lines on stdin, or files renamed into ``folder``): one verdict
+    JSON line per post on stdout, flushed at once; bad lines are named on stderr and the stream goes on."""
+    from wildtrace.scale import process_stream, read_jsonl, verdict_rows, watch_folder
+    from wildtrace.screen import Screener, default_extractor
+
+    screener, extractor = Screener.load(model), default_extractor()
+    if folder:
+        if not Path(folder).is_dir():
+            fail(f"--folder {folder}: not a folder")
+        records = watch_folder(Path(folder), idle_exit=idle_exit)
+    else:
+        records = read_jsonl(sys.stdin)
+    processed, failed = process_stream(records, lambda r: verdict_rows([r], screener, extractor)[0],
+                                       sys.stdout, sys.stderr)
+    return {"screened": processed, "failed": failed}
