@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import networkx as nx
 import typer
 
 from wildtrace.cli._common import DbOpt, JsonOpt, emit, fail, settings, store
 from wildtrace.cli.evaluate import eval_app
-from wildtrace.link import (
-    HubRules,
-    LinkOptions,
-    explain_link,
-    list_hubs,
-    list_traders,
-    load_network,
-    load_profile,
-    read_truth,
-    run_link,
-    score_linkage,
-    stored_clusters,
-    top_traders,
-)
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 link_app = typer.Typer(help="Link accounts into traders and networks, with the reason for every link.",
                        no_args_is_help=True)
@@ -39,6 +27,7 @@ def run_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Link every account in the store into traders and save links, hubs and trader profiles."""
+    from wildtrace.link import HubRules, LinkOptions, run_link
     s = settings(db)
     options = LinkOptions(
         threshold=threshold if threshold is not None else s.link_threshold,
@@ -59,6 +48,7 @@ def traders_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Traders of the last run, most flagged posts first."""
+    from wildtrace.link import list_traders
     with store(db) as st:
         rows = list_traders(st, category, limit)
     lines = [f"{'trader':<12} {'accts':>5} {'cat':>3} {'posts':>5} {'flag':>5} {'night':>5}  status / platforms"]
@@ -76,6 +66,7 @@ def _pct(value: float | None) -> str:
 def profile_cmd(subject: Annotated[str, typer.Argument(help="A trader id or one of its account ids.")],
                 db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """The profile of a trader: accounts and backups, category, products, prices, hours, timeline, status."""
+    from wildtrace.link import load_profile
     with store(db) as st:
         profile = load_profile(st, subject)
     if profile is None:
@@ -108,6 +99,7 @@ def why_cmd(a: Annotated[str, typer.Argument(help="An account id.")],
             b: Annotated[str, typer.Argument(help="Another account id.")],
             db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Why two accounts are (or are not) the same trader: each link on the way with its evidence."""
+    from wildtrace.link import explain_link
     with store(db) as st:
         why = explain_link(st, a, b)
     emit(why, as_json, _why_text(why))
@@ -142,6 +134,7 @@ def _why_text(why: dict[str, Any]) -> str:
 def hubs_cmd(db: DbOpt = None, limit: Annotated[int, typer.Option(help="How many hubs to list.")] = 100,
              as_json: JsonOpt = False) -> None:
     """Hub identifiers: shared by many accounts or by otherwise separate traders; shown, never used to link."""
+    from wildtrace.link import list_hubs
     with store(db) as st:
         rows = list_hubs(st, limit)
     emit(rows, as_json, "\n".join(f"{r['kind']:<16} {r['value']:<24} {r['n_accounts']:>5} accounts  {r['reason']}"
@@ -155,6 +148,7 @@ def network_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """The network of traders, buyers and suppliers with money and parcel flows: communities and roles."""
+    from wildtrace.link import load_network
     with store(db) as st:
         graph, table = load_network(st)
     if out is not None:
@@ -169,6 +163,7 @@ def network_cmd(
 
 
 def _write_graph(graph: nx.DiGraph, table: Any, out: Path) -> None:
+    import networkx as nx
     for r in table.to_dict("records"):
         graph.nodes[r["node"]].update({k: (json.dumps(v) if isinstance(v, list) else v) for k, v in r.items()
                                        if k != "node"})
@@ -187,6 +182,7 @@ def _write_graph(graph: nx.DiGraph, table: Any, out: Path) -> None:
 def top_cmd(db: DbOpt = None, limit: Annotated[int, typer.Option(help="How many traders to rank.")] = 20,
             as_json: JsonOpt = False) -> None:
     """Traders ranked by money received, then money-weighted PageRank: who profits most."""
+    from wildtrace.link import top_traders
     with store(db) as st:
         rows = top_traders(st, limit)
     lines = [f"{'trader':<12} {'received':>12} {'net':>12} {'pagerank':>9} {'comm':>4}  role"]
@@ -202,6 +198,7 @@ def eval_link_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Score the last linking run: pairwise precision/recall/F1, B-cubed F1, backup-account recall."""
+    from wildtrace.link import read_truth, score_linkage, stored_clusters
     with store(db) as st:
         predicted = stored_clusters(st)
     if not predicted:
