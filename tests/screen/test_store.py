@@ -79,3 +79,15 @@ def test_text_inside_images_is_read_and_screened(store: Store, tmp_path: Path, s
     assert ocr_spans and ocr_spans[0].media == "m1"
     assert media.ocr_text[ocr_spans[0].start:ocr_spans[0].end] == ocr_spans[0].text
     assert reader.read(media.path)["text"] == media.ocr_text  # cached by image hash
+
+
+def test_the_extraction_stage_fills_extracted_fields(store: Store, screener: Screener) -> None:
+    from wildtrace.screen import default_extractor
+
+    extractor = default_extractor()
+    assert extractor is not None
+    store.add([Post(id="p9", platform="w", text="出售象牙手镯 重50克 5000元 微信: ivory_king88 禁令前老货")])
+    screen_store(store, screener, extractor=extractor)
+    extracted = store.get(Verdict, "p9").extracted
+    assert extracted["price"] == 5000.0 and extracted["weight_g"] == 50.0
+    assert extracted["legality_claims"]
