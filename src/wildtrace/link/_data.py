@@ -49,7 +49,8 @@ def load_link_data(store: Store) -> LinkData:
     """Everything linking reads, from the store. Post times keep their local offset (local hour of posting)."""
     accounts = _frame([a.model_dump() for a in store.find(Account)], ACCOUNT_COLUMNS)
     verdicts = {v.post_id: v for v in store.find(Verdict)}
-    posts, phash_rows = [], []
+    posts: list[dict] = []
+    phash_rows: list[dict] = []
     media = {m.sha256: m.phash for m in store.find(MediaItem) if m.phash}
     for p in store.find(Post, "account_id IS NOT NULL"):
         v = verdicts.get(p.id)

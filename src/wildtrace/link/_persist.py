@@ -155,10 +155,9 @@ def _path(store: Store, trader: str, a: str, b: str) -> list[dict[str, Any]]:
                 previous[other] = r
                 queue.append(other)
     chain, node = [], b
-    while previous.get(node) is not None:
-        r = previous[node]
-        chain.append(_edge_view(r))
-        node = r["account_l"] if r["account_r"] == node else r["account_r"]
+    while (step := previous.get(node)) is not None:
+        chain.append(_edge_view(step))
+        node = step["account_l"] if step["account_r"] == node else step["account_r"]
     return list(reversed(chain))
 
 

@@ -29,7 +29,7 @@ def splink_settings(n_accounts: int, accounts_per_person: float = 1.3) -> Settin
     """The linkage model: comparisons, prior m probabilities and blocking rules."""
     expected_matches = max(1.0, n_accounts * (accounts_per_person - 1.0))
     pairs = max(1.0, n_accounts * (n_accounts - 1) / 2)
-    comparisons = [
+    comparisons: list[Any] = [
         cl.JaroWinklerAtThresholds("name", [0.95, 0.85]).configure(
             m_probabilities=[0.45, 0.1, 0.1, 0.35], term_frequency_adjustments=True),
         cl.JaroWinklerAtThresholds("handle_stem", [0.95, 0.85]).configure(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,10 +14,10 @@ from scipy.sparse.csgraph import connected_components
 class UnionFind:
     """Disjoint sets over hashable items, with path halving."""
 
-    def __init__(self, items: Iterable = ()) -> None:
-        self._parent: dict = {i: i for i in items}
+    def __init__(self, items: Iterable[Any] = ()) -> None:
+        self._parent: dict[Any, Any] = {i: i for i in items}
 
-    def find(self, x: object) -> object:
+    def find(self, x: Any) -> Any:
         parent = self._parent
         parent.setdefault(x, x)
         while parent[x] != x:
@@ -24,10 +25,10 @@ class UnionFind:
             x = parent[x]
         return x
 
-    def union(self, a: object, b: object) -> None:
+    def union(self, a: Any, b: Any) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            self._parent[max(ra, rb)] = min(ra, rb)  # type: ignore[type-var]
+            self._parent[max(ra, rb)] = min(ra, rb)
 
     def groups(self) -> list[list]:
         out: dict = {}
