@@ -136,7 +136,7 @@ def test_pdf_renders_with_the_cjk_font_and_is_not_blank(report: dict, tmp_path: 
 def test_cli_writes_the_report_and_refuses_bad_dates(world_store: tuple, tmp_path: Path) -> None:
     _, world, path = world_store
     out = tmp_path / "r.json"
-    runner = CliRunner()
+    runner = CliRunner(env={"WILDTRACE_SHARE_KEY": "k", "WILDTRACE_DATA_DIR": str(tmp_path)})
     result = runner.invoke(app, ["report", "--db", str(path), "--from", world.start.isoformat(), "--to",
                                  world.end.isoformat(), "--format", "json", "--out", str(out), "--json",
                                  "--event", (world.start.replace(day=world.start.day + 28)).isoformat()])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -48,9 +49,11 @@ def report(
     try:
         options = ReportOptions(_date(start, "--from"), _date(end, "--to"), utc_offset=utc_offset, audience=audience,
                                 events=tuple(_date(e, "--event") for e in event or ()), event_weeks=event_weeks,
-                                min_change=min_change, **({"title": title} if title else {}))
+                                min_change=min_change)
     except ValueError as exc:
         fail(str(exc))
+    if title:
+        options = replace(options, title=title)
     with open_store(s.db) as store:
         data = build_report(store, options, key=share_key(s.share_key, s.data_path))
     path = write_report(data, out, fmt)

@@ -54,7 +54,7 @@ def _weakness(y: np.ndarray, breaks: list[int], i: int, min_change: float, max_p
     return max(min_change - size, (p if p is not None else 1.0) - max_p)
 
 
-def recovery(counts: Sequence[float], index: int, level: float, recovered: float = 0.95,
+def recovery(counts: Sequence[float] | np.ndarray, index: int, level: float, recovered: float = 0.95,
              window: int = 3) -> int | None:
     """The first week (0-based) from ``index`` whose ``window``-week mean is back to ``recovered`` x ``level``."""
     y = np.asarray(counts, dtype=float)

@@ -13,7 +13,7 @@ from matplotlib.ticker import MaxNLocator
 
 CJK_FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
 NIGHT = {21, 22, 23, 0, 1, 2, 3, 4, 5}
-STYLE = {"font.family": "sans-serif", "font.sans-serif": CJK_FONTS, "axes.unicode_minus": False,
+STYLE: Any = {"font.family": "sans-serif", "font.sans-serif": CJK_FONTS, "axes.unicode_minus": False,
          "figure.dpi": 100, "axes.spines.top": False, "axes.spines.right": False, "font.size": 9}
 
 

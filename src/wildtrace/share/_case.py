@@ -64,7 +64,8 @@ def case_study(store: Store, case_id: str, redactor: Redactor, force: bool = Fal
     events.sort(key=lambda e: e[0])
     first = events[0][0] if events else None
     dated = redactor.policy.audience(redactor.audience).actions["record_ref"] == "keep"
-    timeline = [{"when": t.date().isoformat() if dated else f"day {(t - first).days}", "event": e} for t, e in events]
+    timeline = [{"when": t.date().isoformat() if dated or first is None else f"day {(t - first).days}", "event": e}
+                for t, e in events]
     hours = [p.posted_at.hour for p in posts if p.posted_at]
     lifetimes = [(p.deleted_at - p.posted_at).total_seconds() / 3600 for p in posts if p.deleted_at and p.posted_at]
     prices = [float(v.extracted["price_per_gram_cny"]) for v in verdicts.values()

@@ -136,7 +136,7 @@ def collect(store: Store, options: ExportOptions, key: bytes = b"", policy: Poli
             entry["platforms"].add(p.platform)
             if p.posted_at and (entry["first_seen"] is None or p.posted_at < entry["first_seen"]):
                 entry["first_seen"] = p.posted_at
-    for w in sorted(words.values(), key=lambda e: e["term"]):
-        rec = redactor.record("code_word", {k: w[k] for k in ("term", "n_posts", "first_seen")})
-        data["code_word"].append({**rec, "platforms": sorted(w["platforms"])})
+    for word in sorted(words.values(), key=lambda e: e["term"]):
+        rec = redactor.record("code_word", {k: word[k] for k in ("term", "n_posts", "first_seen")})
+        data["code_word"].append({**rec, "platforms": sorted(word["platforms"])})
     return data

@@ -61,11 +61,12 @@ def to_ftm(data: Dataset) -> list[EntityProxy]:
     out: dict[str, EntityProxy] = {}
 
     def emit(proxy: EntityProxy) -> EntityProxy:
-        if proxy.id in out:
-            out[proxy.id].merge(proxy)
+        key = str(proxy.id)
+        if key in out:
+            out[key].merge(proxy)
         else:
-            out[proxy.id] = proxy
-        return out[proxy.id]
+            out[key] = proxy
+        return out[key]
 
     owners: dict[str, EntityProxy] = {}
     for t in data["trader"]:
@@ -84,16 +85,16 @@ def to_ftm(data: Dataset) -> list[EntityProxy]:
         owners[a["id"]] = owner
         accounts[a["id"]] = ua
     for i in data["identifier"]:
-        ua = accounts.get(i["account_id"])
-        if ua is None or "value" not in i or str(i["value"]).startswith("h:"):
+        holder = accounts.get(i["account_id"])
+        if holder is None or "value" not in i or str(i["value"]).startswith("h:"):
             continue
-        _add(ua, {"phone": "phone", "email": "email"}.get(i["kind"], "notes"),
+        _add(holder, {"phone": "phone", "email": "email"}.get(i["kind"], "notes"),
              i["value"] if i["kind"] in ("phone", "email") else f"{i['kind']}: {i['value']}")
     for p in data["post"]:
         msg = emit(_entity("Message", p["id"]))
         msg.add("bodyText", p.get("text") or "(no text)")
         _add(msg, "recordId", p["id"])
-        sender = owners.get(p.get("account_id") or "")
+        sender: EntityProxy | None = owners.get(p.get("account_id") or "")
         if sender is None:
             sender = emit(_person(p.get("account_id") or f"unknown poster of {p['id']}"))
         msg.add("sender", sender.id)
@@ -166,12 +167,12 @@ def validate_ftm(entities: list[EntityProxy]) -> list[str]:
     for e in entities:
         data = e.to_dict()
         try:
-            e.schema.validate(data)
+            e.schema.validate(data)  # type: ignore[arg-type]  # to_dict() is the validator's input
         except InvalidData as exc:
             problems.append(f"{e.schema.name} {e.id}: {exc}")
-        for prop in e.schema.required:
-            if not e.get(prop):
-                problems.append(f"{e.schema.name} {e.id}: required property {prop!r} is missing")
+        for required in e.schema.required:
+            if not e.get(required):
+                problems.append(f"{e.schema.name} {e.id}: required property {required!r} is missing")
         for prop, value in e.itervalues():
             if prop.type.name == "entity" and value not in ids:
                 problems.append(f"{e.schema.name} {e.id}: {prop.name} refers to {value}, not in the export")

@@ -15,7 +15,16 @@ from typing import Any
 
 from followthemoney.proxy import EntityProxy
 
-from wildtrace.model import Account, AccountIdentifier, Entity, Platform, Post, Transaction, content_hash
+from wildtrace.model import (
+    Account,
+    AccountIdentifier,
+    Entity,
+    IdentifierKind,
+    Platform,
+    Post,
+    Transaction,
+    content_hash,
+)
 from wildtrace.share._ftm import read_ftm
 from wildtrace.share._stix import read_stix
 from wildtrace.store import Store
@@ -52,21 +61,22 @@ def _from_ftm(entities: list[EntityProxy], source: str, errors: list[str]) -> li
     for e in entities:
         if e.schema.name != "UserAccount":
             continue
-        platform, handle = _first(e, "service") or "unknown", _first(e, "username") or e.id
+        platform, handle = _first(e, "service") or "unknown", _first(e, "username") or str(e.id)
         account = Account(id=Account.make_id(platform, handle), platform=platform, handle=handle,
                           display_name=_first(e, "name"), bio=_first(e, "description"))
-        accounts[e.id] = account
+        accounts[str(e.id)] = account
         out += [Platform(id=platform, name=platform), account]
         for kind in ("phone", "email"):
-            out += [AccountIdentifier(account_id=account.id, kind=kind, value=v, raw=v, seen_in="import",
-                                      seen_id=source) for v in e.get(kind, quiet=True)]
+            out += [AccountIdentifier(account_id=account.id, kind=IdentifierKind(kind), value=v, raw=v,
+                                      seen_in="import", seen_id=source) for v in e.get(kind, quiet=True)]
     for e in entities:
         try:
             if e.schema.name == "Message":
-                account = accounts.get(_first(e, "senderAccount") or "")
+                sender: Account | None = accounts.get(_first(e, "senderAccount") or "")
                 text = _first(e, "bodyText") or ""
-                out.append(Post(id=_first(e, "recordId") or e.id, platform=account.platform if account else "unknown",
-                                account_id=account.id if account else None, text=text,
+                out.append(Post(id=_first(e, "recordId") or str(e.id),
+                                platform=sender.platform if sender else "unknown",
+                                account_id=sender.id if sender else None, text=text,
                                 posted_at=_when(_first(e, "publishedAt")), url=_first(e, "sourceUrl"),
                                 language=_first(e, "language"), source=f"import:{source}",
                                 content_hash=content_hash(text)))
@@ -74,7 +84,7 @@ def _from_ftm(entities: list[EntityProxy], source: str, errors: list[str]) -> li
                 def number(prop: str, entity: EntityProxy = e) -> str:
                     acc = by_id.get(_first(entity, prop) or "")
                     return (_first(acc, "accountNumber") if acc else None) or _first(entity, prop) or "unknown"
-                out.append(Transaction(id=_first(e, "transactionNumber") or e.id, payer=number("payerAccount"),
+                out.append(Transaction(id=_first(e, "transactionNumber") or str(e.id), payer=number("payerAccount"),
                                        payee=number("beneficiaryAccount"), amount=float(_first(e, "amount") or 0),
                                        currency=_first(e, "currency") or "CNY", time=_when(_first(e, "date")),
                                        channel=_first(e, "programme"), memo=_first(e, "purpose"),
