@@ -3,6 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 WT := $(VENV)/bin/wildtrace
 DEMO_DIR ?= demo
+DEMO_SCALE ?= 1
 PYTEST_WORKERS ?= 2
 
 .PHONY: demo test test-slow test-spark lint bench install system-deps clean
@@ -35,7 +36,7 @@ bench: install
 	$(PY) bench/run.py --out bench/results
 
 demo: install
-	$(WT) demo --out $(DEMO_DIR)
+	$(WT) demo --out $(DEMO_DIR) --scale $(DEMO_SCALE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(DEMO_DIR) wildtrace.duckdb .wildtrace
