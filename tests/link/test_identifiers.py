@@ -73,3 +73,8 @@ def test_stock_photo_is_a_hub_while_reposted_own_photos_link():
     edges, hubs, _ = deterministic_links(data, LinkOptions(phash_distance=4))
     assert hubs["key"].tolist() == [stock]
     assert edges[["account_l", "account_r"]].values.tolist() == [["wx:s0", "wx:s0bak"]]
+
+
+def test_a_handle_reused_across_messenger_apps_is_one_identifier() -> None:
+    assert match_key("messenger_id", "wechat:Ivory_888") == match_key("messenger_id", "line:@ivory_888")
+    assert match_key("messenger_id", "wechat:ivory_888") != match_key("messenger_id", "wechat:ivory_889")

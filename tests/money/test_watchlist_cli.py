@@ -68,7 +68,7 @@ def test_eval_on_a_foreign_layout(tmp_path: Path) -> None:
     for cmd in (["money", "eval"], ["eval", "money"]):
         out = CliRunner().invoke(app, [*cmd, *args])
         assert out.exit_code == 0, out.output
-        got = json.loads(out.output.strip().splitlines()[-1])
+        got = json.loads(out.stdout.strip().splitlines()[-1])
         assert {"precision", "recall", "f1", "average_precision", "n"} <= set(got)
         assert got["n"] == len(accounts | subjects | PLANTS["cycle"][1])
         assert got["average_precision"] > 0.5
@@ -81,11 +81,11 @@ def test_cli_run_alerts_and_sar(benign_store: Store, tmp_path: Path) -> None:
     runner = CliRunner()
     out = runner.invoke(app, ["money", "run", "--db", db, "--json"])
     assert out.exit_code == 0, out.output
-    summary = json.loads(out.output.strip().splitlines()[-1])
+    summary = json.loads(out.stdout.strip().splitlines()[-1])
     assert summary["hits_by_typology"]["cycle"] >= 3
     out = runner.invoke(app, ["money", "risk", "wallet:ra", "--db", db, "--json"])
     assert out.exit_code == 0 and "cycle" in out.output
     out = runner.invoke(app, ["money", "typologies", "--json"])
-    assert "structuring" in {t["name"] for t in json.loads(out.output)}
+    assert "structuring" in {t["name"] for t in json.loads(out.stdout)}
     out = runner.invoke(app, ["money", "sar", "wallet:nobody", "--db", db])
     assert out.exit_code != 0

@@ -15,7 +15,7 @@ def test_simulate_command_writes_a_world_and_describes_it(tmp_path: Path) -> Non
     result = CliRunner().invoke(app, ["simulate", "--seed", "5", "--scale", "0.05", "--out", str(out), "--describe",
                                       "--json"])
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.output)
+    summary = json.loads(result.stdout)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert summary["counts"] == manifest["counts"]
     assert "truth/labels.csv" in summary["files"]

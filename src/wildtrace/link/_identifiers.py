@@ -48,8 +48,8 @@ def match_key(kind: str, value: str) -> str:
         return _NON_DIGIT.sub("", v)
     if kind == "payment_account":
         return v.removeprefix("wallet:")
-    if kind in ("messenger_id", "telegram"):
-        return v.lstrip("@")
+    if kind in ("messenger_id", "telegram"):  # traders reuse one handle across apps: compare without the app
+        return v.rpartition(":")[2].lstrip("@")
     return v
 
 

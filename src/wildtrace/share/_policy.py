@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import unicodedata
@@ -20,7 +19,6 @@ import yaml
 ACTIONS = ("keep", "hash", "scrub", "drop")
 HASH_PREFIX = "h:"
 _HASHED = re.compile(r"^h:[0-9a-f]{16}$")
-POLICY_ENV = "WILDTRACE_REDACTION_POLICY"
 
 
 class PolicyError(ValueError):
@@ -137,8 +135,10 @@ def _load(path: str | None) -> Policy:
 
 
 def load_policy(path: str | Path | None = None) -> Policy:
-    """The redaction policy: ``path``, else ``$WILDTRACE_REDACTION_POLICY``, else the packaged one."""
-    chosen = path or os.environ.get(POLICY_ENV) or None
+    """The redaction policy: ``path``, else the ``redaction_policy`` setting, else the packaged one."""
+    from wildtrace.config import load_settings
+
+    chosen = path or load_settings().redaction_policy or None
     return _load(str(chosen) if chosen else None)
 
 
