@@ -25,7 +25,6 @@ def _world() -> LinkData:
 
 
 @pytest.mark.spark
-@pytest.mark.slow
 def test_the_same_settings_link_the_same_on_spark_and_duckdb():
     from wildtrace.scale import spark_session
 

@@ -16,7 +16,7 @@ from wildtrace.money import MoneyResult, analyse, evaluate_accounts, evaluate_ty
 from wildtrace.screen import Screener, screen_store
 from wildtrace.store import open_store
 
-pytestmark = pytest.mark.slow  # simulates, screens and loads a whole world: about a minute
+# simulates, screens and loads a whole world: about a minute, in the default run because it holds the floors
 
 
 @pytest.fixture(scope="module")
