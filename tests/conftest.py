@@ -54,3 +54,10 @@ def sim_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sim_world")
     simulate(seed=7, scale=0.2, out=out)
     return out
+
+
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own data directory (lexicon layer, keys, quarantine), never the working folder's,
+    so tests running side by side cannot change each other's screening."""
+    monkeypatch.setenv("WILDTRACE_DATA_DIR", str(tmp_path_factory.mktemp("data_dir")))
