@@ -14,12 +14,11 @@ from fastapi.staticfiles import StaticFiles
 
 from wildtrace.api import _alerts, _cases, _lexicon, _review
 from wildtrace.api._audit import audit_events, verify_audit
-from wildtrace.api._deps import SESSION_KEY, CurrentUser, Principal, StoreDep, Worker, optional_principal
+from wildtrace.api._deps import CurrentUser, Principal, StoreDep, Worker, optional_principal
 from wildtrace.api._network import resolve
 from wildtrace.api._schemas import TipIn
-from wildtrace.api._sessions import end_session
 from wildtrace.api._users import WORKERS
-from wildtrace.api.routes.auth import sign_in
+from wildtrace.api.routes.auth import sign_in, sign_out
 from wildtrace.api.routes.public import receive_tip
 from wildtrace.link import list_traders, load_profile
 from wildtrace.model import Account, AccountIdentifier, AlertStatus, CaseStatus, Post
@@ -70,11 +69,7 @@ def login(request: Request, store: StoreDep, username: Field, password: Field, l
 
 @router.post("/logout")
 def logout(request: Request, principal: CurrentUser, store: StoreDep) -> Response:
-    sid = request.session.get(SESSION_KEY)
-    if isinstance(sid, str):
-        end_session(store, sid)
-    request.session.clear()
-    principal.audit(store, "logout", "user", principal.name)
+    sign_out(request, store, principal)
     return _see("/login")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 
 from wildtrace.api import _audit
-from wildtrace.api._deps import SESSION_KEY, CurrentUser, StoreDep
+from wildtrace.api._deps import SESSION_KEY, CurrentUser, Principal, StoreDep
 from wildtrace.api._schemas import Login, TokenRequest
 from wildtrace.api._sessions import end_session, start_session
 from wildtrace.api._users import User, authenticate, create_token
@@ -38,6 +38,15 @@ def sign_in(request: Request, store: Store, username: str, password: str) -> tup
     return user, csrf
 
 
+def sign_out(request: Request, store: Store, principal: Principal) -> None:
+    """End the session (server side and in the cookie) and record it in the audit log."""
+    sid = request.session.get(SESSION_KEY)
+    if isinstance(sid, str):
+        end_session(store, sid)
+    request.session.clear()
+    principal.audit(store, "logout", "user", principal.name)
+
+
 @router.post("/login")
 def login(body: Login, request: Request, store: StoreDep) -> dict:
     """Start a session (cookie); send the returned ``csrf_token`` as ``X-CSRF-Token`` on later writes."""
@@ -47,11 +56,7 @@ def login(body: Login, request: Request, store: StoreDep) -> dict:
 
 @router.post("/logout")
 def logout(request: Request, principal: CurrentUser, store: StoreDep) -> dict:
-    sid = request.session.get(SESSION_KEY)
-    if isinstance(sid, str):
-        end_session(store, sid)
-    request.session.clear()
-    principal.audit(store, "logout", "user", principal.name)
+    sign_out(request, store, principal)
     return {"ok": True}
 
 
