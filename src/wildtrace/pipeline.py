@@ -51,6 +51,11 @@ class PipelineContext:
     out: Path
 
 
+def _counts(summary: dict[str, Any]) -> str:
+    """``"name value, ..."`` for the scalar entries of a stage's summary."""
+    return ", ".join(f"{k} {v}" for k, v in summary.items() if not isinstance(v, dict | list))
+
+
 def _ingest(ctx: PipelineContext) -> StepResult:
     from wildtrace.ingest import ingest_records
     from wildtrace.money import load_records
@@ -75,7 +80,7 @@ def _screen(ctx: PipelineContext) -> StepResult:
     s = ctx.settings
     screener = Screener.load(s.model or None, str(s.lexicon_path))
     result = screen_store(ctx.store, screener, ImageReader(s.data_path / "ocr"), extractor=default_extractor())
-    tiers = ", ".join(f"{k} {v}" for k, v in result["tiers"].items())
+    tiers = _counts(result["tiers"])
     return StepResult("screen", f"{result['screened']} posts screened ({tiers})", detail=result)
 
 
@@ -83,15 +88,14 @@ def _extract(ctx: PipelineContext) -> StepResult:
     from wildtrace.extract import extract_store
 
     counts = extract_store(ctx.store)
-    return StepResult("extract", ", ".join(f"{k} {v}" for k, v in counts.items()), detail=dict(counts))
+    return StepResult("extract", _counts(counts), detail=dict(counts))
 
 
 def _link(ctx: PipelineContext) -> StepResult:
     from wildtrace.link import run_link
 
     summary = run_link(ctx.store)
-    return StepResult("link", ", ".join(f"{k} {v}" for k, v in summary.items() if not isinstance(v, dict | list)),
-                      detail=summary)
+    return StepResult("link", _counts(summary), detail=summary)
 
 
 def _money(ctx: PipelineContext) -> StepResult:
@@ -100,8 +104,7 @@ def _money(ctx: PipelineContext) -> StepResult:
     result = analyse(ctx.store)
     save(ctx.store, result)
     summary = result.summary()
-    return StepResult("money", ", ".join(f"{k} {v}" for k, v in summary.items() if not isinstance(v, dict | list)),
-                      detail=summary)
+    return StepResult("money", _counts(summary), detail=summary)
 
 
 def _period(store: Store) -> tuple[date, date]:
