@@ -19,7 +19,10 @@ class Benchmark:
     ``prepare(n, workdir)`` builds the input in ``workdir`` (not timed) and returns a JSON-serialisable
     context dict (paths as strings): prepare, run and baseline each run in their own process.
     ``run(ctx)`` and ``baseline(ctx)`` do the timed work and return the number of items processed.
-    ``ctx["bytes"]``, if set by ``prepare``, gives MB/s.
+    ``ctx["bytes"]``, if set by ``prepare``, gives MB/s. ``setup(ctx, phase)``, if given, does the start-up
+    of ``phase`` ("run" or "baseline": loading a model, building an automaton) untimed, so that throughput is
+    the steady state of a long-running process; its seconds are reported beside it, and its result reaches
+    ``run``/``baseline`` as ``ctx["state"]``.
     """
 
     name: str
@@ -31,3 +34,4 @@ class Benchmark:
     baseline_name: str = ""
     notes: str = ""
     quick_sizes: list[int] = field(default_factory=list)
+    setup: Callable[[dict, str], object] | None = None

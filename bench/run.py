@@ -55,10 +55,15 @@ def child(module: str, name: str, phase: str, size: int, workdir: Path) -> dict:
     fn = bench.run if phase == "run" else bench.baseline
     assert fn is not None
     start = time.perf_counter()
+    if bench.setup:
+        ctx["state"] = bench.setup(ctx, phase)
+    setup_seconds = time.perf_counter() - start
+    start = time.perf_counter()
     items = fn(ctx)
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "items": items, "peak_mb": peak_mb, "bytes": ctx.get("bytes")}
+    return {"seconds": seconds, "items": items, "peak_mb": peak_mb, "bytes": ctx.get("bytes"),
+            "setup_seconds": setup_seconds if bench.setup else None}
 
 
 def spawn(module: str, name: str, phase: str, size: int, workdir: Path) -> dict:
@@ -79,7 +84,7 @@ def measure(module: str, bench: Benchmark, sizes: list[int]) -> list[dict]:
             "benchmark": bench.name, "unit": bench.unit, "n": size, "seconds": run["seconds"],
             "throughput": run["items"] / run["seconds"] if run["seconds"] else None,
             "mb_per_s": (run["bytes"] / 1e6 / run["seconds"]) if run.get("bytes") else None,
-            "peak_mb": run["peak_mb"], "baseline": bench.baseline_name or None,
+            "peak_mb": run["peak_mb"], "baseline": bench.baseline_name or None, "setup_s": run.get("setup_seconds"),
         }
         if base:
             row["baseline_throughput"] = base["items"] / base["seconds"] if base["seconds"] else None
@@ -113,17 +118,19 @@ def markdown(rows: list[dict], info: dict) -> str:
         f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB, Python {info['python']}, "
         f"{info['date']}.",
         "",
-        "| benchmark | n | throughput | MB/s | peak MB | baseline | baseline throughput | ratio | growth |",
-        "|---|---:|---:|---:|---:|---|---:|---:|---:|",
+        "| benchmark | n | throughput | MB/s | peak MB | start-up s | baseline | baseline throughput | ratio "
+        "| growth |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['benchmark']} | {r['n']:,} | {_fmt(r['throughput'])} {r['unit']}/s | {_fmt(r.get('mb_per_s'))} "
-            f"| {_fmt(r['peak_mb'], 0)} | {r.get('baseline') or ''} | {_fmt(r.get('baseline_throughput'))} "
+            f"| {_fmt(r['peak_mb'], 0)} | {_fmt(r.get('setup_s'), 2)} | {r.get('baseline') or ''} "
+            f"| {_fmt(r.get('baseline_throughput'))} "
             f"| {_fmt(r.get('ratio_to_baseline'), 2)} | {_fmt(r.get('growth'), 2)} |"
         )
     lines += ["", "ratio: throughput / same-run baseline throughput. growth: (time at n / time at previous n) / "
-              "(n / previous n); 1.0 is linear."]
+              "(n / previous n); 1.0 is linear. start-up s: untimed loading before a steady-state run (model, tables)."]
     return "\n".join(lines) + "\n"
 
 

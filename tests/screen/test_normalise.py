@@ -5,6 +5,7 @@ import pytest
 from wildtrace.lexicon import load_lexicon
 from wildtrace.screen import Normalised
 from wildtrace.screen._match import Matcher
+from wildtrace.screen._normalise import NormalisedBatch
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +47,13 @@ def test_benign_look_alike_swallows_the_species_inside_it(matcher: Matcher) -> N
 def test_prices_are_not_read_as_letters() -> None:
     norm = Normalised.of("价格5000元 50g")
     assert "5000" in norm.surface and "50g" in norm.surface
+
+
+def test_a_batch_matches_as_each_text_alone(matcher: Matcher) -> None:
+    texts = ["出 象🐘牙 手镯 微信私聊", "", "ﬁne ＩＶＯＲＹ bangle", "xiang ya 原料\x00犀角", "今天天气真好",
+             "1v0ry XY 30克", "ABC\x00象牙"]
+    batch = NormalisedBatch.of(texts)
+    alone = [matcher.match(Normalised.of(t)) for t in texts]
+    assert matcher.match_batch(batch) == alone
+    assert [n.original for n in batch.items] == texts
+    assert any(h.term.id == "elephant" for h in alone[6])  # a NUL inside a text separates words, nothing more

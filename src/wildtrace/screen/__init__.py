@@ -4,15 +4,32 @@
     screener = Screener.load()                  # the model shipped in the package
     result = screener.screen_text("出象牙手镯 微信私聊")
     result.score, result.tier, result.spans
+
+Training and evaluation (scikit-learn, pandas) are imported on first use, so screening starts fast.
 """
 
-from wildtrace.screen._evaluate import LabelledSet, cross_validate, evaluate, metrics, parse_label, read_labelled
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from wildtrace.screen._images import ImageReader
 from wildtrace.screen._model import ScreenModel
 from wildtrace.screen._normalise import Normalised, fold, squeeze
 from wildtrace.screen._screener import Document, Screener, ScreenResult
 from wildtrace.screen._store import default_extractor, finish_verdict, labelled_from_decisions, screen_store
-from wildtrace.screen._train import train_model
+
+if TYPE_CHECKING:
+    from wildtrace.screen._evaluate import LabelledSet, cross_validate, evaluate, metrics, parse_label, read_labelled
+    from wildtrace.screen._train import train_model
+
+_LAZY = {"LabelledSet": "_evaluate", "cross_validate": "_evaluate", "evaluate": "_evaluate", "metrics": "_evaluate",
+         "parse_label": "_evaluate", "read_labelled": "_evaluate", "train_model": "_train"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+
 
 __all__ = [
     "Document", "ImageReader", "LabelledSet", "Normalised", "ScreenModel", "ScreenResult", "Screener",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.preprocessing import normalize
 
 from wildtrace.screen._match import Hit
 
@@ -24,6 +24,7 @@ LEXICON_FEATURES = (
     "images", "image_text",
 )
 _INDEX = {name: i for i, name in enumerate(LEXICON_FEATURES)}
+_VIA_HOMOPHONE = _INDEX["via:homophone"]
 _NUMBER_UNIT = re.compile(
     r"[¥$￥]\s*\d|\d\s*(?:元|块|rmb|cny|usd|k\b|w\b|万|克|g\b|kg|公斤|斤|两|grams?\b|/g|每克)", re.IGNORECASE)
 
@@ -65,7 +66,9 @@ def hash_ngrams(texts: Sequence[str]) -> sparse.csr_matrix:
     c = np.concatenate(cols).astype(np.int64) if cols else np.zeros(0, dtype=np.int64)
     m = sparse.csr_matrix((np.ones(len(r), dtype=np.float32), (r, c)), shape=(len(texts), N_FEATURES))
     m.sum_duplicates()
-    return normalize(m, norm="l2", copy=False)
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    m.data /= np.repeat(np.where(norms > 0, norms, 1), np.diff(m.indptr)).astype(np.float32)
+    return m
 
 
 def ngram_names(text: str, indices: set[int]) -> dict[int, str]:
@@ -80,15 +83,20 @@ def ngram_names(text: str, indices: set[int]) -> dict[int, str]:
     return out
 
 
-def lexicon_vector(hits: Sequence[Hit], original: str, n_images: int = 0, image_text: bool = False) -> np.ndarray:
-    """Counts (log1p) and flags of what the lexicon found in one text."""
-    v = np.zeros(len(LEXICON_FEATURES), dtype=np.float32)
+def lexicon_vector(hits: Sequence[Hit], original: str, n_images: int = 0, image_text: bool = False) -> list[float]:
+    """Counts (log1p) and flags of what the lexicon found in one text (plain floats: built once per post)."""
+    v = [0.0] * len(LEXICON_FEATURES)
+    if not hits:
+        v[_INDEX["number+unit"]] = float(bool(_NUMBER_UNIT.search(original)))
+        v[_INDEX["images"]] = math.log1p(n_images)
+        v[_INDEX["image_text"]] = float(image_text)
+        return v
     species = code = product = trade = benign = 0
     cites_i = False
     for h in hits:
         kind = h.term.kind
         if h.via == "homophone":
-            v[_INDEX["via:homophone"]] += 1
+            v[_VIA_HOMOPHONE] += 1
             continue
         if h.via != "exact":
             v[_INDEX[f"via:{h.via}"]] += 1
@@ -102,18 +110,20 @@ def lexicon_vector(hits: Sequence[Hit], original: str, n_images: int = 0, image_
         product += kind == "product"
         benign += kind == "benign"
         cites_i = cites_i or (kind == "species" and (h.term.cites or "").startswith("I"))
-    v = np.log1p(v)
+    v = [math.log1p(x) if x else 0.0 for x in v]
     v[_INDEX["species+trade"]] = float(species > 0 and trade > 0)
     v[_INDEX["species+product"]] = float(species > 0 and product > 0)
     v[_INDEX["code_word+trade"]] = float(code > 0 and trade > 0)
     v[_INDEX["benign+species"]] = float(benign > 0 and species > 0)
     v[_INDEX["number+unit"]] = float(bool(_NUMBER_UNIT.search(original)))
     v[_INDEX["cites:I"]] = float(cites_i)
-    v[_INDEX["images"]] = np.log1p(n_images)
+    v[_INDEX["images"]] = math.log1p(n_images)
     v[_INDEX["image_text"]] = float(image_text)
     return v
 
 
-def design_matrix(spaced: Sequence[str], lexicon_rows: np.ndarray, lexicon_scale: float) -> sparse.csr_matrix:
+def design_matrix(spaced: Sequence[str], lexicon_rows: Sequence[Sequence[float]],
+                  lexicon_scale: float) -> sparse.csr_matrix:
     """The model's input: hashed n-grams next to the (scaled) lexicon features."""
-    return sparse.hstack([hash_ngrams(spaced), sparse.csr_matrix(lexicon_rows * lexicon_scale)], format="csr")
+    rows = np.array(lexicon_rows, dtype=np.float32).reshape(len(spaced), len(LEXICON_FEATURES))
+    return sparse.hstack([hash_ngrams(spaced), sparse.csr_matrix(rows * lexicon_scale)], format="csr")

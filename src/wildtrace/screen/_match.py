@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import ahocorasick
 from pypinyin import Style, lazy_pinyin
 
 from wildtrace.lexicon import Lexicon, Term
-from wildtrace.screen._normalise import Normalised, char_pinyin, fold, is_cjk, squeeze
+from wildtrace.screen._normalise import Normalised, NormalisedBatch, char_pinyin, fold, is_cjk, squeeze
 
 # Kinds whose Chinese names are also matched by their pinyin, homophones and initials.
 _PHONETIC_KINDS = ("species", "product", "code_word")
@@ -18,8 +21,7 @@ _INITIALS_STOP = {"dm", "pm", "hd", "hp", "ok", "gg", "mm", "bb", "dd", "qq", "w
                   "ad", "cd", "dj", "hk", "ss", "sz", "xz", "hg", "hy", "dx", "jp", "sb", "nb", "zt", "cs"}
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One match: where in the original text, which term, and how it was written (``via``)."""
 
     start: int
@@ -74,8 +76,19 @@ class Matcher:
 
     def match(self, norm: Normalised) -> list[Hit]:
         """Every lexicon hit in the text, spans in the original, overlapping duplicates removed."""
+        return self._hits(norm, self._surface.iter(norm.surface), self._pinyin.iter(norm.pinyin))
+
+    def match_batch(self, batch: NormalisedBatch) -> list[list[Hit]]:
+        """:meth:`match` for every text of a batch, with one automaton scan per stream for the whole batch
+        (texts without a raw match cost no Python at all)."""
+        surface = _by_text(self._surface.iter(batch.surface), NormalisedBatch.starts([n.surface for n in batch.items]))
+        pinyin = _by_text(self._pinyin.iter(batch.pinyin), NormalisedBatch.starts([n.pinyin for n in batch.items]))
+        return [self._hits(norm, surface.get(i, ()), pinyin.get(i, ())) if i in surface or i in pinyin else []
+                for i, norm in enumerate(batch.items)]
+
+    def _hits(self, norm: Normalised, surface: Iterable[_Raw], pinyin: Iterable[_Raw]) -> list[Hit]:
         hits: dict[tuple[int, int, str], Hit] = {}
-        for end, (key, patterns) in self._surface.iter(norm.surface):
+        for end, (key, patterns) in surface:
             start, stop = end - len(key) + 1, end + 1
             bounded = None
             for p in patterns:
@@ -87,7 +100,7 @@ class Matcher:
                 o_start, o_end = norm.original_span(start, stop)
                 via = p.via if p.via != "exact" else _how_written(norm.original[o_start:o_end], p.name)
                 hits.setdefault((o_start, o_end, p.term.id), Hit(o_start, o_end, p.term, p.name, via))
-        for end, (key, patterns) in self._pinyin.iter(norm.pinyin):
+        for end, (key, patterns) in pinyin:
             start, stop = end - len(key) + 1, end + 1
             if not norm.pinyin_bounded(start, stop):
                 continue
@@ -99,7 +112,21 @@ class Matcher:
                     continue  # the surface stream already has it
                 via = "homophone" if any(is_cjk(c) for c in written) else "pinyin"
                 hits.setdefault((o_start, o_end, p.term.id), Hit(o_start, o_end, p.term, p.name, via))
+        if len(hits) < 2:
+            return list(hits.values())
         return _drop_contained(sorted(hits.values(), key=lambda h: (h.start, -h.end)))
+
+
+_Raw = tuple[int, tuple[str, tuple[_Pattern, ...]]]  # (end offset, (key, patterns)) as the automaton yields
+
+
+def _by_text(raw: Iterable[_Raw], starts: list[int]) -> dict[int, list[_Raw]]:
+    """Matches over a joined stream, grouped by text, with offsets made local to each text."""
+    out: dict[int, list[_Raw]] = {}
+    for end, value in raw:
+        i = bisect_right(starts, end) - 1
+        out.setdefault(i, []).append((end - starts[i], value))
+    return out
 
 
 def _automaton(patterns: dict[str, list[_Pattern]]) -> ahocorasick.Automaton:
@@ -125,12 +152,14 @@ def _drop_contained(hits: list[Hit]) -> list[Hit]:
     initials or pinyin that another hit on the same span already explains (XY the code word, XY the initials)."""
     kept: list[Hit] = []
     for h in hits:
-        around = [k for k in kept if k.start <= h.start and h.end <= k.end]
-        longer = [k for k in around if (k.start, k.end) != (h.start, h.end)]
-        if any(k.term.kind in (h.term.kind, "benign") for k in longer):
-            continue
-        same = any(k.term.implied_species() == h.term.implied_species() for k in around)
-        if h.via in ("initials", "pinyin") and same:
-            continue
-        kept.append(h)
+        phonetic = h.via in ("initials", "pinyin")
+        for k in kept:
+            if k.start > h.start or h.end > k.end:
+                continue
+            if (k.start, k.end) != (h.start, h.end) and k.term.kind in (h.term.kind, "benign"):
+                break
+            if phonetic and k.term.implied_species() == h.term.implied_species():
+                break
+        else:
+            kept.append(h)
     return kept

@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from functools import cache, cached_property
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
 
 _HOMOGLYPHS = dict(zip(  # Cyrillic and Greek letters that pass for Latin ones
     "авсеһіјкмнорѕтхуԁνορτυχκιαβεη",
     "abcehijkmhopstxydvoptuxkiaben", strict=True,
 ))
 _LETTERISH_DIGITS = str.maketrans("013457", "oieast")  # 1 and l both fold to i (see _fold_char)
+_SEP = "\x00"  # joins the texts of a batch; a NUL inside a text is read as a separator
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 _MIXED_TOKEN = re.compile(r"(?<![a-z0-9])[a-z0-9]*(?:[a-z][0-9]|[0-9][a-z])[a-z0-9]*(?![a-z0-9])")
 
@@ -60,7 +62,7 @@ def _tables() -> tuple[dict[int, str], dict[int, str]]:
     simplified = opencc.OpenCC("t2s").convert("\n".join(cjk)).split("\n")
     t2s = {a: b for a, b in zip(cjk, simplified, strict=True) if a != b and len(b) == 1}
     fold: dict[int, str] = {}
-    for cp in range(0x20000):
+    for cp in range(1, 0x20000):  # NUL is kept: it separates the texts of a batch (see Normalised.batch)
         if 0xD800 <= cp <= 0xDFFF:
             continue
         ch = chr(cp)
@@ -81,10 +83,14 @@ def _unleet(match: re.Match[str]) -> str:
     return token.translate(_LETTERISH_DIGITS) if letters > len(token) - letters else token
 
 
-def fold(text: str) -> str:
-    """The folded text with separators as spaces (same folding for texts and lexicon names)."""
+def _fold_keeping_nul(text: str) -> str:
     table, _ = _tables()
     return _MIXED_TOKEN.sub(_unleet, text.translate(table))
+
+
+def fold(text: str) -> str:
+    """The folded text with separators as spaces (same folding for texts and lexicon names)."""
+    return _fold_keeping_nul(text.replace(_SEP, " "))
 
 
 def squeeze(text: str) -> str:
@@ -105,25 +111,33 @@ class Normalised:
     spaced: str
     surface: str
     pinyin: str
+    _smap: tuple[Sequence[int], list[bool] | None] | None = field(default=None, init=False, repr=False, compare=False)
+    _pmap: tuple[list[int], list[bool]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, text: str) -> Normalised:
-        spaced = fold(text)
-        surface = spaced.replace(" ", "")
-        return cls(text, spaced, surface, to_pinyin(surface))
+        return NormalisedBatch.of([text]).items[0]
 
-    @cached_property
-    def _surface_map(self) -> tuple[list[int], list[bool]]:
-        """Original index of each surface character, and whether a word starts there."""
+    @property
+    def _surface_map(self) -> tuple[Sequence[int], list[bool] | None]:
+        """Original index of each surface character, and (unless :meth:`_word_starts` can tell from the
+        index alone) whether a word starts there. Built on first use: most texts never need it."""
+        if self._smap is None:
+            self._smap = self._build_surface_map()
+        return self._smap
+
+    def _build_surface_map(self) -> tuple[Sequence[int], list[bool] | None]:
         if len(self.spaced) == len(self.original):  # the common case: folding kept every position
-            return _positions(self.spaced)
+            if " " not in self.spaced:
+                return range(len(self.spaced)), None
+            return [i for i, c in enumerate(self.spaced) if c != " "], None
         table, _ = _tables()
         index: list[int] = []
         starts: list[bool] = []
         gap = True
         prev_cjk = False
         for i, ch in enumerate(self.original):
-            for c in table.get(ord(ch), ch):
+            for c in " " if ch == _SEP else table.get(ord(ch), ch):
                 if c == " ":
                     gap = True
                     continue
@@ -133,24 +147,35 @@ class Normalised:
                 gap, prev_cjk = False, cjk
         return index, starts
 
-    @cached_property
+    def _word_starts(self, k: int) -> bool:
+        """Whether a word starts at surface position ``k`` (after a separator, or at a Chinese character)."""
+        index, starts = self._surface_map
+        if starts is not None:
+            return starts[k]
+        return k == 0 or index[k] - index[k - 1] > 1 or _cjk_fast(self.surface[k]) or _cjk_fast(self.surface[k - 1])
+
+    @property
     def _pinyin_map(self) -> tuple[list[int], list[bool]]:
         """Surface index of each pinyin character, and whether a unit (syllable or word) starts there."""
+        if self._pmap is None:
+            self._pmap = self._build_pinyin_map()
+        return self._pmap
+
+    def _build_pinyin_map(self) -> tuple[list[int], list[bool]]:
         _, pinyin = _tables()
-        _, starts = self._surface_map
         index: list[int] = []
         unit: list[bool] = []
         for k, c in enumerate(self.surface):
             spelled = pinyin.get(ord(c), c)
+            starts = self._word_starts(k)
             for j in range(len(spelled)):
                 index.append(k)
-                unit.append(j == 0 and starts[k])
+                unit.append(j == 0 and starts)
         return index, unit
 
     def surface_bounded(self, start: int, end: int) -> bool:
         """Whether surface[start:end] begins and ends on word boundaries."""
-        _, starts = self._surface_map
-        return starts[start] and (end == len(starts) or starts[end])
+        return self._word_starts(start) and (end == len(self.surface) or self._word_starts(end))
 
     def pinyin_bounded(self, start: int, end: int) -> bool:
         _, unit = self._pinyin_map
@@ -166,20 +191,36 @@ class Normalised:
         return index[start], index[end - 1] + 1
 
 
-def _positions(spaced: str) -> tuple[list[int], list[bool]]:
-    """The surface map when folding kept every position (no expansion, nothing deleted)."""
-    index: list[int] = []
-    starts: list[bool] = []
-    gap, prev_cjk = True, False
-    for i, c in enumerate(spaced):
-        if c == " ":
-            gap = True
-            continue
-        cjk = "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
-        starts.append(gap or cjk or prev_cjk)
-        index.append(i)
-        gap, prev_cjk = False, cjk
-    return index, starts
+@dataclass
+class NormalisedBatch:
+    """Texts normalised together: each C-level step (translate, regex, replace) runs once over the texts
+    joined by NUL, and the joined streams are kept so the matcher scans a whole batch in one call."""
+
+    items: list[Normalised]
+    surface: str  # the surface streams joined by NUL
+    pinyin: str  # the pinyin streams joined by NUL
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> NormalisedBatch:
+        spaced = _fold_keeping_nul(_SEP.join(t.replace(_SEP, " ") for t in texts))
+        surface = spaced.replace(" ", "")
+        pinyin = to_pinyin(surface)
+        items = [Normalised(*row) for row in zip(texts, spaced.split(_SEP), surface.split(_SEP),
+                                                   pinyin.split(_SEP), strict=True)]
+        return cls(items, surface, pinyin)
+
+    @staticmethod
+    def starts(streams: Sequence[str]) -> list[int]:
+        """Offset of each text's stream in the joined stream."""
+        out, offset = [], 0
+        for stream in streams:
+            out.append(offset)
+            offset += len(stream) + 1
+        return out
+
+
+def _cjk_fast(c: str) -> bool:
+    return "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
 
 
 def char_pinyin(ch: str) -> str | None:

@@ -25,7 +25,7 @@ from wildtrace.screen._features import (
 )
 from wildtrace.screen._match import Hit, Matcher
 from wildtrace.screen._model import ScreenModel, _sigmoid
-from wildtrace.screen._normalise import Normalised
+from wildtrace.screen._normalise import Normalised, NormalisedBatch
 
 TOP_FEATURES = 8
 
@@ -50,7 +50,7 @@ class Prepared:
     doc: Document
     norm: Normalised
     hits: list[Hit]
-    lexicon_row: np.ndarray
+    lexicon_row: list[float]
 
 
 @dataclass
@@ -110,22 +110,22 @@ class Screener:
         return cls(load_lexicon(lexicon_path or None), model, full=full, threads=threads)
 
     # -- preparing -------------------------------------------------------------------------------
-    def prepare(self, doc: Document) -> Prepared:
-        norm = Normalised.of(doc.combined)
-        hits = self.matcher.match(norm)
-        row = lexicon_vector(hits, norm.original, doc.n_images, any(t for _, t in doc.images))
-        return Prepared(doc, norm, hits, row)
+    def prepare(self, docs: Sequence[Document]) -> list[Prepared]:
+        """Normalise and match a batch of documents: the model's inputs."""
+        batch = NormalisedBatch.of([d.combined for d in docs])
+        return [Prepared(d, norm, hits, lexicon_vector(hits, norm.original, d.n_images, any(t for _, t in d.images)))
+                for d, norm, hits in zip(docs, batch.items, self.matcher.match_batch(batch), strict=True)]
 
     def design(self, prepared: Sequence[Prepared]) -> Any:
-        rows = np.vstack([p.lexicon_row for p in prepared]) if prepared else np.zeros((0, len(LEXICON_FEATURES)))
-        return design_matrix([p.norm.spaced for p in prepared], rows, self.model.lexicon_scale)
+        return design_matrix([p.norm.spaced for p in prepared], [p.lexicon_row for p in prepared],
+                             self.model.lexicon_scale)
 
     # -- screening -------------------------------------------------------------------------------
     def screen_documents(self, docs: Iterable[Document], batch_size: int = 512) -> Iterator[ScreenResult]:
         """Screen documents in batches (streaming: memory does not grow with the input)."""
         it = iter(docs)
         while batch := list(islice(it, batch_size)):
-            yield from self._screen_batch([self.prepare(d) for d in batch])
+            yield from self._screen_batch(self.prepare(batch))
 
     def screen_texts(self, texts: Iterable[str], batch_size: int = 512) -> Iterator[ScreenResult]:
         return self.screen_documents((Document(t) for t in texts), batch_size)
@@ -200,8 +200,10 @@ class Screener:
         """The contributions (weight x value) that weighed most; n-grams are named for flagged tiers only."""
         coef = self.model.coef
         contrib = {}
-        for j in np.flatnonzero(p.lexicon_row):
-            value = p.lexicon_row[j] * self.model.lexicon_scale
+        for j, x in enumerate(p.lexicon_row):
+            if not x:
+                continue
+            value = x * self.model.lexicon_scale
             contrib[f"lexicon:{LEXICON_FEATURES[j]}"] = float(coef[N_FEATURES + j] * value)
         if name_ngrams:
             lo, hi = X.indptr[i], X.indptr[i + 1]

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wildtrace.log import get_logger
 from wildtrace.model import Decision, MediaItem, Post, Verdict
-from wildtrace.screen._evaluate import LabelledSet
 from wildtrace.screen._images import ImageReader
 from wildtrace.screen._screener import Document, Screener, ScreenResult
 from wildtrace.store import Store, from_row
+
+if TYPE_CHECKING:
+    from wildtrace.screen._evaluate import LabelledSet
 
 log = get_logger(__name__)
 Extractor = Callable[[str, list[str], list[str]], dict[str, Any]]
@@ -83,6 +85,8 @@ def screen_store(store: Store, screener: Screener, reader: ImageReader | None = 
 
 def labelled_from_decisions(store: Store) -> LabelledSet:
     """Analysts' review decisions as training labels (confirm/escalate = 1, dismiss = 0; the latest wins)."""
+    from wildtrace.screen._evaluate import LabelledSet
+
     rows = store.query(
         "SELECT d.post_id, d.decision, p.text, p.account_id FROM decisions d JOIN posts p ON p.id = d.post_id "
         "ORDER BY d.post_id, d.decided_at")

@@ -32,7 +32,7 @@ def train_model(docs: Sequence[Document], labels: Sequence[int], lexicon: Lexico
     blank = ScreenModel(coef=np.zeros(N_FEATURES + len(LEXICON_FEATURES), dtype=np.float32), intercept=0.0,
                         lexicon_scale=LEXICON_SCALE)
     screener = Screener(lexicon, blank)
-    X = screener.design([screener.prepare(d) for d in docs])
+    X = screener.design(screener.prepare(docs))
     clf = _linear().fit(X, y)
     model = ScreenModel(
         coef=clf.coef_.ravel().astype(np.float32), intercept=float(clf.intercept_[0]), lexicon_scale=LEXICON_SCALE,
