@@ -62,13 +62,16 @@ def hash_ngrams(texts: Sequence[str]) -> sparse.csr_matrix:
         valid &= codes[n - 1:] != 0  # no n-gram crosses the separator
         rows.append(doc[: len(h)][valid])
         cols.append(h[valid])
-    r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-    c = np.concatenate(cols).astype(np.int64) if cols else np.zeros(0, dtype=np.int64)
-    m = sparse.csr_matrix((np.ones(len(r), dtype=np.float32), (r, c)), shape=(len(texts), N_FEATURES))
-    m.sum_duplicates()
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-    m.data /= np.repeat(np.where(norms > 0, norms, 1), np.diff(m.indptr)).astype(np.float32)
-    return m
+    if not rows:
+        return sparse.csr_matrix((len(texts), N_FEATURES), dtype=np.float32)
+    # (row, column) pairs counted in one sort: the result is already in CSR order, rows L2-normalised
+    keys, counts = np.unique(np.concatenate(rows) * N_FEATURES + np.concatenate(cols).astype(np.int64),
+                             return_counts=True)
+    r, c = np.divmod(keys, N_FEATURES)
+    data = counts.astype(np.float32)
+    data /= np.sqrt(np.bincount(r, weights=data * data, minlength=len(texts))).astype(np.float32)[r]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=len(texts)))])
+    return sparse.csr_matrix((data, c, indptr), shape=(len(texts), N_FEATURES))
 
 
 def ngram_names(text: str, indices: set[int]) -> dict[int, str]:
@@ -122,8 +125,13 @@ def lexicon_vector(hits: Sequence[Hit], original: str, n_images: int = 0, image_
     return v
 
 
+def lexicon_matrix(lexicon_rows: Sequence[Sequence[float]], lexicon_scale: float) -> np.ndarray:
+    """The lexicon features of a batch, scaled as the model was trained."""
+    return np.array(lexicon_rows, dtype=np.float32).reshape(len(lexicon_rows), len(LEXICON_FEATURES)) * lexicon_scale
+
+
 def design_matrix(spaced: Sequence[str], lexicon_rows: Sequence[Sequence[float]],
                   lexicon_scale: float) -> sparse.csr_matrix:
-    """The model's input: hashed n-grams next to the (scaled) lexicon features."""
-    rows = np.array(lexicon_rows, dtype=np.float32).reshape(len(spaced), len(LEXICON_FEATURES))
-    return sparse.hstack([hash_ngrams(spaced), sparse.csr_matrix(rows * lexicon_scale)], format="csr")
+    """The model's input for training: hashed n-grams next to the (scaled) lexicon features."""
+    lexicon = sparse.csr_matrix(lexicon_matrix(lexicon_rows, lexicon_scale))
+    return sparse.hstack([hash_ngrams(spaced), lexicon], format="csr")

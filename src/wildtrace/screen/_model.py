@@ -36,8 +36,11 @@ class ScreenModel:
     version: str = "custom"
     info: dict[str, Any] = field(default_factory=dict)
 
-    def fast_logit(self, X: Any) -> np.ndarray:
-        return np.asarray(X @ self.coef).ravel() + self.intercept
+    def fast_logit(self, ngrams: Any, lexicon: np.ndarray) -> np.ndarray:
+        """The linear model's logit from the n-gram matrix and the (scaled) lexicon features, kept apart
+        so that scoring never builds the stacked design matrix."""
+        k = lexicon.shape[1]
+        return np.asarray(ngrams @ self.coef[:-k]).ravel() + lexicon @ self.coef[-k:] + self.intercept
 
     def combine(self, logit: np.ndarray, sim_pos: np.ndarray, sim_neg: np.ndarray) -> np.ndarray:
         w = self.stack
@@ -48,11 +51,11 @@ class ScreenModel:
     def has_embeddings(self) -> bool:
         return self.stack is not None and self.pos_emb is not None
 
-    def tier(self, score: float) -> str:
-        for name in ("high", "medium", "low"):
-            if score >= self.thresholds[name]:
-                return name
-        return "none"
+    def tiers(self, scores: np.ndarray) -> list[str]:
+        """The tier of each score: high, medium, low or none by the model's thresholds."""
+        names = np.array(["none", "low", "medium", "high"])
+        cuts = [self.thresholds[name] for name in ("low", "medium", "high")]
+        return names[np.searchsorted(cuts, scores, side="right")].tolist()
 
     def save(self, directory: str | Path) -> Path:
         out = Path(directory)

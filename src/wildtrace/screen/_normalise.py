@@ -52,29 +52,35 @@ def _fold_char(ch: str, t2s: dict[str, str]) -> str:
     return "".join(out)
 
 
+_TABLE_SIZE = 0x20000  # the Basic and Supplementary Multilingual Planes; characters beyond are kept as they are
+
+
 @cache
-def _tables() -> tuple[dict[int, str], dict[int, str]]:
-    """(fold table, pinyin table), built once per process."""
+def _tables() -> tuple[list[str], list[str]]:
+    """(fold table, pinyin table), built once per process: lists indexed by code point, since
+    ``str.translate`` reads a list several times faster than a dict that lacks most keys."""
     import opencc
     from pypinyin.pinyin_dict import pinyin_dict
 
     cjk = [chr(c) for lo, hi in _CJK_RANGES for c in range(lo, hi + 1)]
     simplified = opencc.OpenCC("t2s").convert("\n".join(cjk)).split("\n")
     t2s = {a: b for a, b in zip(cjk, simplified, strict=True) if a != b and len(b) == 1}
-    fold: dict[int, str] = {}
-    for cp in range(1, 0x20000):  # NUL is kept: it separates the texts of a batch (see Normalised.batch)
-        if 0xD800 <= cp <= 0xDFFF:
-            continue
-        ch = chr(cp)
-        folded = _fold_char(ch, t2s)
-        if folded != ch:
-            fold[cp] = folded
-    pinyin: dict[int, str] = {}
+    identity = [chr(cp) if not 0xD800 <= cp <= 0xDFFF else "" for cp in range(_TABLE_SIZE)]
+    fold = identity.copy()
+    for cp in range(1, _TABLE_SIZE):  # NUL is kept: it separates the texts of a batch (see NormalisedBatch)
+        if not 0xD800 <= cp <= 0xDFFF:
+            fold[cp] = _fold_char(identity[cp], t2s)
+    pinyin = identity.copy()
     for cp, readings in pinyin_dict.items():
-        if cp < 0x20000 and is_cjk(chr(cp)):
+        if cp < _TABLE_SIZE and is_cjk(chr(cp)):
             first = readings.split(",")[0]
             pinyin[cp] = "".join(_fold_char(c, {}) for c in first).replace("ü", "v").strip()
     return fold, pinyin
+
+
+def _look_up(table: list[str], ch: str) -> str:
+    cp = ord(ch)
+    return table[cp] if cp < _TABLE_SIZE else ch
 
 
 def _unleet(match: re.Match[str]) -> str:
@@ -137,7 +143,7 @@ class Normalised:
         gap = True
         prev_cjk = False
         for i, ch in enumerate(self.original):
-            for c in " " if ch == _SEP else table.get(ord(ch), ch):
+            for c in " " if ch == _SEP else _look_up(table, ch):
                 if c == " ":
                     gap = True
                     continue
@@ -166,7 +172,7 @@ class Normalised:
         index: list[int] = []
         unit: list[bool] = []
         for k, c in enumerate(self.surface):
-            spelled = pinyin.get(ord(c), c)
+            spelled = _look_up(pinyin, c)
             starts = self._word_starts(k)
             for j in range(len(spelled)):
                 index.append(k)
@@ -225,4 +231,5 @@ def _cjk_fast(c: str) -> bool:
 
 def char_pinyin(ch: str) -> str | None:
     """The toneless pinyin the pinyin stream uses for one (simplified) character."""
-    return _tables()[1].get(ord(ch))
+    spelled = _look_up(_tables()[1], ch)
+    return spelled if spelled != ch else None

@@ -20,6 +20,8 @@ from wildtrace.screen._features import (
     LEXICON_FEATURES,
     N_FEATURES,
     design_matrix,
+    hash_ngrams,
+    lexicon_matrix,
     lexicon_vector,
     ngram_names,
 )
@@ -121,13 +123,13 @@ class Screener:
                              self.model.lexicon_scale)
 
     # -- screening -------------------------------------------------------------------------------
-    def screen_documents(self, docs: Iterable[Document], batch_size: int = 512) -> Iterator[ScreenResult]:
+    def screen_documents(self, docs: Iterable[Document], batch_size: int = 2048) -> Iterator[ScreenResult]:
         """Screen documents in batches (streaming: memory does not grow with the input)."""
         it = iter(docs)
         while batch := list(islice(it, batch_size)):
             yield from self._screen_batch(self.prepare(batch))
 
-    def screen_texts(self, texts: Iterable[str], batch_size: int = 512) -> Iterator[ScreenResult]:
+    def screen_texts(self, texts: Iterable[str], batch_size: int = 2048) -> Iterator[ScreenResult]:
         return self.screen_documents((Document(t) for t in texts), batch_size)
 
     def screen_text(self, text: str) -> ScreenResult:
@@ -138,8 +140,8 @@ class Screener:
         return next(self.screen_documents([doc])).to_verdict(post.id)
 
     def _screen_batch(self, prepared: list[Prepared]) -> list[ScreenResult]:
-        X = self.design(prepared)
-        logit = self.model.fast_logit(X)
+        X = hash_ngrams([p.norm.spaced for p in prepared])
+        logit = self.model.fast_logit(X, lexicon_matrix([p.lexicon_row for p in prepared], self.model.lexicon_scale))
         fast = _sigmoid(logit)
         score = fast.copy()
         if self.full:
@@ -148,11 +150,11 @@ class Screener:
                 emb = embed([prepared[i].doc.combined for i in cand], threads=self.threads)
                 score[cand] = self.model.combine(logit[cand], top_k_similarity(emb, self.model.pos_emb),
                                                  top_k_similarity(emb, self.model.neg_emb))
-        return [self._result(p, X, i, float(score[i]), float(fast[i])) for i, p in enumerate(prepared)]
+        rows = zip(self.model.tiers(score), np.round(score, 4).tolist(), np.round(fast, 4).tolist(), strict=True)
+        return [self._result(p, X, i, *row) for i, (p, row) in enumerate(zip(prepared, rows, strict=True))]
 
     # -- explaining ------------------------------------------------------------------------------
-    def _result(self, p: Prepared, X: Any, i: int, score: float, fast: float) -> ScreenResult:
-        tier = self.model.tier(score)
+    def _result(self, p: Prepared, X: Any, i: int, tier: str, score: float, fast: float) -> ScreenResult:
         confident = tier in ("high", "medium")
         species: list[str] = []
         products: list[str] = []
@@ -171,8 +173,8 @@ class Screener:
             if h.term.kind == "legality" and h.term.category not in claims:
                 claims.append(str(h.term.category))
         return ScreenResult(
-            score=round(score, 4), tier=tier, species=species, products=products, code_words=code_words,
-            legality_claims=claims, fast_score=round(fast, 4), model_version=self.version,
+            score=score, tier=tier, species=species, products=products, code_words=code_words,
+            legality_claims=claims, fast_score=fast, model_version=self.version,
             explain=lambda: (self._spans(p), self._top_features(p, X, i, name_ngrams=tier != "none")),
         )
 
@@ -207,9 +209,7 @@ class Screener:
             contrib[f"lexicon:{LEXICON_FEATURES[j]}"] = float(coef[N_FEATURES + j] * value)
         if name_ngrams:
             lo, hi = X.indptr[i], X.indptr[i + 1]
-            idx, val = X.indices[lo:hi], X.data[lo:hi]
-            keep = idx < N_FEATURES
-            idx, w = idx[keep], coef[idx[keep]] * val[keep]
+            idx, w = X.indices[lo:hi], coef[X.indices[lo:hi]] * X.data[lo:hi]
             order = np.argsort(-np.abs(w))[:TOP_FEATURES]
             names = ngram_names(p.norm.spaced, {int(idx[k]) for k in order})
             for k in order:
