@@ -86,7 +86,7 @@ SIZES = [25_000, 50_000, 100_000] + ([1_000_000] if os.environ.get("WILDTRACE_BE
 BENCHMARKS = [
     Benchmark(
         name="link_accounts", unit="accounts", sizes=SIZES, quick_sizes=[5_000, 10_000, 20_000],
-        prepare=prepare, run=run, baseline=baseline, baseline_name="identifier graph + union-find only",
+        prepare=prepare, run=run, baseline=baseline, baseline_name="identifier graph + connected components only",
         notes="identifier graph with hub protection + Splink 5 on DuckDB (u by random sampling, m from identifier "
               "links) + connected components",
     ),

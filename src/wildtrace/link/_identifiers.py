@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from wildtrace.link._unionfind import UnionFind
+from wildtrace.link._components import components
 
 STRONG_KINDS = ("phone", "messenger_id", "qq", "email", "telegram", "payment_account", "bank_card", "image_hash")
 FAMILY = {
@@ -116,17 +116,21 @@ def _incompatible_hubs(ids: pd.DataFrame, candidates: set, excluded: set, rules:
 
 def _local_groups(accounts: list[str], per_account: dict, this: tuple, excluded: set) -> list[list[str]]:
     """Accounts grouped by the other identifiers they share directly (``this`` and ``excluded`` left out)."""
-    uf = UnionFind(accounts)
     first: dict[tuple, str] = {}
+    left: list[str] = []
+    right: list[str] = []
     for a in accounts:
         for ident in per_account[a]:
             if ident == this or ident in excluded:
                 continue
             if ident in first:
-                uf.union(first[ident], a)
+                left.append(first[ident])
+                right.append(a)
             else:
                 first[ident] = a
-    return uf.groups()
+    labels = components(pd.Series(accounts, dtype=object), pd.Series(left, dtype=object),
+                        pd.Series(right, dtype=object))
+    return [list(group) for group in labels.groupby(labels).groups.values()]
 
 
 def identifier_edges(ids: pd.DataFrame, hubs: pd.DataFrame) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 import pandas as pd
 
-from wildtrace.link._unionfind import UnionFind
+from wildtrace.link._components import components
 from wildtrace.log import get_logger
 
 log = get_logger(__name__)
@@ -27,7 +27,10 @@ def _bits(phash: str) -> int | None:
 def phash_groups(hashes: list[str], distance: int, width: int = 64) -> dict[str, str]:
     """Map each hash to the smallest hash of its near-duplicate group (within ``distance`` bits, chained)."""
     values = {h: b for h in set(hashes) if (b := _bits(h)) is not None}
-    uf = UnionFind(values)
+    if not values:
+        return {}
+    left: list[str] = []
+    right: list[str] = []
     if distance > 0 and len(values) > 1:
         bands = distance + 1
         step = -(-width // bands)
@@ -43,8 +46,11 @@ def phash_groups(hashes: list[str], distance: int, width: int = 64) -> dict[str,
                 for i, a in enumerate(members):
                     for c in members[i + 1:]:
                         if (values[a] ^ values[c]).bit_count() <= distance:
-                            uf.union(a, c)
-    return {h: str(uf.find(h)) for h in values}
+                            left.append(a)
+                            right.append(c)
+    groups = components(pd.Series(list(values), dtype=object), pd.Series(left, dtype=object),
+                        pd.Series(right, dtype=object))
+    return {str(h): str(g) for h, g in groups.items()}
 
 
 def image_identifiers(seen: pd.DataFrame, distance: int) -> pd.DataFrame:

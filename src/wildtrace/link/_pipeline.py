@@ -8,12 +8,12 @@ from typing import Any
 
 import pandas as pd
 
+from wildtrace.link._components import components
 from wildtrace.link._data import LinkData
 from wildtrace.link._features import account_features
 from wildtrace.link._identifiers import HubRules, find_hubs, identifier_edges, identifier_members, strong_identifiers
 from wildtrace.link._images import image_identifiers
 from wildtrace.link._probabilistic import predict_pairs
-from wildtrace.link._unionfind import components
 from wildtrace.log import get_logger
 
 log = get_logger(__name__)

@@ -1,40 +1,11 @@
-"""A small union-find for local grouping; large graphs use :func:`components` (SciPy)."""
+"""Connected components of account and identifier graphs (SciPy's ``connected_components``)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-
-
-class UnionFind:
-    """Disjoint sets over hashable items, with path halving."""
-
-    def __init__(self, items: Iterable[Any] = ()) -> None:
-        self._parent: dict[Any, Any] = {i: i for i in items}
-
-    def find(self, x: Any) -> Any:
-        parent = self._parent
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(self, a: Any, b: Any) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self._parent[max(ra, rb)] = min(ra, rb)
-
-    def groups(self) -> list[list]:
-        out: dict = {}
-        for x in self._parent:
-            out.setdefault(self.find(x), []).append(x)
-        return list(out.values())
 
 
 def components(nodes: pd.Series, left: pd.Series, right: pd.Series) -> pd.Series:
