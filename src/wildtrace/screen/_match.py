@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -121,11 +122,16 @@ _Raw = tuple[int, tuple[str, tuple[_Pattern, ...]]]  # (end offset, (key, patter
 
 
 def _by_text(raw: Iterable[_Raw], starts: list[int]) -> dict[int, list[_Raw]]:
-    """Matches over a joined stream, grouped by text, with offsets made local to each text."""
+    """Matches over a joined stream, grouped by text, with offsets made local to each text (the automaton
+    reports matches in order of their end, so the text changes only when the next one's start is passed)."""
     out: dict[int, list[_Raw]] = {}
+    i, start, following = -1, 0, 0
     for end, value in raw:
-        i = bisect_right(starts, end) - 1
-        out.setdefault(i, []).append((end - starts[i], value))
+        if end >= following:
+            i = bisect_right(starts, end) - 1
+            start, following = starts[i], starts[i + 1] if i + 1 < len(starts) else sys.maxsize
+            found = out[i] = []
+        found.append((end - start, value))
     return out
 
 

@@ -155,11 +155,11 @@ class Screener:
 
     # -- explaining ------------------------------------------------------------------------------
     def _result(self, p: Prepared, X: Any, i: int, tier: str, score: float, fast: float) -> ScreenResult:
-        confident = tier in ("high", "medium")
         species: list[str] = []
         products: list[str] = []
         code_words: list[str] = []
         claims: list[str] = []
+        confident = tier in ("high", "medium")
         for h in p.hits:
             if h.via == "homophone" and not confident:
                 continue
