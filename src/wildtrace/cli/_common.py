@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
 from wildtrace.config import Settings, load_settings
 from wildtrace.log import configure_logging
-from wildtrace.store import Store, open_store
+
+if TYPE_CHECKING:
+    from wildtrace.store import Store
 
 console = Console(stderr=True)
 
@@ -32,6 +34,8 @@ def settings(db: str | None = None, config: str | None = None, **overrides: Any)
 
 def store(db: str | None = None, config: str | None = None) -> Store:
     """Open (and migrate) the store named by ``--db``, the environment or the config file."""
+    from wildtrace.store import open_store
+
     return open_store(settings(db, config).db)
 
 

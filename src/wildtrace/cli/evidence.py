@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
 
 from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, emit, fail, settings
-from wildtrace.evidence import Evidence, export_bundle
-from wildtrace.store import open_store
+
+if TYPE_CHECKING:
+    from wildtrace.evidence import Evidence
 
 evidence_app = typer.Typer(help="Preserve captures as WARC records under their SHA-256, in a hash-chained log; "
                            "verify the log; export WACZ bundles with a sha256sum manifest.", no_args_is_help=True)
 
 
 def _evidence(db: str | None, config: str | None) -> Evidence:
+    from wildtrace.evidence import Evidence
+    from wildtrace.store import open_store
+
     conf = settings(db, config)
     return Evidence(open_store(conf.db), conf.data_dir, conf.collector)
 
@@ -30,6 +33,8 @@ def add(
     db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Capture a URL (the HTTP response, whatever its status) or a file, and log it."""
+    import httpx
+
     ev = _evidence(db, config)
     try:
         if target.startswith(("http://", "https://")):
@@ -78,6 +83,8 @@ def export(
     ``sha256sum -c MANIFEST.sha256``."""
     if case is None and not post:
         fail("give --case ID or --post ID")
+    from wildtrace.evidence import export_bundle
+
     ev = _evidence(db, config)
     with ev.store:
         result = export_bundle(ev, out, case_id=case, post_ids=post or [])

@@ -11,7 +11,6 @@ import typer
 
 from wildtrace.cli._common import DbOpt, JsonOpt, emit, fail, settings, store
 from wildtrace.cli.evaluate import eval_app
-from wildtrace.extract import evaluate_extraction, extract_fields, extract_store
 
 
 def extract(
@@ -24,6 +23,8 @@ def extract(
 ) -> None:
     """Extract prices, weights, price per gram, contacts and more from TEXT, or write the contact and
     payment identifiers of every post, image and profile in the store (for linking and money)."""
+    from wildtrace.extract import extract_fields, extract_store
+
     if text is not None:
         body = sys.stdin.read() if text == "-" else text
         emit(extract_fields(body, species or ()), as_json)
@@ -46,6 +47,8 @@ def eval_extract(
     as_json: JsonOpt = False,
 ) -> None:
     """Accuracy and coverage of price, weight, price-per-gram (and product type) extraction against truth."""
+    from wildtrace.extract import evaluate_extraction
+
     for path in (truth, posts):
         if not path.is_file():
             fail(f"{path}: no such file")

@@ -6,11 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, console, emit, settings
-from wildtrace.ingest import Mapping, ingest_records, load_mapping, parse_pairs
-from wildtrace.store import open_store
 
 
 def register(app: typer.Typer) -> None:
@@ -38,6 +35,11 @@ def register(app: typer.Typer) -> None:
 
         Re-running the same input adds nothing; a run that was killed resumes where it stopped.
         """
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        from wildtrace.ingest import Mapping, ingest_records, load_mapping, parse_pairs
+        from wildtrace.store import open_store
+
         conf = settings(db, config)
         mapping = load_mapping(mapping_file) if mapping_file else Mapping()
         mapping = mapping.merged(Mapping(fields=parse_pairs(maps or []),

@@ -7,29 +7,12 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 
 from wildtrace.cli._common import DbOpt, JsonOpt, emit, fail, settings, store
 from wildtrace.cli.evaluate import eval_app
-from wildtrace.ingest import Mapping, load_mapping, parse_pairs
-from wildtrace.model import Alert
-from wildtrace.money import (
-    ALERT_THRESHOLD,
-    KINDS,
-    TYPOLOGIES,
-    Watchlists,
-    analyse,
-    draft_sar,
-    evaluate_accounts,
-    evaluate_typologies,
-    latest_run,
-    load_records,
-    load_watchlist,
-    save,
-    set_alert,
-    write_sar,
-)
+from wildtrace.money import ALERT_THRESHOLD
+from wildtrace.money._constants import KIND_NAMES
 
 money_app = typer.Typer(help="Follow the money and the parcels: typologies, risk, alerts, SAR drafts.",
                         no_args_is_help=True)
@@ -43,6 +26,8 @@ ParamsOpt = Annotated[Path | None, typer.Option(
 
 
 def _pairs(maps: list[str] | None) -> dict[str, str]:
+    from wildtrace.ingest import parse_pairs
+
     return parse_pairs([p for m in maps or [] for p in m.split(",") if p.strip()])
 
 
@@ -60,7 +45,7 @@ def _params(path: Path | None) -> dict[str, dict[str, Any]]:
 
 @money_app.command("load")
 def load_cmd(
-    kind: Annotated[str, typer.Argument(help=f"What the file holds: {', '.join(KINDS)}.")],
+    kind: Annotated[str, typer.Argument(help=f"What the file holds: {', '.join(KIND_NAMES)}.")],
     path: Annotated[Path, typer.Argument(help="CSV or JSON Lines file, or a folder of them.")],
     maps: MapOpt = None,
     mapping_file: Annotated[Path | None, typer.Option("--mapping", help="JSON column mapping file.")] = None,
@@ -69,8 +54,11 @@ def load_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Load transactions, shipments, seizures or payment-account (KYC) records; bad records are quarantined."""
-    if kind not in KINDS:
-        fail(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
+    if kind not in KIND_NAMES:
+        fail(f"unknown kind {kind!r}: use one of {', '.join(KIND_NAMES)}")
+    from wildtrace.ingest import Mapping, load_mapping
+    from wildtrace.money import load_records
+
     mapping = load_mapping(mapping_file) if mapping_file else Mapping()
     mapping = mapping.merged(Mapping(fields=_pairs(maps)))
     s = settings(db)
@@ -84,6 +72,8 @@ def load_cmd(
 @money_app.command("typologies")
 def typologies_cmd(as_json: JsonOpt = False) -> None:
     """List the typologies with what they find, their weight and their parameters."""
+    from wildtrace.money import TYPOLOGIES
+
     rows = [{"name": t.name, "subject": t.subject_kind, "weight": t.weight, "params": t.params, "doc": t.doc}
             for t in TYPOLOGIES.values()]
     emit(rows, as_json, "\n\n".join(f"{r['name']} ({r['subject']}, weight {r['weight']})\n  {r['doc']}\n  "
@@ -103,6 +93,8 @@ def run_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Run the typologies, propagate risk through the network, and save hits, risk and alerts."""
+    from wildtrace.money import analyse, save
+
     with store(db) as st:
         result = analyse(st, transactions, _pairs(maps), int(step_hours * 3600), only, _params(params),
                          alert_threshold=threshold)
@@ -112,6 +104,8 @@ def run_cmd(
 
 
 def _run_rows(st: Any, table: str, where: str, params: tuple, order: str, limit: int) -> list[dict[str, Any]]:
+    from wildtrace.money import latest_run
+
     run = latest_run(st)
     if run is None:
         fail("no money run yet: run `wildtrace money run` first")
@@ -166,6 +160,8 @@ def alerts_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Alerts, riskiest first."""
+    from wildtrace.model import Alert
+
     where, params = ["kind <> ''"], []
     if status:
         where.append("status = ?")
@@ -189,6 +185,9 @@ def alert_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Show an alert, or change its status or assignee."""
+    from wildtrace.model import Alert
+    from wildtrace.money import set_alert
+
     with store(db) as st:
         try:
             alert = (set_alert(st, alert_id, status, assign) if status is not None or assign is not None
@@ -210,6 +209,8 @@ def sar_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Draft a suspicious-activity report for one subject (goAML-style XML, JSON, HTML and optionally PDF)."""
+    from wildtrace.money import draft_sar, write_sar
+
     with store(db) as st:
         try:
             draft = draft_sar(st, subject, entity)
@@ -229,6 +230,8 @@ def watch_load_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Load a watchlist of known offenders or sanctioned entities."""
+    from wildtrace.money import load_watchlist
+
     with store(db) as st:
         n = load_watchlist(st, path, name)
     emit({"list": name, "entities": n}, as_json, f"{name}: {n} entities")
@@ -244,6 +247,8 @@ def watch_screen_cmd(
     """Screen one party against the loaded watchlists, with the reason for each match."""
     if not name and not ident:
         fail("give --name and/or --id")
+    from wildtrace.money import Watchlists
+
     with store(db) as st:
         matches = Watchlists.from_store(st).screen(name, ident or [])
     rows = [m.__dict__ for m in matches]
@@ -253,6 +258,10 @@ def watch_screen_cmd(
 
 def _eval(transactions: Path, maps: list[str] | None, truth: Path, account_col: str, label_col: str,
           threshold: float, step_hours: float, db: str | None, as_json: bool) -> None:
+    import pandas as pd
+
+    from wildtrace.money import analyse, evaluate_accounts
+
     try:
         labels = pd.read_csv(truth, dtype={account_col: str})
     except (OSError, ValueError) as exc:
@@ -288,6 +297,8 @@ def eval_typologies_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Per typology: hits and false-alert rate; per labelled pattern: recall (run on the store's data)."""
+    from wildtrace.money import analyse, evaluate_typologies
+
     with store(db) as st:
         result = analyse(st)
     try:

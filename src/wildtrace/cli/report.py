@@ -7,14 +7,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from wildtrace.cli._common import DbOpt, JsonOpt, emit, fail, settings
 from wildtrace.cli.evaluate import eval_app
-from wildtrace.report import ReportOptions, build_report, detect_changes, score_changes, write_report
-from wildtrace.share import share_key
-from wildtrace.store import open_store
 
 
 def _date(text: str, flag: str) -> date:
@@ -45,6 +41,10 @@ def report(
     """Write the monitoring report for a period: volume, changes (crackdowns), prices, hours, traders, code words."""
     if fmt not in ("html", "pdf", "json"):
         fail(f"--format {fmt!r}: expected html, pdf or json")
+    from wildtrace.report import ReportOptions, build_report, write_report
+    from wildtrace.share import share_key
+    from wildtrace.store import open_store
+
     s = settings(db)
     try:
         options = ReportOptions(_date(start, "--from"), _date(end, "--to"), utc_offset=utc_offset, audience=audience,
@@ -78,6 +78,10 @@ def eval_changes(
     as_json: JsonOpt = False,
 ) -> None:
     """Score change detection (crackdowns and rebounds) on your own labelled weekly series."""
+    import pandas as pd
+
+    from wildtrace.report import detect_changes, score_changes
+
     try:
         weeks = pd.read_csv(series).sort_values("week")
         truth = pd.read_csv(labels)

@@ -10,8 +10,6 @@ from typing import Annotated
 import typer
 
 from wildtrace.cli._common import DbOpt, JsonOpt, emit, fail, settings
-from wildtrace.share import ExportOptions, Redactor, case_markdown, case_study, export, import_file, share_key
-from wildtrace.store import open_store
 
 
 def _day(text: str | None, flag: str, shift: int = 0) -> datetime | None:
@@ -36,6 +34,9 @@ def export_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Export posts, accounts, traders, links, payments and code words in a standard form, redacted to the audience."""
+    from wildtrace.share import ExportOptions, export, share_key
+    from wildtrace.store import open_store
+
     s = settings(db)
     chosen = () if tiers == "all" else tuple(t.strip() for t in tiers.split(","))
     options = ExportOptions(audience=audience, tiers=chosen, start=_day(start, "--from"),
@@ -56,6 +57,9 @@ def import_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Import a partner's export; records already known are not duplicated."""
+    from wildtrace.share import import_file
+    from wildtrace.store import open_store
+
     s = settings(db)
     with open_store(s.db) as store:
         try:
@@ -82,6 +86,9 @@ def case_study_cmd(
     """A closed case as a redacted case study: timeline, modus operandi, code words, typologies, detection."""
     if fmt not in ("md", "json"):
         fail(f"--format {fmt!r}: expected md or json")
+    from wildtrace.share import Redactor, case_markdown, case_study, share_key
+    from wildtrace.store import open_store
+
     s = settings(db)
     with open_store(s.db) as store:
         try:

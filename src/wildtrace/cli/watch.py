@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, emit, fail, settings
-from wildtrace.evidence import Evidence, Watcher, WatchResult
-from wildtrace.store import open_store
+
+if TYPE_CHECKING:
+    from wildtrace.evidence import Watcher, WatchResult
 
 watch_app = typer.Typer(help="Re-capture watched URLs on a schedule: each edit is kept as a new version, and a "
                         "post that disappears (HTTP 404/410 or a removed marker) is recorded as removed, "
@@ -16,6 +17,9 @@ watch_app = typer.Typer(help="Re-capture watched URLs on a schedule: each edit i
 
 
 def _watcher(db: str | None, config: str | None, timeout: float = 30.0) -> Watcher:
+    from wildtrace.evidence import Evidence, Watcher
+    from wildtrace.store import open_store
+
     conf = settings(db, config)
     return Watcher(Evidence(open_store(conf.db), conf.data_dir, conf.collector), timeout=timeout)
 

@@ -3,20 +3,47 @@
 >>> from wildtrace.money import analyse, save            # doctest: +SKIP
 >>> result = analyse(store)                               # doctest: +SKIP
 >>> save(store, result); result.alerts[0].reasons         # doctest: +SKIP
+
+Everything but ``ALERT_THRESHOLD`` is imported on first use (pandas, DuckDB, scikit-learn), so the CLI starts fast.
 """
 
 from __future__ import annotations
 
-from wildtrace.money import _typologies_parcel, _typologies_tx  # noqa: F401 - registers the built-in typologies
-from wildtrace.money._evaluate import PATTERN_DETECTORS, evaluate_accounts, evaluate_typologies
-from wildtrace.money._frame import Frame, open_frame
-from wildtrace.money._load import KINDS, load_records
-from wildtrace.money._names import name_key
-from wildtrace.money._pipeline import ALERT_THRESHOLD, MoneyResult, analyse, latest_run, save, set_alert
-from wildtrace.money._registry import HIT_COLUMNS, TYPOLOGIES, Typology, run_typologies, typology
-from wildtrace.money._risk import RiskParams, combine, propagate
-from wildtrace.money._sar import SarDraft, draft_sar, sar_html, sar_xml, write_sar
-from wildtrace.money._watchlist import Watchlists, WatchMatch, load_watchlist, read_ftm, watchlist_hits
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from wildtrace.money._constants import ALERT_THRESHOLD
+
+if TYPE_CHECKING:
+    from wildtrace.money._evaluate import PATTERN_DETECTORS, evaluate_accounts, evaluate_typologies
+    from wildtrace.money._frame import Frame, open_frame
+    from wildtrace.money._load import KINDS, load_records
+    from wildtrace.money._names import name_key
+    from wildtrace.money._pipeline import MoneyResult, analyse, latest_run, save, set_alert
+    from wildtrace.money._registry import HIT_COLUMNS, TYPOLOGIES, Typology, run_typologies, typology
+    from wildtrace.money._risk import RiskParams, combine, propagate
+    from wildtrace.money._sar import SarDraft, draft_sar, sar_html, sar_xml, write_sar
+    from wildtrace.money._watchlist import Watchlists, WatchMatch, load_watchlist, read_ftm, watchlist_hits
+
+_LAZY = {
+    "PATTERN_DETECTORS": "_evaluate", "evaluate_accounts": "_evaluate", "evaluate_typologies": "_evaluate",
+    "Frame": "_frame", "open_frame": "_frame", "KINDS": "_load", "load_records": "_load", "name_key": "_names",
+    "MoneyResult": "_pipeline", "analyse": "_pipeline", "latest_run": "_pipeline", "save": "_pipeline",
+    "set_alert": "_pipeline", "HIT_COLUMNS": "_registry", "TYPOLOGIES": "_registry", "Typology": "_registry",
+    "run_typologies": "_registry", "typology": "_registry", "RiskParams": "_risk", "combine": "_risk",
+    "propagate": "_risk", "SarDraft": "_sar", "draft_sar": "_sar", "sar_html": "_sar", "sar_xml": "_sar",
+    "write_sar": "_sar", "Watchlists": "_watchlist", "WatchMatch": "_watchlist", "load_watchlist": "_watchlist",
+    "read_ftm": "_watchlist", "watchlist_hits": "_watchlist",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    for builtin in ("_typologies_parcel", "_typologies_tx"):  # registers the built-in typologies
+        import_module(f"{__name__}.{builtin}")
+    return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+
 
 __all__ = [
     "ALERT_THRESHOLD", "HIT_COLUMNS", "KINDS", "PATTERN_DETECTORS", "TYPOLOGIES", "Frame", "MoneyResult",

@@ -6,11 +6,10 @@ from pathlib import Path
 
 from wildtrace.ingest import IngestResult, Mapping, ingest_records
 from wildtrace.model import Entity, PaymentAccount, Seizure, Shipment, Transaction
+from wildtrace.money._constants import KIND_NAMES
 from wildtrace.store import Store
 
-KINDS: dict[str, type[Entity]] = {
-    "transactions": Transaction, "shipments": Shipment, "seizures": Seizure, "payment-accounts": PaymentAccount,
-}
+KINDS: dict[str, type[Entity]] = dict(zip(KIND_NAMES, (Transaction, Shipment, Seizure, PaymentAccount), strict=True))
 
 
 def load_records(store: Store, kind: str, path: str | Path, mapping: Mapping | None = None,

@@ -11,17 +11,12 @@ from typing import Any
 import pandas as pd
 
 from wildtrace.model import Alert, AlertStatus, content_hash
+from wildtrace.money._constants import ALERT_THRESHOLD
 from wildtrace.money._frame import Frame, open_frame
 from wildtrace.money._registry import run_typologies
 from wildtrace.money._risk import RiskParams, combine, propagate
 from wildtrace.money._watchlist import Watchlists, watchlist_hits
 from wildtrace.store import Store
-
-ALERT_THRESHOLD = 0.6
-"""Default alert threshold on the total risk score. One strong tie alone (a neighbour of a seized phone or
-a flagged seller: risk 1 x decay 0.5) stays below it; an alert needs a strong typology (price match,
-flagged seller's own account) or two independent signals. Set from the weights and the decay, not fitted
-to any labelled file."""
 
 
 @dataclass

@@ -8,13 +8,13 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from wildtrace.report._charts import all_charts
-
 _ENV = Environment(loader=PackageLoader("wildtrace.report", "templates"), autoescape=True, undefined=StrictUndefined)
 
 
 def render_html(report: dict[str, Any]) -> str:
     """One self-contained HTML page (charts inlined)."""
+    from wildtrace.report._charts import all_charts  # matplotlib: only HTML and PDF need it
+
     charts = {name: base64.b64encode(png).decode("ascii") for name, png in all_charts(report).items()}
     charts.setdefault("prices", "")
     charts.setdefault("code_words", "")
