@@ -36,6 +36,10 @@ class Settings:
     link_hub_max_accounts: int = _setting(8, "An identifier shared by more accounts is a hub and links nobody.")
     link_hub_min_groups: int = _setting(3, "An identifier joining this many separately identified groups is a hub.")
     link_phash_distance: int = _setting(6, "Image perceptual hashes within this Hamming distance count as one picture.")
+    money_memory_limit: str = _setting("", "DuckDB memory limit of the money stage (e.g. 4GB), past which it spills "
+                                           "to disk; empty means a quarter of RAM.")
+    money_spill_dir: str = _setting("", "Where the money stage spills; empty: DuckDB's folder beside a store file, "
+                                        "else <system temp>/wildtrace-spill.")
     redaction_policy: str = _setting("", "Redaction policy (YAML); empty means the policy shipped in the package.")
     share_key: str = _setting("", "Key of the pseudonyms in exports and reports; empty: kept in <data_dir>/share.key.")
 

@@ -16,13 +16,16 @@ export read directly for scale):
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from wildtrace.config import load_settings
 from wildtrace.store import DuckDBStore, Store
 
 TX_FIELDS = ("id", "time", "payer", "payee", "amount", "currency", "channel")
@@ -188,12 +191,28 @@ def _store_sources(store: Store, con: duckdb.DuckDBPyConnection) -> dict[str, st
     return names
 
 
+def limit_memory(con: duckdb.DuckDBPyConnection) -> None:
+    """Cap DuckDB's memory at the ``money_memory_limit`` setting (default a quarter of RAM) and spill past
+    it to ``money_spill_dir`` (default: DuckDB's folder beside a store file, else the system temp)."""
+    settings = load_settings()
+    limit = settings.money_memory_limit or f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') // 4 >> 20}MB"
+    con.execute("SET memory_limit = ?", [limit])
+    in_memory = con.execute("SELECT path IS NULL FROM duckdb_databases() WHERE database_name = current_database()"
+                            ).fetchone()[0]  # type: ignore[index]
+    spill = settings.money_spill_dir or (str(Path(tempfile.gettempdir()) / "wildtrace-spill") if in_memory else "")
+    if spill and con.execute("SELECT current_setting('temp_directory')").fetchone()[0] != spill:  # type: ignore[index]
+        with contextlib.suppress(duckdb.NotImplementedException):  # this connection has spilled elsewhere already
+            con.execute("SET temp_directory = ?", [spill])
+
+
 def open_frame(store: Store | None = None, transactions: str | Path | None = None,
                columns: dict[str, str] | None = None, step_seconds: int = 3600) -> Frame:
     """Build the frame from ``store`` (flagged sellers, shipments, seizures, KYC and, unless a file is
     given, its transactions) and/or a ``transactions`` file read directly by DuckDB with ``columns``
-    mapping WildTrace fields to the file's columns (unmapped fields are looked up by their own name)."""
+    mapping WildTrace fields to the file's columns (unmapped fields are looked up by their own name).
+    The connection's memory is capped by :func:`limit_memory`."""
     con = store.connection if isinstance(store, DuckDBStore) else duckdb.connect()
+    limit_memory(con)
     src = _store_sources(store, con) if store is not None else {}
     if transactions is not None:
         path = Path(transactions)

@@ -7,7 +7,8 @@ saturation)`` for ``n`` payments or parcels; 1 for a KYC phone). A subject's net
 product over all paths of at least one hop: a max-product path, found as a shortest path (networkx
 Dijkstra on ``-log`` weights), so each score comes with the path that explains it. Hubs (more than
 ``hub_degree`` counterparties: shops, exchanges, couriers' depots) receive risk but do not pass it on.
-Only the neighbourhood within ``max_hops`` of a seed is loaded, which keeps this cheap on large data.
+Only the neighbourhood within ``max_hops`` of a seed is found (hop by hop in DuckDB) and loaded, which
+keeps this cheap in time and memory on large data.
 """
 
 from __future__ import annotations
@@ -35,12 +36,16 @@ class RiskParams:
     min_seed: float = 0.4
 
 
-def _edges_sql(max_hops: int, hub_degree: int) -> str:
-    """Undirected weighted ties within ``max_hops`` of the seeds in ``mx_seeds``, with hub flags."""
+def _ties_sql(hub_degree: int) -> str:
+    """Undirected weighted ties ``u -> v`` of the nodes in ``mx_frontier``, for those ``u`` with at most
+    ``hub_degree`` counterparties. Only payments touching the frontier are aggregated, so each hop costs
+    one scan of ``mx_tx`` and memory in proportion to the neighbourhood, not to the whole graph."""
     return f"""
-    WITH RECURSIVE pay AS (
+    WITH pay AS (
         SELECT least(payer, payee) AS a, greatest(payer, payee) AS b, count(*) AS n, sum(amount) AS total,
-               'payments' AS kind FROM mx_tx WHERE payer <> payee GROUP BY ALL),
+               'payments' AS kind FROM mx_tx
+        WHERE payer <> payee AND (payer IN (SELECT node FROM mx_frontier) OR payee IN (SELECT node FROM mx_frontier))
+        GROUP BY ALL),
     ties AS (
         SELECT a, b, n, total, kind FROM pay
         UNION ALL
@@ -52,16 +57,32 @@ def _edges_sql(max_hops: int, hub_degree: int) -> str:
             WHERE sender_phone IS NOT NULL AND receiver_phone IS NOT NULL AND sender_phone <> receiver_phone)
         GROUP BY ALL),
     both_ways AS (SELECT a AS u, b AS v, n, total, kind FROM ties UNION ALL SELECT b, a, n, total, kind FROM ties),
-    degree AS (SELECT u, count(DISTINCT v) AS d FROM both_ways GROUP BY u),
-    reach(node, hop) AS (
-        SELECT subject, 0 FROM mx_seeds
-        UNION
-        SELECT w.v, r.hop + 1 FROM reach r JOIN both_ways w ON w.u = r.node
-        JOIN degree g ON g.u = r.node
-        WHERE r.hop < {max_hops} AND g.d <= {hub_degree}),
-    near AS (SELECT DISTINCT node FROM reach)
-    SELECT w.u, w.v, w.n, w.total, w.kind, g.d > {hub_degree} AS u_hub
-    FROM both_ways w JOIN near ON near.node = w.u JOIN degree g ON g.u = w.u"""
+    mine AS (SELECT * FROM both_ways WHERE u IN (SELECT node FROM mx_frontier)),
+    degree AS (SELECT u, count(DISTINCT v) AS d FROM mine GROUP BY u)
+    SELECT mine.* FROM mine JOIN degree USING (u) WHERE d <= {hub_degree}"""
+
+
+def _edges(frame: Frame, max_hops: int, hub_degree: int) -> pd.DataFrame:
+    """Ties (``u``, ``v``, ``n``, ``total``, ``kind``) of every non-hub within ``max_hops`` of the seeds in
+    ``mx_seeds``, found breadth first in DuckDB: hubs are reached but not expanded."""
+    con = frame.con
+    con.execute("CREATE OR REPLACE TEMP TABLE mx_near AS SELECT DISTINCT subject AS node FROM mx_seeds")
+    con.execute("CREATE OR REPLACE TEMP TABLE mx_frontier AS SELECT node FROM mx_near")
+    con.execute("CREATE OR REPLACE TEMP TABLE mx_edges (u VARCHAR, v VARCHAR, n BIGINT, total DOUBLE, kind VARCHAR)")
+    for hop in range(max_hops + 1):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE mx_hop AS {_ties_sql(hub_degree)}")
+        con.execute("INSERT INTO mx_edges SELECT u, v, n, total, kind FROM mx_hop")
+        if hop == max_hops:
+            break
+        con.execute("CREATE OR REPLACE TEMP TABLE mx_frontier AS SELECT DISTINCT v AS node FROM mx_hop "
+                    "WHERE v NOT IN (SELECT node FROM mx_near)")
+        if frame.scalar("SELECT count(*) FROM mx_frontier") == 0:
+            break
+        con.execute("INSERT INTO mx_near SELECT node FROM mx_frontier")
+    edges = frame.df("SELECT * FROM mx_edges")
+    for table in ("mx_near", "mx_frontier", "mx_hop", "mx_edges"):
+        con.execute(f"DROP TABLE {table}")
+    return edges
 
 
 def _tie(n: float, kind: str, p: RiskParams) -> float:
@@ -80,11 +101,9 @@ def propagate(frame: Frame, seeds: pd.DataFrame, params: RiskParams | None = Non
     frame.con.register("_mx_seed_df", seeds)
     frame.con.execute("CREATE OR REPLACE TEMP TABLE mx_seeds AS SELECT subject, score FROM _mx_seed_df")
     frame.con.unregister("_mx_seed_df")
-    edges = frame.df(_edges_sql(p.max_hops, p.hub_degree))
+    edges = _edges(frame, p.max_hops, p.hub_degree)
     graph = nx.DiGraph()
-    for u, v, n, total, kind, u_hub in edges.itertuples(index=False):
-        if u_hub:
-            continue
+    for u, v, n, total, kind in edges.itertuples(index=False):
         graph.add_edge(u, v, cost=-math.log(p.decay * _tie(n, kind, p)), n=int(n), total=float(total), kind=kind)
     for subject, score in seeds.itertuples(index=False):
         if subject not in graph:

@@ -17,24 +17,32 @@ def _grid(relation: str, window: int) -> str:
             f"SELECT *, 1 AS g, (t + {window // 2}) // {window} AS b FROM {relation})")
 
 
+def _evidence(relation: str, window: int, chosen: str, max_evidence: int) -> str:
+    """The first ``max_evidence`` ids by time of each ``chosen`` window (``subject``, ``g``, ``b``) of
+    ``relation``: collected after the windows are chosen, so lists are built for hits only."""
+    return (f"SELECT x.subject, list(x.id ORDER BY x.t)[1:{max_evidence}] AS evidence FROM {_grid(relation, window)} x "
+            f"JOIN {chosen} USING (subject, g, b) GROUP BY x.subject")
+
+
 def _burst(side: str, other: str, min_counterparties: int, window_hours: float, min_amount: float,
            burst_ratio: float, max_evidence: int, verb: str) -> str:
     w = int(window_hours * 3600)
     return f"""
     WITH e AS (SELECT {side} AS subject, {other} AS cp, id, t, amount FROM mx_tx
                WHERE t IS NOT NULL AND amount >= {min_amount}),
-    win AS (SELECT subject, g, b, count(DISTINCT cp) AS n, sum(amount) AS total,
-                   list(id ORDER BY t)[1:{max_evidence}] AS evidence
-            FROM {_grid('e', w)} GROUP BY subject, g, b),
+    pair AS (SELECT subject, g, b, cp, sum(amount) AS amount FROM {_grid('e', w)} GROUP BY ALL),
+    win AS (SELECT subject, g, b, count(cp) AS n, sum(amount) AS total FROM pair GROUP BY subject, g, b),
     base AS (SELECT subject, sum(n) AS all_n, count(*) AS windows FROM win WHERE g = 0 GROUP BY subject),
     best AS (SELECT win.*, base.all_n, base.windows,
                     row_number() OVER (PARTITION BY win.subject ORDER BY n DESC, total DESC) AS rk
-             FROM win JOIN base USING (subject) WHERE n >= {min_counterparties})
+             FROM win JOIN base USING (subject) WHERE n >= {min_counterparties}),
+    hit AS (SELECT * FROM best
+            WHERE rk = 1 AND (windows <= 2 OR n >= {burst_ratio} * greatest(1.0, (all_n - n) / (windows - 1.0)))),
+    ev AS ({_evidence('e', w, 'hit', max_evidence)})
     SELECT subject, 0.5 + 0.5 * least(1.0, (n - {min_counterparties}) / {min_counterparties}.0) AS strength,
            printf('%d distinct counterparties {verb} within %.0f h (total %.2f)', n, {window_hours}, total) AS reason,
            evidence
-    FROM best
-    WHERE rk = 1 AND (windows <= 2 OR n >= {burst_ratio} * greatest(1.0, (all_n - n) / (windows - 1.0)))"""
+    FROM hit JOIN ev USING (subject)"""
 
 
 @typology("fan_in", "account", 0.35, min_counterparties=4, window_hours=168.0, min_amount=1000.0, burst_ratio=0.0,
@@ -68,17 +76,18 @@ def gather_scatter(min_in: int, min_out: int, window_hours: float, min_amount: f
     WITH x AS (SELECT * FROM mx_tx WHERE t IS NOT NULL AND amount >= {min_amount}),
     e AS (SELECT payee AS subject, payer AS cp, id, t, 1 AS dir FROM x
           UNION ALL SELECT payer, payee, id, t, -1 FROM x),
-    win AS (SELECT subject, g, b, count(DISTINCT cp) FILTER (WHERE dir = 1) AS n_in,
-                   count(DISTINCT cp) FILTER (WHERE dir = -1) AS n_out,
-                   min(t) FILTER (WHERE dir = 1) AS first_in, max(t) FILTER (WHERE dir = -1) AS last_out,
-                   list(id ORDER BY t)[1:{max_evidence}] AS evidence
-            FROM {_grid('e', w)} GROUP BY subject, g, b),
+    pair AS (SELECT subject, g, b, dir, cp, min(t) AS t_min, max(t) AS t_max FROM {_grid('e', w)} GROUP BY ALL),
+    win AS (SELECT subject, g, b, count(cp) FILTER (WHERE dir = 1) AS n_in, count(cp) FILTER (WHERE dir = -1) AS n_out,
+                   min(t_min) FILTER (WHERE dir = 1) AS first_in, max(t_max) FILTER (WHERE dir = -1) AS last_out
+            FROM pair GROUP BY subject, g, b),
     best AS (SELECT *, row_number() OVER (PARTITION BY subject ORDER BY n_in + n_out DESC) AS rk FROM win
-             WHERE n_in >= {min_in} AND n_out >= {min_out} AND last_out > first_in)
+             WHERE n_in >= {min_in} AND n_out >= {min_out} AND last_out > first_in),
+    hit AS (SELECT * FROM best WHERE rk = 1),
+    ev AS ({_evidence('e', w, 'hit', max_evidence)})
     SELECT subject, 0.5 + 0.5 * least(1.0, (n_in + n_out - {min_in + min_out}) / {float(min_in + min_out)})
              AS strength,
            printf('%d payers in, then %d payees out, within %.0f h', n_in, n_out, {window_hours}) AS reason, evidence
-    FROM best WHERE rk = 1"""
+    FROM hit JOIN ev USING (subject)"""
 
 
 @typology("scatter_gather", "account", 0.5, min_intermediaries=3, window_hours=72.0, min_ratio=0.5)
@@ -112,13 +121,13 @@ def _cycle_sql(length: int, w: int, min_ratio: float, ordered: bool, min_amount:
     hops = [f"e{i}" for i in range(length)]
     when = (lambda i: f"e{i}.t >= e{i-1}.t AND e{i}.t <= e0.t + {w}") if ordered else (
         lambda i: f"e{i}.t BETWEEN e0.t - {w} AND e0.t + {w}")
-    joins = [f"JOIN mx_txo e{i} ON e{i}.payer = e{i-1}.payee AND {when(i)} "
+    joins = [f"JOIN hop e{i} ON e{i}.payer = e{i-1}.payee AND {when(i)} "
              f"AND e{i}.amount BETWEEN {min_ratio} * e{i-1}.amount AND 1.05 * e{i-1}.amount" for i in range(1, length)]
     nodes = [f"e{i}.payer" for i in range(length)]
     distinct = " AND ".join(f"{a} <> {b}" for i, a in enumerate(nodes) for b in nodes[i + 1:])
     first_smallest = " AND ".join(f"e0.payer < {n}" for n in nodes[1:])
     return (f"SELECT [{', '.join(nodes)}] AS nodes, [{', '.join(h + '.id' for h in hops)}] AS ids, "
-            f"e0.amount AS amount FROM mx_txo e0 {' '.join(joins)} "
+            f"e0.amount AS amount FROM hop e0 {' '.join(joins)} "
             f"WHERE e0.amount >= {min_amount} AND e{length - 1}.payee = e0.payer AND {distinct} AND {first_smallest}")
 
 
@@ -131,10 +140,12 @@ def cycle(min_length: int, max_length: int, window_hours: float, min_ratio: floa
     With ``ordered`` each hop must also follow the one before in time (ledgers that book late or settle
     in batches break that order, so it is off by default). Two-hop returns are refunds: cycles start at 3."""
     w = int(window_hours * 3600)
+    floor = min_amount * max(0.0, min(1.0, min_ratio)) ** (max_length - 1)  # no hop of a cycle carries less
     cycles = " UNION ALL ".join(_cycle_sql(n, w, min_ratio, ordered, min_amount)
                                 for n in range(max(2, min_length), max_length + 1))
     return f"""
-    WITH c AS ({cycles}),
+    WITH hop AS (SELECT id, t, amount, payer, payee FROM mx_txo WHERE amount >= {floor}),
+    c AS ({cycles}),
     cid AS (SELECT row_number() OVER () AS cyc, nodes, ids, amount FROM c),
     e AS (SELECT cyc, unnest(ids) AS id FROM cid),
     s AS (SELECT DISTINCT x.payer_account AS subject, e.cyc FROM e JOIN mx_txo x USING (id)
