@@ -124,7 +124,6 @@ class Normalised:
     def of(cls, text: str) -> Normalised:
         return NormalisedBatch.of([text]).items[0]
 
-    @property
     def _surface_map(self) -> tuple[Sequence[int], list[bool] | None]:
         """Original index of each surface character, and (unless :meth:`_word_starts` can tell from the
         index alone) whether a word starts there. Built on first use: most texts never need it."""
@@ -153,9 +152,8 @@ class Normalised:
                 gap, prev_cjk = False, cjk
         return index, starts
 
-    def _word_starts(self, k: int) -> bool:
+    def _word_starts(self, k: int, index: Sequence[int], starts: list[bool] | None) -> bool:
         """Whether a word starts at surface position ``k`` (after a separator, or at a Chinese character)."""
-        index, starts = self._surface_map
         if starts is not None:
             return starts[k]
         return k == 0 or index[k] - index[k - 1] > 1 or _cjk_fast(self.surface[k]) or _cjk_fast(self.surface[k - 1])
@@ -169,11 +167,12 @@ class Normalised:
 
     def _build_pinyin_map(self) -> tuple[list[int], list[bool]]:
         _, pinyin = _tables()
+        surface_index, surface_starts = self._surface_map()
         index: list[int] = []
         unit: list[bool] = []
         for k, c in enumerate(self.surface):
             spelled = _look_up(pinyin, c)
-            starts = self._word_starts(k)
+            starts = self._word_starts(k, surface_index, surface_starts)
             for j in range(len(spelled)):
                 index.append(k)
                 unit.append(j == 0 and starts)
@@ -181,7 +180,9 @@ class Normalised:
 
     def surface_bounded(self, start: int, end: int) -> bool:
         """Whether surface[start:end] begins and ends on word boundaries."""
-        return self._word_starts(start) and (end == len(self.surface) or self._word_starts(end))
+        index, starts = self._smap or self._surface_map()
+        return self._word_starts(start, index, starts) and (
+            end == len(self.surface) or self._word_starts(end, index, starts))
 
     def pinyin_bounded(self, start: int, end: int) -> bool:
         _, unit = self._pinyin_map
@@ -193,7 +194,7 @@ class Normalised:
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of surface[start:end]."""
-        index, _ = self._surface_map
+        index, _ = self._smap or self._surface_map()
         return index[start], index[end - 1] + 1
 
 
