@@ -52,6 +52,20 @@ def test_alert_assignment_and_status(login):
     assert actions == ["alert_update", "alert_update"]
 
 
+def test_sar_draft_of_an_alert_cites_its_evidence_for_roles_that_see_people(login):
+    client = login("investigator")
+    xml = client.get("/api/alerts/al-1/sar")
+    assert xml.status_code == 200 and xml.headers["content-type"].startswith("application/xml")
+    assert "<report" in xml.text and "tx1" in xml.text
+    assert "Why suspicious" in client.get("/api/alerts/al-1/sar", params={"format": "html"}).text
+    assert client.get("/api/alerts/al-1/sar", params={"format": "json"}).json()["subject"]
+    assert client.get("/api/alerts/al-1/sar", params={"format": "pdfx"}).status_code == 422
+    assert client.get("/api/alerts/nope/sar").status_code == 404
+    actions = [e["action"] for e in client.get("/api/audit", params={"object_id": "al-1"}).json()["items"]]
+    assert actions.count("sar_draft") == 3
+    assert login("analyst").get("/api/alerts/al-1/sar").status_code == 403  # sees redacted records only
+
+
 def test_real_time_checks(login):
     client = login("analyst")
     hit = client.post("/api/check/post", json={"text": f"好货 XY 加我 {BACKUP_PHONE}"}).json()

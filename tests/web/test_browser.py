@@ -78,6 +78,11 @@ def test_investigator_workflow(served, browser, shots: Path, tmp_path: Path):  #
         assert action in audit
     assert "intact" in page.inner_text("#chain")
     page.screenshot(path=shots / "audit.png", full_page=True)
+    page.goto(f"{base}/alerts")
+    page.click("a.sar >> nth=0")
+    page.wait_for_selector("text=Why suspicious")
+    assert "tx1" in page.content()  # the draft cites the transaction by id
+    page.screenshot(path=shots / "sar.png", full_page=True)
     for name, path in (("traders", "/traders"), ("trader", "/traders/t-1"), ("alerts", "/alerts"),
                        ("account", "/accounts/wechat:ivory_king2")):
         page.goto(base + path)
@@ -112,5 +117,7 @@ def test_partner_sees_no_phone_number_on_any_page(served, browser, shots: Path):
             page.wait_for_function("Number(document.getElementById('graph').dataset.nodes || 0) >= 1")
         content = page.content()
         assert PHONE not in content and BACKUP_PHONE not in content, path
+        if name == "partner-alerts":
+            assert page.locator("a.sar").count() == 0  # a SAR draft names people: not for this audience
         page.screenshot(path=shots / f"{name}.png", full_page=True)
     page.close()

@@ -35,3 +35,25 @@ def update_alert(store: Store, alert_id: str, status: AlertStatus | str | None =
         alert.status = AlertStatus(status)
     store.put([alert])
     return alert
+
+
+SAR_FORMATS = {"xml": "application/xml", "html": "text/html; charset=utf-8", "json": "application/json"}
+
+
+def sar_document(store: Store, alert_id: str, fmt: str) -> tuple[str, str]:
+    """The SAR draft of an alert's subject as (body, media type): goAML-style XML, readable HTML or JSON."""
+    import json
+
+    from wildtrace.money import draft_sar, sar_html, sar_xml
+
+    if fmt not in SAR_FORMATS:
+        raise ValueError(f"format must be one of {', '.join(SAR_FORMATS)}")
+    alert = store.get(Alert, alert_id)
+    if alert is None:
+        raise LookupError(f"no alert {alert_id!r}")
+    draft = draft_sar(store, alert.subject)
+    if fmt == "xml":
+        return sar_xml(draft), SAR_FORMATS[fmt]
+    if fmt == "html":
+        return sar_html(draft), SAR_FORMATS[fmt]
+    return json.dumps(draft.as_dict(), ensure_ascii=False, default=str), SAR_FORMATS[fmt]

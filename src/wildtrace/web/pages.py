@@ -182,7 +182,7 @@ def alerts(principal: CurrentUser, store: StoreDep, status: str = "") -> HTMLRes
     status = status if status in {s.value for s in AlertStatus} else ""
     data = principal.present(_alerts.list_alerts(store, status or None, limit=200), "alert")
     return render("alerts.html", principal, alerts=data, status=status, statuses=[s.value for s in AlertStatus],
-                  can_work=principal.user.role in WORKERS)
+                  can_work=principal.user.role in WORKERS, can_draft_sar=principal.sees_everything)
 
 
 @router.post("/alerts/{alert_id}")
@@ -198,6 +198,19 @@ def update_alert(alert_id: str, principal: Worker, store: StoreDep, action: Fiel
         return error_page(404, str(exc))
     principal.audit(store, "alert_update", "alert", alert_id, status=str(alert.status), assignee=alert.assignee)
     return _see("/alerts")
+
+
+@router.get("/alerts/{alert_id}/sar")
+def sar_draft(alert_id: str, principal: Worker, store: StoreDep) -> Response:
+    """The readable SAR draft of an alert's subject (the API also gives the goAML-style XML)."""
+    if not principal.sees_everything:
+        return error_page(403, "a SAR draft names people and accounts: your role sees redacted records only")
+    try:
+        body, media_type = _alerts.sar_document(store, alert_id, "html")
+    except LookupError as exc:
+        return error_page(404, str(exc))
+    principal.audit(store, "sar_draft", "alert", alert_id, format="html")
+    return Response(body, media_type=media_type)
 
 
 @router.get("/cases")

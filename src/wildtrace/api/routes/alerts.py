@@ -1,10 +1,10 @@
-"""Alerts from the money stage: list, assign, change status."""
+"""Alerts from the money stage: list, assign, change status, draft a suspicious-activity report."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Response
 
 from wildtrace.api import _alerts
 from wildtrace.api._deps import CurrentUser, StoreDep, Worker
@@ -30,3 +30,20 @@ def update(alert_id: str, body: AlertUpdate, principal: Worker, store: StoreDep)
         raise HTTPException(404, str(exc)) from None
     principal.audit(store, "alert_update", "alert", alert_id, status=str(alert.status), assignee=alert.assignee)
     return alert.model_dump(mode="json")
+
+
+
+@router.get("/{alert_id}/sar")
+def sar(alert_id: str, principal: Worker, store: StoreDep, format: Short = "xml") -> Response:
+    """The SAR draft for the alert's subject (goAML-style XML, HTML or JSON). It names people and accounts, so
+    only roles that see unredacted records may draft one; every draft is audited."""
+    if not principal.sees_everything:
+        raise HTTPException(403, "a SAR draft names people and accounts: your role sees redacted records only")
+    try:
+        body, media_type = _alerts.sar_document(store, alert_id, format)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+    principal.audit(store, "sar_draft", "alert", alert_id, format=format)
+    return Response(body, media_type=media_type)
