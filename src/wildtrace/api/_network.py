@@ -64,13 +64,18 @@ def _exists(store: Store, node: str) -> bool:
     return False
 
 
-def _account_node(g: Graph, store: Store, account_id: str) -> None:
-    rows = store.query("SELECT a.handle, a.platform, a.status, m.is_backup, m.trader_id FROM accounts a "
-                       "LEFT JOIN link_members m ON m.account_id = a.id WHERE a.id = ?", [account_id])
-    r: dict[str, Any] = rows[0] if rows else {"handle": account_id, "platform": "", "status": "", "is_backup": False,
-                              "trader_id": None}
-    g.node(f"account:{account_id}", "account", r["handle"], platform=r["platform"], status=r["status"],
-           backup=bool(r["is_backup"]))
+def _account_nodes(g: Graph, store: Store, account_ids: list[str]) -> None:
+    """Add account nodes (handle, platform, status, backup flag), read in one query."""
+    if not account_ids:
+        return
+    marks = ", ".join("?" * len(account_ids))
+    rows = {r["id"]: r for r in store.query(
+        "SELECT a.id, a.handle, a.platform, a.status, m.is_backup FROM accounts a "
+        f"LEFT JOIN link_members m ON m.account_id = a.id WHERE a.id IN ({marks})", account_ids)}
+    for account_id in account_ids:
+        r = rows.get(account_id) or {"handle": account_id, "platform": "", "status": "", "is_backup": False}
+        g.node(f"account:{account_id}", "account", r["handle"], platform=r["platform"], status=r["status"],
+               backup=bool(r["is_backup"]))
 
 
 def _expand(g: Graph, store: Store, node: str) -> list[str]:
@@ -81,15 +86,16 @@ def _expand(g: Graph, store: Store, node: str) -> list[str]:
         rows = store.query("SELECT n_flagged, category FROM link_traders WHERE trader_id = ?", [key])
         if rows:
             g.node(node, "trader", key, flagged=int(rows[0]["n_flagged"]), category=rows[0]["category"])
-        for m in store.query("SELECT account_id, is_backup FROM link_members WHERE trader_id = ? ORDER BY account_id",
-                             [key]):
-            _account_node(g, store, m["account_id"])
+        members = store.query("SELECT account_id, is_backup FROM link_members WHERE trader_id = ? ORDER BY account_id",
+                              [key])
+        _account_nodes(g, store, [m["account_id"] for m in members])
+        for m in members:
             target = f"account:{m['account_id']}"
             reason = "backup account of this trader" if m["is_backup"] else "account of this trader"
             g.edge(node, target, "member", reason)
             found.append(target)
     elif kind == "account":
-        _account_node(g, store, key)
+        _account_nodes(g, store, [key])
         for m in store.query("SELECT trader_id FROM link_members WHERE account_id = ?", [key]):
             target = f"trader:{m['trader_id']}"
             g.node(target, "trader", m["trader_id"])
@@ -101,10 +107,11 @@ def _expand(g: Graph, store: Store, node: str) -> list[str]:
             g.node(target, "identifier", r["value"], identifier_kind=r["kind"])
             g.edge(node, target, "identifier", f"{r['kind']} seen in {r['seen_in']} {r['seen_id']}".strip())
             found.append(target)
-        for r in store.query("SELECT account_l, account_r, source, reasons FROM link_edges WHERE accepted AND "
-                             "(account_l = ? OR account_r = ?)", [key, key]):
+        links = store.query("SELECT account_l, account_r, source, reasons FROM link_edges WHERE accepted AND "
+                            "(account_l = ? OR account_r = ?)", [key, key])
+        _account_nodes(g, store, [r["account_r"] if r["account_l"] == key else r["account_l"] for r in links])
+        for r in links:
             other = r["account_r"] if r["account_l"] == key else r["account_l"]
-            _account_node(g, store, other)
             reasons = json.loads(r["reasons"])
             text = "; ".join(map(str, reasons)) if isinstance(reasons, list) else str(reasons)
             g.edge(node, f"account:{other}", "link", f"{r['source']}: {text}")
@@ -112,9 +119,10 @@ def _expand(g: Graph, store: Store, node: str) -> list[str]:
     elif kind == "ident":
         ident_kind, _, value = key.partition(":")
         g.node(node, "identifier", value, identifier_kind=ident_kind)
-        for r in store.query("SELECT DISTINCT account_id, seen_in FROM account_identifiers "
-                             "WHERE kind = ? AND value = ? ORDER BY account_id", [ident_kind, value]):
-            _account_node(g, store, r["account_id"])
+        holders = store.query("SELECT DISTINCT account_id, seen_in FROM account_identifiers "
+                              "WHERE kind = ? AND value = ? ORDER BY account_id", [ident_kind, value])
+        _account_nodes(g, store, sorted({r["account_id"] for r in holders}))
+        for r in holders:
             g.edge(node, f"account:{r['account_id']}", "identifier", f"{ident_kind} seen in {r['seen_in']}")
             found.append(f"account:{r['account_id']}")
         if ident_kind in _PAYMENT_KINDS:
