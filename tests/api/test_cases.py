@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
 
 from wildtrace.api import verify_bundle
+from wildtrace.evidence import Evidence
 
 
-def test_case_life_and_bundle(login, world):
-    _, ids = world
+def test_case_life_and_bundle(login, world, app):  # type: ignore[no-untyped-def]
+    store, ids = world
+    capture = Evidence(store, app.state.settings.data_path).capture(
+        "https://market.example/p/1", b"<html>ivory bangle</html>", post_id=ids["posts"][0])
     client = login("investigator")
     r = client.post("/api/cases", json={"title": "Ivory King", "items": [f"post:{ids['posts'][0]}"]})
     assert r.status_code == 201
@@ -32,7 +36,10 @@ def test_case_life_and_bundle(login, world):
         manifest = json.loads(zf.read("manifest.json"))
         audit = json.loads(zf.read("audit.json"))
         names = zf.namelist()
+        warc = zf.read(f"warc/{capture.sha256}.warc.gz") if f"warc/{capture.sha256}.warc.gz" in names else b""
+    assert hashlib.sha256(warc).hexdigest() == capture.sha256  # the capture's own WARC file, byte for byte
     assert manifest["audit_chain"]["ok"] and "items/trader_t-1.json" in names
+    assert f"warc/{capture.sha256}.warc.gz" in names and manifest["missing_warcs"] == []  # the post's capture
     assert {"case_created", "case_note_added", "export"} <= {e["action"] for e in audit}
     tampered = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(r.content)) as src, zipfile.ZipFile(tampered, "w") as dst:

@@ -1,5 +1,6 @@
 """Cases: posts, accounts, traders, transactions, shipments, alerts and captures collected with notes,
-and their export as a verifiable evidence bundle (a zip whose manifest lists the SHA-256 of every file)."""
+and their export as a verifiable evidence bundle (a zip with the captures' WARC files, whose manifest lists
+the SHA-256 of every file)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import uuid
 import zipfile
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from wildtrace.api._audit import audit_events, verify_audit
@@ -107,18 +109,36 @@ def _json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode()
 
 
-def export_bundle(store: Store, case_id: str, exported_by: str) -> bytes:
-    """A zip with the case, each item's record, the notes, the case's audit trail and a manifest of
-    SHA-256 digests (``verify_bundle`` checks it)."""
+def _case_captures(store: Store, refs: list[str]) -> list[Capture]:
+    """The captures a case holds: its capture items and every capture of its posts."""
+    shas = [ref[8:] for ref in refs if ref.startswith("capture:")]
+    posts = [ref[5:] for ref in refs if ref.startswith("post:")]
+    found = store.find(Capture, f"sha256 IN ({', '.join('?' * len(shas))})", shas) if shas else []
+    if posts:
+        found += store.find(Capture, f"post_id IN ({', '.join('?' * len(posts))})", posts)
+    return list({c.sha256: c for c in found}.values())
+
+
+def export_bundle(store: Store, case_id: str, exported_by: str, evidence_dir: Path | None = None) -> bytes:
+    """A zip with the case, each item's record, the notes, the case's audit trail, the WARC file of every
+    capture of the case (from ``evidence_dir``, the evidence stage's folder) and a manifest of SHA-256
+    digests (``verify_bundle`` checks it). A WARC file that cannot be found is named in the manifest."""
     view = case_view(store, case_id)
     files: dict[str, bytes] = {"case.json": _json(view["case"]), "notes.json": _json(view["notes"])}
     for item in view["items"]:
         files[f"items/{item['ref'].replace(':', '_', 1).replace('/', '_')}.json"] = _json(item["record"])
+    missing_warcs = []
+    for capture in _case_captures(store, view["case"]["items"]):
+        path = evidence_dir / capture.warc_path if evidence_dir and capture.warc_path else None
+        if path is not None and path.is_file():
+            files[f"warc/{capture.sha256}.warc.gz"] = path.read_bytes()
+        else:
+            missing_warcs.append(capture.sha256)
     trail = [e.model_dump(mode="json") for e in audit_events(store, object_kind="case", object_id=case_id,
                                                              limit=100_000)]
     files["audit.json"] = _json(trail)
     manifest = {"case_id": case_id, "exported_at": datetime.now(UTC).isoformat(), "exported_by": exported_by,
-                "audit_chain": verify_audit(store),
+                "audit_chain": verify_audit(store), "missing_warcs": missing_warcs,
                 "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:

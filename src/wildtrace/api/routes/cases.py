@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from wildtrace.api import _cases
 from wildtrace.api._deps import StoreDep, Worker
@@ -68,10 +68,13 @@ def set_status(case_id: str, body: CaseStatusIn, principal: Worker, store: Store
 
 @router.get("/{case_id}/bundle", response_class=Response,
             responses={200: {"content": {"application/zip": {}}, "description": "the evidence bundle"}})
-def bundle(case_id: str, principal: Worker, store: StoreDep) -> Response:
-    """The case as a zip with a manifest of SHA-256 digests; the export is audited first, so it is in the bundle."""
+def bundle(case_id: str, principal: Worker, store: StoreDep, request: Request) -> Response:
+    """The case as a zip with its captures' WARC files and a manifest of SHA-256 digests; the export is audited
+    first, so it is in the bundle."""
     _found(_cases.get_case, store, case_id)
     principal.audit(store, "export", "case", case_id, format="bundle")
-    data = _cases.export_bundle(store, case_id, principal.name)
+    from wildtrace.evidence import evidence_dir
+
+    data = _cases.export_bundle(store, case_id, principal.name, evidence_dir(request.app.state.settings.data_path))
     return Response(data, media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{case_id}.zip"'})
