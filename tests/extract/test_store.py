@@ -20,7 +20,8 @@ def _world(store: Store) -> None:
     ])
 
 
-def test_identifiers_of_posts_images_and_profiles(store: Store) -> None:
+def test_identifiers_of_posts_images_and_profiles(backend_store: Store) -> None:
+    store = backend_store  # DuckDB and PostgreSQL
     _world(store)
     counts = extract_store(store)
     assert counts["posts"] == 2 and counts["posts_without_account"] == 1 and counts["images"] == 1
@@ -36,7 +37,8 @@ def test_identifiers_of_posts_images_and_profiles(store: Store) -> None:
     assert {r.account_id for r in store.find(AccountIdentifier)} == {"wechat:xy_88"}
 
 
-def test_second_run_adds_nothing(store: Store) -> None:
+def test_second_run_adds_nothing(backend_store: Store) -> None:
+    store = backend_store
     _world(store)
     first = extract_store(store, page=1)
     second = extract_store(store, page=1)
