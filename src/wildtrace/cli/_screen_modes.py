@@ -9,20 +9,24 @@ from typing import Any
 from wildtrace.cli._common import fail
 
 
-def screen_parquet(engine: str, source: str, output: str | None, model: str | None, master: str) -> dict[str, Any]:
-    """Screen a Parquet of posts (``id``, ``text``) into a Parquet of verdict rows, on ``engine``."""
+def screen_parquet(engine: str, source: str, output: str | None, model: str | None, master: str,
+                   image_root: str | None = None, ocr_cache: Path | None = None) -> dict[str, Any]:
+    """Screen a Parquet of posts (``id``, ``text``; with ``image_root``, ``images``) into a Parquet of verdict
+    rows, on ``engine``."""
     from wildtrace.scale import screen_parquet_local, screen_parquet_spark, spark_session
 
     if not Path(source).exists():
         fail(f"--input {source}: no such file")
     if not output:
         fail("--output is needed with --input: where the verdict Parquet goes")
+    if image_root and not Path(image_root).is_dir():
+        fail(f"--image-root {image_root}: not a folder")
     if engine == "local":
-        count = screen_parquet_local(source, output, model)
+        count = screen_parquet_local(source, output, model, image_root=image_root, ocr_cache=ocr_cache)
     elif engine == "spark":
         spark = spark_session(master)
         try:
-            count = screen_parquet_spark(spark, source, output, model)
+            count = screen_parquet_spark(spark, source, output, model, image_root=image_root, ocr_cache=ocr_cache)
         finally:
             spark.stop()
     else:

@@ -31,8 +31,11 @@ def _reader(image_col: str | None) -> ImageReader | None:
 def screen(db: DbOpt = None, model: ModelOpt = None, full: FullOpt = False,
            ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="Read text inside images (cached).")] = True,
            engine: Annotated[str, typer.Option(help="With --input: local (this machine) or spark.")] = "local",
-           source: Annotated[str | None, typer.Option("--input", help="Parquet of posts (id, text) to screen "
-                                                      "instead of the store.")] = None,
+           source: Annotated[str | None, typer.Option("--input", help="Parquet of posts (id, text; images with "
+                                                      "--image-root) to screen instead of the store.")] = None,
+           image_root: Annotated[str | None, typer.Option("--image-root", help="With --input: the folder the "
+                                                          "'images' column's files (';'-separated) are in; their "
+                                                          "OCR text is screened with the post.")] = None,
            output: Annotated[str | None, typer.Option("--output", help="Where the verdict Parquet goes.")] = None,
            master: Annotated[str, typer.Option(help="Spark master URL.")] = "local[2]",
            follow: Annotated[bool, typer.Option("--follow", help="Screen JSON Lines posts from stdin (or --folder) "
@@ -54,7 +57,9 @@ def screen(db: DbOpt = None, model: ModelOpt = None, full: FullOpt = False,
         typer.echo(f"screened {counts['screened']} posts, {counts['failed']} bad lines", err=True)
         return
     if source:
-        emit(screen_parquet(engine, source, output, model or settings(db, config).model or None, master), as_json)
+        s = settings(db, config)
+        emit(screen_parquet(engine, source, output, model or s.model or None, master, image_root, s.data_path / "ocr"),
+             as_json)
         return
     if engine != "local":
         fail("--engine spark screens a Parquet file: give --input and --output")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from wildtrace.screen._images import ImageReader
 from wildtrace.screen._model import ScreenModel
 from wildtrace.screen._normalise import Normalised, fold, squeeze
-from wildtrace.screen._screener import Document, Screener, ScreenResult
+from wildtrace.screen._screener import Document, Screener, ScreenResult, document_of
 from wildtrace.screen._store import default_extractor, finish_verdict, labelled_from_decisions, screen_store
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Document", "ImageReader", "LabelledSet", "Normalised", "ScreenModel", "ScreenResult", "Screener",
-    "cross_validate", "default_extractor", "evaluate", "finish_verdict", "fold", "labelled_from_decisions",
-    "metrics", "parse_label",
-    "read_labelled", "screen_store", "squeeze", "train_model",
+    "cross_validate", "default_extractor", "document_of", "evaluate", "finish_verdict", "fold",
+    "labelled_from_decisions", "metrics", "parse_label", "read_labelled", "screen_store", "squeeze", "train_model",
 ]

@@ -14,7 +14,7 @@ from wildtrace.lexicon import Lexicon
 from wildtrace.log import get_logger
 from wildtrace.screen._images import ImageReader
 from wildtrace.screen._model import ScreenModel
-from wildtrace.screen._screener import Document, Screener
+from wildtrace.screen._screener import Document, Screener, document_of
 
 log = get_logger(__name__)
 _TRUE = {"1", "true", "yes", "y", "t"}
@@ -58,17 +58,8 @@ def read_labelled(path: str | Path, text_col: str, label_col: str, *, image_col:
         except ValueError as exc:
             out.skipped.append(f"{path} line {i}, field {label_col}: {exc}")
             continue
-        doc = Document(str(row[text_col]))
-        if image_col and row[image_col].strip():
-            files = [f.strip() for f in row[image_col].split(";") if f.strip()]
-            doc.n_images = len(files)
-            for f in files:
-                if images is None or not (root / f).is_file():
-                    if images is not None:
-                        out.skipped.append(f"{path} line {i}, field {image_col}: no image {root / f} (text kept)")
-                    continue
-                entry = images.read(root / f)
-                doc.images.append((entry["sha256"], entry["text"] or ""))
+        doc, missing = document_of(str(row[text_col]), row[image_col] if image_col else None, root, images)
+        out.skipped += [f"{path} line {i}, field {image_col}: no image {m} (text kept)" for m in missing]
         out.docs.append(doc)
         out.labels.append(label)
         out.groups.append(str(row[group_col]) if group_col else str(i))

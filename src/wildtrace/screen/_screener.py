@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from itertools import islice
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,6 +30,9 @@ from wildtrace.screen._match import Hit, Matcher
 from wildtrace.screen._model import ScreenModel, _sigmoid
 from wildtrace.screen._normalise import Normalised, NormalisedBatch
 
+if TYPE_CHECKING:
+    from wildtrace.screen._images import ImageReader
+
 TOP_FEATURES = 8
 
 
@@ -43,6 +47,25 @@ class Document:
     @property
     def combined(self) -> str:
         return "\n".join([self.text, *(t for _, t in self.images if t)])
+
+
+def document_of(text: str, files: str | None, root: str | Path, reader: ImageReader | None
+                ) -> tuple[Document, list[Path]]:
+    """A post's document: its text and, when ``reader`` is given, the OCR text of its image files (``files``:
+    paths relative to ``root``, separated by ``;``). Also returns the image files that are not there."""
+    names = [f.strip() for f in (files or "").split(";") if f.strip()]
+    doc = Document(text, n_images=len(names))
+    missing: list[Path] = []
+    if reader is None:
+        return doc, missing
+    for name in names:
+        path = Path(root) / name
+        if not path.is_file():
+            missing.append(path)
+            continue
+        entry = reader.read(path)
+        doc.images.append((entry["sha256"], entry["text"] or ""))
+    return doc, missing
 
 
 @dataclass
