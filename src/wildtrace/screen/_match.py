@@ -89,8 +89,10 @@ class Matcher:
 
     def _hits(self, norm: Normalised, surface: Iterable[_Raw], pinyin: Iterable[_Raw]) -> list[Hit]:
         hits: dict[tuple[int, int, str], Hit] = {}
+        original = norm.original
         for end, (key, patterns) in surface:
             start, stop = end - len(key) + 1, end + 1
+            o_start, o_end = norm.original_span(start, stop)
             bounded = None
             for p in patterns:
                 if p.latin:
@@ -98,9 +100,10 @@ class Matcher:
                         bounded = norm.surface_bounded(start, stop)
                     if not bounded:
                         continue
-                o_start, o_end = norm.original_span(start, stop)
-                via = p.via if p.via != "exact" else _how_written(norm.original[o_start:o_end], p.name)
-                hits.setdefault((o_start, o_end, p.term.id), Hit(o_start, o_end, p.term, p.name, via))
+                found = (o_start, o_end, p.term.id)
+                if found not in hits:
+                    via = p.via if p.via != "exact" else _how_written(original[o_start:o_end], p.name)
+                    hits[found] = Hit(o_start, o_end, p.term, p.name, via)
         for end, (key, patterns) in pinyin:
             start, stop = end - len(key) + 1, end + 1
             if not norm.pinyin_bounded(start, stop):
