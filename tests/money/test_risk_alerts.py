@@ -37,6 +37,42 @@ def test_risk_decays_along_the_path_and_explains_it(chain: Store) -> None:
     assert "wallet:p0" not in risk.index or risk.loc["wallet:p0", "score"] < 0.6
 
 
+def test_buyers_and_partners_of_a_flagged_seller_are_exposure_not_alerts(benign_store: Store) -> None:
+    """A buyer paying once, or a partner paying ten times, is exposed (ranked, with reasons) but not
+    alerted on that alone: exposure is capped below the threshold; a regular partner with something it did
+    itself (here a cycle through it) is."""
+    from tests.money.factory import PLANTS
+
+    add_flagged_seller(benign_store)
+    benign_store.add([tx("once", 10, "wallet:buyer1", "wallet:sellerpay", 2950.0)]
+                     + [tx(f"reg{i}", 20 + i * 40, "wallet:partner", "wallet:sellerpay", 800.0) for i in range(10)]
+                     + PLANTS["cycle"][0]
+                     + [tx(f"ra{i}", 30 + i * 50, "wallet:ra", "wallet:sellerpay", 1200.0) for i in range(4)])
+    result = analyse(benign_store)
+    risk = result.risk.set_index("subject")
+    alerted = {a.subject for a in result.alerts}
+    for who in ("wallet:buyer1", "wallet:partner"):
+        assert "flagged_counterparty" in risk.loc[who, "typologies"]
+        assert any(r.startswith("flagged_counterparty:") for r in risk.loc[who, "reasons"])
+        assert risk.loc[who, "network_score"] <= 0.5 and who not in alerted, risk.loc[who].to_dict()
+    assert risk.loc["wallet:partner", "score"] > risk.loc["wallet:buyer1", "score"] > 0
+    assert "wallet:sellerpay" in alerted
+    assert "wallet:ra" in alerted and {"cycle", "flagged_counterparty"} <= set(risk.loc["wallet:ra", "typologies"])
+
+
+def test_network_risk_does_not_come_back_to_its_origin(chain: Store) -> None:
+    """The seller's own hit reaching it again through its KYC phone, or through a buyer whose only
+    risk is having paid it, is not exposure: nothing else near it is flagged, so it has none."""
+    chain.add([m.PaymentAccount(payment_account="wallet:sellerpay", holder_name="赵六", holder_phone="13800001111"),
+               tx("back", 500, "wallet:sellerpay", "wallet:buyer", 100.0)])
+    risk = analyse(chain).risk.set_index("subject")
+    seller = risk.loc["wallet:sellerpay"]
+    assert seller["network_score"] == 0 and not any(r.startswith("network: ") for r in seller["reasons"])
+    phone = risk.loc["phone:13800001111"]  # the seller's phone is one KYC hop from it, and says so
+    assert phone["network_score"] > 0
+    assert any(r.startswith("network: 1 hop(s) from wallet:sellerpay ") for r in phone["reasons"])
+
+
 def test_hubs_do_not_pass_risk_on(chain: Store) -> None:
     chain.add([tx(f"hub{i}", 200 + i, f"wallet:q{i}", "wallet:sellerpay", 10.0) for i in range(60)]
               + [tx("via-hub", 300, "wallet:sellerpay", "wallet:beyond", 10.0)])

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 ALERT_THRESHOLD = 0.6
-"""Default alert threshold on the total risk score. One strong tie alone (a neighbour of a seized phone or
-a flagged seller: risk 1 x decay 0.5) stays below it; an alert needs a strong typology (price match,
-flagged seller's own account) or two independent signals. Set from the weights and the decay, not fitted
-to any labelled file."""
+"""Default alert threshold on the total risk score, set from how the score is built, not fitted to any
+labelled file. Exposure (network risk, payments with a flagged seller) is capped at 0.5
+(``RiskParams.exposure_cap``: one hop from a certain seed), so exposure alone, however strong, stays below
+it; exposure plus one hit of 0.2 on what the account did reaches it, as do two independent typologies
+or a strong one (a price match, a flagged seller's own advertised account). On the simulated world
+(seed 7 checked, seed 11 reported; docs/money.md) it keeps recall 1.00 at precision 0.73 / 0.67."""
 
 KIND_NAMES = ("transactions", "shipments", "seizures", "payment-accounts")
 """What ``load_records`` loads; ``KINDS`` maps each to its entity model."""

@@ -36,7 +36,10 @@ class MoneyResult:
 
 def _seeds(frame: Frame, hits: pd.DataFrame, decay: float, min_seed: float) -> pd.DataFrame:
     """Hits of at least ``min_seed`` as graph seeds: waybill hits seed both phones of the parcel one hop
-    away (times ``decay``); phones named in seizures seed at 1. Weak hits do not spread."""
+    away (times ``decay``); phones named in seizures seed at 1. Weak hits do not spread, nor do exposure
+    hits (a flagged seller's counterparty): the seller seeds the network itself, and a counterparty
+    passing its exposure on would count the seller twice."""
+    hits = hits[~_exposure(hits)]
     rows = hits.loc[hits["subject_kind"] != "waybill", ["subject", "score"]]
     rows = rows[rows["score"] >= min_seed]
     waybills = hits.loc[(hits["subject_kind"] == "waybill") & (hits["score"] >= min_seed), ["subject", "score"]]
@@ -52,6 +55,10 @@ def _seeds(frame: Frame, hits: pd.DataFrame, decay: float, min_seed: float) -> p
     return pd.concat([rows, seized], ignore_index=True)
 
 
+def _exposure(hits: pd.DataFrame) -> pd.Series:
+    return hits["exposure"].fillna(False).astype(bool) if "exposure" in hits else pd.Series(False, index=hits.index)
+
+
 def analyse(store: Store | None = None, transactions: str | Path | None = None,
             columns: dict[str, str] | None = None, step_seconds: int = 3600, typologies: list[str] | None = None,
             params: dict[str, dict[str, Any]] | None = None, risk: RiskParams | None = None,
@@ -64,7 +71,7 @@ def analyse(store: Store | None = None, transactions: str | Path | None = None,
         hits = pd.concat([hits, listed], ignore_index=True) if not listed.empty else hits
     risk = risk or RiskParams()
     network = propagate(frame, _seeds(frame, hits, risk.decay, risk.min_seed), risk)
-    scored = combine(hits, network)
+    scored = combine(hits, network, risk.exposure_cap)
     now = datetime.now(UTC)
     run_id = now.strftime("%Y%m%dT%H%M%S%fZ")
     alerts = [

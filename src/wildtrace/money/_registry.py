@@ -3,7 +3,9 @@ parameters, and a pure function from parameters to SQL over the frame's relation
 
 Each typology's SQL returns one row per hit with the columns ``subject`` (an account, phone or
 waybill), ``strength`` (0..1], ``reason`` (a sentence an analyst reads) and ``evidence`` (a list of
-transaction ids or waybills). A user's own typology registers through the same decorator.
+transaction ids or waybills), and optionally ``exposure`` (true when the hit says only that the subject
+deals with a flagged party, not what the subject itself did: risk scoring counts it with the network
+exposure, not as a typology of its own). A user's own typology registers through the same decorator.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from wildtrace.log import get_logger
 from wildtrace.money._frame import Frame
 
 log = get_logger(__name__)
-HIT_COLUMNS = ["typology", "subject", "subject_kind", "score", "reason", "evidence"]
+HIT_COLUMNS = ["typology", "subject", "subject_kind", "score", "reason", "evidence", "exposure"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ def run_typologies(frame: Frame, names: list[str] | None = None,
         hits["typology"], hits["subject_kind"] = name, t.subject_kind
         hits["score"] = (t.weight * hits["strength"].clip(0, 1)).round(4)
         hits["evidence"] = hits["evidence"].map(lambda e: [str(x) for x in e] if e is not None else [])
+        hits["exposure"] = hits["exposure"].fillna(False).astype(bool) if "exposure" in hits else False
         parts.append(hits[HIT_COLUMNS])
     if not parts:
         return pd.DataFrame(columns=HIT_COLUMNS)

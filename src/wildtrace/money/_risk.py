@@ -1,29 +1,31 @@
 """Account risk: typology hits combined with risk that flows through the money and parcel graph.
 
 The graph joins payment accounts (payments between them), phones (a payment account's KYC phone, the two
-ends of a waybill) and the subjects of hits. Every hit seeds its subject with its score; risk then flows
-to neighbours, multiplied at each hop by ``decay`` and by the strength of the tie (``1 - exp(-n /
+ends of a waybill) and the subjects of hits. Every hit on what a subject did seeds it with its score; risk
+then flows to neighbours, multiplied at each hop by ``decay`` and by the strength of the tie (``1 - exp(-n /
 saturation)`` for ``n`` payments or parcels; 1 for a KYC phone). A subject's network risk is the best such
-product over all paths of at least one hop: a max-product path, found as a shortest path (networkx
-Dijkstra on ``-log`` weights), so each score comes with the path that explains it. Hubs (more than
-``hub_degree`` counterparties: shops, exchanges, couriers' depots) receive risk but do not pass it on.
-Only the neighbourhood within ``max_hops`` of a seed is found (hop by hop in DuckDB) and loaded, which
-keeps this cheap in time and memory on large data.
+product over all paths of at least one hop from a seed other than itself: a max-product path, found as a
+shortest path (Dijkstra on ``-log`` weights, keeping the best paths from two different seeds per node),
+so each score comes with the path that explains it. Hubs (more than ``hub_degree`` counterparties: shops,
+exchanges, couriers' depots) receive risk but do not pass it on. Only the neighbourhood within
+``max_hops`` of a seed is found (hop by hop in DuckDB) and loaded, which keeps this cheap in time and
+memory on large data.
+
+The total is a noisy-or of two capped components: the typologies (noisy-or of the subject's own hits,
+each at most its typology's weight) and the exposure (the best of the network risk and the exposure
+hits, such as payments with a flagged seller, at most ``exposure_cap``).
 """
 
 from __future__ import annotations
 
-import itertools
+import heapq
 import math
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
 import pandas as pd
 
 from wildtrace.money._frame import Frame
-
-SEED = "__seed__"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class RiskParams:
     hub_degree: int = 50
     min_risk: float = 0.02
     min_seed: float = 0.4
+    exposure_cap: float = 0.5
 
 
 def _ties_sql(hub_degree: int) -> str:
@@ -92,6 +95,10 @@ def _tie(n: float, kind: str, p: RiskParams) -> float:
 def propagate(frame: Frame, seeds: pd.DataFrame, params: RiskParams | None = None) -> pd.DataFrame:
     """Network risk of every subject reached from ``seeds`` (columns ``subject``, ``score``).
 
+    A subject's network risk comes from seeds other than itself: a path that leaves a seed and comes back
+    to it (through its own KYC phone, or to a counterparty and back) carries the seed's own evidence, which
+    its typology score holds already, so it is not counted again as exposure.
+
     Returns ``subject``, ``network_score`` and ``path`` (a readable explanation)."""
     p = params or RiskParams()
     out_cols = ["subject", "network_score", "path"]
@@ -102,65 +109,104 @@ def propagate(frame: Frame, seeds: pd.DataFrame, params: RiskParams | None = Non
     frame.con.execute("CREATE OR REPLACE TEMP TABLE mx_seeds AS SELECT subject, score FROM _mx_seed_df")
     frame.con.unregister("_mx_seed_df")
     edges = _edges(frame, p.max_hops, p.hub_degree)
-    graph = nx.DiGraph()
+    adjacency: dict[str, list[tuple[str, float, Tie]]] = {}
     for u, v, n, total, kind in edges.itertuples(index=False):
-        graph.add_edge(u, v, cost=-math.log(p.decay * _tie(n, kind, p)), n=int(n), total=float(total), kind=kind)
-    for subject, score in seeds.itertuples(index=False):
-        if subject not in graph:
-            continue
-        copy = ("seed", subject)
-        graph.add_edge(SEED, copy, cost=-math.log(min(1.0, score)))
-        for nbr, data in list(graph.succ[subject].items()):
-            graph.add_edge(copy, nbr, **data)
-    if SEED not in graph:
-        return pd.DataFrame(columns=out_cols)
-    cutoff = -math.log(p.min_risk)
-    dist, paths = nx.single_source_dijkstra(graph, SEED, cutoff=cutoff, weight="cost")
+        adjacency.setdefault(u, []).append((v, -math.log(p.decay * _tie(n, kind, p)), (int(n), float(total), kind)))
+    start = {s: min(1.0, float(score)) for s, score in seeds.itertuples(index=False)}
+    labels, settled = _best_two_origins(adjacency, start, -math.log(p.min_risk))
     rows = []
-    for node, d in dist.items():
-        if node == SEED or isinstance(node, tuple):
-            continue
-        path = paths[node]
-        rows.append((node, round(math.exp(-d), 4), _explain(graph, path, seeds)))
+    for node, mine in settled.items():
+        best = next((i for i in mine if labels[i][2] != node), None)  # the best path from another seed
+        if best is not None:
+            rows.append((node, round(math.exp(-labels[best][0]), 4), _explain(labels, best, start)))
     return pd.DataFrame(rows, columns=out_cols)
 
 
-def _explain(graph: nx.DiGraph, path: list, seeds: pd.DataFrame) -> str:
-    origin = path[1][1]
-    score = float(seeds.loc[seeds["subject"] == origin, "score"].iloc[0])
+Tie = tuple[int, float, str]
+Label = tuple[float, str, str, int, Tie | None]  # cost, node, origin seed, previous label (-1: none), tie used
+
+
+def _best_two_origins(adjacency: dict[str, list[tuple[str, float, Tie]]], seeds: dict[str, float],
+                      cutoff: float) -> tuple[list[Label], dict[str, list[int]]]:
+    """Dijkstra from all seeds at once (cost ``-log`` risk) that settles each node at most twice, from two
+    different origin seeds: the best path to a node from any seed but itself is then among its labels
+    (if both of a neighbour's labels came from the node itself they would be one). Returns the labels
+    and, per node, the indices of its settled labels, best first."""
+    labels: list[Label] = []
+    settled: dict[str, list[int]] = {}
+    heap: list[tuple[float, int]] = []
+    for seed, score in seeds.items():
+        labels.append((-math.log(score), seed, seed, -1, None))
+        heapq.heappush(heap, (labels[-1][0], len(labels) - 1))
+    while heap:
+        cost, i = heapq.heappop(heap)
+        _, node, origin, _, _ = labels[i]
+        mine = settled.setdefault(node, [])
+        if len(mine) >= 2 or any(labels[j][2] == origin for j in mine):
+            continue
+        mine.append(i)
+        for nbr, step, tie in adjacency.get(node, ()):
+            if nbr == origin or cost + step > cutoff:
+                continue
+            other = settled.get(nbr, ())
+            if len(other) >= 2 or any(labels[j][2] == origin for j in other):
+                continue
+            labels.append((cost + step, nbr, origin, i, tie))
+            heapq.heappush(heap, (cost + step, len(labels) - 1))
+    return labels, settled
+
+
+def _explain(labels: list[Label], i: int, seeds: dict[str, float]) -> str:
+    chain = []
+    while i >= 0:
+        chain.append(labels[i])
+        i = labels[i][3]
+    chain.reverse()
+    origin = chain[0][1]
     steps = []
-    for a, b in itertools.pairwise(path[1:]):
-        data = graph.edges[a, b]
-        what = (f"{data['n']} payments, {data['total']:.2f}" if data["kind"] == "payments"
-                else "KYC phone" if data["kind"] == "KYC phone" else f"{data['n']} parcels")
-        steps.append(f"-> {b} ({what})")
-    hops = len(path) - 2
-    return f"{hops} hop(s) from {origin} (risk {score:.2f}): {origin} " + " ".join(steps)
+    for _, node, _, _, tie in chain[1:]:
+        assert tie is not None
+        n, total, kind = tie
+        what = (f"{n} payments, {total:.2f}" if kind == "payments"
+                else "KYC phone" if kind == "KYC phone" else f"{n} parcels")
+        steps.append(f"-> {node} ({what})")
+    return f"{len(steps)} hop(s) from {origin} (risk {seeds[origin]:.2f}): {origin} " + " ".join(steps)
 
 
-def combine(hits: pd.DataFrame, network: pd.DataFrame) -> pd.DataFrame:
-    """Per subject: typology score (noisy-or of its hits), network score and total, with reasons."""
+def combine(hits: pd.DataFrame, network: pd.DataFrame, exposure_cap: float = 0.5) -> pd.DataFrame:
+    """Per subject, with every reason: the typology score (noisy-or of the hits on what the subject itself
+    did), the exposure (``network_score``: the best of its network risk and its exposure hits, such as
+    payments with a flagged seller, at most ``exposure_cap``) and the total, their noisy-or.
+
+    Network risk and exposure hits both say the same thing, that the subject deals with someone flagged,
+    so they are one component (the best of them), not two; and it is capped, so that exposure alone,
+    however strong, does not reach the alert threshold: an alert needs something the subject did."""
     cols = ["subject", "subject_kind", "score", "typology_score", "network_score", "reasons", "evidence", "typologies"]
     if hits.empty and network.empty:
         return pd.DataFrame(columns=cols)
     by: dict[str, dict[str, Any]] = {}
-    for h in hits.itertuples(index=False):
-        entry = by.setdefault(h.subject, {"kind": h.subject_kind, "keep": 1.0, "reasons": [], "evidence": [],
-                                          "typologies": []})
-        entry["keep"] *= 1.0 - float(h.score)
+    exposed = hits["exposure"].fillna(False).astype(bool) if "exposure" in hits else pd.Series(False, index=hits.index)
+    for h, exposure in zip(hits.itertuples(index=False), exposed, strict=True):
+        entry = by.setdefault(h.subject, {"kind": h.subject_kind, "keep": 1.0, "exposure": 0.0, "reasons": [],
+                                          "evidence": [], "typologies": []})
+        if exposure:
+            entry["exposure"] = max(entry["exposure"], float(h.score))
+        else:
+            entry["keep"] *= 1.0 - float(h.score)
         entry["reasons"].append(f"{h.typology}: {h.reason}")
         entry["evidence"].extend(h.evidence)
         entry["typologies"].append(h.typology)
     net = {r.subject: (float(r.network_score), r.path) for r in network.itertuples(index=False)}
     rows = []
     for subject in set(by) | set(net):
-        entry = by.get(subject, {"kind": _kind_of(subject), "keep": 1.0, "reasons": [], "evidence": [],
-                                 "typologies": []})
+        entry = by.get(subject, {"kind": _kind_of(subject), "keep": 1.0, "exposure": 0.0, "reasons": [],
+                                 "evidence": [], "typologies": []})
         typ = 1.0 - entry["keep"]
         n_score, path = net.get(subject, (0.0, None))
+        exposure = min(exposure_cap, max(n_score, entry["exposure"]))
         reasons = list(entry["reasons"]) + ([f"network: {path}"] if path else [])
-        total = 1.0 - (1.0 - typ) * (1.0 - n_score)
-        rows.append((subject, entry["kind"], round(total, 4), round(typ, 4), round(n_score, 4), reasons,
+        total = 1.0 - (1.0 - typ) * (1.0 - exposure)
+        rows.append((subject, entry["kind"], round(total, 4), round(typ, 4), round(exposure, 4), reasons,
                      list(dict.fromkeys(entry["evidence"])), entry["typologies"]))
     return pd.DataFrame(rows, columns=cols).sort_values(["score", "subject"], ascending=[False, True],
                                                          ignore_index=True)

@@ -224,7 +224,8 @@ def flagged_counterparty(min_payments: int) -> str:
     """Payments to or from a payment account advertised in a flagged post (screening tier high or
     medium), or held under the phone of a flagged seller (KYC). The flagged account itself is a subject
     at full strength; a counterparty grows with the number of payments (a buyer paying once is weak,
-    a regular partner strong)."""
+    a regular partner strong) and is exposure: it says whom the counterparty deals with, so risk
+    scoring counts it with the network exposure, capped, rather than as a typology of its own."""
     return f"""
     WITH {_FLAGGED_PAY},
     x AS (SELECT id, t, payer, payee, amount, {pay_key_sql('payer')} AS kp, {pay_key_sql('payee')} AS kq FROM mx_tx),
@@ -239,10 +240,11 @@ def flagged_counterparty(min_payments: int) -> str:
             FROM hit GROUP BY flagged_pa)
     SELECT subject, w AS strength,
            printf('payment account %s flagged seller %s (posts %s); %d payments, %.2f', how, acc,
-                  array_to_string(posts, ', '), n, total) AS reason, evidence FROM own
+                  array_to_string(posts, ', '), n, total) AS reason, evidence, false AS exposure FROM own
     UNION ALL
     SELECT subject, w * least(1.0, 0.25 * n),
-           printf('%d payments (%.2f) with %s, %s flagged seller %s', n, total, pa, how, acc), evidence
+           printf('%d payments (%.2f) with %s, %s flagged seller %s', n, total, pa, how, acc), evidence,
+           true AS exposure
     FROM cp WHERE subject NOT IN (SELECT subject FROM own)"""
 
 

@@ -149,5 +149,5 @@ def watchlist_hits(frame: Frame, lists: Watchlists, threshold: float = NAME_THRE
             best = matches[0]
             reason = "; ".join(f"{m.list_name}:{m.entity_id} ({m.caption}): {m.reason}" for m in matches[:3])
             rows.append(("watchlist", p.subject, p.subject_kind, round(WATCHLIST_WEIGHT * best.score / 100, 4),
-                         reason, list(p.evidence)))
+                         reason, list(p.evidence), False))
     return pd.DataFrame(rows, columns=HIT_COLUMNS)
