@@ -110,3 +110,36 @@ def test_night_uses_local_time(store: Store) -> None:
                                payee=f"wallet:e{i}", amount=100.0) for i in range(200)])
     hits = run_typologies(open_frame(store), ["night_cluster"])
     assert list(hits["subject"]) == ["wallet:owl"]
+
+
+FUNNEL_SELLERS = [(f"wechat:fs{i}", f"wallet:fspay{i}", f"1371111000{i}") for i in range(3)]
+
+
+def _funnel_store(store: Store, payers: list[str]) -> None:
+    """Three flagged sellers, and six payments of a few thousand into one account over three weeks from
+    ``payers`` (two each)."""
+    for account, pay, phone in FUNNEL_SELLERS:
+        add_flagged_seller(store, account=account, pay=pay, phone=phone)
+    store.add([tx(f"fn{i}", 24 * 3.5 * i, payers[i % len(payers)], "wallet:pot", 4000 + 53 * i) for i in range(6)])
+
+
+def test_funnel_from_flagged_sellers_is_found(benign_store: Store) -> None:
+    _funnel_store(benign_store, [pay for _, pay, _ in FUNNEL_SELLERS])
+    hits = run_typologies(open_frame(benign_store), ["funnel_from_flagged"])
+    assert list(hits["subject"]) == ["wallet:pot"], hits
+    hit = hits.iloc[0]
+    assert set(hit["evidence"]) == {f"fn{i}" for i in range(6)}
+    assert all(pay in hit["reason"] for _, pay, _ in FUNNEL_SELLERS) and "3 distinct flagged sellers" in hit["reason"]
+    assert not hit["exposure"] and 0 < hit["score"] <= TYPOLOGIES["funnel_from_flagged"].weight
+
+
+def test_funnel_needs_flagged_payers(benign_store: Store) -> None:
+    _funnel_store(benign_store, ["wallet:p1", "wallet:p2", "wallet:p3"])  # same volume, payers not flagged
+    assert run_typologies(open_frame(benign_store), ["funnel_from_flagged"]).empty
+
+
+def test_buyer_paying_one_flagged_seller_is_not_a_funnel(benign_store: Store) -> None:
+    add_flagged_seller(benign_store)
+    benign_store.add([tx(f"bb{i}", 24 * i, "wallet:buyer", "wallet:sellerpay", 3000.0) for i in range(6)]
+                     + [tx(f"bs{i}", 24 * i + 2, "wallet:sellerpay", "wallet:buyer", 1500.0) for i in range(6)])
+    assert run_typologies(open_frame(benign_store), ["funnel_from_flagged"]).empty

@@ -36,9 +36,9 @@ def world_run(sim_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Mone
 
 # Floors held on the simulated world (seed 7, scale 0.2); measured values are in docs/money.md.
 RECALL_FLOORS = {"sale": 0.9, "supply": 0.9, "cycle": 0.9, "pass_through": 0.9, "false_name": 0.9,
-                 "third_party_pickup": 0.75, "direct": 0.9}
+                 "third_party_pickup": 0.75, "direct": 0.9, "fan_in": 0.8}
 HIT_PRECISION_FLOORS = {"cycle": 0.7, "pass_through": 0.8, "phone_many_names": 0.9, "third_party_pickup": 0.4,
-                        "price_match": 0.6}
+                        "price_match": 0.6, "funnel_from_flagged": 0.8}
 
 
 def test_pattern_recall(world_run: MoneyResult, sim_world: Path) -> None:

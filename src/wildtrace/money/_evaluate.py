@@ -12,7 +12,7 @@ from wildtrace.money._pipeline import ALERT_THRESHOLD, MoneyResult
 
 # Which of our typologies find each labelled pattern (the simulator's names; a user's file may use ours).
 PATTERN_DETECTORS: dict[str, tuple[str, ...]] = {
-    "fan_in": ("fan_in", "gather_scatter"),
+    "fan_in": ("fan_in", "gather_scatter", "funnel_from_flagged"),
     "pass_through": ("pass_through", "gather_scatter", "scatter_gather"),
     "cycle": ("cycle",),
     "sale": ("price_match", "flagged_counterparty"),

@@ -248,6 +248,39 @@ def flagged_counterparty(min_payments: int) -> str:
     FROM cp WHERE subject NOT IN (SELECT subject FROM own)"""
 
 
+@typology("funnel_from_flagged", "account", 0.5, needs=("mx_tx", "mx_flagged"), min_payers=3, min_payments=4,
+          window_days=28.0, min_amount=1000.0, max_evidence=100)
+def funnel_from_flagged(min_payers: int, min_payments: int, window_days: float, min_amount: float,
+                        max_evidence: int) -> str:
+    """A funnel (collection) account: payments of ``min_amount`` or more into one account from at least
+    ``min_payers`` distinct flagged sellers (their payment accounts as advertised in a flagged post, or
+    held under a flagged seller's phone per KYC) within ``window_days``, at least ``min_payments`` such
+    payments in that window (collection recurs; one payment each from a few flagged people is not it).
+    What the account itself does (it gathers money from several flagged parties), so a typology rather
+    than exposure; unlike fan-in it needs few payers, since each is already flagged. The reason names the
+    payers; the evidence is every such payment into the account, first ``max_evidence`` by time."""
+    w = int(window_days * 86400)
+    k = int(min_payers)
+    return f"""
+    WITH {_FLAGGED_PAY},
+    e AS (SELECT x.payee AS subject, f.account_id AS cp, x.payer, x.id, x.t, x.amount FROM mx_tx x
+          JOIN fkey f ON {pay_key_sql('x.payer')} = f.key
+          WHERE x.t IS NOT NULL AND x.amount >= {min_amount} AND {pay_key_sql('x.payee')} <> f.key),
+    win AS (SELECT subject, max(n) AS n FROM (SELECT subject, count(DISTINCT cp) AS n, count(*) AS m
+                                               FROM {_grid('e', w)} GROUP BY subject, g, b)
+            WHERE n >= {k} AND m >= {int(min_payments)} GROUP BY subject),
+    agg AS (SELECT subject, count(*) AS payments, count(DISTINCT cp) AS sellers, sum(amount) AS total,
+                   list(DISTINCT printf('%s (%s)', payer, cp) ORDER BY printf('%s (%s)', payer, cp))[1:8] AS who,
+                   list(id ORDER BY t)[1:{int(max_evidence)}] AS evidence
+            FROM e WHERE subject IN (SELECT subject FROM win) GROUP BY subject)
+    SELECT subject, 0.5 + 0.5 * least(1.0, (n - {k}) / {k}.0) AS strength,
+           printf('received from %d distinct flagged sellers within %.0f days (%d in all, %d payments, %.2f): %s',
+                  n, {float(window_days)}, sellers, payments, total, array_to_string(who, ', '))
+             AS reason,
+           evidence
+    FROM win JOIN agg USING (subject)"""
+
+
 @typology("price_match", "account", 0.7, needs=("mx_tx", "mx_ads"), tolerance=0.05)
 def price_match(tolerance: float) -> str:
     """Payments to a flagged seller's payment account whose amount matches one of that seller's advertised
