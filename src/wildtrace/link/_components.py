@@ -19,6 +19,9 @@ def components(nodes: pd.Series, left: pd.Series, right: pd.Series) -> pd.Series
     keep = (li >= 0) & (ri >= 0)
     graph = coo_matrix((np.ones(int(keep.sum()), dtype=np.int8), (li[keep], ri[keep])), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
-    frame = pd.DataFrame({"node": index, "label": labels})
-    smallest = frame.groupby("label")["node"].transform("min")
-    return pd.Series(smallest.to_numpy(), index=index, name="cluster")
+    order = np.argsort(index.to_numpy(), kind="stable")  # node positions, smallest node first
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    smallest = np.full(labels.max() + 1 if n else 0, n, dtype=np.int64)
+    np.minimum.at(smallest, labels, rank)  # per component, the rank of its smallest node
+    return pd.Series(index.to_numpy()[order[smallest[labels]]], index=index, name="cluster")
