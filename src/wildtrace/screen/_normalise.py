@@ -29,8 +29,8 @@ _MIXED_TOKEN = re.compile(r"(?<![a-z0-9])[a-z0-9]*(?:[a-z][0-9]|[0-9][a-z])[a-z0
 
 
 def is_cjk(ch: str) -> bool:
-    cp = ord(ch)
-    return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
+    """Whether ``ch`` is a Chinese character (the ranges of ``_CJK_RANGES``, compared as strings: hot path)."""
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
 
 
 def _fold_char(ch: str, t2s: dict[str, str]) -> str:
@@ -65,7 +65,7 @@ def _tables() -> tuple[list[str], list[str]]:
     cjk = [chr(c) for lo, hi in _CJK_RANGES for c in range(lo, hi + 1)]
     simplified = opencc.OpenCC("t2s").convert("\n".join(cjk)).split("\n")
     t2s = {a: b for a, b in zip(cjk, simplified, strict=True) if a != b and len(b) == 1}
-    identity = [chr(cp) if not 0xD800 <= cp <= 0xDFFF else "" for cp in range(_TABLE_SIZE)]
+    identity = [chr(cp) for cp in range(_TABLE_SIZE)]
     fold = identity.copy()
     for cp in range(1, _TABLE_SIZE):  # NUL is kept: it separates the texts of a batch (see NormalisedBatch)
         if not 0xD800 <= cp <= 0xDFFF:
@@ -156,7 +156,7 @@ class Normalised:
         """Whether a word starts at surface position ``k`` (after a separator, or at a Chinese character)."""
         if starts is not None:
             return starts[k]
-        return k == 0 or index[k] - index[k - 1] > 1 or _cjk_fast(self.surface[k]) or _cjk_fast(self.surface[k - 1])
+        return k == 0 or index[k] - index[k - 1] > 1 or is_cjk(self.surface[k]) or is_cjk(self.surface[k - 1])
 
     @property
     def _pinyin_map(self) -> tuple[list[int], list[bool]]:
@@ -180,7 +180,7 @@ class Normalised:
 
     def surface_bounded(self, start: int, end: int) -> bool:
         """Whether surface[start:end] begins and ends on word boundaries."""
-        index, starts = self._smap or self._surface_map()
+        index, starts = self._surface_map()
         return self._word_starts(start, index, starts) and (
             end == len(self.surface) or self._word_starts(end, index, starts))
 
@@ -194,7 +194,7 @@ class Normalised:
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of surface[start:end]."""
-        index, _ = self._smap or self._surface_map()
+        index, _ = self._surface_map()
         return index[start], index[end - 1] + 1
 
 
@@ -224,10 +224,6 @@ class NormalisedBatch:
             out.append(offset)
             offset += len(stream) + 1
         return out
-
-
-def _cjk_fast(c: str) -> bool:
-    return "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
 
 
 def char_pinyin(ch: str) -> str | None:
