@@ -10,12 +10,14 @@ import json
 import uuid
 import zipfile
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wildtrace.api._audit import audit_events, verify_audit
 from wildtrace.model import Account, Alert, Capture, Case, CaseStatus, Entity, Post, Shipment, Transaction, Verdict
 from wildtrace.store import Store
+
+if TYPE_CHECKING:
+    from wildtrace.evidence import Evidence
 
 # Item kinds a case can hold, and the entity each names (traders live in the link stage's tables).
 ITEM_KINDS: dict[str, type[Entity] | None] = {
@@ -119,17 +121,17 @@ def _case_captures(store: Store, refs: list[str]) -> list[Capture]:
     return list({c.sha256: c for c in found}.values())
 
 
-def export_bundle(store: Store, case_id: str, exported_by: str, evidence_dir: Path | None = None) -> bytes:
+def export_bundle(store: Store, case_id: str, exported_by: str, evidence: Evidence | None = None) -> bytes:
     """A zip with the case, each item's record, the notes, the case's audit trail, the WARC file of every
-    capture of the case (from ``evidence_dir``, the evidence stage's folder) and a manifest of SHA-256
-    digests (``verify_bundle`` checks it). A WARC file that cannot be found is named in the manifest."""
+    capture of the case (kept by ``evidence``) and a manifest of SHA-256 digests (``verify_bundle`` checks
+    it). A WARC file that cannot be found is named in the manifest."""
     view = case_view(store, case_id)
     files: dict[str, bytes] = {"case.json": _json(view["case"]), "notes.json": _json(view["notes"])}
     for item in view["items"]:
         files[f"items/{item['ref'].replace(':', '_', 1).replace('/', '_')}.json"] = _json(item["record"])
     missing_warcs = []
     for capture in _case_captures(store, view["case"]["items"]):
-        path = evidence_dir / capture.warc_path if evidence_dir and capture.warc_path else None
+        path = evidence.warc_file(capture) if evidence is not None and capture.warc_path else None
         if path is not None and path.is_file():
             files[f"warc/{capture.sha256}.warc.gz"] = path.read_bytes()
         else:

@@ -109,9 +109,9 @@ def _expand(g: Graph, store: Store, node: str) -> list[str]:
             found.append(target)
         links = store.query("SELECT account_l, account_r, source, reasons FROM link_edges WHERE accepted AND "
                             "(account_l = ? OR account_r = ?)", [key, key])
-        _account_nodes(g, store, [r["account_r"] if r["account_l"] == key else r["account_l"] for r in links])
-        for r in links:
-            other = r["account_r"] if r["account_l"] == key else r["account_l"]
+        others = [r["account_r"] if r["account_l"] == key else r["account_l"] for r in links]
+        _account_nodes(g, store, others)
+        for r, other in zip(links, others, strict=True):
             reasons = json.loads(r["reasons"])
             text = "; ".join(map(str, reasons)) if isinstance(reasons, list) else str(reasons)
             g.edge(node, f"account:{other}", "link", f"{r['source']}: {text}")

@@ -10,7 +10,7 @@ True
 from __future__ import annotations
 
 from wildtrace.evidence._blobs import BlobStore, sha256_bytes, sha256_file, write_atomic
-from wildtrace.evidence._capture import Evidence, VerifyReport, evidence_dir, sniff_type
+from wildtrace.evidence._capture import Evidence, VerifyReport, sniff_type
 from wildtrace.evidence._export import ExportResult, export_bundle
 from wildtrace.evidence._fetch import Fetched, fetch
 from wildtrace.evidence._log import CaptureLog
@@ -29,7 +29,6 @@ __all__ = [
     "VerifyReport",
     "WatchResult",
     "Watcher",
-    "evidence_dir",
     "export_bundle",
     "fetch",
     "link_hash",

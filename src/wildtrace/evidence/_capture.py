@@ -45,18 +45,13 @@ class VerifyReport:
                 "problems": [asdict(p) for p in self.problems]}
 
 
-def evidence_dir(data_dir: str | Path) -> Path:
-    """Where the captures of a data directory are kept."""
-    return Path(data_dir) / "evidence"
-
-
 class Evidence:
     """Captures preserved under ``<data_dir>/evidence``: ``warc/`` (one WARC file per capture, named by
     its SHA-256), ``blobs/`` (bodies by SHA-256), ``capture-log.jsonl`` (the hash-chained log)."""
 
     def __init__(self, store: Store, data_dir: str | Path, collector: str = "wildtrace") -> None:
         self.store = store
-        self.root = evidence_dir(data_dir)
+        self.root = Path(data_dir) / "evidence"
         self.collector = collector
         self.blobs = BlobStore(self.root / "blobs")
         self.log = CaptureLog(self.root / "capture-log.jsonl")

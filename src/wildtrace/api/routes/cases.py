@@ -73,8 +73,8 @@ def bundle(case_id: str, principal: Worker, store: StoreDep, request: Request) -
     first, so it is in the bundle."""
     _found(_cases.get_case, store, case_id)
     principal.audit(store, "export", "case", case_id, format="bundle")
-    from wildtrace.evidence import evidence_dir
+    from wildtrace.evidence import Evidence
 
-    data = _cases.export_bundle(store, case_id, principal.name, evidence_dir(request.app.state.settings.data_path))
+    data = _cases.export_bundle(store, case_id, principal.name, Evidence(store, request.app.state.settings.data_path))
     return Response(data, media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{case_id}.zip"'})
