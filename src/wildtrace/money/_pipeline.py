@@ -13,7 +13,7 @@ import pandas as pd
 from wildtrace.model import Alert, AlertStatus, content_hash
 from wildtrace.money._constants import ALERT_THRESHOLD
 from wildtrace.money._frame import Frame, open_frame
-from wildtrace.money._registry import run_typologies
+from wildtrace.money._registry import exposure_flags, run_typologies
 from wildtrace.money._risk import RiskParams, combine, propagate
 from wildtrace.money._watchlist import Watchlists, watchlist_hits
 from wildtrace.store import Store
@@ -39,7 +39,7 @@ def _seeds(frame: Frame, hits: pd.DataFrame, decay: float, min_seed: float) -> p
     away (times ``decay``); phones named in seizures seed at 1. Weak hits do not spread, nor do exposure
     hits (a flagged seller's counterparty): the seller seeds the network itself, and a counterparty
     passing its exposure on would count the seller twice."""
-    hits = hits[~_exposure(hits)]
+    hits = hits[~exposure_flags(hits)]
     rows = hits.loc[hits["subject_kind"] != "waybill", ["subject", "score"]]
     rows = rows[rows["score"] >= min_seed]
     waybills = hits.loc[(hits["subject_kind"] == "waybill") & (hits["score"] >= min_seed), ["subject", "score"]]
@@ -53,10 +53,6 @@ def _seeds(frame: Frame, hits: pd.DataFrame, decay: float, min_seed: float) -> p
     seized = frame.df("SELECT DISTINCT 'phone:' || p AS subject, 1.0 AS score FROM mx_seizures, unnest(phones) AS u(p) "
                       "WHERE p IS NOT NULL")
     return pd.concat([rows, seized], ignore_index=True)
-
-
-def _exposure(hits: pd.DataFrame) -> pd.Series:
-    return hits["exposure"].fillna(False).astype(bool) if "exposure" in hits else pd.Series(False, index=hits.index)
 
 
 def analyse(store: Store | None = None, transactions: str | Path | None = None,

@@ -23,6 +23,11 @@ log = get_logger(__name__)
 HIT_COLUMNS = ["typology", "subject", "subject_kind", "score", "reason", "evidence", "exposure"]
 
 
+def exposure_flags(hits: pd.DataFrame) -> pd.Series:
+    """Whether each hit is exposure only (a missing column or value means it is not)."""
+    return hits["exposure"].fillna(False).astype(bool) if "exposure" in hits else pd.Series(False, index=hits.index)
+
+
 @dataclass(frozen=True)
 class Typology:
     """One detector. ``weight`` is the risk a full-strength hit adds; ``params`` are the defaults."""
@@ -84,7 +89,7 @@ def run_typologies(frame: Frame, names: list[str] | None = None,
         hits["typology"], hits["subject_kind"] = name, t.subject_kind
         hits["score"] = (t.weight * hits["strength"].clip(0, 1)).round(4)
         hits["evidence"] = hits["evidence"].map(lambda e: [str(x) for x in e] if e is not None else [])
-        hits["exposure"] = hits["exposure"].fillna(False).astype(bool) if "exposure" in hits else False
+        hits["exposure"] = exposure_flags(hits)
         parts.append(hits[HIT_COLUMNS])
     if not parts:
         return pd.DataFrame(columns=HIT_COLUMNS)

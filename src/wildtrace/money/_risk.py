@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from wildtrace.money._frame import Frame
+from wildtrace.money._registry import exposure_flags
 
 
 @dataclass(frozen=True)
@@ -185,8 +186,7 @@ def combine(hits: pd.DataFrame, network: pd.DataFrame, exposure_cap: float = 0.5
     if hits.empty and network.empty:
         return pd.DataFrame(columns=cols)
     by: dict[str, dict[str, Any]] = {}
-    exposed = hits["exposure"].fillna(False).astype(bool) if "exposure" in hits else pd.Series(False, index=hits.index)
-    for h, exposure in zip(hits.itertuples(index=False), exposed, strict=True):
+    for h, exposure in zip(hits.itertuples(index=False), exposure_flags(hits), strict=True):
         entry = by.setdefault(h.subject, {"kind": h.subject_kind, "keep": 1.0, "exposure": 0.0, "reasons": [],
                                           "evidence": [], "typologies": []})
         if exposure:
