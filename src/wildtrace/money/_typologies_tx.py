@@ -207,16 +207,16 @@ def structuring(margin: float, min_count: int, window_days: float, thresholds: d
 
 _FLAGGED_PAY = f"""
     flagged AS (
-      SELECT value AS key, any_value(account_id) AS account_id, list(DISTINCT post_id)[1:5] AS posts,
+      SELECT value AS key, min(account_id) AS account_id, list(DISTINCT post_id ORDER BY post_id)[1:5] AS posts,
              max(CASE WHEN tier = 'high' THEN 1.0 ELSE 0.6 END) AS w, 'advertised' AS how
       FROM mx_flagged WHERE kind IN ('payment_account', 'bank_card') GROUP BY value
       UNION ALL
-      SELECT {pay_key_sql('k.payment_account')}, any_value(f.account_id), list(DISTINCT f.post_id)[1:5],
+      SELECT {pay_key_sql('k.payment_account')}, min(f.account_id), list(DISTINCT f.post_id ORDER BY f.post_id)[1:5],
              0.8 * max(CASE WHEN f.tier = 'high' THEN 1.0 ELSE 0.6 END), 'KYC phone of'
       FROM mx_kyc k JOIN mx_flagged f ON f.kind = 'phone' AND f.value = k.holder_phone
       GROUP BY k.payment_account),
-    fkey AS (SELECT key, arg_max(account_id, w) AS account_id, arg_max(posts, w) AS posts, max(w) AS w,
-                    arg_max(how, w) AS how FROM flagged GROUP BY key)"""
+    fkey AS (SELECT key, arg_max(account_id, (w, how)) AS account_id, arg_max(posts, (w, how)) AS posts, max(w) AS w,
+                    arg_max(how, (w, how)) AS how FROM flagged GROUP BY key)"""
 
 
 @typology("flagged_counterparty", "account", 0.6, needs=("mx_tx", "mx_flagged"), min_payments=1)
@@ -229,14 +229,16 @@ def flagged_counterparty(min_payments: int) -> str:
     return f"""
     WITH {_FLAGGED_PAY},
     x AS (SELECT id, t, payer, payee, amount, {pay_key_sql('payer')} AS kp, {pay_key_sql('payee')} AS kq FROM mx_tx),
-    hit AS (SELECT x.payer AS subject, x.payee AS flagged_pa, x.id, x.amount, f.* FROM x JOIN fkey f ON x.kq = f.key
+    hit AS (SELECT x.payer AS subject, x.payee AS flagged_pa, x.id, x.t, x.amount, f.*
+            FROM x JOIN fkey f ON x.kq = f.key
             UNION ALL
-            SELECT x.payee, x.payer, x.id, x.amount, f.* FROM x JOIN fkey f ON x.kp = f.key),
-    cp AS (SELECT subject, count(*) AS n, sum(amount) AS total, max(w) AS w, list(id)[1:50] AS evidence,
-                  first(flagged_pa) AS pa, first(account_id) AS acc, first(how) AS how
+            SELECT x.payee, x.payer, x.id, x.t, x.amount, f.* FROM x JOIN fkey f ON x.kp = f.key),
+    cp AS (SELECT subject, count(*) AS n, sum(amount) AS total, max(w) AS w, list(id ORDER BY t, id)[1:50] AS evidence,
+                  arg_min(flagged_pa, (t, id)) AS pa, arg_min(account_id, (t, id)) AS acc, arg_min(how, (t, id)) AS how
            FROM hit GROUP BY subject HAVING count(*) >= {min_payments}),
     own AS (SELECT flagged_pa AS subject, count(*) AS n, sum(amount) AS total, max(w) AS w,
-                   list(id)[1:50] AS evidence, first(account_id) AS acc, first(posts) AS posts, first(how) AS how
+                   list(id ORDER BY t, id)[1:50] AS evidence, arg_min(account_id, (t, id)) AS acc,
+                   arg_min(posts, (t, id)) AS posts, arg_min(how, (t, id)) AS how
             FROM hit GROUP BY flagged_pa)
     SELECT subject, w AS strength,
            printf('payment account %s flagged seller %s (posts %s); %d payments, %.2f', how, acc,
