@@ -54,6 +54,7 @@ def test_a_batch_matches_as_each_text_alone(matcher: Matcher) -> None:
              "1v0ry XY 30克", "ABC\x00象牙"]
     batch = NormalisedBatch.of(texts)
     alone = [matcher.match(Normalised.of(t)) for t in texts]
-    assert matcher.match_batch(batch) == alone
+    hits = matcher.match_batch(batch)
+    assert [hits.of_text(i) for i in range(len(texts))] == alone
     assert [n.original for n in batch.items] == texts
     assert any(h.term.id == "elephant" for h in alone[6])  # a NUL inside a text separates words, nothing more

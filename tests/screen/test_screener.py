@@ -48,3 +48,11 @@ def test_screen_post_returns_a_verdict_and_hostile_text_is_data(screener: Screen
     v = screener.screen_post(post)
     assert v.post_id == "p1" and v.tier in {t.value for t in Tier}
     assert v.model_version.startswith("wildtrace-screen")
+
+
+def test_lone_surrogates_and_nul_are_data_not_a_crash(screener: Screener) -> None:
+    texts = ["ivory \ud800 bangle 30g", "\udfff", "象牙\x00手镯", "出闲置手机"]
+    results = list(screener.screen_texts(texts))
+    assert [r.tier for r in results][3] == "none"
+    assert "elephant" in results[0].species and "elephant" in results[2].species
+    assert all(texts[0][s.start:s.end] == s.text for s in results[0].spans)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
 
-from wildtrace.screen._match import Hit
+from wildtrace.lexicon import Term
+from wildtrace.screen._match import VIAS, BatchHits
+from wildtrace.screen._normalise import NormalisedBatch, code_points
 
 FEATURES_VERSION = "char1-3-hash18-lex25"  # change whenever features change: old models are refused
-N_FEATURES = 2**18
+_BITS = 18
+N_FEATURES = 1 << _BITS
 NGRAMS = (1, 3)
 MAX_CHARS = 2000  # n-grams of the first 2,000 characters; matching still reads the whole text
 
@@ -24,7 +26,7 @@ LEXICON_FEATURES = (
     "images", "image_text",
 )
 _INDEX = {name: i for i, name in enumerate(LEXICON_FEATURES)}
-_VIA_HOMOPHONE = _INDEX["via:homophone"]
+_TRADE = [i for i, name in enumerate(LEXICON_FEATURES) if name.startswith("trade:")]
 _NUMBER_UNIT = re.compile(
     r"[¥$￥]\s*\d|\d\s*(?:元|块|rmb|cny|usd|k\b|w\b|万|克|g\b|kg|公斤|斤|两|grams?\b|/g|每克)", re.IGNORECASE)
 
@@ -50,7 +52,7 @@ def hash_ngrams(texts: Sequence[str]) -> sparse.csr_matrix:
     """
     texts = [t[:MAX_CHARS] for t in texts]
     joined = "\x00".join(texts) + "\x00"
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    codes = code_points(joined).astype(np.uint64)
     lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
     doc = np.repeat(np.arange(len(texts)), lengths)
     rows, cols = [], []
@@ -65,9 +67,9 @@ def hash_ngrams(texts: Sequence[str]) -> sparse.csr_matrix:
     if not rows:
         return sparse.csr_matrix((len(texts), N_FEATURES), dtype=np.float32)
     # (row, column) pairs counted in one sort: the result is already in CSR order, rows L2-normalised
-    keys, counts = np.unique(np.concatenate(rows) * N_FEATURES + np.concatenate(cols).astype(np.int64),
+    keys, counts = np.unique((np.concatenate(rows) << _BITS) | np.concatenate(cols).astype(np.int64),
                              return_counts=True)
-    r, c = np.divmod(keys, N_FEATURES)
+    r, c = keys >> _BITS, keys & (N_FEATURES - 1)
     data = counts.astype(np.float32)
     data /= np.sqrt(np.bincount(r, weights=data * data, minlength=len(texts))).astype(np.float32)[r]
     indptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=len(texts)))])
@@ -77,7 +79,7 @@ def hash_ngrams(texts: Sequence[str]) -> sparse.csr_matrix:
 def ngram_names(text: str, indices: set[int]) -> dict[int, str]:
     """The n-grams of ``text`` that hash to ``indices`` (to name the n-gram features of an explanation)."""
     text = text[:MAX_CHARS]
-    codes = np.frombuffer((text + "\x00\x00\x00").encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    codes = code_points(text + "\x00\x00\x00").astype(np.uint64)
     out: dict[int, str] = {}
     for n in range(NGRAMS[0], NGRAMS[1] + 1):
         for i, h in enumerate(_hash_codes(codes, n)[: max(len(text) - n + 1, 0)].tolist()):
@@ -86,52 +88,41 @@ def ngram_names(text: str, indices: set[int]) -> dict[int, str]:
     return out
 
 
-def lexicon_vector(hits: Sequence[Hit], original: str, n_images: int = 0, image_text: bool = False) -> list[float]:
-    """Counts (log1p) and flags of what the lexicon found in one text (plain floats: built once per post)."""
-    v = [0.0] * len(LEXICON_FEATURES)
-    if not hits:
-        v[_INDEX["number+unit"]] = float(bool(_NUMBER_UNIT.search(original)))
-        v[_INDEX["images"]] = math.log1p(n_images)
-        v[_INDEX["image_text"]] = float(image_text)
-        return v
-    species = code = product = trade = benign = 0
-    cites_i = False
-    for h in hits:
-        kind = h.term.kind
-        if h.via == "homophone":
-            v[_VIA_HOMOPHONE] += 1
-            continue
-        if h.via != "exact":
-            v[_INDEX[f"via:{h.via}"]] += 1
-        if kind == "trade":
-            v[_INDEX[f"trade:{h.term.category}"]] += 1
-            trade += 1
-        else:
-            v[_INDEX[kind]] += 1
-        species += kind == "species"
-        code += kind == "code_word"
-        product += kind == "product"
-        benign += kind == "benign"
-        cites_i = cites_i or (kind == "species" and (h.term.cites or "").startswith("I"))
-    v = [math.log1p(x) if x else 0.0 for x in v]
-    v[_INDEX["species+trade"]] = float(species > 0 and trade > 0)
-    v[_INDEX["species+product"]] = float(species > 0 and product > 0)
-    v[_INDEX["code_word+trade"]] = float(code > 0 and trade > 0)
-    v[_INDEX["benign+species"]] = float(benign > 0 and species > 0)
-    v[_INDEX["number+unit"]] = float(bool(_NUMBER_UNIT.search(original)))
-    v[_INDEX["cites:I"]] = float(cites_i)
-    v[_INDEX["images"]] = math.log1p(n_images)
-    v[_INDEX["image_text"]] = float(image_text)
-    return v
+class LexiconFeatures:
+    """The lexicon features of a batch, from its hits as columns: counts (log1p) of kinds, trade signals
+    and ways of writing, and flags for the combinations that mark an offer."""
+
+    def __init__(self, terms: Sequence[Term]) -> None:
+        self._column = np.array([_INDEX[f"trade:{t.category}" if t.kind == "trade" else t.kind] for t in terms])
+        self._cites_i = np.array([t.kind == "species" and (t.cites or "").startswith("I") for t in terms], dtype=bool)
+        self._via_column = np.array([_INDEX.get(f"via:{v}", -1) for v in VIAS])
+
+    def matrix(self, batch: NormalisedBatch, hits: BatchHits, n_images: Sequence[int],
+               image_text: Sequence[bool]) -> np.ndarray:
+        """One row of ``LEXICON_FEATURES`` per text of the batch (unscaled)."""
+        n = len(batch.texts)
+        counts = np.zeros((n, len(LEXICON_FEATURES)), dtype=np.float64)
+        heard = hits.via == VIAS.index("homophone")  # a homophone counts as such, and as nothing else
+        np.add.at(counts, (hits.text[~heard], self._column[hits.term[~heard]]), 1)
+        via = self._via_column[hits.via]
+        np.add.at(counts, (hits.text[via >= 0], via[via >= 0]), 1)
+        out = np.log1p(counts)
+        has = counts > 0
+        species, product, code, benign = (has[:, _INDEX[k]] for k in ("species", "product", "code_word", "benign"))
+        trade = has[:, _TRADE].any(axis=1)
+        out[:, _INDEX["species+trade"]] = species & trade
+        out[:, _INDEX["species+product"]] = species & product
+        out[:, _INDEX["code_word+trade"]] = code & trade
+        out[:, _INDEX["benign+species"]] = benign & species
+        out[:, _INDEX["number+unit"]] = False
+        found = [m.start() for m in _NUMBER_UNIT.finditer(batch.joined)]
+        out[np.searchsorted(batch.text_starts, found, side="right") - 1, _INDEX["number+unit"]] = True
+        out[:, _INDEX["cites:I"]] = hits.texts_with(self._cites_i[hits.term] & ~heard)
+        out[:, _INDEX["images"]] = np.log1p(np.asarray(n_images, dtype=np.float64))
+        out[:, _INDEX["image_text"]] = np.asarray(image_text, dtype=bool)
+        return out.astype(np.float32)
 
 
-def lexicon_matrix(lexicon_rows: Sequence[Sequence[float]], lexicon_scale: float) -> np.ndarray:
-    """The lexicon features of a batch, scaled as the model was trained."""
-    return np.array(lexicon_rows, dtype=np.float32).reshape(len(lexicon_rows), len(LEXICON_FEATURES)) * lexicon_scale
-
-
-def design_matrix(spaced: Sequence[str], lexicon_rows: Sequence[Sequence[float]],
-                  lexicon_scale: float) -> sparse.csr_matrix:
+def design_matrix(spaced: Sequence[str], lexicon: np.ndarray, lexicon_scale: float) -> sparse.csr_matrix:
     """The model's input for training: hashed n-grams next to the (scaled) lexicon features."""
-    lexicon = sparse.csr_matrix(lexicon_matrix(lexicon_rows, lexicon_scale))
-    return sparse.hstack([hash_ngrams(spaced), lexicon], format="csr")
+    return sparse.hstack([hash_ngrams(spaced), sparse.csr_matrix(lexicon * lexicon_scale)], format="csr")

@@ -1,15 +1,19 @@
-"""Multi-pattern matching of the lexicon (Aho-Corasick) over the normalised streams of a text."""
+"""Multi-pattern matching of the lexicon (Aho-Corasick) over the normalised streams of a batch of texts.
+
+Each automaton scans a whole batch in one C-level call; boundaries, offsets back to the original and
+de-duplication are numpy operations over every match of the batch. Python runs once per match only to
+tell how a word was written (``via``), and per text only where one hit lies inside another.
+"""
 
 from __future__ import annotations
 
-import sys
-from bisect import bisect_right
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import NamedTuple
 
 import ahocorasick
+import numpy as np
 from pypinyin import Style, lazy_pinyin
 
 from wildtrace.lexicon import Lexicon, Term
@@ -20,6 +24,9 @@ _PHONETIC_KINDS = ("species", "product", "code_word")
 # Two-letter initials that are everyday abbreviations (DM, PM, HD, ...) would only add noise.
 _INITIALS_STOP = {"dm", "pm", "hd", "hp", "ok", "gg", "mm", "bb", "dd", "qq", "wx", "vx", "tv", "pc", "id", "ip",
                   "ad", "cd", "dj", "hk", "ss", "sz", "xz", "hg", "hy", "dx", "jp", "sb", "nb", "zt", "cs"}
+VIAS = ("exact", "variant", "split", "leet", "pinyin", "initials", "homophone")
+_VIA = {name: code for code, name in enumerate(VIAS)}
+_PHONETIC_VIAS = (_VIA["initials"], _VIA["pinyin"])
 
 
 class Hit(NamedTuple):
@@ -29,15 +36,7 @@ class Hit(NamedTuple):
     end: int
     term: Term
     name: str
-    via: str  # exact, variant, split, leet, pinyin, initials, homophone
-
-
-@dataclass(frozen=True)
-class _Pattern:
-    term: Term
-    name: str
-    latin: bool
-    via: str
+    via: str  # one of VIAS
 
 
 def _pinyin_forms(name: str) -> set[str]:
@@ -46,104 +45,206 @@ def _pinyin_forms(name: str) -> set[str]:
     return {phrase, per_char}
 
 
+class _Keys:
+    """One automaton: its keys, and for each key the patterns (rows of the matcher's pattern table) it stands for."""
+
+    def __init__(self, keys: dict[str, list[int]]) -> None:
+        self.automaton = ahocorasick.Automaton()
+        for i, key in enumerate(keys):
+            self.automaton.add_word(key, i)
+        self.automaton.make_automaton()
+        self.length = np.array([len(k) for k in keys], dtype=np.int64)
+        self.latin = np.array([k.isascii() for k in keys], dtype=bool)
+        counts = np.array([len(p) for p in keys.values()], dtype=np.int64)
+        self.first = np.cumsum(counts) - counts
+        self.count = counts
+        self.patterns = np.fromiter(chain.from_iterable(keys.values()), dtype=np.int64, count=int(counts.sum()))
+
+    def scan(self, stream: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every key found in ``stream``: (start, end, key) arrays, overlapping matches included."""
+        flat = np.fromiter(chain.from_iterable(self.automaton.iter(stream)), dtype=np.int64)
+        end, key = flat[0::2] + 1, flat[1::2]
+        return end - self.length[key], end, key
+
+    def expand(self, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(index of the match, pattern) for every pattern of every matched key."""
+        counts = self.count[key]
+        match = np.repeat(np.arange(len(key)), counts)
+        within = np.arange(len(match)) - np.repeat(np.cumsum(counts) - counts, counts)
+        return match, self.patterns[self.first[key][match] + within]
+
+
 class Matcher:
     """Both automatons for one lexicon: surface (names, initials) and pinyin (pinyin and homophones)."""
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        surface: dict[str, list[_Pattern]] = {}
-        pinyin: dict[str, list[_Pattern]] = {}
-        for term in lexicon.terms:
+        self.terms: list[Term] = list(lexicon.terms)
+        self.pattern_term: list[int] = []
+        self.pattern_name: list[str] = []
+        pattern_via: list[int] = []
+        verbatim_via: list[int] = []  # how a word was written when the original reads exactly as the key
+        surface: dict[str, list[int]] = {}
+        pinyin: dict[str, list[int]] = {}
+
+        def add(keys: dict[str, list[int]], key: str, term: int, name: str, via: str) -> None:
+            keys.setdefault(key, []).append(len(self.pattern_term))
+            self.pattern_term.append(term)
+            self.pattern_name.append(name)
+            pattern_via.append(_VIA[via])
+            verbatim_via.append(_VIA[_how_written(key, name)] if via == "exact" else _VIA[via])
+
+        for t, term in enumerate(self.terms):
             for name in term.all_names():
                 key = squeeze(name)
                 if not key:
                     continue
-                surface.setdefault(key, []).append(_Pattern(term, name, key.isascii(), "exact"))
-                cjk = all(is_cjk(c) for c in key)
-                if term.kind not in _PHONETIC_KINDS or not cjk or len(key) < 2:
+                add(surface, key, t, name, "exact")
+                if term.kind not in _PHONETIC_KINDS or not all(is_cjk(c) for c in key) or len(key) < 2:
                     continue
                 for form in _pinyin_forms(name):
-                    pinyin.setdefault(form, []).append(_Pattern(term, name, True, "pinyin"))
-                initials = "".join(p[0] for p in lazy_pinyin(name, style=Style.NORMAL))
-                initials = squeeze(initials)
+                    add(pinyin, form, t, name, "pinyin")
+                initials = squeeze("".join(p[0] for p in lazy_pinyin(name, style=Style.NORMAL)))
                 if term.kind != "product" and initials not in _INITIALS_STOP:
-                    surface.setdefault(initials, []).append(_Pattern(term, name, True, "initials"))
-        self._surface = _automaton(surface)
-        self._pinyin = _automaton(pinyin)
+                    add(surface, initials, t, name, "initials")
+        kinds = sorted({t.kind for t in self.terms})
+        species = sorted({s for t in self.terms if (s := t.implied_species())})
+        self._term_kind = np.array([kinds.index(t.kind) for t in self.terms], dtype=np.int64)
+        self._benign = kinds.index("benign") if "benign" in kinds else -1
+        self._term_species = np.array([species.index(s) if (s := t.implied_species()) else -1 for t in self.terms],
+                                      dtype=np.int64)
+        self._pattern_term = np.array(self.pattern_term, dtype=np.int64)
+        self._pattern_via = np.array(pattern_via, dtype=np.int8)
+        self._verbatim_via = np.array(verbatim_via, dtype=np.int8)
+        self._surface = _Keys(surface)
+        self._pinyin = _Keys(pinyin)
 
     def raw_hit_count(self, surface: str) -> int:
         """Number of surface matches before boundary checks (what a bare scan would report)."""
-        return sum(1 for _ in self._surface.iter(surface))
+        return sum(1 for _ in self._surface.automaton.iter(surface))
 
     def match(self, norm: Normalised) -> list[Hit]:
-        """Every lexicon hit in the text, spans in the original, overlapping duplicates removed."""
-        return self._hits(norm, self._surface.iter(norm.surface), self._pinyin.iter(norm.pinyin))
+        """Every lexicon hit in one text, spans in the original, overlapping duplicates removed."""
+        return self.match_batch(NormalisedBatch.of([norm.original])).of_text(0)
 
-    def match_batch(self, batch: NormalisedBatch) -> list[list[Hit]]:
-        """:meth:`match` for every text of a batch, with one automaton scan per stream for the whole batch
-        (texts without a raw match cost no Python at all)."""
-        surface = _by_text(self._surface.iter(batch.surface), NormalisedBatch.starts([n.surface for n in batch.items]))
-        pinyin = _by_text(self._pinyin.iter(batch.pinyin), NormalisedBatch.starts([n.pinyin for n in batch.items]))
-        return [self._hits(norm, surface.get(i, ()), pinyin.get(i, ())) if i in surface or i in pinyin else []
-                for i, norm in enumerate(batch.items)]
+    def match_batch(self, batch: NormalisedBatch) -> BatchHits:
+        """Every lexicon hit of every text of a batch."""
+        surface = self._surface_hits(batch)
+        pinyin = self._pinyin_hits(batch)
+        start, end, pattern, via = (np.concatenate([a, b]) for a, b in zip(surface, pinyin, strict=True))
+        term = self._pattern_term[pattern]
+        # the first of the hits on one span for one term wins (surface before pinyin, in scan order)
+        order = np.lexsort((np.arange(len(start)), term, end, start))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = (np.diff(start[order]) != 0) | (np.diff(end[order]) != 0) | (np.diff(term[order]) != 0)
+        kept = np.sort(order[first])
+        kept = kept[np.lexsort((kept, -end[kept], start[kept]))]  # by start, longest first, then scan order
+        start, end, term, pattern, via = start[kept], end[kept], term[kept], pattern[kept], via[kept]
+        text = np.searchsorted(batch.text_starts, start, side="right") - 1
+        keep = self._not_contained(text, start, end, term, via)
+        start, end, term, pattern, via, text = start[keep], end[keep], term[keep], pattern[keep], via[keep], text[keep]
+        offset = batch.text_starts[text]
+        return BatchHits(self, text, start - offset, end - offset, term, pattern, via,
+                         np.searchsorted(text, np.arange(len(batch.texts) + 1)))
 
-    def _hits(self, norm: Normalised, surface: Iterable[_Raw], pinyin: Iterable[_Raw]) -> list[Hit]:
-        hits: dict[tuple[int, int, str], Hit] = {}
-        original = norm.original
-        for end, (key, patterns) in surface:
-            start, stop = end - len(key) + 1, end + 1
-            o_start, o_end = norm.original_span(start, stop)
-            bounded = None
-            for p in patterns:
-                if p.latin:
-                    if bounded is None:
-                        bounded = norm.surface_bounded(start, stop)
-                    if not bounded:
+    def _surface_hits(self, batch: NormalisedBatch) -> tuple[np.ndarray, ...]:
+        start, end, key = self._surface.scan(batch.surface)
+        if len(key) == 0:
+            return _no_hits()
+        word_start = batch.word_start
+        bounded = ~self._surface.latin[key] | (word_start[start] & word_start[end])
+        start, end, key = start[bounded], end[bounded], key[bounded]
+        match, pattern = self._surface.expand(key)
+        start, end = start[match], end[match]
+        to_original = batch.surface_to_original
+        o_start, o_end = to_original[start], to_original[end - 1] + 1
+        verbatim = batch.verbatim_before
+        verbatim = (o_end - o_start == end - start) & (verbatim[end] - verbatim[start] == end - start)
+        via = np.where(verbatim, self._verbatim_via[pattern], self._pattern_via[pattern]).astype(np.int8)
+        exact = np.flatnonzero(~verbatim & (via == _VIA["exact"]))  # how the rest was written is read from it
+        joined, names = batch.joined, self.pattern_name
+        via[exact] = [_VIA[_how_written(joined[a:b], names[p])] for a, b, p in zip(
+            o_start[exact].tolist(), o_end[exact].tolist(), pattern[exact].tolist(), strict=True)]
+        return o_start, o_end, pattern, via
+
+    def _pinyin_hits(self, batch: NormalisedBatch) -> tuple[np.ndarray, ...]:
+        start, end, key = self._pinyin.scan(batch.pinyin)
+        if len(key) == 0:
+            return _no_hits()
+        unit = batch.pinyin_unit
+        bounded = unit[start] & unit[end]
+        start, end, key = start[bounded], end[bounded], key[bounded]
+        match, pattern = self._pinyin.expand(key)
+        to_surface = batch.pinyin_to_surface
+        s_start, s_end = to_surface[start[match]], to_surface[end[match] - 1] + 1
+        to_original = batch.surface_to_original
+        cjk = np.concatenate([[0], np.cumsum(batch.surface_cjk)])
+        via = np.where(cjk[s_end] > cjk[s_start], _VIA["homophone"], _VIA["pinyin"]).astype(np.int8)
+        return to_original[s_start], to_original[s_end - 1] + 1, pattern, via
+
+    def _not_contained(self, text: np.ndarray, start: np.ndarray, end: np.ndarray, term: np.ndarray,
+                       via: np.ndarray) -> np.ndarray:
+        """Drop a hit inside a longer one of the same kind or inside a benign look-alike (象牙 in 象牙白), and
+        initials or pinyin that another hit on the same span already explains (XY the code word, XY the
+        initials). Hits come sorted by start, longest first; only texts with a hit inside an earlier one
+        are looked at."""
+        keep = np.ones(len(start), dtype=bool)
+        inside = np.zeros(len(start), dtype=bool)
+        inside[1:] = np.maximum.accumulate(end)[:-1] >= end[1:]
+        if not inside.any():
+            return keep
+        kind, species = self._term_kind[term].tolist(), self._term_species[term].tolist()
+        phonetic = np.isin(via, _PHONETIC_VIAS).tolist()
+        starts, ends = start.tolist(), end.tolist()
+        bounds = np.searchsorted(text, np.arange(text[-1] + 2))
+        for t in np.unique(text[inside]).tolist():
+            kept: list[int] = []
+            for h in range(bounds[t], bounds[t + 1]):
+                for k in kept:
+                    if starts[k] > starts[h] or ends[h] > ends[k]:
                         continue
-                found = (o_start, o_end, p.term.id)
-                if found not in hits:
-                    via = p.via if p.via != "exact" else _how_written(original[o_start:o_end], p.name)
-                    hits[found] = Hit(o_start, o_end, p.term, p.name, via)
-        for end, (key, patterns) in pinyin:
-            start, stop = end - len(key) + 1, end + 1
-            if not norm.pinyin_bounded(start, stop):
-                continue
-            s_start, s_end = norm.pinyin_to_surface(start, stop)
-            written = norm.surface[s_start:s_end]
-            o_start, o_end = norm.original_span(s_start, s_end)
-            for p in patterns:
-                if written == squeeze(p.name) or (o_start, o_end, p.term.id) in hits:
-                    continue  # the surface stream already has it
-                via = "homophone" if any(is_cjk(c) for c in written) else "pinyin"
-                hits.setdefault((o_start, o_end, p.term.id), Hit(o_start, o_end, p.term, p.name, via))
-        if len(hits) < 2:
-            return list(hits.values())
-        return _drop_contained(sorted(hits.values(), key=lambda h: (h.start, -h.end)))
+                    if (starts[k], ends[k]) != (starts[h], ends[h]) and kind[k] in (kind[h], self._benign):
+                        keep[h] = False
+                        break
+                    if phonetic[h] and species[k] == species[h]:
+                        keep[h] = False
+                        break
+                else:
+                    kept.append(h)
+        return keep
 
 
-_Raw = tuple[int, tuple[str, tuple[_Pattern, ...]]]  # (end offset, (key, patterns)) as the automaton yields
+def _no_hits() -> tuple[np.ndarray, ...]:
+    empty = np.zeros(0, dtype=np.int64)
+    return empty, empty, empty, np.zeros(0, dtype=np.int8)
 
 
-def _by_text(raw: Iterable[_Raw], starts: list[int]) -> dict[int, list[_Raw]]:
-    """Matches over a joined stream, grouped by text, with offsets made local to each text (the automaton
-    reports matches in order of their end, so the text changes only when the next one's start is passed)."""
-    out: dict[int, list[_Raw]] = {}
-    i, start, following = -1, 0, 0
-    for end, value in raw:
-        if end >= following:
-            i = bisect_right(starts, end) - 1
-            start, following = starts[i], starts[i + 1] if i + 1 < len(starts) else sys.maxsize
-            found = out[i] = []
-        found.append((end - start, value))
-    return out
+@dataclass
+class BatchHits:
+    """The hits of a batch as columns, sorted by text, start and longest first: ``start`` and ``end`` are
+    offsets in each text's original, ``bounds[i]:bounds[i + 1]`` are the rows of text ``i``."""
 
+    matcher: Matcher
+    text: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    term: np.ndarray
+    pattern: np.ndarray
+    via: np.ndarray
+    bounds: np.ndarray
 
-def _automaton(patterns: dict[str, list[_Pattern]]) -> ahocorasick.Automaton:
-    auto = ahocorasick.Automaton()
-    for key, values in patterns.items():
-        auto.add_word(key, (key, tuple(values)))
-    auto.make_automaton()
-    return auto
+    def of_text(self, i: int) -> list[Hit]:
+        lo, hi = int(self.bounds[i]), int(self.bounds[i + 1])
+        terms, names = self.matcher.terms, self.matcher.pattern_name
+        return [Hit(s, e, terms[t], names[p], VIAS[v]) for s, e, t, p, v in zip(
+            self.start[lo:hi].tolist(), self.end[lo:hi].tolist(), self.term[lo:hi].tolist(),
+            self.pattern[lo:hi].tolist(), self.via[lo:hi].tolist(), strict=True)]
+
+    def texts_with(self, rows: np.ndarray) -> np.ndarray:
+        """Whether each text has at least one of the hits selected by the boolean ``rows``."""
+        out = np.zeros(len(self.bounds) - 1, dtype=bool)
+        out[self.text[rows]] = True
+        return out
 
 
 @lru_cache(maxsize=65536)
@@ -154,21 +255,3 @@ def _how_written(original: str, name: str) -> str:
     if fold(original) == fold(name) and len(original) == len(name):
         return "exact" if original.casefold() == name.casefold() else "variant"
     return "split" if len(squeeze(original)) < len(original.replace(" ", "")) or " " in fold(original) else "variant"
-
-
-def _drop_contained(hits: list[Hit]) -> list[Hit]:
-    """Drop a hit inside a longer one of the same kind or inside a benign look-alike (象牙 in 象牙白), and
-    initials or pinyin that another hit on the same span already explains (XY the code word, XY the initials)."""
-    kept: list[Hit] = []
-    for h in hits:
-        phonetic = h.via in ("initials", "pinyin")
-        for k in kept:
-            if k.start > h.start or h.end > k.end:
-                continue
-            if (k.start, k.end) != (h.start, h.end) and k.term.kind in (h.term.kind, "benign"):
-                break
-            if phonetic and k.term.implied_species() == h.term.implied_species():
-                break
-        else:
-            kept.append(h)
-    return kept

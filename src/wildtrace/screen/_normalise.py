@@ -6,8 +6,8 @@ tones), homoglyphs (Cyrillic and Greek look-alikes to Latin), traditional to sim
 (OpenCC's character table), and turns separators, punctuation, symbols and emoji into spaces. Then
 digits inside letter words are read as letters (``1v0ry`` -> ``ivory``) and the spaces are squeezed out,
 so ``象 牙``, ``象-牙``, ``象🐘牙`` and ``象牙`` are one string. A second stream spells every Chinese
-character in pinyin, so ``xiang ya``, ``象ya`` and homophones meet ``象牙``. Offsets back to the original
-are computed only for posts that have a match.
+character in pinyin, so ``xiang ya``, ``象ya`` and homophones meet ``象牙``. Texts are normalised in
+batches, and the maps from the streams back to the original are numpy arrays over the whole batch.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, cached_property
+
+import numpy as np
 
 _HOMOGLYPHS = dict(zip(  # Cyrillic and Greek letters that pass for Latin ones
     "авсеһіјкмнорѕтхуԁνορτυχκιαβεη",
@@ -78,9 +80,29 @@ def _tables() -> tuple[list[str], list[str]]:
     return fold, pinyin
 
 
-def _look_up(table: list[str], ch: str) -> str:
-    cp = ord(ch)
-    return table[cp] if cp < _TABLE_SIZE else ch
+@cache
+def _lengths() -> tuple[np.ndarray, np.ndarray]:
+    """How many characters each code point becomes in the fold table and in the pinyin table."""
+    return tuple(np.fromiter(map(len, table), dtype=np.int64, count=_TABLE_SIZE)  # type: ignore[return-value]
+                 for table in _tables())
+
+
+def _per_char(codes: np.ndarray, table: int) -> np.ndarray:
+    """Length of each code point's entry in the fold (0) or pinyin (1) table; 1 beyond the tables."""
+    lengths = _lengths()[table]
+    return np.where(codes < _TABLE_SIZE, lengths[np.minimum(codes, _TABLE_SIZE - 1)], 1)
+
+
+def code_points(text: str) -> np.ndarray:
+    """The code points of a text (lone surrogates included) as a uint32 array."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _cjk(codes: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(codes), dtype=bool)
+    for lo, hi in _CJK_RANGES:
+        out |= (codes >= lo) & (codes <= hi)
+    return out
 
 
 def _unleet(match: re.Match[str]) -> str:
@@ -109,124 +131,107 @@ def to_pinyin(squeezed: str) -> str:
     return squeezed.translate(_tables()[1])
 
 
-@dataclass
+@dataclass(frozen=True)
 class Normalised:
-    """A text in its matching streams, with maps from stream positions back to the original."""
+    """One text in its matching streams."""
 
     original: str
-    spaced: str
-    surface: str
-    pinyin: str
-    _smap: tuple[Sequence[int], list[bool] | None] | None = field(default=None, init=False, repr=False, compare=False)
-    _pmap: tuple[list[int], list[bool]] | None = field(default=None, init=False, repr=False, compare=False)
+    spaced: str  # folded, separators as spaces
+    surface: str  # folded, separators removed: what the lexicon is matched against
+    pinyin: str  # the surface with every Chinese character spelled in pinyin
 
     @classmethod
     def of(cls, text: str) -> Normalised:
         return NormalisedBatch.of([text]).items[0]
 
-    def _surface_map(self) -> tuple[Sequence[int], list[bool] | None]:
-        """Original index of each surface character, and (unless :meth:`_word_starts` can tell from the
-        index alone) whether a word starts there. Built on first use: most texts never need it."""
-        if self._smap is None:
-            self._smap = self._build_surface_map()
-        return self._smap
-
-    def _build_surface_map(self) -> tuple[Sequence[int], list[bool] | None]:
-        if len(self.spaced) == len(self.original):  # the common case: folding kept every position
-            if " " not in self.spaced:
-                return range(len(self.spaced)), None
-            return [i for i, c in enumerate(self.spaced) if c != " "], None
-        table, _ = _tables()
-        index: list[int] = []
-        starts: list[bool] = []
-        gap = True
-        prev_cjk = False
-        for i, ch in enumerate(self.original):
-            for c in " " if ch == _SEP else _look_up(table, ch):
-                if c == " ":
-                    gap = True
-                    continue
-                cjk = is_cjk(c)
-                starts.append(gap or cjk or prev_cjk)
-                index.append(i)
-                gap, prev_cjk = False, cjk
-        return index, starts
-
-    def _word_starts(self, k: int, index: Sequence[int], starts: list[bool] | None) -> bool:
-        """Whether a word starts at surface position ``k`` (after a separator, or at a Chinese character)."""
-        if starts is not None:
-            return starts[k]
-        return k == 0 or index[k] - index[k - 1] > 1 or is_cjk(self.surface[k]) or is_cjk(self.surface[k - 1])
-
-    @property
-    def _pinyin_map(self) -> tuple[list[int], list[bool]]:
-        """Surface index of each pinyin character, and whether a unit (syllable or word) starts there."""
-        if self._pmap is None:
-            self._pmap = self._build_pinyin_map()
-        return self._pmap
-
-    def _build_pinyin_map(self) -> tuple[list[int], list[bool]]:
-        _, pinyin = _tables()
-        surface_index, surface_starts = self._surface_map()
-        index: list[int] = []
-        unit: list[bool] = []
-        for k, c in enumerate(self.surface):
-            spelled = _look_up(pinyin, c)
-            starts = self._word_starts(k, surface_index, surface_starts)
-            for j in range(len(spelled)):
-                index.append(k)
-                unit.append(j == 0 and starts)
-        return index, unit
-
-    def surface_bounded(self, start: int, end: int) -> bool:
-        """Whether surface[start:end] begins and ends on word boundaries."""
-        index, starts = self._surface_map()
-        return self._word_starts(start, index, starts) and (
-            end == len(self.surface) or self._word_starts(end, index, starts))
-
-    def pinyin_bounded(self, start: int, end: int) -> bool:
-        _, unit = self._pinyin_map
-        return unit[start] and (end == len(unit) or unit[end])
-
-    def pinyin_to_surface(self, start: int, end: int) -> tuple[int, int]:
-        index, _ = self._pinyin_map
-        return index[start], index[end - 1] + 1
-
-    def original_span(self, start: int, end: int) -> tuple[int, int]:
-        """Original (start, end) of surface[start:end]."""
-        index, _ = self._surface_map()
-        return index[start], index[end - 1] + 1
-
 
 @dataclass
 class NormalisedBatch:
-    """Texts normalised together: each C-level step (translate, regex, replace) runs once over the texts
-    joined by NUL, and the joined streams are kept so the matcher scans a whole batch in one call."""
+    """Texts normalised together: each step (translate, regex, replace) runs once over the texts joined by
+    NUL, and the maps from stream positions back to the original are numpy arrays over the joined streams,
+    so matching a batch costs no Python per character or per text."""
 
-    items: list[Normalised]
-    surface: str  # the surface streams joined by NUL
-    pinyin: str  # the pinyin streams joined by NUL
+    texts: list[str]
+    joined: str  # the texts joined by NUL (a NUL inside a text is read as a space)
+    spaced: str
+    surface: str
+    pinyin: str
 
     @classmethod
     def of(cls, texts: Sequence[str]) -> NormalisedBatch:
-        spaced = _fold_keeping_nul(_SEP.join(t.replace(_SEP, " ") for t in texts))
+        joined = _SEP.join(t.replace(_SEP, " ") for t in texts)
+        spaced = _fold_keeping_nul(joined)
         surface = spaced.replace(" ", "")
-        pinyin = to_pinyin(surface)
-        items = [Normalised(*row) for row in zip(texts, spaced.split(_SEP), surface.split(_SEP),
-                                                   pinyin.split(_SEP), strict=True)]
-        return cls(items, surface, pinyin)
+        return cls(list(texts), joined, spaced, surface, to_pinyin(surface))
 
-    @staticmethod
-    def starts(streams: Sequence[str]) -> list[int]:
-        """Offset of each text's stream in the joined stream."""
-        out, offset = [], 0
-        for stream in streams:
-            out.append(offset)
-            offset += len(stream) + 1
-        return out
+    @property
+    def items(self) -> list[Normalised]:
+        return [Normalised(*row) for row in zip(self.texts, self.spaced.split(_SEP), self.surface.split(_SEP),
+                                                   self.pinyin.split(_SEP), strict=True)]
+
+    @cached_property
+    def spaced_texts(self) -> list[str]:
+        return self.spaced.split(_SEP)
+
+    @cached_property
+    def text_starts(self) -> np.ndarray:
+        """Offset of each text in ``joined``, and the end of the last (len(texts) + 1 values)."""
+        return np.cumsum([0, *(len(t) + 1 for t in self.texts)])
+
+    @cached_property
+    def surface_to_original(self) -> np.ndarray:
+        """Offset in ``joined`` of each surface character (the folding table says how many characters each
+        original one became; the spaces among them are what the surface drops)."""
+        spaced_to_original = np.repeat(np.arange(len(self.joined)), _per_char(code_points(self.joined), 0))
+        return spaced_to_original[self._surface_in_spaced]
+
+    @cached_property
+    def verbatim_before(self) -> np.ndarray:
+        """How many of the surface characters before each position are the original character unchanged
+        (len(surface) + 1 values): where a span's count grows by its length, the original reads as the surface."""
+        same = code_points(self.joined)[self.surface_to_original] == code_points(self.surface)
+        return np.concatenate([[0], np.cumsum(same)])
+
+    @cached_property
+    def _surface_in_spaced(self) -> np.ndarray:
+        return np.flatnonzero(code_points(self.spaced) != ord(" "))
+
+    @cached_property
+    def surface_cjk(self) -> np.ndarray:
+        """Whether each surface character is a Chinese character."""
+        return _cjk(code_points(self.surface))
+
+    @cached_property
+    def word_start(self) -> np.ndarray:
+        """Whether a word starts at each surface position (after a separator, a text's start, or at a
+        Chinese character); one more value, True, for the end of the stream."""
+        cjk = self.surface_cjk
+        nul = code_points(self.surface) == 0
+        gap = np.diff(self._surface_in_spaced, prepend=-2) > 1
+        after = np.concatenate([[True], cjk[:-1] | nul[:-1]]) if len(cjk) else gap
+        return np.append(gap | cjk | nul | after, True)
+
+    @cached_property
+    def pinyin_to_surface(self) -> np.ndarray:
+        """Surface position of each pinyin character."""
+        return np.repeat(np.arange(len(self.surface)), self._spelled_lengths)
+
+    @cached_property
+    def _spelled_lengths(self) -> np.ndarray:
+        return _per_char(code_points(self.surface), 1)
+
+    @cached_property
+    def pinyin_unit(self) -> np.ndarray:
+        """Whether a unit (a syllable at a word start) starts at each pinyin position, and True at the end."""
+        first = np.zeros(len(self.pinyin) + 1, dtype=bool)
+        lengths = self._spelled_lengths
+        first[(np.cumsum(lengths) - lengths)[lengths > 0]] = True
+        first[:-1] &= self.word_start[:-1][self.pinyin_to_surface]
+        first[-1] = True
+        return first
 
 
 def char_pinyin(ch: str) -> str | None:
     """The toneless pinyin the pinyin stream uses for one (simplified) character."""
-    spelled = _look_up(_tables()[1], ch)
+    spelled = _tables()[1][ord(ch)] if ord(ch) < _TABLE_SIZE else ch
     return spelled if spelled != ch else None

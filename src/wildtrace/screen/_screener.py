@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,15 +19,14 @@ from wildtrace.screen._features import (
     FEATURES_VERSION,
     LEXICON_FEATURES,
     N_FEATURES,
+    LexiconFeatures,
     design_matrix,
     hash_ngrams,
-    lexicon_matrix,
-    lexicon_vector,
     ngram_names,
 )
-from wildtrace.screen._match import Hit, Matcher
+from wildtrace.screen._match import BatchHits, Matcher
 from wildtrace.screen._model import ScreenModel, _sigmoid
-from wildtrace.screen._normalise import Normalised, NormalisedBatch
+from wildtrace.screen._normalise import NormalisedBatch
 
 if TYPE_CHECKING:
     from wildtrace.screen._images import ImageReader
@@ -46,7 +44,7 @@ class Document:
 
     @property
     def combined(self) -> str:
-        return "\n".join([self.text, *(t for _, t in self.images if t)])
+        return "\n".join([self.text, *(t for _, t in self.images if t)]) if self.images else self.text
 
 
 def document_of(text: str, files: str | None, root: str | Path, reader: ImageReader | None
@@ -70,44 +68,50 @@ def document_of(text: str, files: str | None, root: str | Path, reader: ImageRea
 
 @dataclass
 class Prepared:
-    """A document after normalisation and matching: the model's inputs."""
+    """A batch of documents after normalisation and matching: the model's inputs."""
 
-    doc: Document
-    norm: Normalised
-    hits: list[Hit]
-    lexicon_row: list[float]
+    docs: list[Document]
+    batch: NormalisedBatch
+    hits: BatchHits
+    lexicon: np.ndarray  # one row of LEXICON_FEATURES per document, unscaled
 
 
-@dataclass
+Explanation = tuple[list[Span], list[tuple[str, float]]]
+
+
+@dataclass(slots=True, eq=False)
 class ScreenResult:
     """The verdict on one text, before it is tied to a post. ``spans`` and ``features`` (the explanation)
     are built on first use, so a caller that only ranks by score does not pay for them."""
 
     score: float
     tier: str
-    species: list[str]
-    products: list[str]
-    code_words: list[str]
-    legality_claims: list[str]
+    species: tuple[str, ...]
+    products: tuple[str, ...]
+    code_words: tuple[str, ...]
+    legality_claims: tuple[str, ...]
     fast_score: float
     model_version: str
-    explain: Callable[[], tuple[list[Span], list[tuple[str, float]]]] = field(repr=False)
+    _batch: _Explainer = field(repr=False)
+    _index: int = field(repr=False)
+    _explanation: Explanation | None = field(default=None, repr=False)
 
-    @cached_property
-    def _explanation(self) -> tuple[list[Span], list[tuple[str, float]]]:
-        return self.explain()
+    def _explained(self) -> Explanation:
+        if self._explanation is None:
+            self._explanation = self._batch.explain(self._index, self.tier)
+        return self._explanation
 
     @property
     def spans(self) -> list[Span]:
-        return self._explanation[0]
+        return self._explained()[0]
 
     @property
     def features(self) -> list[tuple[str, float]]:
-        return self._explanation[1]
+        return self._explained()[1]
 
     def to_verdict(self, post_id: str, extracted: dict[str, Any] | None = None) -> Verdict:
-        return Verdict(post_id=post_id, score=self.score, tier=Tier(self.tier), species=self.species,
-                       products=self.products, spans=self.spans, code_words=self.code_words,
+        return Verdict(post_id=post_id, score=self.score, tier=Tier(self.tier), species=list(self.species),
+                       products=list(self.products), spans=self.spans, code_words=list(self.code_words),
                        features=self.features, extracted=extracted or {}, model_version=self.model_version,
                        screened_at=datetime.now(UTC))
 
@@ -121,6 +125,10 @@ class Screener:
         self.full = full and model.has_embeddings
         self.threads = threads
         self.matcher = Matcher(lexicon)
+        self.features = LexiconFeatures(self.matcher.terms)
+        # terms that a verdict names (species, products, code words, claims); trade signals and look-alikes do not
+        self._named = np.array([t.kind in ("species", "product", "code_word", "legality") for t in self.matcher.terms],
+                               dtype=bool)
         gc.freeze()  # the tables and automatons live as long as the process: keep them out of GC passes
         self.version = f"{model.version}+lex.{lexicon.version}" + ("+emb" if self.full else "")
 
@@ -135,15 +143,17 @@ class Screener:
         return cls(load_lexicon(lexicon_path or None), model, full=full, threads=threads)
 
     # -- preparing -------------------------------------------------------------------------------
-    def prepare(self, docs: Sequence[Document]) -> list[Prepared]:
+    def prepare(self, docs: Sequence[Document]) -> Prepared:
         """Normalise and match a batch of documents: the model's inputs."""
+        docs = list(docs)
         batch = NormalisedBatch.of([d.combined for d in docs])
-        return [Prepared(d, norm, hits, lexicon_vector(hits, norm.original, d.n_images, any(t for _, t in d.images)))
-                for d, norm, hits in zip(docs, batch.items, self.matcher.match_batch(batch), strict=True)]
+        hits = self.matcher.match_batch(batch)
+        lexicon = self.features.matrix(batch, hits, [d.n_images for d in docs],
+                                       [any(t for _, t in d.images) for d in docs])
+        return Prepared(docs, batch, hits, lexicon)
 
-    def design(self, prepared: Sequence[Prepared]) -> Any:
-        return design_matrix([p.norm.spaced for p in prepared], [p.lexicon_row for p in prepared],
-                             self.model.lexicon_scale)
+    def design(self, prepared: Prepared) -> Any:
+        return design_matrix(prepared.batch.spaced_texts, prepared.lexicon, self.model.lexicon_scale)
 
     # -- screening -------------------------------------------------------------------------------
     def screen_documents(self, docs: Iterable[Document], batch_size: int = 2048) -> Iterator[ScreenResult]:
@@ -162,70 +172,87 @@ class Screener:
         doc = Document(post.text, images or [], n_images=len(post.media))
         return next(self.screen_documents([doc])).to_verdict(post.id)
 
-    def _screen_batch(self, prepared: list[Prepared]) -> list[ScreenResult]:
-        X = hash_ngrams([p.norm.spaced for p in prepared])
-        logit = self.model.fast_logit(X, lexicon_matrix([p.lexicon_row for p in prepared], self.model.lexicon_scale))
+    def _screen_batch(self, p: Prepared) -> list[ScreenResult]:
+        X = hash_ngrams(p.batch.spaced_texts)
+        logit = self.model.fast_logit(X, p.lexicon * self.model.lexicon_scale)
         fast = _sigmoid(logit)
         score = fast.copy()
         if self.full:
             cand = np.flatnonzero(fast >= self.model.candidate_threshold)
             if len(cand) and self.model.pos_emb is not None and self.model.neg_emb is not None:
-                emb = embed([prepared[i].doc.combined for i in cand], threads=self.threads)
+                emb = embed([p.batch.texts[i] for i in cand], threads=self.threads)
                 score[cand] = self.model.combine(logit[cand], top_k_similarity(emb, self.model.pos_emb),
                                                  top_k_similarity(emb, self.model.neg_emb))
-        rows = zip(self.model.tiers(score), np.round(score, 4).tolist(), np.round(fast, 4).tolist(), strict=True)
-        return [self._result(p, X, i, *row) for i, (p, row) in enumerate(zip(prepared, rows, strict=True))]
+        explainer = _Explainer(self.model, p, X)
+        named = p.hits.texts_with(self._named[p.hits.term])
+        return [ScreenResult(score, tier, *(_names(p, i, tier) if named[i] else _NO_NAMES), fast, self.version,
+                             explainer, i)
+                for i, (tier, score, fast) in enumerate(zip(self.model.tiers(score), np.round(score, 4).tolist(),
+                                                            np.round(fast, 4).tolist(), strict=True))]
 
-    # -- explaining ------------------------------------------------------------------------------
-    def _result(self, p: Prepared, X: Any, i: int, tier: str, score: float, fast: float) -> ScreenResult:
-        species: list[str] = []
-        products: list[str] = []
-        code_words: list[str] = []
-        claims: list[str] = []
-        confident = tier in ("high", "medium")
-        for h in p.hits:
-            if h.via == "homophone" and not confident:
-                continue
-            sp = h.term.implied_species()
-            if sp and h.term.kind in ("species", "code_word") and sp not in species:
-                species.append(sp)
-            if h.term.kind == "product" and h.term.id not in products:
-                products.append(h.term.id)
-            if h.term.kind == "code_word":
-                code_words.append(f"{p.norm.original[h.start:h.end]} = {h.term.meaning}")
-            if h.term.kind == "legality" and h.term.category not in claims:
-                claims.append(str(h.term.category))
-        return ScreenResult(
-            score=score, tier=tier, species=species, products=products, code_words=code_words,
-            legality_claims=claims, fast_score=fast, model_version=self.version,
-            explain=lambda: (self._spans(p), self._top_features(p, X, i, name_ngrams=tier != "none")),
-        )
 
-    def _spans(self, p: Prepared) -> list[Span]:
-        text_len = len(p.doc.text)
+_NO_NAMES: tuple[tuple[str, ...], ...] = ((), (), (), ())
+
+
+def _names(p: Prepared, i: int, tier: str) -> tuple[tuple[str, ...], ...]:
+    """What the verdict on document ``i`` names: species, products, code words (as written = meaning) and
+    legality claims. Homophones name nothing unless the verdict is confident."""
+    species: dict[str, None] = {}
+    products: dict[str, None] = {}
+    code_words: list[str] = []
+    claims: dict[str, None] = {}
+    confident = tier in ("high", "medium")
+    original = p.batch.texts[i]
+    for h in p.hits.of_text(i):
+        if h.via == "homophone" and not confident:
+            continue
+        sp = h.term.implied_species()
+        if sp and h.term.kind in ("species", "code_word"):
+            species[sp] = None
+        if h.term.kind == "product":
+            products[h.term.id] = None
+        if h.term.kind == "code_word":
+            code_words.append(f"{original[h.start:h.end]} = {h.term.meaning}")
+        if h.term.kind == "legality":
+            claims[str(h.term.category)] = None
+    return tuple(species), tuple(products), tuple(code_words), tuple(claims)
+
+
+class _Explainer:
+    """Explanations of the verdicts of one batch, built when a result is asked for one."""
+
+    def __init__(self, model: ScreenModel, prepared: Prepared, ngrams: Any) -> None:
+        self.model, self.p, self.X = model, prepared, ngrams
+
+    def explain(self, i: int, tier: str) -> Explanation:
+        return self._spans(i), self._top_features(i, name_ngrams=tier != "none")
+
+    def _spans(self, i: int) -> list[Span]:
+        doc, original = self.p.docs[i], self.p.batch.texts[i]
+        text_len = len(doc.text)
         bounds = []  # (start offset in combined, source, media sha)
         offset = text_len + 1
-        for sha, t in p.doc.images:
+        for sha, t in doc.images:
             if t:
                 bounds.append((offset, sha))
                 offset += len(t) + 1
         spans = []
-        for h in p.hits:
+        for h in self.p.hits.of_text(i):
             start, end, source, media = h.start, h.end, "text", None
             if start >= text_len:
                 base, media = next((b, s) for b, s in reversed(bounds) if b <= start)
                 start, end, source = start - base, end - base, "ocr"
             meaning = h.term.meaning if h.term.kind == "code_word" else h.term.category or h.term.implied_species()
             spans.append(Span.model_construct(  # trusted values: skip validation on the hot path
-                start=start, end=end, text=p.norm.original[h.start:h.end], term=h.term.id, category=h.term.kind,
+                start=start, end=end, text=original[h.start:h.end], term=h.term.id, category=h.term.kind,
                 meaning=meaning, source=source, via=h.via, media=media))
         return spans
 
-    def _top_features(self, p: Prepared, X: Any, i: int, name_ngrams: bool) -> list[tuple[str, float]]:
+    def _top_features(self, i: int, name_ngrams: bool) -> list[tuple[str, float]]:
         """The contributions (weight x value) that weighed most; n-grams are named for flagged tiers only."""
-        coef = self.model.coef
+        coef, X = self.model.coef, self.X
         contrib = {}
-        for j, x in enumerate(p.lexicon_row):
+        for j, x in enumerate(self.p.lexicon[i].tolist()):
             if not x:
                 continue
             value = x * self.model.lexicon_scale
@@ -234,7 +261,7 @@ class Screener:
             lo, hi = X.indptr[i], X.indptr[i + 1]
             idx, w = X.indices[lo:hi], coef[X.indices[lo:hi]] * X.data[lo:hi]
             order = np.argsort(-np.abs(w))[:TOP_FEATURES]
-            names = ngram_names(p.norm.spaced, {int(idx[k]) for k in order})
+            names = ngram_names(self.p.batch.spaced_texts[i], {int(idx[k]) for k in order})
             for k in order:
                 contrib[f"ngram:{names.get(int(idx[k]), int(idx[k]))}"] = float(w[k])
         top = sorted(contrib.items(), key=lambda t: -abs(t[1]))[:TOP_FEATURES]
