@@ -186,32 +186,29 @@ class Matcher:
                        via: np.ndarray) -> np.ndarray:
         """Drop a hit inside a longer one of the same kind or inside a benign look-alike (象牙 in 象牙白), and
         initials or pinyin that another hit on the same span already explains (XY the code word, XY the
-        initials). Hits come sorted by start, longest first; only texts with a hit inside an earlier one
-        are looked at."""
+        initials). Hits come sorted by start, longest first; a hit is dropped only by one that is kept."""
         keep = np.ones(len(start), dtype=bool)
         inside = np.zeros(len(start), dtype=bool)
         inside[1:] = np.maximum.accumulate(end)[:-1] >= end[1:]
-        if not inside.any():
+        h = np.flatnonzero(inside)
+        if not len(h):
             return keep
-        kind, species = self._term_kind[term].tolist(), self._term_species[term].tolist()
-        phonetic = np.isin(via, _PHONETIC_VIAS).tolist()
-        starts, ends = start.tolist(), end.tolist()
-        bounds = np.searchsorted(text, np.arange(text[-1] + 2))
-        for t in np.unique(text[inside]).tolist():
-            kept: list[int] = []
-            for h in range(bounds[t], bounds[t + 1]):
-                for k in kept:
-                    if starts[k] > starts[h] or ends[h] > ends[k]:
-                        continue
-                    if (starts[k], ends[k]) != (starts[h], ends[h]) and kind[k] in (kind[h], self._benign):
-                        keep[h] = False
-                        break
-                    if phonetic[h] and species[k] == species[h]:
-                        keep[h] = False
-                        break
-                else:
-                    kept.append(h)
-        return keep
+        # every pair (k, h) of a hit h that lies inside an earlier one and an earlier hit k of its text
+        earlier = h - np.searchsorted(text, text[h])
+        h = np.repeat(h, earlier)
+        k = h - (np.arange(len(h)) - np.repeat(np.cumsum(earlier) - earlier, earlier)) - 1
+        covers = end[h] <= end[k]
+        same_span = (start[k] == start[h]) & (end[k] == end[h])
+        kind, species = self._term_kind[term], self._term_species[term]
+        drops = covers & (~same_span & ((kind[k] == kind[h]) | (kind[k] == self._benign))
+                          | np.isin(via[h], _PHONETIC_VIAS) & (species[k] == species[h]))
+        k, h = k[drops], h[drops]
+        while True:  # a dropped hit drops nothing: iterate to the fixed point (chains of containment are short)
+            kept = np.ones(len(start), dtype=bool)
+            kept[h[keep[k]]] = False
+            if (kept == keep).all():
+                return keep
+            keep = kept
 
 
 def _no_hits() -> tuple[np.ndarray, ...]:

@@ -12,7 +12,6 @@ batches, and the maps from the streams back to the original are numpy arrays ove
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +26,6 @@ _HOMOGLYPHS = dict(zip(  # Cyrillic and Greek letters that pass for Latin ones
 _LETTERISH_DIGITS = str.maketrans("013457", "oieast")  # 1 and l both fold to i (see _fold_char)
 _SEP = "\x00"  # joins the texts of a batch; a NUL inside a text is read as a separator
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
-_MIXED_TOKEN = re.compile(r"(?<![a-z0-9])[a-z0-9]*(?:[a-z][0-9]|[0-9][a-z])[a-z0-9]*(?![a-z0-9])")
 
 
 def is_cjk(ch: str) -> bool:
@@ -105,15 +103,30 @@ def _cjk(codes: np.ndarray) -> np.ndarray:
     return out
 
 
-def _unleet(match: re.Match[str]) -> str:
-    token = match.group(0)
-    letters = sum(c.isalpha() for c in token)
-    return token.translate(_LETTERISH_DIGITS) if letters > len(token) - letters else token
+def _unleet(folded: str) -> str:
+    """Digits read as letters in the words that mix both and are mostly letters (``1v0ry`` -> ``ivory``,
+    while ``50g`` and ``vx2024`` stay): numpy finds those words, Python rewrites only them."""
+    codes = code_points(folded)
+    letter = (codes >= ord("a")) & (codes <= ord("z"))
+    alnum = letter | ((codes >= ord("0")) & (codes <= ord("9")))
+    mixed = np.flatnonzero(alnum[:-1] & alnum[1:] & (letter[:-1] != letter[1:]))  # a letter next to a digit
+    if not len(mixed):
+        return folded
+    breaks = np.append(np.flatnonzero(~alnum), len(codes))  # where words end
+    i = np.unique(np.searchsorted(breaks, mixed))  # the word of each mixed pair, once
+    starts, ends = np.where(i > 0, breaks[np.maximum(i - 1, 0)] + 1, 0), breaks[i]
+    letters = np.concatenate([[0], np.cumsum(letter)])
+    mostly = 2 * (letters[ends] - letters[starts]) > ends - starts
+    pieces, done = [], 0
+    for a, b in zip(starts[mostly].tolist(), ends[mostly].tolist(), strict=True):
+        pieces += [folded[done:a], folded[a:b].translate(_LETTERISH_DIGITS)]
+        done = b
+    return "".join([*pieces, folded[done:]])
 
 
 def _fold_keeping_nul(text: str) -> str:
     table, _ = _tables()
-    return _MIXED_TOKEN.sub(_unleet, text.translate(table))
+    return _unleet(text.translate(table))
 
 
 def fold(text: str) -> str:
