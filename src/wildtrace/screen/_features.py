@@ -10,7 +10,7 @@ from scipy import sparse
 
 from wildtrace.lexicon import Term
 from wildtrace.screen._match import VIAS, BatchHits
-from wildtrace.screen._normalise import NormalisedBatch, code_points
+from wildtrace.screen._normalise import NormalisedBatch, code_points, decimal_digits
 
 FEATURES_VERSION = "char1-3-hash18-lex25"  # change whenever features change: old models are refused
 _BITS = 18
@@ -27,21 +27,21 @@ LEXICON_FEATURES = (
 )
 _INDEX = {name: i for i, name in enumerate(LEXICON_FEATURES)}
 _TRADE = [i for i, name in enumerate(LEXICON_FEATURES) if name.startswith("trade:")]
+_CURRENCY = [ord(c) for c in "¥$￥"]
 _NUMBER_UNIT = re.compile(
     r"[¥$￥]\s*\d|\d\s*(?:元|块|rmb|cny|usd|k\b|w\b|万|克|g\b|kg|公斤|斤|两|grams?\b|/g|每克)", re.IGNORECASE)
 
 
-_PRIMES = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D], dtype=np.uint64)
-_MASK = np.uint64(0xFFFFFFFF)
+_PRIMES = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D], dtype=np.uint32)
 
 
 def _hash_codes(codes: np.ndarray, n: int) -> np.ndarray:
-    """Hash of every n-gram starting at each position (codes: uint64 code points, long enough)."""
-    h = np.full(len(codes) - n + 1, n * 0x27D4EB2F, dtype=np.uint64)
+    """Hash of every n-gram starting at each position (codes: uint32 code points; the arithmetic wraps at 32 bits)."""
+    h = np.full(len(codes) - n + 1, n * 0x27D4EB2F, dtype=np.uint32)
     for j in range(n):
-        h = ((h ^ codes[j:len(codes) - n + 1 + j]) * _PRIMES[j]) & _MASK
-        h ^= h >> np.uint64(15)
-    return h % np.uint64(N_FEATURES)
+        h = (h ^ codes[j:len(codes) - n + 1 + j]) * _PRIMES[j]
+        h ^= h >> np.uint32(15)
+    return h & np.uint32(N_FEATURES - 1)
 
 
 def hash_ngrams(texts: Sequence[str]) -> sparse.csr_matrix:
@@ -50,27 +50,22 @@ def hash_ngrams(texts: Sequence[str]) -> sparse.csr_matrix:
     One vectorised pass over the concatenated batch (no Python loop per post or per n-gram): the
     hashing trick of scikit-learn's ``HashingVectorizer``, at the speed a firehose needs.
     """
-    texts = [t[:MAX_CHARS] for t in texts]
-    joined = "\x00".join(texts) + "\x00"
-    codes = code_points(joined).astype(np.uint64)
-    lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
-    doc = np.repeat(np.arange(len(texts)), lengths)
-    rows, cols = [], []
+    codes = code_points("\x00".join([t[:MAX_CHARS] for t in texts]) + "\x00")
+    cut = codes == 0  # the separators: no n-gram crosses one
+    row = np.cumsum(cut) - cut  # the text of each position
+    key_type = np.uint32 if len(texts) <= 1 << (32 - _BITS) else np.uint64
+    keys = []
     for n in range(NGRAMS[0], NGRAMS[1] + 1):
-        if len(codes) < n:
-            continue
-        h = _hash_codes(codes, n)
-        valid = doc[: len(h)] == doc[n - 1:]
-        valid &= codes[n - 1:] != 0  # no n-gram crosses the separator
-        rows.append(doc[: len(h)][valid])
-        cols.append(h[valid])
-    if not rows:
-        return sparse.csr_matrix((len(texts), N_FEATURES), dtype=np.float32)
+        whole = ~cut[: len(codes) - n + 1]
+        for j in range(1, n):
+            whole &= ~cut[j: len(codes) - n + 1 + j]
+        keys.append((row[: len(whole)][whole].astype(key_type) << _BITS) | _hash_codes(codes, n)[whole])
     # (row, column) pairs counted in one sort: the result is already in CSR order, rows L2-normalised
-    keys, counts = np.unique((np.concatenate(rows) << _BITS) | np.concatenate(cols).astype(np.int64),
-                             return_counts=True)
-    r, c = keys >> _BITS, keys & (N_FEATURES - 1)
-    data = counts.astype(np.float32)
+    found = np.sort(np.concatenate(keys))
+    first = np.flatnonzero(np.concatenate([[True], found[1:] != found[:-1]]))
+    data = np.diff(np.append(first, len(found))).astype(np.float32)
+    found = found[first]
+    r, c = (found >> _BITS).astype(np.int64), (found & (N_FEATURES - 1)).astype(np.int32)
     data /= np.sqrt(np.bincount(r, weights=data * data, minlength=len(texts))).astype(np.float32)[r]
     indptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=len(texts)))])
     return sparse.csr_matrix((data, c, indptr), shape=(len(texts), N_FEATURES))
@@ -79,7 +74,7 @@ def hash_ngrams(texts: Sequence[str]) -> sparse.csr_matrix:
 def ngram_names(text: str, indices: set[int]) -> dict[int, str]:
     """The n-grams of ``text`` that hash to ``indices`` (to name the n-gram features of an explanation)."""
     text = text[:MAX_CHARS]
-    codes = code_points(text + "\x00\x00\x00").astype(np.uint64)
+    codes = code_points(text + "\x00\x00\x00")
     out: dict[int, str] = {}
     for n in range(NGRAMS[0], NGRAMS[1] + 1):
         for i, h in enumerate(_hash_codes(codes, n)[: max(len(text) - n + 1, 0)].tolist()):
@@ -114,13 +109,26 @@ class LexiconFeatures:
         out[:, _INDEX["species+product"]] = species & product
         out[:, _INDEX["code_word+trade"]] = code & trade
         out[:, _INDEX["benign+species"]] = benign & species
-        out[:, _INDEX["number+unit"]] = False
-        found = [m.start() for m in _NUMBER_UNIT.finditer(batch.joined)]
-        out[np.searchsorted(batch.text_starts, found, side="right") - 1, _INDEX["number+unit"]] = True
+        out[:, _INDEX["number+unit"]] = _number_with_unit(batch)
         out[:, _INDEX["cites:I"]] = hits.texts_with(self._cites_i[hits.term] & ~heard)
         out[:, _INDEX["images"]] = np.log1p(np.asarray(n_images, dtype=np.float64))
         out[:, _INDEX["image_text"]] = np.asarray(image_text, dtype=bool)
         return out.astype(np.float32)
+
+
+def _number_with_unit(batch: NormalisedBatch) -> list[bool]:
+    """Whether each text writes a number with a currency or a unit (``¥500``, ``30克``, ``2k``). The pattern is
+    tried only where a match can start: at a currency sign, or at the last digit of a number."""
+    codes = code_points(batch.joined)
+    digit = decimal_digits(codes)
+    starts = np.flatnonzero(digit & ~np.append(digit[1:], False) | np.isin(codes, _CURRENCY))
+    out = [False] * len(batch.texts)
+    joined = batch.joined
+    for pos, t in zip(starts.tolist(), (np.searchsorted(batch.text_starts, starts, side="right") - 1).tolist(),
+                      strict=True):
+        if not out[t] and _NUMBER_UNIT.match(joined, pos):
+            out[t] = True
+    return out
 
 
 def design_matrix(spaced: Sequence[str], lexicon: np.ndarray, lexicon_scale: float) -> sparse.csr_matrix:

@@ -91,6 +91,16 @@ def _per_char(codes: np.ndarray, table: int) -> np.ndarray:
     return np.where(codes < _TABLE_SIZE, lengths[np.minimum(codes, _TABLE_SIZE - 1)], 1)
 
 
+@cache
+def _decimal() -> np.ndarray:
+    return np.array([chr(cp).isdecimal() for cp in range(_TABLE_SIZE)], dtype=bool)
+
+
+def decimal_digits(codes: np.ndarray) -> np.ndarray:
+    """Whether each code point is a decimal digit in any script (what ``\\d`` matches)."""
+    return _decimal()[np.minimum(codes, _TABLE_SIZE - 1)] & (codes < _TABLE_SIZE)
+
+
 def code_points(text: str) -> np.ndarray:
     """The code points of a text (lone surrogates included) as a uint32 array."""
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -172,7 +182,9 @@ class NormalisedBatch:
 
     @classmethod
     def of(cls, texts: Sequence[str]) -> NormalisedBatch:
-        joined = _SEP.join(t.replace(_SEP, " ") for t in texts)
+        joined = _SEP.join(texts)
+        if joined.count(_SEP) >= len(texts):  # a NUL inside a text
+            joined = _SEP.join(t.replace(_SEP, " ") for t in texts)
         spaced = _fold_keeping_nul(joined)
         surface = spaced.replace(" ", "")
         return cls(list(texts), joined, spaced, surface, to_pinyin(surface))
@@ -189,7 +201,8 @@ class NormalisedBatch:
     @cached_property
     def text_starts(self) -> np.ndarray:
         """Offset of each text in ``joined``, and the end of the last (len(texts) + 1 values)."""
-        return np.cumsum([0, *(len(t) + 1 for t in self.texts)])
+        lengths = np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts))
+        return np.concatenate([[0], np.cumsum(lengths + 1)])
 
     @cached_property
     def surface_to_original(self) -> np.ndarray:

@@ -39,7 +39,7 @@ class Document:
     """What is screened for one post: its text, and the OCR text of each of its images."""
 
     text: str
-    images: list[tuple[str, str]] = field(default_factory=list)  # (sha256, OCR text)
+    images: Sequence[tuple[str, str]] = ()  # (sha256, OCR text)
     n_images: int = 0
 
     @property
@@ -52,18 +52,16 @@ def document_of(text: str, files: str | None, root: str | Path, reader: ImageRea
     """A post's document: its text and, when ``reader`` is given, the OCR text of its image files (``files``:
     paths relative to ``root``, separated by ``;``). Also returns the image files that are not there."""
     names = [f.strip() for f in (files or "").split(";") if f.strip()]
-    doc = Document(text, n_images=len(names))
+    images: list[tuple[str, str]] = []
     missing: list[Path] = []
-    if reader is None:
-        return doc, missing
-    for name in names:
+    for name in names if reader is not None else ():
         path = Path(root) / name
         if not path.is_file():
             missing.append(path)
             continue
         entry = reader.read(path)
-        doc.images.append((entry["sha256"], entry["text"] or ""))
-    return doc, missing
+        images.append((entry["sha256"], entry["text"] or ""))
+    return Document(text, images, n_images=len(names)), missing
 
 
 @dataclass
@@ -149,7 +147,7 @@ class Screener:
         batch = NormalisedBatch.of([d.combined for d in docs])
         hits = self.matcher.match_batch(batch)
         lexicon = self.features.matrix(batch, hits, [d.n_images for d in docs],
-                                       [any(t for _, t in d.images) for d in docs])
+                                       [bool(d.images) and any(t for _, t in d.images) for d in docs])
         return Prepared(docs, batch, hits, lexicon)
 
     def design(self, prepared: Prepared) -> Any:
@@ -169,7 +167,7 @@ class Screener:
         return next(self.screen_texts([text]))
 
     def screen_post(self, post: Post, images: list[tuple[str, str]] | None = None) -> Verdict:
-        doc = Document(post.text, images or [], n_images=len(post.media))
+        doc = Document(post.text, images or (), n_images=len(post.media))
         return next(self.screen_documents([doc])).to_verdict(post.id)
 
     def _screen_batch(self, p: Prepared) -> list[ScreenResult]:
@@ -183,12 +181,13 @@ class Screener:
                 emb = embed([p.batch.texts[i] for i in cand], threads=self.threads)
                 score[cand] = self.model.combine(logit[cand], top_k_similarity(emb, self.model.pos_emb),
                                                  top_k_similarity(emb, self.model.neg_emb))
-        explainer = _Explainer(self.model, p, X)
-        named = p.hits.texts_with(self._named[p.hits.term])
-        return [ScreenResult(score, tier, *(_names(p, i, tier) if named[i] else _NO_NAMES), fast, self.version,
-                             explainer, i)
-                for i, (tier, score, fast) in enumerate(zip(self.model.tiers(score), np.round(score, 4).tolist(),
-                                                            np.round(fast, 4).tolist(), strict=True))]
+        explainer, version = _Explainer(self.model, p, X), self.version
+        tiers = self.model.tiers(score)
+        named = p.hits.texts_with(self._named[p.hits.term]).tolist()
+        names = [_names(p, i, tier) if n else _NO_NAMES for i, (n, tier) in enumerate(zip(named, tiers, strict=True))]
+        return [ScreenResult(score, tier, species, products, code_words, claims, fast, version, explainer, i)
+                for i, (tier, score, fast, (species, products, code_words, claims)) in enumerate(zip(
+                    tiers, np.round(score, 4).tolist(), np.round(fast, 4).tolist(), names, strict=True))]
 
 
 _NO_NAMES: tuple[tuple[str, ...], ...] = ((), (), (), ())
