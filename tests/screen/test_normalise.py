@@ -52,9 +52,29 @@ def test_prices_are_not_read_as_letters() -> None:
 def test_a_batch_matches_as_each_text_alone(matcher: Matcher) -> None:
     texts = ["出 象🐘牙 手镯 微信私聊", "", "ﬁne ＩＶＯＲＹ bangle", "xiang ya 原料\x00犀角", "今天天气真好",
              "1v0ry XY 30克", "ABC\x00象牙"]
-    batch = NormalisedBatch.of(texts)
+    batch = NormalisedBatch(texts)
     alone = [matcher.match(Normalised.of(t)) for t in texts]
     hits = matcher.match_batch(batch)
     assert [hits.of_text(i) for i in range(len(texts))] == alone
     assert [n.original for n in batch.items] == texts
     assert any(h.term.id == "elephant" for h in alone[6])  # a NUL inside a text separates words, nothing more
+
+
+@pytest.mark.parametrize(("text", "folded"), [
+    ("1v0ry", "ivory"), ("P4NG0L1N", "pangoiin"), ("50g", "50g"), ("vx2024", "vx2024"), ("x1", "x1"),
+    ("a 1v0ry, 5g x1", "a ivory  5g x1"), ("ｉｖ0ｒｙ", "ivory"), ("", ""),
+])
+def test_digits_are_read_as_letters_only_in_mostly_letter_words(text: str, folded: str) -> None:
+    from wildtrace.screen import fold
+
+    assert fold(text) == folded
+
+
+def test_number_with_unit_is_found_where_the_pattern_finds_it() -> None:
+    from wildtrace.screen._features import _NUMBER_UNIT, _number_with_unit
+
+    texts = ["价格5000元", "30 克", "５０克", "¥ 500", "$5", "５km", "2k obo", "5 kilometres", "no digits", "500",
+             "12 grams", "3/g", "USD 50", "50 USD", "١٢ usd", "20w", "x\x00元", "9\n每克"]
+    expected = [bool(_NUMBER_UNIT.search(t)) for t in texts]
+    assert _number_with_unit(NormalisedBatch(texts)) == expected
+    assert 0 < sum(expected) < len(texts)

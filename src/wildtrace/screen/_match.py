@@ -125,7 +125,7 @@ class Matcher:
 
     def match(self, norm: Normalised) -> list[Hit]:
         """Every lexicon hit in one text, spans in the original, overlapping duplicates removed."""
-        return self.match_batch(NormalisedBatch.of([norm.original])).of_text(0)
+        return self.match_batch(NormalisedBatch([norm.original])).of_text(0)
 
     def match_batch(self, batch: NormalisedBatch) -> BatchHits:
         """Every lexicon hit of every text of a batch."""

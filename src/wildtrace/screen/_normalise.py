@@ -1,6 +1,6 @@
 """Normalisation before matching, with a map back to the original text.
 
-One folding table (built once, applied with ``str.translate`` at C speed) does Unicode NFKC (which
+One folding table (built once per process, applied with numpy to code points) does Unicode NFKC (which
 turns full-width forms into half-width), lower case, diacritics off Latin letters (Vietnamese, pinyin
 tones), homoglyphs (Cyrillic and Greek look-alikes to Latin), traditional to simplified Chinese
 (OpenCC's character table), and turns separators, punctuation, symbols and emoji into spaces. Then
@@ -23,7 +23,6 @@ _HOMOGLYPHS = dict(zip(  # Cyrillic and Greek letters that pass for Latin ones
     "авсеһіјкмнорѕтхуԁνορτυχκιαβεη",
     "abcehijkmhopstxydvoptuxkiaben", strict=True,
 ))
-_LETTERISH_DIGITS = str.maketrans("013457", "oieast")  # 1 and l both fold to i (see _fold_char)
 _SEP = "\x00"  # joins the texts of a batch; a NUL inside a text is read as a separator
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 
@@ -57,8 +56,8 @@ _TABLE_SIZE = 0x20000  # the Basic and Supplementary Multilingual Planes; charac
 
 @cache
 def _tables() -> tuple[list[str], list[str]]:
-    """(fold table, pinyin table), built once per process: lists indexed by code point, since
-    ``str.translate`` reads a list several times faster than a dict that lacks most keys."""
+    """(fold table, pinyin table), built once per process: what each code point becomes, as lists indexed by
+    code point (see ``_arrays`` for the form numpy applies)."""
     import opencc
     from pypinyin.pinyin_dict import pinyin_dict
 
@@ -78,17 +77,39 @@ def _tables() -> tuple[list[str], list[str]]:
     return fold, pinyin
 
 
+@dataclass(frozen=True)
+class _Table:
+    """A table of ``_tables`` as arrays: each code point's entry is ``flat[start[cp]:start[cp] + length[cp]]``."""
+
+    start: np.ndarray
+    length: np.ndarray
+    flat: np.ndarray
+
+    def apply(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The code points after the table, and how many each input code point became (code points beyond
+        the table stay as they are)."""
+        beyond = codes >= _TABLE_SIZE
+        cp = np.where(beyond, 0, codes)
+        length = np.where(beyond, 1, self.length[cp])
+        first = np.cumsum(length) - length
+        total = int(first[-1] + length[-1]) if len(codes) else 0
+        out = self.flat[np.repeat(self.start[cp] - first, length) + np.arange(total)]
+        out[first[beyond]] = codes[beyond]
+        return out, length
+
+
 @cache
-def _lengths() -> tuple[np.ndarray, np.ndarray]:
-    """How many characters each code point becomes in the fold table and in the pinyin table."""
-    return tuple(np.fromiter(map(len, table), dtype=np.int64, count=_TABLE_SIZE)  # type: ignore[return-value]
-                 for table in _tables())
+def _arrays() -> tuple[_Table, _Table]:
+    """The fold and pinyin tables as arrays (see ``_Table``)."""
+    out = []
+    for table in _tables():
+        length = np.fromiter(map(len, table), dtype=np.int64, count=_TABLE_SIZE)
+        out.append(_Table(np.cumsum(length) - length, length, code_points("".join(table))))
+    return out[0], out[1]
 
 
-def _per_char(codes: np.ndarray, table: int) -> np.ndarray:
-    """Length of each code point's entry in the fold (0) or pinyin (1) table; 1 beyond the tables."""
-    lengths = _lengths()[table]
-    return np.where(codes < _TABLE_SIZE, lengths[np.minimum(codes, _TABLE_SIZE - 1)], 1)
+def _text(codes: np.ndarray) -> str:
+    return codes.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
 
 
 @cache
@@ -113,45 +134,46 @@ def _cjk(codes: np.ndarray) -> np.ndarray:
     return out
 
 
-def _unleet(folded: str) -> str:
+_DIGITS_AS_LETTERS = np.arange(ord("z") + 1, dtype=np.uint32)
+_DIGITS_AS_LETTERS[[ord(c) for c in "013457"]] = [ord(c) for c in "oieast"]  # 1 and l both fold to i (_fold_char)
+
+
+def _unleet(codes: np.ndarray) -> np.ndarray:
     """Digits read as letters in the words that mix both and are mostly letters (``1v0ry`` -> ``ivory``,
-    while ``50g`` and ``vx2024`` stay): numpy finds those words, Python rewrites only them."""
-    codes = code_points(folded)
+    while ``50g`` and ``vx2024`` stay)."""
     letter = (codes >= ord("a")) & (codes <= ord("z"))
     alnum = letter | ((codes >= ord("0")) & (codes <= ord("9")))
     mixed = np.flatnonzero(alnum[:-1] & alnum[1:] & (letter[:-1] != letter[1:]))  # a letter next to a digit
     if not len(mixed):
-        return folded
+        return codes
     breaks = np.append(np.flatnonzero(~alnum), len(codes))  # where words end
     i = np.unique(np.searchsorted(breaks, mixed))  # the word of each mixed pair, once
     starts, ends = np.where(i > 0, breaks[np.maximum(i - 1, 0)] + 1, 0), breaks[i]
     letters = np.concatenate([[0], np.cumsum(letter)])
     mostly = 2 * (letters[ends] - letters[starts]) > ends - starts
-    pieces, done = [], 0
-    for a, b in zip(starts[mostly].tolist(), ends[mostly].tolist(), strict=True):
-        pieces += [folded[done:a], folded[a:b].translate(_LETTERISH_DIGITS)]
-        done = b
-    return "".join([*pieces, folded[done:]])
+    inside = np.zeros(len(codes) + 1, dtype=np.int64)  # +1 at each rewritten word's start, -1 after its end
+    np.add.at(inside, starts[mostly], 1)
+    np.add.at(inside, ends[mostly], -1)
+    rewrite = np.flatnonzero(np.cumsum(inside[:-1]) > 0)
+    codes = codes.copy()
+    codes[rewrite] = _DIGITS_AS_LETTERS[codes[rewrite]]
+    return codes
 
 
-def _fold_keeping_nul(text: str) -> str:
-    table, _ = _tables()
-    return _unleet(text.translate(table))
+def _fold_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The folded code points (separators as spaces, NUL kept), and how many each original one became."""
+    folded, length = _arrays()[0].apply(codes)
+    return _unleet(folded), length
 
 
 def fold(text: str) -> str:
     """The folded text with separators as spaces (same folding for texts and lexicon names)."""
-    return _fold_keeping_nul(text.replace(_SEP, " "))
+    return _text(_fold_codes(code_points(text.replace(_SEP, " ")))[0])
 
 
 def squeeze(text: str) -> str:
     """Folded, with every separator removed: the surface stream matched against the lexicon."""
     return fold(text).replace(" ", "")
-
-
-def to_pinyin(squeezed: str) -> str:
-    """The pinyin stream: every Chinese character spelled in toneless pinyin, the rest as is."""
-    return squeezed.translate(_tables()[1])
 
 
 @dataclass(frozen=True)
@@ -165,29 +187,29 @@ class Normalised:
 
     @classmethod
     def of(cls, text: str) -> Normalised:
-        return NormalisedBatch.of([text]).items[0]
+        return NormalisedBatch([text]).items[0]
 
 
-@dataclass
 class NormalisedBatch:
-    """Texts normalised together: each step (translate, regex, replace) runs once over the texts joined by
-    NUL, and the maps from stream positions back to the original are numpy arrays over the joined streams,
-    so matching a batch costs no Python per character or per text."""
+    """Texts normalised together: the folding and pinyin tables are applied with numpy to the code points of
+    the texts joined by NUL, and the maps from stream positions back to the original are arrays over the
+    joined streams, so a batch costs no Python per character or per text."""
 
-    texts: list[str]
-    joined: str  # the texts joined by NUL (a NUL inside a text is read as a space)
-    spaced: str
-    surface: str
-    pinyin: str
-
-    @classmethod
-    def of(cls, texts: Sequence[str]) -> NormalisedBatch:
-        joined = _SEP.join(texts)
-        if joined.count(_SEP) >= len(texts):  # a NUL inside a text
-            joined = _SEP.join(t.replace(_SEP, " ") for t in texts)
-        spaced = _fold_keeping_nul(joined)
-        surface = spaced.replace(" ", "")
-        return cls(list(texts), joined, spaced, surface, to_pinyin(surface))
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = list(texts)
+        joined = _SEP.join(self.texts)
+        if joined.count(_SEP) >= len(self.texts):  # a NUL inside a text is read as a space
+            joined = _SEP.join(t.replace(_SEP, " ") for t in self.texts)
+        self.joined = joined
+        self._original = code_points(joined)
+        spaced, per_char = _fold_codes(self._original)
+        self._surface_in_spaced = np.flatnonzero(spaced != ord(" "))
+        self._surface = spaced[self._surface_in_spaced]
+        pinyin, self._spelled = _arrays()[1].apply(self._surface)
+        self.spaced, self.surface, self.pinyin = _text(spaced), _text(self._surface), _text(pinyin)
+        # offset in ``joined`` of each surface character: the fold says how many characters each original one
+        # became, and the spaces among them are what the surface drops
+        self.surface_to_original = np.repeat(np.arange(len(self._original)), per_char)[self._surface_in_spaced]
 
     @property
     def items(self) -> list[Normalised]:
@@ -205,34 +227,23 @@ class NormalisedBatch:
         return np.concatenate([[0], np.cumsum(lengths + 1)])
 
     @cached_property
-    def surface_to_original(self) -> np.ndarray:
-        """Offset in ``joined`` of each surface character (the folding table says how many characters each
-        original one became; the spaces among them are what the surface drops)."""
-        spaced_to_original = np.repeat(np.arange(len(self.joined)), _per_char(code_points(self.joined), 0))
-        return spaced_to_original[self._surface_in_spaced]
-
-    @cached_property
     def verbatim_before(self) -> np.ndarray:
         """How many of the surface characters before each position are the original character unchanged
         (len(surface) + 1 values): where a span's count grows by its length, the original reads as the surface."""
-        same = code_points(self.joined)[self.surface_to_original] == code_points(self.surface)
+        same = self._original[self.surface_to_original] == self._surface
         return np.concatenate([[0], np.cumsum(same)])
-
-    @cached_property
-    def _surface_in_spaced(self) -> np.ndarray:
-        return np.flatnonzero(code_points(self.spaced) != ord(" "))
 
     @cached_property
     def surface_cjk(self) -> np.ndarray:
         """Whether each surface character is a Chinese character."""
-        return _cjk(code_points(self.surface))
+        return _cjk(self._surface)
 
     @cached_property
     def word_start(self) -> np.ndarray:
         """Whether a word starts at each surface position (after a separator, a text's start, or at a
         Chinese character); one more value, True, for the end of the stream."""
         cjk = self.surface_cjk
-        nul = code_points(self.surface) == 0
+        nul = self._surface == 0
         gap = np.diff(self._surface_in_spaced, prepend=-2) > 1
         after = np.concatenate([[True], cjk[:-1] | nul[:-1]]) if len(cjk) else gap
         return np.append(gap | cjk | nul | after, True)
@@ -240,17 +251,13 @@ class NormalisedBatch:
     @cached_property
     def pinyin_to_surface(self) -> np.ndarray:
         """Surface position of each pinyin character."""
-        return np.repeat(np.arange(len(self.surface)), self._spelled_lengths)
-
-    @cached_property
-    def _spelled_lengths(self) -> np.ndarray:
-        return _per_char(code_points(self.surface), 1)
+        return np.repeat(np.arange(len(self._surface)), self._spelled)
 
     @cached_property
     def pinyin_unit(self) -> np.ndarray:
         """Whether a unit (a syllable at a word start) starts at each pinyin position, and True at the end."""
         first = np.zeros(len(self.pinyin) + 1, dtype=bool)
-        lengths = self._spelled_lengths
+        lengths = self._spelled
         first[(np.cumsum(lengths) - lengths)[lengths > 0]] = True
         first[:-1] &= self.word_start[:-1][self.pinyin_to_surface]
         first[-1] = True

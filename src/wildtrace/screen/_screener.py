@@ -144,7 +144,7 @@ class Screener:
     def prepare(self, docs: Sequence[Document]) -> Prepared:
         """Normalise and match a batch of documents: the model's inputs."""
         docs = list(docs)
-        batch = NormalisedBatch.of([d.combined for d in docs])
+        batch = NormalisedBatch([d.combined for d in docs])
         hits = self.matcher.match_batch(batch)
         lexicon = self.features.matrix(batch, hits, [d.n_images for d in docs],
                                        [bool(d.images) and any(t for _, t in d.images) for d in docs])
