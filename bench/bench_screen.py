@@ -107,8 +107,14 @@ def bare_scan(ctx: dict) -> int:
 
 
 def fast_path(ctx: dict) -> int:
+    """Every post screened, and what a ranking reads of each verdict: score, tier and what it names."""
     screener, _ = ctx["state"]
-    return sum(1 for _ in screener.screen_texts(_texts(ctx)))
+    n = named = 0
+    for r in screener.screen_texts(_texts(ctx)):
+        n += 1
+        named += r.tier != "none" and bool(r.species or r.products or r.code_words)
+    ctx["named"] = named
+    return n
 
 
 def full_path(ctx: dict) -> int:

@@ -44,19 +44,22 @@ def _hash_codes(codes: np.ndarray, n: int) -> np.ndarray:
     return h & np.uint32(N_FEATURES - 1)
 
 
-def hash_ngrams(texts: Sequence[str]) -> sparse.csr_matrix:
-    """Character 1-3-grams of a whole batch, hashed into ``N_FEATURES`` columns, rows L2-normalised.
+def hash_ngrams(batch: NormalisedBatch) -> sparse.csr_matrix:
+    """Character 1-3-grams of the folded texts of a batch (their first ``MAX_CHARS`` characters), hashed into
+    ``N_FEATURES`` columns, rows L2-normalised.
 
-    One vectorised pass over the concatenated batch (no Python loop per post or per n-gram): the
+    One vectorised pass over the batch's code points (no Python loop per post or per n-gram): the
     hashing trick of scikit-learn's ``HashingVectorizer``, at the speed a firehose needs.
     """
-    codes = code_points("\x00".join([t[:MAX_CHARS] for t in texts]) + "\x00")
+    codes = np.append(batch.spaced_codes, np.uint32(0))
     cut = codes == 0  # the separators: no n-gram crosses one
     row = np.cumsum(cut) - cut  # the text of each position
-    key_type = np.uint32 if len(texts) <= 1 << (32 - _BITS) else np.uint64
+    column = np.arange(len(codes)) - np.concatenate([[0], np.flatnonzero(cut) + 1])[row]  # position in its text
+    n_texts = len(batch.texts)
+    key_type = np.uint32 if n_texts <= 1 << (32 - _BITS) else np.uint64
     keys = []
     for n in range(NGRAMS[0], NGRAMS[1] + 1):
-        whole = ~cut[: len(codes) - n + 1]
+        whole = ~cut[: len(codes) - n + 1] & (column[: len(codes) - n + 1] <= MAX_CHARS - n)
         for j in range(1, n):
             whole &= ~cut[j: len(codes) - n + 1 + j]
         keys.append((row[: len(whole)][whole].astype(key_type) << _BITS) | _hash_codes(codes, n)[whole])
@@ -66,9 +69,9 @@ def hash_ngrams(texts: Sequence[str]) -> sparse.csr_matrix:
     data = np.diff(np.append(first, len(found))).astype(np.float32)
     found = found[first]
     r, c = (found >> _BITS).astype(np.int64), (found & (N_FEATURES - 1)).astype(np.int32)
-    data /= np.sqrt(np.bincount(r, weights=data * data, minlength=len(texts))).astype(np.float32)[r]
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=len(texts)))])
-    return sparse.csr_matrix((data, c, indptr), shape=(len(texts), N_FEATURES))
+    data /= np.sqrt(np.bincount(r, weights=data * data, minlength=n_texts)).astype(np.float32)[r]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=n_texts))])
+    return sparse.csr_matrix((data, c, indptr), shape=(n_texts, N_FEATURES))
 
 
 def ngram_names(text: str, indices: set[int]) -> dict[int, str]:
@@ -119,7 +122,7 @@ class LexiconFeatures:
 def _number_with_unit(batch: NormalisedBatch) -> list[bool]:
     """Whether each text writes a number with a currency or a unit (``¥500``, ``30克``, ``2k``). The pattern is
     tried only where a match can start: at a currency sign, or at the last digit of a number."""
-    codes = code_points(batch.joined)
+    codes = batch.codes
     digit = decimal_digits(codes)
     starts = np.flatnonzero(digit & ~np.append(digit[1:], False) | np.isin(codes, _CURRENCY))
     out = [False] * len(batch.texts)
@@ -131,6 +134,6 @@ def _number_with_unit(batch: NormalisedBatch) -> list[bool]:
     return out
 
 
-def design_matrix(spaced: Sequence[str], lexicon: np.ndarray, lexicon_scale: float) -> sparse.csr_matrix:
+def design_matrix(batch: NormalisedBatch, lexicon: np.ndarray, lexicon_scale: float) -> sparse.csr_matrix:
     """The model's input for training: hashed n-grams next to the (scaled) lexicon features."""
-    return sparse.hstack([hash_ngrams(spaced), sparse.csr_matrix(lexicon * lexicon_scale)], format="csr")
+    return sparse.hstack([hash_ngrams(batch), sparse.csr_matrix(lexicon * lexicon_scale)], format="csr")

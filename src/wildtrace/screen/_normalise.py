@@ -201,15 +201,15 @@ class NormalisedBatch:
         if joined.count(_SEP) >= len(self.texts):  # a NUL inside a text is read as a space
             joined = _SEP.join(t.replace(_SEP, " ") for t in self.texts)
         self.joined = joined
-        self._original = code_points(joined)
-        spaced, per_char = _fold_codes(self._original)
-        self._surface_in_spaced = np.flatnonzero(spaced != ord(" "))
-        self._surface = spaced[self._surface_in_spaced]
+        self.codes = code_points(joined)  # of ``joined``
+        self.spaced_codes, per_char = _fold_codes(self.codes)
+        self._surface_in_spaced = np.flatnonzero(self.spaced_codes != ord(" "))
+        self._surface = self.spaced_codes[self._surface_in_spaced]
         pinyin, self._spelled = _arrays()[1].apply(self._surface)
-        self.spaced, self.surface, self.pinyin = _text(spaced), _text(self._surface), _text(pinyin)
+        self.spaced, self.surface, self.pinyin = _text(self.spaced_codes), _text(self._surface), _text(pinyin)
         # offset in ``joined`` of each surface character: the fold says how many characters each original one
         # became, and the spaces among them are what the surface drops
-        self.surface_to_original = np.repeat(np.arange(len(self._original)), per_char)[self._surface_in_spaced]
+        self.surface_to_original = np.repeat(np.arange(len(self.codes)), per_char)[self._surface_in_spaced]
 
     @property
     def items(self) -> list[Normalised]:
@@ -230,7 +230,7 @@ class NormalisedBatch:
     def verbatim_before(self) -> np.ndarray:
         """How many of the surface characters before each position are the original character unchanged
         (len(surface) + 1 values): where a span's count grows by its length, the original reads as the surface."""
-        same = self._original[self.surface_to_original] == self._surface
+        same = self.codes[self.surface_to_original] == self._surface
         return np.concatenate([[0], np.cumsum(same)])
 
     @cached_property

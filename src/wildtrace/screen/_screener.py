@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -34,8 +34,7 @@ if TYPE_CHECKING:
 TOP_FEATURES = 8
 
 
-@dataclass
-class Document:
+class Document(NamedTuple):
     """What is screened for one post: its text, and the OCR text of each of its images."""
 
     text: str
@@ -151,7 +150,7 @@ class Screener:
         return Prepared(docs, batch, hits, lexicon)
 
     def design(self, prepared: Prepared) -> Any:
-        return design_matrix(prepared.batch.spaced_texts, prepared.lexicon, self.model.lexicon_scale)
+        return design_matrix(prepared.batch, prepared.lexicon, self.model.lexicon_scale)
 
     # -- screening -------------------------------------------------------------------------------
     def screen_documents(self, docs: Iterable[Document], batch_size: int = 2048) -> Iterator[ScreenResult]:
@@ -171,7 +170,7 @@ class Screener:
         return next(self.screen_documents([doc])).to_verdict(post.id)
 
     def _screen_batch(self, p: Prepared) -> list[ScreenResult]:
-        X = hash_ngrams(p.batch.spaced_texts)
+        X = hash_ngrams(p.batch)
         logit = self.model.fast_logit(X, p.lexicon * self.model.lexicon_scale)
         fast = _sigmoid(logit)
         score = fast.copy()
