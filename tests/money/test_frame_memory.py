@@ -47,3 +47,19 @@ def test_default_memory_limit_is_a_quarter_of_ram(payments: Path) -> None:
     frame = open_frame(transactions=payments)
     assert _setting(frame.con, "memory_limit") == _shown(f"{ram // 4 >> 20}MB")
     assert _setting(frame.con, "temp_directory").endswith("wildtrace-spill")
+
+
+def test_a_store_connection_gets_its_settings_back_after_the_money_stage(payments: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from wildtrace.money import analyse
+    from wildtrace.store import open_store
+
+    monkeypatch.setenv("WILDTRACE_MONEY_MEMORY_LIMIT", "300MB")
+    store = open_store(str(tmp_path / "w.duckdb"))
+    con = store.connection  # type: ignore[attr-defined]
+    before = _setting(con, "memory_limit")
+    assert before != _shown("300MB")
+    result = analyse(store, transactions=payments)
+    assert result.counts["transactions"] == 1
+    assert _setting(con, "memory_limit") == before
+    assert not con.execute("SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, 'mx_')").fetchall()

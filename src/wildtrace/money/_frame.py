@@ -40,6 +40,20 @@ class Frame:
     con: duckdb.DuckDBPyConnection
     source: str
     counts: dict[str, int] = field(default_factory=dict)
+    shared: bool = False  # the connection is a store's, and outlives the frame
+
+    def close(self) -> None:
+        """Close a connection of the frame's own; on a store's connection, drop the frame's relations and
+        reset the memory settings :func:`limit_memory` changed."""
+        if not self.shared:
+            self.con.close()
+            return
+        for (name,) in self.con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary "
+                                        "AND starts_with(table_name, 'mx_')").fetchall():
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        for name in ("memory_limit", "temp_directory"):
+            with contextlib.suppress(duckdb.NotImplementedException):  # a connection keeps the folder it spilled to
+                self.con.execute(f"RESET {name}")
 
     def df(self, sql: str, params: list | None = None) -> pd.DataFrame:
         return self.con.execute(sql, params or []).df()
@@ -210,8 +224,9 @@ def open_frame(store: Store | None = None, transactions: str | Path | None = Non
     """Build the frame from ``store`` (flagged sellers, shipments, seizures, KYC and, unless a file is
     given, its transactions) and/or a ``transactions`` file read directly by DuckDB with ``columns``
     mapping WildTrace fields to the file's columns (unmapped fields are looked up by their own name).
-    The connection's memory is capped by :func:`limit_memory`."""
-    con = store.connection if isinstance(store, DuckDBStore) else duckdb.connect()
+    The connection's memory is capped by :func:`limit_memory` until :meth:`Frame.close`."""
+    shared = isinstance(store, DuckDBStore)
+    con = store.connection if shared else duckdb.connect()
     limit_memory(con)
     src = _store_sources(store, con) if store is not None else {}
     if transactions is not None:
@@ -254,7 +269,7 @@ def open_frame(store: Store | None = None, transactions: str | Path | None = Non
     if "posts" in src:
         _fill_prices(con, src["posts"])
     _owners(con)
-    frame = Frame(con, str(transactions) if transactions else (store.url if store else ":memory:"))
+    frame = Frame(con, str(transactions) if transactions else (store.url if store else ":memory:"), shared=shared)
     frame.counts = {n: frame.scalar(f"SELECT count(*) FROM {n}") for n in ("mx_tx", "mx_shp", "mx_seizures")}
     return frame
 

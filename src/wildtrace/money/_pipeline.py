@@ -59,8 +59,19 @@ def analyse(store: Store | None = None, transactions: str | Path | None = None,
             columns: dict[str, str] | None = None, step_seconds: int = 3600, typologies: list[str] | None = None,
             params: dict[str, dict[str, Any]] | None = None, risk: RiskParams | None = None,
             alert_threshold: float = ALERT_THRESHOLD, frame: Frame | None = None) -> MoneyResult:
-    """Run the typologies, propagate risk and draft alerts (nothing is written; see :func:`save`)."""
-    frame = frame or open_frame(store, transactions, columns, step_seconds)
+    """Run the typologies, propagate risk and draft alerts (nothing is written; see :func:`save`). A frame
+    opened here is closed at the end; a ``frame`` given stays open for the caller."""
+    if frame is not None:
+        return _analyse(frame, store, step_seconds, typologies, params, risk, alert_threshold)
+    frame = open_frame(store, transactions, columns, step_seconds)
+    try:
+        return _analyse(frame, store, step_seconds, typologies, params, risk, alert_threshold)
+    finally:
+        frame.close()
+
+
+def _analyse(frame: Frame, store: Store | None, step_seconds: int, typologies: list[str] | None,
+             params: dict[str, dict[str, Any]] | None, risk: RiskParams | None, alert_threshold: float) -> MoneyResult:
     hits = run_typologies(frame, typologies, params)
     if store is not None and (typologies is None or "watchlist" in typologies):
         listed = watchlist_hits(frame, Watchlists.from_store(store))

@@ -34,11 +34,11 @@ def finish_verdict(post_id: str, text: str, result: ScreenResult, extractor: Ext
     extracted: dict[str, Any] = {}
     if extractor is not None and result.tier != "none":
         try:
-            extracted = extractor(text, result.species, result.products)
+            extracted = extractor(text, list(result.species), list(result.products))
         except Exception as exc:  # one bad post must not stop the batch
             log.warning("extraction failed for post %s: %s", post_id, exc)
     if result.legality_claims:
-        extracted = {**extracted, "legality_claims": extracted.get("legality_claims") or result.legality_claims}
+        extracted = {**extracted, "legality_claims": extracted.get("legality_claims") or list(result.legality_claims)}
     return result.to_verdict(post_id, extracted)
 
 
