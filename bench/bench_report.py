@@ -3,12 +3,14 @@
 ``report``: the report's data (every section, change detection, unique items by picture) and the HTML page
 with its charts, against the bare SQL aggregation of posts per week, platform and tier on the same store.
 ``export_ftm``: the partner export as FollowTheMoney entities (redaction, entity building, validation),
-against reading and redacting the same records without building entities.
+against reading and redacting the same records without building entities. ``export_stix``: the platform
+export as a STIX 2.1 bundle (objects built, serialised and parsed back), against the same reading.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 
 from tests.report.world import make_world
@@ -50,21 +52,26 @@ def bare_sql(ctx: dict) -> int:
     return int(ctx["posts"])
 
 
-def run_export(ctx: dict) -> int:
+def run_export(ctx: dict, fmt: str, audience: str) -> int:
     with open_store(ctx["db"]) as store:
-        export(store, "ftm", Path(ctx["db"]).with_suffix(".ftm.json"), ExportOptions(audience="partner"), key=b"b")
+        export(store, fmt, Path(ctx["db"]).with_suffix(f".{fmt}.json"), ExportOptions(audience=audience), key=b"b")
     return int(ctx["posts"])
 
 
-def collect_only(ctx: dict) -> int:
+def collect_only(ctx: dict, audience: str) -> int:
     with open_store(ctx["db"]) as store:
-        collect(store, ExportOptions(audience="partner"), key=b"b")
+        collect(store, ExportOptions(audience=audience), key=b"b")
     return int(ctx["posts"])
 
 
 BENCHMARKS = [
     Benchmark("report", "posts", [5000, 10000, 20000], prepare, run_report, bare_sql, "bare SQL weekly aggregation",
               notes="report data + HTML with 6 charts (no PDF)", quick_sizes=[1000]),
-    Benchmark("export_ftm", "posts", [5000, 10000, 20000], prepare, run_export, collect_only,
-              "read + redact only", notes="partner audience, FtM entities built and validated", quick_sizes=[1000]),
+    Benchmark("export_ftm", "posts", [5000, 10000, 20000], prepare, partial(run_export, fmt="ftm", audience="partner"),
+              partial(collect_only, audience="partner"), "read + redact only",
+              notes="partner audience, FtM entities built and validated", quick_sizes=[1000]),
+    Benchmark("export_stix", "posts", [5000, 10000, 20000], prepare,
+              partial(run_export, fmt="stix", audience="platform"), partial(collect_only, audience="platform"),
+              "read + redact only", notes="platform audience, STIX 2.1 bundle built, serialised and parsed back",
+              quick_sizes=[1000]),
 ]

@@ -80,7 +80,9 @@ def export(store: Store, fmt: str, out: str | Path, options: ExportOptions, key:
         summary["entities"] = write_ftm(entities, out)
     else:
         bundle = stix_bundle(store, data)
-        text = bundle.serialize(pretty=True, ensure_ascii=False)
+        # stix2's pretty printer sorts properties with a search over the whole bundle for every property
+        # (quadratic: minutes for a few thousand objects); the plain serialisation is indented by json instead
+        text = json.dumps(json.loads(bundle.serialize(ensure_ascii=False)), indent=4, ensure_ascii=False)
         read_stix(text)
         out.write_text(text, encoding="utf-8")
         summary["entities"] = len(bundle.objects)
