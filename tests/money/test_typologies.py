@@ -96,6 +96,44 @@ def test_parcel_patterns(benign_store: Store) -> None:
     assert not {s for t, s in found if t != "contents_weight_mismatch"} & {f"BW{i:06d}" for i in range(400)}
 
 
+def _strengths(store: Store, name: str) -> dict[str, float]:
+    hits = run_typologies(open_frame(store), [name])
+    return {h.subject: h.score / TYPOLOGIES[name].weight for h in hits.itertuples()}
+
+
+def test_a_seizure_weighs_other_parcels_by_the_role_of_the_shared_phone(benign_store: Store) -> None:
+    trafficker, buyer = ("f", "15900000077"), ("g", "15900000078")
+    benign_store.add([
+        _parcel("SZ1", 5, trafficker, buyer),
+        _parcel("AGAIN", 9, trafficker, ("h", "15900000099")),  # the trafficker ships again
+        _parcel("BUYS", 9, ("shop", "15900000011"), buyer),  # the buyer receives an everyday parcel
+        _parcel("SENDS", 9, buyer, ("k", "15900000012")),  # the buyer sends one
+        _parcel("NAMED", 9, ("m", "15900000013"), ("n", "15900000055")),
+        m.Seizure(date=START.date(), place="厦门", agency="customs", species=["ivory"], waybill="SZ1",
+                  phones=["15900000055"]),
+    ])
+    got = _strengths(benign_store, "seizure_linked")
+    assert got["SZ1"] == 1.0
+    assert got["AGAIN"] > got["BUYS"] > got["SENDS"] > 0
+    assert 0 < got["NAMED"] < got["AGAIN"]
+
+
+def test_a_flagged_seller_sending_weighs_more_than_receiving(benign_store: Store) -> None:
+    add_flagged_seller(benign_store, phone="+8613711112222")
+    benign_store.add([_parcel("OUT", 4, ("d", "13711112222"), ("e", "13600000001")),
+                      _parcel("IN", 5, ("shop", "13600000002"), ("d", "13711112222"))])
+    got = _strengths(benign_store, "parcel_to_flagged_seller")
+    assert got["OUT"] > got["IN"] > 0
+
+
+def test_coded_cover_descriptions_weigh_more_than_generic_ones(benign_store: Store) -> None:
+    benign_store.add([_parcel("OX", 4, ("a", "13600000001"), ("b", "13600000002"), contents="牛骨制品", grams=300),
+                      _parcel("CRAFT", 4, ("a", "13600000001"), ("b", "13600000002"), contents="工艺品", grams=300),
+                      _parcel("TEA", 4, ("a", "13600000001"), ("b", "13600000002"), contents="茶叶", grams=300)])
+    got = _strengths(benign_store, "contents_weight_mismatch")
+    assert got["OX"] > got["CRAFT"] > 0 and "TEA" not in got
+
+
 def test_same_name_in_two_scripts_is_one_name(benign_store: Store) -> None:
     benign_store.add([_parcel(f"ZS{i}", i, (n, "13800000002"), ("x", "13600000001")) for i, n in
                       enumerate(["张三", "Zhang San", "張三", "san zhang"])])

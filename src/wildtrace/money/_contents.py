@@ -18,7 +18,7 @@ class ContentsCategory:
     pattern: str
     min_g: float
     max_g: float
-    cover: bool = False
+    cover: float = 0.0  # how surely the description is a cover for wildlife products (0: not one)
 
 
 @cache
@@ -41,6 +41,8 @@ def validate_categories(data: object, where: str) -> tuple[ContentsCategory, ...
             raise ValueError(f"{where}: entry {label}: {exc}") from exc
         if not 0 <= cat.min_g < cat.max_g:
             raise ValueError(f"{where}: entry {label}: need 0 <= min_g < max_g")
+        if not 0 <= float(cat.cover) <= 1:
+            raise ValueError(f"{where}: entry {label}: cover must be between 0 and 1")
         out.append(cat)
     return tuple(out)
 
@@ -50,4 +52,4 @@ def contents_values() -> str:
     def lit(s: str) -> str:
         return "'" + s.replace("'", "''") + "'"
     return ", ".join(f"({lit(c.name)}, {lit('(?i)' + c.pattern)}, {float(c.min_g)}, {float(c.max_g)}, "
-                     f"{str(c.cover).lower()})" for c in contents_categories())
+                     f"{float(c.cover)})" for c in contents_categories())

@@ -46,8 +46,9 @@ def evaluate_accounts(result: MoneyResult, labels: pd.DataFrame, account_col: st
 def evaluate_typologies(result: MoneyResult, truth_dir: str | Path) -> dict[str, dict[str, float | int]]:
     """Per labelled pattern: recall (labelled items found in the evidence of its detectors' hits), and per
     typology: hits, the share of hits whose evidence holds a labelled trade item (hit precision), and
-    the false-alert rate (hits without any). Reads ``transactions.csv`` (id,is_trade,typology) and
-    ``shipments.csv`` (waybill,is_trade,pattern) from ``truth_dir``."""
+    the false-alert rate (hits without any); and the precision and recall of the waybill alerts. Reads
+    ``transactions.csv`` (id,is_trade,typology) and ``shipments.csv`` (waybill,is_trade,pattern) from
+    ``truth_dir``."""
     truth_dir = Path(truth_dir)
     labelled = []
     tx = truth_dir / "transactions.csv"
@@ -77,9 +78,20 @@ def evaluate_typologies(result: MoneyResult, truth_dir: str | Path) -> dict[str,
         seen = set().union(*(found.get(d, set()) for d in detectors))
         out[f"pattern:{pattern}"] = {"n": len(items), "recall": round(len(set(items["item"]) & seen) / len(items), 4),
                                      "detectors": ",".join(detectors)}  # type: ignore[dict-item]
+    if shp.exists():
+        out["alerts:waybill"] = _waybill_alerts(result, s)
     benign = set(truth.loc[truth["is_trade"] == 0, "item"])
     flagged = set().union(*found.values()) if found else set()
     out["overall"] = {"trade_items": len(trade), "trade_recall": round(len(trade & flagged) / max(1, len(trade)), 4),
                       "benign_items": len(benign),
                       "benign_flagged_rate": round(len(benign & flagged) / max(1, len(benign)), 4)}
     return out
+
+
+def _waybill_alerts(result: MoneyResult, shipments: pd.DataFrame) -> dict[str, float | int]:
+    """Precision and recall of the alerts on waybills against labelled shipments (unlabelled ones left out)."""
+    label = dict(zip(shipments["waybill"], shipments["is_trade"].astype(int), strict=True))
+    alerted = [label[a.subject] for a in result.alerts if a.subject_kind == "waybill" and a.subject in label]
+    trade = sum(label.values())
+    return {"alerts": len(alerted), "precision": round(sum(alerted) / max(1, len(alerted)), 4),
+            "recall": round(sum(alerted) / max(1, trade), 4)}

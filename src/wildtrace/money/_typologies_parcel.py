@@ -44,11 +44,11 @@ def third_party_pickup(min_count: int) -> str:
     GROUP BY receiver_phone HAVING count(*) >= {min_count}"""
 
 
-@typology("contents_weight_mismatch", "waybill", 0.4, needs=("mx_shp",), slack=0.25, cover_strength=0.5)
+@typology("contents_weight_mismatch", "waybill", 0.4, needs=("mx_shp",), slack=0.25, cover_strength=1.0)
 def contents_weight_mismatch(slack: float, cover_strength: float) -> str:
     """Declared contents whose honest weight range (``money/data/contents.yaml``, widened by ``slack``)
-    excludes the parcel's weight; descriptions known as covers for wildlife products count at
-    ``cover_strength`` even when the weight fits."""
+    excludes the parcel's weight; descriptions known as covers for wildlife products count even when the
+    weight fits, at ``cover_strength`` times how specific a cover the file says they are."""
     return f"""
     WITH cat(name, pattern, min_g, max_g, cover) AS (VALUES {contents_values()}),
     m AS (SELECT s.waybill, s.declared_contents, s.weight_g, c.*,
@@ -56,15 +56,15 @@ def contents_weight_mismatch(slack: float, cover_strength: float) -> str:
           FROM mx_shp s JOIN cat c ON regexp_matches(coalesce(s.declared_contents, ''), c.pattern)
           WHERE s.weight_g IS NOT NULL AND s.weight_g > 0),
     w AS (SELECT waybill, first(declared_contents) AS declared, first(weight_g) AS weight_g, bool_or(fits) AS fits,
-                 bool_or(cover) AS cover, list(printf('%s %.0f-%.0f g', name, min_g, max_g)) AS ranges
+                 max(cover) AS cover, list(printf('%s %.0f-%.0f g', name, min_g, max_g)) AS ranges
           FROM m GROUP BY waybill)
-    SELECT waybill AS subject, CASE WHEN NOT fits THEN 1.0 ELSE {cover_strength} END AS strength,
+    SELECT waybill AS subject, CASE WHEN NOT fits THEN 1.0 ELSE {cover_strength} * cover END AS strength,
            CASE WHEN NOT fits THEN printf('declared "%s" but weighs %.0f g (expected %s)', declared, weight_g,
                                           array_to_string(ranges, '; '))
                 ELSE printf('declared "%s": a description used as cover for wildlife products', declared) END
              AS reason,
            [waybill] AS evidence
-    FROM w WHERE NOT fits OR cover"""
+    FROM w WHERE NOT fits OR cover > 0"""
 
 
 _TRADER_PHONES = """
@@ -76,10 +76,11 @@ _TRADER_PHONES = """
       WHERE f.kind = 'phone' GROUP BY f.value)"""
 
 
-@typology("parcel_between_traders", "waybill", 0.6, needs=("mx_shp", "mx_flagged"))
+@typology("parcel_between_traders", "waybill", 0.45, needs=("mx_shp", "mx_flagged"))
 def parcel_between_traders() -> str:
     """A parcel whose sender and receiver phones both belong to flagged sellers (or to accounts the
-    linking stage put in the same trader as a flagged seller): goods moving along the chain."""
+    linking stage put in the same trader as a flagged seller): goods may be moving along the chain, or
+    sellers who know each other may be sending ordinary things; alone it stays under the alert threshold."""
     return f"""
     WITH {_TRADER_PHONES},
     tp AS (SELECT phone, any_value(account_id) AS account_id FROM trader_phones GROUP BY phone)
@@ -91,11 +92,12 @@ def parcel_between_traders() -> str:
 
 @typology("parcel_to_flagged_seller", "waybill", 0.4, needs=("mx_shp", "mx_flagged"))
 def parcel_to_flagged_seller() -> str:
-    """A parcel sent by or to the phone of a flagged seller (only one end known)."""
+    """A parcel sent by the phone of a flagged seller (the seller delivering), or, at half strength, sent to
+    it (a seller's own deliveries are mostly everyday ones); only one end is a flagged seller."""
     return f"""
     WITH {_TRADER_PHONES},
     tp AS (SELECT phone, any_value(account_id) AS account_id FROM trader_phones GROUP BY phone)
-    SELECT s.waybill AS subject, 0.8 AS strength,
+    SELECT s.waybill AS subject, CASE WHEN a.phone = s.sender_phone THEN 1.0 ELSE 0.5 END AS strength,
            printf('%s phone of flagged seller %s', CASE WHEN a.phone = s.sender_phone THEN 'sender' ELSE 'receiver' END,
                   a.account_id) AS reason, [s.waybill] AS evidence
     FROM mx_shp s JOIN tp a ON a.phone IN (s.sender_phone, s.receiver_phone)
@@ -104,21 +106,29 @@ def parcel_to_flagged_seller() -> str:
 
 @typology("seizure_linked", "waybill", 0.8, needs=("mx_shp", "mx_seizures"))
 def seizure_linked() -> str:
-    """A parcel that was seized (same waybill), or that shares a sender or receiver phone with a seized
-    parcel or a phone named in a seizure record: the network behind the seizure lights up."""
+    """A parcel that was seized (same waybill), or that shares a phone with a seizure, weighed by the role
+    the phone had: sent by the sender of a seized parcel (the trafficker shipping again) is strong; sent to
+    its receiver (the buyer, who also gets everyday parcels) or carrying a phone a seizure record names
+    without a role is a lead; the same phones in the other role (the buyer now sending) are weak."""
     return """
-    WITH sz_phones AS (SELECT DISTINCT unnest(phones) AS phone, id FROM mx_seizures
-                       UNION SELECT s.sender_phone, z.id FROM mx_seizures z JOIN mx_shp s ON s.waybill = z.waybill
-                       UNION SELECT s.receiver_phone, z.id FROM mx_seizures z JOIN mx_shp s ON s.waybill = z.waybill),
-    hit AS (SELECT s.waybill, z.id, 1.0 AS strength, 'seized' AS how FROM mx_shp s JOIN mx_seizures z USING (waybill)
-            UNION ALL
-            SELECT s.waybill, p.id, 0.7, 'shares a phone with seizure' FROM mx_shp s
-            JOIN sz_phones p ON p.phone IN (s.sender_phone, s.receiver_phone)
-            WHERE p.phone IS NOT NULL AND s.waybill NOT IN (SELECT waybill FROM mx_seizures WHERE waybill IS NOT NULL))
+    WITH seized AS (SELECT z.id, s.waybill, s.sender_phone, s.receiver_phone FROM mx_seizures z
+                    JOIN mx_shp s USING (waybill)),
+    named AS (SELECT DISTINCT n.phone, z.id FROM mx_seizures z, unnest(z.phones) AS n(phone)
+              WHERE n.phone IS NOT NULL AND n.phone NOT IN (SELECT sender_phone FROM seized WHERE seized.id = z.id
+                                                            UNION SELECT receiver_phone FROM seized WHERE seized.id = z.id)),
+    hit AS (SELECT waybill, id, 1.0 AS strength, 'seized' AS how FROM seized
+            UNION ALL SELECT s.waybill, x.id, 0.8, 'same sender as seized parcel' FROM mx_shp s
+                      JOIN seized x ON x.sender_phone = s.sender_phone
+            UNION ALL SELECT s.waybill, x.id, 0.5, 'same receiver as seized parcel' FROM mx_shp s
+                      JOIN seized x ON x.receiver_phone = s.receiver_phone
+            UNION ALL SELECT s.waybill, n.id, 0.5, 'phone named in seizure' FROM mx_shp s
+                      JOIN named n ON n.phone IN (s.sender_phone, s.receiver_phone)
+            UNION ALL SELECT s.waybill, x.id, 0.3, 'phone of seized parcel in the other role' FROM mx_shp s
+                      JOIN seized x ON x.receiver_phone = s.sender_phone OR x.sender_phone = s.receiver_phone)
     SELECT waybill AS subject, max(strength) AS strength,
            printf('%s %s', arg_max(how, strength), array_to_string(list(DISTINCT id)[1:5], ', ')) AS reason,
            [waybill] AS evidence
-    FROM hit GROUP BY waybill"""
+    FROM hit WHERE waybill IS NOT NULL GROUP BY waybill"""
 
 
 @typology("kyc_shared_phone", "account", 0.4, needs=("mx_kyc",), min_accounts=3, min_names=2)
