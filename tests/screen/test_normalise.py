@@ -78,3 +78,9 @@ def test_number_with_unit_is_found_where_the_pattern_finds_it() -> None:
     expected = [bool(_NUMBER_UNIT.search(t)) for t in texts]
     assert _number_with_unit(NormalisedBatch(texts)) == expected
     assert 0 < sum(expected) < len(texts)
+
+
+def test_a_word_repeated_thousands_of_times_keeps_every_hit_and_drops_every_contained_one(matcher: Matcher) -> None:
+    hits = matcher.match(Normalised.of("象牙白" * 6000 + " 象牙"))
+    assert len(hits) == 6001
+    assert [h.term.kind for h in hits[:-1]] == ["benign"] * 6000 and hits[-1].term.implied_species() == "elephant"

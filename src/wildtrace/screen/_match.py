@@ -193,8 +193,11 @@ class Matcher:
         h = np.flatnonzero(inside)
         if not len(h):
             return keep
-        # every pair (k, h) of a hit h that lies inside an earlier one and an earlier hit k of its text
-        earlier = h - np.searchsorted(text, text[h])
+        # every pair (k, h) of a hit h that lies inside an earlier one and an earlier hit k of its text that
+        # could reach as far (one starting at least the longest span before h's end): bounded per hit, so a
+        # text that repeats a word thousands of times costs linear, not quadratic, memory
+        reach = np.searchsorted(start, end[h] - int((end - start).max()), side="left")
+        earlier = h - np.maximum(np.searchsorted(text, text[h]), reach)
         h = np.repeat(h, earlier)
         k = h - (np.arange(len(h)) - np.repeat(np.cumsum(earlier) - earlier, earlier)) - 1
         covers = end[h] <= end[k]
