@@ -23,7 +23,8 @@ from wildtrace.screen._normalise import Normalised, NormalisedBatch, char_pinyin
 _PHONETIC_KINDS = ("species", "product", "code_word")
 # Two-letter initials that are everyday abbreviations (DM, PM, HD, ...) would only add noise.
 _INITIALS_STOP = {"dm", "pm", "hd", "hp", "ok", "gg", "mm", "bb", "dd", "qq", "wx", "vx", "tv", "pc", "id", "ip",
-                  "ad", "cd", "dj", "hk", "ss", "sz", "xz", "hg", "hy", "dx", "jp", "sb", "nb", "zt", "cs"}
+                  "ad", "cd", "dj", "hk", "ss", "sz", "xz", "hg", "hy", "dx", "jp", "sb", "nb", "zt", "cs",
+                  "st", "lh", "fh", "gj", "wfh"}
 VIAS = ("exact", "variant", "split", "leet", "pinyin", "initials", "homophone")
 _VIA = {name: code for code, name in enumerate(VIAS)}
 _PHONETIC_VIAS = (_VIA["initials"], _VIA["pinyin"])
