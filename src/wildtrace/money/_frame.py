@@ -226,7 +226,7 @@ def open_frame(store: Store | None = None, transactions: str | Path | None = Non
     mapping WildTrace fields to the file's columns (unmapped fields are looked up by their own name).
     The connection's memory is capped by :func:`limit_memory` until :meth:`Frame.close`."""
     shared = isinstance(store, DuckDBStore)
-    con = store.connection if shared else duckdb.connect()
+    con = store.connection if isinstance(store, DuckDBStore) else duckdb.connect()
     limit_memory(con)
     src = _store_sources(store, con) if store is not None else {}
     if transactions is not None:

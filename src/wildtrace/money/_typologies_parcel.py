@@ -113,9 +113,9 @@ def seizure_linked() -> str:
     return """
     WITH seized AS (SELECT z.id, s.waybill, s.sender_phone, s.receiver_phone FROM mx_seizures z
                     JOIN mx_shp s USING (waybill)),
+    roles AS (SELECT id, sender_phone AS phone FROM seized UNION SELECT id, receiver_phone FROM seized),
     named AS (SELECT DISTINCT n.phone, z.id FROM mx_seizures z, unnest(z.phones) AS n(phone)
-              WHERE n.phone IS NOT NULL AND n.phone NOT IN (SELECT sender_phone FROM seized WHERE seized.id = z.id
-                                                            UNION SELECT receiver_phone FROM seized WHERE seized.id = z.id)),
+              WHERE n.phone IS NOT NULL AND NOT EXISTS (SELECT 1 FROM roles r WHERE r.id = z.id AND r.phone = n.phone)),
     hit AS (SELECT waybill, id, 1.0 AS strength, 'seized' AS how FROM seized
             UNION ALL SELECT s.waybill, x.id, 0.8, 'same sender as seized parcel' FROM mx_shp s
                       JOIN seized x ON x.sender_phone = s.sender_phone

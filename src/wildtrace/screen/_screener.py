@@ -53,7 +53,9 @@ def document_of(text: str, files: str | None, root: str | Path, reader: ImageRea
     names = [f.strip() for f in (files or "").split(";") if f.strip()]
     images: list[tuple[str, str]] = []
     missing: list[Path] = []
-    for name in names if reader is not None else ():
+    if reader is None:
+        return Document(text, n_images=len(names)), missing
+    for name in names:
         path = Path(root) / name
         if not path.is_file():
             missing.append(path)
