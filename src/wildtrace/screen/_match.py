@@ -120,10 +120,6 @@ class Matcher:
         self._surface = _Keys(surface)
         self._pinyin = _Keys(pinyin)
 
-    def raw_hit_count(self, surface: str) -> int:
-        """Number of surface matches before boundary checks (what a bare scan would report)."""
-        return sum(1 for _ in self._surface.automaton.iter(surface))
-
     def match(self, norm: Normalised) -> list[Hit]:
         """Every lexicon hit in one text, spans in the original, overlapping duplicates removed."""
         return self.match_batch(NormalisedBatch([norm.original])).of_text(0)
