@@ -69,7 +69,7 @@ def document_of(text: str, files: str | None, root: str | Path, reader: ImageRea
 class Prepared:
     """A batch of documents after normalisation and matching: the model's inputs."""
 
-    docs: list[Document]
+    docs: list[Document] | None  # None: plain texts
     batch: NormalisedBatch
     hits: BatchHits
     lexicon: np.ndarray  # one row of LEXICON_FEATURES per document, unscaled
@@ -145,11 +145,14 @@ class Screener:
     def prepare(self, docs: Sequence[Document]) -> Prepared:
         """Normalise and match a batch of documents: the model's inputs."""
         docs = list(docs)
-        batch = NormalisedBatch([d.combined for d in docs])
+        return self._prepare([d.combined for d in docs], [d.n_images for d in docs],
+                             [bool(d.images) and any(t for _, t in d.images) for d in docs], docs)
+
+    def _prepare(self, texts: list[str], n_images: Sequence[int], image_text: Sequence[bool],
+                 docs: list[Document] | None) -> Prepared:
+        batch = NormalisedBatch(texts)
         hits = self.matcher.match_batch(batch)
-        lexicon = self.features.matrix(batch, hits, [d.n_images for d in docs],
-                                       [bool(d.images) and any(t for _, t in d.images) for d in docs])
-        return Prepared(docs, batch, hits, lexicon)
+        return Prepared(docs, batch, hits, self.features.matrix(batch, hits, n_images, image_text))
 
     def design(self, prepared: Prepared) -> Any:
         return design_matrix(prepared.batch, prepared.lexicon, self.model.lexicon_scale)
@@ -157,12 +160,13 @@ class Screener:
     # -- screening -------------------------------------------------------------------------------
     def screen_documents(self, docs: Iterable[Document], batch_size: int = 2048) -> Iterator[ScreenResult]:
         """Screen documents in batches (streaming: memory does not grow with the input)."""
-        it = iter(docs)
-        while batch := list(islice(it, batch_size)):
+        for batch in _batches(docs, batch_size):
             yield from self._screen_batch(self.prepare(batch))
 
     def screen_texts(self, texts: Iterable[str], batch_size: int = 2048) -> Iterator[ScreenResult]:
-        return self.screen_documents((Document(t) for t in texts), batch_size)
+        """Screen plain texts (no pictures) in batches, without a document per text."""
+        for batch in _batches(texts, batch_size):
+            yield from self._screen_batch(self._prepare(batch, [0] * len(batch), [False] * len(batch), None))
 
     def screen_text(self, text: str) -> ScreenResult:
         return next(self.screen_texts([text]))
@@ -189,6 +193,12 @@ class Screener:
         return [ScreenResult(score, tier, species, products, code_words, claims, fast, version, explainer, i)
                 for i, (tier, score, fast, (species, products, code_words, claims)) in enumerate(zip(
                     tiers, np.round(score, 4).tolist(), np.round(fast, 4).tolist(), names, strict=True))]
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 _NO_NAMES: tuple[tuple[str, ...], ...] = ((), (), (), ())
@@ -228,7 +238,8 @@ class _Explainer:
         return self._spans(i), self._top_features(i, name_ngrams=tier != "none")
 
     def _spans(self, i: int) -> list[Span]:
-        doc, original = self.p.docs[i], self.p.batch.texts[i]
+        original = self.p.batch.texts[i]
+        doc = self.p.docs[i] if self.p.docs is not None else Document(original)
         text_len = len(doc.text)
         bounds = []  # (start offset in combined, source, media sha)
         offset = text_len + 1
