@@ -181,3 +181,12 @@ def test_buyer_paying_one_flagged_seller_is_not_a_funnel(benign_store: Store) ->
     benign_store.add([tx(f"bb{i}", 24 * i, "wallet:buyer", "wallet:sellerpay", 3000.0) for i in range(6)]
                      + [tx(f"bs{i}", 24 * i + 2, "wallet:sellerpay", "wallet:buyer", 1500.0) for i in range(6)])
     assert run_typologies(open_frame(benign_store), ["funnel_from_flagged"]).empty
+
+
+def test_a_contents_file_with_a_bad_cover_names_the_entry() -> None:
+    from wildtrace.money._contents import validate_categories
+
+    good = {"name": "bone", "pattern": "牛骨", "min_g": 10, "max_g": 5000, "cover": 1.0}
+    assert validate_categories({"categories": [good]}, "contents.yaml")[0].cover == 1.0
+    with pytest.raises(ValueError, match=r"contents.yaml: entry bone: cover must be between 0 and 1"):
+        validate_categories({"categories": [{**good, "cover": 2}]}, "contents.yaml")
