@@ -127,8 +127,7 @@ def _number_with_unit(batch: NormalisedBatch) -> list[bool]:
     starts = np.flatnonzero(digit & ~np.append(digit[1:], False) | np.isin(codes, _CURRENCY))
     out = [False] * len(batch.texts)
     joined = batch.joined
-    for pos, t in zip(starts.tolist(), (np.searchsorted(batch.text_starts, starts, side="right") - 1).tolist(),
-                      strict=True):
+    for pos, t in zip(starts.tolist(), batch.text_of(starts).tolist(), strict=True):
         if not out[t] and _NUMBER_UNIT.match(joined, pos):
             out[t] = True
     return out

@@ -1,8 +1,8 @@
 """Multi-pattern matching of the lexicon (Aho-Corasick) over the normalised streams of a batch of texts.
 
-Each automaton scans a whole batch in one C-level call; boundaries, offsets back to the original and
-de-duplication are numpy operations over every match of the batch. Python runs once per match only to
-tell how a word was written (``via``), and per text only where one hit lies inside another.
+Each automaton scans a whole batch in one C-level call; boundaries, offsets back to the original,
+de-duplication and containment are numpy operations over every match of the batch. Python runs per match
+only to tell how a word was written (``via``) where the original does not read as the lexicon name.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 from pypinyin import Style, lazy_pinyin
 
 from wildtrace.lexicon import Lexicon, Term
-from wildtrace.screen._normalise import Normalised, NormalisedBatch, char_pinyin, fold, is_cjk, squeeze
+from wildtrace.screen._normalise import Normalised, NormalisedBatch, char_pinyin, fold, is_cjk, ranges, squeeze
 
 # Kinds whose Chinese names are also matched by their pinyin, homophones and initials.
 _PHONETIC_KINDS = ("species", "product", "code_word")
@@ -70,9 +70,7 @@ class _Keys:
     def expand(self, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(index of the match, pattern) for every pattern of every matched key."""
         counts = self.count[key]
-        match = np.repeat(np.arange(len(key)), counts)
-        within = np.arange(len(match)) - np.repeat(np.cumsum(counts) - counts, counts)
-        return match, self.patterns[self.first[key][match] + within]
+        return np.repeat(np.arange(len(key)), counts), self.patterns[ranges(self.first[key], counts)]
 
 
 class Matcher:
@@ -137,7 +135,7 @@ class Matcher:
         kept = np.sort(order[first])
         kept = kept[np.lexsort((kept, -end[kept], start[kept]))]  # by start, longest first, then scan order
         start, end, term, pattern, via = start[kept], end[kept], term[kept], pattern[kept], via[kept]
-        text = np.searchsorted(batch.text_starts, start, side="right") - 1
+        text = batch.text_of(start)
         keep = self._not_contained(text, start, end, term, via)
         start, end, term, pattern, via, text = start[keep], end[keep], term[keep], pattern[keep], via[keep], text[keep]
         offset = batch.text_starts[text]
@@ -195,8 +193,8 @@ class Matcher:
         # text that repeats a word thousands of times costs linear, not quadratic, memory
         reach = np.searchsorted(start, end[h] - int((end - start).max()), side="left")
         earlier = h - np.maximum(np.searchsorted(text, text[h]), reach)
+        k = ranges(h - earlier, earlier)
         h = np.repeat(h, earlier)
-        k = h - (np.arange(len(h)) - np.repeat(np.cumsum(earlier) - earlier, earlier)) - 1
         covers = end[h] <= end[k]
         same_span = (start[k] == start[h]) & (end[k] == end[h])
         kind, species = self._term_kind[term], self._term_species[term]

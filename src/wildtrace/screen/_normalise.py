@@ -28,8 +28,8 @@ _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 
 
 def is_cjk(ch: str) -> bool:
-    """Whether ``ch`` is a Chinese character (the ranges of ``_CJK_RANGES``, compared as strings: hot path)."""
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
+    """Whether ``ch`` is a Chinese character (one of ``_CJK_RANGES``)."""
+    return any(lo <= ord(ch) <= hi for lo, hi in _CJK_RANGES)
 
 
 def _fold_char(ch: str, t2s: dict[str, str]) -> str:
@@ -91,11 +91,15 @@ class _Table:
         beyond = codes >= _TABLE_SIZE
         cp = np.where(beyond, 0, codes)
         length = np.where(beyond, 1, self.length[cp])
-        first = np.cumsum(length) - length
-        total = int(first[-1] + length[-1]) if len(codes) else 0
-        out = self.flat[np.repeat(self.start[cp] - first, length) + np.arange(total)]
-        out[first[beyond]] = codes[beyond]
+        out = self.flat[ranges(self.start[cp], length)]
+        out[(np.cumsum(length) - length)[beyond]] = codes[beyond]
         return out, length
+
+
+def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``starts[i], starts[i] + 1, ..., starts[i] + counts[i] - 1`` for every ``i``, concatenated."""
+    first = np.cumsum(counts) - counts
+    return np.repeat(starts - first, counts) + np.arange(int(counts.sum()))
 
 
 @cache
@@ -225,6 +229,10 @@ class NormalisedBatch:
         """Offset of each text in ``joined``, and the end of the last (len(texts) + 1 values)."""
         lengths = np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts))
         return np.concatenate([[0], np.cumsum(lengths + 1)])
+
+    def text_of(self, offsets: np.ndarray) -> np.ndarray:
+        """The text each offset in ``joined`` falls in."""
+        return np.searchsorted(self.text_starts, offsets, side="right") - 1
 
     @cached_property
     def verbatim_before(self) -> np.ndarray:

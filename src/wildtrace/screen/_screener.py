@@ -241,7 +241,7 @@ class _Explainer:
         original = self.p.batch.texts[i]
         doc = self.p.docs[i] if self.p.docs is not None else Document(original)
         text_len = len(doc.text)
-        bounds = []  # (start offset in combined, source, media sha)
+        bounds = []  # (start offset in combined, media sha) of each image's OCR text
         offset = text_len + 1
         for sha, t in doc.images:
             if t:

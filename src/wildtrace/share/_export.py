@@ -82,9 +82,10 @@ def export(store: Store, fmt: str, out: str | Path, options: ExportOptions, key:
         bundle = stix_bundle(store, data)
         # stix2's pretty printer sorts properties with a search over the whole bundle for every property
         # (quadratic: minutes for a few thousand objects); the plain serialisation is indented by json instead
-        text = json.dumps(json.loads(bundle.serialize(ensure_ascii=False)), indent=4, ensure_ascii=False)
+        doc = json.loads(bundle.serialize(ensure_ascii=False))
+        text = json.dumps(doc, indent=4, ensure_ascii=False)
         read_stix(text)
         out.write_text(text, encoding="utf-8")
         summary["entities"] = len(bundle.objects)
-        summary["types"] = dict(sorted(Counter(o["type"] for o in json.loads(text)["objects"]).items()))
+        summary["types"] = dict(sorted(Counter(o["type"] for o in doc["objects"]).items()))
     return summary
