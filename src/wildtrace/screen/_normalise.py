@@ -103,27 +103,24 @@ def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 @cache
-def _arrays() -> tuple[_Table, _Table]:
-    """The fold and pinyin tables as arrays (see ``_Table``)."""
+def _arrays() -> tuple[_Table, _Table, np.ndarray]:
+    """The per-code-point tables numpy applies, built together at start-up: fold and pinyin (see ``_Table``),
+    and whether each code point is a decimal digit."""
     out = []
     for table in _tables():
         length = np.fromiter(map(len, table), dtype=np.int64, count=_TABLE_SIZE)
         out.append(_Table(np.cumsum(length) - length, length, code_points("".join(table))))
-    return out[0], out[1]
+    decimal = np.array([chr(cp).isdecimal() for cp in range(_TABLE_SIZE)], dtype=bool)
+    return out[0], out[1], decimal
 
 
 def _text(codes: np.ndarray) -> str:
     return codes.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
 
 
-@cache
-def _decimal() -> np.ndarray:
-    return np.array([chr(cp).isdecimal() for cp in range(_TABLE_SIZE)], dtype=bool)
-
-
 def decimal_digits(codes: np.ndarray) -> np.ndarray:
     """Whether each code point is a decimal digit in any script (what ``\\d`` matches)."""
-    return _decimal()[np.minimum(codes, _TABLE_SIZE - 1)] & (codes < _TABLE_SIZE)
+    return _arrays()[2][np.minimum(codes, _TABLE_SIZE - 1)] & (codes < _TABLE_SIZE)
 
 
 def code_points(text: str) -> np.ndarray:
