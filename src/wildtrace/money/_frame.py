@@ -112,17 +112,21 @@ def tx_select(columns: dict[str, str], step_seconds: int = 3600) -> str:
 
 
 _STORE_TX = """
-    SELECT id, coalesce(CAST(epoch(time) AS BIGINT), step * {step} + {epoch}) AS t,
-           CAST((((coalesce(CAST(epoch(time) AS BIGINT), step * {step} + {epoch}) + coalesce(time_tz, 0) * 60)
-                 % 86400) + 86400) % 86400 // 3600 AS INTEGER) AS local_hour,
-           payer, payee, amount, currency, channel
+    SELECT id, coalesce(CAST(epoch(CAST(time AS TIMESTAMPTZ)) AS BIGINT), CAST(step AS BIGINT) * {step} + {epoch}) AS t,
+           CAST((((coalesce(CAST(epoch(CAST(time AS TIMESTAMPTZ)) AS BIGINT), CAST(step AS BIGINT) * {step} + {epoch})
+                   + coalesce(CAST(time_tz AS INTEGER), 0) * 60) % 86400) + 86400) % 86400 // 3600 AS INTEGER)
+             AS local_hour,
+           CAST(payer AS VARCHAR) AS payer, CAST(payee AS VARCHAR) AS payee, CAST(amount AS DOUBLE) AS amount,
+           CAST(currency AS VARCHAR) AS currency, CAST(channel AS VARCHAR) AS channel
     FROM {src}"""
 _STORE_SHP = """
-    SELECT waybill, CAST(epoch(time) AS BIGINT) AS t, sender_name, sender_phone, receiver_name, receiver_phone,
-           address, declared_contents, weight_g, courier, picked_up_by
+    SELECT waybill, CAST(epoch(CAST(time AS TIMESTAMPTZ)) AS BIGINT) AS t, sender_name, sender_phone, receiver_name,
+           receiver_phone, CAST(address AS VARCHAR) AS address, CAST(declared_contents AS VARCHAR) AS declared_contents,
+           CAST(weight_g AS DOUBLE) AS weight_g, CAST(courier AS VARCHAR) AS courier,
+           CAST(picked_up_by AS VARCHAR) AS picked_up_by
     FROM {src}"""
-_STORE_KYC = ("SELECT payment_account, holder_name, holder_phone, CAST(epoch(opened_at) AS BIGINT) AS t_opened "
-              "FROM {src}")
+_STORE_KYC = ("SELECT payment_account, CAST(holder_name AS VARCHAR) AS holder_name, CAST(holder_phone AS VARCHAR) "
+              "AS holder_phone, CAST(epoch(CAST(opened_at AS TIMESTAMPTZ)) AS BIGINT) AS t_opened FROM {src}")
 _STORE_SEIZURES = """
     SELECT id, waybill, CAST(phones AS VARCHAR[]) AS phones, CAST(names AS VARCHAR[]) AS names, species, date
     FROM (SELECT id, waybill, CAST(phones AS JSON) AS phones, CAST(names AS JSON) AS names, species, date FROM {src})"""
