@@ -171,6 +171,18 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("足 271G～还剩21～42一克～直径6mm", {"weight_g": 271, "ppg": 42, "price": 11382}),
     ("还剩 5000元", {"price": 5000}),
     ("494g 13.7干", {"price": 13700, "weight_g": 494}),  # OCR read 千 as 干
+    # issue 17: "one unit" as a weight, tenths after 斤/两, per pair, a label glued to an ID by OCR
+    ("象牙手镯 重一两 价格2.5万", {"price": 25000, "weight_g": 50, "ppg": 500}),
+    ("原牙 一斤 1.2w", {"price": 12000, "weight_g": 500, "ppg": 24}),
+    ("原牙 一斤1.2w", {"price": None, "weight_g": None, "ppg": 24}),  # glued: 12,000 per 斤, weight unknown
+    ("牙雕 2两8", {"weight_g": 140}),
+    ("原牙 1斤2两 价格7200", {"weight_g": 600, "price": 7200, "ppg": 12}),
+    ("二两五 牙料", {"weight_g": 125}),
+    ("筷子 每双800 共3双", {"price": 2400, "quantity": 3}),
+    ("出象牙 V wx_lotus123", {"contacts": [("messenger_id", "wechat:wx_lotus123")]}),
+    ("出象牙 Vwx_lotus123", {"contacts": [("messenger_id", "wechat:wx_lotus123")]}),  # OCR lost the space
+    ("VXlotus_88 手镯", {"contacts": [("messenger_id", "wechat:lotus_88")]}),
+    ("Valentine_2024 sale", {"contacts": [("messenger_id", "wechat:valentine_2024")]}),
     ("价格 RMB25900 密度高", {"contacts": [], "price": 25900}),
     # methods, claims, places
     ("微信支付 或 银行卡转账", {"payment": ["wechat_pay", "bank_transfer"]}),

@@ -56,3 +56,31 @@ def test_lone_surrogates_and_nul_are_data_not_a_crash(screener: Screener) -> Non
     assert [r.tier for r in results][3] == "none"
     assert "elephant" in results[0].species and "elephant" in results[2].species
     assert all(texts[0][s.start:s.end] == s.text for s in results[0].spans)
+
+
+# Issue 17: contacts are contacts, and a species needs evidence of its own.
+@pytest.mark.parametrize("text", [
+    "出手镯 加微信 w x _ l o t u s 1 2 3",  # wx_l...: the initials of 血料 (blood material)
+    "出手镯 加微信 W X _ L O T U S 1 2 3",  # the same in capitals, as initials are usually written
+    "出手镯 私聊 w x _ x u e l i a o 8 8",  # the pinyin of 血料 spelled out inside a handle
+])
+def test_a_spelled_out_handle_is_a_contact_not_a_code_word(screener: Screener, text: str) -> None:
+    result = screener.screen_text(text)
+    assert result.code_words == () and result.species == ()
+    assert not [s for s in result.spans if s.category == "code_word"]
+
+
+def test_a_code_word_outside_the_handle_still_counts(screener: Screener) -> None:
+    result = screener.screen_text("出血料手镯 加微信 w x _ l o t u s 1 2 3")
+    assert result.code_words == ("血料 = elephant",) and result.species == ("elephant",)
+
+
+@pytest.mark.parametrize(("text", "species"), [
+    ("ivory bangle, pay by Alipay", ("elephant",)),  # "by" is not 豹牙 (leopard tooth) in initials
+    ("山甲片 出 回馈新老朋友 vx w x _ o r c h i d 2 3 7 0 7", ("pangolin",)),  # 馈新老 is not 盔犀鸟; h i is no 红料
+    ("象牙料108念珠 私聊 w x _ d r a g o n 3 3 3 4 3", ("elephant",)),  # x _ d is not 熊胆 (bear bile)
+    ("Xả hàng sừng tê giác, chuỗi hạt 9g, 2200 tệ, 12 ly", ("rhinoceros",)),  # "ly" is not 老牙
+    ("出 XY 手镯 老货", ("elephant",)),  # initials in capitals are still read
+])
+def test_species_need_their_own_evidence(screener: Screener, text: str, species: tuple[str, ...]) -> None:
+    assert screener.screen_text(text).species == species

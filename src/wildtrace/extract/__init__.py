@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from wildtrace.extract._evaluate import evaluate_extraction
 from wildtrace.extract._fields import extract_fields
-from wildtrace.extract._identifiers import identifiers
+from wildtrace.extract._identifiers import identifier_spans, identifiers
 from wildtrace.extract._store import extract_store
 from wildtrace.extract._vocab import Vocabulary, VocabularyError, load_vocabulary
 
 __all__ = [
-    "Vocabulary", "VocabularyError", "evaluate_extraction", "extract_fields", "extract_store", "identifiers",
-    "load_vocabulary",
+    "Vocabulary", "VocabularyError", "evaluate_extraction", "extract_fields", "extract_store", "identifier_spans",
+    "identifiers", "load_vocabulary",
 ]

@@ -42,6 +42,8 @@ _DEFAULT_APP = "wechat"
 _WALLET_PREFIX = re.compile(r"wallet\s?[:：]\s?")
 _BARE_ID = re.compile(r"(?<![a-z0-9_@./:#-])(?=[a-z0-9_-]*_)(?=[a-z_-]*\d)[a-z][a-z0-9_-]{5,19}(?![a-z0-9_@.-])")
 _WORD_DIGITS = re.compile(r"(?<![a-z0-9_@./:#-])[a-z]{3,}\d{5,}(?![a-z0-9_@.-])")
+# an upper-case label, then the lower-case ID it lost a space to: VXlotus_88, Vwx_lotus123 (not Valentine_2024)
+_GLUED_LABEL = re.compile(r"(?:VX|WX)(?=[a-z])|V(?=wx|vx)")
 _BARE_HANDLE = re.compile(r"(?<![\w.@])@([a-z][a-z0-9_]{4,31})(?![a-z0-9_])")
 _REGION_CUES = {"VN": ("越南", "vietnam", "việt nam", "zalo", "+84"), "HK": ("香港", "hong kong", "hk", "+852"),
                 "MO": ("澳门", "macau", "+853"), "TW": ("台湾", "taiwan", "+886"), "US": ("usa", "美国", "+1 "),
@@ -289,8 +291,15 @@ class _Finder:
             word = m.group().rstrip("0123456789")
             if word in self.v.currency_prefixes or word in self.v.currency_suffixes or word in self.v.weight_units:
                 continue  # RMB25900 is a price, not a handle
+            start = m.start() + self._glued_label(m.start(), m.group())
             if self.free(m.start(), m.end()):
-                self.add(m.start(), m.end(), "messenger_id", f"{_DEFAULT_APP}:{m.group()}")
+                self.add(start, m.end(), "messenger_id", f"{_DEFAULT_APP}:{self.t[start:m.end()]}")
+
+    def _glued_label(self, start: int, token: str) -> int:
+        """Length of a capital label glued to an ID where OCR lost the space (``Vwx_lotus123`` is V + wx_lotus123)."""
+        a, b = self.view.span(start, start + len(token))
+        glued = _GLUED_LABEL.match(self.view.original[a:b])
+        return len(glued.group()) if glued and _WECHAT_ID.fullmatch(token[len(glued.group()):]) else 0
 
     def handles(self) -> None:
         if not any(t in self.t for t in self.v.contacts["telegram"]):

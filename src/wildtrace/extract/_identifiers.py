@@ -13,3 +13,13 @@ def identifiers(text: str, vocabulary: Vocabulary | None = None) -> list[Identif
     v = vocabulary or load_vocabulary()
     found = find_identifiers(View.of(text), v)
     return [Identifier(kind=IdentifierKind(f.kind), raw=f.raw, value=f.value) for f in found]
+
+
+def identifier_spans(text: str, vocabulary: Vocabulary | None = None) -> list[tuple[int, int]]:
+    """Where the identifiers of ``text`` are written (offsets into ``text``): screening leaves these characters
+    to the contact, so a spelled-out handle is not read as a code word.
+
+    >>> identifier_spans("私聊 w x _ l o t u s 1 2 3")
+    [(3, 24)]
+    """
+    return [f.span for f in find_identifiers(View.of(text), vocabulary or load_vocabulary())]

@@ -54,6 +54,9 @@ def find_weights(view: View, v: Vocabulary, taken: list[tuple[int, int]]) -> lis
         amount = _number(m.group("cn"), m.group("num"), v)
         if amount is None or amount <= 0:
             continue
+        tail = m.group("tail")
+        if tail:
+            amount += (v.cn_digits[tail] if tail in v.cn_digits else int(tail)) / 10
         before = view.text[max(0, m.start() - 8):m.start()]
         cued = p.weight_cue.search(before) is not None
         span = view.span(m.start(), m.end())

@@ -63,6 +63,17 @@ def _amount(m: re.Match[str], tag: str, v: Vocabulary, no_cents: bool) -> float 
     return value * factor + (int(tail) * factor / 10 if tail else 0)
 
 
+def _one_unit_is_a_weight(m: re.Match[str], text: str, v: Vocabulary) -> bool:
+    """Whether "one <unit>" before an amount is the offer's weight rather than "per <unit>": after a weight
+    word (重一两 价格2.5万), or set apart from the amount by a space (一斤 1.2w; per-unit prices are glued:
+    一斤1.2w, 一克28)."""
+    unit = m.group("punit")
+    if not unit or text[m.start()] != "一" or unit not in v.weight_units:
+        return False
+    cued = patterns(v).weight_cue.search(text, max(0, m.start() - 8), m.start()) is not None
+    return cued or text[m.end("punit"):m.end("punit") + 1].isspace()
+
+
 def find_prices(view: View, v: Vocabulary, taken: list[tuple[int, int]]) -> list[Price]:
     """Every price in the view's text, skipping stretches already read as identifiers (``taken``)."""
     p = patterns(v)
@@ -77,6 +88,9 @@ def find_prices(view: View, v: Vocabulary, taken: list[tuple[int, int]]) -> list
             pos = m.start() + 1  # inside a word or model number (x500, iPhone12, farm): look again after it
             continue
         if not (m.group("anum") or m.group("acn")) or _overlaps(view.span(m.start(), m.end()), taken):
+            continue
+        if _one_unit_is_a_weight(m, text, v):
+            pos = m.end("punit")  # 重一两 价格2.5万, 一斤 1.2w: a weight, then a price of its own
             continue
         pre, suf = m.group("pre") or m.group("pre2"), m.group("suf")
         currency = v.currency_prefixes.get(pre) if pre else v.currency_suffixes.get(suf) if suf else None

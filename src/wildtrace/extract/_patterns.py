@@ -73,6 +73,8 @@ class Patterns:
             rf"(?:(?P<cn>半|{cn_number})|(?P<num>{NUM}))"
             rf"(?:\s?(?:-|~|～|至|到|—|–)\s?(?:(?P<cn2>{cn_number})|(?P<num2>{NUM})))?"
             rf"\s?(?P<unit>{alternation(v.weight_units, latin_prefixes)})"
+            # a digit right after 斤 or 两 is tenths of it (2两8 = 2.8 两, 1斤2两 = 1.2 斤)
+            rf"(?:(?<=[斤两兩])(?P<tail>\d|[一二三四五六七八九])(?:两|兩|钱|錢)?(?![\d.,元块米万萬千kw]))?"
         )
         self.quantity = re.compile(
             rf"(?<![{LETTER}\d/])(?<!\d[.,])(?:(?P<cn>{cn_number})|(?P<num>\d+))\s?"

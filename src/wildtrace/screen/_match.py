@@ -28,6 +28,7 @@ _INITIALS_STOP = {"dm", "pm", "hd", "hp", "ok", "gg", "mm", "bb", "dd", "qq", "w
 VIAS = ("exact", "variant", "split", "leet", "pinyin", "initials", "homophone")
 _VIA = {name: code for code, name in enumerate(VIAS)}
 _PHONETIC_VIAS = (_VIA["initials"], _VIA["pinyin"])
+_SOUNDED_VIAS = (*_PHONETIC_VIAS, _VIA["homophone"])
 
 
 class Hit(NamedTuple):
@@ -40,10 +41,18 @@ class Hit(NamedTuple):
     via: str  # one of VIAS
 
 
-def _pinyin_forms(name: str) -> set[str]:
-    phrase = fold("".join(lazy_pinyin(name, style=Style.NORMAL))).replace(" ", "")
-    per_char = "".join(char_pinyin(c) or c for c in squeeze(name))
-    return {phrase, per_char}
+def _pinyin_forms(name: str) -> dict[str, int]:
+    """The pinyin spellings of a Chinese name (by phrase, and character by character), each with the bit mask of
+    where its syllables start inside it (bit ``i``: a syllable starts at offset ``i > 0``; -1: not known)."""
+    phrase = [fold(p).replace(" ", "") for p in lazy_pinyin(name, style=Style.NORMAL)]
+    per_char = [char_pinyin(c) or c for c in squeeze(name)]
+    forms: dict[str, int] = {}
+    for syllables in (phrase, per_char):
+        starts = np.cumsum([len(x) for x in syllables])[:-1]
+        key = "".join(syllables)
+        mask = sum(1 << int(b) for b in starts) if len(key) < 64 and all(syllables) else -1
+        forms[key] = mask if forms.get(key, mask) == mask else -1
+    return forms
 
 
 class _Keys:
@@ -86,12 +95,15 @@ class Matcher:
         surface: dict[str, list[int]] = {}
         pinyin: dict[str, list[int]] = {}
 
-        def add(keys: dict[str, list[int]], key: str, term: int, name: str, via: str) -> None:
+        syllables: list[int] = []  # of each pattern: where its pinyin syllables start (see _pinyin_forms)
+
+        def add(keys: dict[str, list[int]], key: str, term: int, name: str, via: str, starts: int = -1) -> None:
             keys.setdefault(key, []).append(len(self.pattern_term))
             self.pattern_term.append(term)
             self.pattern_name.append(name)
             pattern_via.append(_VIA[via])
             verbatim_via.append(_VIA[_how_written(key, name)] if via == "exact" else _VIA[via])
+            syllables.append(starts)
 
         for t, term in enumerate(self.terms):
             for name in term.all_names():
@@ -101,20 +113,22 @@ class Matcher:
                 add(surface, key, t, name, "exact")
                 if term.kind not in _PHONETIC_KINDS or not all(is_cjk(c) for c in key) or len(key) < 2:
                     continue
-                for form in _pinyin_forms(name):
-                    add(pinyin, form, t, name, "pinyin")
+                for form, starts in _pinyin_forms(name).items():
+                    add(pinyin, form, t, name, "pinyin", starts)
                 initials = squeeze("".join(p[0] for p in lazy_pinyin(name, style=Style.NORMAL)))
                 if term.kind != "product" and initials not in _INITIALS_STOP:
                     add(surface, initials, t, name, "initials")
         kinds = sorted({t.kind for t in self.terms})
         species = sorted({s for t in self.terms if (s := t.implied_species())})
         self._term_kind = np.array([kinds.index(t.kind) for t in self.terms], dtype=np.int64)
+        self.code_word = np.array([t.kind == "code_word" for t in self.terms], dtype=bool)
         self._benign = kinds.index("benign") if "benign" in kinds else -1
         self._term_species = np.array([species.index(s) if (s := t.implied_species()) else -1 for t in self.terms],
                                       dtype=np.int64)
         self._pattern_term = np.array(self.pattern_term, dtype=np.int64)
         self._pattern_via = np.array(pattern_via, dtype=np.int8)
         self._verbatim_via = np.array(verbatim_via, dtype=np.int8)
+        self._syllables = np.array(syllables, dtype=np.int64)
         self._surface = _Keys(surface)
         self._pinyin = _Keys(pinyin)
 
@@ -156,6 +170,8 @@ class Matcher:
         verbatim = batch.verbatim_before
         verbatim = (o_end - o_start == end - start) & (verbatim[end] - verbatim[start] == end - start)
         via = np.where(verbatim, self._verbatim_via[pattern], self._pattern_via[pattern]).astype(np.int8)
+        capitals = _written_in_capitals(batch.codes, o_start, o_end, via == _VIA["initials"])
+        o_start, o_end, pattern, via, verbatim = (a[capitals] for a in (o_start, o_end, pattern, via, verbatim))
         exact = np.flatnonzero(~verbatim & (via == _VIA["exact"]))  # how the rest was written is read from it
         joined, names = batch.joined, self.pattern_name
         via[exact] = [_VIA[_how_written(joined[a:b], names[p])] for a, b, p in zip(
@@ -170,6 +186,8 @@ class Matcher:
         bounded = unit[start] & unit[end]
         start, end, key = start[bounded], end[bounded], key[bounded]
         match, pattern = self._pinyin.expand(key)
+        aligned = _syllables_align(batch, start[match], end[match], self._syllables[pattern])
+        match, pattern = match[aligned], pattern[aligned]
         to_surface = batch.pinyin_to_surface
         s_start, s_end = to_surface[start[match]], to_surface[end[match] - 1] + 1
         to_original = batch.surface_to_original
@@ -179,9 +197,10 @@ class Matcher:
 
     def _not_contained(self, text: np.ndarray, start: np.ndarray, end: np.ndarray, term: np.ndarray,
                        via: np.ndarray) -> np.ndarray:
-        """Drop a hit inside a longer one of the same kind or inside a benign look-alike (象牙 in 象牙白), and
+        """Drop a hit inside a longer one of the same kind or inside a benign look-alike (象牙 in 象牙白),
         initials or pinyin that another hit on the same span already explains (XY the code word, XY the
-        initials). Hits come sorted by start, longest first; a hit is dropped only by one that is kept."""
+        initials), and initials, pinyin or homophones inside a longer name of any species (X.N, hornbill, inside
+        X.N.J, rhino horn). Hits come sorted by start, longest first; a hit is dropped only by one that is kept."""
         keep = np.ones(len(start), dtype=bool)
         inside = np.zeros(len(start), dtype=bool)
         inside[1:] = np.maximum.accumulate(end)[:-1] >= end[1:]
@@ -198,7 +217,8 @@ class Matcher:
         covers = end[h] <= end[k]
         same_span = (start[k] == start[h]) & (end[k] == end[h])
         kind, species = self._term_kind[term], self._term_species[term]
-        drops = covers & (~same_span & ((kind[k] == kind[h]) | (kind[k] == self._benign))
+        sounded = np.isin(via[h], _SOUNDED_VIAS) & (species[h] >= 0)
+        drops = covers & (~same_span & ((kind[k] == kind[h]) | (kind[k] == self._benign) | sounded & (species[k] >= 0))
                           | np.isin(via[h], _PHONETIC_VIAS) & (species[k] == species[h]))
         k, h = k[drops], h[drops]
         while True:  # a dropped hit drops nothing: iterate to the fixed point (chains of containment are short)
@@ -207,6 +227,40 @@ class Matcher:
             if (kept == keep).all():
                 return keep
             keep = kept
+
+
+def _written_in_capitals(codes: np.ndarray, start: np.ndarray, end: np.ndarray, initials: np.ndarray) -> np.ndarray:
+    """Which hits to keep: initials only where the original has no lower-case letter (``XY``, ``X.N.J``; not
+    ``by`` in "pay by", nor ``x _ d`` in a spelled-out handle ``w x _ d r a g o n``)."""
+    keep = np.ones(len(start), dtype=bool)
+    i = np.flatnonzero(initials)
+    if not len(i):
+        return keep
+    length = end[i] - start[i]
+    c = codes[ranges(start[i], length)]
+    lower = ((c >= ord("a")) & (c <= ord("z"))) | ((c >= 0xFF41) & (c <= 0xFF5A))
+    keep[i] = np.bincount(np.repeat(np.arange(len(i)), length), weights=lower, minlength=len(i)) == 0
+    return keep
+
+
+def _syllables_align(batch: NormalisedBatch, start: np.ndarray, end: np.ndarray, syllables: np.ndarray) -> np.ndarray:
+    """Whether each pinyin match keeps to the syllables of the Chinese it was spelled from: the name's syllables
+    must start where the text's characters do (馈新老 kui|xin|lao spells the letters of 盔犀鸟 kui|xi|niao once
+    "l" is folded into "i", but not its syllables). Latin letters typed by a user have no syllables to keep to."""
+    ok = np.ones(len(start), dtype=bool)
+    known = syllables >= 0
+    if not known.any():
+        return ok
+    first, spelled = batch.pinyin_syllables
+    length = end - start
+    text_starts = np.zeros(len(start), dtype=np.int64)
+    inside = np.zeros(len(start), dtype=np.int64)  # spelled from a Chinese character, not its first letter
+    for j in range(1, int(length.max())):
+        at = np.minimum(start + j, len(first) - 1)
+        on = length > j
+        text_starts |= (first[at] & on).astype(np.int64) << j
+        inside |= (spelled[at] & ~first[at] & on).astype(np.int64) << j
+    return ~known | (((text_starts & ~syllables) == 0) & ((inside & syllables) == 0))
 
 
 def _no_hits() -> tuple[np.ndarray, ...]:
@@ -234,6 +288,12 @@ class BatchHits:
         return [Hit(s, e, terms[t], names[p], VIAS[v]) for s, e, t, p, v in zip(
             self.start[lo:hi].tolist(), self.end[lo:hi].tolist(), self.term[lo:hi].tolist(),
             self.pattern[lo:hi].tolist(), self.via[lo:hi].tolist(), strict=True)]
+
+    def only(self, keep: np.ndarray) -> BatchHits:
+        """The hits selected by the boolean ``keep``."""
+        text = self.text[keep]
+        return BatchHits(self.matcher, text, self.start[keep], self.end[keep], self.term[keep], self.pattern[keep],
+                         self.via[keep], np.searchsorted(text, np.arange(len(self.bounds))))
 
     def texts_with(self, rows: np.ndarray) -> np.ndarray:
         """Whether each text has at least one of the hits selected by the boolean ``rows``."""

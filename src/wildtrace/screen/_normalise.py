@@ -259,6 +259,16 @@ class NormalisedBatch:
         return np.repeat(np.arange(len(self._surface)), self._spelled)
 
     @cached_property
+    def pinyin_syllables(self) -> tuple[np.ndarray, np.ndarray]:
+        """For each pinyin position: whether a Chinese character's reading starts there, and whether it was
+        spelled from a Chinese character at all."""
+        lengths = self._spelled
+        spelled = np.repeat(self.surface_cjk & (lengths > 0), lengths)
+        first = np.zeros(len(spelled), dtype=bool)
+        first[(np.cumsum(lengths) - lengths)[self.surface_cjk & (lengths > 0)]] = True
+        return first, spelled
+
+    @cached_property
     def pinyin_unit(self) -> np.ndarray:
         """Whether a unit (a syllable at a word start) starts at each pinyin position, and True at the end."""
         first = np.zeros(len(self.pinyin) + 1, dtype=bool)

@@ -14,6 +14,7 @@ import numpy as np
 
 from wildtrace.lexicon import Lexicon, load_lexicon
 from wildtrace.model import Post, Span, Tier, Verdict
+from wildtrace.screen._contacts import without_contacts
 from wildtrace.screen._embed import embed, top_k_similarity
 from wildtrace.screen._features import (
     FEATURES_VERSION,
@@ -151,7 +152,7 @@ class Screener:
     def _prepare(self, texts: list[str], n_images: Sequence[int], image_text: Sequence[bool],
                  docs: list[Document] | None) -> Prepared:
         batch = NormalisedBatch(texts)
-        hits = self.matcher.match_batch(batch)
+        hits = without_contacts(batch, self.matcher.match_batch(batch), self.matcher)
         return Prepared(docs, batch, hits, self.features.matrix(batch, hits, n_images, image_text))
 
     def design(self, prepared: Prepared) -> Any:
@@ -202,14 +203,17 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 _NO_NAMES: tuple[tuple[str, ...], ...] = ((), (), (), ())
+_HEARD = ("initials", "homophone")
 
 
 def _names(p: Prepared, i: int, tier: str) -> tuple[tuple[str, ...], ...]:
     """What the verdict on document ``i`` names: species, products, code words (as written = meaning) and
-    legality claims. Homophones name nothing unless the verdict is confident."""
-    species: dict[str, None] = {}
+    legality claims. Homophones name nothing unless the verdict is confident, and a species needs evidence of
+    its own: one that is only heard (initials, homophones) is named only when no species is written out."""
+    written: dict[str, None] = {}
+    heard: dict[str, None] = {}
     products: dict[str, None] = {}
-    code_words: list[str] = []
+    code_words: list[tuple[str, str]] = []
     claims: dict[str, None] = {}
     confident = tier in ("high", "medium")
     original = p.batch.texts[i]
@@ -218,14 +222,16 @@ def _names(p: Prepared, i: int, tier: str) -> tuple[tuple[str, ...], ...]:
             continue
         sp = h.term.implied_species()
         if sp and h.term.kind in ("species", "code_word"):
-            species[sp] = None
+            (heard if h.via in _HEARD else written)[sp] = None
         if h.term.kind == "product":
             products[h.term.id] = None
         if h.term.kind == "code_word":
-            code_words.append(f"{original[h.start:h.end]} = {h.term.meaning}")
+            code_words.append((original[h.start:h.end], str(h.term.meaning)))
         if h.term.kind == "legality":
             claims[str(h.term.category)] = None
-    return tuple(species), tuple(products), tuple(code_words), tuple(claims)
+    species = written or heard
+    return (tuple(species), tuple(products), tuple(f"{w} = {m}" for w, m in code_words if m in species),
+            tuple(claims))
 
 
 class _Explainer:
