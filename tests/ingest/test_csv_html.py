@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from wildtrace.ingest import Mapping, ingest_records, load_mapping, parse_pairs
+from wildtrace.ingest import Mapping, ingest_records, load_mapping, parse_pairs, versions_of
 from wildtrace.model import Account, Capture, Post
 from wildtrace.store import Store
 
@@ -94,7 +94,7 @@ def test_saved_html_pages_give_text_and_metadata(store: Store, tmp_path: Path) -
     (tmp_path / "media" / "a.png").write_bytes(b"\x89PNG\r\n\x1a\nbangle")
     (pages / "a.html").write_text(PAGE, encoding="utf-8")
     (pages / "empty.html").write_text("   ", encoding="utf-8")
-    result = ingest_records(store, pages, data_dir=tmp_path / "d")
+    result = ingest_records(store, pages, data_dir=tmp_path / "d", media_roots=[tmp_path])
     assert (result.read, result.added, result.quarantined) == (2, 1, 1)
     (stored,) = store.find(Post)
     assert "ivory_king88" in stored.text and "Pre-ban" in stored.text
@@ -125,8 +125,11 @@ def test_a_saved_page_of_a_stored_post_is_preserved_for_that_post(store: Store, 
     page = tmp_path / "t42.html"
     page.write_text(PAGE, encoding="utf-8")
     result = ingest_records(store, page, data_dir=tmp_path / "d")
-    assert (result.added, result.duplicates) == (0, 1)
-    assert store.count(Post) == 1
+    # the page says more than the stored post (full text, author, time): kept as a version of it, not a row
+    assert (result.added, result.duplicates, result.versions) == (0, 0, 1)
+    assert store.count(Post) == 1 and store.get(Post, "post-42").text == "象牙手镯 转让"
+    (version,) = versions_of(store, Post, "post-42")
+    assert "ivory_king88" in version.text
     (capture,) = store.find(Capture)
     assert capture.post_id == "post-42" and capture.kind == "resource"
 

@@ -27,6 +27,12 @@ def register(app: typer.Typer) -> None:
         preserve: Annotated[bool, typer.Option("--preserve", help="Also keep each input file as received in the "
                                                "evidence store (WARC + capture log).")] = False,
         chunk_size: Annotated[int, typer.Option("--chunk-size", help="Records per committed chunk.")] = 5000,
+        media_roots: Annotated[list[Path] | None, typer.Option("--media-root", help="Folder that image paths in "
+                                                               "records are read under; repeatable (default: "
+                                                               "the input file's folder).")] = None,
+        on_conflict: Annotated[str, typer.Option("--on-conflict", help="A record whose id is stored with other "
+                                                 "content: 'version' (kept as a version) or 'quarantine'.")
+                               ] = "version",
         db: DbOpt = None,
         config: ConfigOpt = None,
         as_json: JsonOpt = False,
@@ -51,11 +57,12 @@ def register(app: typer.Typer) -> None:
             task = bar.add_task(f"ingesting {path.name}")
             result = ingest_records(store, path, model, mapping=mapping, fmt=fmt, assume_tz=assume_tz,
                                     data_dir=conf.data_dir, chunk_size=chunk_size, collector=conf.collector,
-                                    preserve=preserve,
-                                    progress=lambda n: bar.update(task, completed=n))
+                                    preserve=preserve, media_roots=list(media_roots or []) or None,
+                                    on_conflict=on_conflict, progress=lambda n: bar.update(task, completed=n))
         data = result.as_dict()
         human = (f"{path}: {result.model}: {result.read:,} read, {result.added:,} added, "
                  f"{result.duplicates:,} already present, {result.quarantined:,} quarantined"
+                 + (f", {result.versions:,} kept as new versions of stored records" if result.versions else "")
                  + (f", {result.media_added:,} media stored" if result.media_added else "")
                  + (" (batch already ingested)" if result.already_done else "")
                  + (f" (resumed after record {result.resumed_at:,})" if result.resumed_at else ""))

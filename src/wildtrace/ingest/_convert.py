@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,7 +14,7 @@ from pydantic import ValidationError
 
 from wildtrace.ingest._mapping import Mapping, lookup
 from wildtrace.ingest._readers import RawRecord
-from wildtrace.model import ENTITIES, Account, Entity, Post, content_hash
+from wildtrace.model import ENTITIES, Account, Entity, Post, Transaction, content_hash
 from wildtrace.store._rows import _is_datetime, _is_json
 
 MODELS: dict[str, type[Entity]] = {
@@ -29,6 +30,13 @@ _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%d.%m.%Y %H
                  "%d.%m.%Y", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日",
                  "%a, %d %b %Y %H:%M:%S %z")
 _OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# What a store column can hold and a record can plausibly say: 64-bit integers, finite numbers, years
+# 1900-2199 (online trade records; a year-1 or year-9999 stamp is a broken export), JSON 64 levels deep.
+INT64 = (-(2**63), 2**63 - 1)
+YEARS = (1900, 2199)
+MAX_DEPTH = 64
+NON_NEGATIVE = frozenset({"amount", "weight_g", "quantity_kg", "size"})
 
 
 class RecordError(ValueError):
@@ -76,6 +84,8 @@ def parse_time(value: Any, fmt: str | None, assume: tzinfo | None) -> datetime:
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, int) and not INT64[0] <= value <= INT64[1]:
+            raise ValueError(f"epoch number of {len(str(abs(value)))} digits is out of range")
         return _from_epoch(float(value))
     elif isinstance(value, str):
         text = value.strip()
@@ -96,7 +106,7 @@ def _from_epoch(seconds: float) -> datetime:
         seconds /= 1000
     try:
         return datetime.fromtimestamp(seconds, UTC)
-    except (OverflowError, OSError) as exc:
+    except (OverflowError, OSError, ValueError) as exc:
         raise ValueError(f"epoch {seconds:g} is out of range") from exc
 
 
@@ -176,11 +186,29 @@ class Converter:
             problems = [(".".join(str(p) for p in e["loc"]), e["msg"])
                         for e in exc.errors(include_url=False, include_input=False)]
             raise RecordError(raw.source, raw.line, *problems[0], more=problems[1:]) from None
+        except Exception as exc:  # a validator tripping on a value it was not written for
+            raise RecordError(raw.source, raw.line, None, f"cannot be read as a {self.model.__name__}: "
+                              f"{type(exc).__name__}: {exc}") from None
+        for name in self.model.model_fields:
+            reason = _unstorable(name, getattr(entity, name))
+            if reason:
+                raise RecordError(raw.source, raw.line, name, reason)
+        if isinstance(entity, Transaction) and entity.amount < 0:
+            entity = self._signed(raw, entity)
         return entity
 
+    def _signed(self, raw: RawRecord, tx: Transaction) -> Transaction:
+        """A negative amount read by the mapping's sign convention, or refused when it has none."""
+        if self.mapping.negative_amounts == "reverse":
+            return tx.model_copy(update={"payer": tx.payee, "payee": tx.payer, "amount": -tx.amount})
+        raise RecordError(raw.source, raw.line, "amount", f"{tx.amount:g} is negative; the mapping must say "
+                          "what a negative amount means (\"negative_amounts\": \"reverse\" for a payment the "
+                          "other way)")
+
     def _coerce(self, raw: RawRecord, name: str, value: Any) -> Any:
-        if _contains_nul(value):
-            raise RecordError(raw.source, raw.line, name, "contains NUL characters (binary data?)")
+        reason = check_value(value)
+        if reason:
+            raise RecordError(raw.source, raw.line, name, reason)
         try:
             if name in self._times:
                 tz = parse_tz(self.mapping.timezone) if self.mapping.timezone else self.assume_tz
@@ -188,11 +216,54 @@ class Converter:
             if name in self._json and isinstance(value, str):
                 text = value.strip()
                 if text.startswith(("[", "{")):
-                    return json.loads(text)
+                    return _checked(json.loads(text))
                 return [p.strip() for p in text.split(self.mapping.list_separator) if p.strip()]
-        except (ValueError, TypeError) as exc:
-            raise RecordError(raw.source, raw.line, name, str(exc)) from None
+        except Exception as exc:  # ValueError, TypeError, OverflowError, RecursionError ...: the value is bad
+            raise RecordError(raw.source, raw.line, name, str(exc) or type(exc).__name__) from None
         return value
+
+
+def check_value(value: Any, depth: int = 0) -> str | None:
+    """Why a raw value cannot be stored (NUL, lone surrogate, huge integer, NaN/infinity, deep nesting), or None."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "contains NUL characters (binary data?)"
+        if _SURROGATE.search(value):
+            return "contains a lone surrogate (not valid Unicode text)"
+    elif isinstance(value, bool):
+        return None
+    elif isinstance(value, int):
+        if not INT64[0] <= value <= INT64[1]:
+            return "integer out of the 64-bit range"
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            return f"{value} is not a finite number"
+    elif isinstance(value, list | dict):
+        if depth >= MAX_DEPTH:
+            return f"nested more than {MAX_DEPTH} levels deep"
+        items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+        return next((r for r in (check_value(v, depth + 1) for v in items) if r), None)
+    return None
+
+
+def _checked(value: Any) -> Any:
+    reason = check_value(value)
+    if reason:
+        raise ValueError(reason)
+    return value
+
+
+def _unstorable(name: str, value: Any) -> str | None:
+    """Why a validated field value cannot be stored as it is, or None."""
+    if isinstance(value, date) and not YEARS[0] <= value.year <= YEARS[1]:
+        return f"year {value.year} is outside {YEARS[0]}-{YEARS[1]}"
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        reason = check_value(value)
+        if reason:
+            return reason
+        if name in NON_NEGATIVE and value < 0 and name != "amount":
+            return f"{value:g} is negative"
+    return None
 
 
 def post_hash(post: Post | dict[str, Any]) -> str:
@@ -208,13 +279,3 @@ def _html_account(values: dict[str, Any]) -> None:
     author, platform = values.get("account_id"), values.get("platform")
     if isinstance(author, str) and platform and ":" not in author:
         values["account_id"] = Account.make_id(str(platform), author)
-
-
-def _contains_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list):
-        return any(_contains_nul(v) for v in value)
-    if isinstance(value, dict):
-        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
-    return False

@@ -11,7 +11,9 @@ sections::
 
 ``fields`` maps an entity field to a source column (a dotted path reaches into nested JSON objects);
 ``defaults`` gives constant values for fields the export lacks; ``formats`` gives ``strptime`` formats
-for timestamps; ``timezone`` is the zone of naive timestamps in this export (like ``--assume-tz``).
+for timestamps; ``timezone`` is the zone of naive timestamps in this export (like ``--assume-tz``);
+``negative_amounts`` is the export's sign convention for payments: ``refuse`` (default: a negative
+amount is quarantined) or ``reverse`` (a negative amount is a payment from payee to payer).
 Columns that already carry an entity field's name pass through unmapped.
 """
 
@@ -23,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-_SECTIONS = {"fields", "defaults", "formats", "timezone", "list_separator"}
+_SECTIONS = {"fields", "defaults", "formats", "timezone", "list_separator", "negative_amounts"}
+SIGN_CONVENTIONS = ("refuse", "reverse")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Mapping:
     formats: dict[str, str] = field(default_factory=dict)
     timezone: str | None = None
     list_separator: str = ";"
+    negative_amounts: str = "refuse"
 
     def merged(self, other: Mapping) -> Mapping:
         """This mapping with ``other``'s entries on top (flags over a mapping file)."""
@@ -44,6 +48,7 @@ class Mapping:
             formats={**self.formats, **other.formats},
             timezone=other.timezone or self.timezone,
             list_separator=other.list_separator if other.list_separator != ";" else self.list_separator,
+            negative_amounts=other.negative_amounts if other.negative_amounts != "refuse" else self.negative_amounts,
         )
 
 
@@ -67,12 +72,15 @@ def load_mapping(path: str | Path) -> Mapping:
     for name, column in {**data.get("fields", {}), **data.get("formats", {})}.items():
         if not isinstance(column, str) or not column:
             raise ValueError(f"{path}: entry '{name}' must be a non-empty string, got {column!r}")
+    if data.get("negative_amounts", "refuse") not in SIGN_CONVENTIONS:
+        raise ValueError(f"{path}: 'negative_amounts' must be one of {', '.join(SIGN_CONVENTIONS)}")
     return Mapping(
         fields=dict(data.get("fields", {})),
         defaults=dict(data.get("defaults", {})),
         formats=dict(data.get("formats", {})),
         timezone=data.get("timezone"),
         list_separator=data.get("list_separator", ";"),
+        negative_amounts=data.get("negative_amounts", "refuse"),
     )
 
 

@@ -46,7 +46,7 @@ class Quarantine:
         now = datetime.now(UTC).isoformat()
         with self.path.open("a", encoding="utf-8") as fh:
             for record, reason in fresh:
-                fh.write(json.dumps(_entry(record, reason, self.model, now), ensure_ascii=False) + "\n")
+                fh.write(_line(_entry(record, reason, self.model, now)) + "\n")
                 self._seen.add((record.source, record.line))
             fh.flush()
             os.fsync(fh.fileno())
@@ -63,6 +63,18 @@ def _entry(record: RawRecord, reason: str, model: str, when: str) -> dict[str, A
     elif record.raw is not None:
         entry["raw"] = record.raw
     return entry
+
+
+def _line(entry: dict[str, Any]) -> str:
+    """The entry as one line of JSON, whatever the record holds (lone surrogates are escaped; a record too
+    deep to write is kept as its text)."""
+    try:
+        return json.dumps(entry, ensure_ascii=False).encode("utf-8").decode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(entry)
+    except (ValueError, RecursionError):
+        record = entry.pop("record", None)
+        return json.dumps({**entry, "raw": repr(record)[: 1 << 20]})
 
 
 def read_quarantine(path: str | Path) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import sys
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,53 +62,108 @@ def read_jsonl(path: Path) -> Iterator[RawRecord]:
     with path.open("rb") as fh:
         for number, line in enumerate(fh, start=1):
             raw = line.rstrip(b"\r\n")
-            if not raw.strip():
-                continue
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield RawRecord(source, number, None, f"not UTF-8 text (byte {exc.start})", raw)
-                continue
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield RawRecord(source, number, None, f"not JSON: {exc.msg} at column {exc.colno}", text)
-                continue
-            if not isinstance(data, dict):
-                yield RawRecord(source, number, None, f"expected a JSON object, got {type(data).__name__}", text)
-                continue
-            yield RawRecord(source, number, data)
+            if raw.strip():
+                yield parse_json_line(source, number, raw)
+
+
+def parse_json_line(source: str, number: int, raw: bytes) -> RawRecord:
+    """One line of JSON Lines as a record, or as an error that names why it is not one."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return RawRecord(source, number, None, f"not UTF-8 text (byte {exc.start})", raw)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return RawRecord(source, number, None, f"not JSON: {exc.msg} at column {exc.colno}", text)
+    except RecursionError:
+        return RawRecord(source, number, None, "not JSON that can be read: nested too deeply", text)
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        return RawRecord(source, number, None, f"not JSON that can be read: {exc}", text)
+    if not isinstance(data, dict):
+        return RawRecord(source, number, None, f"expected a JSON object, got {type(data).__name__}", text)
+    return RawRecord(source, number, data)
+
+
+class _Lines:
+    """The physical lines of a text file, numbered, with the lines of the record being read kept so that
+    a reader can go back to the line after a record's first one (after an unclosed quote)."""
+
+    def __init__(self, fh: Iterator[str]) -> None:
+        self._fh, self._pending, self.taken = fh, deque[tuple[int, str]](), list[str]()
+        self.number = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        self.number, line = self._pending.popleft() if self._pending else (self.number + 1, next(self._fh))
+        self.taken.append(line)
+        return line
+
+    def start_record(self) -> int:
+        """Forget the lines read so far; return the number of the next record's first line."""
+        self.taken = []
+        return self.number + 1
+
+    def replay_after_first(self, first: int) -> None:
+        """Give back every line taken since the record starting at line ``first``, except that line."""
+        self._pending.extendleft(reversed(list(enumerate(self.taken[1:], start=first + 1))))
+        self.number = first
 
 
 def read_csv(path: Path) -> Iterator[RawRecord]:
     """Rows of a CSV file (delimiter ``,`` ``;`` tab or ``|``) with a header line, as ``{column: text}``;
-    empty cells left out."""
+    empty cells left out.
+
+    A quote error (a stray quote, or a quote still open where the row should end) quarantines the
+    line where the quote opened, and reading goes on from the next line: an unclosed quote never
+    swallows the rows after it.
+    """
     source = str(path)
     with path.open("rb") as bfh:
         header_line = bfh.readline(1 << 20).decode("utf-8", errors="replace")
     # The header tells the delimiter: the most frequent candidate in it (cell contents may hold any of them).
     delimiter = max(",;\t|", key=header_line.count) if any(c in header_line for c in ",;\t|") else ","
     with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
-        header = next(reader, None)
+        lines = _Lines(fh)
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
+        try:
+            header = next(reader, None)
+        except csv.Error:
+            header = None
         if header is None:
             return
         header = [h.strip() for h in header]
-        start = reader.line_num + 1
-        for row in reader:
-            line, start = start, reader.line_num + 1
-            if not any(cell.strip() for cell in row):
+        while True:
+            start = lines.start_record()
+            try:
+                row = next(reader)
+                problem = None if lines.number == start or len(row) == len(header) else (
+                    f"the quote opened on line {start} is not closed where the row ends (it would take in "
+                    f"lines {start + 1}-{lines.number}); the rows after line {start} are read on their own")
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                row, problem = [], f"CSV quote error: the quote opened on line {start} is not closed properly ({exc})"
+            if problem is not None:
+                first = lines.taken[0].rstrip("\r\n") if lines.taken else ""
+                yield RawRecord(source, start, None, problem, first.encode("utf-8", errors="surrogateescape")
+                                if _has_surrogates(first) else first)
+                lines.replay_after_first(start)
+                reader = csv.reader(lines, delimiter=delimiter, strict=True)
                 continue
-            bad = next((c for c in row if _has_surrogates(c)), None)
-            if bad is not None:
-                raw = bad.encode("utf-8", errors="surrogateescape")
-                yield RawRecord(source, line, None, "not UTF-8 text", raw)
-                continue
-            if len(row) != len(header):
-                yield RawRecord(source, line, None,
-                                f"has {len(row)} cells, the header has {len(header)}", _csv_line(row))
-                continue
-            yield RawRecord(source, line, {h: c for h, c in zip(header, row, strict=True) if c != ""})
+            if any(cell.strip() for cell in row):
+                yield _csv_record(source, start, header, row)
+
+
+def _csv_record(source: str, line: int, header: list[str], row: list[str]) -> RawRecord:
+    bad = next((c for c in row if _has_surrogates(c)), None)
+    if bad is not None:
+        return RawRecord(source, line, None, "not UTF-8 text", bad.encode("utf-8", errors="surrogateescape"))
+    if len(row) != len(header):
+        return RawRecord(source, line, None, f"has {len(row)} cells, the header has {len(header)}", _csv_line(row))
+    return RawRecord(source, line, {h: c for h, c in zip(header, row, strict=True) if c != ""})
 
 
 def _has_surrogates(text: str) -> bool:
@@ -173,19 +229,16 @@ def read_html(path: Path) -> RawRecord:
         "hostname": meta.get("hostname"),
         "language": tree.get("lang") or meta.get("language"),
         "description": meta.get("description"),
-        "images": _local_images(tree, path.parent),
+        "images": _local_images(tree),
     }
     return RawRecord(source, 1, {k: v for k, v in data.items() if v}, page=page)
 
 
-def _local_images(tree: Any, folder: Path) -> list[str]:
-    """``<img src>`` paths of images saved beside the page (remote images are not fetched here)."""
-    found = []
-    for src in tree.xpath("//img/@src"):
-        src = str(src).strip()
-        if src and "://" not in src and not src.startswith(("data:", "//")) and (folder / src).is_file():
-            found.append(src)
-    return list(dict.fromkeys(found))
+def _local_images(tree: Any) -> list[str]:
+    """``<img src>`` references of a page that may be files saved with it (remote images are not fetched
+    here; ingest reads a referenced file only inside the media roots)."""
+    sources = [str(src).strip() for src in tree.xpath("//img/@src")]
+    return list(dict.fromkeys(s for s in sources if s and "://" not in s and not s.startswith(("data:", "//"))))
 
 
 def _first(tree: Any, xpaths: tuple[str, ...]) -> str | None:

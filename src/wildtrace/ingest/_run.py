@@ -4,39 +4,46 @@ Crash safety: each chunk's entities and the checkpoint (how many records of the 
 commit in one transaction, after the chunk's rejects are on disk in the quarantine. A process killed
 at any point leaves the store at a chunk boundary; a re-run of the same batch resumes after the last
 committed chunk, and entity keys make any overlap a no-op.
+
+Nothing is lost to one bad value: any error while reading or converting a record quarantines that
+record; a chunk the store refuses is committed in halves until the one record it refuses is found and
+quarantined; a record whose key is stored with other content is kept as a version (or quarantined).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from wildtrace.config import Settings
-from wildtrace.evidence import Evidence, sha256_bytes, sha256_file, sniff_type
+from wildtrace.evidence import Evidence, sha256_bytes, sha256_file
 from wildtrace.ingest._convert import Converter, RecordError, model_for, parse_tz
 from wildtrace.ingest._mapping import Mapping
+from wildtrace.ingest._media import MediaError, media_record, page_images, store_files, store_media
 from wildtrace.ingest._quarantine import Quarantine
 from wildtrace.ingest._readers import FORMATS, RawRecord, detect_format, read_file
+from wildtrace.ingest._versions import ON_CONFLICT, keep_versions, split_conflicts
 from wildtrace.log import get_logger
 from wildtrace.model import Entity, MediaItem, Post
 from wildtrace.store import Store
 
 log = get_logger(__name__)
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MAX_ERRORS_KEPT = 20
+Outcome = tuple[RawRecord, Entity | None, str | None]  # a record read, and its entity or why it was refused
 
 
 @dataclass
 class IngestResult:
-    """What an ingest did: ``added + duplicates + quarantined == read``. A resumed run counts the crashed
-    run's share too; a batch already done reports everything as duplicates (and what it quarantined)."""
+    """What an ingest did: ``added + duplicates + versions + quarantined == read``. ``versions`` counts
+    records whose key was stored with other content, kept as versions of it. A resumed run counts the
+    crashed run's share too; a batch already done reports everything as duplicates (and what it
+    quarantined)."""
 
     sources: list[str]
     model: str
@@ -45,6 +52,7 @@ class IngestResult:
     added: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    versions: int = 0
     media_added: int = 0
     resumed_at: int = 0
     already_done: bool = False
@@ -84,17 +92,23 @@ def ingest_records(store: Store, path: str | Path, model: str | type[Entity] = "
                    mapping: Mapping | None = None, fmt: str | None = None, assume_tz: str | None = None,
                    data_dir: str | Path | None = None, chunk_size: int = 5000,
                    progress: Callable[[int], None] | None = None, collector: str = "wildtrace",
-                   preserve: bool = False) -> IngestResult:
+                   preserve: bool = False, media_roots: list[str | Path] | None = None,
+                   on_conflict: str = "version") -> IngestResult:
     """Ingest every record under ``path`` as ``model`` entities into ``store``.
 
     ``mapping`` renames columns of a foreign export; ``fmt`` overrides the format the suffix tells;
     ``assume_tz`` is the zone of timestamps that carry none (they are refused otherwise). Bad records
     go to ``<data_dir>/quarantine/`` with their reason, and the rest of the batch goes on. Running
     the same batch again adds nothing; running it after a crash completes it. Images a post lists
-    and saved pages are preserved in the evidence store (WARC, capture log) as ``collector``; with
-    ``preserve``, so is each input file as received (chain of custody for the whole batch).
+    are read only under ``media_roots`` (default: the folder of the file that lists them) and, like
+    saved pages, preserved in the evidence store (WARC, capture log) as ``collector``; with
+    ``preserve``, so is each input file as received (chain of custody for the whole batch). A record
+    whose key is stored with other content is kept as a version, or quarantined when ``on_conflict``
+    is ``"quarantine"``.
     """
     started = time.perf_counter()
+    if on_conflict not in ON_CONFLICT:
+        raise ValueError(f"on_conflict must be one of {', '.join(ON_CONFLICT)}, not {on_conflict!r}")
     entity_model = model_for(model) if isinstance(model, str) else model
     mapping = mapping or Mapping()
     sources = list_sources(Path(path), fmt)
@@ -108,50 +122,92 @@ def ingest_records(store: Store, path: str | Path, model: str | type[Entity] = "
     if checkpoint is not None and checkpoint["done"]:
         result.already_done = True
         result.read, result.quarantined = checkpoint["records"], checkpoint["quarantined"]
-        result.duplicates = checkpoint["added"] + checkpoint["duplicates"]
+        result.duplicates = checkpoint["added"] + checkpoint["duplicates"] + (checkpoint["versions"] or 0)
         result.quarantine_path = str(quarantine.path) if quarantine.path.exists() else None
         result.seconds = time.perf_counter() - started
         return result
     if checkpoint is not None:
         result.read = result.resumed_at = checkpoint["records"]
-        for key in ("added", "duplicates", "quarantined", "media_added"):
-            setattr(result, key, checkpoint[key])
+        for key in ("added", "duplicates", "quarantined", "versions", "media_added"):
+            setattr(result, key, checkpoint[key] or 0)
     converter = Converter(entity_model, mapping, tz, html=all(f == "html" for _, f in sources))
     evidence = Evidence(store, root, collector)
     if preserve:
         result.preserved = [_preserve(evidence, p) for p, _ in sources]
+    roots = [Path(r) for r in media_roots] if media_roots else None
+    chunks = _Chunks(store, result, quarantine, on_conflict)
     records = islice(_records(sources), result.resumed_at, None)
     if result.resumed_at:
         log.info("resuming batch %s after record %d", batch[:12], result.resumed_at)
     while chunk := list(islice(records, chunk_size)):
-        entities: list[Entity] = []
         media: dict[str, MediaItem] = {}
-        rejects: list[tuple[RawRecord, str]] = []
-        for raw in chunk:
-            try:
-                entities.append(_convert(converter, raw, evidence, media))
-            except RecordError as exc:
-                rejects.append((raw, str(exc)))
-        quarantine.write(rejects)
-        with store.transaction():
-            added = store.add(entities)
-            media_added = store.add(media.values())
-            result.read += len(chunk)
-            result.added += added
-            result.duplicates += len(entities) - added
-            result.quarantined += len(rejects)
-            result.media_added += media_added
-            _save_checkpoint(store, result, done=False)
-        result.errors.extend(why for _, why in rejects[: MAX_ERRORS_KEPT - len(result.errors)])
+        chunks.commit([_outcome(converter, raw, evidence, media, roots) for raw in chunk], media)
         if progress:
             progress(result.read)
     _save_checkpoint(store, result, done=True)
-    result.ignored_columns = dict(converter.ignored)
+    result.ignored_columns = {_printable(k): n for k, n in converter.ignored.items()}
     result.quarantine_path = str(quarantine.path) if quarantine.path.exists() else None
     result.seconds = time.perf_counter() - started
     if result.quarantined:
         log.warning("%d record(s) quarantined in %s", result.quarantined, result.quarantine_path)
+    if result.versions:
+        log.warning("%d record(s) had a stored key with other content: kept as versions", result.versions)
     return result
+
+
+@dataclass
+class _Chunks:
+    """Commits chunks of outcomes with the batch's checkpoint; a chunk the store refuses is split until
+    the record it refuses is found and quarantined."""
+
+    store: Store
+    result: IngestResult
+    quarantine: Quarantine
+    on_conflict: str
+
+    def commit(self, outcomes: list[Outcome], media: dict[str, MediaItem]) -> None:
+        try:
+            self._commit_once(outcomes, media)
+        except Exception as exc:  # a value the store cannot take: find it, keep the rest
+            if all(entity is None for _, entity, _ in outcomes):
+                raise  # nothing but the checkpoint was written: the store itself is failing
+            if len(outcomes) > 1:
+                half = len(outcomes) // 2
+                self.commit(outcomes[:half], media)
+                self.commit(outcomes[half:], media)
+                return
+            raw = outcomes[0][0]
+            log.warning("the store refused %s:%d: %s", raw.source, raw.line, exc)
+            why = RecordError(raw.source, raw.line, None, f"the store refused it: {type(exc).__name__}: {exc}")
+            self._commit_once([(raw, None, str(why))], {})
+
+    def _commit_once(self, outcomes: list[Outcome], media: dict[str, MediaItem]) -> None:
+        rejects = [(raw, why or "") for raw, entity, why in outcomes if entity is None]
+        self.quarantine.write(rejects)
+        pairs = [(raw, entity) for raw, entity, _ in outcomes if entity is not None]
+        done = replace(self.result)
+        with self.store.transaction():
+            plain, conflicts = split_conflicts(self.store, [e for _, e in pairs])
+            refused = [(pairs[i][0], str(RecordError(
+                pairs[i][0].source, pairs[i][0].line, ",".join(differs),
+                f"{type(pairs[i][1]).__name__} {pairs[i][1].key()} is stored with other content")))
+                for i, differs in conflicts.items()] if self.on_conflict == "quarantine" else []
+            self.quarantine.write(refused)
+            versions = [] if refused else [(pairs[i][1], d, pairs[i][0].source, pairs[i][0].line)
+                                           for i, d in conflicts.items()]
+            added = self.store.add(pairs[i][1] for i in plain)
+            kept = keep_versions(self.store, self.result.batch, versions)
+            done.read += len(outcomes)
+            done.added += added
+            done.duplicates += len(plain) - added + len(versions) - kept
+            done.versions += kept
+            done.quarantined += len(rejects) + len(refused)
+            done.media_added += self.store.add(media.values())
+            _save_checkpoint(self.store, done, done=False)
+        for key in ("read", "added", "duplicates", "versions", "quarantined", "media_added"):
+            setattr(self.result, key, getattr(done, key))
+        reasons = [why for _, why in rejects + refused]
+        self.result.errors.extend(reasons[: max(0, MAX_ERRORS_KEPT - len(self.result.errors))])
 
 
 def _preserve(evidence: Evidence, path: Path) -> str:
@@ -165,12 +221,34 @@ def _records(sources: list[tuple[Path, str]]) -> Iterator[RawRecord]:
         yield from read_file(path, fmt)
 
 
-def _convert(converter: Converter, raw: RawRecord, evidence: Evidence, media: dict[str, MediaItem]) -> Entity:
+def _outcome(converter: Converter, raw: RawRecord, evidence: Evidence, media: dict[str, MediaItem],
+             roots: list[Path] | None) -> Outcome:
+    """The entity of ``raw``, or why it cannot be one: no error of one record goes further than it."""
+    try:
+        return raw, _convert(converter, raw, evidence, media, roots), None
+    except RecordError as exc:
+        return raw, None, str(exc)
+    except Exception as exc:
+        log.debug("unexpected error on %s:%d", raw.source, raw.line, exc_info=True)
+        return raw, None, str(RecordError(raw.source, raw.line, None, f"{type(exc).__name__}: {exc}"))
+
+
+def _convert(converter: Converter, raw: RawRecord, evidence: Evidence, media: dict[str, MediaItem],
+             roots: list[Path] | None) -> Entity:
     if raw.data is None:
         raise RecordError(raw.source, raw.line, None, raw.error or "unreadable record")
     values = converter.prepare(raw)
-    if converter.model is Post and values.get("media"):
-        values["media"] = _store_media(raw, values["media"], evidence, media)
+    roots = roots or [Path(raw.source).parent]
+    try:
+        if raw.page is not None and isinstance(values.get("media"), list):
+            files = page_images([str(m) for m in values["media"]], Path(raw.source), roots)
+            values["media"] = store_files(files, evidence, media)
+        elif converter.model is Post and values.get("media"):
+            values["media"] = store_media(values["media"], roots, evidence, media)
+        if converter.model is MediaItem:
+            values = media_record(values, roots, evidence, media)
+    except MediaError as exc:
+        raise RecordError(raw.source, raw.line, exc.field, exc.reason) from None
     entity = converter.build(raw, values)
     if raw.page is not None and isinstance(entity, Post):
         entity = _page_post(evidence, raw, entity)
@@ -190,29 +268,8 @@ def _page_post(evidence: Evidence, raw: RawRecord, post: Post) -> Post:
     return post
 
 
-def _store_media(raw: RawRecord, items: Any, evidence: Evidence, media: dict[str, MediaItem]) -> list[str]:
-    """Store each image a post lists by path in the evidence store; return their SHA-256s."""
-    if not isinstance(items, list):
-        raise RecordError(raw.source, raw.line, "media", "expected a list of image paths or SHA-256s")
-    hashes = []
-    base = Path(raw.source).parent
-    for i, item in enumerate(items):
-        if not isinstance(item, str) or not item:
-            raise RecordError(raw.source, raw.line, f"media.{i}", f"expected a path, got {item!r}")
-        if _SHA256.match(item):
-            hashes.append(item)
-            continue
-        file = Path(item) if Path(item).is_absolute() else base / item
-        if not file.is_file():
-            raise RecordError(raw.source, raw.line, f"media.{i}", f"file not found: {file}")
-        data = file.read_bytes()
-        sha = sha256_bytes(data)
-        if sha not in media and evidence.find_payload(sha) is None:
-            evidence.capture(file.resolve().as_uri(), data, "resource", content_type=sniff_type(data, file.name))
-        media[sha] = MediaItem(sha256=sha, mime=sniff_type(data, file.name), size=len(data),
-                               path=str(evidence.blobs.path(sha)))
-        hashes.append(sha)
-    return hashes
+def _printable(text: str) -> str:
+    return text.encode("utf-8", errors="backslashreplace").decode("utf-8")
 
 
 def _batch_id(sources: list[tuple[Path, str]], model: type[Entity], mapping: Mapping, assume_tz: str | None) -> str:
@@ -229,11 +286,11 @@ def _load_checkpoint(store: Store, batch: str) -> dict[str, Any] | None:
 
 def _save_checkpoint(store: Store, result: IngestResult, done: bool) -> None:
     store.execute(
-        "INSERT INTO ingest_checkpoints (batch, model, sources, records, added, duplicates, quarantined, media_added, "
-        "done, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP) ON CONFLICT (batch) DO UPDATE SET "
-        "records = excluded.records, added = excluded.added, duplicates = excluded.duplicates, "
-        "quarantined = excluded.quarantined, media_added = excluded.media_added, done = excluded.done, "
-        "updated_at = excluded.updated_at",
+        "INSERT INTO ingest_checkpoints (batch, model, sources, records, added, duplicates, quarantined, versions, "
+        "media_added, done, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP) ON CONFLICT (batch) "
+        "DO UPDATE SET records = excluded.records, added = excluded.added, duplicates = excluded.duplicates, "
+        "quarantined = excluded.quarantined, versions = excluded.versions, media_added = excluded.media_added, "
+        "done = excluded.done, updated_at = excluded.updated_at",
         (result.batch, result.model, json.dumps(result.sources), result.read, result.added, result.duplicates,
-         result.quarantined, result.media_added, done),
+         result.quarantined, result.versions, result.media_added, done),
     )
