@@ -9,17 +9,26 @@ from fastapi.testclient import TestClient
 
 from tests.api.world import BACKUP_PHONE, PHONE
 from wildtrace.api import record, verify_audit
+from wildtrace.share import pseudonym
+
+KEY = b"test-share-key"  # the app fixture's share key
+
+
+def _h(value: str) -> str:
+    return pseudonym(value, KEY)
+
 
 PARTNER_GETS = [
     "/api/overview", "/api/queue?limit=100", "/api/queue?status=all&tier=high&tier=medium&tier=none",
-    "/api/posts/wechat:ivory_king/p0", "/api/posts/{xss}", "/api/traders", "/api/traders/t-1",
-    "/api/accounts/wechat:ivory_king", "/api/accounts/wechat:ivory_king2", "/api/network/t-1?depth=3",
-    "/api/network/account:wechat:ivory_king?depth=3", "/api/alerts",
+    "/api/posts/wechat:ivory_king/p0", "/api/posts/{xss}", "/api/traders",
+    f"/api/traders/{_h('t-1')}", f"/api/accounts/{_h('wechat:ivory_king')}",
+    f"/api/accounts/{_h('wechat:ivory_king2')}",
+    f"/api/network/{_h('t-1')}?depth=3", f"/api/network/account:{_h('wechat:ivory_king')}?depth=3", "/api/alerts",
 ]
 PERSONAL = (PHONE, BACKUP_PHONE, "Wang Lei", "Wang L.", "ivory_king88", "Li Si", "wallet:w-881")
 
 
-@pytest.mark.parametrize("role", ["partner", "analyst"])  # the share policy gives analysts the partner view
+@pytest.mark.parametrize("role", ["partner", "analyst"])
 def test_partner_sees_no_personal_data_anywhere(login, world, role):
     _, ids = world
     partner, investigator = login(role), login("investigator")
@@ -36,6 +45,24 @@ def test_partner_sees_no_personal_data_anywhere(login, world, role):
     full = json.dumps(investigator.get("/api/accounts/wechat:ivory_king2").json(), ensure_ascii=False)
     assert PHONE in full and "Wang L." in full  # the redaction is by role, not a loss of data
     assert partner.get("/api/media/" + "ab" * 32).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["partner", "analyst"])
+def test_a_real_id_does_not_tell_its_pseudonym(login, world, role):
+    """A redacted role asks by pseudonym only: a real handle or trader id answers as unknown, so nobody can map
+    the values they know to pseudonyms (and so read other pseudonymised exports)."""
+    client = login(role)
+    for path in ("/api/accounts/wechat:ivory_king", "/api/traders/t-1", "/api/network/t-1",
+                 "/api/network/account:wechat:ivory_king", "/api/network/ident:phone:" + PHONE,
+                 "/accounts/wechat:ivory_king", "/traders/t-1", "/network/account:wechat:ivory_king"):
+        r = client.get(path)
+        assert r.status_code == 404, path
+        assert _h("wechat:ivory_king") not in r.text and _h("t-1") not in r.text
+    shown = client.get(f"/api/accounts/{_h('wechat:ivory_king')}").json()
+    assert shown["account"]["id"] == _h("wechat:ivory_king")
+    graph = client.get(f"/api/network/trader:{_h('t-1')}").json()
+    assert {n["id"] for n in graph["nodes"]} >= {f"trader:{_h('t-1')}", f"account:{_h('wechat:ivory_king')}"}
+    assert login("investigator").get("/api/accounts/wechat:ivory_king").status_code == 200
 
 
 def test_audit_chain_detects_tampering(login, world):

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from wildtrace.share import PolicyError, Redactor, audience_for_role, load_policy, parse_policy, redact_record
-from wildtrace.share._policy import pseudonym
+from wildtrace.share._redact import pseudonym
 
 KEY = b"test-key"
 ACCOUNT = {"id": "wechat:ivory_king88", "platform": "wechat", "handle": "ivory_king88", "display_name": "王伟",
@@ -67,7 +67,7 @@ def test_pseudonyms_are_keyed_stable_and_idempotent() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "加微信：ivory_king88 看货", "wx ivory-king 88888", "call +86 138-1234-5678 now", "卡号 6222 0212 3456 7890 123",
+    "加微信：ivory_king88 看货", "wx ivory-king88888", "call +86 138-1234-5678 now", "卡号 6222 0212 3456 7890 123",
     "mail seller@example.com", "tg: @tusk_trader", "ＱＱ：１２３４５６７８９",
 ])
 def test_scrub_removes_contacts_written_the_way_traders_write_them(text: str) -> None:
@@ -86,7 +86,8 @@ def test_scrub_removes_known_values_without_a_cue() -> None:
 
 def test_roles_map_to_audiences_and_unknown_roles_get_public() -> None:
     assert audience_for_role("admin") == "investigator"
-    assert audience_for_role("analyst") == "partner"
+    assert audience_for_role("analyst") == "analyst"
+    assert audience_for_role("partner") == "partner" and audience_for_role("platform") == "platform"
     assert audience_for_role("someone-new") == "public"
 
 

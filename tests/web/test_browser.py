@@ -10,6 +10,7 @@ import pytest
 from tests.api.world import BACKUP_PHONE, PASSWORD, PHONE, XSS
 from wildtrace.api import verify_bundle
 from wildtrace.model import Decision
+from wildtrace.share import pseudonym
 
 pytestmark = pytest.mark.browser
 
@@ -108,10 +109,11 @@ def test_partner_sees_no_phone_number_on_any_page(served, browser, shots: Path):
     base, _, ids = served
     page = browser.new_page(bypass_csp=True)  # lets the test wait on a JS condition
     sign_in(page, base, "partner")
+    trader, account = (pseudonym(v, b"test-share-key") for v in ("t-1", "wechat:ivory_king2"))
     for name, path in (("partner-overview", "/"), ("partner-review", "/review"),
-                       ("partner-post", f"/posts/{ids['posts'][0]}"), ("partner-trader", "/traders/t-1"),
-                       ("partner-account", "/accounts/wechat:ivory_king2"), ("partner-alerts", "/alerts"),
-                       ("partner-network", "/network/trader:t-1")):
+                       ("partner-post", f"/posts/{ids['posts'][0]}"), ("partner-trader", f"/traders/{trader}"),
+                       ("partner-account", f"/accounts/{account}"), ("partner-alerts", "/alerts"),
+                       ("partner-network", f"/network/trader:{trader}")):
         page.goto(base + path)
         if name == "partner-network":
             page.wait_for_function("Number(document.getElementById('graph').dataset.nodes || 0) >= 1")

@@ -18,7 +18,7 @@ from wildtrace.api._ratelimit import RateLimiter
 from wildtrace.api.routes import admin, alerts, auth, cases, check, lexicon, public, review, traders
 from wildtrace.config import Settings
 from wildtrace.log import get_logger
-from wildtrace.share import share_key
+from wildtrace.share import Redactors, share_key
 from wildtrace.store import Store
 
 log = get_logger(__name__)
@@ -89,7 +89,7 @@ def create_app(store: Store, settings: Settings, screener: Any = None) -> FastAP
     app.state.settings = settings
     app.state.screener = _lazy_screener(screener, settings.model)
     app.state.share_key = share_key(settings.share_key, settings.data_dir)
-    app.state.redactors = {}
+    app.state.redactors = Redactors(store, app.state.share_key)
     app.state.login_limiter = RateLimiter(limit=10, window=60)
     app.state.tip_limiter = RateLimiter(limit=20, window=3600)
     secret = settings.secret_key or secrets.token_hex(32)

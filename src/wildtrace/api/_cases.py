@@ -18,12 +18,17 @@ from wildtrace.store import Store
 
 if TYPE_CHECKING:
     from wildtrace.evidence import Evidence
+    from wildtrace.share import Redactor
 
 # Item kinds a case can hold, and the entity each names (traders live in the link stage's tables).
 ITEM_KINDS: dict[str, type[Entity] | None] = {
     "post": Post, "account": Account, "transaction": Transaction, "shipment": Shipment, "alert": Alert,
     "capture": Capture, "trader": None,
 }
+# The redaction policy's record kind of each item kind, and the field its key is.
+ITEM_POLICY = {"post": ("post", "id"), "account": ("account", "id"), "transaction": ("transaction", "id"),
+               "shipment": ("shipment", "waybill"), "alert": ("alert", "id"), "capture": ("capture", "sha256"),
+               "trader": ("trader", "trader_id")}
 
 
 def create_case(store: Store, title: str, user: str, items: list[str] | None = None) -> Case:
@@ -107,6 +112,36 @@ def case_view(store: Store, case_id: str) -> dict[str, Any]:
             "notes": [{**n, "written_at": n["written_at"].isoformat()} for n in case_notes(store, case_id)]}
 
 
+def redact_ref(ref: str, redactor: Redactor, record: dict[str, Any] | None = None) -> str:
+    """A ``kind:key`` item reference as ``redactor``'s audience may see it (an account as its pseudonym)."""
+    kind, _, key = ref.partition(":")
+    policy_kind, key_field = ITEM_POLICY[kind]
+    shown = redactor.field(policy_kind, key_field, key, record or {})
+    return f"{kind}:{shown if shown is not None else '[withheld]'}"
+
+
+def present_view(view: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
+    """A case view (``case_view``) as ``redactor``'s audience may see it: every item through the policy's rules
+    for its kind, item references pseudonymised, title and notes scrubbed."""
+    if redactor.open:
+        return view
+    items = []
+    for item in view["items"]:
+        kind = item["ref"].partition(":")[0]
+        items.append({"ref": redact_ref(item["ref"], redactor, item["record"]),
+                      "record": redactor.document(item["record"], ITEM_POLICY[kind][0])})
+    return {"case": present_case(view["case"], redactor), "items": items,
+            "notes": redactor.document(view["notes"], "note")}
+
+
+def present_case(case: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
+    """A case record (``Case.model_dump``) as ``redactor``'s audience may see it."""
+    if redactor.open:
+        return case
+    return {**redactor.document({k: v for k, v in case.items() if k != "items"}, "case"),
+            "items": [redact_ref(ref, redactor) for ref in case.get("items", [])]}
+
+
 def _json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode()
 
@@ -121,16 +156,23 @@ def _case_captures(store: Store, refs: list[str]) -> list[Capture]:
     return list({c.sha256: c for c in found}.values())
 
 
-def export_bundle(store: Store, case_id: str, exported_by: str, evidence: Evidence | None = None) -> bytes:
+def export_bundle(store: Store, case_id: str, exported_by: str, evidence: Evidence | None = None,
+                  redactor: Redactor | None = None) -> bytes:
     """A zip with the case, each item's record, the notes, the case's audit trail, the WARC file of every
     capture of the case (kept by ``evidence``) and a manifest of SHA-256 digests (``verify_bundle`` checks
-    it). A WARC file that cannot be found is named in the manifest."""
-    view = case_view(store, case_id)
+    it). A WARC file that cannot be found is named in the manifest. For an audience that does not see
+    everything (``redactor``) the records are redacted and the WARC files withheld (a captured page shows
+    what the audience may not see); the manifest names them."""
+    real = case_view(store, case_id)
+    view = present_view(real, redactor) if redactor is not None else real
     files: dict[str, bytes] = {"case.json": _json(view["case"]), "notes.json": _json(view["notes"])}
     for item in view["items"]:
         files[f"items/{item['ref'].replace(':', '_', 1).replace('/', '_')}.json"] = _json(item["record"])
-    missing_warcs = []
-    for capture in _case_captures(store, view["case"]["items"]):
+    missing_warcs, withheld = [], []
+    for capture in _case_captures(store, real["case"]["items"]):
+        if redactor is not None and not redactor.open:
+            withheld.append(redactor.pseudonym(capture.sha256) if redactor.hidden("evidence") else capture.sha256)
+            continue
         path = evidence.warc_file(capture) if evidence is not None and capture.warc_path else None
         if path is not None and path.is_file():
             files[f"warc/{capture.sha256}.warc.gz"] = path.read_bytes()
@@ -138,9 +180,9 @@ def export_bundle(store: Store, case_id: str, exported_by: str, evidence: Eviden
             missing_warcs.append(capture.sha256)
     trail = [e.model_dump(mode="json") for e in audit_events(store, object_kind="case", object_id=case_id,
                                                              limit=100_000)]
-    files["audit.json"] = _json(trail)
+    files["audit.json"] = _json(redactor.document(trail, "audit_event") if redactor is not None else trail)
     manifest = {"case_id": case_id, "exported_at": datetime.now(UTC).isoformat(), "exported_by": exported_by,
-                "audit_chain": verify_audit(store), "missing_warcs": missing_warcs,
+                "audit_chain": verify_audit(store), "missing_warcs": missing_warcs, "withheld_warcs": withheld,
                 "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 
 from wildtrace.api import _audit
-from wildtrace.api._redact import WorkbenchRedactor, audience_for_role
 from wildtrace.api._sessions import session_user
 from wildtrace.api._users import Role, User, user_for_token
+from wildtrace.share import Redactor, audience_for_role
 from wildtrace.store import Store
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -31,7 +31,7 @@ class Principal:
 
     user: User
     via: str
-    redactor: WorkbenchRedactor
+    redactor: Redactor
     csrf: str = ""
 
     @property
@@ -48,20 +48,21 @@ class Principal:
 
     def present(self, data: Any, kind: str | None = None) -> Any:
         """``data`` (a ``kind`` record of the redaction policy, or a document of them) as this user may see it."""
-        return self.redactor.present(data, kind)
+        return self.redactor.document(data, kind)
+
+    def lookup(self, ref: str) -> str | None:
+        """The store id this user means by ``ref`` (an account or trader id; redacted roles must give its
+        pseudonym: a real id answers as unknown, so no one learns a pseudonym from a value they know)."""
+        return self.redactor.unmask(ref)
 
     def audit(self, store: Store, action: str, object_kind: str = "", object_id: str = "", **detail: Any) -> None:
         _audit.record(store, self.name, action, object_kind, object_id,
                       {**detail, "role": self.user.role.value, "audience": self.audience})
 
 
-def redactor_for(request: Request, user: User) -> WorkbenchRedactor:
-    """The (cached) redactor of the audience that ``user``'s role gets under the share policy."""
-    audience = audience_for_role(user.role.value)
-    cache = request.app.state.redactors
-    if audience not in cache:
-        cache[audience] = WorkbenchRedactor(audience, request.app.state.share_key)
-    return cache[audience]
+def redactor_for(request: Request, user: User) -> Redactor:
+    """The redactor of the audience that ``user``'s role gets under the share policy."""
+    return request.app.state.redactors(audience_for_role(user.role.value))
 
 
 def optional_principal(request: Request, store: StoreDep) -> Principal | None:

@@ -86,13 +86,14 @@ def case_study_cmd(
     """A closed case as a redacted case study: timeline, modus operandi, code words, typologies, detection."""
     if fmt not in ("md", "json"):
         fail(f"--format {fmt!r}: expected md or json")
-    from wildtrace.share import Redactor, case_markdown, case_study, share_key
+    from wildtrace.share import case_markdown, case_study, share_key, store_redactor
     from wildtrace.store import open_store
 
     s = settings(db)
     with open_store(s.db) as store:
         try:
-            study = case_study(store, case_id, Redactor(audience, key=share_key(s.share_key, s.data_path)), force)
+            study = case_study(store, case_id, store_redactor(store, audience, share_key(s.share_key, s.data_path)),
+                               force)
         except ValueError as exc:
             fail(str(exc))
     text = case_markdown(study) if fmt == "md" else json.dumps(study, ensure_ascii=False, indent=2, default=str)

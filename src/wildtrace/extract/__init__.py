@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from wildtrace.extract._evaluate import evaluate_extraction
 from wildtrace.extract._fields import extract_fields
-from wildtrace.extract._identifiers import identifier_spans, identifiers
+from wildtrace.extract._identifiers import identifier_occurrences, identifier_spans, identifiers
 from wildtrace.extract._store import extract_store
+from wildtrace.extract._text import View, digit_view
 from wildtrace.extract._vocab import Vocabulary, VocabularyError, load_vocabulary
 
 __all__ = [
-    "Vocabulary", "VocabularyError", "evaluate_extraction", "extract_fields", "extract_store", "identifier_spans",
-    "identifiers", "load_vocabulary",
+    "View", "Vocabulary", "VocabularyError", "digit_view", "evaluate_extraction", "extract_fields", "extract_store",
+    "identifier_occurrences", "identifier_spans", "identifiers", "load_vocabulary",
 ]

@@ -320,15 +320,23 @@ class _Finder:
             for a, b, kind, value in list(self.found):
                 if kind == "phone":
                     self.add(a, b, "messenger_id", f"{app}:{value}")
-        out, seen = [], set()
+        out = []
         for a, b, kind, value in sorted(self.found, key=lambda f: (f[0], f[1])):
-            if (kind, value) not in seen:
-                seen.add((kind, value))
-                span = self.view.span(a, b)
-                out.append(Found(kind, self.view.original[span[0]:span[1]], value, span))
+            span = self.view.span(a, b)
+            out.append(Found(kind, self.view.original[span[0]:span[1]], value, span))
         return out
 
 
 def find_identifiers(view: View, v: Vocabulary) -> list[Found]:
     """Every identifier in the view's text, once per (kind, value), in order of first appearance."""
+    out, seen = [], set()
+    for f in _Finder(view, v).run():
+        if (f.kind, f.value) not in seen:
+            seen.add((f.kind, f.value))
+            out.append(f)
+    return out
+
+
+def find_all_identifiers(view: View, v: Vocabulary) -> list[Found]:
+    """Every occurrence of every identifier in the view's text, in order (what redaction must cover)."""
     return _Finder(view, v).run()

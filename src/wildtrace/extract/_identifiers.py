@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wildtrace.extract._contacts import find_identifiers
+from wildtrace.extract._contacts import Found, find_all_identifiers, find_identifiers
 from wildtrace.extract._text import View
 from wildtrace.extract._vocab import Vocabulary, load_vocabulary
 from wildtrace.model import Identifier, IdentifierKind
@@ -22,4 +22,10 @@ def identifier_spans(text: str, vocabulary: Vocabulary | None = None) -> list[tu
     >>> identifier_spans("私聊 w x _ l o t u s 1 2 3")
     [(3, 24)]
     """
-    return [f.span for f in find_identifiers(View.of(text), vocabulary or load_vocabulary())]
+    return [f.span for f in identifier_occurrences(text, vocabulary)]
+
+
+def identifier_occurrences(text: str, vocabulary: Vocabulary | None = None) -> list[Found]:
+    """Every occurrence of a contact or payment identifier in ``text``: kind, raw text, normalised value and
+    its span in ``text`` (a repeated identifier once per occurrence)."""
+    return find_all_identifiers(View.of(text), vocabulary or load_vocabulary())

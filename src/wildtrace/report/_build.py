@@ -8,14 +8,14 @@ from typing import Any
 from wildtrace.report import _queries as q
 from wildtrace.report import _sections as s
 from wildtrace.report._data import ReportOptions, load_period
-from wildtrace.share import Redactor
+from wildtrace.share import store_redactor
 from wildtrace.store import Store
 
 
 def build_report(store: Store, options: ReportOptions, key: bytes = b"") -> dict[str, Any]:
     """The report's data for ``options``' period, redacted for ``options.audience`` (JSON-serialisable)."""
     data = load_period(store, options)
-    redactor = Redactor(options.audience, key=key)
+    redactor = store_redactor(store, options.audience, key)
     volume = s.volume(data)
     return {
         "title": options.title,

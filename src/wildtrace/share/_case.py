@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from wildtrace.model import Account, Alert, Case, Decision, Post, Transaction, Verdict
-from wildtrace.share._policy import Redactor
+from wildtrace.share._redact import Redactor
 from wildtrace.store import Store
 
 NIGHT = {21, 22, 23, 0, 1, 2, 3, 4, 5}

@@ -9,7 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from wildtrace.model import Account, AccountIdentifier, PaymentAccount, Platform, Post, Transaction, Verdict
-from wildtrace.share._policy import Policy, Redactor, load_policy
+from wildtrace.share._known import has_tables, known_values
+from wildtrace.share._policy import Policy, load_policy
+from wildtrace.share._redact import Redactor
 from wildtrace.store import Store
 
 KINDS = ("platform", "trader", "account", "identifier", "post", "transaction", "payment_account", "link",
@@ -36,13 +38,6 @@ class ExportOptions:
     tiers: tuple[str, ...] = ("high", "medium")
     start: datetime | None = None
     end: datetime | None = None
-
-
-def has_tables(store: Store, *tables: str) -> bool:
-    """Whether every table exists (a later stage's tables may not be there yet)."""
-    rows = store.query("SELECT table_name FROM information_schema.tables WHERE table_name IN ("
-                       + ", ".join("?" for _ in tables) + ")", list(tables))
-    return {r["table_name"] for r in rows} >= set(tables)
 
 
 def _posts(store: Store, options: ExportOptions) -> list[tuple[Post, Verdict | None]]:
@@ -89,16 +84,6 @@ def _link_records(store: Store, accounts: set[str]) -> tuple[dict[str, dict], li
     return members, traders, links
 
 
-def _sensitive(accounts: list[Account], identifiers: list[AccountIdentifier], txs: list[Transaction],
-               kyc: list[PaymentAccount]) -> set[str]:
-    values = {i.value for i in identifiers} | {i.raw for i in identifiers}
-    values |= {v for k in kyc for v in (k.holder_name, k.holder_phone) if v}
-    values |= {a.display_name for a in accounts if a.display_name} | {a.handle for a in accounts}
-    for t in txs:
-        values |= {t.payer, t.payee, t.payer.split(":", 1)[-1], t.payee.split(":", 1)[-1]}
-    return values
-
-
 def collect(store: Store, options: ExportOptions, key: bytes = b"", policy: Policy | None = None) -> Dataset:
     """Read the records to export from ``store`` and redact them for ``options.audience``."""
     policy = policy or load_policy()
@@ -112,7 +97,7 @@ def collect(store: Store, options: ExportOptions, key: bytes = b"", policy: Poli
     used = {a for t in txs for a in (t.payer, t.payee)}
     kyc = [k for k in store.find(PaymentAccount) if k.payment_account in used] if used else []
     members, traders, links = _link_records(store, account_ids)
-    redactor = Redactor(options.audience, policy, key, _sensitive(accounts, identifiers, txs, kyc))
+    redactor = Redactor(options.audience, policy, key, known_values(store, policy))
     data = Dataset(redactor.audience, policy.audience(redactor.audience).tlp)
     platforms = {p.platform for p, _ in posts}
     data["platform"].extend(redactor.record("platform", p.model_dump(mode="json"))

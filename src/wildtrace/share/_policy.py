@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
-import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -17,8 +12,6 @@ from typing import Any
 import yaml
 
 ACTIONS = ("keep", "hash", "scrub", "drop")
-HASH_PREFIX = "h:"
-_HASHED = re.compile(r"^h:[0-9a-f]{16}$")
 
 
 class PolicyError(ValueError):
@@ -48,8 +41,17 @@ class Audience:
 
 
 @dataclass(frozen=True)
+class TextPattern:
+    """A pattern of free text that is redacted as ``cls`` (``[name]`` in its place)."""
+
+    name: str
+    cls: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
 class Policy:
-    """Audiences, their action per class, the class of every field, roles and scrub patterns."""
+    """Audiences, their action per class, the class of every field, roles and how free text is redacted."""
 
     source: str
     version: int
@@ -57,17 +59,23 @@ class Policy:
     audiences: dict[str, Audience]
     fields: dict[str, dict[str, FieldRule]]
     roles: dict[str, str]
-    scrub: dict[str, re.Pattern[str]]
+    nested: dict[str, str]
+    text_kinds: dict[str, str]
+    text_patterns: tuple[TextPattern, ...]
 
     def audience(self, name: str) -> Audience:
         if name not in self.audiences:
             raise ValueError(f"unknown audience {name!r}; the policy {self.source} has: {', '.join(self.audiences)}")
         return self.audiences[name]
 
+    def class_of(self, kind: str, name: str, record: dict[str, Any]) -> str | None:
+        """The class of field ``name`` of a ``kind`` record (None: not listed)."""
+        rule = self.fields.get(kind, {}).get(name)
+        return rule.class_for(record) if rule else None
+
     def action(self, audience: str, kind: str, name: str, record: dict[str, Any]) -> str:
         """What ``audience`` gets of field ``name`` of a ``kind`` record (unlisted fields: drop)."""
-        rule = self.fields.get(kind, {}).get(name)
-        cls = rule.class_for(record) if rule else None
+        cls = self.class_of(kind, name, record)
         return self.audience(audience).actions[cls] if cls else "drop"
 
 
@@ -92,7 +100,7 @@ def parse_policy(data: Any, source: str) -> Policy:
     """Validate the policy document ``data`` (from ``source``) and build the :class:`Policy`."""
     if not isinstance(data, dict):
         raise _fail(source, "(top)", "expected a mapping")
-    for key in ("version", "classes", "audiences", "fields", "roles", "scrub"):
+    for key in ("version", "classes", "audiences", "fields", "roles", "text"):
         if key not in data:
             raise _fail(source, key, "missing")
     classes = {str(k): str(v) for k, v in data["classes"].items()}
@@ -113,13 +121,26 @@ def parse_policy(data: Any, source: str) -> Policy:
     for role, audience in data["roles"].items():
         if audience not in audiences:
             raise _fail(source, f"roles.{role}", f"unknown audience {audience!r}")
-    scrub = {}
-    for name, pattern in data["scrub"].items():
+    nested = {str(k): str(v) for k, v in (data.get("nested") or {}).items()}
+    for key, kind in nested.items():
+        if kind not in fields:
+            raise _fail(source, f"nested.{key}", f"unknown record kind {kind!r}")
+    text = data["text"]
+    if not isinstance(text, dict) or not isinstance(text.get("kinds"), dict):
+        raise _fail(source, "text", "expected {kinds: {KIND: CLASS}, patterns: {NAME: {class:, pattern:}}}")
+    for kind, cls in text["kinds"].items():
+        if cls not in classes:
+            raise _fail(source, f"text.kinds.{kind}", f"unknown class {cls!r}")
+    patterns = []
+    for name, spec in (text.get("patterns") or {}).items():
+        if not isinstance(spec, dict) or spec.get("class") not in classes:
+            raise _fail(source, f"text.patterns.{name}", "expected {class: CLASS, pattern: REGEX} with a known class")
         try:
-            scrub[name] = re.compile(pattern)
-        except re.error as exc:
-            raise _fail(source, f"scrub.{name}", f"bad regular expression: {exc}") from exc
-    return Policy(source, int(data["version"]), classes, audiences, fields, dict(data["roles"]), scrub)
+            patterns.append(TextPattern(str(name), spec["class"], re.compile(str(spec["pattern"]))))
+        except (re.error, KeyError) as exc:
+            raise _fail(source, f"text.patterns.{name}", f"bad regular expression: {exc}") from exc
+    return Policy(source, int(data["version"]), classes, audiences, fields, dict(data["roles"]), nested,
+                  {str(k): str(v) for k, v in text["kinds"].items()}, tuple(patterns))
 
 
 @lru_cache(maxsize=8)
@@ -146,82 +167,3 @@ def audience_for_role(role: str, policy: Policy | None = None) -> str:
     """The audience whose view a workbench role gets; unknown roles get ``public``."""
     policy = policy or load_policy()
     return policy.roles.get(role, "public")
-
-
-def share_key(secret: str, data_dir: str | Path) -> bytes:
-    """The installation's pseudonymisation key: the ``share_key`` setting, else ``<data_dir>/share.key``
-    (created once, readable by its owner only)."""
-    if secret:
-        return secret.encode()
-    path = Path(data_dir) / "share.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32), encoding="ascii")
-        path.chmod(0o600)
-    return path.read_text(encoding="ascii").strip().encode()
-
-
-def pseudonym(value: Any, key: bytes) -> str:
-    """``h:`` + 16 hex digits of HMAC-SHA256(key, value); a pseudonym stays as it is."""
-    text = str(value)
-    if _HASHED.match(text):
-        return text
-    return HASH_PREFIX + hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:16]
-
-
-class Redactor:
-    """Applies one audience's view to records, sharing the key and the known sensitive values of a batch.
-
-    ``known`` are values that must never reach a narrow audience even inside free text (the identifiers,
-    names and payment accounts of the records being exported).
-    """
-
-    def __init__(self, audience: str, policy: Policy | None = None, key: bytes = b"",
-                 known: Iterable[str] = ()) -> None:
-        self.policy = policy or load_policy()
-        self.audience = self.policy.audience(audience).name
-        self.key = key
-        values = sorted({v.strip() for v in known if v and len(v.strip()) >= 4}, key=len, reverse=True)
-        self._known = re.compile("|".join(re.escape(v) for v in values), re.IGNORECASE) if values else None
-
-    def scrub(self, text: str) -> str:
-        """Free text with contacts, card numbers and known sensitive values replaced by placeholders."""
-        out = unicodedata.normalize("NFKC", text)
-        if self._known is not None:
-            out = self._known.sub("[redacted]", out)
-        for name, pattern in self.policy.scrub.items():
-            out = pattern.sub(f"[{name}]", out)
-        return out
-
-    def value(self, action: str, value: Any) -> Any:
-        if value is None or action == "keep":
-            return value
-        if isinstance(value, list):
-            return [self.value(action, v) for v in value]
-        if action == "hash":
-            return pseudonym(value, self.key)
-        if action == "scrub":
-            return self.scrub(str(value))
-        raise ValueError(f"action {action!r} has no value")
-
-    def record(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
-        """``record`` (a ``kind`` record: account, post, transaction...) as this audience may see it."""
-        if kind not in self.policy.fields:
-            raise ValueError(f"record kind {kind!r} is not in the redaction policy {self.policy.source}")
-        out = {}
-        for name, value in record.items():
-            action = self.policy.action(self.audience, kind, name, record)
-            if action != "drop":
-                out[name] = self.value(action, value)
-        return out
-
-    def field(self, kind: str, name: str, value: Any, record: dict[str, Any] | None = None) -> Any:
-        """One field's value for this audience, or ``None`` when it is dropped."""
-        action = self.policy.action(self.audience, kind, name, record or {})
-        return None if action == "drop" else self.value(action, value)
-
-
-def redact_record(record: dict[str, Any], kind: str, audience: str, policy: Policy | None = None,
-                  key: bytes = b"", known: Iterable[str] = ()) -> dict[str, Any]:
-    """One record as ``audience`` may see it (see :class:`Redactor` for batches)."""
-    return Redactor(audience, policy, key, known).record(kind, record)

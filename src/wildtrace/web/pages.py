@@ -20,6 +20,7 @@ from wildtrace.api._schemas import TipIn
 from wildtrace.api._users import WORKERS
 from wildtrace.api.routes.auth import sign_in, sign_out
 from wildtrace.api.routes.public import receive_tip
+from wildtrace.api.routes.traders import real_subject
 from wildtrace.link import list_traders, load_profile
 from wildtrace.model import Account, AccountIdentifier, AlertStatus, CaseStatus, Post
 
@@ -140,19 +141,22 @@ def traders(principal: CurrentUser, store: StoreDep) -> HTMLResponse:
 
 @router.get("/traders/{trader_id:path}")
 def trader(trader_id: str, principal: CurrentUser, store: StoreDep) -> HTMLResponse:
-    profile = load_profile(store, trader_id)
-    if profile is None:
+    real = principal.lookup(trader_id)
+    profile = load_profile(store, real) if real else None
+    if profile is None or real is None:
         return error_page(404, f"no trader {trader_id!r}")
-    principal.audit(store, "view", "trader", trader_id)
+    principal.audit(store, "view", "trader", real)
     return render("profile.html", principal, title=f"Trader {trader_id}", profile=principal.present(profile, "trader"),
-                  network=f"trader:{profile.get('trader_id', trader_id)}")
+                  network=f"trader:{trader_id}" if principal.sees_everything else "")
 
 
 @router.get("/accounts/{account_id:path}")
 def account(account_id: str, principal: CurrentUser, store: StoreDep) -> HTMLResponse:
-    found = store.get(Account, account_id)
+    real = principal.lookup(account_id)
+    found = store.get(Account, real) if real else None
     if found is None:
         return error_page(404, f"no account {account_id!r}")
+    account_id = found.id
     principal.audit(store, "view", "account", account_id)
     member = store.query("SELECT trader_id, is_backup FROM link_members WHERE account_id = ?", [account_id])
     profile = {**found.model_dump(mode="json"),
@@ -170,7 +174,9 @@ def account(account_id: str, principal: CurrentUser, store: StoreDep) -> HTMLRes
 
 @router.get("/network/{subject:path}")
 def network(subject: str, principal: CurrentUser, store: StoreDep) -> HTMLResponse:
-    root = resolve(store, subject)
+    real = real_subject(principal, subject)
+    root = resolve(store, real) if real else None
+    root = root if principal.sees_everything or root is None else subject
     if root is None:
         return error_page(404, f"nothing called {subject!r} in the network")
     return render("network.html", principal, root=root)
@@ -215,8 +221,8 @@ def sar_draft(alert_id: str, principal: Worker, store: StoreDep) -> Response:
 
 @router.get("/cases")
 def cases(principal: Worker, store: StoreDep) -> HTMLResponse:
-    return render("cases.html", principal, cases=[c.model_dump(mode="json") for c in _cases.list_cases(store,
-                                                                                                    limit=200)])
+    return render("cases.html", principal, cases=[_cases.present_case(c.model_dump(mode="json"), principal.redactor)
+                                                  for c in _cases.list_cases(store, limit=200)])
 
 
 @router.post("/cases")
@@ -237,7 +243,8 @@ def case(case_id: str, principal: Worker, store: StoreDep) -> HTMLResponse:
     except LookupError as exc:
         return error_page(404, str(exc))
     principal.audit(store, "view", "case", case_id)
-    return render("case.html", principal, v=view, statuses=[s.value for s in CaseStatus])
+    return render("case.html", principal, v=_cases.present_view(view, principal.redactor),
+                  statuses=[s.value for s in CaseStatus])
 
 
 @router.post("/cases/{case_id}/items")
@@ -274,7 +281,8 @@ def case_status(case_id: str, principal: Worker, store: StoreDep, status: Field)
 @router.get("/lexicon")
 def lexicon(request: Request, principal: Worker, store: StoreDep) -> HTMLResponse:
     layer = request.app.state.settings.lexicon_path
-    return render("lexicon.html", principal, items=_lexicon.suggestions(store, layer), layer=str(layer))
+    items = [principal.present(s, "suggestion") for s in _lexicon.suggestions(store, layer)]
+    return render("lexicon.html", principal, items=items, layer=str(layer))
 
 
 @router.post("/lexicon")
@@ -291,7 +299,8 @@ def lexicon_review(request: Request, principal: Worker, store: StoreDep, term: A
 @router.get("/audit")
 def audit(principal: Worker, store: StoreDep, offset: int = 0) -> HTMLResponse:
     offset = max(0, min(offset, 10_000_000))
-    events = [e.model_dump(mode="json") for e in audit_events(store, limit=100, offset=offset)]
+    events = [principal.present(e.model_dump(mode="json"), "audit_event")
+              for e in audit_events(store, limit=100, offset=offset)]
     return render("audit.html", principal, events=events, chain=verify_audit(store), offset=offset, limit=100)
 
 

@@ -47,7 +47,8 @@ def audit(principal: Worker, store: StoreDep, actor: Short | None = None, object
           offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> dict:
     """Audit events, newest first."""
     events = audit_events(store, actor, object_kind, object_id, limit, offset)
-    return {"items": [e.model_dump(mode="json") for e in events], "limit": limit, "offset": offset}
+    return {"items": [principal.present(e.model_dump(mode="json"), "audit_event") for e in events], "limit": limit,
+            "offset": offset}
 
 
 @router.get("/audit/verify")
@@ -59,4 +60,4 @@ def verify(principal: Worker, store: StoreDep) -> dict:
 @router.get("/tips")
 def tips(principal: Worker, store: StoreDep, limit: Annotated[int, Query(ge=1, le=500)] = 50,
          offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> dict:
-    return {"items": list_tips(store, limit, offset)}
+    return {"items": [principal.present(t, "tip") for t in list_tips(store, limit, offset)]}

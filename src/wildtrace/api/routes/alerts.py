@@ -29,7 +29,7 @@ def update(alert_id: str, body: AlertUpdate, principal: Worker, store: StoreDep)
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from None
     principal.audit(store, "alert_update", "alert", alert_id, status=str(alert.status), assignee=alert.assignee)
-    return alert.model_dump(mode="json")
+    return principal.present(alert.model_dump(mode="json"), "alert")
 
 
 

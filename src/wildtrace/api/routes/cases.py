@@ -28,42 +28,43 @@ def list_cases(principal: Worker, store: StoreDep, status: CaseStatus | None = N
                limit: Annotated[int, Query(ge=1, le=500)] = 50,
                offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> dict:
     items = _cases.list_cases(store, status, limit, offset)
-    return {"items": [c.model_dump(mode="json") for c in items], "limit": limit, "offset": offset}
+    return {"items": [_cases.present_case(c.model_dump(mode="json"), principal.redactor) for c in items],
+            "limit": limit, "offset": offset}
 
 
 @router.post("", status_code=201)
 def create(body: CaseIn, principal: Worker, store: StoreDep) -> dict:
     case = _found(_cases.create_case, store, body.title, principal.name, body.items)
     principal.audit(store, "case_created", "case", case.id, title=case.title, items=case.items)
-    return case.model_dump(mode="json")
+    return _cases.present_case(case.model_dump(mode="json"), principal.redactor)
 
 
 @router.get("/{case_id}")
 def view(case_id: str, principal: Worker, store: StoreDep) -> dict:
     result = _found(_cases.case_view, store, case_id)
     principal.audit(store, "view", "case", case_id)
-    return result
+    return _cases.present_view(result, principal.redactor)
 
 
 @router.post("/{case_id}/items")
 def add_item(case_id: str, body: CaseItemIn, principal: Worker, store: StoreDep) -> dict:
     case = _found(_cases.add_item, store, case_id, body.ref)
     principal.audit(store, "case_item_added", "case", case_id, ref=body.ref)
-    return case.model_dump(mode="json")
+    return _cases.present_case(case.model_dump(mode="json"), principal.redactor)
 
 
 @router.post("/{case_id}/notes", status_code=201)
 def add_note(case_id: str, body: NoteIn, principal: Worker, store: StoreDep) -> dict:
     note = _found(_cases.add_note, store, case_id, principal.name, body.text)
     principal.audit(store, "case_note_added", "case", case_id, note_id=note["note_id"])
-    return {**note, "written_at": note["written_at"].isoformat()}
+    return principal.present({**note, "written_at": note["written_at"].isoformat()}, "note")
 
 
 @router.patch("/{case_id}")
 def set_status(case_id: str, body: CaseStatusIn, principal: Worker, store: StoreDep) -> dict:
     case = _found(_cases.set_status, store, case_id, body.status)
     principal.audit(store, "case_status", "case", case_id, status=str(case.status))
-    return case.model_dump(mode="json")
+    return _cases.present_case(case.model_dump(mode="json"), principal.redactor)
 
 
 @router.get("/{case_id}/bundle", response_class=Response,
@@ -75,6 +76,7 @@ def bundle(case_id: str, principal: Worker, store: StoreDep, request: Request) -
     principal.audit(store, "export", "case", case_id, format="bundle")
     from wildtrace.evidence import Evidence
 
-    data = _cases.export_bundle(store, case_id, principal.name, Evidence(store, request.app.state.settings.data_path))
+    data = _cases.export_bundle(store, case_id, principal.name, Evidence(store, request.app.state.settings.data_path),
+                                principal.redactor)
     return Response(data, media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{case_id}.zip"'})

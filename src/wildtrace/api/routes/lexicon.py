@@ -17,7 +17,8 @@ router = APIRouter(prefix="/api/lexicon", tags=["lexicon"])
 def suggestions(request: Request, principal: Worker, store: StoreDep,
                 limit: Annotated[int, Query(ge=1, le=200)] = 30) -> dict:
     """Candidate code words over-represented in high-scoring posts, not reviewed yet."""
-    return {"items": _lexicon.suggestions(store, request.app.state.settings.lexicon_path, limit)}
+    items = _lexicon.suggestions(store, request.app.state.settings.lexicon_path, limit)
+    return {"items": [principal.present(s, "suggestion") for s in items]}
 
 
 @router.post("/reviews", status_code=201)

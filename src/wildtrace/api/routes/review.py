@@ -52,7 +52,7 @@ def decide(post_id: str, body: DecisionIn, principal: Worker, store: StoreDep) -
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from None
     principal.audit(store, "decide", "post", post_id, decision=str(row.decision), decision_id=row.id)
-    return row.model_dump(mode="json")
+    return principal.present(row.model_dump(mode="json"), "decision")
 
 
 @router.get("/decisions")
@@ -60,7 +60,8 @@ def decisions(principal: Worker, store: StoreDep, limit: Limit = 100, offset: Of
     """Decisions as labels (1 confirm/escalate, 0 dismiss), newest first; an export, so audited."""
     rows = store.find(Decision, order_by="decided_at DESC, id", limit=limit, offset=offset)
     principal.audit(store, "export", "decisions", "", n=len(rows), offset=offset)
-    return {"total": store.count(Decision), "items": [{**d.model_dump(mode="json"), "label": d.label} for d in rows]}
+    return {"total": store.count(Decision),
+            "items": [principal.present({**d.model_dump(mode="json"), "label": d.label}, "decision") for d in rows]}
 
 
 @router.get("/media/{sha256}", response_class=FileResponse)

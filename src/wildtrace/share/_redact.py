@@ -1,0 +1,221 @@
+"""The one redaction path: a record, a workbench document or a free text as one audience may see it.
+
+Exports (FtM, STIX, CSV), reports, case studies, the workbench's API answers and pages, case bundles and
+lexicon suggestions all go through :class:`Redactor`, driven by the policy file
+(``wildtrace/share/data/redaction.yaml``). Free text loses every identifier the extraction stage reads in it and
+every identifier of the store that occurs in it (see ``_known``) unless the audience keeps its class; dates,
+prices and weights stay. Pseudonyms are keyed (HMAC-SHA256 with the installation's share key), so they cannot be
+derived without the key; :meth:`Redactor.unmask` turns a pseudonym back into the store's id for the server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from wildtrace.extract import identifier_occurrences
+from wildtrace.share._known import KnownValues, known_values, store_fingerprint, store_ids
+from wildtrace.share._policy import Policy, load_policy
+from wildtrace.store import Store
+
+HASH_PREFIX = "h:"
+_HASHED = re.compile(r"^h:[0-9a-f]{16}$")
+_PSEUDONYM = re.compile(r"(?<![0-9a-z])h:[0-9a-f]{16}(?![0-9a-z])")
+# The placeholder of a class in free text.
+_PLACEHOLDER = {"contact": "contact", "payment": "payment", "account_ref": "account", "buyer_ref": "account",
+                "private_name": "name", "location": "place", "url": "url"}
+
+
+def share_key(secret: str, data_dir: str | Path) -> bytes:
+    """The installation's pseudonymisation key: the ``share_key`` setting, else ``<data_dir>/share.key``
+    (created once, readable by its owner only)."""
+    if secret:
+        return secret.encode()
+    path = Path(data_dir) / "share.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="ascii")
+        path.chmod(0o600)
+    return path.read_text(encoding="ascii").strip().encode()
+
+
+def pseudonym(value: Any, key: bytes) -> str:
+    """``h:`` + 16 hex digits of HMAC-SHA256(key, value); a pseudonym stays as it is."""
+    text = str(value)
+    if _HASHED.match(text):
+        return text
+    return HASH_PREFIX + hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def is_pseudonym(value: str) -> bool:
+    return bool(_HASHED.match(value))
+
+
+class Redactor:
+    """One audience's view. ``known`` are the store's identifiers (:func:`known_values`; a plain list of
+    strings is taken as contacts); ``ids`` are the store's ids that may be asked for by pseudonym."""
+
+    def __init__(self, audience: str, policy: Policy | None = None, key: bytes = b"",
+                 known: KnownValues | Iterable[str] = (), ids: Iterable[str] = ()) -> None:
+        self.policy = policy or load_policy()
+        self.audience = self.policy.audience(audience).name
+        self.actions = self.policy.audience(self.audience).actions
+        self.open = all(a == "keep" for a in self.actions.values())
+        self.key = key
+        self.known = known if isinstance(known, KnownValues) else KnownValues((v, "contact") for v in known)
+        self._ids = ids
+        self._scrub = lru_cache(maxsize=4096)(self._scrub_text)
+
+    # -- values and free text ------------------------------------------------------------------------
+    def hidden(self, cls: str) -> bool:
+        """Whether this audience loses values of class ``cls`` (anything but keep)."""
+        return self.actions.get(cls, "drop") != "keep"
+
+    def pseudonym(self, value: str) -> str:
+        """``value`` if this audience sees everything, else its keyed pseudonym."""
+        return value if self.open else pseudonym(value, self.key)
+
+    def unmask(self, value: str) -> str | None:
+        """The store id an asker of this audience means by ``value``: itself for an audience that sees
+        everything; for others only a pseudonym is accepted (a real id must not tell its pseudonym)."""
+        if self.open:
+            return value
+        if not is_pseudonym(value):
+            return None
+        if isinstance(self._ids, dict):
+            return self._ids.get(value)
+        self._ids = {pseudonym(i, self.key): i for i in self._ids}
+        return self._ids.get(value)
+
+    def scrub(self, text: str) -> str:
+        """Free text with every identifier this audience may not see replaced by ``[kind]``."""
+        return self._scrub(text) if text else text
+
+    def _scrub_text(self, text: str) -> str:
+        spans: list[tuple[int, int, int, str]] = []  # start, rank (the extraction stage's name first), end, label
+        for f in identifier_occurrences(text):
+            cls = self.policy.text_kinds.get(f.kind)
+            if cls and self.hidden(cls):
+                spans.append((f.span[0], 0, f.span[1], f.kind.replace("_id", "")))
+        for a, b, classes in self.known.find(text):
+            hidden = sorted(c for c in classes if self.hidden(c))
+            if hidden:
+                spans.append((a, 1, b, _PLACEHOLDER.get(hidden[0], "redacted")))
+        for p in self.policy.text_patterns:
+            if self.hidden(p.cls):
+                spans += [(m.start(), 2, m.end(), p.name) for m in p.pattern.finditer(text)]
+        if not spans:
+            return text
+        cursor = 0
+        for m in _PSEUDONYM.finditer(text):  # a pseudonym is not redacted again (its hex may look like digits)
+            spans.append((m.start(), -1, m.end(), ""))
+        out = []
+        for a, rank, b, label in sorted(spans):
+            if b <= cursor:
+                continue
+            if a >= cursor:
+                out.append(text[cursor:a])
+                out.append(text[a:b] if rank < 0 else f"[{label}]")
+            cursor = max(cursor, b)
+        out.append(text[cursor:])
+        return "".join(out)
+
+    def value(self, action: str, value: Any) -> Any:
+        if value is None or action == "keep":
+            return value
+        if isinstance(value, list):
+            return [self.value(action, v) for v in value]
+        if action == "hash":
+            return pseudonym(value, self.key)
+        if action == "scrub":
+            return self.scrub(str(value))
+        raise ValueError(f"action {action!r} has no value")
+
+    # -- records -------------------------------------------------------------------------------------
+    def record(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
+        """``record`` (a ``kind`` record: account, post, transaction...) as this audience may see it;
+        fields the policy does not list are dropped."""
+        if kind not in self.policy.fields:
+            raise ValueError(f"record kind {kind!r} is not in the redaction policy {self.policy.source}")
+        out = {}
+        for name, value in record.items():
+            action = self.policy.action(self.audience, kind, name, record)
+            if action != "drop":
+                out[name] = self.value(action, value)
+        return out
+
+    def field(self, kind: str, name: str, value: Any, record: dict[str, Any] | None = None) -> Any:
+        """One field's value for this audience, or ``None`` when it is dropped."""
+        action = self.policy.action(self.audience, kind, name, record or {})
+        return None if action == "drop" else self.value(action, value)
+
+    # -- composite documents (the workbench's answers) -----------------------------------------------
+    def document(self, data: Any, kind: str | None = None) -> Any:
+        """``data`` (a record of policy kind ``kind``, or a document of records) as this audience may see it.
+        A part's kind comes from the key it sits under (the policy's ``nested``); a field that neither its
+        kind nor the policy's ``document`` fields list is scrubbed if it is text."""
+        return data if self.open else self._walk(data, kind)
+
+    def _action(self, kind: str | None, name: str, record: dict[str, Any]) -> str | None:
+        cls = self.policy.class_of(kind or "", name, record) or self.policy.class_of("document", name, record)
+        return self.actions[cls] if cls else None
+
+    def _walk(self, data: Any, kind: str | None) -> Any:
+        if isinstance(data, dict):
+            out = {}
+            for name, value in data.items():
+                action = self._action(kind, name, data)
+                if action == "drop" and value not in (None, "", [], {}):
+                    continue
+                if isinstance(value, dict | list):
+                    nested = any(isinstance(v, dict) for v in (value if isinstance(value, list) else [value]))
+                    out[name] = self.value(action, value) if action in ("keep", "hash", "scrub") and not nested \
+                        else self._walk(value, self.policy.nested.get(name, kind))
+                elif isinstance(value, str):
+                    out[name] = self.value(action or "scrub", value)
+                else:
+                    out[name] = value
+            return out
+        if isinstance(data, list | tuple):
+            return [self._walk(v, kind) for v in data]
+        if isinstance(data, str):
+            return self.scrub(data)
+        return data
+
+
+def store_redactor(store: Store, audience: str, key: bytes, policy: Policy | None = None) -> Redactor:
+    """A redactor for ``audience`` that knows the identifiers and ids of ``store``."""
+    policy = policy or load_policy()
+    return Redactor(audience, policy, key, known_values(store, policy), store_ids(store))
+
+
+class Redactors:
+    """The redactor of each audience over one store, built again when the store's identifiers change (a
+    server keeps one of these)."""
+
+    def __init__(self, store: Store, key: bytes) -> None:
+        self.store, self.key = store, key
+        self._built: dict[str, tuple[tuple[int, ...], Redactor]] = {}
+
+    def __call__(self, audience: str) -> Redactor:
+        mark = store_fingerprint(self.store)
+        cached = self._built.get(audience)
+        if cached is None or cached[0] != mark:
+            policy = load_policy()
+            known = next((r.known for m, r in self._built.values() if m == mark), None)
+            built = Redactor(audience, policy, self.key, known or known_values(self.store, policy),
+                             store_ids(self.store))
+            self._built[audience] = cached = (mark, built)
+        return cached[1]
+
+
+def redact_record(record: dict[str, Any], kind: str, audience: str, policy: Policy | None = None,
+                  key: bytes = b"", known: KnownValues | Iterable[str] = ()) -> dict[str, Any]:
+    """One record as ``audience`` may see it (see :class:`Redactor` for batches)."""
+    return Redactor(audience, policy, key, known).record(kind, record)

@@ -1,0 +1,101 @@
+"""The one redaction path: identifiers in free text however written, the store's own identifiers, what stays."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from wildtrace.model import Account, AccountIdentifier, PaymentAccount, Shipment
+from wildtrace.share import KnownValues, Redactor, known_values, load_policy, pseudonym, store_redactor
+from wildtrace.simulate._text import card_text, handle_text, phone_text
+from wildtrace.store import Store
+
+KEY = b"k"
+PHONE, HANDLE, WALLET, BANK = "17110320490", "mountain9750", "wallet:5220213446", "bank:6221661551190074"
+
+
+@pytest.mark.parametrize("text", [
+    "2025-03-03 到货 价格12800元 约131g 重量 350克 1.2w 20250303",
+    "象牙手镯 30克 ¥38 per gram 12,800 yuan 2025/03/03 12:30 2.5kg",
+    "尺寸 56mm 第3件 共12件 2025年3月3日",
+])
+def test_dates_prices_and_weights_stay(text: str) -> None:
+    """Over-redaction made dates "[phone]": they are not identifiers."""
+    assert Redactor("partner", key=KEY).scrub(text) == text
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_every_way_the_simulator_writes_a_contact_is_removed(seed: int) -> None:
+    """The simulator's obfuscations (spaced, dashed, full-width, Chinese numerals, formal numerals, one digit at a
+    time; spaced-out, upper-case and split handles; cards in groups) after its contact cues, with no known values."""
+    rng = random.Random(seed)
+    redactor = Redactor("partner", key=KEY)
+    for cue in ("微信", "加薇", "V", "电话", "☎", "Tel", "DM", "联系"):
+        text = f"象牙手镯 {cue} {phone_text(rng, PHONE)} 价格5000元"
+        assert PHONE not in "".join(c for c in redactor.scrub(text) if c.isdigit()), text
+    for cue in ("微信", "加薇", "加V", "wx", "VX:"):
+        written = handle_text(rng, "wx_" + HANDLE)
+        out = redactor.scrub(f"看货 {cue} {written} 价格5000元")
+        assert HANDLE not in out.replace(" ", "").lower(), (written, out)
+    for account in (WALLET, BANK):
+        out = redactor.scrub(f"收款 {card_text(rng, account)} 价格5000元")
+        assert account.split(":")[1] not in out.replace(" ", ""), out
+
+
+def test_store_values_are_found_however_spaced_cased_or_written_in_numerals() -> None:
+    known = KnownValues([(HANDLE, "contact"), ("+86" + PHONE, "contact"), (WALLET, "payment"), ("魏霞", "private_name")])
+    redactor = Redactor("partner", key=KEY, known=known)
+    for text in ("m o u n t a i n 9 7 5 0", "MOUNTAIN9750", "一七一一零三二零四九零", "1711 0320 490",
+                 "5220213446", "魏霞"):
+        out = redactor.scrub("看货 " + text + " 谢谢")
+        assert out.startswith("看货 [") and out.endswith("] 谢谢"), out
+    # a known value inside a longer word is another value
+    assert redactor.scrub("型号 xmountain9750x") == "型号 xmountain9750x"
+
+
+def test_the_audience_keeps_what_its_policy_keeps() -> None:
+    known = KnownValues([("jade.27703", "account_ref"), ("13639020989", "contact")])
+    text = "找 jade.27703 或 13639020989"
+    assert Redactor("platform", key=KEY, known=known).scrub(text) == "找 jade.27703 或 [phone]"
+    assert Redactor("partner", key=KEY, known=known).scrub(text) == "找 [account] 或 [phone]"
+    assert Redactor("investigator", key=KEY, known=known).document({"text": text}) == {"text": text}
+
+
+def test_a_pseudonym_is_left_whole_in_free_text() -> None:
+    shown = next(p for i in range(10_000) if (p := pseudonym(str(i), KEY))[2:11].isdigit() or i == 9_999)
+    assert Redactor("partner", key=KEY).scrub(f"shared phone with {shown}") == f"shared phone with {shown}"
+
+
+def test_known_values_come_from_the_store_with_their_policy_class(store: Store) -> None:
+    store.add([Account(id="wechat:jade.27703", platform="wechat", handle="jade.27703", display_name="Tea"),
+               AccountIdentifier(account_id="wechat:jade.27703", kind="phone", value="+8613639020989",
+                                 raw="136 3902 0989", seen_in="profile", seen_id="wechat:jade.27703"),
+               PaymentAccount(payment_account=WALLET, holder_name="冯文", holder_phone="14787433679"),
+               Shipment(waybill="SF1", sender_name="魏霞", sender_phone="13500001111", receiver_name="唐霞")])
+    redactor = store_redactor(store, "partner", KEY)
+    text = "Tea 喝茶: jade 27703 / 1 3 6 3 9 0 2 0 9 8 9 / 冯文 5220213446 / 魏霞 唐霞 147-8743-3679 / 1350000 1111"
+    out = redactor.scrub(text)
+    for value in ("27703", "冯文", "魏霞", "唐霞", "5220213446", "3679", "1111"):
+        assert value not in out, out
+    assert out.startswith("Tea 喝茶: "), "display names are not identifiers"
+    assert known_values(store, load_policy()).size > 0
+
+
+def test_documents_unmask_only_pseudonyms(store: Store) -> None:
+    store.add([Account(id="wechat:a_1", platform="wechat", handle="a_1")])
+    partner = store_redactor(store, "partner", KEY)
+    assert partner.unmask("wechat:a_1") is None
+    assert partner.unmask(pseudonym("wechat:a_1", KEY)) == "wechat:a_1"
+    assert store_redactor(store, "investigator", KEY).unmask("wechat:a_1") == "wechat:a_1"
+
+
+def test_link_reasons_and_seen_ids_are_redacted_in_records() -> None:
+    redactor = Redactor("partner", key=KEY, known=KnownValues([("wechat:wx_abc123", "contact")]))
+    link = redactor.record("link", {"account_l": "a", "account_r": "b", "source": "identifier",
+                                    "reasons": ["shared phone +8613912345678", "shared messenger_id wechat:wx_abc123",
+                                                "shared payment_account wallet:5220213446"]})
+    assert not any(c.isdigit() for r in link["reasons"] for c in r), link
+    profile = redactor.record("identifier", {"account_id": "wechat:x", "kind": "url", "seen_in": "profile",
+                                             "seen_id": "wechat:x"})
+    assert profile["seen_id"] == pseudonym("wechat:x", KEY)
