@@ -44,7 +44,8 @@ def test_every_way_the_simulator_writes_a_contact_is_removed(seed: int) -> None:
 
 
 def test_store_values_are_found_however_spaced_cased_or_written_in_numerals() -> None:
-    known = KnownValues([(HANDLE, "contact"), ("+86" + PHONE, "contact"), (WALLET, "payment"), ("魏霞", "private_name")])
+    known = KnownValues([(HANDLE, "contact"), ("+86" + PHONE, "contact"), (WALLET, "payment"),
+                         ("魏霞", "private_name")])
     redactor = Redactor("partner", key=KEY, known=known)
     for text in ("m o u n t a i n 9 7 5 0", "MOUNTAIN9750", "一七一一零三二零四九零", "1711 0320 490",
                  "5220213446", "魏霞"):
