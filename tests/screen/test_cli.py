@@ -52,6 +52,18 @@ def test_train_then_eval_with_the_trained_model_and_grouped_cv(env: Path) -> Non
     assert out["recall"] > 0.8
     cv = json.loads(_run("eval", "--labels", str(labels), "--cv", "2", "--group-col", "seller", "--json"))
     assert cv["n"] == len(frame) and cv["folds"] == 2
+    assert set(cv["baselines"]) == {"tfidf_lr", "keyword"} and cv["baselines"]["tfidf_lr"]["n"] == len(frame)
+    human = _run("eval", "--labels", str(labels), "--cv", "2", "--group-col", "seller", "--optimise", "f1")
+    assert "TF-IDF + LR" in human and "keyword" in human and "the TF-IDF + LR baseline on MCC" in human
+
+
+def test_train_reports_the_chosen_model_and_refuses_a_bad_objective(env: Path) -> None:
+    out = json.loads(_run("train", "--labels", str(HELDOUT), "--out", "m", "--no-embeddings", "--optimise",
+                          "precision-at-recall 0.9", "--json"))
+    assert out["optimise"] == "precision-at-recall 0.9" and out["feature_set"] in ("fast", "tfidf", "fast+tfidf")
+    assert out["thresholds"]["low"] <= out["thresholds"]["medium"] <= out["thresholds"]["high"]
+    bad = CliRunner().invoke(app, ["train", "--labels", str(HELDOUT), "--out", "m2", "--optimise", "accuracy"])
+    assert bad.exit_code != 0 and "--optimise" in str(bad.exception)
 
 
 def test_lexicon_add_list_retire(env: Path) -> None:

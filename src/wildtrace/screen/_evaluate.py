@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +16,7 @@ from wildtrace.lexicon import Lexicon
 from wildtrace.log import get_logger
 from wildtrace.screen._images import ImageReader
 from wildtrace.screen._model import ScreenModel
+from wildtrace.screen._operating import Curve, Objective
 from wildtrace.screen._screener import Document, Screener, document_of
 
 log = get_logger(__name__)
@@ -105,15 +108,52 @@ def fold_indices(labels: list[int], groups: list[str], k: int, *, grouped: bool 
 
 
 def cross_validate(data: LabelledSet, lexicon: Lexicon, k: int, *, full: bool = False, grouped: bool = True,
-                   seed: int = 0) -> dict[str, float | int]:
-    """Train on k-1 folds, score the held-out fold, pool the predictions. With ``grouped`` no group is split."""
+                   seed: int = 0, optimise: str = "f1", extra: LabelledSet | None = None,
+                   feature_sets: list[str] | None = None) -> dict[str, Any]:
+    """Train on k-1 folds, score the held-out fold, pool the predictions. With ``grouped`` no group is split.
+
+    On the same folds, the textbook TF-IDF + logistic-regression baseline is trained and the keyword rule
+    applied, so the result says what WildTrace adds. ``operating_point`` compares the MCC at the cut-offs each
+    fold's model chose by inner cross-validation (for ``optimise``) with the best single cut-off on the pooled
+    out-of-fold scores. ``extra`` labelled posts (e.g. review decisions) join every training part, never a
+    test part (posts whose text is in the test part are left out).
+    """
+    from wildtrace.screen._baselines import KeywordRule, tfidf_baseline
     from wildtrace.screen._train import train_model
 
     y = np.asarray(data.labels)
-    flagged = np.zeros(len(y), dtype=bool)
+    texts = [d.combined for d in data.docs]
+    scores = np.zeros(len(y))
+    flagged, baseline = np.zeros(len(y), dtype=bool), np.zeros(len(y), dtype=bool)
+    chosen: Counter[str] = Counter()
     for train_idx, test_idx in fold_indices(data.labels, data.groups, k, grouped=grouped, seed=seed):
-        model: ScreenModel = train_model([data.docs[i] for i in train_idx], y[train_idx], lexicon,
-                                         embeddings=full, version="cv", seed=seed)
-        screener = Screener(lexicon, model, full=full)
-        flagged[test_idx] = flag(screener, [data.docs[i] for i in test_idx])
-    return {**metrics(y, flagged), "folds": k}
+        docs, labels, groups = _training_part(data, train_idx, extra, {texts[i] for i in test_idx})
+        model: ScreenModel = train_model(docs, labels, lexicon, embeddings=full, version="cv", seed=seed,
+                                         optimise=optimise, groups=groups if grouped else None,
+                                         feature_sets=feature_sets)
+        chosen[f"{model.info['feature_set']} C={model.info['C']:g}"] += 1
+        results = list(Screener(lexicon, model, full=full).screen_documents([data.docs[i] for i in test_idx]))
+        scores[test_idx] = [r.score for r in results]
+        flagged[test_idx] = [r.tier in FLAGGED for r in results]
+        textbook = tfidf_baseline().fit([d.combined for d in docs], labels)
+        baseline[test_idx] = textbook.predict([texts[i] for i in test_idx]) == 1
+    ours, theirs = metrics(y, flagged), metrics(y, baseline)
+    best_cut, best_mcc = Curve.of(y, scores).best(Objective("mcc"))
+    return {**ours, "folds": k, "optimise": optimise, "chosen": dict(chosen),
+            "operating_point": {"mcc": ours["mcc"], "best_mcc": round(best_mcc, 4), "best_cutoff": round(best_cut, 4)},
+            "baselines": {"tfidf_lr": theirs, "keyword": metrics(y, KeywordRule(lexicon).flags(texts))},
+            "beats_baseline": bool(ours["mcc"] >= theirs["mcc"]),
+            "extra_labels": len(extra.labels) if extra else 0}
+
+
+def _training_part(data: LabelledSet, rows: np.ndarray, extra: LabelledSet | None, held_out: set[str]
+                   ) -> tuple[list[Document], list[int], list[str]]:
+    docs = [data.docs[i] for i in rows]
+    labels = [data.labels[i] for i in rows]
+    groups = [data.groups[i] for i in rows]
+    for doc, label, group in zip(*(extra.docs, extra.labels, extra.groups) if extra else ((), (), ()), strict=True):
+        if doc.combined not in held_out:
+            docs.append(doc)
+            labels.append(label)
+            groups.append(group)
+    return docs, labels, groups

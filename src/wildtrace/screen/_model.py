@@ -23,7 +23,10 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 @dataclass
 class ScreenModel:
     """Learned state of a screener. ``stack`` (4 weights) combines the fast logit with the similarity to
-    illegal (``pos_emb``) and benign (``neg_emb``) exemplars for the embedding stage."""
+    illegal (``pos_emb``) and benign (``neg_emb``) exemplars for the embedding stage. A model trained with word
+    and character TF-IDF features (chosen by ``wildtrace train`` when they help) carries the fitted
+    ``text_vectoriser`` and its weights ``text_coef``; the shipped model has none, so its fast path is the
+    hashed n-grams alone."""
 
     coef: np.ndarray
     intercept: float
@@ -35,12 +38,20 @@ class ScreenModel:
     neg_emb: np.ndarray | None = None
     version: str = "custom"
     info: dict[str, Any] = field(default_factory=dict)
+    text_vectoriser: Any = None
+    text_coef: np.ndarray | None = None
 
     def fast_logit(self, ngrams: Any, lexicon: np.ndarray) -> np.ndarray:
         """The linear model's logit from the n-gram matrix and the (scaled) lexicon features, kept apart
         so that scoring never builds the stacked design matrix."""
         k = lexicon.shape[1]
         return np.asarray(ngrams @ self.coef[:-k]).ravel() + lexicon @ self.coef[-k:] + self.intercept
+
+    def text_logit(self, folded_texts: list[str]) -> np.ndarray:
+        """The TF-IDF part of the logit (zero for a model without it), from the folded texts."""
+        if self.text_vectoriser is None or self.text_coef is None:
+            return np.zeros(len(folded_texts))
+        return np.asarray(self.text_vectoriser.transform(folded_texts) @ self.text_coef).ravel()
 
     def combine(self, logit: np.ndarray, sim_pos: np.ndarray, sim_neg: np.ndarray) -> np.ndarray:
         w = self.stack
@@ -66,7 +77,8 @@ class ScreenModel:
             if state[key] is not None:
                 state[key] = state[key].astype(np.float16)
         joblib.dump(state, out / MODEL_FILE, compress=3)
-        meta = {k: v for k, v in state.items() if k not in ("coef", "stack", "pos_emb", "neg_emb")}
+        meta = {k: v for k, v in state.items()
+                if k not in ("coef", "stack", "pos_emb", "neg_emb", "text_vectoriser", "text_coef")}
         (out / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str) + "\n")
         return out
 

@@ -179,6 +179,8 @@ class Screener:
     def _screen_batch(self, p: Prepared) -> list[ScreenResult]:
         X = hash_ngrams(p.batch)
         logit = self.model.fast_logit(X, p.lexicon * self.model.lexicon_scale)
+        if self.model.text_vectoriser is not None:
+            logit += self.model.text_logit(p.batch.spaced_texts)
         fast = _sigmoid(logit)
         score = fast.copy()
         if self.full:

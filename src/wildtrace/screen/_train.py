@@ -1,56 +1,201 @@
-"""Training: the linear model on labelled documents, then the stacker of the embedding stage."""
+"""Training: feature set and regularisation chosen by inner cross-validation, calibrated scores, tier cut-offs
+for the user's metric; then the stacker of the embedding stage."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
+from scipy import sparse
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from wildtrace.lexicon import Lexicon
+from wildtrace.screen._baselines import tfidf_union
 from wildtrace.screen._embed import embed, top_k_similarity
-from wildtrace.screen._features import FEATURES_VERSION, LEXICON_FEATURES, N_FEATURES
-from wildtrace.screen._model import ScreenModel
-from wildtrace.screen._screener import Document, Screener
+from wildtrace.screen._features import FEATURES_VERSION, LEXICON_FEATURES, N_FEATURES, hash_ngrams
+from wildtrace.screen._model import DEFAULT_THRESHOLDS, ScreenModel, _sigmoid
+from wildtrace.screen._operating import Curve, choose_thresholds, parse_objective
+from wildtrace.screen._screener import Document, Prepared, Screener
 
 LEXICON_SCALE = 0.5
 MAX_EXEMPLARS = 600
+INNER_FOLDS = 5
+# feature sets (the lexicon features are in all): the shipped fast path's hashed character 1-3-grams, TF-IDF word
+# 1-2-grams and character 2-5-grams of the folded text, or both
+FEATURE_SETS: dict[str, tuple[str, ...]] = {
+    "fast": ("ngrams",), "tfidf": ("tfidf",), "fast+tfidf": ("ngrams", "tfidf")}
+C_GRID = (0.5, 2.0, 8.0, 32.0, 128.0)
 
 
-def _linear() -> LogisticRegression:
-    return LogisticRegression(C=4.0, class_weight="balanced", max_iter=5000, solver="liblinear")
+class _Linear:
+    """A class-balanced, L2-regularised logistic regression fitted on the columns that occur in the training rows
+    only (the hashed space is mostly empty), its weights spread back over all columns."""
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def fit(self, X: sparse.csr_matrix, y: np.ndarray) -> _Linear:
+        used = np.flatnonzero(X.getnnz(axis=0))
+        clf = LogisticRegression(C=self.c, class_weight="balanced", max_iter=5000, solver="liblinear", dual=True)
+        clf.fit(X[:, used], y)
+        self.coef_ = np.zeros(X.shape[1])
+        self.coef_[used] = clf.coef_.ravel()
+        self.intercept_ = float(clf.intercept_[0])
+        return self
+
+    @classmethod
+    def mean(cls, models: list[_Linear]) -> _Linear:
+        out = cls(models[0].c)
+        out.coef_ = np.mean([m.coef_ for m in models], axis=0)
+        out.intercept_ = float(np.mean([m.intercept_ for m in models]))
+        return out
+
+    def decision_function(self, X: sparse.csr_matrix) -> np.ndarray:
+        return np.asarray(X @ self.coef_).ravel() + self.intercept_
 
 
-def train_model(docs: Sequence[Document], labels: Sequence[int], lexicon: Lexicon, *, embeddings: bool = True,
-                version: str = "custom", seed: int = 0, threads: int = 1) -> ScreenModel:
-    """Fit a screening model on labelled documents (1 = illegal trade, 0 = not)."""
+@dataclass
+class _Inputs:
+    """The training documents once normalised and matched: hashed n-grams, scaled lexicon features, folded texts."""
+
+    ngrams: sparse.csr_matrix
+    lexicon: sparse.csr_matrix
+    folded: list[str]
+
+    @classmethod
+    def of(cls, prepared: Prepared) -> _Inputs:
+        return cls(hash_ngrams(prepared.batch), sparse.csr_matrix(prepared.lexicon * LEXICON_SCALE),
+                   prepared.batch.spaced_texts)
+
+    def vectoriser(self, blocks: tuple[str, ...]) -> Any:
+        """The TF-IDF vocabulary of the training texts (unsupervised), or None when ``blocks`` has no TF-IDF."""
+        return clone(tfidf_union()).fit(self.folded) if "tfidf" in blocks else None
+
+    def design(self, blocks: tuple[str, ...], vectoriser: Any) -> sparse.csr_matrix:
+        """The design matrix: [hashed n-grams] [lexicon] [TF-IDF by the fitted ``vectoriser``]."""
+        parts = [self.ngrams] if "ngrams" in blocks else []
+        parts.append(self.lexicon)
+        if vectoriser is not None:
+            parts.append(vectoriser.transform(self.folded))
+        return sparse.hstack(parts, format="csr")
+
+
+def _inner_folds(y: np.ndarray, groups: Sequence[str] | None, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Folds for choosing among candidates: grouped when groups are given (and enough), else stratified."""
+    k = min(INNER_FOLDS, int(np.bincount(y, minlength=2).min()))
+    if k < 2:
+        return []
+    idx = np.arange(len(y))
+    if groups is not None and len(set(groups)) >= k:
+        folds = list(GroupKFold(n_splits=k).split(idx, y, list(groups)))
+        if all(len(set(y[test].tolist())) == 2 and len(set(y[train].tolist())) == 2 for train, test in folds):
+            return folds
+    return list(StratifiedKFold(k, shuffle=True, random_state=seed).split(idx, y))
+
+
+def _out_of_fold(X: sparse.csr_matrix, y: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]],
+                 grid: Sequence[float]) -> dict[float, tuple[np.ndarray, _Linear]]:
+    """For every C in ``grid``: the out-of-fold decision values, and the mean of the fold models (a linear model
+    whose logits are on the scale of the out-of-fold ones, so that their calibration and cut-offs carry over)."""
+    out = {}
+    for c in grid:
+        oof, models = np.zeros(len(y)), []
+        for train, test in folds:
+            models.append(_Linear(c).fit(X[train], y[train]))
+            oof[test] = models[-1].decision_function(X[test])
+        out[c] = (oof, _Linear.mean(models))
+    return out
+
+
+def _platt(logit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """(a, b) such that sigmoid(a * logit + b) is a calibrated probability (Platt scaling on out-of-fold logits)."""
+    fit = LogisticRegression(C=100.0, max_iter=1000).fit(logit.reshape(-1, 1), y)
+    return float(fit.coef_[0, 0]), float(fit.intercept_[0])
+
+
+def train_model(docs: Sequence[Document], labels: Sequence[int], lexicon: Lexicon, *, optimise: str = "f1",
+                feature_sets: Sequence[str] | None = None, c: float | None = None,
+                thresholds: dict[str, float] | None = None, groups: Sequence[str] | None = None,
+                embeddings: bool = True, version: str = "custom", seed: int = 0, threads: int = 1) -> ScreenModel:
+    """Fit a screening model on labelled documents (1 = illegal trade, 0 = not).
+
+    Among ``feature_sets`` (default: all of ``FEATURE_SETS``) and the regularisation ``C_GRID`` (or the fixed
+    ``c``), inner cross-validation (grouped by ``groups`` when given) picks the candidate whose out-of-fold
+    scores reach the best ``optimise`` metric (``f1``, ``mcc``, ``precision-at-recall R``). Class weights are
+    balanced, so any prevalence trains; the logit is then Platt-calibrated on the out-of-fold scores (folded
+    into the weights: the fast path stays one linear model), and the tier cut-offs are chosen on the calibrated
+    out-of-fold scores, unless ``thresholds`` fixes them (then the scores are left uncalibrated).
+    """
     y = np.asarray(labels, dtype=int)
     if len(set(y.tolist())) < 2:
         raise ValueError("training needs both positive and negative labels")
+    objective = parse_objective(optimise)
+    names = list(feature_sets or FEATURE_SETS)
+    unknown = [n for n in names if n not in FEATURE_SETS]
+    if unknown:
+        raise ValueError(f"unknown feature set {unknown[0]!r} (choose from {', '.join(FEATURE_SETS)})")
+    grid = (c,) if c is not None else C_GRID
     blank = ScreenModel(coef=np.zeros(N_FEATURES + len(LEXICON_FEATURES), dtype=np.float32), intercept=0.0,
                         lexicon_scale=LEXICON_SCALE)
-    screener = Screener(lexicon, blank)
-    X = screener.design(screener.prepare(docs))
-    clf = _linear().fit(X, y)
+    inputs = _Inputs.of(Screener(lexicon, blank).prepare(docs))
+    folds = _inner_folds(y, groups, seed)
+    searched = len(names) * len(grid) > 1 or thresholds is None or embeddings
+    best: tuple[float, str, float, np.ndarray, _Linear, Any] | None = None
+    candidates: list[dict[str, Any]] = []
+    if folds and searched:
+        for name in names:
+            vectoriser = inputs.vectoriser(FEATURE_SETS[name])
+            X = inputs.design(FEATURE_SETS[name], vectoriser)
+            for cand_c, (logit, mean) in _out_of_fold(X, y, folds, grid).items():
+                value = Curve.of(y, logit).best(objective)[1]
+                candidates.append({"features": name, "C": cand_c, str(objective): round(value, 4)})
+                if best is None or value > best[0] + 1e-9:
+                    best = (value, name, cand_c, logit, mean, vectoriser)
+    if best is None or thresholds is not None:  # fixed cut-offs (or too few labels to search): one fit on all
+        name, chosen_c = (best[1], best[2]) if best else (names[0], grid[len(grid) // 2])
+        vectoriser = inputs.vectoriser(FEATURE_SETS[name])
+        clf = _Linear(chosen_c).fit(inputs.design(FEATURE_SETS[name], vectoriser), y)
+        oof = best[3] if best else None
+    else:
+        _, name, chosen_c, oof, clf, vectoriser = best
+    blocks = FEATURE_SETS[name]
+    weights = clf.coef_
+    a, b = (1.0, 0.0) if thresholds is not None or oof is None else _platt(oof, y)
+    if thresholds is None:
+        thresholds = choose_thresholds(y, _sigmoid(a * oof + b), objective) if oof is not None else dict(
+            DEFAULT_THRESHOLDS)
+    k = len(LEXICON_FEATURES)
+    ngram_coef = weights[:N_FEATURES] if "ngrams" in blocks else np.zeros(N_FEATURES)
+    start = N_FEATURES if "ngrams" in blocks else 0
     model = ScreenModel(
-        coef=clf.coef_.ravel().astype(np.float32), intercept=float(clf.intercept_[0]), lexicon_scale=LEXICON_SCALE,
-        version=version,
+        coef=(a * np.concatenate([ngram_coef, weights[start:start + k]])).astype(np.float32),
+        intercept=a * clf.intercept_ + b, lexicon_scale=LEXICON_SCALE, thresholds=thresholds,
+        version=version, text_vectoriser=vectoriser,
+        text_coef=(a * weights[start + k:]).astype(np.float32) if vectoriser is not None else None,
         info={"trained_at": datetime.now(UTC).isoformat(timespec="seconds"), "n": len(y), "positives": int(y.sum()),
-              "lexicon_version": lexicon.version, "features": FEATURES_VERSION},
+              "lexicon_version": lexicon.version, "features": FEATURES_VERSION, "feature_set": name, "C": chosen_c,
+              "optimise": str(objective), "calibration": [round(a, 6), round(b, 6)], "candidates": candidates},
     )
-    folds = min(5, int(np.bincount(y).min()))
-    if embeddings and folds >= 2:
-        oof = cross_val_predict(_linear(), X, y, cv=StratifiedKFold(folds, shuffle=True, random_state=seed),
-                                method="decision_function")
-        emb = embed([d.combined for d in docs], threads=threads)
-        rng = np.random.default_rng(seed)
-        pos = emb[rng.permutation(np.flatnonzero(y == 1))[:MAX_EXEMPLARS]]
-        neg = emb[rng.permutation(np.flatnonzero(y == 0))[:MAX_EXEMPLARS]]
-        feats = np.column_stack([oof, top_k_similarity(emb, pos, exclude_self=True),
-                                 top_k_similarity(emb, neg, exclude_self=True)])
-        stacker = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(feats, y)
-        model.stack = np.append(stacker.coef_.ravel(), stacker.intercept_[0]).astype(np.float32)
-        model.pos_emb, model.neg_emb = pos.astype(np.float16), neg.astype(np.float16)
+    if embeddings and oof is not None:
+        _fit_stacker(model, docs, y, a * oof + b, seed, threads)
     return model
+
+
+def _fit_stacker(model: ScreenModel, docs: Sequence[Document], y: np.ndarray, oof: np.ndarray, seed: int,
+                 threads: int) -> None:
+    """The embedding stage: similarity to illegal and benign exemplars, stacked on the out-of-fold fast logit."""
+    emb = embed([d.combined for d in docs], threads=threads)
+    rng = np.random.default_rng(seed)
+    pos = emb[rng.permutation(np.flatnonzero(y == 1))[:MAX_EXEMPLARS]]
+    neg = emb[rng.permutation(np.flatnonzero(y == 0))[:MAX_EXEMPLARS]]
+    feats = np.column_stack([oof, top_k_similarity(emb, pos, exclude_self=True),
+                             top_k_similarity(emb, neg, exclude_self=True)])
+    stacker = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(feats, y)
+    model.stack = np.append(stacker.coef_.ravel(), stacker.intercept_[0]).astype(np.float32)
+    model.pos_emb, model.neg_emb = pos.astype(np.float16), neg.astype(np.float16)
+
