@@ -28,6 +28,7 @@ from wildtrace.store import Store
 PRICES = {"raw": (9.1, 2.2), "semi_worked": (7.4, 3.4), "worked_uncarved": (32.2, 10.0), "worked_carved": (29.1, 7.9)}
 NIGHT = [21, 22, 23, 0, 1, 2, 3, 4, 5]
 DAY = [h for h in range(24) if h not in NIGHT]
+VARIANTS = ("XY", "XY", "xy", "X.Y", "X Y")  # one code word as sellers write it
 
 
 @dataclass
@@ -104,8 +105,8 @@ def make_world(store: Store, seed: int = 0, weeks: int = 20, base: int = 60, dro
             pid = f"p{w:02d}{i:04d}"
             sha = content_hash(pid, "img")
             media.append(MediaItem(sha256=sha, phash=item[0], size=1000))
-            words = ["XY", "象牙"] + ([world.new_word] if w + 1 >= world.new_word_week else []) + \
-                ([hostile] if hostile and i == 0 else [])
+            words = [VARIANTS[i % len(VARIANTS)], "象牙"] + (
+                [world.new_word] if w + 1 >= world.new_word_week else []) + ([hostile] if hostile and i == 0 else [])
             text = f"{words[0]} 手镯 {price:.1f}元/克 加微信 {account.split(':')[1]}"
             deleted = posted + timedelta(hours=float(rng.exponential(6))) if rng.random() < 0.3 else None
             posts.append(Post(id=pid, platform=account.split(":")[0], account_id=account, text=text, media=[sha],

@@ -25,8 +25,9 @@ def report(
     end: Annotated[str, typer.Option("--to", help="Last day of the period, included (YYYY-MM-DD).")],
     out: Annotated[str, typer.Option("--out", help="File to write.")],
     fmt: Annotated[str, typer.Option("--format", help="html, pdf or json (the numbers behind every figure).")] = "html",
-    utc_offset: Annotated[str, typer.Option("--utc-offset", help="Time zone of the period's days and weeks, and of "
-                                            "posts whose own offset is unknown.")] = "+08:00",
+    zone: Annotated[str, typer.Option("--zone", "--utc-offset", help="Time zone of the period's days and ISO weeks "
+                                      "(+08:00 or Asia/Shanghai), and of posts whose own offset is unknown.")]
+    = "+08:00",
     audience: Annotated[str, typer.Option("--audience", help="Redaction: public, partner, platform, investigator.")]
     = "public",
     event: Annotated[list[str] | None, typer.Option("--event", help="A known date (e.g. a crackdown) to compare "
@@ -47,7 +48,7 @@ def report(
 
     s = settings(db)
     try:
-        options = ReportOptions(_date(start, "--from"), _date(end, "--to"), utc_offset=utc_offset, audience=audience,
+        options = ReportOptions(_date(start, "--from"), _date(end, "--to"), zone=zone, audience=audience,
                                 events=tuple(_date(e, "--event") for e in event or ()), event_weeks=event_weeks,
                                 min_change=min_change)
     except ValueError as exc:
@@ -55,15 +56,18 @@ def report(
     if title:
         options = replace(options, title=title)
     with open_store(s.db) as store:
-        data = build_report(store, options, key=share_key(s.share_key, s.data_path))
+        try:
+            data = build_report(store, options, key=share_key(s.share_key, s.data_path))
+        except ValueError as exc:
+            fail(str(exc))
     path = write_report(data, out, fmt)
     sec = data["sections"]
     summary = {"out": str(path), "format": fmt, "posts": sec["volume"]["posts"], "flagged": sec["volume"]["flagged"],
                "unique_items": sec["volume"]["unique_items"], "night_share": sec["timing"]["night_share"],
-               "changes": [{k: c[k] for k in ("week", "date", "direction", "change")}
+               "changes": [{k: c[k] for k in ("week", "iso", "date", "direction", "change")}
                            for c in sec["changes"]["changes"]],
                "new_code_words": sec["code_words"]["new"], "generated": datetime.now().isoformat(timespec="seconds")}
-    changes = "; ".join(f"week {c['week']} ({c['date']}) {c['direction']} {c['change']:+.0%}"
+    changes = "; ".join(f"{c['iso']} ({c['date']}) {c['direction']} {c['change']:+.0%}"
                         for c in summary["changes"] if c["change"] is not None) or "none"
     emit(summary, as_json, f"wrote {path}: {summary['flagged']} flagged ads of {summary['posts']} posts, "
                            f"{summary['unique_items']} unique items; changes: {changes}")

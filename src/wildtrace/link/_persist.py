@@ -166,14 +166,20 @@ def _profiles(store: Store) -> dict[str, dict[str, Any]]:
     return {r["trader_id"]: json.loads(r["profile"]) for r in rows}
 
 
-def load_network(store: Store) -> tuple[nx.DiGraph, pd.DataFrame]:
-    """The network of the last linking run with money and parcel flows, and its per-node analysis."""
+def load_network(store: Store, period: tuple[datetime, datetime] | None = None) -> tuple[nx.DiGraph, pd.DataFrame]:
+    """The network of the last linking run with money and parcel flows (those in [start, end) of ``period``
+    when given), and its per-node analysis."""
     clusters = stored_clusters(store)
     if not clusters:
         raise ValueError("no traders yet: run `wildtrace link run` first")
     data = load_link_data(store)
     profiles = _profiles(store)
-    graph = build_network(strong_identifiers(data.identifiers), clusters, data.transactions, data.shipments, profiles)
+    transactions, shipments = data.transactions, data.shipments
+    if period is not None:
+        paid, sent = (pd.to_datetime(f["time"], utc=True) for f in (transactions, shipments))
+        transactions = transactions[(paid >= period[0]) & (paid < period[1])]
+        shipments = shipments[(sent >= period[0]) & (sent < period[1])]
+    graph = build_network(strong_identifiers(data.identifiers), clusters, transactions, shipments, profiles)
     return graph, analyse_network(graph, profiles)
 
 

@@ -19,8 +19,8 @@ def build_report(store: Store, options: ReportOptions, key: bytes = b"") -> dict
     volume = s.volume(data)
     return {
         "title": options.title,
-        "period": {"from": options.start.isoformat(), "to": options.end.isoformat(),
-                   "utc_offset": options.utc_offset, "weeks": options.n_weeks},
+        "period": {"from": options.start.isoformat(), "to": options.end.isoformat(), "zone": options.zone,
+                   "weeks": options.n_weeks, "full_weeks": sum(not w.partial for w in options.weeks())},
         "audience": redactor.audience,
         "tlp": redactor.policy.audience(redactor.audience).tlp,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),

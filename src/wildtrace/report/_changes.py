@@ -20,6 +20,7 @@ import ruptures as rpt
 from scipy.stats import mannwhitneyu
 
 NOISE_FLOOR = 0.5  # on the Anscombe scale, where Poisson noise is 1: smoothed or aggregated series are calmer
+SIZES = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)  # relative drops tried by detectable_drop
 
 
 def _noise(z: np.ndarray) -> float:
@@ -125,3 +126,31 @@ def score_changes(found: Sequence[dict[str, Any]], labelled: Sequence[tuple[int,
     f1 = 2 * precision * recall / (precision + recall) if precision and recall else 0.0
     return {"detected": len(found), "labelled": len(labelled), "matched": hits, "precision": precision,
             "recall": recall, "f1": round(f1, 3)}
+
+
+def detectable_drop(counts: Sequence[float], min_change: float = 0.2, sizes: Sequence[float] = SIZES,
+                    trials: int = 40, power: float = 0.8, seed: int = 0) -> float | None:
+    """The smallest relative drop (of ``sizes``) that :func:`detect_changes` finds ``power`` of the time in a
+    series as long, as high and as noisy as ``counts``; ``None`` when even the largest is missed.
+
+    Series are simulated on the Anscombe scale with the noise estimated from ``counts`` (at least Poisson's), a
+    drop of the given size in the middle; a detection counts when a drop is dated within a week of it.
+    """
+    y = np.asarray(counts, dtype=float)
+    n = len(y)
+    if n < 4 or y.mean() <= 0:
+        return None
+    sigma = max(1.0, _noise(2 * np.sqrt(y + 3 / 8)))
+    rng = np.random.default_rng(seed)
+    at = n // 2
+    for size in sizes:
+        level = np.where(np.arange(n) < at, y.mean(), y.mean() * (1 - size))
+        found = 0
+        for _ in range(trials):
+            z = 2 * np.sqrt(level + 3 / 8) + sigma * rng.standard_normal(n)
+            series = np.maximum(0.0, np.round((z / 2) ** 2 - 3 / 8))
+            found += any(c["direction"] == "drop" and abs(c["index"] - at) <= 1
+                         for c in detect_changes(series, min_change=min_change))
+        if found >= power * trials:
+            return float(size)
+    return None

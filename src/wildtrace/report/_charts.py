@@ -9,7 +9,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-from matplotlib.ticker import MaxNLocator
 
 CJK_FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
 NIGHT = {21, 22, 23, 0, 1, 2, 3, 4, 5}
@@ -25,10 +24,22 @@ def _png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
+def _week_axis(ax: Any, weeks: list[dict[str, Any]]) -> None:
+    """ISO week labels (every other one when crowded); partial weeks shaded and starred."""
+    step = 1 if len(weeks) <= 12 else 2
+    ax.set_xticks([w["week"] for w in weeks][::step])
+    ax.set_xticklabels([w["iso"][5:] + ("*" if w["partial"] else "") for w in weeks][::step], fontsize=7)
+    for w in weeks:
+        if w["partial"]:
+            ax.axvspan(w["week"] - 0.5, w["week"] + 0.5, color="#ddd", alpha=0.6, zorder=0, linewidth=0)
+    ax.set_xlabel("ISO week (* partial: not part of any trend)")
+
+
 def weekly_volume(report: dict[str, Any]) -> bytes:
-    """Flagged ads per week stacked by platform, unique items as a line, detected changes marked."""
+    """Flagged ads per ISO week stacked by platform, unique items as a line, detected changes marked."""
     vol, changes = report["sections"]["volume"], report["sections"]["changes"]
     weeks = [w["week"] for w in vol["weeks"]]
+    full = [w for w in vol["weeks"] if not w["partial"]]
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(8, 3.4))
         bottom = [0.0] * len(weeks)
@@ -36,13 +47,13 @@ def weekly_volume(report: dict[str, Any]) -> bytes:
             values = [w["by_platform"].get(platform, 0) for w in vol["weeks"]]
             ax.bar(weeks, values, bottom=bottom, label=platform)
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        ax.plot(weeks, [w["unique_items"] for w in vol["weeks"]], color="black", marker=".", label="unique items")
+        ax.plot([w["week"] for w in full], [w["unique_items"] for w in full], color="black", marker=".",
+                label="unique items")
         for c in changes["changes"]:
             ax.axvline(c["week"] - 0.5, color="crimson", linestyle="--")
             ax.annotate(f"{c['direction']} {c['change']:+.0%}" if c["change"] is not None else c["direction"],
                         (c["week"] - 0.4, max(bottom or [1]) * 0.95), color="crimson", fontsize=8)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel("week")
+        _week_axis(ax, vol["weeks"])
         ax.set_ylabel("flagged ads")
         ax.legend(fontsize=7, ncol=3)
         return _png(fig)
@@ -52,29 +63,33 @@ def weekly_breakdown(report: dict[str, Any], key: str, top: int = 6) -> bytes:
     """Weekly lines of the ``top`` most frequent values of ``by_species`` or ``by_tier``."""
     vol = report["sections"]["volume"]
     totals = vol["species"] if key == "by_species" else vol["tiers"]
-    weeks = [w["week"] for w in vol["weeks"]]
+    full = [w for w in vol["weeks"] if not w["partial"]]
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(8, 2.8))
         for name in list(totals)[:top]:
-            ax.plot(weeks, [w[key].get(name, 0) for w in vol["weeks"]], marker=".", label=name)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel("week")
+            ax.plot([w["week"] for w in full], [w[key].get(name, 0) for w in full], marker=".", label=name)
+        _week_axis(ax, vol["weeks"])
         ax.set_ylabel("ads")
         ax.legend(fontsize=7, ncol=3)
         return _png(fig)
 
 
 def prices(report: dict[str, Any]) -> bytes:
-    """Price per gram (CNY, mean +- sd) per product type, with the number of priced ads."""
+    """Price per gram (CNY) per product type: the box spans the interquartile range, the line is the median and
+    the thick bar the median's 95% bootstrap interval (all within the observed prices: never below zero)."""
     rows = [r for r in report["sections"]["products"]["types"] if r["cny_per_gram"]["n"]]
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(6, 2.8))
-        names = [r["product_type"] for r in rows]
-        ax.bar(names, [r["cny_per_gram"]["mean"] for r in rows], yerr=[r["cny_per_gram"]["sd"] for r in rows],
-               capsize=4, color="#4a7")
-        for i, r in enumerate(rows):
-            ax.annotate(f"n={r['cny_per_gram']['n']}", (i, 0), ha="center", va="bottom", fontsize=7)
+        stats = [{"med": r["cny_per_gram"]["median"], "q1": r["cny_per_gram"]["p25"], "q3": r["cny_per_gram"]["p75"],
+                  "whislo": r["cny_per_gram"]["p25"], "whishi": r["cny_per_gram"]["p75"], "fliers": [],
+                  "label": f"{r['product_type']}\nn={r['cny_per_gram']['n']}"} for r in rows]
+        ax.bxp(stats, showfliers=False, showcaps=False, widths=0.5, patch_artist=True,
+               boxprops={"facecolor": "#cde5d6"}, medianprops={"color": "#163"})
+        for i, r in enumerate(rows, start=1):
+            ax.plot([i, i], [r["cny_per_gram"]["ci_low"], r["cny_per_gram"]["ci_high"]], color="#163", linewidth=3)
+        ax.set_ylim(bottom=0)
         ax.set_ylabel("CNY per gram")
+        ax.tick_params(axis="x", labelsize=7)
         return _png(fig)
 
 

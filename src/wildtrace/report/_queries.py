@@ -1,7 +1,8 @@
 """The SQL behind every figure of the report, as pure functions returning strings.
 
-Each figure of the report names the query (by key of :data:`QUERIES`) and the function that turned its
-rows into the figure, and the report's appendix prints the SQL, so every number can be traced.
+Each figure and each summary sentence names the queries (keys of :data:`QUERIES`) and the function that turned
+their rows into the figure; the queries are written to a file beside the report (``<report>.queries.sql``), not
+into the published report, so every number can be traced without printing SQL to the reader.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 def posts_in_period() -> str:
     """Posts made in [from, to) with their screening verdict (one row per post)."""
     return (
-        "SELECT p.id, p.platform, p.account_id, p.posted_at, p.posted_at_tz, p.deleted_at, p.media, "
+        "SELECT p.id, p.platform, p.account_id, p.posted_at, p.posted_at_tz, p.deleted_at, p.captured_at, p.media, "
         "p.content_hash, v.tier, v.species, v.products, v.code_words, v.extracted "
         "FROM posts p LEFT JOIN verdicts v ON v.post_id = p.id "
         "WHERE p.posted_at >= ? AND p.posted_at < ?"
@@ -22,12 +23,17 @@ def media_hashes() -> str:
     return "SELECT sha256, phash FROM media"
 
 
-def code_words_before() -> str:
-    """Code words of posts made before the period (to mark the period's new ones)."""
+def post_history() -> str:
+    """Every post up to the period's end: account, time, tier and code words (first seen, new or returning)."""
     return (
-        "SELECT v.code_words FROM verdicts v JOIN posts p ON p.id = v.post_id "
-        "WHERE p.posted_at < ? AND v.code_words <> '[]'"
+        "SELECT p.account_id, p.posted_at, v.tier AS flagged_tier, v.code_words "
+        "FROM posts p LEFT JOIN verdicts v ON v.post_id = p.id WHERE p.posted_at < ?"
     )
+
+
+def monitoring_span() -> str:
+    """When monitoring began and ended: the first and last post the store holds."""
+    return "SELECT min(posted_at) AS first_post, max(posted_at) AS last_post FROM posts"
 
 
 def accounts_of_period() -> str:
@@ -47,6 +53,64 @@ def trader_members() -> str:
     )
 
 
+def review_decisions() -> str:
+    """Analysts' latest review decision on each post, with the post's screening tier (measurement error)."""
+    return (
+        "SELECT d.post_id, d.decision, d.decided_at, v.tier FROM decisions d "
+        "LEFT JOIN verdicts v ON v.post_id = d.post_id ORDER BY d.post_id, d.decided_at"
+    )
+
+
+def sources_watched() -> str:
+    """Per platform watched: posts, accounts, captures and deletions in [from, to)."""
+    return (
+        "SELECT pl.id, pl.name, pl.kind, count(p.id) AS posts, count(DISTINCT p.account_id) AS accounts, "
+        "count(p.captured_at) AS captured, count(p.deleted_at) AS deleted, min(p.posted_at) AS first_post, "
+        "max(p.posted_at) AS last_post FROM platforms pl "
+        "LEFT JOIN posts p ON p.platform = pl.id AND p.posted_at >= ? AND p.posted_at < ? "
+        "GROUP BY pl.id, pl.name, pl.kind"
+    )
+
+
+def captures_of_period() -> str:
+    """Evidence captures of the period's posts (WARC records; ``removed`` when the watch found the post gone)."""
+    return (
+        "SELECT c.post_id, c.captured_at, c.removed, c.kind, c.version_of FROM captures c "
+        "JOIN posts p ON p.id = c.post_id WHERE p.posted_at >= ? AND p.posted_at < ?"
+    )
+
+
+def watched_posts() -> str:
+    """Posts of the period on the watchlist (re-captured on a schedule): when watching began, last check."""
+    return (
+        "SELECT w.post_id, w.added_at, w.last_checked_at, w.gone FROM watchlist w "
+        "JOIN posts p ON p.id = w.post_id WHERE p.posted_at >= ? AND p.posted_at < ?"
+    )
+
+
+def seizures_of_period() -> str:
+    """Seizures dated in the period, with the phones of the seized parcel's waybill when the store has it."""
+    return (
+        "SELECT z.id, z.date, z.agency, z.species, z.quantity_kg, z.phones, s.sender_phone, s.receiver_phone "
+        "FROM seizures z LEFT JOIN shipments s ON s.waybill = z.waybill WHERE z.date >= ? AND z.date <= ?"
+    )
+
+
+def phone_identifiers() -> str:
+    """Phone numbers seen on accounts (profiles, posts, pictures): to tie a seizure to online sellers."""
+    return "SELECT account_id, value FROM account_identifiers WHERE kind = 'phone'"
+
+
+def trade_flows() -> str:
+    """Payments and parcels of the period (the network of who paid and who shipped to whom)."""
+    return (
+        "SELECT 'payment' AS flow, t.time, t.payer AS source, t.payee AS target, t.amount FROM transactions t "
+        "WHERE t.time >= ? AND t.time < ? UNION ALL "
+        "SELECT 'parcel', s.time, s.sender_phone, s.receiver_phone, s.weight_g FROM shipments s "
+        "WHERE s.time >= ? AND s.time < ?"
+    )
+
+
 def weekly_counts_sql() -> str:
     """The bare SQL aggregation (benchmark baseline): posts per week, platform and tier."""
     return (
@@ -59,8 +123,15 @@ def weekly_counts_sql() -> str:
 QUERIES = {
     "posts_in_period": posts_in_period,
     "media_hashes": media_hashes,
-    "code_words_before": code_words_before,
+    "post_history": post_history,
+    "monitoring_span": monitoring_span,
     "accounts_of_period": accounts_of_period,
     "trader_members": trader_members,
+    "review_decisions": review_decisions,
+    "sources_watched": sources_watched,
+    "captures_of_period": captures_of_period,
+    "watched_posts": watched_posts,
+    "seizures_of_period": seizures_of_period,
+    "phone_identifiers": phone_identifiers,
+    "trade_flows": trade_flows,
 }
-

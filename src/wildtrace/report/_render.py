@@ -30,12 +30,28 @@ def render_pdf(report: dict[str, Any], out: str | Path) -> Path:
     return path
 
 
+def queries_file(report: dict[str, Any]) -> str:
+    """The SQL of every query the report's figures and sentences name, as one file (kept out of the report)."""
+    period = report["period"]
+    head = (f"-- Queries behind the report {report['title']!r}, {period['from']} to {period['to']}.\n"
+            "-- Parameters: [from, to) are the UTC instants of the period's first day and the day after its last, "
+            f"in {period['zone']}.\n")
+    return head + "".join(f"\n-- {name}\n{sql};\n" for name, sql in report["queries"].items())
+
+
+def queries_path(out: str | Path) -> Path:
+    """Where the queries of the report written to ``out`` go: ``<out without suffix>.queries.sql``."""
+    path = Path(out)
+    return path.with_name(path.stem + ".queries.sql")
+
+
 def write_report(report: dict[str, Any], out: str | Path, fmt: str) -> Path:
-    """Write ``report`` to ``out`` as ``html``, ``pdf`` or ``json``."""
+    """Write ``report`` to ``out`` as ``html``, ``pdf`` or ``json``, and its queries beside it."""
     import json
 
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
+    queries_path(path).write_text(queries_file(report), encoding="utf-8")
     if fmt == "pdf":
         return render_pdf(report, path)
     if fmt == "html":
