@@ -151,7 +151,7 @@ def test_cli_add_verify_export(tmp_path: Path, site: Site, monkeypatch) -> None:
     assert exported.exit_code == 0, exported.output
     assert json.loads(exported.stdout)["captures"] == 1
     ok = runner.invoke(app, ["evidence", "verify"])
-    assert ok.exit_code == 0 and "ok: 2 entries" in ok.stdout
+    assert ok.exit_code == 0 and "2 entries" in ok.stdout and ok.stdout.startswith("ok:")
     log = tmp_path / "data" / "evidence" / "capture-log.jsonl"
     log.write_text(log.read_text().replace("x.org/s", "x.org/t"))
     bad = runner.invoke(app, ["evidence", "verify"])

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from wildtrace.api._audit import audit_events, verify_audit
+from wildtrace.evidence import captures_of
 from wildtrace.model import Account, Alert, Capture, Case, CaseStatus, Entity, Post, Shipment, Transaction, Verdict
 from wildtrace.store import Store
 
@@ -146,38 +147,28 @@ def _json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode()
 
 
-def _case_captures(store: Store, refs: list[str]) -> list[Capture]:
-    """The captures a case holds: its capture items and every capture of its posts."""
-    shas = [ref[8:] for ref in refs if ref.startswith("capture:")]
-    posts = [ref[5:] for ref in refs if ref.startswith("post:")]
-    found = store.find(Capture, f"sha256 IN ({', '.join('?' * len(shas))})", shas) if shas else []
-    if posts:
-        found += store.find(Capture, f"post_id IN ({', '.join('?' * len(posts))})", posts)
-    return list({c.sha256: c for c in found}.values())
-
-
 def export_bundle(store: Store, case_id: str, exported_by: str, evidence: Evidence | None = None,
                   redactor: Redactor | None = None) -> bytes:
     """A zip with the case, each item's record, the notes, the case's audit trail, the WARC file of every
-    capture of the case (kept by ``evidence``) and a manifest of SHA-256 digests (``verify_bundle`` checks
-    it). A WARC file that cannot be found is named in the manifest. For an audience that does not see
-    everything (``redactor``) the records are redacted and the WARC files withheld (a captured page shows
-    what the audience may not see); the manifest names them."""
+    capture of the case (its posts' pages and pictures and the captures it lists, kept by ``evidence``, which
+    must verify: ``TamperedError`` otherwise) and a manifest of SHA-256 digests (``verify_bundle`` checks it).
+    Without ``evidence``, the captures' WARC files are named in the manifest as missing. For an audience that
+    does not see everything (``redactor``) the records are redacted and the WARC files withheld (a captured
+    page shows what the audience may not see); the manifest names them."""
     real = case_view(store, case_id)
     view = present_view(real, redactor) if redactor is not None else real
     files: dict[str, bytes] = {"case.json": _json(view["case"]), "notes.json": _json(view["notes"])}
     for item in view["items"]:
         files[f"items/{item['ref'].replace(':', '_', 1).replace('/', '_')}.json"] = _json(item["record"])
-    missing_warcs, withheld = [], []
-    for capture in _case_captures(store, real["case"]["items"]):
-        if redactor is not None and not redactor.open:
-            withheld.append(redactor.pseudonym(capture.sha256) if redactor.hidden("evidence") else capture.sha256)
-            continue
-        path = evidence.warc_file(capture) if evidence is not None and capture.warc_path else None
-        if path is not None and path.is_file():
-            files[f"warc/{capture.sha256}.warc.gz"] = path.read_bytes()
-        else:
-            missing_warcs.append(capture.sha256)
+    captures = captures_of(store, real["case"]["items"])
+    missing_warcs: list[str] = []
+    withheld: list[str] = []
+    if redactor is not None and not redactor.open:
+        withheld = [redactor.pseudonym(c.sha256) if redactor.hidden("evidence") else c.sha256 for c in captures]
+    elif evidence is None:
+        missing_warcs = [c.sha256 for c in captures]
+    else:
+        files.update({f"warc/{sha}.warc.gz": data for sha, data in evidence.read_verified(captures).items()})
     trail = [e.model_dump(mode="json") for e in audit_events(store, object_kind="case", object_id=case_id,
                                                              limit=100_000)]
     files["audit.json"] = _json(redactor.document(trail, "audit_event") if redactor is not None else trail)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,7 +11,7 @@ import typer
 from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, emit, fail, settings
 
 if TYPE_CHECKING:
-    from wildtrace.evidence import Evidence
+    from wildtrace.evidence import Evidence, VerifyReport
 
 evidence_app = typer.Typer(help="Preserve captures as WARC records under their SHA-256, in a hash-chained log; "
                            "verify the log; export WACZ bundles with a sha256sum manifest.", no_args_is_help=True)
@@ -35,8 +36,12 @@ def add(
     """Capture a URL (the HTTP response, whatever its status) or a file, and log it."""
     import httpx
 
+    from wildtrace.model import Case
+
     ev = _evidence(db, config)
     try:
+        if case is not None and ev.store.get(Case, case) is None:
+            fail(f"no case {case!r} in the store: create it first with `wildtrace case create`")
         if target.startswith(("http://", "https://")):
             capture = ev.capture_url(target, post_id=post)
         elif Path(target).is_file():
@@ -53,23 +58,90 @@ def add(
          f"captured {capture.url} -> {capture.warc_path} (entry {capture.log_seq}, sha256 {capture.sha256})")
 
 
+def _report_lines(report: VerifyReport, what: str) -> str:
+    if report.ok:
+        head = f", head entry {report.head[0]} {report.head[1]}" if report.head else ""
+        return f"ok: {what}, {report.entries} entries{head}"
+    return "\n".join([f"TAMPERED: {len(report.problems)} problem(s) in {what} ({report.entries} entries)",
+                      *(f"  {line}" for line in report.lines())])
+
+
 @evidence_app.command("verify")
 def verify(
-    no_files: Annotated[bool, typer.Option("--no-files", help="Check the log only, not each WARC file.")] = False,
+    no_files: Annotated[bool, typer.Option("--no-files", help="Check the log and the store only, not each WARC "
+                                           "file and blob.")] = False,
+    anchor: Annotated[Path | None, typer.Option("--anchor", help="Anchor file (`evidence anchor`): the log must "
+                                                "end at the head it names.")] = None,
+    public_key: Annotated[Path | None, typer.Option("--public-key", help="Public key (KEY.pub) the anchor must "
+                                                    "be signed with.")] = None,
+    bundle: Annotated[Path | None, typer.Option("--bundle", help="Check an exported bundle folder instead of "
+                                                "the store.")] = None,
     db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    """Check that no capture-log entry was edited, removed, reordered or cut off, and that every WARC
-    file still matches its hash. Exit status 1 names each problem."""
-    ev = _evidence(db, config)
-    with ev.store:
-        report = ev.verify(check_files=not no_files)
-    head = f"head entry {report.head[0]} {report.head[1][:16]}…" if report.head else "empty log"
-    human = (f"ok: {report.entries} entries, {head}" if report.ok else
-             "\n".join([f"TAMPERED: {len(report.problems)} problem(s) in {report.entries} entries"]
-                       + [f"  {p.kind}: {p.message}" for p in report.problems]))
-    emit(report.as_dict(), as_json, human)
+    """Check that no capture-log entry was edited, removed, reordered, cut off or appended, that the store's
+    capture rows match the log, and that every WARC file and blob still matches its hash. Exit status 1,
+    with one line per problem, when anything does not."""
+    from wildtrace.evidence import Anchor, check_bundle, read_public_key
+
+    if bundle is not None:
+        report, what = check_bundle(bundle), f"bundle {bundle}"
+    else:
+        if public_key is not None and anchor is None:
+            fail("--public-key checks an anchor: give --anchor FILE too")
+        mark = Anchor.read(anchor) if anchor is not None else None
+        key = read_public_key(public_key) if public_key is not None else None
+        ev = _evidence(db, config)
+        with ev.store:
+            report = ev.verify(check_files=not no_files, anchor=mark, trusted_key=key)
+        what = "the evidence store" + (f" against the anchor of {mark.anchored_at}" if mark else "")
+    emit(report.as_dict(), as_json, _report_lines(report, what))
     if not report.ok:
         raise typer.Exit(1)
+
+
+@evidence_app.command("keygen")
+def keygen(
+    key: Annotated[Path, typer.Argument(help="Where to write the private key (PEM); KEY.pub gets the public key. "
+                                       "Keep it outside the evidence store.")],
+    db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Make an Ed25519 key for signing anchors."""
+    from wildtrace.evidence import new_signing_key, outside
+
+    pub, public = new_signing_key(outside(key, settings(db, config).data_dir, "signing key"))
+    emit({"private_key": str(key), "public_key_file": str(pub), "public_key": public}, as_json,
+         f"private key {key} (keep it safe, outside the evidence store)\npublic key {pub}: {public}")
+
+
+@evidence_app.command("anchor")
+def anchor_cmd(
+    key: Annotated[Path | None, typer.Option("--key", help="Sign with this Ed25519 private key "
+                                             "(`evidence keygen`).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the anchor to this file (outside the "
+                                             "evidence store) as well as printing it.")] = None,
+    db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Print (or sign) the head of the capture log, to keep outside the store: `verify --anchor` then
+    catches a rewritten chain or entries appended after it. Refused while the store does not verify."""
+    from wildtrace.evidence import head_anchor, outside, sign_anchor
+
+    conf = settings(db, config)
+    if key is not None:
+        outside(key, conf.data_dir, "signing key")
+    if out is not None:
+        outside(out, conf.data_dir, "anchor")
+    ev = _evidence(db, config)
+    with ev.store:
+        report = ev.verify()
+        if not report.ok:
+            fail(f"the evidence store does not verify ({len(report.problems)} problem(s), first: "
+                 f"{report.lines()[0]}): nothing is anchored")
+        mark = head_anchor(ev.log.entries(), ev.collector)
+    if key is not None:
+        mark = sign_anchor(mark, key)
+    if out is not None:
+        out.write_text(mark.to_json(), encoding="utf-8")
+    emit(json.loads(mark.to_json()), as_json, mark.to_json().rstrip() + (f"\nwritten to {out}" if out else ""))
 
 
 @evidence_app.command("export")
@@ -83,11 +155,17 @@ def export(
     ``sha256sum -c MANIFEST.sha256``."""
     if case is None and not post:
         fail("give --case ID or --post ID")
-    from wildtrace.evidence import export_bundle
+    from wildtrace.evidence import TamperedError, export_bundle
 
     ev = _evidence(db, config)
     with ev.store:
-        result = export_bundle(ev, out, case_id=case, post_ids=post or [])
+        try:
+            result = export_bundle(ev, out, case_id=case, post_ids=post or [])
+        except TamperedError as exc:
+            if as_json:
+                emit(exc.report.as_dict(), True)
+            typer.echo(_report_lines(exc.report, "the evidence store; nothing exported"), err=True)
+            raise typer.Exit(1) from None
     emit(result.as_dict(), as_json, f"{result.captures} capture(s) of {result.posts} post(s) -> {result.wacz}\n"
          f"check with: cd {result.out_dir} && sha256sum -c MANIFEST.sha256")
 

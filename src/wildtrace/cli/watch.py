@@ -71,10 +71,13 @@ def run(
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for each page.")] = 30.0,
     db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    """Re-capture the watchlist, once or every --interval seconds (Ctrl-C stops)."""
+    """Re-capture the watchlist, once or every --interval seconds (Ctrl-C stops). Exit status 1 when a URL
+    could not be checked in the last round."""
     watcher = _watcher(db, config, timeout)
+    last_round: dict[str, str] = {}
 
     def report(result: WatchResult) -> None:
+        last_round[result.url] = result.outcome
         if as_json:
             emit(result.as_dict(), True)
         else:
@@ -85,6 +88,9 @@ def run(
         if not watcher.entries():
             fail("the watchlist is empty: add URLs with `wildtrace watch add URL`")
         watcher.run(interval, 1 if once else rounds, report)
+    errors = sorted(url for url, outcome in last_round.items() if outcome == "error")
+    if errors:
+        fail(f"{len(errors)} URL(s) could not be checked in the last round (first: {errors[0]})")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,33 +9,55 @@ True
 
 from __future__ import annotations
 
+from wildtrace.evidence._anchor import (
+    Anchor,
+    check_anchor,
+    head_anchor,
+    new_signing_key,
+    outside,
+    read_public_key,
+    sign_anchor,
+)
 from wildtrace.evidence._blobs import BlobStore, sha256_bytes, sha256_file, write_atomic
-from wildtrace.evidence._capture import Evidence, VerifyReport, sniff_type
-from wildtrace.evidence._export import ExportResult, export_bundle
+from wildtrace.evidence._capture import Evidence, sniff_type
+from wildtrace.evidence._export import ExportResult, captures_of, check_bundle, export_bundle
 from wildtrace.evidence._fetch import Fetched, fetch
-from wildtrace.evidence._log import CaptureLog
+from wildtrace.evidence._log import CaptureLog, parse_entry
+from wildtrace.evidence._verify import TamperedError, VerifyReport, verify_evidence
 from wildtrace.evidence._watch import DEFAULT_MARKERS, Watcher, WatchResult
 from wildtrace.evidence.chain import GENESIS, ChainProblem, link_hash, seal, verify_chain
 
 __all__ = [
     "DEFAULT_MARKERS",
     "GENESIS",
+    "Anchor",
     "BlobStore",
     "CaptureLog",
     "ChainProblem",
     "Evidence",
     "ExportResult",
     "Fetched",
+    "TamperedError",
     "VerifyReport",
     "WatchResult",
     "Watcher",
+    "captures_of",
+    "check_anchor",
+    "check_bundle",
     "export_bundle",
     "fetch",
+    "head_anchor",
     "link_hash",
+    "new_signing_key",
+    "outside",
+    "parse_entry",
+    "read_public_key",
     "seal",
     "sha256_bytes",
     "sha256_file",
+    "sign_anchor",
     "sniff_type",
     "verify_chain",
+    "verify_evidence",
     "write_atomic",
 ]

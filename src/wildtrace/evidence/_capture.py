@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import mimetypes
-from dataclasses import asdict, dataclass, field
+from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from wildtrace.evidence._blobs import BlobStore, sha256_bytes, sha256_file, write_atomic
+from wildtrace.evidence._blobs import BlobStore, sha256_bytes, write_atomic
 from wildtrace.evidence._fetch import Fetched, fetch
 from wildtrace.evidence._log import CaptureLog
+from wildtrace.evidence._verify import TamperedError, VerifyReport, name, verify_evidence, warc_path
 from wildtrace.evidence._warc import build_warc
-from wildtrace.evidence.chain import ChainProblem, verify_chain
+from wildtrace.evidence.chain import ChainProblem
 from wildtrace.model import Capture, Case
 from wildtrace.store import Store
+
+if TYPE_CHECKING:
+    from wildtrace.evidence._anchor import Anchor
 
 _SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"),
                (b"RIFF", "image/webp"), (b"BM", "image/bmp"), (b"%PDF", "application/pdf"))
@@ -26,23 +30,6 @@ def sniff_type(data: bytes, name: str = "") -> str | None:
         if data.startswith(signature):
             return mime
     return mimetypes.guess_type(name)[0] if name else None
-
-
-@dataclass
-class VerifyReport:
-    """The result of :meth:`Evidence.verify`: every problem found, naming the entry."""
-
-    entries: int
-    head: tuple[int, str] | None
-    problems: list[ChainProblem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "entries": self.entries, "head": list(self.head) if self.head else None,
-                "problems": [asdict(p) for p in self.problems]}
 
 
 class Evidence:
@@ -57,7 +44,8 @@ class Evidence:
         self.log = CaptureLog(self.root / "capture-log.jsonl")
 
     def warc_file(self, capture: Capture) -> Path:
-        return self.root / capture.warc_path
+        """The WARC file of ``capture``, from its SHA-256 (never from a path a record holds)."""
+        return self.root / warc_path(capture.sha256)
 
     def capture(self, url: str, body: bytes, kind: str = "response", status: int | None = None, reason: str = "",
                 headers: list[tuple[str, str]] | None = None, content_type: str | None = None,
@@ -71,7 +59,7 @@ class Evidence:
         payload_sha = self.blobs.put(body)
         warc = build_warc(url, body, when, self.collector, kind, status, reason, headers, ctype, post_id)
         sha = sha256_bytes(warc)
-        relative = f"warc/{sha[:2]}/{sha}.warc.gz"
+        relative = warc_path(sha)
         write_atomic(self.root / relative, warc)
         entry = self.log.append({
             "captured_at": when.isoformat(), "sha256": sha, "payload_sha256": payload_sha, "url": url,
@@ -123,35 +111,23 @@ class Evidence:
         """Every capture of ``url``, oldest first."""
         return self.store.find(Capture, "url = ?", (url,), order_by="captured_at, log_seq")
 
-    def verify(self, check_files: bool = True) -> VerifyReport:
-        """Check the capture log's chain against itself and the store, and each WARC file against its hash."""
-        raw = self.log.entries()
-        problems = [ChainProblem(0, "unreadable", f"line {e['line']} of the log is not an entry (edited or damaged)")
-                    for e in raw if "unreadable" in e]
-        entries = [e for e in raw if "unreadable" not in e]
-        rows = self.store.query("SELECT log_seq, log_hash FROM captures WHERE log_seq IS NOT NULL ORDER BY log_seq")
-        head = (int(rows[-1]["log_seq"]), str(rows[-1]["log_hash"])) if rows else None
-        problems += verify_chain(entries, head)
-        flagged = {(p.seq, p.kind) for p in problems}
-        by_seq = {int(e["seq"]): e for e in entries}
-        for row in rows:
-            entry = by_seq.get(int(row["log_seq"]))
-            if entry is not None and entry.get("hash") != row["log_hash"] and (entry["seq"], "edited") not in flagged:
-                problems.append(ChainProblem(entry["seq"], "edited",
-                                             f"entry {entry['seq']} differs from the store's record of it"))
-        if check_files:
-            problems += self._check_files(entries)
-        return VerifyReport(len(entries), head, sorted(problems, key=lambda p: (p.seq, p.kind)))
+    def verify(self, check_files: bool = True, only: Collection[str] | None = None, anchor: Anchor | None = None,
+               trusted_key: bytes | None = None) -> VerifyReport:
+        """Check the capture log's chain against itself and the store, each WARC file and blob against its
+        hash (``only`` those of the given captures), and the head against ``anchor`` (see :func:`verify_evidence`)."""
+        return verify_evidence(self, check_files, only, anchor, trusted_key)
 
-    def _check_files(self, entries: list[dict[str, Any]]) -> list[ChainProblem]:
-        problems = []
-        for entry in entries:
-            path = self.root / str(entry.get("warc", ""))
-            if not path.is_file():
-                problems.append(ChainProblem(entry["seq"], "file_missing",
-                                             f"entry {entry['seq']}: WARC file {entry.get('warc')} is missing"))
-            elif sha256_file(path) != entry.get("sha256"):
-                problems.append(ChainProblem(entry["seq"], "file_altered",
-                                             f"entry {entry['seq']}: WARC file {entry.get('warc')} does not match "
-                                             "its SHA-256"))
-        return problems
+    def read_verified(self, captures: Collection[Capture]) -> dict[str, bytes]:
+        """The WARC bytes of each capture (by SHA-256), once the store verifies for them and each file read
+        still hashes to its name; :class:`TamperedError` otherwise."""
+        report = self.verify(only=[c.sha256 for c in captures])
+        if not report.ok:
+            raise TamperedError("refusing to export", report)
+        out = {}
+        for capture in captures:
+            data = (self.root / warc_path(capture.sha256)).read_bytes()
+            if sha256_bytes(data) != capture.sha256:
+                raise TamperedError("refusing to export", VerifyReport(report.entries, report.head, [ChainProblem(
+                    capture.log_seq or 0, "file_altered", f"WARC file {name(capture.sha256)} changed while read")]))
+            out[capture.sha256] = data
+        return out

@@ -10,7 +10,56 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from wildtrace.evidence.chain import GENESIS, seal
+from wildtrace.evidence.chain import GENESIS, canonical, seal
+
+_HEX = frozenset("0123456789abcdef")
+_MAX_DEPTH = 16  # entries are flat objects; anything deeper is not an entry
+
+
+def is_sha256(value: object) -> bool:
+    """``value`` is 64 lower-case hex digits."""
+    return isinstance(value, str) and len(value) == 64 and _HEX.issuperset(value)
+
+
+def _depth(value: Any) -> int:
+    depth, level = 0, [value]
+    while level:
+        depth += 1
+        if depth > _MAX_DEPTH:
+            break
+        level = [v for x in level if isinstance(x, dict | list) for v in (x.values() if isinstance(x, dict) else x)]
+    return depth
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_entry(line: str) -> dict[str, Any]:
+    """One log line as an entry, or ``ValueError`` saying why it is not one: not JSON (``NaN``,
+    ``Infinity`` and nesting too deep for the parser included), not an object, or a ``seq`` that is
+    not a positive integer, or hashes that are not 64 hex digits."""
+    try:
+        entry = json.loads(line, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("nested too deep") from None
+    except ValueError as exc:
+        raise ValueError(f"not JSON ({str(exc).split(':')[0]})") from None
+    if not isinstance(entry, dict):
+        raise ValueError("not a JSON object")
+    seq = entry.get("seq")
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+        raise ValueError("no positive integer 'seq'")
+    for key in ("prev_hash", "hash"):
+        if not is_sha256(entry.get(key)):
+            raise ValueError(f"'{key}' is not 64 hex digits")
+    if _depth(entry) > _MAX_DEPTH:
+        raise ValueError("nested too deep")
+    try:
+        canonical(entry)
+    except UnicodeEncodeError:
+        raise ValueError("holds a lone surrogate") from None
+    return entry
 
 
 class CaptureLog:
@@ -59,21 +108,25 @@ class CaptureLog:
                 fh.truncate(size + cut)
                 tail = tail[:cut]
         lines = tail.splitlines()
-        return json.loads(lines[-1]) if lines else None
+        if not lines:
+            return None
+        try:
+            return parse_entry(lines[-1].decode("utf-8"))
+        except ValueError as exc:  # UnicodeDecodeError included
+            raise ValueError(f"{self.path}: the last line is not a capture-log entry ({exc}); nothing is appended "
+                             "to a damaged log: run `wildtrace evidence verify`") from None
 
     def entries(self) -> list[dict[str, Any]]:
-        """Every entry in file order; a line that is not an entry becomes ``{"line": n, "unreadable": text}``."""
+        """Every entry in file order; a line that is not an entry becomes ``{"line": n, "unreadable": why}``."""
         if not self.path.exists():
             return []
         out: list[dict[str, Any]] = []
-        with self.path.open(encoding="utf-8", errors="replace") as fh:
-            for number, line in enumerate(fh, start=1):
-                if not line.strip():
+        with self.path.open("rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                if not raw.strip():
                     continue
                 try:
-                    entry = json.loads(line)
-                    int(entry["seq"])
-                except (ValueError, KeyError, TypeError):
-                    entry = {"line": number, "unreadable": line.rstrip("\n")}
-                out.append(entry)
+                    out.append(parse_entry(raw.decode("utf-8")))
+                except ValueError as exc:
+                    out.append({"line": number, "unreadable": str(exc)})
         return out

@@ -76,7 +76,10 @@ def bundle(case_id: str, principal: Worker, store: StoreDep, request: Request) -
     principal.audit(store, "export", "case", case_id, format="bundle")
     from wildtrace.evidence import Evidence
 
-    data = _cases.export_bundle(store, case_id, principal.name, Evidence(store, request.app.state.settings.data_path),
-                                principal.redactor)
+    evidence = Evidence(store, request.app.state.settings.data_path)
+    try:
+        data = _cases.export_bundle(store, case_id, principal.name, evidence, principal.redactor)
+    except ValueError as exc:  # TamperedError: the evidence does not verify; nothing is exported
+        raise HTTPException(409, str(exc)) from None
     return Response(data, media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{case_id}.zip"'})
