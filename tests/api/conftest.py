@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
@@ -52,8 +53,8 @@ def world(backend_store: Store) -> tuple[Store, dict]:
 
 
 @pytest.fixture
-def app(world: tuple[Store, dict]):  # type: ignore[no-untyped-def]
-    settings = Settings(secret_key="test-secret", share_key="test-share-key")
+def app(world: tuple[Store, dict], tmp_path: Path):  # type: ignore[no-untyped-def]
+    settings = Settings(secret_key="test-secret", share_key="test-share-key", data_dir=str(tmp_path / "data"))
     return create_app(world[0], settings, screener=KeywordScreener())
 
 
