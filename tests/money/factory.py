@@ -74,3 +74,47 @@ PLANTS: dict[str, tuple[list[Transaction], set[str]]] = {
                               for i in range(12)],
                              {"wallet:fresh"}),
 }
+
+
+def labelled_ledger(seed: int = 3, people: int = 240, steps: int = 60, rings: int = 10
+                    ) -> tuple[list[dict], list[dict], list[dict]]:
+    """A ledger in integer steps with its truth, shaped like a bank's: payments (id, payer, payee, amount,
+    step, is_sar), account labels (account, is_sar) and pattern membership (pattern_id, account, is_main).
+
+    Everyone buys at shops and pays friends; a few busy people pay many; ``rings`` laundering rings of 4-6
+    ordinary-looking members each move money of ordinary size among themselves: the leader splits a sum
+    among the members, who pass most of it on to the next member within a step or two (layering)."""
+    rng = random.Random(seed)
+    accounts = [str(i) for i in range(people)]
+    shops = accounts[:8]
+    busy = set(rng.sample(accounts[8:], 12))
+    payments: list[dict] = []
+
+    def pay(payer: str, payee: str, amount: float, step: int, sar: int = 0) -> None:
+        payments.append({"id": f"t{len(payments)}", "payer": payer, "payee": payee, "amount": round(amount, 2),
+                         "step": step, "is_sar": sar})
+
+    for step in range(steps):
+        for a in accounts[8:]:
+            for _ in range(rng.choice([0, 1, 1, 2]) + (4 if a in busy else 0)):
+                if rng.random() < 0.6:
+                    pay(a, rng.choice(shops), rng.uniform(5, 300), step)
+                else:
+                    pay(a, rng.choice(accounts[8:]), rng.uniform(50, 900), step)
+    members = rng.sample([a for a in accounts[8:] if a not in busy], rings * 5)
+    patterns: list[dict] = []
+    for r in range(rings):
+        ring = members[r * 5:(r + 1) * 5] + ([rng.choice(members)] if r % 3 == 0 else [])
+        ring = list(dict.fromkeys(ring))
+        patterns += [{"pattern_id": r, "account": a, "is_main": i == 0} for i, a in enumerate(ring)]
+        for _ in range(6):
+            start = rng.randrange(steps - 4)
+            total = rng.uniform(400, 900)
+            for i, m in enumerate(ring[1:], start=1):
+                part = total / (len(ring) - 1)
+                pay(ring[0], m, part, start, 1)
+                nxt = ring[(i % (len(ring) - 1)) + 1]
+                pay(m, nxt, part * rng.uniform(0.9, 0.98), start + rng.choice([0, 1]), 1)
+    sar = {p["account"] for p in patterns}
+    labels = [{"account": a, "is_sar": int(a in sar)} for a in accounts]
+    return payments, labels, patterns

@@ -21,6 +21,11 @@ money_app.add_typer(watch_app, name="watchlist")
 
 MapOpt = Annotated[list[str] | None, typer.Option(
     "--map", help="field=COLUMN for another layout, repeatable or comma-separated: payer=src,payee=dst.")]
+ModelOpt = Annotated[Path | None, typer.Option(
+    "--model", help="Folder of a model trained by `wildtrace money train`: rank accounts with it.")]
+TruthKindOpt = Annotated[str, typer.Option(
+    "--truth-kind", help="account: labels on accounts; transaction: labels on payments (--account-col then "
+                         "names the payment id column).")]
 ParamsOpt = Annotated[Path | None, typer.Option(
     "--params", help="JSON file {typology: {parameter: value}} overriding typology defaults.")]
 
@@ -29,6 +34,26 @@ def _pairs(maps: list[str] | None) -> dict[str, str]:
     from wildtrace.ingest import parse_pairs
 
     return parse_pairs([p for m in maps or [] for p in m.split(",") if p.strip()])
+
+
+def _model(path: Path | None) -> Any:
+    if path is None:
+        return None
+    from wildtrace.money import MoneyModel
+
+    try:
+        return MoneyModel.load(path)
+    except (OSError, ValueError) as exc:
+        fail(str(exc))
+
+
+def _truth(path: Path) -> Any:
+    from wildtrace.money import read_table
+
+    try:
+        return read_table(path)
+    except (OSError, ValueError) as exc:
+        fail(f"{path}: {exc}")
 
 
 def _params(path: Path | None) -> dict[str, dict[str, Any]]:
@@ -89,15 +114,25 @@ def run_cmd(
     only: Annotated[list[str] | None, typer.Option("--typology", help="Run only these typologies.")] = None,
     params: ParamsOpt = None,
     threshold: Annotated[float, typer.Option(help="Alert threshold on the total risk.")] = ALERT_THRESHOLD,
+    model: ModelOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run the typologies, propagate risk through the network, and save hits, risk and alerts."""
-    from wildtrace.money import analyse, save
+    """Run the typologies, propagate risk through the network, and save hits, risk and alerts. With
+    --model, accounts are ranked by a model from `money train`, each score with the features and
+    typologies that drove it."""
+    from wildtrace.money import analyse, apply_model, open_frame, save
 
+    learned = _model(model)
     with store(db) as st:
-        result = analyse(st, transactions, _pairs(maps), int(step_hours * 3600), only, _params(params),
-                         alert_threshold=threshold)
+        frame = open_frame(st, transactions, _pairs(maps), int(step_hours * 3600))
+        try:
+            result = analyse(st, step_seconds=int(step_hours * 3600), typologies=only, params=_params(params),
+                             alert_threshold=threshold, frame=frame)
+            if learned is not None:
+                result = apply_model(frame, result, learned)
+        finally:
+            frame.close()
         save(st, result)
     summary = result.summary()
     emit(summary, as_json, "\n".join(f"{k:>18}  {v}" for k, v in summary.items()))
@@ -257,19 +292,27 @@ def watch_screen_cmd(
 
 
 def _eval(transactions: Path, maps: list[str] | None, truth: Path, account_col: str, label_col: str,
-          threshold: float, step_hours: float, db: str | None, as_json: bool) -> None:
-    import pandas as pd
+          threshold: float, step_hours: float, db: str | None, as_json: bool, kind: str = "account", folds: int = 0,
+          patterns: Path | None = None, pattern_col: str = "pattern_id", pattern_account_col: str = "account",
+          model: Path | None = None) -> None:
+    from wildtrace.money import analyse, evaluate_ledger, open_frame, read_patterns
 
-    from wildtrace.money import analyse, evaluate_accounts
-
+    table = _truth(truth)
+    learned = _model(model)
     try:
-        labels = pd.read_csv(truth, dtype={account_col: str})
+        groups = read_patterns(patterns, pattern_account_col, pattern_col) if patterns else None
     except (OSError, ValueError) as exc:
-        fail(f"{truth}: {exc}")
+        fail(str(exc))
     with store(db) as st:
-        result = analyse(st, transactions, _pairs(maps), int(step_hours * 3600))
-    metrics = evaluate_accounts(result, labels, account_col, label_col, threshold)
-    emit(metrics, as_json, "\n".join(f"{k:>18}  {v}" for k, v in metrics.items()))
+        frame = open_frame(st, transactions, _pairs(maps), int(step_hours * 3600))
+        try:
+            result = analyse(st, step_seconds=int(step_hours * 3600), alert_threshold=threshold, frame=frame)
+            metrics = evaluate_ledger(frame, result, table, account_col, label_col, kind, folds, groups, learned)
+        except ValueError as exc:
+            fail(str(exc))
+        finally:
+            frame.close()
+    emit(metrics, as_json, "\n".join(f"{k:>28}  {v}" for k, v in metrics.items()))
 
 
 EvalTx = Annotated[Path, typer.Option("--transactions", help="Transactions file (CSV, Parquet or JSON Lines).")]
@@ -283,10 +326,55 @@ EvalThreshold = Annotated[float, typer.Option(help="Alert threshold (default: th
 def eval_cmd(transactions: EvalTx, truth: EvalTruth, account_col: EvalAccount = "account",
              label_col: EvalLabel = "label", maps: MapOpt = None, threshold: EvalThreshold = ALERT_THRESHOLD,
              step_hours: Annotated[float, typer.Option(help="Length of one integer time step, hours.")] = 1.0,
+             truth_kind: TruthKindOpt = "account",
+             cv: Annotated[int, typer.Option("--cv", help="Cross-validate the learned model in this many folds, "
+                                                         "beside the unsupervised and degree rankings.")] = 0,
+             patterns: Annotated[Path | None, typer.Option(
+                 "--patterns", help="CSV/Parquet of pattern membership (account, pattern id): folds keep "
+                                    "patterns whole. Without it, laundering accounts that pay each other are "
+                                    "grouped.")] = None,
+             pattern_col: Annotated[str, typer.Option(help="Pattern id column of --patterns.")] = "pattern_id",
+             pattern_account_col: Annotated[str, typer.Option(help="Account column of --patterns.")] = "account",
+             model: ModelOpt = None,
              db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Score accounts against 0/1 labels: precision, recall, F1 at the alert threshold, and average
-    precision over the risk ranking. Flagged sellers, parcels and KYC come from the store (--db) if any."""
-    _eval(transactions, maps, truth, account_col, label_col, threshold, step_hours, db, as_json)
+    precision over the risk ranking (of the unsupervised run, or of --model). --cv N cross-validates a
+    learned model against the baselines on grouped folds. With --truth-kind transaction, also the
+    precision and recall of the payments cited as evidence. Flagged sellers, parcels and KYC come from
+    the store (--db) if any."""
+    if cv == 1 or cv < 0:
+        fail("--cv: give 0 (no cross-validation) or at least 2 folds")
+    _eval(transactions, maps, truth, account_col, label_col, threshold, step_hours, db, as_json, truth_kind, cv,
+          patterns, pattern_col, pattern_account_col, model)
+
+
+@money_app.command("train")
+def train_cmd(transactions: EvalTx, truth: EvalTruth,
+              out: Annotated[Path, typer.Option("--out", help="Folder to write the model to.")],
+              account_col: EvalAccount = "account", label_col: EvalLabel = "label", maps: MapOpt = None,
+              truth_kind: TruthKindOpt = "account",
+              step_hours: Annotated[float, typer.Option(help="Length of one integer time step, hours.")] = 1.0,
+              db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Learn a ranking of accounts from labels: gradient-boosted trees over scale-free per-account features
+    (counts per window, amounts against the ledger and the account's own history, pass-through, cycles,
+    typology strengths, neighbours' features). Use it with `money run --model OUT`."""
+    from wildtrace.money import account_labels, analyse, open_frame, train_model
+
+    table = _truth(truth)
+    with store(db) as st:
+        frame = open_frame(st, transactions, _pairs(maps), int(step_hours * 3600))
+        try:
+            result = analyse(st, step_seconds=int(step_hours * 3600), frame=frame)
+            labels, _ = account_labels(frame, table, account_col, label_col, truth_kind)
+            model = train_model(frame, labels, result.hits, result.risk)
+        except ValueError as exc:
+            fail(str(exc))
+        finally:
+            frame.close()
+    model.save(out)
+    summary = {"model": str(out), "features": len(model.features), **model.meta}
+    summary.pop("params")
+    emit(summary, as_json, "\n".join(f"{k:>28}  {v}" for k, v in summary.items()))
 
 
 @money_app.command("eval-typologies")
@@ -311,4 +399,5 @@ def eval_typologies_cmd(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(money_app, name="money")
-    eval_app.command("money", help="Score accounts against 0/1 labels (same as `wildtrace money eval`).")(eval_cmd)
+    eval_app.command("money", help="Score accounts against 0/1 labels, or cross-validate a learned model (same as "
+                                   "`wildtrace money eval`).")(eval_cmd)

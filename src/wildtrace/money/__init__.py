@@ -15,8 +15,12 @@ from typing import TYPE_CHECKING, Any
 from wildtrace.money._constants import ALERT_THRESHOLD
 
 if TYPE_CHECKING:
+    from wildtrace.money._cv import cross_validate, evaluate_learning, evaluate_ledger
     from wildtrace.money._evaluate import PATTERN_DETECTORS, evaluate_accounts, evaluate_typologies
+    from wildtrace.money._features import build_features, time_unit
     from wildtrace.money._frame import Frame, open_frame
+    from wildtrace.money._labels import account_labels, read_patterns, read_table
+    from wildtrace.money._learn import MoneyModel, apply_model, train_model
     from wildtrace.money._load import KINDS, load_records
     from wildtrace.money._names import name_key
     from wildtrace.money._pipeline import MoneyResult, analyse, latest_run, save, set_alert
@@ -26,6 +30,9 @@ if TYPE_CHECKING:
     from wildtrace.money._watchlist import Watchlists, WatchMatch, load_watchlist, read_ftm, watchlist_hits
 
 _LAZY = {
+    "cross_validate": "_cv", "evaluate_ledger": "_cv", "evaluate_learning": "_cv", "build_features": "_features",
+    "time_unit": "_features", "account_labels": "_labels", "read_patterns": "_labels", "read_table": "_labels",
+    "MoneyModel": "_learn", "apply_model": "_learn", "train_model": "_learn",
     "PATTERN_DETECTORS": "_evaluate", "evaluate_accounts": "_evaluate", "evaluate_typologies": "_evaluate",
     "Frame": "_frame", "open_frame": "_frame", "KINDS": "_load", "load_records": "_load", "name_key": "_names",
     "MoneyResult": "_pipeline", "analyse": "_pipeline", "latest_run": "_pipeline", "save": "_pipeline",
@@ -46,9 +53,47 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ALERT_THRESHOLD", "HIT_COLUMNS", "KINDS", "PATTERN_DETECTORS", "TYPOLOGIES", "Frame", "MoneyResult",
-    "RiskParams", "SarDraft", "Typology", "WatchMatch", "Watchlists", "analyse", "combine", "draft_sar",
-    "evaluate_accounts", "evaluate_typologies", "latest_run", "load_records", "load_watchlist", "name_key",
-    "open_frame", "propagate", "read_ftm", "run_typologies", "sar_html", "sar_xml", "save", "set_alert",
-    "typology", "watchlist_hits", "write_sar",
+    "ALERT_THRESHOLD",
+    "HIT_COLUMNS",
+    "KINDS",
+    "PATTERN_DETECTORS",
+    "TYPOLOGIES",
+    "Frame",
+    "MoneyModel",
+    "MoneyResult",
+    "RiskParams",
+    "SarDraft",
+    "Typology",
+    "WatchMatch",
+    "Watchlists",
+    "account_labels",
+    "analyse",
+    "apply_model",
+    "build_features",
+    "combine",
+    "cross_validate",
+    "draft_sar",
+    "evaluate_accounts",
+    "evaluate_learning",
+    "evaluate_ledger",
+    "evaluate_typologies",
+    "latest_run",
+    "load_records",
+    "load_watchlist",
+    "name_key",
+    "open_frame",
+    "propagate",
+    "read_ftm",
+    "read_patterns",
+    "read_table",
+    "run_typologies",
+    "sar_html",
+    "sar_xml",
+    "save",
+    "set_alert",
+    "time_unit",
+    "train_model",
+    "typology",
+    "watchlist_hits",
+    "write_sar",
 ]

@@ -59,7 +59,7 @@ class Frame:
         return self.con.execute(sql, params or []).df()
 
     def scalar(self, sql: str) -> int:
-        return int(self.con.execute(sql).fetchone()[0])  # type: ignore[index]
+        return int(self.con.execute(sql).fetchall()[0][0])  # fetched to the end: the connection takes new work
 
 
 def _col(name: str) -> str:

@@ -81,17 +81,22 @@ def _analyse(frame: Frame, store: Store | None, step_seconds: int, typologies: l
     scored = combine(hits, network, risk.exposure_cap)
     now = datetime.now(UTC)
     run_id = now.strftime("%Y%m%dT%H%M%S%fZ")
-    alerts = [
-        Alert(id="mx-" + content_hash(r.subject)[:16], subject=r.subject, subject_kind=r.subject_kind,
-              kind=(r.typologies[0] if r.typologies else "network"), score=float(r.score),
-              reasons=list(r.reasons), evidence=[str(e) for e in r.evidence][:200], created_at=now)
-        for r in scored.itertuples(index=False) if r.score >= alert_threshold
-    ]
+    alerts = draft_alerts(scored, alert_threshold, now)
     used = {"typologies": typologies or "all", "params": params or {}, "risk": vars(risk),
             "alert_threshold": alert_threshold, "step_seconds": step_seconds, "source": frame.source}
     counts = {"transactions": frame.counts.get("mx_tx", 0), "shipments": frame.counts.get("mx_shp", 0),
               "seizures": frame.counts.get("mx_seizures", 0)}
     return MoneyResult(run_id, hits, scored, alerts, counts, used)
+
+
+def draft_alerts(scored: pd.DataFrame, threshold: float, now: datetime, default_kind: str = "network") -> list[Alert]:
+    """An alert for every scored subject at or over ``threshold``, named by its first typology."""
+    return [
+        Alert(id="mx-" + content_hash(r.subject)[:16], subject=r.subject, subject_kind=r.subject_kind,
+              kind=(r.typologies[0] if r.typologies else default_kind), score=float(r.score),
+              reasons=list(r.reasons), evidence=[str(e) for e in r.evidence][:200], created_at=now)
+        for r in scored.itertuples(index=False) if r.score >= threshold
+    ]
 
 
 def save(store: Store, result: MoneyResult) -> None:

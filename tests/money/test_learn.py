@@ -1,0 +1,171 @@
+"""The learned ranking: scale-free features, training and scoring with reasons, grouped cross-validation
+against the baselines on the same folds, and transaction-level labels."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from tests.money.factory import labelled_ledger
+from wildtrace.cli.main import app
+from wildtrace.money import MoneyModel, account_labels, analyse, build_features, open_frame, read_patterns
+from wildtrace.money._cv import graph_groups, pattern_groups
+
+AML = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "aml"
+
+
+def _write(path: Path, rows: list[dict]) -> Path:
+    with path.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    payments, labels, patterns = labelled_ledger(people=160, steps=40, rings=8)
+    d = tmp_path_factory.mktemp("ledger")
+    return {"tx": _write(d / "tx.csv", payments), "labels": _write(d / "labels.csv", labels),
+            "patterns": _write(d / "patterns.csv", patterns)}
+
+
+def _cli(*args: str) -> dict:
+    out = CliRunner().invoke(app, [*args, "--json"])
+    assert out.exit_code == 0, out.output
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _positives(ledger: dict[str, Path]) -> int:
+    return sum(r["is_sar"] == "1" for r in csv.DictReader(ledger["labels"].open()))
+
+
+def _features(path: Path, columns: dict[str, str]) -> pd.DataFrame:
+    frame = open_frame(None, path, columns)
+    try:
+        return build_features(frame).set_index("account").sort_index()
+    finally:
+        frame.close()
+
+
+def test_features_do_not_change_with_the_currency_unit_or_the_time_axis(ledger: dict[str, Path],
+                                                                          tmp_path: Path) -> None:
+    rows = pd.read_csv(ledger["tx"], dtype={"payer": str, "payee": str})
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    scaled = rows.assign(amount=rows["amount"] * 100,
+                         time=[(start + timedelta(days=int(s))).date().isoformat() for s in rows["step"]])
+    scaled.drop(columns="step").to_csv(tmp_path / "scaled.csv", index=False)
+    steps = _features(ledger["tx"], {"time": "step"})
+    dates = _features(tmp_path / "scaled.csv", {})
+    assert list(steps.index) == list(dates.index) and list(steps.columns) == list(dates.columns)
+    np.testing.assert_allclose(steps.to_numpy(dtype=float), dates.to_numpy(dtype=float), rtol=1e-9, atol=1e-12)
+    assert steps["max_cp_out_1"].max() >= 4  # a ring leader splitting in one step is seen in one window
+
+
+def test_train_then_run_with_the_model_gives_reasons_and_evidence(ledger: dict[str, Path], tmp_path: Path) -> None:
+    model_dir = tmp_path / "model"
+    db = str(tmp_path / "w.duckdb")
+    trained = _cli("money", "train", "--transactions", str(ledger["tx"]), "--map", "time=step", "--truth",
+                   str(ledger["labels"]), "--account-col", "account", "--label-col", "is_sar", "--out",
+                   str(model_dir), "--db", db)
+    assert trained["positives"] == _positives(ledger) and trained["labelled"] == 160
+    assert set(trained["seconds_per_million_payments"]) == {"features", "training"}
+    model = MoneyModel.load(model_dir)
+    assert "pass_share" in model.features and "nb1_mean_pass_share" in model.features
+    _cli("money", "run", "--transactions", str(ledger["tx"]), "--map", "time=step", "--model", str(model_dir),
+         "--db", db)
+    out = CliRunner().invoke(app, ["money", "alerts", "--db", db, "--json", "--limit", "500"])
+    alerts = [a for a in json.loads(out.stdout) if a["subject_kind"] == "account"]
+    sar = {r["account"] for r in csv.DictReader(ledger["labels"].open()) if r["is_sar"] == "1"}
+    assert alerts and sum(a["subject"] in sar for a in alerts) / len(alerts) >= 0.9
+    for a in alerts:
+        assert a["reasons"][0].startswith("learned model") and "(+" in a["reasons"][0]
+        assert a["evidence"], a
+    top = alerts[0]
+    ledger_rows = {r["id"]: r for r in csv.DictReader(ledger["tx"].open())}
+    assert all(e in ledger_rows for e in top["evidence"])
+    first = ledger_rows[top["evidence"][0]]  # money moved with other flagged accounts comes first
+    assert top["subject"] in (first["payer"], first["payee"])
+
+
+def test_grouped_cv_beats_degree_on_the_same_folds(ledger: dict[str, Path], tmp_path: Path) -> None:
+    args = ["eval", "money", "--transactions", str(ledger["tx"]), "--map", "time=step", "--truth",
+            str(ledger["labels"]), "--account-col", "account", "--label-col", "is_sar", "--cv", "3",
+            "--db", str(tmp_path / "w.duckdb")]
+    got = _cli(*args, "--patterns", str(ledger["patterns"]))
+    assert got["grouping"].startswith("by pattern id (8 patterns")
+    assert {"learned", "unsupervised", "degree", "simple_gbt"} <= set(got)
+    assert got["learned"]["average_precision"] > got["degree"]["average_precision"] + 0.2
+    assert len(got["learned"]["per_fold"]) == 3 == len(got["degree"]["per_fold"])
+    assert got["verdict"].startswith("learned model beats")
+    no_ids = _cli(*args)
+    assert no_ids["grouping"].startswith("no pattern ids")
+    assert no_ids["learned"]["average_precision"] > no_ids["degree"]["average_precision"]
+
+
+def test_transaction_labels_report_the_payments_cited(ledger: dict[str, Path], tmp_path: Path) -> None:
+    got = _cli("eval", "money", "--transactions", str(ledger["tx"]), "--map", "time=step", "--truth",
+               str(ledger["tx"]), "--truth-kind", "transaction", "--account-col", "id", "--label-col", "is_sar",
+               "--cv", "3", "--db", str(tmp_path / "w.duckdb"))
+    laundering = sum(r["is_sar"] == "1" for r in csv.DictReader(ledger["tx"].open()))
+    assert got["payments"]["laundering"] == laundering
+    learned, unsupervised = got["payments"]["learned"], got["payments"]["unsupervised"]
+    assert learned["recall"] >= 0.8 and learned["precision"] >= 0.6
+    assert learned["precision"] > unsupervised["precision"] and learned["recall"] > unsupervised["recall"]
+    assert got["positives"] == _positives(ledger)
+
+
+def test_folds_keep_patterns_whole_and_split_a_dense_component(ledger: dict[str, Path]) -> None:
+    patterns = read_patterns(ledger["patterns"], "account", "pattern_id")
+    accounts = pd.Series([str(i) for i in range(160)])
+    g = pattern_groups(accounts, patterns)
+    of = dict(zip(accounts, g.groups, strict=True))
+    leaders = patterns[patterns["is_main"] == "True"]
+    assert all(of[a] == f"pattern:{p}" for a, p in zip(leaders["account"], leaders["pattern"], strict=True))
+    assert of["0"] == "account:0"  # a shop belongs to no pattern
+    frame = open_frame(None, ledger["tx"], {"time": "step"})
+    try:
+        labels, _ = account_labels(frame, pd.read_csv(ledger["labels"], dtype=str), "account", "is_sar")
+        dense = graph_groups(frame, pd.Series(labels.index), labels.to_numpy(), folds=5)
+    finally:
+        frame.close()
+    sizes = pd.Series(dense.groups[labels.to_numpy() == 1]).value_counts()
+    assert sizes.max() <= labels.sum() // 2 and len(sizes) >= 3
+    assert (dense.groups[labels.to_numpy() == 0] == [f"account:{a}" for a in labels.index[labels == 0]]).all()
+
+
+def test_bad_labels_and_bad_model_folders_are_refused(ledger: dict[str, Path], tmp_path: Path) -> None:
+    bad = _write(tmp_path / "bad.csv", [{"account": "1", "is_sar": "1"}, {"account": "2", "is_sar": "yes"}])
+    out = CliRunner().invoke(app, ["money", "train", "--transactions", str(ledger["tx"]), "--map", "time=step",
+                                   "--truth", str(bad), "--label-col", "is_sar", "--out", str(tmp_path / "m"),
+                                   "--db", str(tmp_path / "w.duckdb")])
+    assert out.exit_code != 0 and "row 3" in str(out.exception) and "'yes'" in str(out.exception)
+    (tmp_path / "empty").mkdir()
+    out = CliRunner().invoke(app, ["money", "run", "--transactions", str(ledger["tx"]), "--model",
+                                   str(tmp_path / "empty"), "--db", str(tmp_path / "w.duckdb")])
+    assert out.exit_code != 0 and "model.txt" in str(out.exception)
+
+
+@pytest.mark.slow
+def test_learned_model_on_amlgentex_mid4k_reaches_the_floor() -> None:
+    d = AML / "amlgentex-mid4k"
+    if not d.is_dir():
+        pytest.skip("AMLGentex ledgers not present")
+    from wildtrace.money import evaluate_ledger
+
+    frame = open_frame(None, d / "transactions.parquet", {"time": "step"})
+    try:
+        result = analyse(frame=frame)
+        got = evaluate_ledger(frame, result, pd.read_csv(d / "accounts.csv", dtype=str), "account", "is_sar",
+                              folds=5, patterns=read_patterns(d / "patterns.csv", "account", "pattern_id"))
+    finally:
+        frame.close()
+    assert got["learned"]["average_precision"] >= 0.75
+    assert got["learned"]["average_precision"] > got["degree"]["average_precision"]
