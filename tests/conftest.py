@@ -59,5 +59,7 @@ def sim_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(autouse=True)
 def _own_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test gets its own data directory (lexicon layer, keys, quarantine), never the working folder's,
-    so tests running side by side cannot change each other's screening."""
+    so tests running side by side cannot change each other's screening. The picture cache is shared by the
+    session's tests (it is keyed by content), never the user's own."""
     monkeypatch.setenv("WILDTRACE_DATA_DIR", str(tmp_path_factory.mktemp("data_dir")))
+    monkeypatch.setenv("WILDTRACE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "shared_cache"))

@@ -23,7 +23,12 @@ class Settings:
     """Every WildTrace setting. Environment variable: ``WILDTRACE_`` + upper-case name."""
 
     db: str = _setting("wildtrace.duckdb", "Store: a DuckDB file path or a postgresql:// URL.")
+    store_wait: float = _setting(30.0, "Seconds a command waits for a DuckDB store that another process (the "
+                                       "workbench) is using before it gives up.")
     data_dir: str = _setting(".wildtrace", "Evidence store, quarantine files and caches.")
+    cache_dir: str = _setting("", "Caches that every store and run share (the pictures' OCR text and hashes, by "
+                                  "content hash); empty: $XDG_CACHE_HOME/wildtrace, else ~/.cache/wildtrace.")
+    ocr_workers: int = _setting(0, "Processes that read pictures (OCR); 0 means one per core.")
     collector: str = _setting("wildtrace", "Name recorded as the collector of every capture.")
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
     model: str = _setting("", "Screening model directory; empty means the model shipped in the package.")
@@ -46,6 +51,14 @@ class Settings:
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir)
+
+    @property
+    def picture_cache(self) -> Path:
+        """Where the pictures' OCR text and hashes are cached."""
+        if self.cache_dir:
+            return Path(self.cache_dir) / "pictures"
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "wildtrace" / "pictures"
 
     @property
     def lexicon_path(self) -> Path:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from wildtrace.config import Settings
+from wildtrace.progress import Progress
 from wildtrace.store import Store
 
 # (entity, file) in load order: platforms and accounts before the posts that name them.
@@ -49,6 +50,7 @@ class PipelineContext:
     store: Store
     settings: Settings
     out: Path
+    progress: Progress | None = None
 
 
 def _counts(summary: dict[str, Any]) -> str:
@@ -79,7 +81,8 @@ def _screen(ctx: PipelineContext) -> StepResult:
 
     s = ctx.settings
     screener = Screener.load(s.model or None, str(s.lexicon_path))
-    result = screen_store(ctx.store, screener, ImageReader(s.data_path / "ocr"), extractor=default_extractor())
+    result = screen_store(ctx.store, screener, ImageReader.from_settings(s), extractor=default_extractor(),
+                          progress=ctx.progress)
     tiers = _counts(result["tiers"])
     return StepResult("screen", f"{result['screened']} posts screened ({tiers})", detail=result)
 
@@ -146,10 +149,11 @@ STEPS: tuple[tuple[str, Callable[[PipelineContext], StepResult]], ...] = (
 
 
 def run_pipeline(world: Path, store: Store, settings: Settings, out: Path,
-                 only: tuple[str, ...] | None = None) -> Iterator[StepResult]:
-    """Run every step (or ``only`` those named) over ``world``, yielding each step's result as it ends."""
+                 only: tuple[str, ...] | None = None, progress: Progress | None = None) -> Iterator[StepResult]:
+    """Run every step (or ``only`` those named) over ``world``, yielding each step's result as it ends;
+    long steps report to ``progress`` as they go."""
     out.mkdir(parents=True, exist_ok=True)
-    ctx = PipelineContext(world, store, settings, out)
+    ctx = PipelineContext(world, store, settings, out, progress)
     for name, step in STEPS:
         if only and name not in only:
             continue

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -19,7 +21,7 @@ from wildtrace.api.routes import admin, alerts, auth, cases, check, lexicon, pub
 from wildtrace.config import Settings
 from wildtrace.log import get_logger
 from wildtrace.share import Redactors, share_key
-from wildtrace.store import Store
+from wildtrace.store import Store, StoreBusy
 
 log = get_logger(__name__)
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -42,6 +44,17 @@ def _lazy_screener(given: Any, model_dir: str) -> Callable[[], Any]:
                     log.warning("the screen stage is not installed: real-time post checks answer 503")
         return box["value"]
     return get
+
+
+@asynccontextmanager
+async def _store_session(store: Store) -> AsyncIterator[None]:
+    """One request's hold on the store (a DuckDB file is opened per unit of work so that commands can use it)."""
+    session = store.session()
+    await anyio.to_thread.run_sync(session.__enter__)
+    try:
+        yield
+    finally:
+        await anyio.to_thread.run_sync(session.__exit__, None, None, None)
 
 
 def _error(status: int, reason: str, **extra: Any) -> JSONResponse:
@@ -100,7 +113,11 @@ def create_app(store: Store, settings: Settings, screener: Any = None) -> FastAP
     async def guard(request: Request, call_next: Callable) -> Response:
         if "%00" in request.url.path or "\x00" in request.url.path or "%00" in request.url.query:
             return _error(422, "invalid input: the URL contains a NUL byte")
-        response = await call_next(request)
+        try:
+            async with _store_session(request.app.state.store):
+                response = await call_next(request)
+        except StoreBusy as exc:
+            return _error(503, f"{exc}: a command is using the store; try again in a moment")
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -13,9 +15,10 @@ from wildtrace.config import Settings, load_settings
 from wildtrace.log import configure_logging
 
 if TYPE_CHECKING:
+    from wildtrace.progress import Progress
     from wildtrace.store import Store
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # a reason stays on one line, whatever the width
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="DuckDB file or postgresql:// URL [env: WILDTRACE_DB].")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document for scripts.")]
@@ -32,11 +35,13 @@ def settings(db: str | None = None, config: str | None = None, **overrides: Any)
     return s
 
 
-def store(db: str | None = None, config: str | None = None) -> Store:
-    """Open (and migrate) the store named by ``--db``, the environment or the config file."""
+def store(db: str | None = None, config: str | None = None, create: bool = False) -> Store:
+    """Open (and migrate) the store named by ``--db``, the environment or the config file; only commands that
+    add data ``create`` it where there is none, the others say that there is none."""
     from wildtrace.store import open_store
 
-    return open_store(settings(db, config).db)
+    s = settings(db, config)
+    return open_store(s.db, create=create, wait=s.store_wait)
 
 
 def emit(result: Any, as_json: bool, human: str | None = None) -> None:
@@ -49,3 +54,34 @@ def emit(result: Any, as_json: bool, human: str | None = None) -> None:
 
 def fail(reason: str) -> NoReturn:
     raise UserError(reason)
+
+
+@contextmanager
+def progress_bars() -> Iterator[Progress]:
+    """Progress bars on stderr for the library's long steps: counts, time spent and time left. Off a terminal,
+    a line at every tenth of each step instead."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bars
+
+    if not console.is_terminal:
+        said: dict[str, int] = {}
+
+        def line(label: str, done: int, total: int | None) -> None:
+            tenth = done * 10 // total if total else 0
+            if said.get(label, -1) < tenth:
+                said[label] = tenth
+                console.print(f"{label}: {done}" + (f" of {total}" if total else ""), highlight=False)
+
+        yield line
+        return
+    bars = Bars(TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                TextColumn("left"), TimeRemainingColumn(), console=console)
+    tasks: dict[str, Any] = {}
+
+    def update(label: str, done: int, total: int | None) -> None:
+        if label not in tasks:
+            tasks[label] = bars.add_task(label, total=total)
+        bars.update(tasks[label], completed=done, total=total)
+
+    with bars:
+        yield update

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from wildtrace.cli._common import JsonOpt, emit, settings
+from wildtrace.cli._common import JsonOpt, emit, progress_bars, settings
 
 
 def _world(out: Path, seed: int, scale: float) -> tuple[Path, str]:
@@ -42,8 +42,8 @@ def demo(
     world, said = _world(out, seed, scale)
     steps: list[dict[str, object]] = [{"step": "simulate", "summary": said}]
     typer.echo(f"simulate  {said}", err=True)
-    with open_store(s.db) as st:
-        for step in run_pipeline(world, st, s, out):
+    with open_store(s.db) as st, progress_bars() as progress:
+        for step in run_pipeline(world, st, s, out, progress=progress):
             steps.append({"step": step.name, "summary": step.summary, "seconds": round(step.seconds, 1)})
             typer.echo(f"{step.name:<9} {step.summary} ({step.seconds:.1f} s)", err=True)
     emit({"store": s.db, "steps": steps}, as_json, f"store: {s.db}")

@@ -62,7 +62,7 @@ def eval_extract(
     if images:
         from wildtrace.screen import ImageReader
 
-        reader = ImageReader(settings().data_path / "ocr_cache")
+        reader = ImageReader.from_settings(settings())
         image_text = lambda path: reader.read(path)["text"] or ""  # noqa: E731
     result = evaluate_extraction(truth, posts, tolerance, where=conditions, image_text=image_text,
                                  image_root=image_root)

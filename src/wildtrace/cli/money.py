@@ -87,7 +87,7 @@ def load_cmd(
     mapping = load_mapping(mapping_file) if mapping_file else Mapping()
     mapping = mapping.merged(Mapping(fields=_pairs(maps)))
     s = settings(db)
-    with store(db) as st:
+    with store(db, create=True) as st:
         result = load_records(st, kind, path, mapping, assume_tz, s.data_dir)
     out = result.as_dict()
     emit(out, as_json, f"{kind}: read {result.read}, added {result.added}, duplicates {result.duplicates}, "

@@ -55,7 +55,7 @@ def report(
         fail(str(exc))
     if title:
         options = replace(options, title=title)
-    with open_store(s.db) as store:
+    with open_store(s.db, create=False) as store:
         try:
             data = build_report(store, options, key=share_key(s.share_key, s.data_path))
         except ValueError as exc:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, emit, fail, settings, store
+from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, emit, fail, progress_bars, settings, store
 from wildtrace.cli.evaluate import eval_app
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ def _reader(image_col: str | None) -> ImageReader | None:
     from wildtrace.screen import ImageReader
 
 
-    return ImageReader(settings().data_path / "ocr") if image_col else None
+    return ImageReader.from_settings(settings()) if image_col else None
 
 
 def screen(db: DbOpt = None, model: ModelOpt = None, full: FullOpt = False,
@@ -58,7 +58,7 @@ def screen(db: DbOpt = None, model: ModelOpt = None, full: FullOpt = False,
         return
     if source:
         s = settings(db, config)
-        emit(screen_parquet(engine, source, output, model or s.model or None, master, image_root, s.data_path / "ocr"),
+        emit(screen_parquet(engine, source, output, model or s.model or None, master, image_root, s.picture_cache),
              as_json)
         return
     if engine != "local":
@@ -67,8 +67,9 @@ def screen(db: DbOpt = None, model: ModelOpt = None, full: FullOpt = False,
 
     s = settings(db, config)
     screener = Screener.load(model or s.model or None, str(s.lexicon_path), full=full)
-    with store(db, config) as st:
-        result = screen_store(st, screener, ImageReader(s.data_path / "ocr", ocr=ocr), extractor=default_extractor())
+    with store(db, config) as st, progress_bars() as progress:
+        result = screen_store(st, screener, ImageReader.from_settings(s, ocr=ocr), extractor=default_extractor(),
+                              progress=progress)
     tiers = ", ".join(f"{k} {v}" for k, v in result["tiers"].items())
     emit(result, as_json, f"screened {result['screened']} posts ({tiers}) with {result['model_version']}")
 

@@ -19,7 +19,7 @@ def ensure_demo_users(db: str | None = None) -> list[str]:
     """Create the demo users (password ``wildtrace-demo``) that do not exist yet; return their names."""
     from wildtrace.api import add_user, list_users
 
-    with store(db) as s:
+    with store(db, create=True) as s:
         have = {u.username for u in list_users(s)}
         made = []
         for name, role in DEMO_USERS:
@@ -43,7 +43,7 @@ def serve_workbench(s: Settings, demo_users: bool = False, workers: int = 40) ->
         if s.host not in ("127.0.0.1", "localhost", "::1"):
             fail(f"--demo-users has well-known passwords: only on a loopback address, not {s.host}")
         ensure_demo_users(s.db)
-    st = open_store(s.db)
+    st = open_store(s.db, hold=False, wait=10.0)  # opened per request: commands can use the file in between
     app_ = create_app(st, s)
 
     @app_.on_event("startup")
@@ -84,7 +84,7 @@ def register(app: typer.Typer) -> None:
         """Add a user."""
         from wildtrace.api import add_user
 
-        with store(db) as s:
+        with store(db, create=True) as s:
             try:
                 user = add_user(s, username, password, role)
             except ValueError as exc:

@@ -41,7 +41,7 @@ def export_cmd(
     chosen = () if tiers == "all" else tuple(t.strip() for t in tiers.split(","))
     options = ExportOptions(audience=audience, tiers=chosen, start=_day(start, "--from"),
                             end=_day(end, "--to", shift=1))
-    with open_store(s.db) as store:
+    with open_store(s.db, create=False) as store:
         try:
             summary = export(store, fmt, out, options, key=share_key(s.share_key, s.data_path))
         except ValueError as exc:
@@ -90,7 +90,7 @@ def case_study_cmd(
     from wildtrace.store import open_store
 
     s = settings(db)
-    with open_store(s.db) as store:
+    with open_store(s.db, create=False) as store:
         try:
             study = case_study(store, case_id, store_redactor(store, audience, share_key(s.share_key, s.data_path)),
                                force)

@@ -1,4 +1,4 @@
-"""Screening what is in the store: every post without a verdict, its images read (OCR, perceptual hash)."""
+"""Screening what is in the store: every post without a verdict, its pictures read first (OCR, perceptual hash)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from wildtrace.log import get_logger
 from wildtrace.model import Decision, MediaItem, Post, Verdict
+from wildtrace.progress import Progress, report
 from wildtrace.screen._images import ImageReader
 from wildtrace.screen._screener import Document, Screener, ScreenResult
 from wildtrace.store import Store, from_row
@@ -49,38 +50,65 @@ def _unscreened(store: Store, after: str, limit: int) -> list[Post]:
     return [from_row(Post, r) for r in rows]  # type: ignore[misc]
 
 
-def _images(store: Store, post: Post, reader: ImageReader | None) -> list[tuple[str, str]]:
-    """(sha256, OCR text) of each image of the post; fills MediaItem.phash and ocr_text when missing."""
-    out = []
-    for sha in post.media:
-        item = store.get(MediaItem, sha)
-        if item is None:
-            continue
-        needs = item.phash is None or (reader is not None and reader.ocr and item.ocr_text is None)
-        if needs and reader is not None and item.path and Path(item.path).is_file():
-            entry = reader.read(item.path)
-            item = item.model_copy(update={"phash": item.phash or entry["phash"],
-                                           "ocr_text": item.ocr_text if item.ocr_text is not None else entry["text"]})
-            store.put([item])
-        out.append((sha, item.ocr_text or ""))
-    return out
+def _unscreened_count(store: Store) -> int:
+    rows = store.query("SELECT count(*) AS n FROM posts p LEFT JOIN verdicts v ON v.post_id = p.id "
+                       "WHERE v.post_id IS NULL")
+    return int(rows[0]["n"])
 
 
-def screen_store(store: Store, screener: Screener, reader: ImageReader | None = None, *, batch_size: int = 256,
-                 extractor: Extractor | None = None) -> dict[str, Any]:
-    """Screen every post that has no verdict yet and store the verdicts; returns counts by tier."""
-    tiers: Counter[str] = Counter()
+def read_pictures(store: Store, reader: ImageReader, *, batch_size: int = 2048,
+                  progress: Progress | None = None) -> dict[str, int]:
+    """Read every picture of the unscreened posts that lacks its perceptual hash (or, with OCR on, its text),
+    all at once so that the reader's pool and de-duplication see the whole lot; store what was read."""
+    wanted: dict[str, MediaItem] = {}
     after = ""
     while posts := _unscreened(store, after, batch_size):
         after = posts[-1].id
-        docs = [Document(p.text, _images(store, p, reader), n_images=len(p.media)) for p in posts]
+        for sha in {m for p in posts for m in p.media} - wanted.keys():
+            item = store.get(MediaItem, sha)
+            if item is None or not item.path or not Path(item.path).is_file():
+                continue
+            if item.phash is None or (reader.ocr and item.ocr_text is None):
+                wanted[sha] = item
+    entries = reader.read_many([item.path for item in wanted.values() if item.path], progress=progress)
+    updated = []
+    for item in wanted.values():
+        entry = entries[str(item.path)]
+        updated.append(item.model_copy(update={
+            "phash": item.phash or entry["phash"],
+            "ocr_text": item.ocr_text if item.ocr_text is not None else entry["text"]}))
+    for i in range(0, len(updated), batch_size):
+        store.put(updated[i:i + batch_size])
+    return {"pictures": len(wanted), **{k: v for k, v in reader.stats.items() if k != "pictures"}}
+
+
+def _images(store: Store, post: Post) -> list[tuple[str, str]]:
+    """(sha256, OCR text) of each stored image of the post."""
+    items = (store.get(MediaItem, sha) for sha in post.media)
+    return [(item.sha256, item.ocr_text or "") for item in items if item is not None]
+
+
+def screen_store(store: Store, screener: Screener, reader: ImageReader | None = None, *, batch_size: int = 256,
+                 extractor: Extractor | None = None, progress: Progress | None = None) -> dict[str, Any]:
+    """Screen every post that has no verdict yet and store the verdicts; returns counts by tier.
+
+    With ``reader``, the posts' pictures are read first (``read_pictures``) and their OCR text screened with
+    the post."""
+    pictures = read_pictures(store, reader, progress=progress) if reader is not None else {}
+    tiers: Counter[str] = Counter()
+    total = _unscreened_count(store)
+    after = ""
+    while posts := _unscreened(store, after, batch_size):
+        after = posts[-1].id
+        docs = [Document(p.text, _images(store, p), n_images=len(p.media)) for p in posts]
         verdicts: list[Verdict] = []
         for post, doc, result in zip(posts, docs, screener.screen_documents(docs, batch_size), strict=True):
             verdicts.append(finish_verdict(post.id, doc.combined, result, extractor))
             tiers[result.tier] += 1
         store.put(verdicts)
+        report(progress, "screening posts", sum(tiers.values()), total)
     return {"screened": sum(tiers.values()), "tiers": {t: tiers.get(t, 0) for t in ("high", "medium", "low", "none")},
-            "model_version": screener.version}
+            "model_version": screener.version, "pictures": pictures}
 
 
 def labelled_from_decisions(store: Store) -> LabelledSet:

@@ -37,6 +37,14 @@ def split_statements(sql: str) -> list[str]:
     return [s.strip() for s in body.split(";") if s.strip()]
 
 
+class StoreBusy(TimeoutError):
+    """Another process holds the store's file for longer than this one would wait."""
+
+
+class StoreMissing(FileNotFoundError):
+    """There is no store where one was named (and it was not to be created)."""
+
+
 class Store(ABC):
     """A WildTrace store. SQL uses ``?`` placeholders; backends translate where they must.
 
@@ -71,6 +79,11 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Keep the store open for one unit of work (a request). Stores that stay open need nothing."""
+        yield
+
     # -- built on the primitives -----------------------------------------------------------------
     def migrate(self) -> list[int]:
         """Apply pending migrations in order, each in its own transaction; return those applied."""
@@ -89,7 +102,7 @@ class Store(ABC):
                 self.execute(
                     "INSERT INTO schema_migrations VALUES (?, ?, CURRENT_TIMESTAMP)", (version, name)
                 )
-            log.info("applied migration %04d_%s", version, name)
+            log.debug("applied migration %04d_%s", version, name)
             applied.append(version)
         return applied
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,37 +13,122 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from wildtrace.store._base import Store
+from wildtrace.store._base import Store, StoreBusy
+
+_HOLDER = re.compile(r"Conflicting lock is held in (.+?\(PID \d+\))")
 
 
 class DuckDBStore(Store):
     """A store in one DuckDB file (or ``:memory:``). Safe to share between threads: each thread
-    gets its own cursor on the one connection."""
+    gets its own cursor on the one connection.
 
-    def __init__(self, path: str | Path) -> None:
+    DuckDB lets one process at a time write a file. A long-running holder (the workbench) opens the store
+    with ``hold=False``: the file is opened for each unit of work (``session()``, one per request) and closed
+    again after ``idle_close`` seconds without one, so that commands can use it in between. Whoever finds the
+    file held by another process waits up to ``wait`` seconds, then gets ``StoreBusy`` naming the holder.
+    """
+
+    def __init__(self, path: str | Path, *, hold: bool = True, wait: float = 30.0, idle_close: float = 1.0) -> None:
         self.url = str(path)
         if self.url != ":memory:":
             Path(self.url).parent.mkdir(parents=True, exist_ok=True)
-        self._con = duckdb.connect(self.url)
-        self._con.execute("SET TimeZone = 'UTC'").fetchall()
+        self.hold = hold or self.url == ":memory:"
+        self.wait = wait
+        self.idle_close = idle_close
+        self._lock = threading.RLock()
+        self._users = 0
+        self._idle_since = 0.0
+        self._generation = 0
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._local = threading.local()
+        self._closer: threading.Thread | None = None
+        self._con: duckdb.DuckDBPyConnection | None = self._connect() if self.hold else None
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        """A connection to the file, waiting while another process holds it."""
+        deadline = time.monotonic() + self.wait
+        delay = 0.02
+        while True:
+            try:
+                con = duckdb.connect(self.url)
+                break
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise
+                if time.monotonic() >= deadline:
+                    holder = _HOLDER.search(str(exc))
+                    raise StoreBusy(f"the store {self.url} is in use by another process"
+                                    f"{f' ({holder.group(1)})' if holder else ''}; waited {self.wait:g} s") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+        con.execute("SET TimeZone = 'UTC'").fetchall()
+        return con
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        with self._lock:
+            if self._con is None:
+                self._con = self._connect()
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._users -= 1
+                if self._users == 0 and not self.hold:
+                    self._idle_since = time.monotonic()
+                    if self._closer is None:
+                        self._closer = threading.Thread(target=self._close_when_idle, daemon=True)
+                        self._closer.start()
+
+    def _close_when_idle(self) -> None:
+        """Close the file once no unit of work has used it for ``idle_close`` seconds."""
+        pause = self.idle_close
+        while True:
+            time.sleep(pause)
+            with self._lock:
+                idle = time.monotonic() - self._idle_since
+                if self._con is None or (self._users == 0 and idle >= self.idle_close):
+                    self._disconnect()
+                    self._closer = None
+                    return
+                pause = self.idle_close if self._users else self.idle_close - idle
+
+    def _disconnect(self) -> None:
+        for cur in self._cursors:
+            cur.close()
+        self._cursors.clear()
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+        self._generation += 1
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
-        """This thread's DuckDB cursor, for analytic code that wants DuckDB itself (e.g. Splink)."""
-        cur = getattr(self._local, "cursor", None)
-        if cur is None:
-            cur = self._local.cursor = self._con.cursor()
-            cur.execute("SET TimeZone = 'UTC'").fetchall()
-        return cur
+        """This thread's DuckDB cursor, for analytic code that wants DuckDB itself (e.g. Splink). A store opened
+        with ``hold=False`` hands it out only inside ``session()``."""
+        with self._lock:
+            if self._con is None:
+                if not self.hold:
+                    raise RuntimeError("the store is opened per unit of work: use it inside store.session()")
+                self._con = self._connect()
+            if getattr(self._local, "generation", None) != self._generation:
+                self._local.cursor = self._con.cursor()
+                self._local.generation = self._generation
+                self._local.cursor.execute("SET TimeZone = 'UTC'").fetchall()
+                self._cursors.append(self._local.cursor)
+            cursor: duckdb.DuckDBPyConnection = self._local.cursor
+            return cursor
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.connection.execute(sql, list(params)).fetchall()
+        with self.session():
+            self.connection.execute(sql, list(params)).fetchall()
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        cur = self.connection.execute(sql, list(params))
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        with self.session():
+            cur = self.connection.execute(sql, list(params))
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
     def _load(self, rows: list[dict[str, Any]], cols: Sequence[str]) -> pa.Table:
         return pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in rows])
@@ -50,6 +137,10 @@ class DuckDBStore(Store):
                     key: Sequence[str]) -> int:
         if not rows:
             return 0
+        with self.session():
+            return self._insert(table, rows, cols)
+
+    def _insert(self, table: str, rows: list[dict[str, Any]], cols: Sequence[str]) -> int:
         con = self.connection
         before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
         staged = self._load(rows, cols)
@@ -68,6 +159,10 @@ class DuckDBStore(Store):
                     key: Sequence[str]) -> None:
         if not rows:
             return
+        with self.session():
+            self._upsert(table, rows, cols, key)
+
+    def _upsert(self, table: str, rows: list[dict[str, Any]], cols: Sequence[str], key: Sequence[str]) -> None:
         con = self.connection
         names = ", ".join(f'"{c}"' for c in cols)
         keys = ", ".join(f'"{k}"' for k in key)
@@ -83,14 +178,16 @@ class DuckDBStore(Store):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        con = self.connection
-        con.execute("BEGIN TRANSACTION").fetchall()
-        try:
-            yield
-        except BaseException:
-            con.execute("ROLLBACK").fetchall()
-            raise
-        con.execute("COMMIT").fetchall()
+        with self.session():
+            con = self.connection
+            con.execute("BEGIN TRANSACTION").fetchall()
+            try:
+                yield
+            except BaseException:
+                con.execute("ROLLBACK").fetchall()
+                raise
+            con.execute("COMMIT").fetchall()
 
     def close(self) -> None:
-        self._con.close()
+        with self._lock:
+            self._disconnect()
