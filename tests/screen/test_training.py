@@ -139,3 +139,22 @@ def _assert_done(result: dict[str, Any]) -> None:
 
 def test_trained_model_beats_the_textbook_on_the_held_out_posts(lexicon: Lexicon) -> None:
     _assert_done(_done_when(DATA / "heldout.csv", None, lexicon))
+
+
+def test_trained_model_beats_the_textbook_on_auction_and_antique_posts(lexicon: Lexicon) -> None:
+    """The hand-written set in the style of Western auction and antique posts (never used for training)."""
+    _assert_done(_done_when(DATA / "auction_lots.csv", "seller", lexicon))
+
+
+def test_trained_model_beats_the_textbook_on_the_simulator(sim_world: Path, lexicon: Lexicon) -> None:
+    _assert_done(_done_when(sim_world / "truth" / "labels.csv", "account_id", lexicon))
+
+
+def test_a_challenger_must_win_clearly_to_replace_the_default() -> None:
+    from wildtrace.screen._train import _clearly_better
+
+    rng = np.random.default_rng(8)
+    y = rng.integers(0, 2, 200)
+    noisy = rng.random(200) + y * 0.3
+    assert _clearly_better(y, y + rng.random(200) * 0.1, noisy, Objective("mcc"), seed=0)
+    assert not _clearly_better(y, noisy + 1e-3, noisy, Objective("mcc"), seed=0)

@@ -19,17 +19,21 @@ from wildtrace.screen._baselines import tfidf_union
 from wildtrace.screen._embed import embed, top_k_similarity
 from wildtrace.screen._features import FEATURES_VERSION, LEXICON_FEATURES, N_FEATURES, hash_ngrams
 from wildtrace.screen._model import DEFAULT_THRESHOLDS, ScreenModel, _sigmoid
-from wildtrace.screen._operating import Curve, choose_thresholds, parse_objective
+from wildtrace.screen._operating import Curve, Objective, choose_thresholds, parse_objective
 from wildtrace.screen._screener import Document, Prepared, Screener
 
 LEXICON_SCALE = 0.5
 MAX_EXEMPLARS = 600
-INNER_FOLDS = 5
+INNER_FOLDS = 3
+FINAL_FOLDS = 10
 # feature sets (the lexicon features are in all): the shipped fast path's hashed character 1-3-grams, TF-IDF word
 # 1-2-grams and character 2-5-grams of the folded text, or both
+# (the first one, at DEFAULT_C, is the default: another candidate must beat it clearly to be chosen)
 FEATURE_SETS: dict[str, tuple[str, ...]] = {
-    "fast": ("ngrams",), "tfidf": ("tfidf",), "fast+tfidf": ("ngrams", "tfidf")}
+    "fast+tfidf": ("ngrams", "tfidf"), "fast": ("ngrams",), "tfidf": ("tfidf",)}
 C_GRID = (0.5, 2.0, 8.0, 32.0, 128.0)
+DEFAULT_C = 32.0
+CLEAR_WIN = 0.9  # share of bootstrap resamples of the out-of-fold scores in which a challenger must do better
 
 
 class _Linear:
@@ -41,7 +45,8 @@ class _Linear:
 
     def fit(self, X: sparse.csr_matrix, y: np.ndarray) -> _Linear:
         used = np.flatnonzero(X.getnnz(axis=0))
-        clf = LogisticRegression(C=self.c, class_weight="balanced", max_iter=5000, solver="liblinear", dual=True)
+        clf = LogisticRegression(C=self.c, class_weight="balanced", max_iter=5000, solver="liblinear", dual=True,
+                                 random_state=0)
         clf.fit(X[:, used], y)
         self.coef_ = np.zeros(X.shape[1])
         self.coef_[used] = clf.coef_.ravel()
@@ -85,16 +90,17 @@ class _Inputs:
         return sparse.hstack(parts, format="csr")
 
 
-def _inner_folds(y: np.ndarray, groups: Sequence[str] | None, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Folds for choosing among candidates: grouped when groups are given (and enough), else stratified."""
-    k = min(INNER_FOLDS, int(np.bincount(y, minlength=2).min()))
+def _inner_folds(y: np.ndarray, groups: Sequence[str] | None, seed: int, folds: int = INNER_FOLDS
+                 ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Inner folds: grouped when groups are given (and enough), else stratified."""
+    k = min(folds, int(np.bincount(y, minlength=2).min()))
     if k < 2:
         return []
     idx = np.arange(len(y))
     if groups is not None and len(set(groups)) >= k:
-        folds = list(GroupKFold(n_splits=k).split(idx, y, list(groups)))
-        if all(len(set(y[test].tolist())) == 2 and len(set(y[train].tolist())) == 2 for train, test in folds):
-            return folds
+        grouped = list(GroupKFold(n_splits=k).split(idx, y, list(groups)))
+        if all(len(set(y[test].tolist())) == 2 and len(set(y[train].tolist())) == 2 for train, test in grouped):
+            return grouped
     return list(StratifiedKFold(k, shuffle=True, random_state=seed).split(idx, y))
 
 
@@ -110,6 +116,22 @@ def _out_of_fold(X: sparse.csr_matrix, y: np.ndarray, folds: list[tuple[np.ndarr
             oof[test] = models[-1].decision_function(X[test])
         out[c] = (oof, _Linear.mean(models))
     return out
+
+
+def _clearly_better(y: np.ndarray, challenger: np.ndarray, default: np.ndarray, objective: Objective,
+                    seed: int, rounds: int = 200) -> bool:
+    """Whether the challenger's out-of-fold scores reach a better ``objective`` than the default's in at least
+    ``CLEAR_WIN`` of paired bootstrap resamples: on a few hundred posts, smaller differences between candidates
+    are noise, and following them costs more than it gains."""
+    rng = np.random.default_rng(seed)
+    wins = tried = 0
+    for _ in range(rounds):
+        pick = rng.integers(0, len(y), len(y))
+        if 0 < y[pick].sum() < len(y):
+            tried += 1
+            wins += Curve.of(y[pick], challenger[pick]).best(objective)[1] > Curve.of(
+                y[pick], default[pick]).best(objective)[1]
+    return tried > 0 and wins >= CLEAR_WIN * tried
 
 
 def _platt(logit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -145,24 +167,30 @@ def train_model(docs: Sequence[Document], labels: Sequence[int], lexicon: Lexico
     inputs = _Inputs.of(Screener(lexicon, blank).prepare(docs))
     folds = _inner_folds(y, groups, seed)
     searched = len(names) * len(grid) > 1 or thresholds is None or embeddings
-    best: tuple[float, str, float, np.ndarray, _Linear, Any] | None = None
     candidates: list[dict[str, Any]] = []
+    oof_of: dict[tuple[str, float], np.ndarray] = {}
     if folds and searched:
         for name in names:
-            vectoriser = inputs.vectoriser(FEATURE_SETS[name])
-            X = inputs.design(FEATURE_SETS[name], vectoriser)
-            for cand_c, (logit, mean) in _out_of_fold(X, y, folds, grid).items():
+            X = inputs.design(FEATURE_SETS[name], inputs.vectoriser(FEATURE_SETS[name]))
+            for cand_c, (logit, _) in _out_of_fold(X, y, folds, grid).items():
+                oof_of[name, cand_c] = logit
                 value = Curve.of(y, logit).best(objective)[1]
                 candidates.append({"features": name, "C": cand_c, str(objective): round(value, 4)})
-                if best is None or value > best[0] + 1e-9:
-                    best = (value, name, cand_c, logit, mean, vectoriser)
-    if best is None or thresholds is not None:  # fixed cut-offs (or too few labels to search): one fit on all
-        name, chosen_c = (best[1], best[2]) if best else (names[0], grid[len(grid) // 2])
-        vectoriser = inputs.vectoriser(FEATURE_SETS[name])
-        clf = _Linear(chosen_c).fit(inputs.design(FEATURE_SETS[name], vectoriser), y)
-        oof = best[3] if best else None
-    else:
-        _, name, chosen_c, oof, clf, vectoriser = best
+    default = (names[0], DEFAULT_C if DEFAULT_C in grid else grid[len(grid) // 2])
+    name, chosen_c = default
+    if candidates:
+        top = max(candidates, key=lambda cand: cand[str(objective)])
+        challenger = (top["features"], top["C"])
+        if challenger != default and _clearly_better(y, oof_of[challenger], oof_of[default], objective, seed):
+            name, chosen_c = challenger
+    vectoriser = inputs.vectoriser(FEATURE_SETS[name])
+    X = inputs.design(FEATURE_SETS[name], vectoriser)
+    oof = None
+    final_folds = _inner_folds(y, groups, seed, FINAL_FOLDS) if thresholds is None or embeddings else []
+    if final_folds:
+        oof, clf = _out_of_fold(X, y, final_folds, [chosen_c])[chosen_c]
+    if thresholds is not None or oof is None:
+        clf = _Linear(chosen_c).fit(X, y)
     blocks = FEATURE_SETS[name]
     weights = clf.coef_
     a, b = (1.0, 0.0) if thresholds is not None or oof is None else _platt(oof, y)
@@ -198,4 +226,5 @@ def _fit_stacker(model: ScreenModel, docs: Sequence[Document], y: np.ndarray, oo
     stacker = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(feats, y)
     model.stack = np.append(stacker.coef_.ravel(), stacker.intercept_[0]).astype(np.float32)
     model.pos_emb, model.neg_emb = pos.astype(np.float16), neg.astype(np.float16)
+
 
