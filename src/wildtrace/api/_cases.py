@@ -94,11 +94,6 @@ def case_notes(store: Store, case_id: str) -> list[dict[str, Any]]:
                        "ORDER BY written_at, note_id", [case_id])
 
 
-def list_cases(store: Store, status: str | None = None, limit: int = 50, offset: int = 0) -> list[Case]:
-    where, params = ("status = ?", [status]) if status else ("", [])
-    return store.find(Case, where, params, order_by="created_at DESC, id", limit=limit, offset=offset)
-
-
 def case_view(store: Store, case_id: str) -> dict[str, Any]:
     """The case with each item's record (None when it has gone) and the notes."""
     case = get_case(store, case_id)

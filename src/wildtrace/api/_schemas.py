@@ -64,6 +64,13 @@ class CaseStatusIn(Body):
     status: CaseStatus
 
 
+class CaseVisibilityIn(Body):
+    team: list[Name] = Field(default_factory=list, max_length=200, description="users who may open the case")
+    roles: list[Role] = Field(default_factory=list, description="roles whose users may open the case")
+    shared: list[Name] = Field(default_factory=list, max_length=200,
+                               description="users who see the case unredacted (set by an investigator or admin)")
+
+
 class AlertUpdate(Body):
     status: AlertStatus | None = None
     assignee: Short | None = None

@@ -22,12 +22,14 @@ _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 
 class Role(StrEnum):
-    """What a user may see and do. Investigators see personal data and evidence; partners see redacted data."""
+    """What a user may see and do. Investigators see personal data and evidence; analysts see people under
+    pseudonyms (unless an investigator shares a case); partners and platforms see redacted data."""
 
     ADMIN = "admin"
     INVESTIGATOR = "investigator"
     ANALYST = "analyst"
     PARTNER = "partner"
+    PLATFORM = "platform"
 
 
 # Roles allowed to decide on posts and work on cases and alerts.

@@ -32,6 +32,7 @@ SOURCES = (
     ("seizures", "seizure", ("phones[]", "names[]")),
 )
 MIN_LATIN = 5  # shorter latin/digit values (ids like "t-1", QQ numbers of 5 digits) would hit ordinary words
+MIN_LATIN_WORDS = 4  # a name of several words ("Li Si") is distinctive sooner
 MIN_DIGITS = 7
 MIN_OTHER = 2  # a Chinese name has two or three characters
 
@@ -88,11 +89,11 @@ def _variants(value: str) -> Iterator[str]:
             yield str(phonenumbers.parse(value).national_number)
 
 
-def _long_enough(key: str) -> bool:
+def _long_enough(key: str, form: str) -> bool:
     if key.isdigit():
         return len(key) >= MIN_DIGITS
     if all(_is_latin(c) for c in key):
-        return len(key) >= MIN_LATIN
+        return len(key) >= (MIN_LATIN_WORDS if len(form.split()) > 1 else MIN_LATIN)
     return len(key) >= MIN_OTHER
 
 
@@ -104,7 +105,7 @@ class KnownValues:
         for value, cls in values:
             for form in _variants(str(value).strip()):
                 key = compact(form)
-                if _long_enough(key):
+                if _long_enough(key, form):
                     classes.setdefault(key, set()).add(cls)
         self.size = len(classes)
         self._automaton = ahocorasick.Automaton()

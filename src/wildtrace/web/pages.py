@@ -14,11 +14,13 @@ from fastapi.staticfiles import StaticFiles
 
 from wildtrace.api import _alerts, _cases, _lexicon, _review
 from wildtrace.api._audit import audit_events, verify_audit
+from wildtrace.api._case_access import FULL_VIEW_ROLES, set_visibility, visibility, visible_cases
 from wildtrace.api._deps import CurrentUser, Principal, StoreDep, Worker, optional_principal
 from wildtrace.api._network import resolve
 from wildtrace.api._schemas import TipIn
 from wildtrace.api._users import WORKERS
 from wildtrace.api.routes.auth import sign_in, sign_out
+from wildtrace.api.routes.cases import item_ref, open_case
 from wildtrace.api.routes.public import receive_tip
 from wildtrace.api.routes.traders import real_subject
 from wildtrace.link import list_traders, load_profile
@@ -28,7 +30,6 @@ _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(resources.files("wildtrace.web") / "templates")),
     autoescape=True, undefined=jinja2.ChainableUndefined,
 )
-_env.tests["pseudonym"] = lambda value: isinstance(value, str) and value.startswith("h:")  # no page to link to
 router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form(max_length=20000)]
 
@@ -147,7 +148,7 @@ def trader(trader_id: str, principal: CurrentUser, store: StoreDep) -> HTMLRespo
         return error_page(404, f"no trader {trader_id!r}")
     principal.audit(store, "view", "trader", real)
     return render("profile.html", principal, title=f"Trader {trader_id}", profile=principal.present(profile, "trader"),
-                  network=f"trader:{trader_id}" if principal.sees_everything else "")
+                  network=f"trader:{trader_id}")
 
 
 @router.get("/accounts/{account_id:path}")
@@ -160,7 +161,7 @@ def account(account_id: str, principal: CurrentUser, store: StoreDep) -> HTMLRes
     principal.audit(store, "view", "account", account_id)
     member = store.query("SELECT trader_id, is_backup FROM link_members WHERE account_id = ?", [account_id])
     profile = {**found.model_dump(mode="json"),
-               "trader": member[0]["trader_id"] if member else None,
+               "trader_id": member[0]["trader_id"] if member else None,
                "is_backup": bool(member and member[0]["is_backup"]),
                "identifiers": [f"{i.kind}: {i.value} (seen in {i.seen_in} {i.seen_id})"
                                for i in store.find(AccountIdentifier, "account_id = ?", [account_id])],
@@ -169,7 +170,7 @@ def account(account_id: str, principal: CurrentUser, store: StoreDep) -> HTMLRes
                                     limit=100)]}
     shown = principal.present(profile, "account")
     return render("profile.html", principal, title=f"Account {shown.get('handle', '')}", profile=shown,
-                  network=f"account:{account_id}" if principal.sees_everything else "")
+                  network=f"account:{shown.get('id', account_id)}")
 
 
 @router.get("/network/{subject:path}")
@@ -222,46 +223,80 @@ def sar_draft(alert_id: str, principal: Worker, store: StoreDep) -> Response:
 @router.get("/cases")
 def cases(principal: Worker, store: StoreDep) -> HTMLResponse:
     return render("cases.html", principal, cases=[_cases.present_case(c.model_dump(mode="json"), principal.redactor)
-                                                  for c in _cases.list_cases(store, limit=200)])
+                                                  for c in visible_cases(store, principal.user, limit=200)])
 
 
 @router.post("/cases")
 def create_case(principal: Worker, store: StoreDep, title: Annotated[str, Form(min_length=1, max_length=300)],
                 item: Annotated[str, Form(max_length=300)] = "") -> Response:
     try:
-        case = _cases.create_case(store, title, principal.name, [item.strip()] if item.strip() else [])
+        items = [item_ref(principal.redactor, item)] if item.strip() else []
+        case = _cases.create_case(store, title, principal.name, items)
     except (LookupError, ValueError) as exc:
         return error_page(422, str(exc))
+    except HTTPException as exc:
+        return error_page(exc.status_code, str(exc.detail))
     principal.audit(store, "case_created", "case", case.id, title=case.title, items=case.items)
     return _see(f"/cases/{case.id}")
 
 
 @router.get("/cases/{case_id}")
-def case(case_id: str, principal: Worker, store: StoreDep) -> HTMLResponse:
+def case(case_id: str, request: Request, principal: Worker, store: StoreDep) -> HTMLResponse:
     try:
+        found, redactor = open_case(request, store, principal, case_id)
         view = _cases.case_view(store, case_id)
-    except LookupError as exc:
-        return error_page(404, str(exc))
-    principal.audit(store, "view", "case", case_id)
-    return render("case.html", principal, v=_cases.present_view(view, principal.redactor),
+    except HTTPException as exc:
+        return error_page(exc.status_code, str(exc.detail))
+    principal.audit(store, "view", "case", case_id, view=redactor.audience)
+    vis = visibility(store, found)
+    return render("case.html", principal, v=_cases.present_view(view, redactor), view=redactor.audience,
+                  vis=vis, can_share=principal.user.role in FULL_VIEW_ROLES,
+                  can_change=principal.user.role in FULL_VIEW_ROLES or principal.name == vis.owner,
                   statuses=[s.value for s in CaseStatus])
 
 
-@router.post("/cases/{case_id}/items")
-def case_item(case_id: str, principal: Worker, store: StoreDep, ref: Annotated[str, Form(max_length=300)]) -> Response:
+@router.post("/cases/{case_id}/visibility")
+def case_visibility(case_id: str, request: Request, principal: Worker, store: StoreDep, team: Field = "",
+                    roles: Field = "", shared: Field = "") -> Response:
+    def names(text: str) -> list[str]:
+        return [n for n in (p.strip() for p in text.replace(";", ",").split(",")) if n]
+
     try:
-        _cases.add_item(store, case_id, ref.strip())
+        found, _ = open_case(request, store, principal, case_id)
+        vis = set_visibility(store, found, principal.user, names(team), names(roles), names(shared))
+    except HTTPException as exc:
+        return error_page(exc.status_code, str(exc.detail))
+    except PermissionError as exc:
+        return error_page(403, str(exc))
+    except ValueError as exc:
+        return error_page(422, str(exc))
+    principal.audit(store, "case_visibility", "case", case_id, **vis.as_dict())
+    return _see(f"/cases/{case_id}")
+
+
+@router.post("/cases/{case_id}/items")
+def case_item(case_id: str, request: Request, principal: Worker, store: StoreDep,
+              ref: Annotated[str, Form(max_length=300)]) -> Response:
+    try:
+        _, redactor = open_case(request, store, principal, case_id)
+        real = item_ref(redactor, ref)
+        _cases.add_item(store, case_id, real)
+    except HTTPException as exc:
+        return error_page(exc.status_code, str(exc.detail))
     except (LookupError, ValueError) as exc:
         return error_page(404 if isinstance(exc, LookupError) else 422, str(exc))
-    principal.audit(store, "case_item_added", "case", case_id, ref=ref.strip())
+    principal.audit(store, "case_item_added", "case", case_id, ref=real)
     return _see(f"/cases/{case_id}")
 
 
 @router.post("/cases/{case_id}/notes")
-def case_note(case_id: str, principal: Worker, store: StoreDep,
+def case_note(case_id: str, request: Request, principal: Worker, store: StoreDep,
               text: Annotated[str, Form(min_length=1, max_length=20000)]) -> Response:
     try:
+        open_case(request, store, principal, case_id)
         note = _cases.add_note(store, case_id, principal.name, text.replace("\x00", ""))
+    except HTTPException as exc:
+        return error_page(exc.status_code, str(exc.detail))
     except LookupError as exc:
         return error_page(404, str(exc))
     principal.audit(store, "case_note_added", "case", case_id, note_id=note["note_id"])
@@ -269,9 +304,12 @@ def case_note(case_id: str, principal: Worker, store: StoreDep,
 
 
 @router.post("/cases/{case_id}/status")
-def case_status(case_id: str, principal: Worker, store: StoreDep, status: Field) -> Response:
+def case_status(case_id: str, request: Request, principal: Worker, store: StoreDep, status: Field) -> Response:
     try:
+        open_case(request, store, principal, case_id)
         case = _cases.set_status(store, case_id, status)
+    except HTTPException as exc:
+        return error_page(exc.status_code, str(exc.detail))
     except (LookupError, ValueError) as exc:
         return error_page(404 if isinstance(exc, LookupError) else 422, str(exc))
     principal.audit(store, "case_status", "case", case_id, status=str(case.status))

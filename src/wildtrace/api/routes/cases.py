@@ -1,4 +1,5 @@
-"""Cases: items, notes, status and the verifiable evidence bundle."""
+"""Cases: items, notes, status, visibility and the verifiable evidence bundle. A case is answered in the view
+its visibility gives the asker (see ``_case_access``); one they may not open does not exist for them."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
-from wildtrace.api import _cases
-from wildtrace.api._deps import StoreDep, Worker
-from wildtrace.api._schemas import CaseIn, CaseItemIn, CaseStatusIn, NoteIn
-from wildtrace.model import CaseStatus
+from wildtrace.api import _case_access, _cases
+from wildtrace.api._deps import Principal, StoreDep, Worker
+from wildtrace.api._schemas import CaseIn, CaseItemIn, CaseStatusIn, CaseVisibilityIn, NoteIn
+from wildtrace.model import Case, CaseStatus
+from wildtrace.share import Redactor, audience_for_role
+from wildtrace.store import Store
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 
@@ -23,62 +26,108 @@ def _found(fn, *args):  # type: ignore[no-untyped-def]
         raise HTTPException(422, str(exc)) from None
 
 
+def open_case(request: Request, store: Store, principal: Principal, case_id: str) -> tuple[Case, Redactor]:
+    """The case and the redactor of the asker's view of it; 404 when it does not exist or is not theirs to open."""
+    case = store.get(Case, case_id)
+    vis = _case_access.visibility(store, case) if case is not None else None
+    if case is None or vis is None or not _case_access.can_open(vis, principal.user):
+        raise HTTPException(404, f"no case {case_id!r}")
+    if _case_access.full_view(vis, principal.user):
+        return case, request.app.state.redactors(audience_for_role("investigator"))
+    return case, principal.redactor
+
+
+def item_ref(redactor: Redactor, ref: str) -> str:
+    """An item reference as the store knows it: accounts and traders are named by pseudonym in a redacted view."""
+    kind, _, key = ref.strip().partition(":")
+    if kind in ("account", "trader"):
+        real = redactor.unmask(key)
+        if real is None:
+            raise HTTPException(404, f"item {ref!r} does not exist")
+        return f"{kind}:{real}"
+    return ref.strip()
+
+
 @router.get("")
 def list_cases(principal: Worker, store: StoreDep, status: CaseStatus | None = None,
                limit: Annotated[int, Query(ge=1, le=500)] = 50,
                offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> dict:
-    items = _cases.list_cases(store, status, limit, offset)
+    """The cases the asker may open, newest first."""
+    items = _case_access.visible_cases(store, principal.user, status, limit, offset)
     return {"items": [_cases.present_case(c.model_dump(mode="json"), principal.redactor) for c in items],
             "limit": limit, "offset": offset}
 
 
 @router.post("", status_code=201)
 def create(body: CaseIn, principal: Worker, store: StoreDep) -> dict:
-    case = _found(_cases.create_case, store, body.title, principal.name, body.items)
+    items = [item_ref(principal.redactor, ref) for ref in body.items]
+    case = _found(_cases.create_case, store, body.title, principal.name, items)
     principal.audit(store, "case_created", "case", case.id, title=case.title, items=case.items)
     return _cases.present_case(case.model_dump(mode="json"), principal.redactor)
 
 
 @router.get("/{case_id}")
-def view(case_id: str, principal: Worker, store: StoreDep) -> dict:
+def view(case_id: str, request: Request, principal: Worker, store: StoreDep) -> dict:
+    case, redactor = open_case(request, store, principal, case_id)
     result = _found(_cases.case_view, store, case_id)
-    principal.audit(store, "view", "case", case_id)
-    return _cases.present_view(result, principal.redactor)
+    principal.audit(store, "view", "case", case_id, view=redactor.audience)
+    vis = _case_access.visibility(store, case)
+    return {**_cases.present_view(result, redactor), "view": redactor.audience, "visibility": vis.as_dict()}
+
+
+@router.put("/{case_id}/visibility")
+def set_visibility(case_id: str, body: CaseVisibilityIn, request: Request, principal: Worker,
+                   store: StoreDep) -> dict:
+    """Who may open the case (team, roles) and who sees it unredacted (shared; investigators and admins only)."""
+    case, _ = open_case(request, store, principal, case_id)
+    try:
+        vis = _case_access.set_visibility(store, case, principal.user, body.team, [r.value for r in body.roles],
+                                          body.shared)
+    except PermissionError as exc:
+        raise HTTPException(403, str(exc)) from None
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+    principal.audit(store, "case_visibility", "case", case_id, **vis.as_dict())
+    return vis.as_dict()
 
 
 @router.post("/{case_id}/items")
-def add_item(case_id: str, body: CaseItemIn, principal: Worker, store: StoreDep) -> dict:
-    case = _found(_cases.add_item, store, case_id, body.ref)
-    principal.audit(store, "case_item_added", "case", case_id, ref=body.ref)
-    return _cases.present_case(case.model_dump(mode="json"), principal.redactor)
+def add_item(case_id: str, body: CaseItemIn, request: Request, principal: Worker, store: StoreDep) -> dict:
+    _, redactor = open_case(request, store, principal, case_id)
+    ref = item_ref(redactor, body.ref)
+    case = _found(_cases.add_item, store, case_id, ref)
+    principal.audit(store, "case_item_added", "case", case_id, ref=ref)
+    return _cases.present_case(case.model_dump(mode="json"), redactor)
 
 
 @router.post("/{case_id}/notes", status_code=201)
-def add_note(case_id: str, body: NoteIn, principal: Worker, store: StoreDep) -> dict:
+def add_note(case_id: str, body: NoteIn, request: Request, principal: Worker, store: StoreDep) -> dict:
+    _, redactor = open_case(request, store, principal, case_id)
     note = _found(_cases.add_note, store, case_id, principal.name, body.text)
     principal.audit(store, "case_note_added", "case", case_id, note_id=note["note_id"])
-    return principal.present({**note, "written_at": note["written_at"].isoformat()}, "note")
+    return redactor.document({**note, "written_at": note["written_at"].isoformat()}, "note")
 
 
 @router.patch("/{case_id}")
-def set_status(case_id: str, body: CaseStatusIn, principal: Worker, store: StoreDep) -> dict:
+def set_status(case_id: str, body: CaseStatusIn, request: Request, principal: Worker, store: StoreDep) -> dict:
+    _, redactor = open_case(request, store, principal, case_id)
     case = _found(_cases.set_status, store, case_id, body.status)
     principal.audit(store, "case_status", "case", case_id, status=str(case.status))
-    return _cases.present_case(case.model_dump(mode="json"), principal.redactor)
+    return _cases.present_case(case.model_dump(mode="json"), redactor)
 
 
 @router.get("/{case_id}/bundle", response_class=Response,
             responses={200: {"content": {"application/zip": {}}, "description": "the evidence bundle"}})
 def bundle(case_id: str, principal: Worker, store: StoreDep, request: Request) -> Response:
-    """The case as a zip with its captures' WARC files and a manifest of SHA-256 digests; the export is audited
-    first, so it is in the bundle."""
-    _found(_cases.get_case, store, case_id)
-    principal.audit(store, "export", "case", case_id, format="bundle")
+    """The case as a zip with its captures' WARC files and a manifest of SHA-256 digests, in the asker's view of
+    the case (a redacted view withholds the WARC files); the export is audited first, so it is in the bundle."""
+    _, redactor = open_case(request, store, principal, case_id)
+    principal.audit(store, "export", "case", case_id, format="bundle", view=redactor.audience)
     from wildtrace.evidence import Evidence
 
     evidence = Evidence(store, request.app.state.settings.data_path)
     try:
-        data = _cases.export_bundle(store, case_id, principal.name, evidence, principal.redactor)
+        data = _cases.export_bundle(store, case_id, principal.name, evidence, redactor)
     except ValueError as exc:  # TamperedError: the evidence does not verify; nothing is exported
         raise HTTPException(409, str(exc)) from None
     return Response(data, media_type="application/zip",
