@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from wildtrace.api._cases import list_cases
 from wildtrace.api._users import Role, User, get_user
 from wildtrace.model import Case
 from wildtrace.store import Store
@@ -76,8 +77,7 @@ def set_visibility(store: Store, case: Case, by: User, team: list[str], roles: l
 def visible_cases(store: Store, user: User, status: str | None = None, limit: int = 50,
                   offset: int = 0) -> list[Case]:
     """The cases ``user`` may open, newest first."""
-    where, params = ("status = ?", [status]) if status else ("", [])
-    cases = store.find(Case, where, params, order_by="created_at DESC, id")
+    cases = list_cases(store, status, limit=10_000_000)
     if user.role not in FULL_VIEW_ROLES:
         access = {r["case_id"]: Visibility(r["owner"], json.loads(r["team"]), json.loads(r["roles"]),
                                            json.loads(r["shared"]))

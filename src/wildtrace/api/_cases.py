@@ -94,6 +94,12 @@ def case_notes(store: Store, case_id: str) -> list[dict[str, Any]]:
                        "ORDER BY written_at, note_id", [case_id])
 
 
+def list_cases(store: Store, status: str | None = None, limit: int = 50, offset: int = 0) -> list[Case]:
+    """Every case, newest first (the workbench shows each user only the cases they may open: ``_case_access``)."""
+    where, params = ("status = ?", [status]) if status else ("", [])
+    return store.find(Case, where, params, order_by="created_at DESC, id", limit=limit, offset=offset)
+
+
 def case_view(store: Store, case_id: str) -> dict[str, Any]:
     """The case with each item's record (None when it has gone) and the notes."""
     case = get_case(store, case_id)
