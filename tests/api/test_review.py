@@ -75,3 +75,17 @@ def test_overview_counts(login, world):
     assert sum(r["n"] for r in o["by_tier"]) == 9
     assert o["newest_high"] and all(p["score"] >= 0.8 for p in o["newest_high"])
     assert o["by_species"][0] == {"species": "elephant", "n": 8}
+
+
+def test_queue_samples_for_labelling_nearest_the_cutoff_or_at_random(login, world):
+    client = login("analyst")
+    uncertain = client.get("/api/queue", params={"order": "uncertain", "around": 0.7, "limit": 100}).json()
+    gaps = [abs(i["score"] - 0.7) for i in uncertain["items"]]
+    assert gaps == sorted(gaps) and "wechat:other/p0" in {i["post_id"] for i in uncertain["items"]}  # every tier
+    first = client.get("/api/queue", params={"order": "random", "seed": "a", "limit": 100}).json()["items"]
+    again = client.get("/api/queue", params={"order": "random", "seed": "a", "limit": 100}).json()["items"]
+    other = client.get("/api/queue", params={"order": "random", "seed": "b", "limit": 100}).json()["items"]
+    ids = [i["post_id"] for i in first]
+    assert ids == [i["post_id"] for i in again] and sorted(ids) == sorted(i["post_id"] for i in other)
+    assert ids != [i["post_id"] for i in other] and set(ids) == {i["post_id"] for i in uncertain["items"]}
+    assert client.get("/api/queue", params={"order": "newest"}).status_code == 422

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -8,6 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from wildtrace.cli.main import app
+from wildtrace.model import Decision, Post, Verdict
+from wildtrace.store import open_store
 
 HELDOUT = Path(__file__).parent / "data" / "heldout.csv"
 
@@ -101,3 +104,37 @@ def test_suggest_proposes_terms_from_high_scoring_posts(env: Path) -> None:
     out = json.loads(_run("lexicon", "suggest", "--no-embeddings", "--json"))
     assert out and all(s["examples"] for s in out)
     assert "老象料" in {s["term"] for s in out}
+
+
+def _reviewed_store(path: Path) -> None:
+    offers = ["Lot 12: carved ivory okimono, estimate £900, link in bio", "mammoth ivory pendant $300 dm me",
+              "antique ivory netsuke, price on request", "estate sale: ivory figurines, cash only",
+              "Elfenbein Figur, Schätzpreis 500 Euro", "ivory tusk section 1.2 kg, offers"]
+    benign = ["ivory lace wedding dress size 10", "faux ivory resin buddha £25", "museum talk on Gothic ivories",
+              "customs seized ivory at the airport", "ivory gloss paint 750 ml", "tagua nut beads £7"]
+    now = datetime.now(UTC)
+    with open_store(str(path)) as st:
+        texts = [(t, 1) for t in offers] + [(t, 0) for t in benign]
+        st.add([Post(id=f"r{i}", platform="web", account_id=f"acct{i % 4}", text=t) for i, (t, _) in enumerate(texts)])
+        st.put([Verdict(post_id=f"r{i}", score=round(0.1 + 0.07 * i, 2), tier="low") for i in range(len(texts))])
+        st.add([Decision(id=f"d{i}", post_id=f"r{i}", decision="confirm" if y else "dismiss", decided_by="a",
+                         decided_at=now) for i, (_, y) in enumerate(texts[:-2])])
+
+
+def test_review_sample_then_train_and_eval_with_reviews(env: Path) -> None:
+    _reviewed_store(env / "w.duckdb")
+    sample = json.loads(_run("review", "sample", "--order", "uncertain", "--around", "0.9", "--json"))
+    assert [i["post_id"] for i in sample["items"]] == ["r11", "r10"]  # the two posts without a decision
+    trained = json.loads(_run("train", "--from-reviews", "--out", "m", "--no-embeddings", "--json"))
+    assert trained["review_labels"] == 10 and trained["n"] == 10
+    frame = pd.read_csv(HELDOUT)
+    frame["seller"] = [f"s{i % 7}" for i in range(len(frame))]
+    labels = env / "labels.csv"
+    frame.to_csv(labels, index=False)
+    out = json.loads(_run("eval", "--labels", str(labels), "--cv", "2", "--group-col", "seller", "--with-reviews",
+                          "--json"))
+    gain = out["reviews"]
+    assert gain["labels"] == 10 and gain["positives"] == 6 and gain["without"]["mcc"] == out["mcc"]
+    assert gain["change"]["mcc"] == pytest.approx(gain["with"]["mcc"] - gain["without"]["mcc"], abs=1e-3)
+    bad = CliRunner().invoke(app, ["eval", "--labels", str(labels), "--with-reviews"])
+    assert bad.exit_code != 0 and "--cv" in str(bad.exception)

@@ -15,10 +15,21 @@ QueueStatus = Literal["pending", "decided", "all"]
 _TIER_RANK = "CASE v.tier WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 WHEN 'none' THEN 3 ELSE 1 END"
 
 
+QueueOrder = Literal["score", "uncertain", "random"]
+
+
 def queue(store: Store, tiers: list[str] | None = None, platform: str | None = None, species: str | None = None,
-          status: str = "pending", limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    """Screened posts (and public tips) by tier then score, newest decisions excluded unless asked."""
-    tiers = tiers or ["high", "medium"]
+          status: str = "pending", limit: int = 50, offset: int = 0, order: str = "score", around: float = 0.5,
+          seed: str = "") -> dict[str, Any]:
+    """Screened posts (and public tips), decided ones excluded unless asked.
+
+    ``order`` ``score``: by tier then score (tiers high and medium by default), for review. For labelling, the
+    other orders sample every tier by default: ``uncertain`` nearest the cut-off ``around`` first (what the
+    model is least sure of teaches it most), ``random`` in a fixed pseudo-random order per ``seed`` (an
+    unbiased sample, so metrics measured on the labels hold for the whole stream)."""
+    if order not in ("score", "uncertain", "random"):
+        raise ValueError(f"unknown queue order {order!r} (score, uncertain or random)")
+    tiers = tiers or (["high", "medium"] if order == "score" else ["high", "medium", "low", "none"])
     clauses = [f"(v.tier IN ({', '.join('?' for _ in tiers)}) OR (v.post_id IS NULL AND p.source = 'tip'))"]
     params: list[Any] = list(tiers)
     decided = "EXISTS (SELECT 1 FROM decisions d WHERE d.post_id = p.id)"
@@ -35,10 +46,15 @@ def queue(store: Store, tiers: list[str] | None = None, platform: str | None = N
     where = " AND ".join(clauses)
     base = f"FROM posts p LEFT JOIN verdicts v ON v.post_id = p.id WHERE {where}"
     total = int(store.query(f"SELECT count(*) AS n {base}", params)[0]["n"])
+    orderings: dict[str, tuple[str, list[Any]]] = {
+        "score": (f"{_TIER_RANK}, COALESCE(v.score, 0.5) DESC, p.id", []),
+        "uncertain": ("abs(COALESCE(v.score, 0.5) - ?), p.id", [float(around)]),
+        "random": ("md5(p.id || ?), p.id", [str(seed)]),
+    }
+    ranking, ranking_params = orderings[order]
     rows = store.query(
         f"SELECT p.id, p.platform, p.account_id, p.posted_at, p.text, p.source, v.score, v.tier, v.species, "
-        f"v.code_words {base} ORDER BY {_TIER_RANK}, COALESCE(v.score, 0.5) DESC, p.id "
-        f"LIMIT {int(limit)} OFFSET {int(offset)}", params)
+        f"v.code_words {base} ORDER BY {ranking} LIMIT {int(limit)} OFFSET {int(offset)}", params + ranking_params)
     items = [{
         "post_id": r["id"], "platform": r["platform"], "account_id": r["account_id"],
         "posted_at": r["posted_at"].isoformat() if r["posted_at"] else None,

@@ -20,8 +20,8 @@ app = typer.Typer(
 
 # Each module defines ``register(app)``; the order is the order of the pipeline in ``--help``.
 COMMAND_MODULES = (
-    "demo", "simulate", "ingest", "evidence", "case", "watch", "screen", "lexicon", "extract_cmd", "evaluate", "link",
-    "money", "report", "share", "serve", "config_cmd",
+    "demo", "simulate", "ingest", "evidence", "case", "watch", "screen", "review", "lexicon", "extract_cmd", "evaluate",
+    "link", "money", "report", "share", "serve", "config_cmd",
 )
 for _name in COMMAND_MODULES:
     importlib.import_module(f"wildtrace.cli.{_name}").register(app)

@@ -10,7 +10,8 @@ from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, emit, fail, progres
 from wildtrace.cli.evaluate import eval_app
 
 if TYPE_CHECKING:
-    from wildtrace.screen import ImageReader
+    from wildtrace.lexicon import Lexicon
+    from wildtrace.screen import ImageReader, LabelledSet
 
 ModelOpt = Annotated[str | None, typer.Option("--model", help="Model directory [env: WILDTRACE_MODEL].")]
 FullOpt = Annotated[bool, typer.Option("--full", help="Add the embedding stage for candidates (slower).")]
@@ -144,11 +145,15 @@ def evaluate(ctx: typer.Context, labels: LabelsOpt = None, text_col: TextCol = "
              group_col: Annotated[str | None, typer.Option(
                  "--group-col", help="Never split this column's groups (e.g. the seller) across folds.")] = None,
              optimise: OptimiseOpt = "f1", features: FeaturesOpt = "auto",
-             full: FullOpt = False, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+             with_reviews: Annotated[bool, typer.Option("--with-reviews", help="With --cv: also train every fold with "
+                                                        "the store's review decisions and show what they change.")
+                                     ] = False,
+             full: FullOpt = False, db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """Screening precision, recall, F1 and MCC on your labelled CSV (flagged = tier medium or above).
 
     With --cv, WildTrace's trained model is compared on the same folds with a TF-IDF + logistic-regression
-    baseline and a keyword rule."""
+    baseline and a keyword rule; with --with-reviews, the folds are trained again with the analysts' review
+    decisions added, and the report shows how far those labels moved the metrics."""
     if ctx.invoked_subcommand is not None:
         return
     if not labels:
@@ -165,18 +170,42 @@ def evaluate(ctx: typer.Context, labels: LabelsOpt = None, text_col: TextCol = "
     if cv:
         if cv < 2:
             fail("--cv needs at least 2 folds")
+        lexicon = load_lexicon(str(s.lexicon_path))
         try:
-            result = cross_validate(data, load_lexicon(str(s.lexicon_path)), cv, full=full, grouped=bool(group_col),
-                                    optimise=optimise, feature_sets=_feature_sets(features))
+            result = cross_validate(data, lexicon, cv, full=full, grouped=bool(group_col), optimise=optimise,
+                                    feature_sets=_feature_sets(features))
+            if with_reviews:
+                result["reviews"] = _review_gain(data, result, lexicon, cv, full, bool(group_col), optimise, features,
+                                                 db, config)
         except ValueError as exc:
             fail(str(exc))
         human = cv_report(result)
+    elif with_reviews:
+        fail("--with-reviews needs --cv K")
     else:
         result = evaluate(Screener.load(model or s.model or None, str(s.lexicon_path), full=full), data)
         human = (f"precision {result['precision']:.3f}  recall {result['recall']:.3f}  f1 {result['f1']:.3f}  "
                  f"mcc {result['mcc']:.3f}  n {result['n']}")
     result = {**result, "skipped": len(data.skipped)}
     emit(result, as_json, human)
+
+
+def _review_gain(data: LabelledSet, without: dict, lexicon: Lexicon, cv: int, full: bool, grouped: bool, optimise: str,
+                 features: str, db: str | None, config: str | None) -> dict:
+    """The same cross-validation with the store's review decisions in every training part: how many labels, and
+    what they changed."""
+    from wildtrace.screen import cross_validate, labelled_from_decisions
+
+    with store(db, config) as st:
+        reviews = labelled_from_decisions(st)
+    if not reviews.labels:
+        fail("--with-reviews: the store has no review decisions yet")
+    with_them = cross_validate(data, lexicon, cv, full=full, grouped=grouped, optimise=optimise, extra=reviews,
+                               feature_sets=_feature_sets(features))
+    keys = ("precision", "recall", "f1", "mcc")
+    return {"labels": len(reviews.labels), "positives": sum(reviews.labels),
+            "without": {k: without[k] for k in keys}, "with": {k: with_them[k] for k in keys},
+            "change": {k: round(with_them[k] - without[k], 4) for k in keys}}
 
 
 def _line(name: str, m: dict) -> str:
@@ -196,7 +225,14 @@ def cv_report(r: dict) -> str:
         f"operating point (cut-offs chosen by inner CV for {r['optimise']}): MCC {op['mcc']:.3f}; best single "
         f"cut-off on the pooled scores ({op['best_cutoff']:.3f}): MCC {op['best_mcc']:.3f}",
         "models chosen: " + ", ".join(f"{k} ({v}x)" for k, v in r["chosen"].items()),
+        *([_reviews_line(r["reviews"])] if "reviews" in r else []),
     ])
+
+
+def _reviews_line(g: dict) -> str:
+    return (f"with {g['labels']} review labels ({g['positives']} positive) in every training fold: MCC "
+            f"{g['without']['mcc']:.3f} -> {g['with']['mcc']:.3f} ({g['change']['mcc']:+.3f}), F1 "
+            f"{g['without']['f1']:.3f} -> {g['with']['f1']:.3f} ({g['change']['f1']:+.3f})")
 
 
 def register(app: typer.Typer) -> None:

@@ -28,10 +28,14 @@ def overview(principal: CurrentUser, store: StoreDep) -> dict:
 def queue(principal: CurrentUser, store: StoreDep,
           tier: Annotated[list[_review.Tier] | None, Query(description="tiers to show (default high, medium)")] = None,
           platform: Short | None = None, species: Short | None = None,
-          status: Annotated[_review.QueueStatus, Query()] = "pending", limit: Limit = 50, offset: Offset = 0) -> dict:
-    """Screened posts and public tips waiting for review, by tier then score."""
+          status: Annotated[_review.QueueStatus, Query()] = "pending", limit: Limit = 50, offset: Offset = 0,
+          order: Annotated[_review.QueueOrder, Query(description="score (review), uncertain or random (sampling for "
+                                                                 "labelling; every tier by default)")] = "score",
+          around: Annotated[float, Query(ge=0, le=1, description="with order=uncertain: the cut-off")] = 0.5,
+          seed: Short = "") -> dict:
+    """Screened posts and public tips waiting for review, by tier then score; or a sample for labelling."""
     return principal.present(_review.queue(store, list(tier) if tier else None, platform, species, status, limit,
-                                           offset), "post")
+                                           offset, order, around, seed), "post")
 
 
 @router.get("/posts/{post_id:path}")
