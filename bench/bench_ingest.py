@@ -1,5 +1,7 @@
-"""Ingest throughput: JSON Lines posts through validation, identity by content and chunked commits,
-against a bare DuckDB ``read_json`` of the same file (no validation, no checkpoint, no quarantine)."""
+"""Ingest throughput: JSON Lines posts through validation, identity by content and chunked commits (the
+columnar path: DuckDB validates and converts each chunk, the malformed lines go per record to the
+quarantine), against a bare DuckDB ``read_json`` of the same file (no validation, no checkpoint, no
+quarantine, no index)."""
 
 from __future__ import annotations
 
@@ -36,13 +38,20 @@ def prepare(n: int, workdir: Path) -> dict:
     return {"path": str(path), "bytes": path.stat().st_size, "workdir": str(workdir)}
 
 
+def setup(ctx: dict, phase: str) -> None:
+    """Imports, untimed (the baseline's process has imported DuckDB before its clock starts too)."""
+    if phase == "run":
+        import wildtrace.ingest
+        import wildtrace.store  # noqa: F401
+
+
 def run(ctx: dict) -> int:
     from wildtrace.ingest import ingest_records
     from wildtrace.store import open_store
 
     workdir = Path(ctx["workdir"])
     with open_store(str(workdir / "wildtrace.duckdb")) as store:
-        result = ingest_records(store, ctx["path"], "post", data_dir=workdir / "data", chunk_size=10000)
+        result = ingest_records(store, ctx["path"], "post", data_dir=workdir / "data")
     return result.read
 
 
@@ -63,7 +72,8 @@ BENCHMARKS = [
         run=run,
         baseline=baseline,
         baseline_name="duckdb read_json (no validation)",
-        notes="validation, content hash, time zones kept, quarantine of 1% malformed lines, 10k-record chunks "
-              "committed with a checkpoint",
+        setup=setup,
+        notes="columnar: validation, content hash, time zones kept, quarantine of 1% malformed lines, "
+              "100k-record chunks committed with a checkpoint into the indexed posts table",
     ),
 ]

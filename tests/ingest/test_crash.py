@@ -10,6 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.ingest.conftest import post, write_jsonl
 from wildtrace.ingest import ingest_records, read_quarantine
 from wildtrace.model import Post
@@ -33,7 +35,7 @@ CHILD = textwrap.dedent("""
         save(store, result, done)
     run._save_checkpoint = slow_save
     with open_store(db) as store:
-        run.ingest_records(store, source, data_dir=data, chunk_size=int(sys.argv[5]),
+        run.ingest_records(store, source, data_dir=data, chunk_size=int(sys.argv[5]), columnar=sys.argv[6] == "1",
                            progress=lambda n: print("ack", n, flush=True))
     print("finished", flush=True)
 """)
@@ -44,12 +46,12 @@ def _records() -> list[object]:
             for i in range(TOTAL)]
 
 
-def _kill_after(tmp_path: Path, hang_at: int, wait_for: str) -> int:
+def _kill_after(tmp_path: Path, hang_at: int, wait_for: str, columnar: bool) -> int:
     """Start the child, SIGKILL it once it prints ``wait_for``; return the last acknowledged count."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(tmp_path / "db.duckdb"), str(tmp_path / "in.jsonl"), str(tmp_path / "d"),
-         str(hang_at), str(CHUNK)], stdout=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+         str(hang_at), str(CHUNK), "1" if columnar else "0"], stdout=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
     acked = 0
     assert child.stdout is not None
     for line in child.stdout:
@@ -77,10 +79,11 @@ def _expected(records: list[object]) -> dict[str, dict]:
     return {r["id"]: r for r in records if isinstance(r, dict)}
 
 
-def test_sigkill_inside_a_transaction_loses_nothing_acknowledged(tmp_path: Path) -> None:
+@pytest.mark.parametrize("columnar", [True, False], ids=["columnar", "per-record"])
+def test_sigkill_inside_a_transaction_loses_nothing_acknowledged(tmp_path: Path, columnar: bool) -> None:
     records = _records()
     write_jsonl(tmp_path / "in.jsonl", records)
-    acked = _kill_after(tmp_path, hang_at=1000, wait_for="inside")
+    acked = _kill_after(tmp_path, hang_at=1000, wait_for="inside", columnar=columnar)
     assert acked == 1000
     good_acked = sum(1 for r in records[:acked] if isinstance(r, dict))
     # exactly the acknowledged chunks are there, whole; the chunk in flight left nothing
@@ -88,10 +91,11 @@ def test_sigkill_inside_a_transaction_loses_nothing_acknowledged(tmp_path: Path)
     _rerun_completes(tmp_path, records)
 
 
-def test_sigkill_at_an_arbitrary_point_then_rerun_completes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("columnar", [True, False], ids=["columnar", "per-record"])
+def test_sigkill_at_an_arbitrary_point_then_rerun_completes(tmp_path: Path, columnar: bool) -> None:
     records = _records()
     write_jsonl(tmp_path / "in.jsonl", records)
-    acked = _kill_after(tmp_path, hang_at=0, wait_for="ack")
+    acked = _kill_after(tmp_path, hang_at=0, wait_for="ack", columnar=columnar)
     good_acked = sum(1 for r in records[:acked] if isinstance(r, dict))
     assert _check_complete_records(tmp_path, _expected(records)) >= good_acked
     _rerun_completes(tmp_path, records)
@@ -108,3 +112,23 @@ def _rerun_completes(tmp_path: Path, records: list[object]) -> None:
     quarantined = read_quarantine(result.quarantine_path)
     lines = [e["line"] for e in quarantined]
     assert sorted(lines) == [i + 1 for i in range(TOTAL) if i % BAD_EVERY == 0]  # each bad record once
+
+
+def test_a_run_resumed_with_another_chunk_size_completes_the_batch(tmp_path: Path) -> None:
+    """The columnar chunks of the second run do not fall on the first run's boundaries."""
+    records = _records()[:500]
+    write_jsonl(tmp_path / "in.jsonl", records)
+
+    def crash(done: int) -> None:
+        if done >= 200:
+            raise RuntimeError("killed")
+
+    with open_store(str(tmp_path / "db.duckdb")) as store:
+        with pytest.raises(RuntimeError):
+            ingest_records(store, tmp_path / "in.jsonl", data_dir=tmp_path / "d", chunk_size=100, progress=crash)
+        result = ingest_records(store, tmp_path / "in.jsonl", data_dir=tmp_path / "d", chunk_size=150)
+        assert result.resumed_at == 200 and result.read == 500
+        good = _expected(records)
+        assert store.count(Post) == len(good) and result.added + result.duplicates == len(good)
+        assert result.quarantined == len(records) - len(good)
+    assert _check_complete_records(tmp_path, good) == len(good)

@@ -14,6 +14,7 @@ import pytest
 
 from tests.ingest.conftest import post
 from wildtrace.ingest import Mapping, ingest_records, read_quarantine, versions_of
+from wildtrace.ingest._columnar import Columnar
 from wildtrace.model import Account, Entity, MediaItem, Post, Transaction
 from wildtrace.money import load_records
 from wildtrace.store import Store
@@ -156,7 +157,14 @@ def _good(model: str, fmt: str, i: int) -> bytes:
                "amount": 100 + i})
 
 
-def _ingest(store: Store, folder: Path, model: str, fmt: str, lines: list[bytes], chunk_size: int) -> Any:
+@pytest.fixture(params=[True, False], ids=["columnar", "per-record"])
+def columnar(request: pytest.FixtureRequest) -> bool:
+    """Every case holds on both paths: DuckDB's batches and the per-record converter."""
+    return bool(request.param)
+
+
+def _ingest(store: Store, folder: Path, model: str, fmt: str, lines: list[bytes], chunk_size: int,
+            columnar: bool) -> Any:
     folder.mkdir(parents=True, exist_ok=True)
     (folder.parent / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\nsecret")
     link = folder / "link.png"
@@ -166,9 +174,10 @@ def _ingest(store: Store, folder: Path, model: str, fmt: str, lines: list[bytes]
     header = [TX_HEADER.encode()] if fmt == "csv" else []
     source.write_bytes(b"\n".join(header + lines) + b"\n")
     data_dir = folder.parent / "data"
-    if model == "transaction" and chunk_size >= len(lines):  # as `wildtrace money load` reads payments
+    if model == "transaction" and columnar and chunk_size >= len(lines):  # as `wildtrace money load` reads them
         return source, load_records(store, "transactions", source, data_dir=data_dir)
-    return source, ingest_records(store, source, model, data_dir=data_dir, chunk_size=chunk_size)
+    return source, ingest_records(store, source, model, data_dir=data_dir, chunk_size=chunk_size,
+                                  columnar=columnar)
 
 
 def _check(store: Store, case: Case, source: Path, line: int, quarantined: dict[int, dict]) -> None:
@@ -190,11 +199,12 @@ def _check(store: Store, case: Case, source: Path, line: int, quarantined: dict[
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_each_hostile_input_is_quarantined_or_stored_as_data(store: Store, tmp_path: Path, case: Case) -> None:
+def test_each_hostile_input_is_quarantined_or_stored_as_data(store: Store, tmp_path: Path, case: Case,
+                                                             columnar: bool) -> None:
     """The hostile line sits between good records in one chunk; the good ones are all stored."""
     good = [_good(case.model, case.fmt, i) for i in range(4)]
     lines = [good[0], good[1], case.line, good[2], good[3]]
-    source, result = _ingest(store, tmp_path / "in", case.model, case.fmt, lines, chunk_size=100)
+    source, result = _ingest(store, tmp_path / "in", case.model, case.fmt, lines, 100, columnar)
     first = 2 if case.fmt == "csv" else 1
     quarantined = {e["line"]: e for e in read_quarantine(result.quarantine_path)} if result.quarantine_path else {}
     _check(store, case, source, first + 2, quarantined)
@@ -206,14 +216,14 @@ def test_each_hostile_input_is_quarantined_or_stored_as_data(store: Store, tmp_p
 @pytest.mark.parametrize(("model", "fmt"), [("post", "jsonl"), ("account", "jsonl"), ("transaction", "jsonl"),
                                             ("transaction", "csv")])
 def test_the_whole_catalogue_in_one_file_loses_no_good_record(store: Store, tmp_path: Path, model: str,
-                                                              fmt: str) -> None:
+                                                              fmt: str, columnar: bool) -> None:
     """Every hostile line of a kind, each followed by a good record, in small chunks: one run, nothing lost."""
     cases = [c for c in CASES if c.model == model and c.fmt == fmt]
     lines, at = [_good(model, fmt, 1)], {}
     for i, case in enumerate(cases):
         at[case.name] = len(lines) + (2 if fmt == "csv" else 1)
         lines += [case.line, _good(model, fmt, 10 + i)]
-    source, result = _ingest(store, tmp_path / "in", model, fmt, lines, chunk_size=3)
+    source, result = _ingest(store, tmp_path / "in", model, fmt, lines, 3, columnar)
     quarantined = {e["line"]: e for e in read_quarantine(result.quarantine_path)}
     for case in cases:
         _check(store, case, source, at[case.name], quarantined)
@@ -275,10 +285,17 @@ def test_images_are_read_only_under_the_configured_roots(store: Store, tmp_path:
     assert "p2" not in {p.id for p in store.find(Post)} and "b.png" in result.errors[0]
 
 
-def test_a_record_the_store_refuses_is_found_and_quarantined_alone(store: Store, tmp_path: Path,
+def test_a_record_the_store_refuses_is_found_and_quarantined_alone(store: Store, tmp_path: Path, columnar: bool,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """Whatever the checks miss and the database refuses costs that record only, not its chunk."""
-    insert = store.insert_rows
+    """Whatever the checks miss and the database refuses costs that record only, not its chunk (a columnar
+    chunk the database refuses is committed record by record)."""
+    insert, columnar_insert = store.insert_rows, Columnar.insert
+
+    def picky_columnar(self: Columnar, con: Any) -> Any:
+        if con.execute("SELECT count(*) FROM _wt_stage WHERE ok AND text LIKE '%REFUSE%'").fetchone()[0]:
+            raise duckdb.ConversionException("Could not convert: the database's own limit")
+        return columnar_insert(self, con)
+
 
     def picky(table: str, rows: list[dict[str, Any]], cols: Any, key: Any) -> int:
         if any("REFUSE" in str(r.get("text")) for r in rows):
@@ -286,13 +303,14 @@ def test_a_record_the_store_refuses_is_found_and_quarantined_alone(store: Store,
         return insert(table, rows, cols, key)
 
     monkeypatch.setattr(store, "insert_rows", picky)
+    monkeypatch.setattr(Columnar, "insert", picky_columnar)
     source = tmp_path / "p.jsonl"
     lines = [_j(post(i, text="REFUSE me") if i == 13 else post(i)) for i in range(40)]
     source.write_bytes(b"\n".join(lines) + b"\n")
-    result = ingest_records(store, source, data_dir=tmp_path / "d", chunk_size=16)
+    result = ingest_records(store, source, data_dir=tmp_path / "d", chunk_size=16, columnar=columnar)
     assert (result.read, result.added, result.quarantined) == (40, 39, 1)
     assert "p13" not in {p.id for p in store.find(Post)} and store.count(Post) == 39
     (entry,) = read_quarantine(result.quarantine_path)
     assert entry["line"] == 14 and "the store refused it" in entry["reason"]
-    again = ingest_records(store, source, data_dir=tmp_path / "d", chunk_size=16)
+    again = ingest_records(store, source, data_dir=tmp_path / "d", chunk_size=16, columnar=columnar)
     assert again.already_done and (again.read, again.quarantined) == (40, 1)

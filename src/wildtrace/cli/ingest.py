@@ -26,7 +26,10 @@ def register(app: typer.Typer) -> None:
                                                       "(+08:00, Asia/Shanghai); else they are refused.")] = None,
         preserve: Annotated[bool, typer.Option("--preserve", help="Also keep each input file as received in the "
                                                "evidence store (WARC + capture log).")] = False,
-        chunk_size: Annotated[int, typer.Option("--chunk-size", help="Records per committed chunk.")] = 5000,
+        chunk_size: Annotated[int | None, typer.Option("--chunk-size", help="Records per committed chunk (default "
+                                                       "100,000 read by DuckDB, 5,000 per record).")] = None,
+        per_record: Annotated[bool, typer.Option("--per-record", help="Validate every record in Python instead of "
+                                                 "in DuckDB batches (same results, slower).")] = False,
         media_roots: Annotated[list[Path] | None, typer.Option("--media-root", help="Folder that image paths in "
                                                                "records are read under; repeatable (default: "
                                                                "the input file's folder).")] = None,
@@ -58,7 +61,8 @@ def register(app: typer.Typer) -> None:
             result = ingest_records(store, path, model, mapping=mapping, fmt=fmt, assume_tz=assume_tz,
                                     data_dir=conf.data_dir, chunk_size=chunk_size, collector=conf.collector,
                                     preserve=preserve, media_roots=list(media_roots or []) or None,
-                                    on_conflict=on_conflict, progress=lambda n: bar.update(task, completed=n))
+                                    on_conflict=on_conflict, columnar=not per_record,
+                                    progress=lambda n: bar.update(task, completed=n))
         data = result.as_dict()
         human = (f"{path}: {result.model}: {result.read:,} read, {result.added:,} added, "
                  f"{result.duplicates:,} already present, {result.quarantined:,} quarantined"

@@ -1,0 +1,116 @@
+"""The columnar path stores what the per-record path stores, row for row, and quarantines the same records
+with the same reasons; and it does take the plain records itself."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.ingest.conftest import post
+from tests.ingest.test_hostile import CASES, TX_HEADER, _row
+from wildtrace.ingest import Mapping, ingest_records, post_hash, read_quarantine
+from wildtrace.ingest._columnar import Columnar
+from wildtrace.model import Account, Entity, Post, Transaction
+from wildtrace.store import Store, open_store, to_row
+
+POSTS: list[Any] = [
+    post(1), post(2, posted_at="2026-03-14T23:30:00Z"), post(3, posted_at="2026-03-14 23:30:00-05:00"),
+    post(4, posted_at="2026-03-14T23:30:00.5+05:45"), post(5, posted_at="2026-03-14T23:30:00.000+08:00"),
+    post(6, posted_at="2026-03-14T23:30:00.123456+08:00"), post(7, text='quote " back \\ slash / 🐘 \u2028'),
+    post(8, text="tab\tnew\nline\r\x08\x0c"), post(9, text="ctrl \x01 \x1f \x7f"), post(10, url="https://x.org/10"),
+    {k: v for k, v in post(11).items() if k != "id"}, {k: v for k, v in post(12).items() if k != "posted_at"},
+    post(13, media=[]), post(14, language="zh", source="elsewhere.csv"), post(15, extra_column=1, other=[1, 2]),
+    post(16, posted_at=1773500000), post(17, posted_at="1773500000"), post(18, account_id=None),
+    post(19, text=""), {"id": "p20", "platform": "wechat"}, post(21, id=21), post(1), post(1, text="edited"),
+    post(22, posted_at="2026-03-14T23:30+08:00"), post(23, captured_at="2026-03-15T01:00:00+08:00"),
+]
+RAW_POSTS = ['{"id": "t1", "platform": "x", "text": "trailing", }', '{"id": "t2", "platform": "x", "n": nan}',
+             '{"id": "d1", "platform": "x", "text": "a", "text": "b"}', '  ', '', '{"id": "u1", "platform": "x", '
+             '"text": "\\u8c61\\u7259 \\ud83d\\udc18"}', '{"id": "s1", "platform": "x", "text": "a\\/b"}',
+             '{"id": "n1", "platform": "x", "deep": ' + "[" * 950 + "]" * 950 + "}"]
+ACCOUNTS = [{"id": "wechat:a", "platform": "wechat", "handle": "a", "status": "blocked",
+             "status_changed_at": "2026-01-01T00:00:00+08:00"}, {"platform": "wechat", "handle": "b", "bio": "卖"},
+            {"platform": "weibo", "handle": "c", "status": "ACTIVE"}, {"id": "x:d", "platform": "x", "handle": "d",
+                                                                       "first_seen": "2026-05-01T10:00:00-03:30"}]
+TRANSACTIONS = [{"id": "t1", "payer": "a", "payee": "b", "amount": 12}, {"id": "t2", "payer": "a", "payee": "b",
+                                                                        "amount": "12.50", "step": 7},
+                {"id": "t3", "payer": "a", "payee": "b", "amount": 1e5, "step": "8", "currency": "USD"},
+                {"id": "t4", "payer": "a", "payee": "b", "amount": 0.1, "step": 12.0},
+                {"id": "t5", "payer": "a", "payee": "b", "amount": -0.0}, {"id": "t6", "payer": "a", "payee": "b",
+                                                                          "amount": True}]
+
+
+def _lines(records: list[Any]) -> bytes:
+    return b"".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)).encode() + b"\n"
+                    for r in records)
+
+
+def _both(tmp_path: Path, name: str, data: bytes, model: str, **options: Any) -> tuple[Any, Any]:
+    """Ingest the same file on both paths, each into its own store; return (columnar, per-record)."""
+    out = []
+    for columnar in (True, False):
+        folder = tmp_path / ("columnar" if columnar else "per-record")
+        folder.mkdir()
+        (folder / name).write_bytes(data)
+        with open_store(str(folder / "db.duckdb")) as store:
+            result = ingest_records(store, folder / name, model, data_dir=folder / "d", columnar=columnar,
+                                    **options)
+            rows = {e.key(): _comparable(e) for m in (Post, Account, Transaction) for e in store.find(m)}
+            quarantined = [(e["line"], e["reason"].split(":", 2)[-1].replace(str(folder), "<folder>")) for e in
+                           read_quarantine(result.quarantine_path)] if result.quarantine_path else []
+            out.append((rows, quarantined, (result.read, result.added, result.duplicates, result.versions,
+                                            result.quarantined), result.ignored_columns))
+    return out[0], out[1]
+
+
+def _comparable(entity: Entity) -> dict[str, Any]:
+    row = to_row(entity)
+    if row.get("source"):
+        row["source"] = Path(row["source"]).name
+    return row
+
+
+@pytest.mark.parametrize(("name", "model", "records", "options"), [
+    ("posts.jsonl", "post", POSTS + RAW_POSTS + [c.line.decode("utf-8", "replace") for c in CASES
+                                                 if c.model == "post" and c.fmt == "jsonl"], {}),
+    ("posts.jsonl", "post", POSTS, {"mapping": Mapping(fields={"account_id": "user.handle", "text": "body"},
+                                                       defaults={"language": "zh", "platform": "weibo"})}),
+    ("accounts.jsonl", "account", ACCOUNTS + [c.line.decode() for c in CASES if c.model == "account"], {}),
+    ("tx.jsonl", "transaction", TRANSACTIONS + [c.line.decode() for c in CASES
+                                                if c.model == "transaction" and c.fmt == "jsonl"], {}),
+])
+def test_jsonl_paths_agree(tmp_path: Path, name: str, model: str, records: list[Any], options: Any) -> None:
+    if "mapping" in options:
+        records = [{**{k: v for k, v in r.items() if k not in ("account_id", "text", "platform")},
+                    "user": {"handle": r.get("account_id")}, "body": r.get("text")} for r in records]
+    columnar, per_record = _both(tmp_path, name, _lines(records), model, chunk_size=7, **options)
+    assert columnar == per_record
+
+
+def test_csv_paths_agree(tmp_path: Path) -> None:
+    rows = [TX_HEADER.encode(), _row(id="c1"), _row(id="c2", amount="0.25", step="3"), _row(id="c3", step="x"),
+            _row(id="c4", time="2026-03-14T10:00:00Z", currency=""), _row(id="c5", memo='"multi\nline, cell"'),
+            *[c.line for c in CASES if c.fmt == "csv"]]
+    columnar, per_record = _both(tmp_path, "tx.csv", b"\n".join(rows) + b"\n", "transaction", chunk_size=5)
+    assert columnar == per_record
+
+
+def test_plain_records_are_taken_by_duckdb_not_per_record(store: Store, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "p.jsonl"
+    source.write_bytes(_lines([post(i) for i in range(300)] + ["{broken"]))
+    seen: list[int] = []
+    stage = Columnar.stage
+
+    def counting(self: Columnar, con: Any, batch: Any, fmt: str, src: str) -> None:
+        stage(self, con, batch, fmt, src)
+        seen.append(con.execute("SELECT count(*) FROM _wt_stage WHERE ok").fetchone()[0])
+
+    monkeypatch.setattr(Columnar, "stage", counting)
+    result = ingest_records(store, source, data_dir=tmp_path / "d", chunk_size=100)
+    assert seen == [100, 100, 100, 0] and (result.added, result.quarantined) == (300, 1)
+    stored = store.get(Post, "p7")
+    assert stored is not None and stored.content_hash == post_hash(stored) and stored.source == str(source)
