@@ -15,8 +15,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from wildtrace.api._ratelimit import RateLimiter
+from wildtrace.api._ratelimit import RateLimiter, Throttle
 from wildtrace.api.routes import admin, alerts, auth, cases, check, lexicon, public, review, traders
 from wildtrace.config import Settings
 from wildtrace.log import get_logger
@@ -90,6 +91,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(500, "internal error; it was logged")
 
 
+def _secure(response: Response) -> None:
+    """Over HTTPS: HSTS, and every cookie ``Secure`` (the session cookie is never sent over plain HTTP)."""
+    response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    response.raw_headers = [
+        (name, value + b"; Secure") if name.lower() == b"set-cookie" and b"secure" not in value.lower()
+        else (name, value) for name, value in response.raw_headers]
+
+
 def create_app(store: Store, settings: Settings, screener: Any = None) -> FastAPI:
     """The workbench for ``store``. ``screener`` (a ``wildtrace.screen.Screener``) serves real-time post checks
     and screens tips; by default the screening stage's model is loaded on first use."""
@@ -103,7 +112,7 @@ def create_app(store: Store, settings: Settings, screener: Any = None) -> FastAP
     app.state.screener = _lazy_screener(screener, settings.model)
     app.state.share_key = share_key(settings.share_key, settings.data_dir)
     app.state.redactors = Redactors(store, app.state.share_key)
-    app.state.login_limiter = RateLimiter(limit=10, window=60)
+    app.state.login_limiter = Throttle(limit=10, window=60)
     app.state.tip_limiter = RateLimiter(limit=20, window=3600)
     secret = settings.secret_key or secrets.token_hex(32)
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="wildtrace_session",
@@ -122,7 +131,13 @@ def create_app(store: Store, settings: Settings, screener: Any = None) -> FastAP
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.url.scheme == "https":
+            _secure(response)
         return response
+
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    if proxies:  # outermost: the client address and scheme are settled before anything reads them
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
 
     _install_error_handlers(app)
     for module in (public, auth, review, cases, alerts, traders, lexicon, admin, check):

@@ -56,7 +56,9 @@ def serve_workbench(s: Settings, demo_users: bool = False, workers: int = 40) ->
     if demo_users:
         typer.echo(f"demo sign-in: analyst / {DEMO_PASSWORD} (also admin, investigator, partner)")
     try:
-        uvicorn.run(app_, host=s.host, port=s.port, log_level=s.log_level.lower(), access_log=False)
+        # proxy headers are read by the app, from the configured proxies only (uvicorn would trust loopback)
+        uvicorn.run(app_, host=s.host, port=s.port, log_level=s.log_level.lower(), access_log=False,
+                    proxy_headers=False)
     finally:
         st.close()
 

@@ -56,13 +56,13 @@ def login_form(request: Request, next: str = "/") -> HTMLResponse:
 
 
 @router.post("/login")
-def login(request: Request, store: StoreDep, username: Field, password: Field, login_csrf: Field = "",
-          next: Field = "/") -> Response:
+async def login(request: Request, store: StoreDep, username: Field, password: Field, login_csrf: Field = "",
+                next: Field = "/") -> Response:
     expected = request.session.pop("login_csrf", None)
     if not expected or not secrets.compare_digest(expected, login_csrf):
         return login_form(request, next)
     try:
-        sign_in(request, store, username, password)
+        await sign_in(request, store, username, password)
     except HTTPException as exc:
         request.session["login_csrf"] = token = secrets.token_urlsafe(24)
         return render("login.html", code=exc.status_code, error=exc.detail, login_csrf=token, next=next)

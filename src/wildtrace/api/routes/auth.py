@@ -1,8 +1,11 @@
-"""Sign in and out, who am I, API tokens. Sign-in is rate limited by client address and by user name."""
+"""Sign in and out, who am I, API tokens. Sign-in is throttled by client address and by user name."""
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 
 from wildtrace.api import _audit
 from wildtrace.api._deps import SESSION_KEY, CurrentUser, Principal, StoreDep
@@ -18,15 +21,25 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def sign_in(request: Request, store: Store, username: str, password: str) -> tuple[User, str]:
-    """Check the rate limits and the password, start a session in the cookie; (user, CSRF token).
-    Raises 429 when over the limit and 401 on a wrong name or password."""
-    limiter = request.app.state.login_limiter
+async def sign_in(request: Request, store: Store, username: str, password: str) -> tuple[User, str]:
+    """Wait for the throttle's turn, check the password, start a session in the cookie; (user, CSRF token).
+    Raises 401 on a wrong name or password, 429 only when so many attempts wait that this one would wait over a
+    minute. A throttled attempt is slowed, not refused: the right password signs in when its turn comes."""
     address = client_address(request)
-    if not (limiter.allow(f"ip:{address}") and limiter.allow(f"user:{username}")):
-        _audit.record(store, username, "login_throttled", "user", username, {"address": address})
-        raise HTTPException(429, "too many sign-in attempts; wait a minute",
-                            headers={"Retry-After": str(limiter.retry_after(f"ip:{address}"))})
+    wait = request.app.state.login_limiter.wait(f"ip:{address}", f"user:{username}")
+    if wait is None:
+        await run_in_threadpool(_audit.record, store, username, "login_throttled", "user", username,
+                                {"address": address, "refused": True})
+        raise HTTPException(429, "too many sign-in attempts are waiting; try again in a minute",
+                            headers={"Retry-After": "60"})
+    if wait:
+        await run_in_threadpool(_audit.record, store, username, "login_throttled", "user", username,
+                                {"address": address, "waited": round(wait, 3)})
+        await asyncio.sleep(wait)
+    return await run_in_threadpool(_check_password, request, store, username, password, address)
+
+
+def _check_password(request: Request, store: Store, username: str, password: str, address: str) -> tuple[User, str]:
     user = authenticate(store, username, password)
     if user is None:
         _audit.record(store, username, "login_failed", "user", username, {"address": address})
@@ -48,9 +61,10 @@ def sign_out(request: Request, store: Store, principal: Principal) -> None:
 
 
 @router.post("/login")
-def login(body: Login, request: Request, store: StoreDep) -> dict:
-    """Start a session (cookie); send the returned ``csrf_token`` as ``X-CSRF-Token`` on later writes."""
-    user, csrf = sign_in(request, store, body.username, body.password)
+async def login(body: Login, request: Request, store: StoreDep) -> dict:
+    """Start a session (cookie); send the returned ``csrf_token`` as ``X-CSRF-Token`` on later writes. Attempts
+    over 10 a minute per address or user name are slowed (each waits its turn, 1 s doubling up to 10 s)."""
+    user, csrf = await sign_in(request, store, body.username, body.password)
     return {"username": user.username, "role": user.role.value, "csrf_token": csrf}
 
 

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from wildtrace.api import _review
 from wildtrace.api._deps import CurrentUser, StoreDep, Worker
 from wildtrace.api._schemas import DecisionIn, Short
+from wildtrace.evidence import Evidence, sha256_bytes, sniff_type
 from wildtrace.model import Decision, MediaItem
 
 router = APIRouter(prefix="/api", tags=["review"])
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_SVG = re.compile(rb"<svg[\s>]", re.IGNORECASE)
 
 
 @router.get("/overview")
@@ -68,19 +70,27 @@ def decisions(principal: Worker, store: StoreDep, limit: Limit = 100, offset: Of
             "items": [principal.present({**d.model_dump(mode="json"), "label": d.label}, "decision") for d in rows]}
 
 
-@router.get("/media/{sha256}", response_class=FileResponse)
-def media(sha256: str, request: Request, principal: CurrentUser, store: StoreDep) -> FileResponse:
-    """An image of a post (images only, never served as a page)."""
+@router.get("/media/{sha256}", response_class=Response,
+            responses={200: {"content": {"image/png": {}, "image/jpeg": {}}, "description": "the picture"}})
+def media(sha256: str, request: Request, principal: CurrentUser, store: StoreDep) -> Response:
+    """A picture of a post, read from the evidence store by its SHA-256 (never from a path a record holds) and
+    checked against it, sent with the type its bytes show. An SVG (it can carry script) is only downloaded, as
+    an attachment; anything that is not a picture is refused."""
     if not principal.sees_everything:
         raise HTTPException(403, "images may show phone numbers and IDs; your role sees the redacted OCR text only")
-    item = store.get(MediaItem, sha256)
-    if item is None or not item.path or not (item.mime or "").startswith("image/"):
+    if not _SHA256.fullmatch(sha256) or store.get(MediaItem, sha256) is None:
         raise HTTPException(404, f"no image {sha256!r}")
-    path = Path(item.path)
-    if not path.is_absolute():
-        path = Path(request.app.state.settings.data_dir) / path
-    if not path.is_file():
-        raise HTTPException(404, f"image {sha256!r} is not in the evidence store")
+    blobs = Evidence(store, request.app.state.settings.data_path).blobs
+    data = blobs.get(sha256) if blobs.has(sha256) else None
+    if data is None or sha256_bytes(data) != sha256:
+        raise HTTPException(404, f"image {sha256!r} is not in the evidence store (or does not match its hash)")
+    mime = sniff_type(data)
+    headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"}
+    if mime is None and _SVG.search(data[:4096]):
+        principal.audit(store, "view", "media", sha256, served="attachment")
+        return Response(data, media_type="application/octet-stream",
+                        headers={**headers, "Content-Disposition": f'attachment; filename="{sha256}.svg"'})
+    if mime is None or not mime.startswith("image/"):
+        raise HTTPException(415, f"{sha256!r} is not a picture ({mime or 'unknown type'}); it is not served")
     principal.audit(store, "view", "media", sha256)
-    return FileResponse(path, media_type=item.mime, headers={"X-Content-Type-Options": "nosniff",
-                                                             "Content-Security-Policy": "default-src 'none'"})
+    return Response(data, media_type=mime, headers={**headers, "Content-Disposition": "inline"})
