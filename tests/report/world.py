@@ -19,6 +19,8 @@ from wildtrace.model import (
     PaymentAccount,
     Platform,
     Post,
+    Seizure,
+    Shipment,
     Transaction,
     Verdict,
     content_hash,
@@ -45,6 +47,7 @@ class World:
     accounts: list[str] = field(default_factory=list)
     new_word: str = "牙白"
     new_word_week: int = 10
+    seized_trader: str = "T00"  # a seizure's parcel was sent from this trader's phone; another seizure leads nowhere
 
     @property
     def end(self) -> date:
@@ -127,8 +130,9 @@ def make_world(store: Store, seed: int = 0, weeks: int = 20, base: int = 60, dro
     store.put(posts)
     store.put(verdicts)
     store.put(media)
-    store.put([AccountIdentifier(account_id=accounts[i].id, kind="payment_account", value=f"bank:62220212345678{i:02d}",
-                                 raw=f"6222 0212 3456 78{i:02d}", seen_in="post") for i in range(5)])
+    store.put([AccountIdentifier(account_id=accounts[i].id, kind=kind, value=prefix + f"62220212345678{i:02d}",
+                                 raw=f"6222 0212 3456 78{i:02d}", seen_in="post")
+               for i in range(5) for kind, prefix in (("payment_account", "bank:"), ("bank_card", ""))])
     store.put([Transaction(id=f"tx{i}", payer=f"wallet:buyer{i}", payee=f"bank:62220212345678{i:02d}", amount=3000.0,
                            time=datetime.combine(start, datetime.min.time(), UTC) + timedelta(days=i), memo="手镯")
                for i in range(5)])
@@ -136,6 +140,15 @@ def make_world(store: Store, seed: int = 0, weeks: int = 20, base: int = 60, dro
                               holder_phone=f"1399876000{i}", bank="ICBC") for i in range(5)])
     world.sensitive += [f"62220212345678{i:02d}" for i in range(5)] + [f"buyer{i}" for i in range(5)]
     world.sensitive += [f"李四{i}" for i in range(5)] + [f"1399876000{i}" for i in range(5)]
+    seized_on = start + timedelta(days=40)
+    store.put([Shipment(waybill="SF1000200030", time=datetime.combine(seized_on, datetime.min.time(), UTC),
+                        sender_name="张三", sender_phone="138 1234 0000", receiver_name="赵六",
+                        receiver_phone="13900001111", address="广州市天河区", weight_g=350.0)])
+    store.put([Seizure(id="sz1", date=seized_on, place="广州白云机场", agency="海关缉私局", species=["ivory"],
+                       quantity_kg=0.35, waybill="SF1000200030", phones=["13900001111"], names=["赵六"]),
+               Seizure(id="sz2", date=seized_on + timedelta(days=7), place="昆明", agency="森林公安",
+                       species=["pangolin"], quantity_kg=2.0, phones=["13700002222"], names=["钱七"])])
+    world.sensitive += ["张三", "赵六", "钱七", "广州", "昆明", "13900001111", "13700002222"]
     _link_tables(store, traders, accounts)
     world.night_share = night_count / n_flagged
     world.items = len(item_pool)

@@ -36,13 +36,19 @@ def report(
     min_change: Annotated[float, typer.Option("--min-change", help="Smallest relative change of weekly volume "
                                               "reported.")] = 0.2,
     title: Annotated[str | None, typer.Option("--title", help="Title of the report.")] = None,
+    brand: Annotated[str | None, typer.Option("--brand", help="Brand file (YAML: organisation, logo, colours, "
+                                              "language); see wildtrace/report/data/brand.yaml.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of the headings (en, zh).")] = None,
+    screening_eval: Annotated[str | None, typer.Option(
+        "--screening-eval", help="Screening evaluation (the JSON of `wildtrace eval --json`) used as the counts' "
+        "measurement error when the store has too few review decisions.")] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Write the monitoring report for a period: volume, changes (crackdowns), prices, hours, traders, code words."""
     if fmt not in ("html", "pdf", "json"):
         fail(f"--format {fmt!r}: expected html, pdf or json")
-    from wildtrace.report import ReportOptions, build_report, write_report
+    from wildtrace.report import BrandError, ReportOptions, build_report, load_brand, write_report
     from wildtrace.share import share_key
     from wildtrace.store import open_store
 
@@ -50,8 +56,9 @@ def report(
     try:
         options = ReportOptions(_date(start, "--from"), _date(end, "--to"), zone=zone, audience=audience,
                                 events=tuple(_date(e, "--event") for e in event or ()), event_weeks=event_weeks,
-                                min_change=min_change)
-    except ValueError as exc:
+                                min_change=min_change, screening_eval=screening_eval)
+        look = load_brand(brand, lang)
+    except (ValueError, BrandError) as exc:
         fail(str(exc))
     if title:
         options = replace(options, title=title)
@@ -60,7 +67,7 @@ def report(
             data = build_report(store, options, key=share_key(s.share_key, s.data_path))
         except ValueError as exc:
             fail(str(exc))
-    path = write_report(data, out, fmt)
+    path = write_report(data, out, fmt, look)
     sec = data["sections"]
     summary = {"out": str(path), "format": fmt, "posts": sec["volume"]["posts"], "flagged": sec["volume"]["flagged"],
                "unique_items": sec["volume"]["unique_items"], "night_share": sec["timing"]["night_share"],

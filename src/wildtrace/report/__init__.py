@@ -12,16 +12,18 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from wildtrace.report._brand import Brand, BrandError, load_brand
     from wildtrace.report._build import build_report
     from wildtrace.report._changes import compare_around, detect_changes, detectable_drop, recovery, score_changes
     from wildtrace.report._data import ReportOptions, Week, load_period, parse_zone
     from wildtrace.report._render import queries_path, render_html, render_pdf, write_report
     from wildtrace.report._sections import fold_code_word
 
-_LAZY = {"build_report": "_build", "compare_around": "_changes", "detect_changes": "_changes",
-         "detectable_drop": "_changes", "recovery": "_changes", "score_changes": "_changes", "ReportOptions": "_data",
-         "Week": "_data", "load_period": "_data", "parse_zone": "_data", "queries_path": "_render",
-         "render_html": "_render", "render_pdf": "_render", "write_report": "_render", "fold_code_word": "_sections"}
+_LAZY = {"Brand": "_brand", "BrandError": "_brand", "load_brand": "_brand", "build_report": "_build",
+         "compare_around": "_changes", "detect_changes": "_changes", "detectable_drop": "_changes",
+         "recovery": "_changes", "score_changes": "_changes", "ReportOptions": "_data", "Week": "_data",
+         "load_period": "_data", "parse_zone": "_data", "queries_path": "_render", "render_html": "_render",
+         "render_pdf": "_render", "write_report": "_render", "fold_code_word": "_sections"}
 
 
 def __getattr__(name: str) -> Any:
@@ -31,6 +33,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Brand",
+    "BrandError",
     "ReportOptions",
     "Week",
     "build_report",
@@ -38,6 +42,7 @@ __all__ = [
     "detect_changes",
     "detectable_drop",
     "fold_code_word",
+    "load_brand",
     "load_period",
     "parse_zone",
     "queries_path",

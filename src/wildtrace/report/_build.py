@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from wildtrace.report import _cases as c
+from wildtrace.report import _method as m
+from wildtrace.report import _network as n
 from wildtrace.report import _queries as q
 from wildtrace.report import _sections as s
 from wildtrace.report._data import ReportOptions, load_period
+from wildtrace.report._summary import summary
 from wildtrace.share import store_redactor
 from wildtrace.store import Store
 
@@ -17,7 +21,8 @@ def build_report(store: Store, options: ReportOptions, key: bytes = b"") -> dict
     data = load_period(store, options)
     redactor = store_redactor(store, options.audience, key)
     volume = s.volume(data)
-    return {
+    links = n.seizure_links(store, data)
+    report: dict[str, Any] = {
         "title": options.title,
         "period": {"from": options.start.isoformat(), "to": options.end.isoformat(), "zone": options.zone,
                    "weeks": options.n_weeks, "full_weeks": sum(not w.partial for w in options.weeks())},
@@ -27,11 +32,20 @@ def build_report(store: Store, options: ReportOptions, key: bytes = b"") -> dict
         "flagged_tiers": list(options.flagged_tiers),
         "sections": {
             "volume": volume,
+            "measurement": m.measurement(store, data, m.load_evaluation(options.screening_eval), volume["flagged"]),
             "changes": s.changes(data, volume),
             "products": s.products(data),
             "timing": s.timing(data),
+            "deletions": m.deletions(store, data),
             "traders": s.traders(data, redactor),
             "code_words": s.code_words(data),
+            "networks": n.networks(store, data, redactor),
+            "seizures": n.seizures(links, data, redactor),
+            "sources": m.sources(store, data),
         },
+        "case_studies": c.case_studies(store, data, links, redactor),
         "queries": {name: fn() for name, fn in q.QUERIES.items()},
     }
+    report["summary"] = summary(report)
+    report["limitations"] = m.limitations(report)
+    return report

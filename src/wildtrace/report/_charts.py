@@ -9,11 +9,20 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from cycler import cycler
 
 CJK_FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
 NIGHT = {21, 22, 23, 0, 1, 2, 3, 4, 5}
 STYLE: Any = {"font.family": "sans-serif", "font.sans-serif": CJK_FONTS, "axes.unicode_minus": False,
          "figure.dpi": 100, "axes.spines.top": False, "axes.spines.right": False, "font.size": 9}
+
+
+PALETTE = ["#7f8c8d", "#d4a017", "#5d6d7e", "#a04000", "#117a65", "#6c3483"]  # after the brand's primary colour
+
+
+def _style(colours: dict[str, str]) -> Any:
+    """The charts' style with the brand's primary colour first in every series."""
+    return plt.rc_context({**STYLE, "axes.prop_cycle": cycler(color=[colours["primary"], *PALETTE])})
 
 
 def _png(fig: Any) -> bytes:
@@ -35,12 +44,12 @@ def _week_axis(ax: Any, weeks: list[dict[str, Any]]) -> None:
     ax.set_xlabel("ISO week (* partial: not part of any trend)")
 
 
-def weekly_volume(report: dict[str, Any]) -> bytes:
+def weekly_volume(report: dict[str, Any], colours: dict[str, str]) -> bytes:
     """Flagged ads per ISO week stacked by platform, unique items as a line, detected changes marked."""
     vol, changes = report["sections"]["volume"], report["sections"]["changes"]
     weeks = [w["week"] for w in vol["weeks"]]
     full = [w for w in vol["weeks"] if not w["partial"]]
-    with plt.rc_context(STYLE):
+    with _style(colours):
         fig, ax = plt.subplots(figsize=(8, 3.4))
         bottom = [0.0] * len(weeks)
         for platform in vol["platforms"]:
@@ -50,21 +59,21 @@ def weekly_volume(report: dict[str, Any]) -> bytes:
         ax.plot([w["week"] for w in full], [w["unique_items"] for w in full], color="black", marker=".",
                 label="unique items")
         for c in changes["changes"]:
-            ax.axvline(c["week"] - 0.5, color="crimson", linestyle="--")
+            ax.axvline(c["week"] - 0.5, color=colours["accent"], linestyle="--")
             ax.annotate(f"{c['direction']} {c['change']:+.0%}" if c["change"] is not None else c["direction"],
-                        (c["week"] - 0.4, max(bottom or [1]) * 0.95), color="crimson", fontsize=8)
+                        (c["week"] - 0.4, max(bottom or [1]) * 0.95), color=colours["accent"], fontsize=8)
         _week_axis(ax, vol["weeks"])
         ax.set_ylabel("flagged ads")
         ax.legend(fontsize=7, ncol=3)
         return _png(fig)
 
 
-def weekly_breakdown(report: dict[str, Any], key: str, top: int = 6) -> bytes:
+def weekly_breakdown(report: dict[str, Any], key: str, colours: dict[str, str], top: int = 6) -> bytes:
     """Weekly lines of the ``top`` most frequent values of ``by_species`` or ``by_tier``."""
     vol = report["sections"]["volume"]
     totals = vol["species"] if key == "by_species" else vol["tiers"]
     full = [w for w in vol["weeks"] if not w["partial"]]
-    with plt.rc_context(STYLE):
+    with _style(colours):
         fig, ax = plt.subplots(figsize=(8, 2.8))
         for name in list(totals)[:top]:
             ax.plot([w["week"] for w in full], [w[key].get(name, 0) for w in full], marker=".", label=name)
@@ -74,54 +83,56 @@ def weekly_breakdown(report: dict[str, Any], key: str, top: int = 6) -> bytes:
         return _png(fig)
 
 
-def prices(report: dict[str, Any]) -> bytes:
+def prices(report: dict[str, Any], colours: dict[str, str]) -> bytes:
     """Price per gram (CNY) per product type: the box spans the interquartile range, the line is the median and
     the thick bar the median's 95% bootstrap interval (all within the observed prices: never below zero)."""
     rows = [r for r in report["sections"]["products"]["types"] if r["cny_per_gram"]["n"]]
-    with plt.rc_context(STYLE):
+    with _style(colours):
         fig, ax = plt.subplots(figsize=(6, 2.8))
         stats = [{"med": r["cny_per_gram"]["median"], "q1": r["cny_per_gram"]["p25"], "q3": r["cny_per_gram"]["p75"],
                   "whislo": r["cny_per_gram"]["p25"], "whishi": r["cny_per_gram"]["p75"], "fliers": [],
                   "label": f"{r['product_type']}\nn={r['cny_per_gram']['n']}"} for r in rows]
         ax.bxp(stats, showfliers=False, showcaps=False, widths=0.5, patch_artist=True,
-               boxprops={"facecolor": "#cde5d6"}, medianprops={"color": "#163"})
+               boxprops={"facecolor": "#e8eeec"}, medianprops={"color": colours["primary"]})
         for i, r in enumerate(rows, start=1):
-            ax.plot([i, i], [r["cny_per_gram"]["ci_low"], r["cny_per_gram"]["ci_high"]], color="#163", linewidth=3)
+            ax.plot([i, i], [r["cny_per_gram"]["ci_low"], r["cny_per_gram"]["ci_high"]], color=colours["primary"],
+                    linewidth=3)
         ax.set_ylim(bottom=0)
         ax.set_ylabel("CNY per gram")
         ax.tick_params(axis="x", labelsize=7)
         return _png(fig)
 
 
-def hours(report: dict[str, Any]) -> bytes:
+def hours(report: dict[str, Any], colours: dict[str, str]) -> bytes:
     """Flagged ads by hour of posting (the poster's local time), night hours 21:00-06:00 darker."""
     timing = report["sections"]["timing"]
-    with plt.rc_context(STYLE):
+    with _style(colours):
         fig, ax = plt.subplots(figsize=(6, 2.6))
-        ax.bar(range(24), timing["hour_histogram"], color=["#334" if h in NIGHT else "#9ab" for h in range(24)])
+        ax.bar(range(24), timing["hour_histogram"],
+               color=[colours["primary"] if h in NIGHT else "#b8c4c2" for h in range(24)])
         ax.set_xticks(range(0, 24, 3))
         ax.set_xlabel("local hour of posting")
         ax.set_ylabel("ads")
         return _png(fig)
 
 
-def code_words(report: dict[str, Any], top: int = 15) -> bytes:
+def code_words(report: dict[str, Any], colours: dict[str, str], top: int = 15) -> bytes:
     """The most used code words (Chinese as written), new ones in red."""
     words = report["sections"]["code_words"]["words"][:top][::-1]
-    with plt.rc_context(STYLE):
+    with _style(colours):
         fig, ax = plt.subplots(figsize=(6, 0.6 + 0.22 * max(len(words), 1)))
         ax.barh([w["term"] for w in words], [w["posts"] for w in words],
-                color=["crimson" if w["new"] else "#678" for w in words])
+                color=[colours["accent"] if w["new"] else colours["primary"] for w in words])
         ax.set_xlabel("posts")
         return _png(fig)
 
 
-def all_charts(report: dict[str, Any]) -> dict[str, bytes]:
-    """Every chart of the report by name."""
-    charts = {"volume": weekly_volume(report), "tiers": weekly_breakdown(report, "by_tier"),
-              "species": weekly_breakdown(report, "by_species"), "hours": hours(report)}
+def all_charts(report: dict[str, Any], colours: dict[str, str]) -> dict[str, bytes]:
+    """Every chart of the report by name, in the brand's ``colours`` (primary, accent, text)."""
+    charts = {"volume": weekly_volume(report, colours), "species": weekly_breakdown(report, "by_species", colours),
+              "hours": hours(report, colours)}
     if any(r["cny_per_gram"]["n"] for r in report["sections"]["products"]["types"]):
-        charts["prices"] = prices(report)
+        charts["prices"] = prices(report, colours)
     if report["sections"]["code_words"]["words"]:
-        charts["code_words"] = code_words(report)
+        charts["code_words"] = code_words(report, colours)
     return charts

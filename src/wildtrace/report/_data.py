@@ -73,6 +73,7 @@ class ReportOptions:
     image_distance: int = 6
     top: int = 10
     baseline_weeks: int = 4
+    screening_eval: str | None = None
     title: str = "Online wildlife trade: monitoring report"
 
     def __post_init__(self) -> None:
@@ -164,7 +165,7 @@ class PeriodData:
 
 
 POST_COLUMNS = ["id", "platform", "account_id", "posted_at", "posted_at_tz", "deleted_at", "captured_at", "media",
-                "content_hash", "tier", "species", "products", "code_words", "extracted"]
+                "content_hash", "tier", "species", "products", "code_words", "extracted", "model_version"]
 
 
 def _derive(frame: pd.DataFrame, options: ReportOptions) -> pd.DataFrame:

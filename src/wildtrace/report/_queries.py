@@ -12,7 +12,7 @@ def posts_in_period() -> str:
     """Posts made in [from, to) with their screening verdict (one row per post)."""
     return (
         "SELECT p.id, p.platform, p.account_id, p.posted_at, p.posted_at_tz, p.deleted_at, p.captured_at, p.media, "
-        "p.content_hash, v.tier, v.species, v.products, v.code_words, v.extracted "
+        "p.content_hash, v.tier, v.species, v.products, v.code_words, v.extracted, v.model_version "
         "FROM posts p LEFT JOIN verdicts v ON v.post_id = p.id "
         "WHERE p.posted_at >= ? AND p.posted_at < ?"
     )

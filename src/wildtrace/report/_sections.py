@@ -132,21 +132,14 @@ def products(data: PeriodData) -> dict[str, Any]:
 
 
 def timing(data: PeriodData) -> dict[str, Any]:
-    """Hour of posting in the poster's own local time, the share posted 21:00-06:00, and time to deletion."""
+    """Hour of posting in the poster's own local time and the share posted 21:00-06:00."""
     flagged = data.posts[data.posts["flagged"]]
     hours = flagged["local_hour"].dropna().astype(int)
     histogram = np.bincount(hours.to_numpy(), minlength=24).tolist() if len(hours) else [0] * 24
-    deleted = flagged.dropna(subset=["deleted_at"])
-    lifetime = (deleted["deleted_at"] - deleted["posted_at"]).dt.total_seconds() / 3600
-    lifetime = lifetime[lifetime >= 0]
     return {
         "hour_histogram": histogram, "n": len(hours),
         "night_share": round(float(hours.isin(NIGHT_HOURS).mean()), 3) if len(hours) else None,
         "night": share(int(hours.isin(NIGHT_HOURS).sum()), len(hours)),
-        "deleted": len(lifetime), "deleted_share": round(len(lifetime) / len(flagged), 3) if len(flagged) else None,
-        "hours_to_deletion": {k: round(float(np.percentile(lifetime, p)), 1) if len(lifetime) else None
-                              for k, p in (("p25", 25), ("median", 50), ("p75", 75))},
-        "deleted_within_24h": round(float((lifetime <= 24).mean()), 3) if len(lifetime) else None,
         "source": _source("timing", "posts_in_period"),
     }
 

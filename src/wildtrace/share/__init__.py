@@ -6,7 +6,7 @@ exports and imports.
 {'platform': 'wechat'}
 """
 
-from wildtrace.share._case import case_markdown, case_study
+from wildtrace.share._case import case_markdown, case_study, study_of_case
 from wildtrace.share._dataset import Dataset, ExportOptions, collect
 from wildtrace.share._export import FORMATS, export, ftm_entities, stix_bundle
 from wildtrace.share._ftm import read_ftm, to_ftm, validate_ftm
@@ -28,5 +28,5 @@ __all__ = [
     "FORMATS", "Dataset", "ExportOptions", "ImportResult", "KnownValues", "Policy", "PolicyError", "Redactor",
     "Redactors", "audience_for_role", "case_markdown", "case_study", "collect", "export", "ftm_entities", "has_tables",
     "import_file", "is_pseudonym", "known_values", "load_policy", "parse_policy", "pseudonym", "read_ftm", "read_stix",
-    "redact_record", "share_key", "stix_bundle", "store_redactor", "to_ftm", "to_stix", "validate_ftm",
+    "redact_record", "share_key", "stix_bundle", "store_redactor", "study_of_case", "to_ftm", "to_stix", "validate_ftm",
 ]

@@ -39,6 +39,11 @@ def case_study(store: Store, case_id: str, redactor: Redactor, force: bool = Fal
         raise ValueError(f"case {case_id!r} not found")
     if case.status != "closed" and not force:
         raise ValueError(f"case {case_id!r} is {case.status}: only closed cases become case studies (or force)")
+    return study_of_case(store, case, redactor)
+
+
+def study_of_case(store: Store, case: Case, redactor: Redactor) -> dict[str, Any]:
+    """The case study of ``case``, stored or not (a report makes one of a seller a seizure leads to)."""
     items = _items(case)
     posts = _load(store, Post, items.get("post", []))
     account_ids = set(items.get("account", [])) | {p.account_id for p in posts if p.account_id}
