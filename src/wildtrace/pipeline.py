@@ -1,8 +1,8 @@
 """The main job, end to end, over a folder in the simulated world's layout (docs/architecture.md).
 
-ingest -> screen (with OCR) -> extract identifiers -> link -> money -> report -> share (FtM and STIX
-exports, redacted to their audience). Each step is the same
-library call the CLI makes; the result of each is a one-line summary a person can read.
+ingest -> capture (each post's page, from the world served on loopback) -> screen (with OCR) -> extract
+identifiers -> link -> money -> report -> share (FtM and STIX exports, redacted to their audience). Each
+step is the same library call the CLI makes; the result of each is a one-line summary a person can read.
 
     from wildtrace.pipeline import run_pipeline
     for step in run_pipeline(Path("world"), store, settings, Path("out")):
@@ -76,6 +76,32 @@ def _ingest(ctx: PipelineContext) -> StepResult:
     return StepResult("ingest", f"{added} records from {len(detail)} files, {quarantined} quarantined", detail=detail)
 
 
+def _capture(ctx: PipelineContext, batch: int = 500) -> StepResult:
+    """Capture each ingested post's page as a monitor would, from the world served on loopback: a WARC
+    response per post in the evidence store, chained in the capture log, so reports, SAR drafts and case
+    bundles cite capture hashes. Posts captured before are not captured again."""
+    import httpx
+
+    from wildtrace.evidence import CaptureRequest, Evidence, fetch
+    from wildtrace.simulate import serve_world
+
+    if not (ctx.world / "posts.jsonl").is_file():
+        return StepResult("capture", "no posts.jsonl: nothing to capture")
+    evidence = Evidence(ctx.store, ctx.settings.data_dir, ctx.settings.collector)
+    todo = [r["id"] for r in ctx.store.query(
+        "SELECT id FROM posts WHERE id NOT IN (SELECT post_id FROM captures WHERE kind = 'response' "
+        "AND post_id IS NOT NULL) ORDER BY id")]
+    captured = 0
+    with serve_world(ctx.world) as site, httpx.Client(timeout=30.0) as client:
+        todo = [post_id for post_id in todo if post_id in site.offsets]
+        for start in range(0, len(todo), batch):
+            evidence.capture_many([CaptureRequest.of(fetch(site.url(post_id), client=client), post_id=post_id)
+                                   for post_id in todo[start:start + batch]])
+            captured += len(todo[start:start + batch])
+    return StepResult("capture", f"{captured} post pages captured from the world served on {site.base}",
+                      detail={"captured": captured})
+
+
 def _screen(ctx: PipelineContext) -> StepResult:
     from wildtrace.screen import ImageReader, Screener, default_extractor, screen_store
 
@@ -143,8 +169,8 @@ def _share(ctx: PipelineContext) -> StepResult:
 
 
 STEPS: tuple[tuple[str, Callable[[PipelineContext], StepResult]], ...] = (
-    ("ingest", _ingest), ("screen", _screen), ("extract", _extract), ("link", _link), ("money", _money),
-    ("report", _report), ("share", _share),
+    ("ingest", _ingest), ("capture", _capture), ("screen", _screen), ("extract", _extract), ("link", _link),
+    ("money", _money), ("report", _report), ("share", _share),
 )
 
 

@@ -19,7 +19,7 @@ from wildtrace.evidence._anchor import (
     sign_anchor,
 )
 from wildtrace.evidence._blobs import BlobStore, sha256_bytes, sha256_file, write_atomic
-from wildtrace.evidence._capture import Evidence, sniff_type
+from wildtrace.evidence._capture import CaptureRequest, Evidence, sniff_type
 from wildtrace.evidence._export import ExportResult, captures_of, check_bundle, export_bundle
 from wildtrace.evidence._fetch import Fetched, fetch
 from wildtrace.evidence._log import CaptureLog, parse_entry
@@ -33,6 +33,7 @@ __all__ = [
     "Anchor",
     "BlobStore",
     "CaptureLog",
+    "CaptureRequest",
     "ChainProblem",
     "Evidence",
     "ExportResult",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wildtrace.evidence._blobs import BlobStore, sha256_bytes, write_atomic
+from wildtrace.evidence._blobs import BlobStore, make_durable, sha256_bytes, write_atomic
 from wildtrace.evidence._fetch import Fetched, fetch
 from wildtrace.evidence._log import CaptureLog
 from wildtrace.evidence._verify import TamperedError, VerifyReport, name, verify_evidence, warc_path
@@ -32,6 +33,28 @@ def sniff_type(data: bytes, name: str = "") -> str | None:
     return mimetypes.guess_type(name)[0] if name else None
 
 
+@dataclass(frozen=True)
+class CaptureRequest:
+    """What :meth:`Evidence.capture_many` preserves for one capture (the arguments of :meth:`Evidence.capture`)."""
+
+    url: str
+    body: bytes
+    kind: str = "response"
+    status: int | None = None
+    reason: str = ""
+    headers: list[tuple[str, str]] | None = None
+    content_type: str | None = None
+    post_id: str | None = None
+    version_of: str | None = None
+    removed: bool = False
+    captured_at: datetime | None = None
+
+    @classmethod
+    def of(cls, fetched: Fetched, **kwargs: Any) -> CaptureRequest:
+        """The request preserving an HTTP response as fetched."""
+        return cls(fetched.url, fetched.body, "response", fetched.status, fetched.reason, fetched.headers, **kwargs)
+
+
 class Evidence:
     """Captures preserved under ``<data_dir>/evidence``: ``warc/`` (one WARC file per capture, named by
     its SHA-256), ``blobs/`` (bodies by SHA-256), ``capture-log.jsonl`` (the hash-chained log)."""
@@ -53,29 +76,41 @@ class Evidence:
                 captured_at: datetime | None = None) -> Capture:
         """Preserve one capture: WARC file, log entry, store row (in that order, so the log never names
         a file that is not there)."""
-        when = captured_at or datetime.now(UTC)
-        ctype = content_type or next((v for k, v in headers or [] if k.lower() == "content-type"), None) \
-            or sniff_type(body) or "application/octet-stream"
-        payload_sha = self.blobs.put(body)
-        warc = build_warc(url, body, when, self.collector, kind, status, reason, headers, ctype, post_id)
-        sha = sha256_bytes(warc)
-        relative = warc_path(sha)
-        write_atomic(self.root / relative, warc)
-        entry = self.log.append({
-            "captured_at": when.isoformat(), "sha256": sha, "payload_sha256": payload_sha, "url": url,
-            "collector": self.collector, "kind": kind, "http_status": status, "post_id": post_id,
-            "version_of": version_of, "removed": removed, "warc": relative,
-        })
-        capture = Capture(sha256=sha, url=url, captured_at=when, collector=self.collector, kind=kind,
-                          warc_path=relative, post_id=post_id, http_status=status, version_of=version_of,
-                          payload_sha256=payload_sha, content_type=ctype, removed=removed,
-                          log_seq=entry["seq"], log_hash=entry["hash"])
-        self.store.add([capture])
-        return capture
+        return self.capture_many([CaptureRequest(url, body, kind, status, reason, headers, content_type, post_id,
+                                                 version_of, removed, captured_at)])[0]
+
+    def capture_many(self, requests: Sequence[CaptureRequest]) -> list[Capture]:
+        """Preserve several captures at once: every WARC file and body made durable together, then their log
+        entries in one append, then their rows in one insert (the order of :meth:`capture`, batched)."""
+        written: list[Path] = []
+        staged = []
+        for r in requests:
+            when = r.captured_at or datetime.now(UTC)
+            ctype = r.content_type or next((v for k, v in r.headers or [] if k.lower() == "content-type"), None) \
+                or sniff_type(r.body) or "application/octet-stream"
+            payload_sha = self.blobs.put(r.body, written)
+            warc = build_warc(r.url, r.body, when, self.collector, r.kind, r.status, r.reason, r.headers, ctype,
+                              r.post_id)
+            sha = sha256_bytes(warc)
+            write_atomic(self.root / warc_path(sha), warc, sync=False)
+            written.append(self.root / warc_path(sha))
+            staged.append((r, when, ctype, payload_sha, sha))
+        make_durable(written)
+        entries = self.log.append_many([{
+            "captured_at": when.isoformat(), "sha256": sha, "payload_sha256": payload_sha, "url": r.url,
+            "collector": self.collector, "kind": r.kind, "http_status": r.status, "post_id": r.post_id,
+            "version_of": r.version_of, "removed": r.removed, "warc": warc_path(sha),
+        } for r, when, _, payload_sha, sha in staged])
+        captures = [Capture(sha256=sha, url=r.url, captured_at=when, collector=self.collector, kind=r.kind,
+                            warc_path=warc_path(sha), post_id=r.post_id, http_status=r.status,
+                            version_of=r.version_of, payload_sha256=payload_sha, content_type=ctype,
+                            removed=r.removed, log_seq=entry["seq"], log_hash=entry["hash"])
+                    for (r, when, ctype, payload_sha, sha), entry in zip(staged, entries, strict=True)]
+        self.store.add(captures)
+        return captures
 
     def capture_fetched(self, fetched: Fetched, **kwargs: Any) -> Capture:
-        return self.capture(fetched.url, fetched.body, "response", fetched.status, fetched.reason, fetched.headers,
-                            **kwargs)
+        return self.capture_many([CaptureRequest.of(fetched, **kwargs)])[0]
 
     def capture_url(self, url: str, post_id: str | None = None, timeout: float = 30.0) -> Capture:
         """Fetch ``url`` and preserve the response, whatever its status."""

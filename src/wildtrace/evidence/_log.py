@@ -81,15 +81,25 @@ class CaptureLog:
 
     def append(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Append ``payload`` as the next entry (``seq``, ``prev_hash`` and ``hash`` added); return it."""
+        return self.append_many([payload])[0]
+
+    def append_many(self, payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Append each payload as the next entry, all in one write made durable once; return the entries."""
+        entries: list[dict[str, Any]] = []
+        if not payloads:
+            return entries
         with self._locked():
             last = self._last()
-            seq = int(last["seq"]) + 1 if last else 1
-            entry = seal({"seq": seq, **payload}, last["hash"] if last else GENESIS)
+            seq, prev = (int(last["seq"]), str(last["hash"])) if last else (0, GENESIS)
+            for payload in payloads:
+                seq += 1
+                entries.append(seal({"seq": seq, **payload}, prev))
+                prev = entries[-1]["hash"]
             with self.path.open("a", encoding="utf-8") as fh:
-                fh.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+                fh.write("".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in entries))
                 fh.flush()
                 os.fsync(fh.fileno())
-        return entry
+        return entries
 
     def _last(self) -> dict[str, Any] | None:
         """The last complete entry; a line cut short by a crash is removed first."""

@@ -6,6 +6,7 @@
 
 from wildtrace.simulate._output import Manifest
 from wildtrace.simulate._run import LAYOUT, simulate
+from wildtrace.simulate._serve import WorldSite, serve_world
 from wildtrace.simulate._shapes import measure_shapes
 
-__all__ = ["LAYOUT", "Manifest", "measure_shapes", "simulate"]
+__all__ = ["LAYOUT", "Manifest", "WorldSite", "measure_shapes", "serve_world", "simulate"]
