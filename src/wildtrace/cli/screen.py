@@ -220,7 +220,8 @@ def cv_report(r: dict) -> str:
     return "\n".join([
         f"{'':<14}{'precision':>10}{'recall':>8}{'f1':>8}{'mcc':>8}",
         _line("WildTrace", r), _line("TF-IDF + LR", base), _line("keyword", r["baselines"]["keyword"]),
-        f"WildTrace {'beats' if r['beats_baseline'] else 'does NOT beat'} the TF-IDF + LR baseline on MCC "
+        f"WildTrace {'beats' if gap > 0 else 'matches' if r['beats_baseline'] else 'does NOT beat'} the TF-IDF + LR "
+        f"baseline on MCC "
         f"({r['mcc']:.3f} vs {base['mcc']:.3f}, {gap:+.3f}); n {r['n']}, {r['folds']} folds",
         f"operating point (cut-offs chosen by inner CV for {r['optimise']}): MCC {op['mcc']:.3f}; best single "
         f"cut-off on the pooled scores ({op['best_cutoff']:.3f}): MCC {op['best_mcc']:.3f}",
