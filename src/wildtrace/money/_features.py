@@ -111,6 +111,7 @@ def build_features(frame: Frame, hits: pd.DataFrame | None = None, unit: int | N
     con = frame.con
     unit = unit or time_unit(frame)
     con.execute(_PAYMENTS.format(unit=unit))
+    con.execute(_PAIRS)
     base = frame.df(_base_sql(unit))
     base = base.set_index("account")
     base = base.join(_typology_strengths(hits), how="left")
@@ -118,7 +119,8 @@ def build_features(frame: Frame, hits: pd.DataFrame | None = None, unit: int | N
     base[typ_cols] = base[typ_cols].fillna(0.0)
     base["typology_max"] = base[typ_cols].max(axis=1) if typ_cols else 0.0
     out = base.join(_neighbours(frame, base[list(NEIGHBOUR_OF)]), how="left")
-    con.execute("DROP TABLE IF EXISTS mx_fp")
+    for table in ("mx_fp", "mx_fpc", "mx_fdeg"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     return out.reset_index().rename(columns={"index": "account"})
 
 
@@ -133,6 +135,13 @@ _PAYMENTS = """
     UNION ALL
     SELECT id, payee, payer, 1, t, (t - t0) // {unit}, amount, p, ln(amount / payer_usual) FROM x,
            (SELECT min(t) AS t0 FROM x)"""
+
+_PAIRS = """
+    CREATE OR REPLACE TEMP TABLE mx_fpc AS
+    SELECT account, cp, bool_or(dir = 1) AS ins, bool_or(dir = -1) AS outs FROM mx_fp GROUP BY ALL;
+    CREATE OR REPLACE TEMP TABLE mx_fdeg AS
+    WITH d AS (SELECT account, count(*) AS d FROM mx_fpc GROUP BY account)
+    SELECT account, d, d > (SELECT quantile_disc(d, 0.99) FROM d) AS hub FROM d"""
 
 
 def _base_sql(unit: int) -> str:
@@ -150,8 +159,8 @@ def _base_sql(unit: int) -> str:
     return f"""
     WITH span AS (SELECT min(t) AS t0, greatest(max(t) - min(t), {unit}) AS len,
                          greatest(max(u) - min(u) + 1, 1) AS units FROM mx_fp),
-    deg AS (SELECT account, count(DISTINCT cp) AS d FROM mx_fp GROUP BY account),
-    hubs AS (SELECT account FROM deg WHERE d > (SELECT quantile_disc(d, 0.99) FROM deg)),
+    deg AS (SELECT account, d FROM mx_fdeg),
+    hubs AS (SELECT account FROM mx_fdeg WHERE hub),
     a AS (
       SELECT account, count(*) AS n, count(*) FILTER (WHERE dir = 1) AS n_in, count(*) FILTER (WHERE dir = -1) AS n_out,
              count(DISTINCT cp) FILTER (WHERE dir = 1) AS cp_in, count(DISTINCT cp) FILTER (WHERE dir = -1) AS cp_out,
@@ -171,9 +180,9 @@ def _base_sql(unit: int) -> str:
                    median(cp_out) AS cp_out FROM a),
     dup AS (SELECT account, sum(c) FILTER (WHERE c > 1) / sum(c) AS same_amount_share
             FROM (SELECT account, amount, count(*) AS c FROM mx_fp GROUP BY ALL) GROUP BY account),
-    pairs AS (SELECT account, count(DISTINCT cp) FILTER (WHERE ins AND outs) / count(DISTINCT cp) AS reciprocal
-              FROM (SELECT account, cp, bool_or(dir = 1) AS ins, bool_or(dir = -1) AS outs FROM mx_fp GROUP BY ALL)
-              GROUP BY account),
+    pairs AS (SELECT mx_fpc.account, avg(CASE WHEN ins AND outs THEN 1.0 ELSE 0.0 END) AS reciprocal,
+                     avg(d.d) AS cp_deg
+              FROM mx_fpc JOIN mx_fdeg d ON d.account = mx_fpc.cp GROUP BY mx_fpc.account),
     gaps AS (SELECT account, stddev_pop(g) / nullif(avg(g), 0) AS gap_cv FROM (
                SELECT account, t - lag(t) OVER (PARTITION BY account ORDER BY t) AS g FROM mx_fp)
              WHERE g IS NOT NULL GROUP BY account),
@@ -187,14 +196,12 @@ def _base_sql(unit: int) -> str:
                     sum(s_in) FILTER (WHERE {passed}) / sum(s_in) AS pass_share,
                     median(lag) FILTER (WHERE {passed}) AS pass_delay
              FROM nxt GROUP BY account),
-    edge AS (SELECT DISTINCT account AS a, cp AS b FROM mx_fp
-             WHERE dir = -1 AND account NOT IN (SELECT account FROM hubs) AND cp NOT IN (SELECT account FROM hubs)),
-    tri AS (SELECT acc AS account, count(*) AS tri FROM (
-              SELECT e1.a, e2.a AS b, e3.a AS c FROM edge e1 JOIN edge e2 ON e2.a = e1.b
-              JOIN edge e3 ON e3.a = e2.b AND e3.b = e1.a WHERE e1.a <> e2.b),
-            unnest([a, b, c]) AS u(acc) GROUP BY acc),
-    cpdeg AS (SELECT f.account, avg(d.d) AS cp_deg FROM (SELECT DISTINCT account, cp FROM mx_fp) f
-              JOIN deg d ON d.account = f.cp GROUP BY f.account)
+    edge AS (SELECT account AS a, cp AS b FROM mx_fpc
+             WHERE outs AND account NOT IN (SELECT account FROM hubs) AND cp NOT IN (SELECT account FROM hubs)),
+    tri AS (SELECT acc AS account, count(*) AS tri FROM (  -- each cycle once, from its smallest account
+              SELECT e1.a, e2.a AS b, e3.a AS c FROM edge e1 JOIN edge e2 ON e2.a = e1.b AND e2.b > e1.a
+              JOIN edge e3 ON e3.a = e2.b AND e3.b = e1.a WHERE e1.b > e1.a),
+            unnest([a, b, c]) AS u(acc) GROUP BY acc)
     {windows}
     SELECT a.account,
            a.n / rel.n AS n_rel, a.n_in / greatest(rel.n_in, 1) AS n_in_rel,
@@ -213,7 +220,7 @@ def _base_sql(unit: int) -> str:
            {window_cols}
     FROM a CROSS JOIN span CROSS JOIN rel LEFT JOIN dup USING (account) LEFT JOIN pairs USING (account)
     LEFT JOIN gaps USING (account) LEFT JOIN pass USING (account) LEFT JOIN tri USING (account)
-    LEFT JOIN cpdeg USING (account) {window_joins}
+    {window_joins}
     ORDER BY a.account"""
 
 
@@ -236,12 +243,12 @@ def _neighbours(frame: Frame, own: pd.DataFrame) -> pd.DataFrame:
     con.register("_mx_own", own.reset_index().rename(columns={"index": "account"}))
     cols = list(own.columns)
     one = frame.df(f"""
-        WITH nb AS (SELECT DISTINCT account, cp FROM mx_fp)
+        WITH nb AS (SELECT account, cp FROM mx_fpc)
         SELECT nb.account, {', '.join(f'avg(o."{c}") AS "nb1_mean_{c}", max(o."{c}") AS "nb1_max_{c}"' for c in cols)}
         FROM nb JOIN _mx_own o ON o.account = nb.cp GROUP BY nb.account""")
     con.register("_mx_one", one)
     two = frame.df(f"""
-        WITH nb AS (SELECT DISTINCT account, cp FROM mx_fp)
+        WITH nb AS (SELECT account, cp FROM mx_fpc)
         SELECT nb.account, {', '.join(f'avg(o."nb1_mean_{c}") AS "nb2_mean_{c}"' for c in cols)}
         FROM nb JOIN _mx_one o ON o.account = nb.cp GROUP BY nb.account""")
     con.unregister("_mx_own")
