@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from tests.report.world import World, make_world
 from wildtrace.cli.main import app
+from wildtrace.model import Capture, Post, content_hash
 from wildtrace.report import (
     BrandError,
     ReportOptions,
@@ -317,3 +318,29 @@ def test_the_report_takes_a_brand_and_chinese_headings(report: dict, tmp_path: P
         load_brand(brand)
     with pytest.raises(BrandError, match="--lang 'fr'"):
         load_brand(None, "fr")
+
+
+def test_time_to_deletion_comes_from_the_watch_timeline(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "watch.duckdb"))
+    world = make_world(store, seed=2, weeks=6, base=10)
+    posts = [p for p in store.find(Post) if p.id.startswith("p")][:4]
+    captures, watch = [], []
+    for k, post in enumerate(posts):  # seen 2 h after posting; the first three found gone at 2 + 2k + 1 h
+        url = f"https://example.org/{post.id}"
+        seen = Capture(sha256=content_hash(url, "seen"), url=url, post_id=post.id, collector="t",
+                       captured_at=post.posted_at + timedelta(hours=2))
+        captures.append(seen)
+        if k < 3:
+            captures.append(Capture(sha256=content_hash(url, "gone"), url=url, post_id=post.id, collector="t",
+                                    removed=True, version_of=seen.sha256,
+                                    captured_at=post.posted_at + timedelta(hours=3 + 2 * k)))
+        watch.append({"url": url, "post_id": post.id, "marker": None, "added_at": post.posted_at, "versions": 1,
+                      "gone": k < 3})
+    store.put(captures)
+    store.insert_rows("watchlist", watch, list(watch[0]), ["url"])
+    data = build_report(store, ReportOptions(world.start, world.end))
+    d = data["sections"]["deletions"]
+    assert d["watched"] == 4 and d["watch_deleted"] == 3 and d["watch_share"]["share"] == 0.75
+    assert d["at_least_hours"]["median"] == 2.0 and d["at_most_hours"]["median"] == 5.0
+    assert d["within_24h"]["share"] == 1.0
+    assert "Of 4 flagged ads watched, 3 (75%) were deleted" in _sentence(data, "deletions", "deleted")["text"]

@@ -11,6 +11,7 @@ from typing import Any
 
 from wildtrace.model import Case, CaseStatus
 from wildtrace.report._data import PeriodData
+from wildtrace.report._sections import fold_code_word
 from wildtrace.share import Redactor, study_of_case
 from wildtrace.store import Store
 
@@ -48,8 +49,12 @@ def case_studies(store: Store, data: PeriodData, links: list[tuple[dict[str, Any
     for origin, case in chosen[:limit]:
         study = study_of_case(store, case, redactor)
         timeline = study["timeline"]
+        words: dict[str, str] = {}
+        for raw in study["code_words"]:
+            key, surface, _ = fold_code_word(raw)
+            words.setdefault(key, surface)
         studies.append({**study, "origin": origin, "timeline": timeline[:TIMELINE],
-                        "more_events": max(0, len(timeline) - TIMELINE)})
+                        "code_words": sorted(words.values()), "more_events": max(0, len(timeline) - TIMELINE)})
     return {"studies": studies, "closed_cases": len(cases),
             "source": {"function": "wildtrace.report._cases.case_studies", "library": "wildtrace.share.study_of_case",
                        "queries": ["seizures_of_period", "phone_identifiers", "trader_members", "posts_in_period"]}}

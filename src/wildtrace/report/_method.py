@@ -100,7 +100,8 @@ def measurement(store: Store, data: PeriodData, evaluation: dict[str, Any], flag
         precision, recall = share(e["tp"], e["tp"] + e["fp"]), share(e["tp"], e["tp"] + e["fn"])
         origin = {"kind": "evaluation", "reviewed": reviewed, "measured": e["measured"], "data": e["data"],
                   "command": e["command"], "model_version": e["model_version"], "file": e["file"],
-                  "same_model": e["model_version"] in models if models and e["model_version"] else None}
+                  "same_model": all(m.partition("+")[0] == e["model_version"] for m in models)
+                  if models and e["model_version"] else None}
     return {"precision": precision, "recall": recall, "origin": origin, "min_reviews": MIN_REVIEWS,
             "models": models, "flagged": flagged, "illegal_ads": corrected_count(flagged, precision, recall),
             "source": _source("measurement", "review_decisions", "posts_in_period")}

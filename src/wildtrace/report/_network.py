@@ -20,23 +20,15 @@ def _source(function: str, *queries: str, library: str | None = None) -> dict[st
     return {"function": f"wildtrace.report._network.{function}", "queries": list(queries), "library": library}
 
 
-def _name(node: str, kind: str, redactor: Redactor) -> str | None:
-    """A network node as the audience may see it: a trader's pseudonym, a counterparty's payment account or phone
-    (hashed or dropped by the policy), ``None`` when it may not be shown at all."""
-    if kind == "trader":
-        return redactor.field("trader", "trader_id", node)
-    scheme, _, value = node.partition(":")
-    if scheme == "pay":
-        return redactor.field("transaction", "payee", value)
-    return redactor.field("shipment", "receiver_phone", value)
-
-
 def _label(node: str, row: dict[str, Any], redactor: Redactor) -> str:
-    shown = _name(node, row["kind"], redactor)
+    """A network node as the audience may see it: a trader's pseudonym, a counterparty's payment account or phone
+    as the policy shows it (hashed, kept) or "not disclosed"."""
     if row["kind"] == "trader":
-        return str(shown)
-    role = row["role"] if row["role"] not in ("other", None) else "counterparty"
-    return f"{role} {shown}" if shown else f"{role} (not a monitored seller; not disclosed)"
+        return str(redactor.field("trader", "trader_id", node))
+    scheme, _, value = node.partition(":")
+    shown = redactor.field("transaction", "payee", value) if scheme == "pay" else \
+        redactor.field("shipment", "receiver_phone", value)
+    return str(shown) if shown else "not disclosed"
 
 
 def networks(store: Store, data: PeriodData, redactor: Redactor) -> dict[str, Any]:

@@ -69,14 +69,21 @@ def _measurement(r: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
              "high": est["high"]})
 
 
-def _breakdown(r: dict[str, Any], key: str, what: str, names: Callable[[str], str] = str
+def _platform_names(r: dict[str, Any]) -> dict[str, str]:
+    return {p["platform"]: p["name"] for p in r["sections"]["sources"]["platforms"]}
+
+
+def _breakdown(r: dict[str, Any], key: str, what: str, names: Callable[[str], str | None] = str
                ) -> tuple[str, dict[str, Any]] | None:
     rows = r["sections"]["volume"][key]
     if not rows:
         return None
-    top = ", ".join(f"{names(x['name'])} {_pct(x['share'])} ({_num(x['ads'])})" for x in rows[:3])
+    def name(x: dict[str, Any]) -> str:
+        return names(x["name"]) or x["name"]
+
+    top = ", ".join(f"{name(x)} {_pct(x['share'])} ({_num(x['ads'])})" for x in rows[:3])
     moved = [x for x in rows if x["change"]["verdict"] in ("rose", "fell")]
-    tail = (" Between the first and the last weeks " + "; ".join(f"{names(x['name'])}: {_change(x['change'])}"
+    tail = (" Between the first and the last weeks " + "; ".join(f"{name(x)}: {_change(x['change'])}"
                                                                  for x in moved[:2]) + "."
             if moved else " None of them changed clearly between the first and the last weeks.")
     return (f"By {what}, flagged ads were {top}.{tail}",
@@ -195,8 +202,8 @@ def _seizures(r: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
 
 WRITERS: tuple[tuple[str, Callable[[dict[str, Any]], tuple[str, dict[str, Any]] | None]], ...] = (
     ("volume", _volume), ("measurement", _measurement),
-    ("volume", lambda r: _breakdown(r, "by_platform", "platform")),
-    ("volume", lambda r: _breakdown(r, "by_species", "species")),
+    ("volume", lambda r: _breakdown(r, "by_platform", "platform", _platform_names(r).get)),
+    ("volume", lambda r: _breakdown(r, "by_species", "species", lambda sp: sp.replace("_", " "))),
     ("volume", lambda r: _breakdown(r, "by_product_type", "product type", lambda t: NAMES.get(t, t))),
     ("products", _prices), ("traders", _traders), ("timing", _night), ("changes", _changes),
     ("deletions", _deletions), ("code_words", _code_words), ("networks", _networks), ("seizures", _seizures),
