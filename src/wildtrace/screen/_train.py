@@ -140,18 +140,42 @@ def _platt(logit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(fit.coef_[0, 0]), float(fit.intercept_[0])
 
 
+def _choose(inputs: _Inputs, y: np.ndarray, names: list[str], grid: Sequence[float],
+            folds: list[tuple[np.ndarray, np.ndarray]], objective: Objective, seed: int
+            ) -> tuple[str, float, list[dict[str, Any]]]:
+    """(feature set, C, every candidate's out-of-fold score). The default (the first feature set at
+    ``DEFAULT_C``) is kept unless the best-scoring candidate is clearly better (:func:`_clearly_better`)."""
+    default = (names[0], DEFAULT_C if DEFAULT_C in grid else grid[len(grid) // 2])
+    if not folds or len(names) * len(grid) == 1:
+        return default[0], default[1], []
+    candidates: list[dict[str, Any]] = []
+    oof_of: dict[tuple[str, float], np.ndarray] = {}
+    for name in names:
+        X = inputs.design(FEATURE_SETS[name], inputs.vectoriser(FEATURE_SETS[name]))
+        for c, (logit, _) in _out_of_fold(X, y, folds, grid).items():
+            oof_of[name, c] = logit
+            value = Curve.of(y, logit).best(objective)[1]
+            candidates.append({"features": name, "C": c, str(objective): round(value, 4)})
+    top = max(candidates, key=lambda cand: cand[str(objective)])
+    challenger = (top["features"], top["C"])
+    if challenger != default and _clearly_better(y, oof_of[challenger], oof_of[default], objective, seed):
+        return challenger[0], challenger[1], candidates
+    return default[0], default[1], candidates
+
+
 def train_model(docs: Sequence[Document], labels: Sequence[int], lexicon: Lexicon, *, optimise: str = "f1",
                 feature_sets: Sequence[str] | None = None, c: float | None = None,
                 thresholds: dict[str, float] | None = None, groups: Sequence[str] | None = None,
                 embeddings: bool = True, version: str = "custom", seed: int = 0, threads: int = 1) -> ScreenModel:
     """Fit a screening model on labelled documents (1 = illegal trade, 0 = not).
 
-    Among ``feature_sets`` (default: all of ``FEATURE_SETS``) and the regularisation ``C_GRID`` (or the fixed
-    ``c``), inner cross-validation (grouped by ``groups`` when given) picks the candidate whose out-of-fold
-    scores reach the best ``optimise`` metric (``f1``, ``mcc``, ``precision-at-recall R``). Class weights are
-    balanced, so any prevalence trains; the logit is then Platt-calibrated on the out-of-fold scores (folded
-    into the weights: the fast path stays one linear model), and the tier cut-offs are chosen on the calibrated
-    out-of-fold scores, unless ``thresholds`` fixes them (then the scores are left uncalibrated).
+    The feature set and C are chosen among ``feature_sets`` (default: all of ``FEATURE_SETS``) and ``C_GRID``
+    (or the fixed ``c``) by inner cross-validation, grouped by ``groups`` when given (see :func:`_choose`).
+    Class weights are balanced, so any prevalence trains. Unless ``thresholds`` fixes the tier cut-offs (then
+    the model is one fit on all the data, uncalibrated), the model is the mean of ``FINAL_FOLDS`` inner-fold
+    models, Platt-calibrated on their out-of-fold logits (folded into the weights: the fast path stays one
+    linear model), and the cut-offs are chosen on the calibrated out-of-fold scores for ``optimise`` (``f1``,
+    ``mcc``, ``precision-at-recall R``).
     """
     y = np.asarray(labels, dtype=int)
     if len(set(y.tolist())) < 2:
@@ -165,24 +189,7 @@ def train_model(docs: Sequence[Document], labels: Sequence[int], lexicon: Lexico
     blank = ScreenModel(coef=np.zeros(N_FEATURES + len(LEXICON_FEATURES), dtype=np.float32), intercept=0.0,
                         lexicon_scale=LEXICON_SCALE)
     inputs = _Inputs.of(Screener(lexicon, blank).prepare(docs))
-    folds = _inner_folds(y, groups, seed)
-    searched = len(names) * len(grid) > 1 or thresholds is None or embeddings
-    candidates: list[dict[str, Any]] = []
-    oof_of: dict[tuple[str, float], np.ndarray] = {}
-    if folds and searched:
-        for name in names:
-            X = inputs.design(FEATURE_SETS[name], inputs.vectoriser(FEATURE_SETS[name]))
-            for cand_c, (logit, _) in _out_of_fold(X, y, folds, grid).items():
-                oof_of[name, cand_c] = logit
-                value = Curve.of(y, logit).best(objective)[1]
-                candidates.append({"features": name, "C": cand_c, str(objective): round(value, 4)})
-    default = (names[0], DEFAULT_C if DEFAULT_C in grid else grid[len(grid) // 2])
-    name, chosen_c = default
-    if candidates:
-        top = max(candidates, key=lambda cand: cand[str(objective)])
-        challenger = (top["features"], top["C"])
-        if challenger != default and _clearly_better(y, oof_of[challenger], oof_of[default], objective, seed):
-            name, chosen_c = challenger
+    name, chosen_c, candidates = _choose(inputs, y, names, grid, _inner_folds(y, groups, seed), objective, seed)
     vectoriser = inputs.vectoriser(FEATURE_SETS[name])
     X = inputs.design(FEATURE_SETS[name], vectoriser)
     oof = None
