@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from wildtrace.ingest._convert import NON_NEGATIVE, YEARS
 from wildtrace.ingest._mapping import Mapping
@@ -79,7 +80,7 @@ class Batch:
         """The batch without its first ``done`` records (a resumed run whose chunks were cut elsewhere)."""
         lines = sorted([*self.table.column("lineno").to_pylist(), *(r.line for r in self.slow)])
         last = lines[done - 1]
-        keep = pa.compute.greater(self.table.column("lineno"), last)
+        keep = pc.greater(self.table.column("lineno"), last)
         return Batch(self.table.filter(keep), [r for r in self.slow if r.line > last], self.count - done,
                      self.records)
 
@@ -87,7 +88,9 @@ class Batch:
         """The record at ``line``, as the per-record reader gives it."""
         if self.records is not None:
             return self.records[line]
-        index = self.table.column("lineno").index(line).as_py()
+        numbers = self.table.column("lineno").combine_chunks()  # in line order
+        index = int(np.searchsorted(np.frombuffer(numbers.buffers()[1], np.int64, len(numbers), numbers.offset * 8),
+                                    line))
         text = self.table.column("line")[index].as_py()
         return parse_json_line(source, line, text.encode("utf-8").rstrip(b"\r\n"))
 
@@ -296,24 +299,25 @@ class Columnar:
         return ""
 
     def insert(self, con: duckdb.DuckDBPyConnection) -> tuple[int, int, list[int]]:
-        """Insert the accepted rows whose key is new; return (added, duplicates, line numbers that must go per
-        record: a key stored, or earlier in the batch, with other content)."""
+        """Insert the accepted rows whose key is new (the first of a key in the batch); return (added,
+        duplicates, line numbers that must go per record: a key stored, or earlier in the batch, with
+        other content)."""
         table, key = self.model.__table__, list(self.model.__key__)
         cols = columns(self.model)
         names = ", ".join(f'"{c}"' for c in cols)
+        part = ", ".join(f'"{k}"' for k in key)
+        accepted = int(con.execute("SELECT count(*) FROM _wt_stage WHERE ok").fetchone()[0])  # type: ignore[index]
+        added = int(con.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM _wt_stage WHERE ok "
+            f"QUALIFY row_number() OVER (PARTITION BY {part} ORDER BY lineno) = 1 ON CONFLICT DO NOTHING"
+        ).fetchone()[0])  # type: ignore[index]
+        if added == accepted:
+            return added, 0, []
         on = " AND ".join(f's."{k}" = t."{k}"' for k in key)
         same = " AND ".join(f's."{c}" IS NOT DISTINCT FROM t."{c}"' for c in cols if c != "source")
-        part = ", ".join(f'"{k}"' for k in key)
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE _wt_ready AS
-            SELECT s.*, row_number() OVER (PARTITION BY {part} ORDER BY lineno) AS nth,
-                   EXISTS (SELECT 1 FROM {table} t WHERE {on}) AS known
-            FROM _wt_stage s WHERE ok""")
-        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _wt_ready WHERE nth = 1 AND NOT known")
-        added = con.execute("SELECT count(*) FROM _wt_ready WHERE nth = 1 AND NOT known").fetchone()
-        rest = con.execute(f"""SELECT s.lineno, bool_or({same}) AS same FROM _wt_ready s
-            JOIN {table} t ON {on} WHERE s.nth > 1 OR s.known GROUP BY s.lineno""").fetchall()
-        duplicates = sum(1 for _, same_content in rest if same_content)
-        return int(added[0] if added else 0), duplicates, [int(n) for n, same_content in rest if not same_content]
+        other = [int(n) for (n,) in con.execute(
+            f"SELECT s.lineno FROM _wt_stage s JOIN {table} t ON {on} WHERE s.ok AND NOT ({same})").fetchall()]
+        return added, accepted - added - len(other), other
 
 
 class _Value:
