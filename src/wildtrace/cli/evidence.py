@@ -31,9 +31,14 @@ def add(
     url: Annotated[str | None, typer.Option("--url", help="Source URL of a file (where it was saved from).")] = None,
     post: Annotated[str | None, typer.Option("--post", help="Post this capture belongs to.")] = None,
     case: Annotated[str | None, typer.Option("--case", help="Case to list this capture in.")] = None,
+    browser: Annotated[bool, typer.Option("--browser", help="Load the URL in headless Chromium: every request and "
+                                          "response, a full-page screenshot and the rendered DOM.")] = False,
+    profile: Annotated[Path | None, typer.Option("--profile", help="With --browser: a browser profile folder "
+                                                 "(signed-in sessions), kept outside the evidence store.")] = None,
     db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    """Capture a URL (the HTTP response, whatever its status) or a file, and log it."""
+    """Capture a URL (the HTTP response, whatever its status, or with --browser the page as Chromium shows it)
+    or a file, and log it."""
     import httpx
 
     from wildtrace.model import Case
@@ -42,7 +47,16 @@ def add(
     try:
         if case is not None and ev.store.get(Case, case) is None:
             fail(f"no case {case!r} in the store: create it first with `wildtrace case create`")
-        if target.startswith(("http://", "https://")):
+        if profile is not None and not browser:
+            fail("--profile is a browser profile: give --browser too")
+        if browser:
+            from wildtrace.evidence import capture_with_browser
+
+            seen = capture_with_browser(ev, target, post_id=post, profile=profile)
+            capture = seen.capture
+            typer.echo(f"browser: {seen.exchanges} requests, screenshot {seen.screenshot_sha256}, "
+                       f"DOM {seen.dom_sha256}, as {seen.user_agent}", err=True)
+        elif target.startswith(("http://", "https://")):
             capture = ev.capture_url(target, post_id=post)
         elif Path(target).is_file():
             capture = ev.capture_file(target, url=url, post_id=post)

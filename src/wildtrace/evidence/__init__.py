@@ -19,6 +19,7 @@ from wildtrace.evidence._anchor import (
     sign_anchor,
 )
 from wildtrace.evidence._blobs import BlobStore, sha256_bytes, sha256_file, write_atomic
+from wildtrace.evidence._browser import CHROMIUM, BrowserCapture, browser_context, capture_with_browser
 from wildtrace.evidence._capture import CaptureRequest, Evidence, sniff_type
 from wildtrace.evidence._export import ExportResult, captures_of, check_bundle, export_bundle
 from wildtrace.evidence._fetch import Fetched, fetch
@@ -28,10 +29,12 @@ from wildtrace.evidence._watch import DEFAULT_MARKERS, Watcher, WatchResult
 from wildtrace.evidence.chain import GENESIS, ChainProblem, link_hash, seal, verify_chain
 
 __all__ = [
+    "CHROMIUM",
     "DEFAULT_MARKERS",
     "GENESIS",
     "Anchor",
     "BlobStore",
+    "BrowserCapture",
     "CaptureLog",
     "CaptureRequest",
     "ChainProblem",
@@ -42,6 +45,8 @@ __all__ = [
     "VerifyReport",
     "WatchResult",
     "Watcher",
+    "browser_context",
+    "capture_with_browser",
     "captures_of",
     "check_anchor",
     "check_bundle",

@@ -48,6 +48,7 @@ class CaptureRequest:
     version_of: str | None = None
     removed: bool = False
     captured_at: datetime | None = None
+    warc: bytes | None = None  # a WARC file made elsewhere (a browser's); ``body`` is then its page's body
 
     @classmethod
     def of(cls, fetched: Fetched, **kwargs: Any) -> CaptureRequest:
@@ -89,8 +90,8 @@ class Evidence:
             ctype = r.content_type or next((v for k, v in r.headers or [] if k.lower() == "content-type"), None) \
                 or sniff_type(r.body) or "application/octet-stream"
             payload_sha = self.blobs.put(r.body, written)
-            warc = build_warc(r.url, r.body, when, self.collector, r.kind, r.status, r.reason, r.headers, ctype,
-                              r.post_id)
+            warc = r.warc or build_warc(r.url, r.body, when, self.collector, r.kind, r.status, r.reason, r.headers,
+                                        ctype, r.post_id)
             sha = sha256_bytes(warc)
             write_atomic(self.root / warc_path(sha), warc, sync=False)
             written.append(self.root / warc_path(sha))

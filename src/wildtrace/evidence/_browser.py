@@ -1,0 +1,115 @@
+"""Capture as a browser sees it: the page loaded in headless Chromium (Playwright driving Debian's
+``/usr/bin/chromium``), every request and response it made written into one WARC file as Webrecorder's
+tools do, with a full-page screenshot (``urn:view:<url>``) and the rendered DOM (``urn:dom:<url>``) as
+``resource`` records; the browser's own user agent. A persistent profile (a signed-in session) lives
+outside the evidence store and is never exported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wildtrace.evidence._anchor import outside
+from wildtrace.evidence._blobs import sha256_bytes
+from wildtrace.evidence._capture import CaptureRequest, Evidence
+from wildtrace.evidence._warc import Exchange, build_browser_warc
+from wildtrace.model import Capture
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Response
+
+CHROMIUM = "/usr/bin/chromium"
+# Headless on a closed network: no sandbox in containers, no GPU, no calls home (docs: dependencies).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@dataclass(frozen=True)
+class BrowserCapture:
+    """What a browser capture preserved: the capture (one WARC file) and what is inside it."""
+
+    capture: Capture
+    exchanges: int
+    screenshot_sha256: str
+    dom_sha256: str
+    user_agent: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.capture.model_dump(mode="json"), "exchanges": self.exchanges,
+                "screenshot_sha256": self.screenshot_sha256, "dom_sha256": self.dom_sha256,
+                "user_agent": self.user_agent}
+
+
+@contextmanager
+def browser_context(profile: str | Path | None = None, executable: str = CHROMIUM) -> Iterator[BrowserContext]:
+    """A headless Chromium context: a fresh one, or the persistent ``profile`` folder (cookies, sign-ins)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(executable).is_file():
+        raise FileNotFoundError(f"{executable}: Chromium is not installed (scripts/system-deps.sh installs it)")
+    with sync_playwright() as pw:
+        if profile is not None:
+            Path(profile).mkdir(parents=True, exist_ok=True)
+            context = pw.chromium.launch_persistent_context(str(profile), executable_path=executable, headless=True,
+                                                            args=CHROMIUM_ARGS)
+            try:
+                yield context
+            finally:
+                context.close()
+        else:
+            browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+            try:
+                yield browser.new_context()
+            finally:
+                browser.close()
+
+
+def _exchange(response: Response) -> Exchange:
+    request = response.request
+    try:
+        body = response.body()
+    except Exception:
+        body = b""
+    return Exchange(response.url, request.method, [(h["name"], h["value"]) for h in request.headers_array()],
+                    request.post_data_buffer or b"", response.status, response.status_text,
+                    [(h["name"], h["value"]) for h in response.headers_array()], body)
+
+
+def capture_with_browser(evidence: Evidence, url: str, post_id: str | None = None,
+                         profile: str | Path | None = None, timeout: float = 30.0,
+                         executable: str = CHROMIUM) -> BrowserCapture:
+    """Load ``url`` in Chromium until the network is idle and preserve it (one WARC file, logged and stored
+    like any capture; the screenshot and the DOM also kept as blobs)."""
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"{url}: only http(s) URLs can be captured with the browser")
+    if profile is not None:
+        outside(profile, evidence.root.parent, "browser profile")
+    responses: list[Response] = []
+    with browser_context(profile, executable) as context:
+        page = context.new_page()
+        page.on("response", lambda response: responses.append(response))
+        main = page.goto(url, wait_until="networkidle", timeout=timeout * 1000)
+        when = datetime.now(UTC)
+        screenshot = page.screenshot(full_page=True, type="png")
+        dom = page.content().encode("utf-8")
+        agent = str(page.evaluate("navigator.userAgent"))
+        exchanges = [_exchange(r) for r in responses]
+        software = f"Chromium {context.browser.version if context.browser else ''}".strip()
+        page.close()
+    landed = main.url if main is not None else url
+    document = next((e for e in exchanges if e.url == landed), None)
+    warc = build_browser_warc(exchanges, [(f"urn:view:{landed}", "image/png", screenshot),
+                                          (f"urn:dom:{landed}", "text/html; charset=utf-8", dom)],
+                              when, evidence.collector, f"{software} ({agent})", post_id)
+    body = document.body if document is not None else dom
+    capture = evidence.capture_many([CaptureRequest(
+        landed, body, "response", document.status if document else None, document.reason if document else "",
+        document.response_headers if document else None, post_id=post_id, captured_at=when, warc=warc)])[0]
+    for data in (screenshot, dom):
+        evidence.blobs.put(data)
+    return BrowserCapture(capture, len(exchanges), sha256_bytes(screenshot), sha256_bytes(dom), agent)
