@@ -103,3 +103,51 @@ def test_watch_cli(tmp_path: Path, site: Site, monkeypatch) -> None:
     assert listing[0]["versions"] == 2 and listing[0]["url"] == url
     assert runner.invoke(app, ["watch", "remove", url]).exit_code == 0
     assert "empty" in runner.invoke(app, ["watch", "list"]).stdout
+
+
+PNG_A, PNG_B = b"\x89PNG\r\n\x1a\n" + b"A" * 64, b"\x89PNG\r\n\x1a\n" + b"B" * 64
+
+
+def _listing(round_: int, price: int = 5000, contact: str = "lao_wang88", picture: str = "/img/a.png") -> str:
+    """A marketplace page whose ad, view counter and render time change every time it is served."""
+    return (f"<html><head><title>老料手镯</title></head><body><header>Views: {1000 + 37 * round_} · rendered "
+            f"10:{round_:02d}:01</header><aside class='ad'><img src='/ads/{round_ % 4}.png'><p>Sponsored: "
+            f"{['cheap tea', 'phone cases', 'luxury watches', 'travel deals'][round_ % 4]} {round_}% off</p></aside>"
+            f"<article><h1>老料手镯</h1><p>老料XY手镯 {price}元 加V: {contact}</p><img src='{picture}'>"
+            "<p>Contact on WeChat for pictures of every piece, courier shipping nationwide.</p></article>"
+            f"<footer>© 2026 · served in {round_ * 3 + 11} ms</footer></body></html>")
+
+
+def test_rotating_ads_counters_and_times_are_not_edits_over_ten_rounds(evidence: Evidence, site: Site) -> None:
+    site.set("/img/a.png", PNG_A, ctype="image/png")
+    for n in range(4):
+        site.set(f"/ads/{n}.png", PNG_B + bytes([n]), ctype="image/png")
+    url = site.set("/p/1", _listing(0))
+    watcher = Watcher(evidence, timeout=5)
+    watcher.add(url)
+    outcomes = []
+    for round_ in range(10):
+        site.set("/p/1", _listing(round_))
+        outcomes.append(_outcomes(watcher)[url])
+    assert outcomes == ["new"] + ["unchanged"] * 9
+    assert len(evidence.history(url)) == 1 and watcher.get(url)["versions"] == 1
+
+
+def test_an_edit_says_what_changed(evidence: Evidence, site: Site) -> None:
+    site.set("/img/a.png", PNG_A, ctype="image/png")
+    site.set("/img/b.png", PNG_B, ctype="image/png")
+    url = site.set("/p/1", _listing(0))
+    watcher = Watcher(evidence, timeout=5)
+    watcher.add(url)
+    assert [r.outcome for r in watcher.run_once()] == ["new"]
+    steps = [(dict(price=6200), "price up from 5000 to 6200 CNY"),
+             (dict(price=4800), "price down from 6200 to 4800 CNY"),
+             (dict(price=4800, contact="ivory_king2"), "contact changed: wechat:lao_wang88 -> wechat:ivory_king2"),
+             (dict(price=4800, contact="ivory_king2", picture="/img/b.png"), "picture swapped")]
+    for round_, (change, said) in enumerate(steps, start=1):
+        site.set("/p/1", _listing(round_, **change))
+        [result] = watcher.run_once()
+        assert (result.outcome, result.message) == ("edited", said)
+        assert watcher.get(url)["last_change"] == said
+    assert [c.version_of is not None for c in evidence.history(url)] == [False, True, True, True, True]
+    assert evidence.verify().ok

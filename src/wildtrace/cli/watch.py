@@ -59,7 +59,8 @@ def list_(db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) 
         rows = watcher.entries()
     emit(rows, as_json, "\n".join(
         f"{'REMOVED ' if r['gone'] else ''}{r['url']}  versions={r['versions']}  last={r['last_checked_at'] or 'never'}"
-        f"  status={r['last_status'] or '-'}" + (f"  error={r['error']}" if r["error"] else "") for r in rows)
+        f"  status={r['last_status'] or '-'}" + (f"  error={r['error']}" if r["error"] else "")
+        + (f"  last change: {r['last_change']}" if r.get("last_change") else "") for r in rows)
         or "the watchlist is empty")
 
 

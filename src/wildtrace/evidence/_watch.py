@@ -4,7 +4,7 @@ captured before."""
 
 from __future__ import annotations
 
-import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-import trafilatura
 
 from wildtrace.evidence._capture import Evidence
 from wildtrace.evidence._fetch import USER_AGENT, Fetched
+from wildtrace.evidence._postview import describe_change, post_view, view_signature
 from wildtrace.log import get_logger
 from wildtrace.model import Capture, Post
 
@@ -121,7 +121,9 @@ class Watcher:
             self._update(url, now, fetched.status, row["last_capture"], row["text_sha256"], row["gone"],
                          f"HTTP {fetched.status}", 0)
             return WatchResult(url, "error", fetched.status, message=f"HTTP {fetched.status}; checked again next round")
-        signature = None if gone else _text_signature(fetched)
+        view = None if gone else post_view(fetched.url, fetched.body, fetched.content_type,
+                                           lambda src: _picture(client, src))
+        signature = None if view is None else view_signature(view)
         previous = row["last_capture"]
         if previous is None:
             outcome = "removed" if gone else "new"
@@ -134,15 +136,17 @@ class Watcher:
         if outcome in ("unchanged", "still_removed"):
             self._update(url, now, fetched.status, previous, row["text_sha256"], gone, None, 0)
             return WatchResult(url, outcome, fetched.status, previous)
+        change = "; ".join(describe_change(json.loads(row["post_view"]) if row.get("post_view") else None, view)) \
+            if outcome == "edited" and view is not None else ""
         capture = self.evidence.capture(url, fetched.body, "response", fetched.status, fetched.reason,
                                         fetched.headers, post_id=row["post_id"], version_of=previous,
                                         removed=gone, captured_at=now)
         if gone and row["post_id"]:
             self._mark_deleted(row["post_id"], capture)
         self._update(url, now, fetched.status, capture.sha256, signature or row["text_sha256"], gone, None,
-                     0 if gone else 1)
-        log.info("watch %s: %s", url, outcome)
-        return WatchResult(url, outcome, fetched.status, capture.sha256, previous)
+                     0 if gone else 1, view, change)
+        log.info("watch %s: %s %s", url, outcome, change)
+        return WatchResult(url, outcome, fetched.status, capture.sha256, previous, change)
 
     def _gone(self, fetched: Fetched, marker: str | None) -> bool:
         if fetched.status in GONE_STATUSES:
@@ -158,17 +162,20 @@ class Watcher:
             self.store.put([post.model_copy(update={"deleted_at": capture.captured_at})])
 
     def _update(self, url: str, when: datetime, status: int | None, capture: str | None, signature: str | None,
-                gone: bool, error: str | None, new_versions: int) -> None:
+                gone: bool, error: str | None, new_versions: int, view: dict[str, Any] | None = None,
+                change: str = "") -> None:
         self.store.execute(
             "UPDATE watchlist SET last_checked_at = ?, last_status = ?, last_capture = ?, text_sha256 = ?, "
-            "gone = ?, error = ?, versions = versions + ? WHERE url = ?",
-            (when, status, capture, signature, gone, error, new_versions, url))
+            "gone = ?, error = ?, versions = versions + ?, post_view = coalesce(?, post_view), "
+            "last_change = coalesce(?, last_change) WHERE url = ?",
+            (when, status, capture, signature, gone, error, new_versions,
+             json.dumps(view, ensure_ascii=False) if view is not None else None, change or None, url))
 
 
-def _text_signature(fetched: Fetched) -> str:
-    """What counts as the content: a page's main text (so rotating ads or tokens are not edits), else the body."""
-    if "html" in fetched.content_type:
-        text = trafilatura.extract(fetched.body, include_comments=False, favor_recall=True)
-        if text:
-            return hashlib.sha256(text.encode()).hexdigest()
-    return hashlib.sha256(fetched.body).hexdigest()
+def _picture(client: httpx.Client, url: str) -> bytes | None:
+    """A picture of the watched post (None when it cannot be fetched: compared by its address then)."""
+    try:
+        response = client.get(url)
+    except httpx.HTTPError:
+        return None
+    return response.content if response.status_code == 200 else None
