@@ -100,3 +100,17 @@ def test_link_reasons_and_seen_ids_are_redacted_in_records() -> None:
     profile = redactor.record("identifier", {"account_id": "wechat:x", "kind": "url", "seen_in": "profile",
                                              "seen_id": "wechat:x"})
     assert profile["seen_id"] == pseudonym("wechat:x", KEY)
+
+
+def test_an_alert_on_a_payment_account_is_redacted_as_one() -> None:
+    """The money stage names payment accounts as subjects of kind ``account``: the value's prefix decides."""
+    alert = {"id": "mx-1", "subject": WALLET, "subject_kind": "account", "kind": "fan_in", "reasons": []}
+    assert Redactor("platform", key=KEY).record("alert", alert)["subject"] == pseudonym(WALLET, KEY)
+    handle = {**alert, "subject": "wechat:jade.27703"}
+    assert Redactor("platform", key=KEY).record("alert", handle)["subject"] == "wechat:jade.27703"
+
+
+def test_a_bare_id_is_hidden_but_not_a_price_or_a_record_id() -> None:
+    redactor = Redactor("partner", key=KEY)
+    assert redactor.scrub("紫檀笔筒 可验货 pine3583") == "紫檀笔筒 可验货 [id]"
+    assert redactor.scrub("价格RMB25900 见 post-00000477") == "价格RMB25900 见 post-00000477"

@@ -32,6 +32,7 @@ LAYOUT = {
     "truth/network.csv": ["network_id", "person_id", "role"],
     "truth/code_words.csv": ["code_word", "meaning", "introduced_week"],
     "truth/labels.csv": ["post_id", "text", "label", "species", "product_type", "account_id", "person_id", "images"],
+    "truth/people.csv": ["person_id", "name", "phone", "wechat", "wallet", "bank"],
 }
 
 

@@ -20,13 +20,19 @@ class PolicyError(ValueError):
 
 @dataclass(frozen=True)
 class FieldRule:
-    """The class of one field, fixed or chosen by another field's value (``by``)."""
+    """The class of one field, fixed or chosen by another field's value (``by``), or by how the value itself
+    begins (``prefixes``: an alert's subject ``wallet:...`` is a payment account whatever its kind says)."""
 
     cls: str | None = None
     by: str | None = None
     by_classes: dict[str, str] = field(default_factory=dict)
+    prefixes: dict[str, str] = field(default_factory=dict)
 
-    def class_for(self, record: dict[str, Any]) -> str | None:
+    def class_for(self, record: dict[str, Any], value: Any = None) -> str | None:
+        if isinstance(value, str):
+            for prefix, cls in self.prefixes.items():
+                if value.startswith(prefix):
+                    return cls
         if self.by is None:
             return self.cls
         return self.by_classes.get(str(record.get(self.by)))
@@ -71,7 +77,7 @@ class Policy:
     def class_of(self, kind: str, name: str, record: dict[str, Any]) -> str | None:
         """The class of field ``name`` of a ``kind`` record (None: not listed)."""
         rule = self.fields.get(kind, {}).get(name)
-        return rule.class_for(record) if rule else None
+        return rule.class_for(record, record.get(name)) if rule else None
 
     def action(self, audience: str, kind: str, name: str, record: dict[str, Any]) -> str:
         """What ``audience`` gets of field ``name`` of a ``kind`` record (unlisted fields: drop)."""
@@ -88,12 +94,15 @@ def _field_rule(source: str, entry: str, value: Any, classes: dict[str, str]) ->
         if value not in classes:
             raise _fail(source, entry, f"unknown class {value!r}")
         return FieldRule(cls=value)
-    if isinstance(value, dict) and set(value) == {"by", "classes"} and isinstance(value["classes"], dict):
-        for key, cls in value["classes"].items():
-            if cls not in classes:
-                raise _fail(source, f"{entry}.classes.{key}", f"unknown class {cls!r}")
-        return FieldRule(by=str(value["by"]), by_classes={str(k): str(v) for k, v in value["classes"].items()})
-    raise _fail(source, entry, "expected a class name or {by: FIELD, classes: {VALUE: CLASS}}")
+    if isinstance(value, dict) and {"by", "classes"} <= set(value) <= {"by", "classes", "prefixes"} \
+            and isinstance(value["classes"], dict) and isinstance(value.get("prefixes", {}), dict):
+        for part in ("classes", "prefixes"):
+            for key, cls in value.get(part, {}).items():
+                if cls not in classes:
+                    raise _fail(source, f"{entry}.{part}.{key}", f"unknown class {cls!r}")
+        return FieldRule(by=str(value["by"]), by_classes={str(k): str(v) for k, v in value["classes"].items()},
+                         prefixes={str(k): str(v) for k, v in value.get("prefixes", {}).items()})
+    raise _fail(source, entry, "expected a class name or {by: FIELD, classes: {VALUE: CLASS}, prefixes: {...}}")
 
 
 def parse_policy(data: Any, source: str) -> Policy:

@@ -103,13 +103,17 @@ class Redactor:
             cls = self.policy.text_kinds.get(f.kind)
             if cls and self.hidden(cls):
                 spans.append((f.span[0], 0, f.span[1], f.kind.replace("_id", "")))
+        kept = []  # store values this audience keeps: a pattern's guess does not hide them
         for a, b, classes in self.known.find(text):
             hidden = sorted(c for c in classes if self.hidden(c))
             if hidden:
                 spans.append((a, 1, b, _PLACEHOLDER.get(hidden[0], "redacted")))
+            else:
+                kept.append((a, b))
         for p in self.policy.text_patterns:
             if self.hidden(p.cls):
-                spans += [(m.start(), 2, m.end(), p.name) for m in p.pattern.finditer(text)]
+                spans += [(m.start(), 2, m.end(), p.name) for m in p.pattern.finditer(text)
+                          if not any(a <= m.start() and m.end() <= b for a, b in kept)]
         if not spans:
             return text
         cursor = 0

@@ -48,6 +48,7 @@ LAYOUT = {
     "truth/network.csv": "network membership and chain roles",
     "truth/code_words.csv": "code words, their meaning and the week they appear",
     "truth/images.csv": "the text drawn in each picture",
+    "truth/people.csv": "person_id,name,phone,wechat,wallet,bank: every person's contacts (what redaction must hide)",
 }
 """Every file (or folder) a world holds, with what it is: for ``--describe`` and the docs."""
 
@@ -122,11 +123,13 @@ def _write_accounts(out: Path, pop: Population) -> None:
         net.row([p.network_id, p.id, p.role])
     pay = Csv(out / "payment_accounts.csv", ["payment_account", "holder_name", "holder_phone", "bank"])
     tpay = Csv(out / "truth" / "payment_accounts.csv", ["payment_account", "person_id", "is_illicit", "role"])
+    people = Csv(out / "truth" / "people.csv", ["person_id", "name", "phone", "wechat", "wallet", "bank"])
     for p in pop.people:
+        people.row([p.id, p.name, p.phone, p.wechat, p.wallet, p.bank])
         for acct in (p.wallet, p.bank):
             pay.row([acct, p.name, p.phone, p.bank_name if acct.startswith("bank:") else ""])
             tpay.row([acct, p.id, int(p.kind == "trader"), p.role or p.kind])
-    for c in (f, t, net, pay, tpay):
+    for c in (f, t, net, pay, tpay, people):
         c.close()
 
 
