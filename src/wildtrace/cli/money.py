@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,6 +36,19 @@ def _pairs(maps: list[str] | None) -> dict[str, str]:
     from wildtrace.ingest import parse_pairs
 
     return parse_pairs([p for m in maps or [] for p in m.split(",") if p.strip()])
+
+
+@contextmanager
+def _store_if_any(db: str | None) -> Iterator[Any]:
+    """The store when there is one (flagged sellers, parcels and KYC come from it), else None: a
+    transactions file is analysed on its own."""
+    from wildtrace.store import store_exists
+
+    if not store_exists(settings(db).db):
+        yield None
+        return
+    with store(db) as st:
+        yield st
 
 
 def _model(path: Path | None) -> Any:
@@ -124,7 +139,7 @@ def run_cmd(
     from wildtrace.money import analyse, apply_model, open_frame, save
 
     learned = _model(model)
-    with store(db) as st:
+    with store(db, create=True) as st:
         frame = open_frame(st, transactions, _pairs(maps), int(step_hours * 3600))
         try:
             result = analyse(st, step_seconds=int(step_hours * 3600), typologies=only, params=_params(params),
@@ -303,7 +318,7 @@ def _eval(transactions: Path, maps: list[str] | None, truth: Path, account_col: 
         groups = read_patterns(patterns, pattern_account_col, pattern_col) if patterns else None
     except (OSError, ValueError) as exc:
         fail(str(exc))
-    with store(db) as st:
+    with _store_if_any(db) as st:
         frame = open_frame(st, transactions, _pairs(maps), int(step_hours * 3600))
         try:
             result = analyse(st, step_seconds=int(step_hours * 3600), alert_threshold=threshold, frame=frame)
@@ -361,7 +376,7 @@ def train_cmd(transactions: EvalTx, truth: EvalTruth,
     from wildtrace.money import account_labels, analyse, open_frame, train_model
 
     table = _truth(truth)
-    with store(db) as st:
+    with _store_if_any(db) as st:
         frame = open_frame(st, transactions, _pairs(maps), int(step_hours * 3600))
         try:
             result = analyse(st, step_seconds=int(step_hours * 3600), frame=frame)

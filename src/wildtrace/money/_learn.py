@@ -131,8 +131,14 @@ def train_model(frame: Frame, labels: pd.Series, hits: pd.DataFrame | None = Non
             "feature_seconds": round(t1 - t0, 2), "train_seconds": round(t2 - t1, 2),
             "seconds_per_million_payments": {"features": round((t1 - t0) * 1e6 / max(n, 1), 1),
                                              "training": round((t2 - t1) * 1e6 / max(n, 1), 1)},
-            "params": {**PARAMS, **(params or {})}}
+            "top_features": _top_features(booster), "params": {**PARAMS, **(params or {})}}
     return MoneyModel(booster, cols, MODEL_THRESHOLD, meta)
+
+
+def _top_features(booster: lgb.Booster, n: int = 10) -> dict[str, float]:
+    """The ``n`` features the trees gained most from, with their share of the total gain."""
+    gain = pd.Series(booster.feature_importance("gain"), index=booster.feature_name())
+    return (gain / max(gain.sum(), 1e-12)).nlargest(n).round(3).to_dict()
 
 
 def account_features(frame: Frame, hits: pd.DataFrame | None, risk: pd.DataFrame | None) -> pd.DataFrame:
