@@ -151,3 +151,34 @@ def test_an_edit_says_what_changed(evidence: Evidence, site: Site) -> None:
         assert watcher.get(url)["last_change"] == said
     assert [c.version_of is not None for c in evidence.history(url)] == [False, True, True, True, True]
     assert evidence.verify().ok
+
+
+def _search_page(*paths: str) -> str:
+    links = "".join(f"<li><a href='{p}'>item</a></li>" for p in paths)
+    return (f"<html><body><nav><a href='/about'>about</a><a href='javascript:void(0)'>x</a>"
+            f"<a href='http://elsewhere.example/p/9'>partner</a></nav><ul>{links}</ul></body></html>")
+
+
+def test_a_watched_listing_adds_the_posts_it_links_to(evidence: Evidence, site: Site) -> None:
+    for n in range(1, 5):
+        site.set(f"/p/{n}", _page(f"象牙手镯 {n}000元"))
+    listing = site.set("/search?q=xy", _search_page("/p/1", "p/2", "/p/2", f"{site.base}/p/3#comments"))
+    watcher = Watcher(evidence, timeout=5)
+    watcher.add(listing, discover=r"/p/[0-9]+$")
+    [first] = watcher.run_once()
+    expected = [f"{site.base}/p/{n}" for n in (1, 2, 3)]
+    assert first.outcome == "new" and list(first.discovered) == expected  # same host, matching, once each
+    second = {r.url: (r.outcome, r.discovered) for r in watcher.run_once()}
+    assert second == {listing: ("unchanged", ()), **{u: ("new", ()) for u in expected}}
+    assert {watcher.get(u)["discovered_from"] for u in expected} == {listing}
+    site.set("/search?q=xy", _search_page("/p/4", "/p/1"))
+    third = {r.url: r.discovered for r in watcher.run_once()}
+    assert third[listing] == (f"{site.base}/p/4",)
+    assert f"{site.base}/p/4" in {r["url"] for r in watcher.entries()}
+    assert "http://elsewhere.example/p/9" not in {r["url"] for r in watcher.entries()}
+
+
+def test_cli_discovery_pattern_is_checked(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("WILDTRACE_DB", str(tmp_path / "w.duckdb"))
+    bad = CliRunner().invoke(app, ["watch", "add", "https://x.example/list", "--discover", "(unclosed"])
+    assert bad.exit_code != 0 and "not a regular expression" in str(bad.exception or bad.output)

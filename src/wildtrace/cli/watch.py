@@ -31,12 +31,15 @@ def add(
                                              "post with that URL).")] = None,
     marker: Annotated[str | None, typer.Option("--marker", help="Text the site shows when the post is "
                                                "removed (added to the built-in markers).")] = None,
+    discover: Annotated[str | None, typer.Option("--discover", help="The URL is a listing or search page: "
+                                                 "watch the posts it links to on the same host whose URL matches "
+                                                 "this regular expression (e.g. '/p/[0-9]+$').")] = None,
     db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Put a URL on the watchlist."""
     watcher = _watcher(db, config)
     with watcher.store:
-        row = watcher.add(url, post, marker)
+        row = watcher.add(url, post, marker, discover)
     emit(row, as_json, f"watching {url}" + (f" (post {row['post_id']})" if row.get("post_id") else ""))
 
 
@@ -83,7 +86,8 @@ def run(
             emit(result.as_dict(), True)
         else:
             typer.echo(f"{result.outcome:<13} {result.http_status or '-':>3} {result.url}"
-                       + (f"  {result.message}" if result.message else ""))
+                       + (f"  {result.message}" if result.message else "")
+                       + (f"  discovered {len(result.discovered)} post(s)" if result.discovered else ""))
 
     with watcher.store:
         if not watcher.entries():

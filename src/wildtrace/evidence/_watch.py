@@ -5,13 +5,16 @@ captured before."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
+import lxml.html
 
 from wildtrace.evidence._capture import Evidence
 from wildtrace.evidence._fetch import USER_AGENT, Fetched
@@ -29,6 +32,7 @@ DEFAULT_MARKERS = (
     "页面不存在", "已被发布者删除", "该内容已被发布者删除", "此内容因违规无法查看", "账号已被封禁",
 )
 GONE_STATUSES = (404, 410)
+MAX_DISCOVERED = 200  # new posts taken from one listing in one round
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class WatchResult:
     capture: str | None = None
     version_of: str | None = None
     message: str = ""
+    discovered: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,19 +60,35 @@ class Watcher:
         self.timeout = timeout
         self.markers = markers
 
-    def add(self, url: str, post_id: str | None = None, marker: str | None = None) -> dict[str, Any]:
-        """Put ``url`` on the watchlist (again: updates its post and marker). Without ``post_id``, the
-        post stored with that URL, if any."""
+    def add(self, url: str, post_id: str | None = None, marker: str | None = None, discover: str | None = None,
+            discovered_from: str | None = None) -> dict[str, Any]:
+        """Put ``url`` on the watchlist (again: updates its post, marker and discovery pattern). Without
+        ``post_id``, the post stored with that URL, if any. With ``discover`` (a regular expression), the
+        page is a listing: each round, the links it holds to the same host that match are watched too."""
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"{url}: only http(s) URLs can be watched")
+        if discover is not None:
+            try:
+                re.compile(discover)
+            except re.error as exc:
+                raise ValueError(f"--discover {discover!r}: not a regular expression ({exc})") from None
         if post_id is None:
             found = self.store.find(Post, "url = ?", (url,), limit=1)
             post_id = found[0].id if found else None
         self.store.execute(
-            "INSERT INTO watchlist (url, post_id, marker, added_at, versions, gone) VALUES (?, ?, ?, ?, 0, FALSE) "
-            "ON CONFLICT (url) DO UPDATE SET post_id = excluded.post_id, marker = excluded.marker",
-            (url, post_id, marker, datetime.now(UTC)))
+            "INSERT INTO watchlist (url, post_id, marker, added_at, versions, gone, discover, discovered_from) "
+            "VALUES (?, ?, ?, ?, 0, FALSE, ?, ?) ON CONFLICT (url) DO UPDATE SET post_id = excluded.post_id, "
+            "marker = excluded.marker, discover = excluded.discover",
+            (url, post_id, marker, datetime.now(UTC), discover, discovered_from))
         return self.get(url) or {}
+
+    def _discover(self, row: dict[str, Any], fetched: Fetched) -> list[str]:
+        """Watch the posts a listing links to (same host, matching its pattern) that are not watched yet."""
+        known = {r["url"] for r in self.entries()}
+        added = [link for link in linked_posts(fetched, row["discover"]) if link not in known][:MAX_DISCOVERED]
+        for link in added:
+            self.add(link, discovered_from=row["url"])
+        return added
 
     def remove(self, url: str) -> bool:
         if self.get(url) is None:
@@ -121,6 +142,7 @@ class Watcher:
             self._update(url, now, fetched.status, row["last_capture"], row["text_sha256"], row["gone"],
                          f"HTTP {fetched.status}", 0)
             return WatchResult(url, "error", fetched.status, message=f"HTTP {fetched.status}; checked again next round")
+        found = self._discover(row, fetched) if row.get("discover") and not gone else []
         view = None if gone else post_view(fetched.url, fetched.body, fetched.content_type,
                                            lambda src: _picture(client, src))
         signature = None if view is None else view_signature(view)
@@ -135,7 +157,7 @@ class Watcher:
             outcome = "unchanged" if signature == row["text_sha256"] else "edited"
         if outcome in ("unchanged", "still_removed"):
             self._update(url, now, fetched.status, previous, row["text_sha256"], gone, None, 0)
-            return WatchResult(url, outcome, fetched.status, previous)
+            return WatchResult(url, outcome, fetched.status, previous, discovered=tuple(found))
         change = "; ".join(describe_change(json.loads(row["post_view"]) if row.get("post_view") else None, view)) \
             if outcome == "edited" and view is not None else ""
         capture = self.evidence.capture(url, fetched.body, "response", fetched.status, fetched.reason,
@@ -146,7 +168,7 @@ class Watcher:
         self._update(url, now, fetched.status, capture.sha256, signature or row["text_sha256"], gone, None,
                      0 if gone else 1, view, change)
         log.info("watch %s: %s %s", url, outcome, change)
-        return WatchResult(url, outcome, fetched.status, capture.sha256, previous, change)
+        return WatchResult(url, outcome, fetched.status, capture.sha256, previous, change, tuple(found))
 
     def _gone(self, fetched: Fetched, marker: str | None) -> bool:
         if fetched.status in GONE_STATUSES:
@@ -170,6 +192,21 @@ class Watcher:
             "last_change = coalesce(?, last_change) WHERE url = ?",
             (when, status, capture, signature, gone, error, new_versions,
              json.dumps(view, ensure_ascii=False) if view is not None else None, change or None, url))
+
+
+def linked_posts(fetched: Fetched, pattern: str) -> list[str]:
+    """The links of a listing page to the same host whose URL matches ``pattern``, in page order, once each
+    (fragments dropped)."""
+    if "html" not in fetched.content_type or not fetched.body.strip():
+        return []
+    host, wanted = urlsplit(fetched.url).netloc, re.compile(pattern)
+    links = []
+    for href in lxml.html.document_fromstring(fetched.body).xpath("//a/@href"):
+        link = urldefrag(urljoin(fetched.url, str(href).strip())).url
+        parts = urlsplit(link)
+        if parts.scheme in ("http", "https") and parts.netloc == host and wanted.search(link):
+            links.append(link)
+    return list(dict.fromkeys(links))
 
 
 def _picture(client: httpx.Client, url: str) -> bytes | None:
