@@ -184,10 +184,11 @@ def limitations(report: dict[str, Any]) -> list[str]:
            "or of sales; an ad is an asking price, not a paid one."]
     p, r = m["precision"]["share"], m["recall"]["share"]
     if p is not None and r is not None:
+        origin = ("as measured on this store's review decisions" if m["origin"]["kind"] == "reviews" else
+                  f"by its last evaluation ({m['origin']['measured']}) on {m['origin']['data']}")
         out.append(f"Counts are of ads the screener flagged. It is right {p:.0%} of the time and finds {r:.0%} of "
-                   "illegal ads (" + ("measured on this store's review decisions" if m["origin"]["kind"] == "reviews"
-                                      else f"from its last evaluation, {m['origin']['measured']}, on "
-                                           f"{m['origin']['data']}") + "); the figures carry that error.")
+                   f"illegal ads, {origin}; the figures carry that error, and the screener may do better or worse on "
+                   "other platforms and other years.")
     if not ch["can_tell"]:
         drop = ch["detectable_drop"]
         size = f"a drop smaller than {drop:.0%}" if drop else "even a drop of 80%"

@@ -91,7 +91,8 @@ def _breakdown(r: dict[str, Any], key: str, what: str, names: Callable[[str], st
 
 
 def _prices(r: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    rows = [t for t in r["sections"]["products"]["types"] if t["cny_per_gram"]["n"] >= PRICE_MIN_ADS]
+    rows = [t for t in r["sections"]["products"]["types"]
+            if t["cny_per_gram"]["n"] >= PRICE_MIN_ADS and t["product_type"] != "unknown"]
     if not rows:
         return None
     parts = []
@@ -123,7 +124,7 @@ def _night(r: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     if not n["n"]:
         return None
     return (f"{_pct(n['share'])} of flagged ads were posted between 21:00 and 06:00 in the poster's local time, when "
-            f"review is thin (95% interval {_pct(n['ci_low'])}–{_pct(n['ci_high'])}, {n['n']} ads).",
+            f"review is thin (95% interval {_pct(n['ci_low'])}–{_pct(n['ci_high'])}, {_num(n['n'])} ads).",
             {"night_share": n["share"], "n": n["n"]})
 
 
