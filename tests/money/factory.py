@@ -49,16 +49,20 @@ def tx(id_: str, hours: float, payer: str, payee: str, amount: float) -> Transac
 
 
 PLANTS: dict[str, tuple[list[Transaction], set[str]]] = {
-    "fan_in": ([tx(f"fi{i}", i * 5, f"wallet:buyer{i}", "wallet:collector", 5000 + 37 * i) for i in range(8)],
+    # pattern typologies judge size against the ledger: here shops take 15-25 one-off payers a week
+    "fan_in": ([tx(f"fi{i}", i * 2, f"wallet:buyer{i}", "wallet:collector", 5000 + 37 * i) for i in range(30)],
                {"wallet:collector"}),
-    "fan_out": ([tx(f"fo{i}", i * 3, "wallet:boss", f"wallet:poacher{i}", 4000 + 11 * i) for i in range(8)],
+    "fan_out": ([tx(f"fo{i}", i * 3, "wallet:boss", f"wallet:poacher{i}", 4000 + 11 * i) for i in range(12)],
                 {"wallet:boss"}),
-    "gather_scatter": ([tx(f"gi{i}", i, f"wallet:g_in{i}", "wallet:hub", 3000) for i in range(6)]
-                       + [tx(f"go{i}", 10 + i, "wallet:hub", f"wallet:g_out{i}", 2500) for i in range(6)],
+    "gather_scatter": ([tx(f"gi{i}", i, f"wallet:g_in{i}", "wallet:hub", 3000) for i in range(12)]
+                       + [tx(f"go{i}", 20 + i, "wallet:hub", f"wallet:g_out{i}", 2500) for i in range(12)],
                        {"wallet:hub"}),
     "scatter_gather": ([tx(f"sg{i}", i, "wallet:origin", f"wallet:mule{i}", 9000) for i in range(4)]
                        + [tx(f"sh{i}", 8 + i, f"wallet:mule{i}", "wallet:sink", 8700) for i in range(4)],
-                       {"wallet:origin", "wallet:sink"}),
+                       {"wallet:origin"}),
+    "bipartite": ([tx(f"bp{i}{j}", i + j, f"wallet:layer_a{i}", f"wallet:layer_b{j}", 3000 + 10 * i + j)
+                   for i in range(3) for j in range(3)],
+                  {"wallet:layer_a0"}),
     "cycle": ([tx("c1", 0, "wallet:ra", "wallet:rb", 30000), tx("c2", 5, "wallet:rb", "wallet:rc", 29500),
                tx("c3", 9, "wallet:rc", "wallet:ra", 29000)], {"wallet:ra", "wallet:rb", "wallet:rc"}),
     "pass_through": ([t for i in range(3)

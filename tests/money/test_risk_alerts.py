@@ -121,9 +121,10 @@ def test_sar_html_escapes_hostile_memo(chain: Store, tmp_path) -> None:
 
 
 def test_runs_and_saves_on_every_backend(backend_store: Store) -> None:
-    from tests.money.factory import PLANTS
+    from tests.money.factory import PLANTS, benign_transactions
 
-    backend_store.add(PLANTS["cycle"][0] + [m.Seizure(waybill="W1", phones=["13900990099"], names=["王五"])])
+    backend_store.add(PLANTS["cycle"][0] + benign_transactions(300)  # a ledger's span for the windows
+                      + [m.Seizure(waybill="W1", phones=["13900990099"], names=["王五"])])
     result = analyse(backend_store)
     assert {"wallet:ra", "wallet:rb", "wallet:rc"} <= set(result.hits["subject"])
     save(backend_store, result)

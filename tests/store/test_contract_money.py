@@ -20,8 +20,8 @@ def _write_world(folder: Path) -> Path:
         tx.append(f"C{i},2025-03-0{i + 1}T10:00:00+08:00,{payer},{payee},{30000 - 200 * i},CNY,wallet,")
     for i in range(8):
         tx.append(f"F{i},2025-03-{10 + i}T09:00:00+08:00,wallet:buyer{i},wallet:collector,{5000 + 37 * i},CNY,wallet,")
-    for i in range(60):
-        tx.append(f"B{i},2025-03-{1 + i % 28:02d}T12:00:00+08:00,wallet:p{i % 13},wallet:shop{i % 3},"
+    for i in range(90):  # everyday payments over three months: windows are shares of the ledger's span
+        tx.append(f"B{i},2025-{3 + i // 30:02d}-{1 + i % 28:02d}T12:00:00+08:00,wallet:p{i % 13},wallet:shop{i % 3},"
                   f"{20 + 7 * i},CNY,wallet,")
     (folder / "transactions.csv").write_text("\n".join(tx) + "\n", encoding="utf-8")
     (folder / "payment_accounts.csv").write_text(

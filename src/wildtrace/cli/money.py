@@ -162,9 +162,9 @@ def _run_rows(st: Any, table: str, where: str, params: tuple, order: str, limit:
     rows = st.query(f"SELECT * FROM {table} WHERE run_id = ?{where} ORDER BY {order} LIMIT {int(limit)}",
                     (run, *params))
     for r in rows:
-        for key in ("evidence", "reasons"):
+        for key in ("evidence", "reasons", "members"):
             if key in r:
-                r[key] = json.loads(r[key])
+                r[key] = json.loads(r[key] or "[]")
     return rows
 
 
@@ -180,6 +180,7 @@ def hits_cmd(
         rows = _run_rows(st, "money_hits", " AND typology = ?" if typology_name else "",
                          (typology_name,) if typology_name else (), "score DESC, subject", limit)
     emit(rows, as_json, "\n".join(f"{r['score']:.2f}  {r['typology']:<24} {r['subject']:<26} {r['reason']}"
+                                  + (f"\n      members: {', '.join(r['members'])}" if r.get("members") else "")
                                   for r in rows))
 
 

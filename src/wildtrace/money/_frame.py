@@ -21,16 +21,20 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from wildtrace.config import load_settings
+from wildtrace.money._profile import LedgerProfile, infer_profile
 from wildtrace.store import DuckDBStore, Store
 
 TX_FIELDS = ("id", "time", "payer", "payee", "amount", "currency", "channel")
 _SAFE = re.compile(r"^[\w .:/-]+$")
 STEP_EPOCH = 946684800  # 2000-01-01T00:00:00Z: integer steps count from here, so step-hours keep the hour of day
+EPOCH_S = 100_000_000  # integer times from here on are epoch seconds (1973 on), not steps
+EPOCH_MS = 100_000_000_000  # and from here on epoch milliseconds
 
 
 @dataclass
@@ -41,6 +45,7 @@ class Frame:
     source: str
     counts: dict[str, int] = field(default_factory=dict)
     shared: bool = False  # the connection is a store's, and outlives the frame
+    profile: LedgerProfile = field(default_factory=LedgerProfile)
 
     def close(self) -> None:
         """Close a connection of the frame's own; on a store's connection, drop the frame's relations and
@@ -79,8 +84,8 @@ def _reader(path: Path) -> str:
 def tx_select(columns: dict[str, str], step_seconds: int = 3600) -> str:
     """SQL projecting a raw relation ``raw`` with ``columns`` (field -> source column) onto ``mx_tx``.
 
-    ``time`` may be an ISO timestamp (its own UTC offset gives the local hour; none means UTC) or an
-    integer step of ``step_seconds`` counted from 2000-01-01T00:00Z.
+    ``time`` may be an ISO timestamp or date (its own UTC offset gives the local hour; none means UTC),
+    epoch seconds or milliseconds, or an integer step of ``step_seconds`` counted from 2000-01-01T00:00Z.
     """
     for f in ("payer", "payee", "amount"):
         if f not in columns:
@@ -98,10 +103,12 @@ def tx_select(columns: dict[str, str], step_seconds: int = 3600) -> str:
                  regexp_extract({tcol}, '([+-])(\\d\\d):?(\\d\\d)$', ['sg', 'hh', 'mm']) AS o,
                  CAST({_col(columns['payer'])} AS VARCHAR) AS payer, CAST({_col(columns['payee'])} AS VARCHAR) AS payee,
                  TRY_CAST({_col(columns['amount'])} AS DOUBLE) AS amount,
-                 coalesce({opt['currency']}, 'CNY') AS currency, {opt['channel']} AS channel
+                 {opt['currency']} AS currency, {opt['channel']} AS channel
           FROM raw),
         s AS (
-          SELECT *, coalesce(TRY_CAST(tv AS BIGINT) * {int(step_seconds)} + {STEP_EPOCH},
+          SELECT *, coalesce(CASE WHEN TRY_CAST(tv AS BIGINT) >= {EPOCH_MS} THEN TRY_CAST(tv AS BIGINT) // 1000
+                                  WHEN TRY_CAST(tv AS BIGINT) >= {EPOCH_S} THEN TRY_CAST(tv AS BIGINT)
+                                  ELSE TRY_CAST(tv AS BIGINT) * {int(step_seconds)} + {STEP_EPOCH} END,
                              CAST(epoch(TRY_CAST(tv AS TIMESTAMPTZ)) AS BIGINT)) AS t,
                     CASE WHEN o.hh = '' THEN 0 ELSE (CASE WHEN o.sg = '-' THEN -1 ELSE 1 END)
                          * (CAST(o.hh AS INTEGER) * 60 + CAST(o.mm AS INTEGER)) END AS tz_min
@@ -223,12 +230,29 @@ def limit_memory(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("SET temp_directory = ?", [spill])
 
 
+def _time_kind(con: duckdb.DuckDBPyConnection, sql: str) -> str:
+    """How a ledger gives its times (``sql`` selects them as text): steps, epoch, timestamp or none."""
+    given, ints, top = con.execute(f"SELECT count(v), count(TRY_CAST(v AS BIGINT)), max(TRY_CAST(v AS BIGINT)) "
+                                   f"FROM ({sql}) AS s(v)").fetchone()  # type: ignore[misc]
+    if not given:
+        return "none"
+    if ints == given:
+        return "epoch" if (top or 0) >= EPOCH_S else "step"
+    return "timestamp"
+
+
 def open_frame(store: Store | None = None, transactions: str | Path | None = None,
-               columns: dict[str, str] | None = None, step_seconds: int = 3600) -> Frame:
+               columns: dict[str, str] | None = None, step_seconds: int = 3600,
+               deployment: dict[str, Any] | None = None) -> Frame:
     """Build the frame from ``store`` (flagged sellers, shipments, seizures, KYC and, unless a file is
     given, its transactions) and/or a ``transactions`` file read directly by DuckDB with ``columns``
     mapping WildTrace fields to the file's columns (unmapped fields are looked up by their own name).
-    The connection's memory is capped by :func:`limit_memory` until :meth:`Frame.close`."""
+    The ledger is profiled (:func:`~wildtrace.money._profile.infer_profile`; a ``deployment`` profile sets
+    what should not be inferred). The connection's memory is capped by :func:`limit_memory` until
+    :meth:`Frame.close`."""
+    deployment = deployment or {}
+    step_seconds = int(deployment.get("step_seconds") or step_seconds)
+    time_kind = "none"
     shared = isinstance(store, DuckDBStore)
     con = store.connection if isinstance(store, DuckDBStore) else duckdb.connect()
     limit_memory(con)
@@ -244,9 +268,15 @@ def open_frame(store: Store | None = None, transactions: str | Path | None = Non
         missing = [c for c in mapping.values() if c not in have]
         if missing:
             raise ValueError(f"{path}: no column(s) {missing}; the file has {have}")
+        if "time" in mapping:
+            time_kind = _time_kind(con, f"SELECT CAST({_col(mapping['time'])} AS VARCHAR) FROM raw")
         _materialise(con, "mx_tx", tx_select(mapping, step_seconds))
         con.execute("DROP VIEW raw")
     elif "transactions" in src:
+        time_kind = _time_kind(con, f"SELECT coalesce(CAST(time AS VARCHAR), CAST(step AS VARCHAR)) "
+                                    f"FROM {src['transactions']}")
+        if time_kind == "epoch":  # a store's integers are steps, however large
+            time_kind = "step"
         _materialise(con, "mx_tx", _STORE_TX.format(step=int(step_seconds), epoch=STEP_EPOCH,
                                                      src=src["transactions"]))
     built = {
@@ -273,7 +303,9 @@ def open_frame(store: Store | None = None, transactions: str | Path | None = Non
     if "posts" in src:
         _fill_prices(con, src["posts"])
     _owners(con)
-    frame = Frame(con, str(transactions) if transactions else (store.url if store else ":memory:"), shared=shared)
+    _materialise(con, "mx_pair", "SELECT payer, payee, count(*) AS n FROM mx_tx GROUP BY ALL")
+    frame = Frame(con, str(transactions) if transactions else (store.url if store else ":memory:"), shared=shared,
+                  profile=infer_profile(con, time_kind, step_seconds, deployment))
     frame.counts = {n: frame.scalar(f"SELECT count(*) FROM {n}") for n in ("mx_tx", "mx_shp", "mx_seizures")}
     return frame
 
@@ -297,6 +329,7 @@ def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
 
     with contextlib.suppress(duckdb.CatalogException, duckdb.NotImplementedException):  # from an earlier frame
         con.create_function("mx_name_key", name_key, ["VARCHAR"], "VARCHAR", side_effects=False)
+
 
 
 def _fill_prices(con: duckdb.DuckDBPyConnection, posts: str) -> None:

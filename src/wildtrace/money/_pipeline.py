@@ -78,7 +78,7 @@ def _analyse(frame: Frame, store: Store | None, step_seconds: int, typologies: l
         hits = pd.concat([hits, listed], ignore_index=True) if not listed.empty else hits
     risk = risk or RiskParams()
     network = propagate(frame, _seeds(frame, hits, risk.decay, risk.min_seed), risk)
-    scored = combine(hits, network, risk.exposure_cap)
+    scored = combine(hits, network, risk.exposure_cap, risk.member_share, risk.member_patterns)
     now = datetime.now(UTC)
     run_id = now.strftime("%Y%m%dT%H%M%S%fZ")
     alerts = draft_alerts(scored, alert_threshold, now)
@@ -102,7 +102,8 @@ def draft_alerts(scored: pd.DataFrame, threshold: float, now: datetime, default_
 def save(store: Store, result: MoneyResult) -> None:
     """Keep the run's hits, risk scores and alerts; an alert already open keeps its status and assignee."""
     hits = [{"run_id": result.run_id, "typology": h.typology, "subject": h.subject, "subject_kind": h.subject_kind,
-             "score": float(h.score), "reason": h.reason, "evidence": json.dumps(list(h.evidence))}
+             "score": float(h.score), "reason": h.reason, "evidence": json.dumps(list(h.evidence)),
+             "members": json.dumps(list(h.members) if isinstance(h.members, list) else [])}
             for h in result.hits.itertuples(index=False)]
     risk = [{"run_id": result.run_id, "subject": r.subject, "subject_kind": r.subject_kind, "score": float(r.score),
              "typology_score": float(r.typology_score), "network_score": float(r.network_score),

@@ -3,9 +3,16 @@ parameters, and a pure function from parameters to SQL over the frame's relation
 
 Each typology's SQL returns one row per hit with the columns ``subject`` (an account, phone or
 waybill), ``strength`` (0..1], ``reason`` (a sentence an analyst reads) and ``evidence`` (a list of
-transaction ids or waybills), and optionally ``exposure`` (true when the hit says only that the subject
-deals with a flagged party, not what the subject itself did: risk scoring counts it with the network
-exposure, not as a typology of its own). A user's own typology registers through the same decorator.
+transaction ids or waybills), and optionally ``members`` (every account of a detected pattern, the subject
+first: the hit is the pattern, and its members inherit risk from it) and ``exposure`` (true when the hit
+says only that the subject deals with a flagged party, not what the subject itself did: risk scoring
+counts it with the network exposure, not as a typology of its own). A user's own typology registers
+through the same decorator.
+
+Parameters that would be absolute amounts or durations are given relative to the ledger
+(:class:`~wildtrace.money._profile.Span`, :class:`~wildtrace.money._profile.Quantile`) and resolved
+against the frame's profile when the typology runs; a deployment profile or ``params`` may set them in
+the ledger's own units (``7d``, ``5 steps``, ``p90``, an amount).
 """
 
 from __future__ import annotations
@@ -18,9 +25,10 @@ import pandas as pd
 
 from wildtrace.log import get_logger
 from wildtrace.money._frame import Frame
+from wildtrace.money._profile import LedgerProfile
 
 log = get_logger(__name__)
-HIT_COLUMNS = ["typology", "subject", "subject_kind", "score", "reason", "evidence", "exposure"]
+HIT_COLUMNS = ["typology", "subject", "subject_kind", "score", "reason", "evidence", "members", "exposure"]
 
 
 def exposure_flags(hits: pd.DataFrame) -> pd.Series:
@@ -39,30 +47,59 @@ class Typology:
     params: dict[str, Any] = field(default_factory=dict)
     needs: tuple[str, ...] = ("mx_tx",)
     doc: str = ""
+    requires: tuple[str, ...] = ()  # what the ledger must know: "time_of_day", "currency"
 
-    def build(self, **overrides: Any) -> str:
-        unknown = set(overrides) - set(self.params)
+    def build(self, profile: LedgerProfile | None = None, **overrides: Any) -> str:
+        """The SQL with defaults, the deployment's overrides and then ``overrides`` resolved for ``profile``."""
+        profile = profile or LedgerProfile()
+        given = {**profile.overrides.get(self.name, {}), **overrides}
+        unknown = set(given) - set(self.params)
         if unknown:
             raise ValueError(f"typology '{self.name}': unknown parameter(s) {sorted(unknown)}; "
                              f"it takes {sorted(self.params)}")
-        return self.sql(**{**self.params, **overrides})
+        values = {k: profile.resolve(v) for k, v in self.params.items()}
+        values.update({k: profile.convert(self.name, k, v, self.params[k]) for k, v in given.items()})
+        return self.sql(**values)
+
+    def missing(self, profile: LedgerProfile) -> list[str]:
+        """What this typology needs that the ledger does not know."""
+        return [r for r in self.requires if not (profile.time_of_day if r == "time_of_day" else profile.currency)]
 
 
 TYPOLOGIES: dict[str, Typology] = {}
 
 
 def typology(name: str, subject_kind: str, weight: float, needs: tuple[str, ...] = ("mx_tx",),
-             **params: Any) -> Callable[[Callable[..., str]], Callable[..., str]]:
+             requires: tuple[str, ...] = (), **params: Any) -> Callable[[Callable[..., str]], Callable[..., str]]:
     """Register ``fn(**params) -> SQL`` as typology ``name`` (its docstring documents it)."""
 
     def register(fn: Callable[..., str]) -> Callable[..., str]:
         if name in TYPOLOGIES:
             raise ValueError(f"typology '{name}' is registered twice")
         TYPOLOGIES[name] = Typology(name, subject_kind, weight, fn, dict(params), needs,
-                                    " ".join((fn.__doc__ or "").split()))
+                                    " ".join((fn.__doc__ or "").split()), requires)
         return fn
 
     return register
+
+
+COMMON = 0.02
+"""A typology that fires on more than this share of a ledger's accounts says less the more it fires."""
+
+
+def _discount_common(hits: pd.DataFrame, accounts: int) -> None:
+    """Scale the scores of a typology that fires on a large share of the ledger's accounts by
+    ``COMMON / share`` (1 up to ``COMMON``): what a quarter of the accounts show is weak evidence on any one
+    of them, whatever the ledger (judged against the ledger, not a fixed count)."""
+    subjects = hits.loc[~hits["exposure"], "subject"].nunique()
+    share = subjects / accounts if accounts else 0.0
+    if share <= COMMON:
+        return
+    factor = COMMON / share
+    mine = ~hits["exposure"]
+    hits.loc[mine, "score"] = (hits.loc[mine, "score"] * factor).round(4)
+    hits.loc[mine, "reason"] = hits.loc[mine, "reason"] + (
+        f" [fires on {100 * share:.0f}% of the ledger's accounts: counts x{factor:.2f}]")
 
 
 def run_typologies(frame: Frame, names: list[str] | None = None,
@@ -78,7 +115,10 @@ def run_typologies(frame: Frame, names: list[str] | None = None,
         t = TYPOLOGIES[name]
         if all(frame.counts.get(n, 1) == 0 for n in t.needs):
             continue
-        sql = t.build(**params.get(name, {}))
+        if t.missing(frame.profile):
+            log.info("typology %s: off, the ledger does not give %s", name, " or ".join(t.missing(frame.profile)))
+            continue
+        sql = t.build(frame.profile, **params.get(name, {}))
         try:
             hits = frame.df(sql)
         except Exception as exc:
@@ -90,6 +130,10 @@ def run_typologies(frame: Frame, names: list[str] | None = None,
         hits["score"] = (t.weight * hits["strength"].clip(0, 1)).round(4)
         hits["evidence"] = hits["evidence"].map(lambda e: [str(x) for x in e] if e is not None else [])
         hits["exposure"] = exposure_flags(hits)
+        hits["members"] = (hits["members"].map(lambda m: [str(x) for x in m] if m is not None else [])
+                           if "members" in hits else [[] for _ in range(len(hits))])
+        if t.subject_kind == "account" and t.needs == ("mx_tx",):  # patterns in the ledger, not flagged facts
+            _discount_common(hits, frame.profile.accounts)
         parts.append(hits[HIT_COLUMNS])
     if not parts:
         return pd.DataFrame(columns=HIT_COLUMNS)

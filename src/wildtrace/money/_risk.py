@@ -38,6 +38,8 @@ class RiskParams:
     min_risk: float = 0.02
     min_seed: float = 0.4
     exposure_cap: float = 0.5
+    member_share: float = 0.8  # what a pattern's member inherits of the pattern's score
+    member_patterns: int = 2  # how many patterns of one typology a member inherits from, strongest first
 
 
 def _ties_sql(hub_degree: int) -> str:
@@ -174,10 +176,35 @@ def _explain(labels: list[Label], i: int, seeds: dict[str, float]) -> str:
     return f"{len(steps)} hop(s) from {origin} (risk {seeds[origin]:.2f}): {origin} " + " ".join(steps)
 
 
-def combine(hits: pd.DataFrame, network: pd.DataFrame, exposure_cap: float = 0.5) -> pd.DataFrame:
+def _memberships(hits: pd.DataFrame, member_share: float, member_patterns: int) -> pd.DataFrame:
+    """One row per member of a pattern hit (other than its subject): it inherits ``member_share`` of the
+    pattern's score, with the pattern as the reason. Only a member's ``member_patterns`` strongest
+    patterns of each typology count: a shop whose customers show in many small blocks is not many times
+    a launderer."""
+    if "members" not in hits:
+        return pd.DataFrame(columns=hits.columns)
+    rows = []
+    for h in hits.itertuples(index=False):
+        members = h.members if isinstance(h.members, list) else []
+        for m in dict.fromkeys(members):
+            if m != h.subject:
+                rows.append({**h._asdict(), "subject": m, "score": round(member_share * float(h.score), 4),
+                             "reason": f"member of the {h.typology} pattern of {h.subject} "
+                                       f"({len(members)} accounts): {h.reason}", "exposure": False})
+    out = pd.DataFrame(rows, columns=hits.columns)
+    if out.empty:
+        return out
+    out = out.sort_values(["subject", "typology", "score"], ascending=[True, True, False])
+    return out.groupby(["subject", "typology"], sort=False).head(member_patterns).reset_index(drop=True)
+
+
+def combine(hits: pd.DataFrame, network: pd.DataFrame, exposure_cap: float = 0.5,
+            member_share: float = 0.8, member_patterns: int = 2) -> pd.DataFrame:
     """Per subject, with every reason: the typology score (noisy-or of the hits on what the subject itself
-    did), the exposure (``network_score``: the best of its network risk and its exposure hits, such as
-    payments with a flagged seller, at most ``exposure_cap``) and the total, their noisy-or.
+    did, and of the patterns it is a member of, at ``member_share`` of theirs, its ``member_patterns``
+    strongest of each typology), the exposure
+    (``network_score``: the best of its network risk and its exposure hits, such as payments with a
+    flagged seller, at most ``exposure_cap``) and the total, their noisy-or.
 
     Network risk and exposure hits both say the same thing, that the subject deals with someone flagged,
     so they are one component (the best of them), not two; and it is capped, so that exposure alone,
@@ -185,6 +212,8 @@ def combine(hits: pd.DataFrame, network: pd.DataFrame, exposure_cap: float = 0.5
     cols = ["subject", "subject_kind", "score", "typology_score", "network_score", "reasons", "evidence", "typologies"]
     if hits.empty and network.empty:
         return pd.DataFrame(columns=cols)
+    if not hits.empty:
+        hits = pd.concat([hits, _memberships(hits, member_share, member_patterns)], ignore_index=True)
     by: dict[str, dict[str, Any]] = {}
     for h, exposure in zip(hits.itertuples(index=False), exposure_flags(hits), strict=True):
         entry = by.setdefault(h.subject, {"kind": h.subject_kind, "keep": 1.0, "exposure": 0.0, "reasons": [],

@@ -6,7 +6,12 @@ edge is still seen whole in one of them; this keeps every detector a GROUP BY th
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
 from wildtrace.money._frame import pay_key_sql
+from wildtrace.money._profile import Given, Quantile, Span, Window
 from wildtrace.money._registry import typology
 from wildtrace.money._thresholds import thresholds_values
 
@@ -17,104 +22,211 @@ def _grid(relation: str, window: int) -> str:
             f"SELECT *, 1 AS g, (t + {window // 2}) // {window} AS b FROM {relation})")
 
 
-def _evidence(relation: str, window: int, chosen: str, max_evidence: int) -> str:
-    """The first ``max_evidence`` ids by time of each ``chosen`` window (``subject``, ``g``, ``b``) of
-    ``relation``: collected after the windows are chosen, so lists are built for hits only."""
-    return (f"SELECT x.subject, list(x.id ORDER BY x.t)[1:{max_evidence}] AS evidence FROM {_grid(relation, window)} x "
-            f"JOIN {chosen} USING (subject, g, b) GROUP BY x.subject")
+def _duration_sql(expr: str, window: Window) -> str:
+    """SQL printing a duration ``expr`` (seconds) in the unit the window is read in."""
+    return f"printf('%.3g {window.unit}', ({expr}) / {window.unit_seconds})"
 
 
-def _burst(side: str, other: str, min_counterparties: int, window_hours: float, min_amount: float,
-           burst_ratio: float, max_evidence: int, verb: str) -> str:
-    w = int(window_hours * 3600)
-    return f"""
-    WITH e AS (SELECT {side} AS subject, {other} AS cp, id, t, amount FROM mx_tx
-               WHERE t IS NOT NULL AND amount >= {min_amount}),
-    pair AS (SELECT subject, g, b, cp, sum(amount) AS amount FROM {_grid('e', w)} GROUP BY ALL),
-    win AS (SELECT subject, g, b, count(cp) AS n, sum(amount) AS total FROM pair GROUP BY subject, g, b),
-    base AS (SELECT subject, sum(n) AS all_n, count(*) AS windows FROM win WHERE g = 0 GROUP BY subject),
-    best AS (SELECT win.*, base.all_n, base.windows,
-                    row_number() OVER (PARTITION BY win.subject ORDER BY n DESC, total DESC) AS rk
-             FROM win JOIN base USING (subject) WHERE n >= {min_counterparties}),
-    hit AS (SELECT * FROM best
-            WHERE rk = 1 AND (windows <= 2 OR n >= {burst_ratio} * greatest(1.0, (all_n - n) / (windows - 1.0)))),
-    ev AS ({_evidence('e', w, 'hit', max_evidence)})
-    SELECT subject, 0.5 + 0.5 * least(1.0, (n - {min_counterparties}) / {min_counterparties}.0) AS strength,
-           printf('%d distinct counterparties {verb} within %.0f h (total %.2f)', n, {window_hours}, total) AS reason,
-           evidence
-    FROM hit JOIN ev USING (subject)"""
+
+def _shared(sql: str) -> tuple[str, str]:
+    """A temp table holding ``sql``, made once per frame and shared by every typology that asks for the same
+    relation (one pass over the windowed payments feeds several detectors): its name, and the statement
+    that makes it if it is not there yet (prefixed to the typology's query)."""
+    name = "mx_s_" + hashlib.sha1(sql.encode()).hexdigest()[:12]
+    return name, f"CREATE TEMP TABLE IF NOT EXISTS {name} AS {sql};\n"
 
 
-@typology("fan_in", "account", 0.35, min_counterparties=4, window_hours=168.0, min_amount=1000.0, burst_ratio=0.0,
-          max_evidence=50)
-def fan_in(min_counterparties: int, window_hours: float, min_amount: float, burst_ratio: float,
-           max_evidence: int) -> str:
-    """At least ``min_counterparties`` distinct payers paying ``min_amount`` or more each into one account
-    within the window (a collector gathering proceeds; shops' many small takings stay under the floor).
-    With ``burst_ratio`` > 0 the window must also exceed the account's usual rate that many times."""
-    return _burst("payee", "payer", min_counterparties, window_hours, min_amount, burst_ratio, max_evidence, "paid in")
+@dataclass(frozen=True)
+class _OneOff:
+    """The shared relations of the pattern typologies, for one set of parameters: ``once`` (payments of
+    relationships that happen at most ``max_pair_payments`` times in the ledger, with ``g``/``b`` on both
+    window grids), ``ends`` (each such payment from both ends: ``a``, ``cp``, ``dir`` 1 in / -1 out) and
+    ``cells`` (per account, window and direction: ``n`` distinct counterparties, ``total``, ``first_t``,
+    ``last_t``, ``all_n`` over the whole ledger, ``k`` the ledger's large count in that direction and
+    ``steady``, a large count that is the account's everyday rate). ``setup`` makes what is missing."""
+
+    once: str
+    ends: str
+    cells: str
+    setup: str
 
 
-@typology("fan_out", "account", 0.35, min_counterparties=4, window_hours=168.0, min_amount=1000.0, burst_ratio=3.0,
-          max_evidence=50)
-def fan_out(min_counterparties: int, window_hours: float, min_amount: float, burst_ratio: float,
-           max_evidence: int) -> str:
-    """One account paying ``min_amount`` or more to at least ``min_counterparties`` distinct payees within
-    the window (paying suppliers, poachers or couriers; splitting proceeds); ``burst_ratio`` as fan-in."""
-    return _burst("payer", "payee", min_counterparties, window_hours, min_amount, burst_ratio, max_evidence,
-                  "paid out to")
+def _one_off(window: Window, span: Window, max_pair_payments: int, min_counterparties: int, quantile: float,
+             burst_ratio: float) -> _OneOff:
+    """Laundering moves money through new ties while everyday payments recur, so patterns are looked for
+    in the payments of pairs that deal once, counted per account and window in one pass that every
+    pattern typology reads. A cell is large when its count reaches ``k``, the ledger's own ``quantile``
+    of such counts (at least ``min_counterparties``): judged against the ledger, not a fixed number. A
+    large cell under ``burst_ratio`` times the account's own rate (its ledger-wide count spread evenly over
+    the span) is ``steady``: a shop's customers, an employer's payroll."""
+    w = window.seconds
+    once, make_once = _shared(
+        f"SELECT x.id, x.t, x.payer, x.payee, x.amount, g.g, (x.t + g.g * {w // 2}) // {w} AS b "
+        f"FROM mx_tx x JOIN mx_pair p USING (payer, payee), (VALUES (0), (1)) AS g(g) "
+        f"WHERE x.t IS NOT NULL AND x.payer <> x.payee AND p.n <= {int(max_pair_payments)}")
+    ends, make_ends = _shared(f"SELECT payee AS a, payer AS cp, 1 AS dir, id, t, amount, g, b FROM {once} "
+                              f"UNION ALL SELECT payer, payee, -1, id, t, amount, g, b FROM {once}")
+    cells, make_cells = _shared(f"""
+        WITH c AS (SELECT a, g, b, dir, count(DISTINCT cp) AS n, sum(amount) AS total, min(t) AS first_t,
+                          max(t) AS last_t FROM {ends} GROUP BY ALL),
+        deg AS (SELECT a, dir, count(DISTINCT cp) AS all_n FROM {ends} WHERE g = 0 GROUP BY ALL),
+        top AS (SELECT dir, greatest({int(min_counterparties)}, quantile_disc(n, {quantile})) AS k FROM c GROUP BY dir),
+        r AS (SELECT c.*, deg.all_n, top.k, all_n * {w / max(1, span.seconds)} AS rate
+              FROM c JOIN deg USING (a, dir) JOIN top USING (dir))
+        SELECT *, n >= k AND n < {burst_ratio} * rate AS steady FROM r""")
+    return _OneOff(once, ends, cells, make_once + make_ends + make_cells)
 
 
-@typology("gather_scatter", "account", 0.5, min_in=5, min_out=5, window_hours=72.0, min_amount=1000.0,
-          max_evidence=50)
-def gather_scatter(min_in: int, min_out: int, window_hours: float, min_amount: float, max_evidence: int) -> str:
-    """Fan-in followed by fan-out through the same account in one window: ``min_in`` payers in, then
-    ``min_out`` payees out, counting payments of ``min_amount`` or more (a collection point that
-    redistributes)."""
-    w = int(window_hours * 3600)
-    return f"""
-    WITH x AS (SELECT * FROM mx_tx WHERE t IS NOT NULL AND amount >= {min_amount}),
-    e AS (SELECT payee AS subject, payer AS cp, id, t, 1 AS dir FROM x
-          UNION ALL SELECT payer, payee, id, t, -1 FROM x),
-    pair AS (SELECT subject, g, b, dir, cp, min(t) AS t_min, max(t) AS t_max FROM {_grid('e', w)} GROUP BY ALL),
-    win AS (SELECT subject, g, b, count(cp) FILTER (WHERE dir = 1) AS n_in, count(cp) FILTER (WHERE dir = -1) AS n_out,
-                   min(t_min) FILTER (WHERE dir = 1) AS first_in, max(t_max) FILTER (WHERE dir = -1) AS last_out
-            FROM pair GROUP BY subject, g, b),
-    best AS (SELECT *, row_number() OVER (PARTITION BY subject ORDER BY n_in + n_out DESC) AS rk FROM win
-             WHERE n_in >= {min_in} AND n_out >= {min_out} AND last_out > first_in),
+def _crowded(r: _OneOff) -> str:
+    """SQL: the (``a``, ``g``, ``b``) windows in which an account is a steady crowd (a shop's everyday
+    customers, an employer's payroll). Block patterns are not built through them: everyone shares them."""
+    return f"(SELECT DISTINCT a, g, b FROM {r.cells} WHERE steady)"
+
+
+def _strength(n: str, k: str) -> str:
+    """SQL: 0.5 at the ledger's large count ``k``, 1 at twice it."""
+    return f"(0.5 + 0.5 * least(1.0, ({n} - {k}) / {k}))"
+
+
+def _burst(direction: int, r: _OneOff, window: Window, max_evidence: int, verb: str) -> str:
+    return r.setup + f"""
+    WITH best AS (SELECT a AS subject, *, row_number() OVER (PARTITION BY a ORDER BY n DESC, total DESC, g, b) AS rk
+                  FROM {r.cells} WHERE dir = {direction} AND n >= k AND NOT steady),
     hit AS (SELECT * FROM best WHERE rk = 1),
-    ev AS ({_evidence('e', w, 'hit', max_evidence)})
-    SELECT subject, 0.5 + 0.5 * least(1.0, (n_in + n_out - {min_in + min_out}) / {float(min_in + min_out)})
-             AS strength,
-           printf('%d payers in, then %d payees out, within %.0f h', n_in, n_out, {window_hours}) AS reason, evidence
+    ev AS (SELECT a AS subject, list(id ORDER BY t)[1:{max_evidence}] AS evidence, list(DISTINCT cp ORDER BY cp) AS cps
+           FROM {r.ends} JOIN hit USING (a, g, b, dir) GROUP BY a)
+    SELECT subject, {_strength('n', 'k')} AS strength,
+           printf('%d distinct counterparties {verb} once each within {window.text} (total %.2f; the ledger''s '
+                  || 'large count is %d)', n, total, k) AS reason,
+           evidence, list_prepend(subject, cps) AS members
     FROM hit JOIN ev USING (subject)"""
 
 
-@typology("scatter_gather", "account", 0.5, min_intermediaries=3, window_hours=72.0, min_ratio=0.5)
-def scatter_gather(min_intermediaries: int, window_hours: float, min_ratio: float) -> str:
-    """One source pays several intermediaries who each pass most of it on to the same destination within
-    the window (layering through mules). Both the source and the destination are subjects."""
-    w = int(window_hours * 3600)
+PATTERN_WEIGHT = 0.3
+"""Weight of the relational pattern typologies: leads judged against the ledger, under the alert threshold
+alone and with exposure (0.5 + 0.3 x 0.5 = 0.65 needs a full-strength pattern: docs/money.md)."""
+_PATTERN: dict[str, Any] = {"window": Span(1 / 8), "span": Span(1.0), "max_pair_payments": 1, "min_counterparties": 3,
+            "quantile": 0.99, "burst_ratio": 1.5, "max_evidence": 50}
+"""Defaults shared by the pattern typologies, so they share one pass (:func:`_one_off`)."""
+
+
+@typology("fan_in", "account", PATTERN_WEIGHT, **_PATTERN)
+def fan_in(window: Window, span: Window, max_pair_payments: int, min_counterparties: int, quantile: float,
+           burst_ratio: float, max_evidence: int) -> str:
+    """Many distinct payers who each pay one account once (a relationship of at most
+    ``max_pair_payments`` payments) within the window: at least ``min_counterparties`` and as many as the
+    ledger's large windows (its ``quantile`` of payers per account and window), and a burst of
+    ``burst_ratio`` times the account's own rate (a shop's many customers come every window alike). A
+    collector gathering proceeds; the pattern is the account and its payers."""
+    r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio)
+    return _burst(1, r, window, max_evidence, "paid in")
+
+
+@typology("fan_out", "account", PATTERN_WEIGHT, **_PATTERN)
+def fan_out(window: Window, span: Window, max_pair_payments: int, min_counterparties: int, quantile: float,
+            burst_ratio: float, max_evidence: int) -> str:
+    """The same outwards: one account paying many distinct payees once each within the window, as many as
+    the ledger's large windows and a burst against its own rate (paying suppliers, poachers or couriers;
+    splitting proceeds; payroll recurs and is not counted)."""
+    r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio)
+    return _burst(-1, r, window, max_evidence, "paid out to")
+
+
+@typology("gather_scatter", "account", PATTERN_WEIGHT, min_in=2, min_out=2, min_kept=0.5, **_PATTERN)
+def gather_scatter(min_in: int, min_out: int, min_kept: float, window: Window, span: Window, max_pair_payments: int,
+                   min_counterparties: int, quantile: float, burst_ratio: float, max_evidence: int) -> str:
+    """Fan-in followed by fan-out through the same account in one window, over relationships that happen
+    once: at least ``min_in`` payers in and ``min_out`` payees out, the smaller side as large as the
+    ledger's windows with both (its ``quantile``), the last payment out after the first in (a collection
+    point that redistributes). Steady crowds (a shop)
+    are not subjects."""
+    r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio)
+    return r.setup + f"""
+    WITH j AS (SELECT i.a AS subject, i.g, i.b, i.n AS n_in, o.n AS n_out, i.steady OR o.steady AS steady,
+                      o.last_t > i.first_t AND o.total BETWEEN {min_kept} * i.total AND i.total / {min_kept}
+                        AS ordered
+               FROM {r.cells} i JOIN {r.cells} o ON o.a = i.a AND o.g = i.g AND o.b = i.b AND o.dir = -1
+               WHERE i.dir = 1),
+    thr AS (SELECT greatest({min(int(min_in), int(min_out))}, quantile_disc(least(n_in, n_out), {quantile})) AS k
+            FROM j),
+    best AS (SELECT j.*, thr.k, row_number() OVER (PARTITION BY subject ORDER BY n_in + n_out DESC, g, b) AS rk
+             FROM j, thr WHERE n_in >= {int(min_in)} AND n_out >= {int(min_out)} AND least(n_in, n_out) >= thr.k
+               AND ordered AND NOT steady),
+    hit AS (SELECT * FROM best WHERE rk = 1),
+    ev AS (SELECT a AS subject, list(id ORDER BY t)[1:{int(max_evidence)}] AS evidence,
+                  list(DISTINCT cp ORDER BY cp) AS cps
+           FROM {r.ends} e JOIN hit ON hit.subject = e.a AND hit.g = e.g AND hit.b = e.b GROUP BY a)
+    SELECT subject, {_strength('least(n_in, n_out)', 'k')} AS strength,
+           printf('%d payers in, then %d payees out, each once, within {window.text}', n_in, n_out) AS reason,
+           evidence, list_prepend(subject, cps) AS members
+    FROM hit JOIN ev USING (subject)"""
+
+
+@typology("scatter_gather", "account", PATTERN_WEIGHT, min_intermediaries=3, min_ratio=0.0, min_kept=0.5, **_PATTERN)
+def scatter_gather(min_intermediaries: int, min_ratio: float, min_kept: float, window: Window, span: Window,
+                   max_pair_payments: int, min_counterparties: int, quantile: float, burst_ratio: float,
+                   max_evidence: int) -> str:
+    """One source pays several intermediaries who each pay on to the same destination within the window,
+    over relationships that happen once (layering through mules), the destination getting
+    ``min_kept``..1/``min_kept`` of what the source sent them (the money goes through; wages spent at a
+    shop do not); with ``min_ratio`` > 0 each intermediary must also pass on that share of what it got. The
+    pattern (source, intermediaries, destination) is one hit on the source; the destination is a member.
+    No intermediary nor destination is a steady crowd in that window (a shop whose customers include the
+    source's payees is not where layered money gathers)."""
+    w = window.seconds
     k = int(min_intermediaries)
-    return f"""
-    WITH src AS (SELECT DISTINCT subject FROM (
-                   SELECT payer AS subject FROM {_grid('mx_tx', w)} WHERE t IS NOT NULL
-                   GROUP BY payer, g, b HAVING count(DISTINCT payee) >= {k})),
-    a AS (SELECT * FROM mx_tx WHERE payer IN (SELECT subject FROM src)),
-    p AS (SELECT a.payer AS s, a.payee AS m, b.payee AS d, a.id AS id1, b.id AS id2, b.amount AS amount
-          FROM a JOIN mx_tx b ON b.payer = a.payee AND b.t >= a.t AND b.t <= a.t + {w}
-          WHERE b.payee <> a.payer AND b.payee <> a.payee
-            AND b.amount BETWEEN {min_ratio} * a.amount AND 1.05 * a.amount),
-    grp AS (SELECT s, d, count(DISTINCT m) AS n, sum(amount) AS total, list(DISTINCT id1) || list(DISTINCT id2) AS ev
-            FROM p GROUP BY s, d HAVING count(DISTINCT m) >= {k})
-    SELECT subject, max(strength) AS strength, first(reason ORDER BY strength DESC) AS reason,
-           flatten(list(ev))[1:50] AS evidence
-    FROM (SELECT s AS subject, 0.5 + 0.5 * least(1.0, (n - {k}) / {k}.0) AS strength, ev,
-                 printf('scattered to %d intermediaries who passed %.2f on to %s', n, total, d) AS reason FROM grp
-          UNION ALL
-          SELECT d, 0.5 + 0.5 * least(1.0, (n - {k}) / {k}.0), ev,
-                 printf('gathered %.2f from %s through %d intermediaries', total, s, n) FROM grp)
-    GROUP BY subject"""
+    r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio)
+    return r.setup + f"""
+    WITH crowd AS {_crowded(r)},
+    e AS (SELECT o.* FROM {r.once} o ANTI JOIN crowd c ON c.a = o.payee AND c.g = o.g AND c.b = o.b WHERE o.g = 0),
+    src AS (SELECT DISTINCT a AS payer FROM {r.cells} WHERE dir = -1 AND n >= {k}),
+    a AS (SELECT * FROM e WHERE payer IN (SELECT payer FROM src)),
+    p AS (SELECT a.payer AS s, a.payee AS m, b.payee AS d, a.id AS id1, b.id AS id2, b.amount AS amount, a.t,
+                 CASE WHEN row_number() OVER (PARTITION BY a.payer, b.payee, a.id ORDER BY b.id) = 1
+                      THEN a.amount END AS sent
+          FROM a JOIN e b ON b.payer = a.payee AND b.t >= a.t AND b.t <= a.t + {w}
+          WHERE b.payee <> a.payer AND b.amount >= {min_ratio} * a.amount),
+    grp AS (SELECT s, d, count(DISTINCT m) AS n, sum(amount) AS total, list(DISTINCT m ORDER BY m) AS mids,
+                   (list(id1 ORDER BY t) || list(id2 ORDER BY t))[1:{int(max_evidence)}] AS ev
+            FROM p GROUP BY s, d
+            HAVING count(DISTINCT m) >= {k} AND sum(amount) BETWEEN {min_kept} * sum(sent) AND sum(sent) / {min_kept}),
+    best AS (SELECT *, row_number() OVER (PARTITION BY s ORDER BY n DESC, d) AS rk FROM grp)
+    SELECT s AS subject, 0.5 + 0.5 * least(1.0, (n - {k}) / {k}.0) AS strength,
+           printf('scattered to %d intermediaries who passed %.2f on to %s within {window.text}', n, total, d)
+             AS reason,
+           ev AS evidence, list_prepend(s, list_append(mids, d)) AS members
+    FROM best WHERE rk = 1"""
+
+
+@typology("bipartite", "account", PATTERN_WEIGHT, min_payers=2, min_payees=2, **_PATTERN)
+def bipartite(min_payers: int, min_payees: int, window: Window, span: Window, max_pair_payments: int,
+              min_counterparties: int, quantile: float, burst_ratio: float, max_evidence: int) -> str:
+    """Several payers who each pay the same set of payees once within the window (a block of new
+    relationships between two groups: layering between mule sets; stacked layers show as blocks whose
+    payees pay on). At least ``min_payers`` payers sharing ``min_payees`` payees; accounts that are a
+    steady crowd in the window (shops, employers) are left out, since everyone shares them."""
+    r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio)
+    return r.setup + f"""
+    WITH crowd AS {_crowded(r)},
+    ok AS (SELECT o.* FROM {r.once} o ANTI JOIN crowd c ON c.a = o.payer AND c.g = o.g AND c.b = o.b
+           ANTI JOIN crowd d ON d.a = o.payee AND d.g = o.g AND d.b = o.b),
+    shared AS (SELECT x.payer AS p1, y.payer AS p2, x.g, x.b, list(DISTINCT x.payee ORDER BY x.payee) AS payees
+               FROM ok x JOIN ok y ON x.payee = y.payee AND x.g = y.g AND x.b = y.b AND x.payer < y.payer
+               GROUP BY ALL HAVING count(DISTINCT x.payee) >= {int(min_payees)}),
+    blk AS (SELECT p1, g, b, payees, list(DISTINCT p2 ORDER BY p2) AS others FROM shared GROUP BY p1, g, b, payees
+            HAVING count(*) >= {int(min_payers) - 1}),
+    best AS (SELECT *, row_number() OVER (PARTITION BY p1 ORDER BY len(others) * len(payees) DESC, g, b) AS rk
+             FROM blk),
+    hit AS (SELECT p1, g, b, payees, list_prepend(p1, others) AS payers FROM best WHERE rk = 1),
+    ev AS (SELECT h.p1, list(ok.id ORDER BY ok.t)[1:{int(max_evidence)}] AS evidence FROM hit h
+           JOIN ok ON ok.g = h.g AND ok.b = h.b AND list_contains(h.payers, ok.payer)
+                   AND list_contains(h.payees, ok.payee) GROUP BY h.p1)
+    SELECT p1 AS subject, 0.5 + 0.5 * least(1.0, (len(payers) * len(payees) - {int(min_payers) * int(min_payees)})
+                                                / {float(min_payers * min_payees)}) AS strength,
+           printf('%d payers each paid the same %d payees once within {window.text}', len(payers), len(payees))
+             AS reason,
+           evidence, payers || payees AS members
+    FROM hit JOIN ev USING (p1)"""
 
 
 def _cycle_sql(length: int, w: int, min_ratio: float, ordered: bool, min_amount: float) -> str:
@@ -131,15 +243,15 @@ def _cycle_sql(length: int, w: int, min_ratio: float, ordered: bool, min_amount:
             f"WHERE e0.amount >= {min_amount} AND e{length - 1}.payee = e0.payer AND {distinct} AND {first_smallest}")
 
 
-@typology("cycle", "account", 0.5, min_length=3, max_length=4, window_hours=168.0, min_ratio=0.7, ordered=False,
-          min_amount=1000.0)
-def cycle(min_length: int, max_length: int, window_hours: float, min_ratio: float, ordered: bool,
+@typology("cycle", "account", 0.5, min_length=3, max_length=4, window=Span(1 / 16), min_ratio=0.7, ordered=False,
+          min_amount=Quantile(2 / 3))
+def cycle(min_length: int, max_length: int, window: Window, min_ratio: float, ordered: bool,
           min_amount: float) -> str:
     """``min_amount`` or more that comes back to where it started through ``min_length``..``max_length``
     accounts within the window, each hop keeping at least ``min_ratio`` of the amount (round-tripping).
     With ``ordered`` each hop must also follow the one before in time (ledgers that book late or settle
     in batches break that order, so it is off by default). Two-hop returns are refunds: cycles start at 3."""
-    w = int(window_hours * 3600)
+    w = window.seconds
     floor = min_amount * max(0.0, min(1.0, min_ratio)) ** (max_length - 1)  # no hop of a cycle carries less
     cycles = " UNION ALL ".join(_cycle_sql(n, w, min_ratio, ordered, min_amount)
                                 for n in range(max(2, min_length), max_length + 1))
@@ -151,21 +263,21 @@ def cycle(min_length: int, max_length: int, window_hours: float, min_ratio: floa
     s AS (SELECT DISTINCT x.payer_account AS subject, e.cyc FROM e JOIN mx_txo x USING (id)
           UNION SELECT DISTINCT x.payee_account, e.cyc FROM e JOIN mx_txo x USING (id))
     SELECT s.subject, least(1.0, 0.7 + 0.1 * count(*)) AS strength,
-           printf('%d cycle(s) of %d owners returning %.2f within %.0f h: %s', count(*), len(first(cid.nodes)),
-                  first(cid.amount), {window_hours}, array_to_string(first(cid.nodes), ' -> ')) AS reason,
+           printf('%d cycle(s) of %d owners returning %.2f within {window.text}: %s', count(*), len(first(cid.nodes)),
+                  first(cid.amount), array_to_string(first(cid.nodes), ' -> ')) AS reason,
            flatten(list(cid.ids))[1:50] AS evidence
     FROM s JOIN cid USING (cyc) GROUP BY s.subject"""
 
 
-@typology("pass_through", "account", 0.4, window_hours=24.0, min_ratio=0.9, max_ratio=1.0, min_pairs=2,
-          min_amount=1000.0, min_share=0.0)
-def pass_through(window_hours: float, min_ratio: float, max_ratio: float, min_pairs: int, min_amount: float,
+@typology("pass_through", "account", 0.4, window=Span(1 / 120), min_ratio=0.9, max_ratio=1.0, min_pairs=2,
+          min_amount=Quantile(2 / 3), min_share=0.0)
+def pass_through(window: Window, min_ratio: float, max_ratio: float, min_pairs: int, min_amount: float,
                  min_share: float) -> str:
     """Money out soon after money in: a payment of ``min_amount`` or more into an account followed within
-    ``window_hours`` by a payment out to someone else for ``min_ratio``..``max_ratio`` of it, at least
+    the window by a payment out to someone else for ``min_ratio``..``max_ratio`` of it, at least
     ``min_pairs`` times and for at least ``min_share`` of everything the account received (a mule or a
     transit account). In on one account and out of another of the same KYC holder counts."""
-    w = int(window_hours * 3600)
+    w = window.seconds
     return f"""
     WITH i AS (SELECT * FROM mx_txo WHERE t IS NOT NULL AND amount >= {min_amount}),
     p AS (SELECT i.payee_account AS subject, i.id AS in_id, o.id AS out_id, i.amount AS a_in, o.t - i.t AS dt,
@@ -175,23 +287,26 @@ def pass_through(window_hours: float, min_ratio: float, max_ratio: float, min_pa
     ok AS (SELECT * FROM p WHERE k = 1),
     inflow AS (SELECT payee AS subject, sum(amount) AS total FROM mx_tx GROUP BY payee)
     SELECT ok.subject, 0.5 + 0.5 * least(1.0, (count(*) - {min_pairs}) / {min_pairs}.0) AS strength,
-           printf('%d payments passed on within %.0f h (%.2f of %.2f received, median delay %.1f h)', count(*),
-                  {window_hours}, sum(a_in), inflow.total, median(dt) / 3600.0) AS reason,
+           printf('%d payments passed on within {window.text} (%.2f of %.2f received, median delay %s)', count(*),
+                  sum(a_in), inflow.total, {_duration_sql('median(dt)', window)}) AS reason,
            (list(in_id) || list(out_id))[1:50] AS evidence
     FROM ok JOIN inflow USING (subject)
     GROUP BY ok.subject, inflow.total
     HAVING count(*) >= {min_pairs} AND sum(a_in) >= {min_share} * inflow.total"""
 
 
-@typology("structuring", "account", 0.5, margin=0.1, min_count=3, window_days=7.0, thresholds=None)
-def structuring(margin: float, min_count: int, window_days: float, thresholds: dict | None) -> str:
+@typology("structuring", "account", 0.5, requires=("currency",), margin=0.1, min_count=3, window=Span(1 / 16),
+          thresholds=Given("thresholds"), currency=Given("currency"))
+def structuring(margin: float, min_count: int, window: Window, thresholds: dict | None, currency: str) -> str:
     """Several payments just under a reporting threshold (within ``margin`` below it) by or to one account
-    within the window, together over the threshold (splitting to stay under it). Thresholds per
-    currency come from ``money/data/thresholds.yaml`` or the ``thresholds`` parameter."""
-    w = int(window_days * 86400)
+    within the window, together over the threshold (splitting to stay under it). Only where the currency
+    is known (the data's, or the deployment profile's ``currency`` for payments that give none):
+    thresholds per currency come from ``money/data/thresholds.yaml``, the profile or ``thresholds``."""
+    w = window.seconds
+    cur = currency.upper().replace("'", "")
     return f"""
     WITH th(currency, threshold) AS (VALUES {thresholds_values(thresholds)}),
-    near AS (SELECT x.*, th.threshold FROM mx_tx x JOIN th ON upper(x.currency) = th.currency
+    near AS (SELECT x.*, th.threshold FROM mx_tx x JOIN th ON upper(coalesce(x.currency, '{cur}')) = th.currency
              WHERE x.t IS NOT NULL AND x.amount >= th.threshold * (1 - {margin}) AND x.amount < th.threshold),
     side AS (SELECT payer AS subject, 'paid' AS role, * FROM near UNION ALL SELECT payee, 'received', * FROM near),
     win AS (SELECT subject, role, threshold, count(*) AS n, sum(amount) AS total,
@@ -199,8 +314,8 @@ def structuring(margin: float, min_count: int, window_days: float, thresholds: d
             FROM {_grid('side', w)} GROUP BY subject, role, threshold, g, b
             HAVING count(*) >= {min_count} AND sum(amount) >= threshold)
     SELECT subject, max(0.5 + 0.5 * least(1.0, (n - {min_count}) / {min_count}.0)) AS strength,
-           arg_max(printf('%d payments %s just under %s %.0f within %.0f days (total %.2f)', n, role, currency,
-                          threshold, {window_days}, total), n) AS reason,
+           arg_max(printf('%d payments %s just under %s %.0f within {window.text} (total %.2f)', n, role,
+                          coalesce(currency, '{cur}'), threshold, total), n) AS reason,
            arg_max(evidence, n) AS evidence
     FROM win GROUP BY subject"""
 
@@ -251,17 +366,17 @@ def flagged_counterparty(min_payments: int) -> str:
 
 
 @typology("funnel_from_flagged", "account", 0.5, needs=("mx_tx", "mx_flagged"), min_payers=3, min_payments=4,
-          window_days=28.0, min_amount=1000.0, max_evidence=100)
-def funnel_from_flagged(min_payers: int, min_payments: int, window_days: float, min_amount: float,
+          window=Span(1 / 4), min_amount=Quantile(2 / 3), max_evidence=100)
+def funnel_from_flagged(min_payers: int, min_payments: int, window: Window, min_amount: float,
                         max_evidence: int) -> str:
     """A funnel (collection) account: payments of ``min_amount`` or more into one account from at least
     ``min_payers`` distinct flagged sellers (their payment accounts as advertised in a flagged post, or
-    held under a flagged seller's phone per KYC) within ``window_days``, at least ``min_payments`` such
+    held under a flagged seller's phone per KYC) within the window, at least ``min_payments`` such
     payments in that window (collection recurs; one payment each from a few flagged people is not it).
     What the account itself does (it gathers money from several flagged parties), so a typology rather
     than exposure; unlike fan-in it needs few payers, since each is already flagged. The reason names the
     payers; the evidence is every such payment into the account, first ``max_evidence`` by time."""
-    w = int(window_days * 86400)
+    w = window.seconds
     k = int(min_payers)
     return f"""
     WITH {_FLAGGED_PAY},
@@ -276,8 +391,8 @@ def funnel_from_flagged(min_payers: int, min_payments: int, window_days: float, 
                    list(id ORDER BY t)[1:{int(max_evidence)}] AS evidence
             FROM e WHERE subject IN (SELECT subject FROM win) GROUP BY subject)
     SELECT subject, 0.5 + 0.5 * least(1.0, (n - {k}) / {k}.0) AS strength,
-           printf('received from %d distinct flagged sellers within %.0f days (%d in all, %d payments, %.2f): %s',
-                  n, {float(window_days)}, sellers, payments, total, array_to_string(who, ', '))
+           printf('received from %d distinct flagged sellers within {window.text} (%d in all, %d payments, %.2f): %s',
+                  n, sellers, payments, total, array_to_string(who, ', '))
              AS reason,
            evidence
     FROM win JOIN agg USING (subject)"""
@@ -307,7 +422,8 @@ def price_match(tolerance: float) -> str:
     FROM side GROUP BY subject"""
 
 
-@typology("night_cluster", "account", 0.2, start_hour=21, end_hour=6, min_count=5, min_share=0.6, min_z=3.5)
+@typology("night_cluster", "account", 0.2, requires=("time_of_day",), start_hour=21, end_hour=6, min_count=5,
+          min_share=0.6, min_z=3.5)
 def night_cluster(start_hour: int, end_hour: int, min_count: int, min_share: float, min_z: float) -> str:
     """Most of an account's payments at night local time (``start_hour``..``end_hour``), when review is
     thin: at least ``min_count`` night payments, ``min_share`` of all its payments, and a one-sided
@@ -328,12 +444,12 @@ def night_cluster(start_hour: int, end_hour: int, min_count: int, min_share: flo
       AND (night - total * p) / sqrt(total * p * (1 - p)) >= {min_z}"""
 
 
-@typology("new_account_velocity", "account", 0.3, days=7.0, min_count=10, min_counterparties=5)
-def new_account_velocity(days: float, min_count: int, min_counterparties: int) -> str:
+@typology("new_account_velocity", "account", 0.3, window=Span(1 / 16), min_count=10, min_counterparties=5)
+def new_account_velocity(window: Window, min_count: int, min_counterparties: int) -> str:
     """An account first seen (opened per KYC, else first payment) well inside the data that makes at least
-    ``min_count`` payments with ``min_counterparties`` others within ``days`` (a fresh or backup account
+    ``min_count`` payments with ``min_counterparties`` others within the window (a fresh or backup account
     used at once)."""
-    w = int(days * 86400)
+    w = window.seconds
     return f"""
     WITH s AS (SELECT payer AS subject, payee AS cp, id, t, amount FROM mx_tx WHERE t IS NOT NULL
                UNION ALL SELECT payee, payer, id, t, amount FROM mx_tx WHERE t IS NOT NULL),
@@ -345,6 +461,6 @@ def new_account_velocity(days: float, min_count: int, min_counterparties: int) -
               FROM s JOIN first USING (subject), span
               WHERE first.born >= span.t0 + {w} AND s.t < first.born + {w} GROUP BY s.subject)
     SELECT subject, 0.5 + 0.5 * least(1.0, (n - {min_count}) / {min_count}.0) AS strength,
-           printf('new account: %d payments with %d counterparties (%.2f) in its first %.0f days', n, ncp, total,
-                  {days}) AS reason, evidence
+           printf('new account: %d payments with %d counterparties (%.2f) in its first {window.text}', n, ncp,
+                  total) AS reason, evidence
     FROM early WHERE n >= {min_count} AND ncp >= {min_counterparties}"""

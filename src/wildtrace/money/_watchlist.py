@@ -142,12 +142,12 @@ def watchlist_hits(frame: Frame, lists: Watchlists, threshold: float = NAME_THRE
         SELECT e, 'account', NULL, [e], [] :: VARCHAR[]
         FROM (SELECT payer AS e FROM mx_tx UNION SELECT payee FROM mx_tx)
         WHERE e NOT IN (SELECT payment_account FROM mx_kyc)""")
-    rows = []
+    rows: list[tuple] = []
     for p in parties.itertuples(index=False):
         matches = lists.screen(p.name, [i for i in p.ids if i], threshold)
         if matches:
             best = matches[0]
             reason = "; ".join(f"{m.list_name}:{m.entity_id} ({m.caption}): {m.reason}" for m in matches[:3])
             rows.append(("watchlist", p.subject, p.subject_kind, round(WATCHLIST_WEIGHT * best.score / 100, 4),
-                         reason, list(p.evidence), False))
+                         reason, list(p.evidence), [], False))
     return pd.DataFrame(rows, columns=HIT_COLUMNS)
