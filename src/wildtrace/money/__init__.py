@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from wildtrace.money._load import KINDS, load_records
     from wildtrace.money._names import name_key
     from wildtrace.money._pipeline import MoneyResult, analyse, latest_run, save, set_alert
+    from wildtrace.money._profile import LedgerProfile, infer_profile, load_deployment
     from wildtrace.money._registry import HIT_COLUMNS, TYPOLOGIES, Typology, run_typologies, typology
-    from wildtrace.money._risk import RiskParams, combine, propagate
+    from wildtrace.money._risk import RiskParams, combine, pattern_members, propagate
     from wildtrace.money._sar import SarDraft, draft_sar, sar_html, sar_xml, write_sar
     from wildtrace.money._watchlist import Watchlists, WatchMatch, load_watchlist, read_ftm, watchlist_hits
 
@@ -37,7 +38,8 @@ _LAZY = {
     "Frame": "_frame", "open_frame": "_frame", "KINDS": "_load", "load_records": "_load", "name_key": "_names",
     "MoneyResult": "_pipeline", "analyse": "_pipeline", "latest_run": "_pipeline", "save": "_pipeline",
     "set_alert": "_pipeline", "HIT_COLUMNS": "_registry", "TYPOLOGIES": "_registry", "Typology": "_registry",
-    "run_typologies": "_registry", "typology": "_registry", "RiskParams": "_risk", "combine": "_risk",
+    "run_typologies": "_registry", "typology": "_registry", "RiskParams": "_risk", "combine": "_risk", "pattern_members": "_risk",
+    "LedgerProfile": "_profile", "infer_profile": "_profile", "load_deployment": "_profile",
     "propagate": "_risk", "SarDraft": "_sar", "draft_sar": "_sar", "sar_html": "_sar", "sar_xml": "_sar",
     "write_sar": "_sar", "Watchlists": "_watchlist", "WatchMatch": "_watchlist", "load_watchlist": "_watchlist",
     "read_ftm": "_watchlist", "watchlist_hits": "_watchlist",
@@ -53,47 +55,11 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ALERT_THRESHOLD",
-    "HIT_COLUMNS",
-    "KINDS",
-    "PATTERN_DETECTORS",
-    "TYPOLOGIES",
-    "Frame",
-    "MoneyModel",
-    "MoneyResult",
-    "RiskParams",
-    "SarDraft",
-    "Typology",
-    "WatchMatch",
-    "Watchlists",
-    "account_labels",
-    "analyse",
-    "apply_model",
-    "build_features",
-    "combine",
-    "cross_validate",
-    "draft_sar",
-    "evaluate_accounts",
-    "evaluate_learning",
-    "evaluate_ledger",
-    "evaluate_typologies",
-    "latest_run",
-    "load_records",
-    "load_watchlist",
-    "name_key",
-    "open_frame",
-    "propagate",
-    "read_ftm",
-    "read_patterns",
-    "read_table",
-    "run_typologies",
-    "sar_html",
-    "sar_xml",
-    "save",
-    "set_alert",
-    "time_unit",
-    "train_model",
-    "typology",
-    "watchlist_hits",
-    "write_sar",
+    "ALERT_THRESHOLD", "HIT_COLUMNS", "KINDS", "PATTERN_DETECTORS", "TYPOLOGIES", "Frame", "LedgerProfile",
+    "MoneyModel", "MoneyResult", "RiskParams", "SarDraft", "Typology", "WatchMatch", "Watchlists", "account_labels",
+    "analyse", "apply_model", "build_features", "combine", "cross_validate", "draft_sar", "evaluate_accounts",
+    "evaluate_learning", "evaluate_ledger", "evaluate_typologies", "infer_profile", "latest_run", "load_deployment",
+    "load_records", "load_watchlist", "name_key", "open_frame", "pattern_members", "propagate", "read_ftm",
+    "read_patterns", "read_table", "run_typologies", "sar_html", "sar_xml", "save", "set_alert", "time_unit",
+    "train_model", "typology", "watchlist_hits", "write_sar",
 ]

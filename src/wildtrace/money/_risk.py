@@ -176,10 +176,10 @@ def _explain(labels: list[Label], i: int, seeds: dict[str, float]) -> str:
     return f"{len(steps)} hop(s) from {origin} (risk {seeds[origin]:.2f}): {origin} " + " ".join(steps)
 
 
-def _memberships(hits: pd.DataFrame, member_share: float, member_patterns: int) -> pd.DataFrame:
-    """One row per member of a pattern hit (other than its subject): it inherits ``member_share`` of the
-    pattern's score, with the pattern as the reason. Only a member's ``member_patterns`` strongest
-    patterns of each typology count: a shop whose customers show in many small blocks is not many times
+def pattern_members(hits: pd.DataFrame, member_share: float = 0.8, member_patterns: int = 2) -> pd.DataFrame:
+    """One row per member of a pattern hit (other than its subject; ``HIT_COLUMNS``, the member as
+    ``subject``): it inherits ``member_share`` of the pattern's score, with the pattern as the reason.
+    Only a member's ``member_patterns`` strongest patterns of each typology count: a shop whose customers show in many small blocks is not many times
     a launderer."""
     if "members" not in hits:
         return pd.DataFrame(columns=hits.columns)
@@ -213,7 +213,7 @@ def combine(hits: pd.DataFrame, network: pd.DataFrame, exposure_cap: float = 0.5
     if hits.empty and network.empty:
         return pd.DataFrame(columns=cols)
     if not hits.empty:
-        hits = pd.concat([hits, _memberships(hits, member_share, member_patterns)], ignore_index=True)
+        hits = pd.concat([hits, pattern_members(hits, member_share, member_patterns)], ignore_index=True)
     by: dict[str, dict[str, Any]] = {}
     for h, exposure in zip(hits.itertuples(index=False), exposure_flags(hits), strict=True):
         entry = by.setdefault(h.subject, {"kind": h.subject_kind, "keep": 1.0, "exposure": 0.0, "reasons": [],
