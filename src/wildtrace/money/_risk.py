@@ -179,8 +179,8 @@ def _explain(labels: list[Label], i: int, seeds: dict[str, float]) -> str:
 def pattern_members(hits: pd.DataFrame, member_share: float = 0.8, member_patterns: int = 2) -> pd.DataFrame:
     """One row per member of a pattern hit (other than its subject; ``HIT_COLUMNS``, the member as
     ``subject``): it inherits ``member_share`` of the pattern's score, with the pattern as the reason.
-    Only a member's ``member_patterns`` strongest patterns of each typology count: a shop whose customers show in many small blocks is not many times
-    a launderer."""
+    Only a member's ``member_patterns`` strongest patterns of each typology count: a shop whose customers
+    show in many small blocks is not many times a launderer."""
     if "members" not in hits:
         return pd.DataFrame(columns=hits.columns)
     rows = []
