@@ -114,3 +114,17 @@ def test_plain_records_are_taken_by_duckdb_not_per_record(store: Store, tmp_path
     assert seen == [100, 100, 100, 0] and (result.added, result.quarantined) == (300, 1)
     stored = store.get(Post, "p7")
     assert stored is not None and stored.content_hash == post_hash(stored) and stored.source == str(source)
+
+
+def test_csv_headers_are_data_not_sql(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Header names that look like the columnar path's own columns, quote or differ only by case."""
+    header = 'id,platform,text,Text,lineno,ok,"a""b","x""); DROP TABLE posts; --",line_ok'
+    rows = [header, 'h1,forum,lower,UPPER,7,no,q,z,1', 'h2,forum,,only upper,8,,,,', 'h3,forum,plain,,,,,,']
+    with caplog.at_level("WARNING", logger="wildtrace"):
+        columnar, per_record = _both(tmp_path, "posts.csv", "\n".join(rows).encode() + b"\n", "post")
+    assert "could not stage" not in caplog.text  # DuckDB took the chunk itself
+    assert columnar == per_record
+    rows_stored = columnar[0]
+    assert rows_stored[("h1",)]["text"] == "lower" and rows_stored[("h2",)]["text"] == ""
+    assert columnar[2][:2] == (3, 3) and set(columnar[3]) == {"Text", "lineno", "ok", 'a"b',
+                                                              'x"); DROP TABLE posts; --', "line_ok"}

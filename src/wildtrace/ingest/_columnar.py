@@ -75,6 +75,7 @@ class Batch:
     slow: list[RawRecord]
     count: int  # records in the chunk (fast and slow)
     records: dict[int, RawRecord] | None = None
+    names: list[str] | None = None  # CSV: the header name of the table's columns v_0, v_1, ...
 
     def after(self, done: int) -> Batch:
         """The batch without its first ``done`` records (a resumed run whose chunks were cut elsewhere)."""
@@ -82,7 +83,7 @@ class Batch:
         last = lines[done - 1]
         keep = pc.greater(self.table.column("lineno"), last)
         return Batch(self.table.filter(keep), [r for r in self.slow if r.line > last], self.count - done,
-                     self.records)
+                     self.records, self.names)
 
     def raw(self, source: str, line: int) -> RawRecord:
         """The record at ``line``, as the per-record reader gives it."""
@@ -180,10 +181,10 @@ def _csv_batches(path: Path, size: int) -> Iterator[Batch]:
             return
         good = [r.data for r in chunk if r.data is not None]
         names = list(dict.fromkeys(k for data in good for k in data))
-        cols: dict[str, Any] = {"lineno": pa.array([r.line for r in chunk if r.data is not None], pa.int64())}
-        for name in names:
-            cols[name] = pa.array([data.get(name) for data in good], pa.large_string())
-        yield Batch(pa.table(cols), [r for r in chunk if r.data is None], len(chunk), {r.line: r for r in chunk})
+        cols = [pa.array([r.line for r in chunk if r.data is not None], pa.int64()),
+                *(pa.array([data.get(name) for data in good], pa.large_string()) for name in names)]
+        table = pa.Table.from_arrays(cols, names=["lineno", *(f"v_{i}" for i in range(len(names)))])
+        yield Batch(table, [r for r in chunk if r.data is None], len(chunk), {r.line: r for r in chunk}, names)
 
 
 class Columnar:
@@ -198,22 +199,22 @@ class Columnar:
         """Create ``_wt_stage``: one row per record with ``ok`` and the converted columns."""
         con.register("_wt_batch", batch.table)
         try:
-            sql = self._json_sql(source) if fmt == "jsonl" else self._csv_sql(batch.table.column_names, source)
+            sql = self._json_sql(source) if fmt == "jsonl" else self._csv_sql(batch.names or [], source)
             con.execute(f"CREATE OR REPLACE TEMP TABLE _wt_stage AS {sql}")
         finally:
             con.unregister("_wt_batch")
 
-    def ignored(self, con: duckdb.DuckDBPyConnection, fmt: str, names: list[str]) -> dict[str, int]:
+    def ignored(self, con: duckdb.DuckDBPyConnection, fmt: str, names: list[str] | None) -> dict[str, int]:
         """Columns of the batch's accepted records that map to no field, and in how many records."""
         used = {c.split(".", 1)[0] for c in self._columns.values()} | set(self._columns.values())
         if fmt == "jsonl":
             rows = con.execute("SELECT k, count(*) FROM (SELECT unnest(keys) AS k FROM _wt_stage WHERE ok) "
                                "GROUP BY k").fetchall()
             return {k: int(n) for k, n in rows if k not in used}
-        unused = [n for n in names if n != "lineno" and n not in used]
+        unused = [n for n in names or [] if n not in used]
         if not unused:
             return {}
-        counts = ", ".join(f'count("c_{i}")' for i in range(len(unused)))
+        counts = ", ".join(f"count(c_{i})" for i in range(len(unused)))
         row = con.execute(f"SELECT {counts} FROM _wt_stage WHERE ok").fetchone() or ()
         return {name: int(n) for name, n in zip(unused, row, strict=True) if n}
 
@@ -240,12 +241,13 @@ class Columnar:
         return self._convert(values, fields, source, ["keys"])
 
     def _csv_sql(self, names: list[str], source: str) -> str:
-        present = set(names)
+        """``names`` are the header names of the columns ``v_0``, ``v_1``, ... (never put in SQL themselves)."""
+        index = {n: i for i, n in enumerate(names)}
         values: dict[str, _Value] = {
-            name: _CsvValue(f'"{self._columns[name]}"' if self._columns[name] in present else "NULL")
+            name: _CsvValue(f"v_{index[self._columns[name]]}" if self._columns[name] in index else "NULL")
             for name, _, _ in self._fields}
         used = set(self._columns.values())
-        extra = [f'"{n}" AS "c_{i}"' for i, n in enumerate(n for n in names if n != "lineno" and n not in used)]
+        extra = [f"v_{index[n]} AS c_{i}" for i, n in enumerate(n for n in names if n not in used)]
         fields = "SELECT *, true AS line_ok FROM _wt_batch"
         return self._convert(values, fields, source, [e.split(" AS ")[1] for e in extra], extra)
 
@@ -277,7 +279,8 @@ class Columnar:
         derived = self._derive(exprs, values, source)
         body = ", ".join(f'{expr} AS "{col}"' for col, expr in exprs.items())
         kept = "".join(f", {k}" for k in keep)
-        read = f"SELECT lineno, line_ok{kept}, {', '.join(reads + (extra or []))} FROM ({fields})"
+        passed = "".join(f", {k}" for k in keep if not any(e.endswith(f" AS {k}") for e in extra or []))
+        read = f"SELECT lineno, line_ok{passed}, {', '.join(reads + (extra or []))} FROM ({fields})"
         staged = f"SELECT lineno{kept}, line_ok AND {' AND '.join(checks)} AS ok, {body} FROM ({read})"
         return f"SELECT * REPLACE ({derived}) FROM ({staged})" if derived else staged
 

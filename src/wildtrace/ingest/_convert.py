@@ -156,9 +156,10 @@ class Converter:
         values: dict[str, Any] = {}
         used = set()
         for name, column in self._plan:
-            found, value = (True, raw.data[column]) if column in raw.data else lookup(raw.data, column)
+            exact = column in raw.data
+            found, value = (True, raw.data[column]) if exact else lookup(raw.data, column)
             if found:
-                used.add(column.split(".", 1)[0])
+                used.add(column if exact else column.split(".", 1)[0])
             if value is not None and value != "":
                 values[name] = value
             elif name in self.mapping.defaults:

@@ -179,15 +179,23 @@ def _columnar_chunks(chunks: _Chunks, sql: Columnar, sources: list[tuple[Path, s
                 skip -= whole.count
                 continue
             batch, skip = (whole.after(skip) if skip else whole), 0
-            sql.stage(con, batch, fmt, str(path))
-            not_ok = [int(n) for (n,) in con.execute("SELECT lineno FROM _wt_stage WHERE NOT ok").fetchall()]
+            lines = [int(n) for n in batch.table.column("lineno").to_pylist()]
+            try:
+                sql.stage(con, batch, fmt, str(path))
+                not_ok = [int(n) for (n,) in con.execute("SELECT lineno FROM _wt_stage WHERE NOT ok").fetchall()]
+            except Exception as exc:  # DuckDB could not read this chunk at all: every record goes per record
+                log.warning("DuckDB could not stage a chunk of %s (%s); reading it record by record", path, exc)
+                not_ok = lines
             slow = sorted([*batch.slow, *(batch.raw(str(path), n) for n in not_ok)], key=lambda r: r.line)
             media: dict[str, MediaItem] = {}
             outcomes = [outcome(raw, media) for raw in slow]
-            fast = _Fast(sql, con, batch, str(path), set(not_ok), outcomes, outcome, batch.count - len(slow))
-            chunks.commit(outcomes, media, fast)
-            for column, n in sql.ignored(con, fmt, batch.table.column_names).items():
-                converter.ignored[column] = converter.ignored.get(column, 0) + n
+            if len(not_ok) == len(lines):
+                chunks.commit(outcomes, media)
+            else:
+                fast = _Fast(sql, con, batch, str(path), set(not_ok), outcomes, outcome, batch.count - len(slow))
+                chunks.commit(outcomes, media, fast)
+                for column, n in sql.ignored(con, fmt, batch.names).items():
+                    converter.ignored[column] = converter.ignored.get(column, 0) + n
             if progress:
                 progress(chunks.result.read)
 
