@@ -199,9 +199,12 @@ def _check(store: Store, case: Case, source: Path, line: int, quarantined: dict[
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("columnar", [True, pytest.param(False, marks=pytest.mark.slow)],
+                         ids=["columnar", "per-record"])
 def test_each_hostile_input_is_quarantined_or_stored_as_data(store: Store, tmp_path: Path, case: Case,
                                                              columnar: bool) -> None:
-    """The hostile line sits between good records in one chunk; the good ones are all stored."""
+    """The hostile line sits between good records in one chunk; the good ones are all stored. (The whole-file
+    test below runs every case on both paths; one by one, the per-record path runs with the slow tests.)"""
     good = [_good(case.model, case.fmt, i) for i in range(4)]
     lines = [good[0], good[1], case.line, good[2], good[3]]
     source, result = _ingest(store, tmp_path / "in", case.model, case.fmt, lines, 100, columnar)
