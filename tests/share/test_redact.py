@@ -7,7 +7,7 @@ import random
 import pytest
 
 from wildtrace.model import Account, AccountIdentifier, PaymentAccount, Shipment
-from wildtrace.share import KnownValues, Redactor, known_values, load_policy, pseudonym, store_redactor
+from wildtrace.share import KnownValues, Redactor, Redactors, known_values, load_policy, pseudonym, store_redactor
 from wildtrace.simulate._text import card_text, handle_text, phone_text
 from wildtrace.store import Store
 
@@ -114,3 +114,12 @@ def test_a_bare_id_is_hidden_but_not_a_price_or_a_record_id() -> None:
     redactor = Redactor("partner", key=KEY)
     assert redactor.scrub("紫檀笔筒 可验货 pine3583") == "紫檀笔筒 可验货 [id]"
     assert redactor.scrub("价格RMB25900 见 post-00000477") == "价格RMB25900 见 post-00000477"
+
+
+def test_the_servers_redactors_learn_new_identifiers(store: Store) -> None:
+    redactors = Redactors(store, KEY, refresh=0)
+    assert redactors("partner").scrub("找 zz_newhandle88") == "找 [messenger]"  # read as an ID without the store
+    assert redactors("partner").scrub("寄件人 欧阳娜娜") == "寄件人 欧阳娜娜"
+    store.add([Shipment(waybill="SF9", sender_name="欧阳娜娜")])
+    assert redactors("partner").scrub("寄件人 欧阳娜娜") == "寄件人 [name]"
+    assert redactors("investigator").scrub("寄件人 欧阳娜娜") == "寄件人 欧阳娜娜"

@@ -14,6 +14,8 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
+import time
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -200,23 +202,31 @@ def store_redactor(store: Store, audience: str, key: bytes, policy: Policy | Non
 
 
 class Redactors:
-    """The redactor of each audience over one store, built again when the store's identifiers change (a
-    server keeps one of these)."""
+    """The redactor of each audience over one store, built again when the store's identifier tables change (a
+    server keeps one of these). The tables are counted at most every ``refresh`` seconds (counting a large
+    table on every request would cost more than the request); until then new identifiers are still caught by
+    the extraction stage's reading of the text."""
 
-    def __init__(self, store: Store, key: bytes) -> None:
-        self.store, self.key = store, key
+    def __init__(self, store: Store, key: bytes, refresh: float = 10.0) -> None:
+        self.store, self.key, self.refresh = store, key, refresh
         self._built: dict[str, tuple[tuple[int, ...], Redactor]] = {}
+        self._mark: tuple[int, ...] = ()
+        self._checked = -float("inf")
+        self._lock = threading.Lock()
 
     def __call__(self, audience: str) -> Redactor:
-        mark = store_fingerprint(self.store)
-        cached = self._built.get(audience)
-        if cached is None or cached[0] != mark:
-            policy = load_policy()
-            known = next((r.known for m, r in self._built.values() if m == mark), None)
-            built = Redactor(audience, policy, self.key, known or known_values(self.store, policy),
-                             store_ids(self.store))
-            self._built[audience] = cached = (mark, built)
-        return cached[1]
+        with self._lock:
+            now = time.monotonic()
+            if now - self._checked >= self.refresh:
+                self._mark, self._checked = store_fingerprint(self.store), now
+            cached = self._built.get(audience)
+            if cached is None or cached[0] != self._mark:
+                policy = load_policy()
+                known = next((r.known for m, r in self._built.values() if m == self._mark), None)
+                built = Redactor(audience, policy, self.key, known or known_values(self.store, policy),
+                                 store_ids(self.store))
+                self._built[audience] = cached = (self._mark, built)
+            return cached[1]
 
 
 def redact_record(record: dict[str, Any], kind: str, audience: str, policy: Policy | None = None,
