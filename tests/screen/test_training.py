@@ -10,9 +10,19 @@ import pytest
 from sklearn.metrics import f1_score, matthews_corrcoef
 
 from wildtrace.lexicon import Lexicon, load_lexicon
-from wildtrace.screen import Document, Screener, ScreenModel, cross_validate, read_labelled, train_model
-from wildtrace.screen._baselines import KeywordRule
-from wildtrace.screen._operating import Curve, Objective, choose_thresholds, parse_objective
+from wildtrace.screen import (
+    Document,
+    KeywordRule,
+    Objective,
+    Screener,
+    ScreenModel,
+    choose_thresholds,
+    cross_validate,
+    parse_objective,
+    read_labelled,
+    train_model,
+)
+from wildtrace.screen._operating import Curve
 
 DATA = Path(__file__).parent / "data"
 

@@ -18,11 +18,15 @@ from wildtrace.screen._screener import Document, Screener, ScreenResult, documen
 from wildtrace.screen._store import default_extractor, finish_verdict, labelled_from_decisions, screen_store
 
 if TYPE_CHECKING:
+    from wildtrace.screen._baselines import KeywordRule, tfidf_baseline
     from wildtrace.screen._evaluate import LabelledSet, cross_validate, evaluate, metrics, parse_label, read_labelled
+    from wildtrace.screen._operating import Objective, choose_thresholds, parse_objective
     from wildtrace.screen._train import train_model
 
 _LAZY = {"LabelledSet": "_evaluate", "cross_validate": "_evaluate", "evaluate": "_evaluate", "metrics": "_evaluate",
-         "parse_label": "_evaluate", "read_labelled": "_evaluate", "train_model": "_train"}
+         "parse_label": "_evaluate", "read_labelled": "_evaluate", "train_model": "_train",
+         "KeywordRule": "_baselines", "tfidf_baseline": "_baselines", "Objective": "_operating",
+         "choose_thresholds": "_operating", "parse_objective": "_operating"}
 
 
 def __getattr__(name: str) -> Any:
@@ -32,7 +36,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "Document", "ImageReader", "LabelledSet", "Normalised", "ScreenModel", "ScreenResult", "Screener",
-    "cross_validate", "default_extractor", "document_of", "evaluate", "finish_verdict", "fold",
-    "labelled_from_decisions", "metrics", "parse_label", "read_labelled", "screen_store", "squeeze", "train_model",
+    "Document", "ImageReader", "KeywordRule", "LabelledSet", "Normalised", "Objective", "ScreenModel", "ScreenResult",
+    "Screener", "choose_thresholds", "cross_validate", "default_extractor", "document_of", "evaluate",
+    "finish_verdict", "fold", "labelled_from_decisions", "metrics", "parse_label", "parse_objective",
+    "read_labelled", "screen_store", "squeeze", "tfidf_baseline", "train_model",
 ]
