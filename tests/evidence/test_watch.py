@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.evidence.conftest import Site
 from wildtrace.cli.main import app
-from wildtrace.evidence import Evidence, Watcher
+from wildtrace.evidence import Evidence, Politeness, Watcher, WatchResult
 from wildtrace.model import Post
 
 
@@ -182,3 +184,42 @@ def test_cli_discovery_pattern_is_checked(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("WILDTRACE_DB", str(tmp_path / "w.duckdb"))
     bad = CliRunner().invoke(app, ["watch", "add", "https://x.example/list", "--discover", "(unclosed"])
     assert bad.exit_code != 0 and "not a regular expression" in str(bad.exception or bad.output)
+
+
+def test_schedules_jitter_and_per_host_politeness(evidence: Evidence, site: Site) -> None:
+    hourly, often = site.set("/p/1", _page("老料XY手镯 5000元")), site.set("/p/2", _page("犀角杯 8000元"))
+    site.set("/p/3", _page("玳瑁手镯 900元"))
+    other_host = site.base.replace("127.0.0.1", "localhost") + "/p/3"
+    watcher = Watcher(evidence, timeout=5)
+    watcher.add(hourly, schedule="0 * * * *")
+    watcher.add(often, schedule="*/5 * * * *")
+    watcher.add(other_host)  # no schedule: the run's interval
+    with pytest.raises(ValueError, match="not a cron expression"):
+        watcher.add(hourly, schedule="every hour")
+    slept: list[float] = []
+    polite = Politeness(10.0, sleep=slept.append)
+    t0 = datetime(2026, 3, 14, 10, 2, tzinfo=UTC)
+    assert [r.url for r in watcher.run_due(t0, 1800, jitter=30, politeness=polite)] == [hourly, often, other_host]
+    assert len(slept) == 1 and 0 < slept[0] <= 10  # the second request to 127.0.0.1 waited; localhost did not
+    due = {r["url"]: r["next_check_at"] for r in watcher.entries()}
+    for url, at in ((hourly, t0.replace(hour=11, minute=0)), (often, t0.replace(minute=5)),
+                    (other_host, t0 + timedelta(seconds=1800))):
+        assert at <= due[url] <= at + timedelta(seconds=30), url
+    assert watcher.run_due(t0 + timedelta(minutes=1), 1800, politeness=polite) == []
+    assert [r.url for r in watcher.run_due(t0.replace(minute=6), 1800, politeness=polite)] == [often]
+    assert {r.url for r in watcher.run_due(t0.replace(hour=11, minute=1), 1800)} == {hourly, often, other_host}
+
+
+def test_run_forever_checks_what_is_due_then_sleeps_until_the_next(evidence: Evidence, site: Site) -> None:
+    watcher = Watcher(evidence, timeout=5)
+    watcher.add(site.set("/p/1", _page("象牙 5000元")), schedule="*/5 * * * *")
+    seen: list[WatchResult] = []
+    naps: list[float] = []
+
+    def nap(seconds: float) -> None:
+        naps.append(seconds)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        watcher.run_forever(3600, jitter=0, per_host_delay=0, on_result=seen.append, sleep=nap)
+    assert [r.outcome for r in seen] == ["new"] and 1 <= naps[0] <= 60

@@ -34,12 +34,14 @@ def add(
     discover: Annotated[str | None, typer.Option("--discover", help="The URL is a listing or search page: "
                                                  "watch the posts it links to on the same host whose URL matches "
                                                  "this regular expression (e.g. '/p/[0-9]+$').")] = None,
+    schedule: Annotated[str | None, typer.Option("--schedule", help="When `watch run --forever` checks it: a cron "
+                                                 "expression, e.g. '*/30 * * * *' or '0 8 * * *'.")] = None,
     db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Put a URL on the watchlist."""
     watcher = _watcher(db, config)
     with watcher.store:
-        row = watcher.add(url, post, marker, discover)
+        row = watcher.add(url, post, marker, discover, schedule=schedule)
     emit(row, as_json, f"watching {url}" + (f" (post {row['post_id']})" if row.get("post_id") else ""))
 
 
@@ -73,10 +75,16 @@ def run(
     interval: Annotated[float, typer.Option("--interval", help="Seconds between rounds.")] = 3600.0,
     rounds: Annotated[int | None, typer.Option("--rounds", help="Stop after this many rounds.")] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for each page.")] = 30.0,
+    forever: Annotated[bool, typer.Option("--forever", help="Run until stopped, checking each URL when its "
+                                          "--schedule (else --interval) says.")] = False,
+    jitter: Annotated[float, typer.Option("--jitter", help="With --forever: up to this many seconds added to "
+                                          "each next check.")] = 60.0,
+    per_host_delay: Annotated[float, typer.Option("--per-host-delay", help="With --forever: at least this many "
+                                                  "seconds between two requests to one host.")] = 5.0,
     db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    """Re-capture the watchlist, once or every --interval seconds (Ctrl-C stops). Exit status 1 when a URL
-    could not be checked in the last round."""
+    """Re-capture the watchlist, once, every --interval seconds, or --forever on each URL's schedule
+    (Ctrl-C stops). Exit status 1 when a URL could not be checked in the last round."""
     watcher = _watcher(db, config, timeout)
     last_round: dict[str, str] = {}
 
@@ -92,6 +100,8 @@ def run(
     with watcher.store:
         if not watcher.entries():
             fail("the watchlist is empty: add URLs with `wildtrace watch add URL`")
+        if forever:
+            watcher.run_forever(interval, jitter, per_host_delay, report)
         watcher.run(interval, 1 if once else rounds, report)
     errors = sorted(url for url, outcome in last_round.items() if outcome == "error")
     if errors:

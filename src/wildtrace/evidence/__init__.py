@@ -24,6 +24,7 @@ from wildtrace.evidence._capture import CaptureRequest, Evidence, sniff_type
 from wildtrace.evidence._export import ExportResult, captures_of, check_bundle, export_bundle
 from wildtrace.evidence._fetch import Fetched, fetch
 from wildtrace.evidence._log import CaptureLog, parse_entry
+from wildtrace.evidence._schedule import Politeness
 from wildtrace.evidence._verify import TamperedError, VerifyReport, verify_evidence
 from wildtrace.evidence._watch import DEFAULT_MARKERS, Watcher, WatchResult
 from wildtrace.evidence.chain import GENESIS, ChainProblem, link_hash, seal, verify_chain
@@ -41,6 +42,7 @@ __all__ = [
     "Evidence",
     "ExportResult",
     "Fetched",
+    "Politeness",
     "TamperedError",
     "VerifyReport",
     "WatchResult",

@@ -19,6 +19,7 @@ import lxml.html
 from wildtrace.evidence._capture import Evidence
 from wildtrace.evidence._fetch import USER_AGENT, Fetched
 from wildtrace.evidence._postview import describe_change, post_view, view_signature
+from wildtrace.evidence._schedule import Politeness, next_check, valid_schedule
 from wildtrace.log import get_logger
 from wildtrace.model import Capture, Post
 
@@ -61,10 +62,11 @@ class Watcher:
         self.markers = markers
 
     def add(self, url: str, post_id: str | None = None, marker: str | None = None, discover: str | None = None,
-            discovered_from: str | None = None) -> dict[str, Any]:
+            discovered_from: str | None = None, schedule: str | None = None) -> dict[str, Any]:
         """Put ``url`` on the watchlist (again: updates its post, marker and discovery pattern). Without
         ``post_id``, the post stored with that URL, if any. With ``discover`` (a regular expression), the
-        page is a listing: each round, the links it holds to the same host that match are watched too."""
+        page is a listing: each round, the links it holds to the same host that match are watched too.
+        ``schedule`` (a cron expression) says when ``run_forever`` checks it."""
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"{url}: only http(s) URLs can be watched")
         if discover is not None:
@@ -72,14 +74,17 @@ class Watcher:
                 re.compile(discover)
             except re.error as exc:
                 raise ValueError(f"--discover {discover!r}: not a regular expression ({exc})") from None
+        if schedule is not None:
+            valid_schedule(schedule)
         if post_id is None:
             found = self.store.find(Post, "url = ?", (url,), limit=1)
             post_id = found[0].id if found else None
         self.store.execute(
-            "INSERT INTO watchlist (url, post_id, marker, added_at, versions, gone, discover, discovered_from) "
-            "VALUES (?, ?, ?, ?, 0, FALSE, ?, ?) ON CONFLICT (url) DO UPDATE SET post_id = excluded.post_id, "
-            "marker = excluded.marker, discover = excluded.discover",
-            (url, post_id, marker, datetime.now(UTC), discover, discovered_from))
+            "INSERT INTO watchlist (url, post_id, marker, added_at, versions, gone, discover, discovered_from, "
+            "schedule) VALUES (?, ?, ?, ?, 0, FALSE, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
+            "post_id = excluded.post_id, marker = excluded.marker, discover = excluded.discover, "
+            "schedule = excluded.schedule, next_check_at = NULL",
+            (url, post_id, marker, datetime.now(UTC), discover, discovered_from, schedule))
         return self.get(url) or {}
 
     def _discover(self, row: dict[str, Any], fetched: Fetched) -> list[str]:
@@ -113,6 +118,36 @@ class Watcher:
                 if on_result:
                     on_result(result)
         return results
+
+    def run_due(self, now: datetime, interval: float, jitter: float = 0.0, politeness: Politeness | None = None,
+                on_result: Callable[[WatchResult], None] | None = None) -> list[WatchResult]:
+        """Check the URLs that are due at ``now`` (never checked, or their next check has come), politely per
+        host; each then gets its next check from its schedule (or ``interval``) plus jitter."""
+        due = [r for r in self.entries() if r["next_check_at"] is None or r["next_check_at"] <= now]
+        results = []
+        with httpx.Client(follow_redirects=True, timeout=self.timeout, headers={"User-Agent": USER_AGENT}) as client:
+            for row in due:
+                if politeness is not None:
+                    politeness.wait(row["url"])
+                result = self.check(row, client)
+                self.store.execute("UPDATE watchlist SET next_check_at = ? WHERE url = ?",
+                                   (next_check(row["schedule"], now, interval, jitter), row["url"]))
+                results.append(result)
+                if on_result:
+                    on_result(result)
+        return results
+
+    def run_forever(self, interval: float, jitter: float = 0.0, per_host_delay: float = 0.0,
+                    on_result: Callable[[WatchResult], None] | None = None,
+                    sleep: Callable[[float], None] = time.sleep) -> None:
+        """Check what is due, sleep until the next URL is due (a minute at most, so new entries are seen),
+        and again, until interrupted."""
+        politeness = Politeness(per_host_delay, sleep)
+        while True:
+            self.run_due(datetime.now(UTC), interval, jitter, politeness, on_result)
+            upcoming = [r["next_check_at"] for r in self.entries() if r["next_check_at"] is not None]
+            wait = (min(upcoming) - datetime.now(UTC)).total_seconds() if upcoming else 60.0
+            sleep(min(60.0, max(1.0, wait)))
 
     def run(self, interval: float, rounds: int | None = None,
             on_result: Callable[[WatchResult], None] | None = None) -> int:
