@@ -21,6 +21,7 @@ def build_report(store: Store, options: ReportOptions, key: bytes = b"") -> dict
     data = load_period(store, options)
     redactor = store_redactor(store, options.audience, key)
     volume = s.volume(data)
+    words = s.code_words(data)
     links = n.seizure_links(store, data)
     report: dict[str, Any] = {
         "title": options.title,
@@ -38,12 +39,12 @@ def build_report(store: Store, options: ReportOptions, key: bytes = b"") -> dict
             "timing": s.timing(data),
             "deletions": m.deletions(store, data),
             "traders": s.traders(data, redactor),
-            "code_words": s.code_words(data),
+            "code_words": words,
             "networks": n.networks(store, data, redactor),
             "seizures": n.seizures(links, data, redactor),
             "sources": m.sources(store, data),
         },
-        "case_studies": c.case_studies(store, data, links, redactor),
+        "case_studies": c.case_studies(store, data, links, redactor, {w["key"]: w["term"] for w in words["words"]}),
         "queries": {name: fn() for name, fn in q.QUERIES.items()},
     }
     report["summary"] = summary(report)

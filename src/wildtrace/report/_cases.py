@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from wildtrace.model import Case, CaseStatus
+from wildtrace.report import _queries as q
 from wildtrace.report._data import PeriodData
 from wildtrace.report._sections import fold_code_word
 from wildtrace.share import Redactor, study_of_case
@@ -33,8 +34,9 @@ def _seller_case(data: PeriodData, seizure: dict[str, Any], seller: str, how: st
 
 
 def case_studies(store: Store, data: PeriodData, links: list[tuple[dict[str, Any], dict[str, str]]],
-                 redactor: Redactor, limit: int = 3) -> dict[str, Any]:
-    """Up to ``limit`` case studies for the appendix, each with its origin (``case`` or ``seizure``)."""
+                 redactor: Redactor, terms: dict[str, str], limit: int = 3) -> dict[str, Any]:
+    """Up to ``limit`` case studies for the appendix, each with its origin (``case`` or ``seizure``); code words
+    folded and written as the report's code-word table writes them (``terms``: folded key -> spelling)."""
     start, end = data.options.bounds()
     cases = [c for c in store.find(Case)
              if c.status == CaseStatus.CLOSED and c.created_at and start <= c.created_at < end]
@@ -52,9 +54,9 @@ def case_studies(store: Store, data: PeriodData, links: list[tuple[dict[str, Any
         words: dict[str, str] = {}
         for raw in study["code_words"]:
             key, surface, _ = fold_code_word(raw)
-            words.setdefault(key, surface)
+            words.setdefault(key, terms.get(key, surface))
         studies.append({**study, "origin": origin, "timeline": timeline[:TIMELINE],
                         "code_words": sorted(words.values()), "more_events": max(0, len(timeline) - TIMELINE)})
     return {"studies": studies, "closed_cases": len(cases),
-            "source": {"function": "wildtrace.report._cases.case_studies", "library": "wildtrace.share.study_of_case",
-                       "queries": ["seizures_of_period", "phone_identifiers", "trader_members", "posts_in_period"]}}
+            "source": q.source(f"{__name__}.case_studies", "seizures_of_period", "phone_identifiers", "trader_members",
+                               "posts_in_period", library="wildtrace.share.study_of_case")}

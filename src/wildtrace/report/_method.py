@@ -29,10 +29,6 @@ MIN_REVIEWS = 30
 COUNTS = ("tp", "fp", "fn", "tn")
 
 
-def _source(function: str, *queries: str) -> dict[str, Any]:
-    return {"function": f"wildtrace.report._method.{function}", "queries": list(queries)}
-
-
 class EvaluationError(ValueError):
     """An evaluation file is wrong; the message names the file and the entry."""
 
@@ -104,7 +100,7 @@ def measurement(store: Store, data: PeriodData, evaluation: dict[str, Any], flag
                   if models and e["model_version"] else None}
     return {"precision": precision, "recall": recall, "origin": origin, "min_reviews": MIN_REVIEWS,
             "models": models, "flagged": flagged, "illegal_ads": corrected_count(flagged, precision, recall),
-            "source": _source("measurement", "review_decisions", "posts_in_period")}
+            "source": q.source(f"{__name__}.measurement", "review_decisions", "posts_in_period")}
 
 
 def _hours(delta: pd.Series) -> dict[str, Any]:
@@ -127,7 +123,8 @@ def deletions(store: Store, data: PeriodData) -> dict[str, Any]:
                            "deleted_share": share(int(flagged["deleted_at"].notna().sum()), len(flagged)),
                            "recorded_hours": _hours(flagged["deleted_at"] - flagged["posted_at"]), "watched": 0,
                            "watch_deleted": 0,
-                           "source": _source("deletions", "posts_in_period", "captures_of_period", "watched_posts")}
+                           "source": q.source(f"{__name__}.deletions", "posts_in_period", "captures_of_period",
+                                              "watched_posts")}
     if not has_tables(store, "watchlist"):
         return out
     watched = pd.DataFrame(store.query(q.watched_posts(), [start, end]),
@@ -171,7 +168,7 @@ def sources(store: Store, data: PeriodData) -> dict[str, Any]:
     return {"platforms": rows, "posts": len(posts), "pictures": int(posts["media"].map(len).sum()),
             "captured": int(posts["captured_at"].notna().sum()), "evidence_captures": len(captures),
             "accounts": int(posts["account_id"].nunique()),
-            "source": _source("sources", "sources_watched", "posts_in_period", "captures_of_period")}
+            "source": q.source(f"{__name__}.sources", "sources_watched", "posts_in_period", "captures_of_period")}
 
 
 def limitations(report: dict[str, Any]) -> list[str]:

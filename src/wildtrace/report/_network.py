@@ -8,16 +8,12 @@ from collections import Counter
 from typing import Any
 
 from wildtrace.link import load_network, match_key
-from wildtrace.report import _queries as _q
+from wildtrace.report import _queries as q
 from wildtrace.report._data import PeriodData
 from wildtrace.share import Redactor
 from wildtrace.store import Store
 
 LIBRARY = "wildtrace.link.load_network"  # payments and parcels of the period, traders from the linking stage
-
-
-def _source(function: str, *queries: str, library: str | None = None) -> dict[str, Any]:
-    return {"function": f"wildtrace.report._network.{function}", "queries": list(queries), "library": library}
 
 
 def _label(node: str, row: dict[str, Any], redactor: Redactor) -> str:
@@ -35,7 +31,7 @@ def networks(store: Store, data: PeriodData, redactor: Redactor) -> dict[str, An
     """The largest trader networks of the period (communities of the payment and parcel network, ranked by the
     traders they hold, then money) and the nodes that received the most money in the period."""
     o = data.options
-    source = _source("networks", "trader_members", "posts_in_period", library=LIBRARY)
+    source = q.source(f"{__name__}.networks", "trader_members", "posts_in_period", library=LIBRARY)
     if data.traders is None or data.traders.empty:
         return {"available": False, "note": "no data: link the accounts first (`wildtrace link run`)",
                 "networks": [], "receivers": [], "source": source}
@@ -90,11 +86,11 @@ def seizure_links(store: Store, data: PeriodData) -> list[tuple[dict[str, Any], 
     seller's account (profile, post or picture)."""
     o = data.options
     phone_accounts: dict[str, set[str]] = {}
-    for r in store.query(_q.phone_identifiers()):
+    for r in store.query(q.phone_identifiers()):
         phone_accounts.setdefault(match_key("phone", r["value"]), set()).add(r["account_id"])
     owner = data.traders.set_index("account_id")["trader_id"].to_dict() if data.traders is not None else {}
     out = []
-    for r in sorted(store.query(_q.seizures_of_period(), [o.start, o.end]), key=lambda r: (str(r["date"]), r["id"])):
+    for r in sorted(store.query(q.seizures_of_period(), [o.start, o.end]), key=lambda r: (str(r["date"]), r["id"])):
         via: dict[str, str] = {}
         for how, phones in (("sender", _phones(r["sender_phone"])), ("receiver", _phones(r["receiver_phone"])),
                             ("named", _phones(r["phones"]))):
@@ -124,4 +120,4 @@ def seizures(links: list[tuple[dict[str, Any], dict[str, str]]], data: PeriodDat
     return {"n": len(out), "linked": len(linked), "rows": out,
             "sellers": len({x["seller"] for s in linked for x in s["sellers"]}),
             "kg": round(sum(float(s.get("quantity_kg") or 0) for s in out), 2),
-            "source": _source("seizures", "seizures_of_period", "phone_identifiers", "trader_members")}
+            "source": q.source(f"{__name__}.seizures", "seizures_of_period", "phone_identifiers", "trader_members")}

@@ -7,6 +7,14 @@ into the published report, so every number can be traced without printing SQL to
 
 from __future__ import annotations
 
+from typing import Any
+
+
+def source(function: str, *queries: str, library: str | None = None) -> dict[str, Any]:
+    """What a figure or sentence came from: the function that computed it (dotted name), the queries it read
+    (keys of :data:`QUERIES`) and the library call it made, if any."""
+    return {"function": function, "queries": list(queries), "library": library}
+
 
 def posts_in_period() -> str:
     """Posts made in [from, to) with their screening verdict (one row per post)."""

@@ -14,6 +14,7 @@ import pandas as pd
 
 from wildtrace.extract import load_vocabulary
 from wildtrace.link import phash_groups
+from wildtrace.report import _queries as q
 from wildtrace.report._changes import compare_around, detect_changes, detectable_drop
 from wildtrace.report._data import PeriodData, Week
 from wildtrace.report._stats import distribution, median_change, rate_change, share
@@ -25,10 +26,6 @@ PRODUCT_TYPES = ("raw", "semi_worked", "worked_uncarved", "worked_carved")
 CRACKDOWN_DROP = 0.45  # the drop after the 2015 WeChat crackdown (docs: domain), the size a report should see
 CATEGORIES = {"A": "ivory only", "B": "ivory and other endangered species", "C": "collectables including ivory",
               "D": "other business including ivory"}
-
-
-def _source(function: str, *queries: str) -> dict[str, Any]:
-    return {"function": f"wildtrace.report._sections.{function}", "queries": list(queries)}
 
 
 def item_ids(posts: pd.DataFrame, phash: dict[str, str], distance: int) -> pd.Series:
@@ -100,7 +97,7 @@ def volume(data: PeriodData) -> dict[str, Any]:
         "by_species": _breakdown(flagged, "species", early, late),
         "by_product_type": _breakdown(flagged, "product_type", early, late),
         "partial_weeks": [w.iso for w in calendar if w.partial],
-        "source": _source("volume", "posts_in_period", "media_hashes"),
+        "source": q.source(f"{__name__}.volume", "posts_in_period", "media_hashes"),
     }
 
 
@@ -128,7 +125,7 @@ def products(data: PeriodData) -> dict[str, Any]:
     return {"types": rows, "worked_share": round(worked / typed, 3) if typed else None,
             "all_cny_per_gram": distribution(flagged["price_per_gram_cny"]),
             "cny_per_usd": cny_per_usd, "rates_date": rates.rates_date,
-            "source": _source("products", "posts_in_period")}
+            "source": q.source(f"{__name__}.products", "posts_in_period")}
 
 
 def timing(data: PeriodData) -> dict[str, Any]:
@@ -140,7 +137,7 @@ def timing(data: PeriodData) -> dict[str, Any]:
         "hour_histogram": histogram, "n": len(hours),
         "night_share": round(float(hours.isin(NIGHT_HOURS).mean()), 3) if len(hours) else None,
         "night": share(int(hours.isin(NIGHT_HOURS).sum()), len(hours)),
-        "source": _source("timing", "posts_in_period"),
+        "source": q.source(f"{__name__}.timing", "posts_in_period"),
     }
 
 
@@ -178,7 +175,8 @@ def traders(data: PeriodData, redactor: Redactor) -> dict[str, Any]:
         "unit": "trader" if linked else "account", "active": len(active_ids), "new": len(new),
         "returning": len(active_ids - new), "new_since": data.baseline_end.astimezone(data.options.tz).date()
         .isoformat(), "baseline": data.has_baseline,
-        "source": _source("traders", "posts_in_period", "post_history", "accounts_of_period", "trader_members"),
+        "source": q.source(f"{__name__}.traders", "posts_in_period", "post_history", "accounts_of_period",
+                           "trader_members"),
     }
     if not linked:
         return {**out, "available": False, "note": "no data: link the accounts first (`wildtrace link run`)"}
@@ -237,7 +235,7 @@ def changes(data: PeriodData, volume_section: dict[str, Any]) -> dict[str, Any]:
                       "recovered when 3 weeks average 95% of the level before it; partial weeks left out. The "
                       "smallest detectable drop is found by simulating series as long, high and noisy as this one "
                       "(detected 4 times in 5, dated within a week)",
-            "source": _source("changes", "posts_in_period")}
+            "source": q.source(f"{__name__}.changes", "posts_in_period")}
 
 
 def fold_code_word(raw: str) -> tuple[str, str, str | None]:
@@ -287,4 +285,4 @@ def code_words(data: PeriodData) -> dict[str, Any]:
     return {"words": rows, "new": sum(r["new"] for r in rows), "variants_folded": sum(len(r["variants"]) for r in rows),
             "new_since": baseline.astimezone(data.options.tz).date().isoformat(),
             "baseline": data.has_baseline, "period_start": start.astimezone(data.options.tz).date().isoformat(),
-            "source": _source("code_words", "posts_in_period", "post_history", "monitoring_span")}
+            "source": q.source(f"{__name__}.code_words", "posts_in_period", "post_history", "monitoring_span")}
