@@ -10,7 +10,6 @@ and maxima of the neighbours' features are added, so a ring's members see each o
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from wildtrace.money._frame import Frame
@@ -89,20 +88,15 @@ def describe(name: str) -> str:
 
 
 def time_unit(frame: Frame) -> int:
-    """The ledger's time unit in seconds: the greatest common step of its distinct payment times (an integer
-    step, a day for dates), or, for free timestamps, the calendar unit (second, minute, hour, day) that
-    cuts the span into at most 1,000 units."""
-    t = frame.df("SELECT DISTINCT t FROM mx_tx WHERE t IS NOT NULL ORDER BY t")["t"].to_numpy(dtype=np.int64)
-    if len(t) < 2:
-        return 1
-    g = int(np.gcd.reduce(np.diff(t)))
-    span = int(t[-1] - t[0])
-    if g > 1 and span // g <= 100_000:
-        return g
-    for unit in (1, 60, 3600, 86400):
-        if span / unit <= 1000:
-            return unit
-    return 86400
+    """The ledger's time unit in seconds: its profile's tick (one step, a day for dates, an hour or a minute
+    when every time falls on one; :mod:`~wildtrace.money._profile`), unless that cuts the span into more
+    than 100,000 ticks (free timestamps: a tick of one second), when the calendar unit (minute, hour, day)
+    that cuts it into at most 1,000 is used."""
+    profile = frame.profile
+    tick, span = max(1, profile.tick_seconds), profile.span_seconds
+    if span // tick <= 100_000:
+        return tick
+    return next((unit for unit in (60, 3600) if span / unit <= 1000), 86400)
 
 
 def build_features(frame: Frame, hits: pd.DataFrame | None = None, unit: int | None = None) -> pd.DataFrame:
