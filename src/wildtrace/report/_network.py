@@ -40,26 +40,30 @@ def networks(store: Store, data: PeriodData, redactor: Redactor) -> dict[str, An
     flagged = data.posts[data.posts["flagged"]]
     ads = Counter(flagged["account_id"].map(owner).dropna())
     rows = table.set_index("node").to_dict("index")
-    groups = []
+    community_of = {n: r["community"] for n, r in rows.items() if r["kind"] == "trader"}
+    flows: dict[int, Counter[str]] = {}
+    for u, v, e in graph.edges(data=True):  # one pass: each edge counts for the networks of the traders it touches
+        for c in {community_of[x] for x in (u, v) if x in community_of}:
+            flows.setdefault(c, Counter()).update(edges=1, payments=e["payments"], parcels=e["parcels"])
+        if v in community_of:
+            flows.setdefault(community_of[v], Counter())["money"] += e["money"]
+    groups: list[dict[str, Any]] = []
     for community, members in table.groupby("community"):
         traders = members[members["kind"] == "trader"]
         if traders.empty:
             continue
-        held = set(traders["node"])
-        touching = [e for u, v, e in graph.edges(data=True) if u in held or v in held]
-        money = sum(e["money"] for u, v, e in graph.in_edges(held, data=True))
-        parcels = sum(e["parcels"] for e in touching)
-        n_ads = sum(ads.get(t, 0) for t in held)
-        if not touching and not n_ads:
+        flow = flows.get(int(community), Counter())
+        n_ads = sum(ads.get(t, 0) for t in traders["node"])
+        if not flow["edges"] and not n_ads:
             continue
         roles = Counter(members.loc[members["kind"] == "party", "role"])
         top = traders.sort_values(["money_received", "pagerank"], ascending=False).head(3)
         groups.append({"community": int(community), "traders": len(traders), "parties": len(members) - len(traders),
                        "buyers": roles.get("buyer", 0) + roles.get("buyer and supplier", 0),
                        "suppliers": roles.get("supplier", 0) + roles.get("buyer and supplier", 0),
-                       "money_to_traders": round(money), "payments": sum(e["payments"] for e in touching),
-                       "parcels": parcels,
-                       "flagged_ads": n_ads, "central": [_label(t, rows[t], redactor) for t in top["node"]]})
+                       "money_to_traders": round(flow["money"]), "payments": flow["payments"],
+                       "parcels": flow["parcels"], "flagged_ads": n_ads,
+                       "central": [_label(t, rows[t], redactor) for t in top["node"]]})
     groups.sort(key=lambda g: (-g["traders"], -g["money_to_traders"], -g["flagged_ads"]))
     receivers = [{"who": _label(n, rows[n], redactor), "kind": rows[n]["kind"], "role": rows[n]["role"],
                   "received": round(rows[n]["money_received"]), "sent": round(rows[n]["money_sent"]),
