@@ -36,8 +36,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Stor
     store = open_store(str(tmp_path_factory.mktemp("web") / "wildtrace.duckdb"))
     ids = build_world(store)
     port = free_port()
-    settings = Settings(secret_key="browser-test", share_key="test-share-key",
-                        data_dir=str(tmp_path_factory.mktemp("web-data")))
+    ids["data_dir"] = str(tmp_path_factory.mktemp("web-data"))  # the workbench's evidence store is under it
+    settings = Settings(secret_key="browser-test", share_key="test-share-key", data_dir=ids["data_dir"])
     config = uvicorn.Config(create_app(store, settings, screener=KeywordScreener()), host="127.0.0.1", port=port,
                             log_level="warning")
     server = uvicorn.Server(config)

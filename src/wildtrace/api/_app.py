@@ -18,7 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from wildtrace.api._ratelimit import RateLimiter, Throttle
-from wildtrace.api.routes import admin, alerts, auth, cases, check, lexicon, public, review, traders
+from wildtrace.api.routes import admin, alerts, auth, captures, cases, check, lexicon, public, review, traders
 from wildtrace.config import Settings
 from wildtrace.log import get_logger
 from wildtrace.share import Redactors, share_key
@@ -140,7 +140,7 @@ def create_app(store: Store, settings: Settings, screener: Any = None) -> FastAP
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
 
     _install_error_handlers(app)
-    for module in (public, auth, review, cases, alerts, traders, lexicon, admin, check):
+    for module in (public, auth, review, cases, captures, alerts, traders, lexicon, admin, check):
         app.include_router(module.router)
     pages.install(app)
     return app

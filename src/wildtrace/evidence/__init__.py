@@ -19,7 +19,14 @@ from wildtrace.evidence._anchor import (
     sign_anchor,
 )
 from wildtrace.evidence._blobs import BlobStore, sha256_bytes, sha256_file, write_atomic
-from wildtrace.evidence._browser import CHROMIUM, BrowserCapture, browser_context, capture_with_browser
+from wildtrace.evidence._browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    BrowserCapture,
+    browser_context,
+    capture_with_browser,
+    preserve_page,
+)
 from wildtrace.evidence._capture import CaptureRequest, Evidence, sniff_type
 from wildtrace.evidence._export import ExportResult, captures_of, check_bundle, export_bundle
 from wildtrace.evidence._fetch import Fetched, fetch
@@ -31,6 +38,7 @@ from wildtrace.evidence.chain import GENESIS, ChainProblem, link_hash, seal, ver
 
 __all__ = [
     "CHROMIUM",
+    "CHROMIUM_ARGS",
     "DEFAULT_MARKERS",
     "GENESIS",
     "Anchor",
@@ -59,6 +67,7 @@ __all__ = [
     "new_signing_key",
     "outside",
     "parse_entry",
+    "preserve_page",
     "read_public_key",
     "seal",
     "sha256_bytes",

@@ -102,14 +102,30 @@ def capture_with_browser(evidence: Evidence, url: str, post_id: str | None = Non
         software = f"Chromium {context.browser.version if context.browser else ''}".strip()
         page.close()
     landed = main.url if main is not None else url
-    document = next((e for e in exchanges if e.url == landed), None)
-    warc = build_browser_warc(exchanges, [(f"urn:view:{landed}", "image/png", screenshot),
-                                          (f"urn:dom:{landed}", "text/html; charset=utf-8", dom)],
-                              when, evidence.collector, f"{software} ({agent})", post_id)
-    body = document.body if document is not None else dom
+    capture = preserve_page(evidence, landed, screenshot, dom, f"{software} ({agent})", exchanges, post_id, when)
+    return BrowserCapture(capture, len(exchanges), sha256_bytes(screenshot), sha256_bytes(dom), agent)
+
+
+def preserve_page(evidence: Evidence, url: str, screenshot: bytes, dom: bytes, software: str,
+                  exchanges: list[Exchange] | None = None, post_id: str | None = None,
+                  captured_at: datetime | None = None, selection: str = "") -> Capture:
+    """Preserve a page as a browser showed it (one WARC file: its exchanges, the screenshot as
+    ``urn:view:<url>``, the DOM as ``urn:dom:<url>``, the selected text as ``urn:selection:<url>``), logged
+    and stored like any capture; the screenshot and the DOM are kept as blobs too. The capture's body is
+    the page's document as received, else the DOM."""
+    if not screenshot.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ValueError("the screenshot is not a PNG image")
+    when = captured_at or datetime.now(UTC)
+    resources = [(f"urn:view:{url}", "image/png", screenshot), (f"urn:dom:{url}", "text/html; charset=utf-8", dom)]
+    if selection:
+        resources.append((f"urn:selection:{url}", "text/plain; charset=utf-8", selection.encode("utf-8")))
+    document = next((e for e in exchanges or [] if e.url == url), None)
+    warc = build_browser_warc(exchanges or [], resources, when, evidence.collector, software, post_id)
     capture = evidence.capture_many([CaptureRequest(
-        landed, body, "response", document.status if document else None, document.reason if document else "",
-        document.response_headers if document else None, post_id=post_id, captured_at=when, warc=warc)])[0]
+        url, document.body if document else dom, "response" if document else "resource",
+        document.status if document else None, document.reason if document else "",
+        document.response_headers if document else None, None if document else "text/html; charset=utf-8",
+        post_id=post_id, captured_at=when, warc=warc)])[0]
     for data in (screenshot, dom):
         evidence.blobs.put(data)
-    return BrowserCapture(capture, len(exchanges), sha256_bytes(screenshot), sha256_bytes(dom), agent)
+    return capture
