@@ -115,6 +115,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/check/payment"): {"payer": "wallet:buyer-1", "payee": "wallet:w-881", "amount": 10},
     ("POST", "/api/check/shipment"): {"sender_phone": PHONE, "receiver_phone": "13500001111"},
     ("POST", "/api/tips"): {"text": "象牙 tip", "contact": TIPSTER},
+    ("POST", "/api/captures"): {"url": "https://bazaar.example/p/9", "title": "t", "selection": f"象牙 {PHONE}",
+                                "html": f"<p>象牙 {PHONE}</p>",
+                                "screenshot": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADU"
+                                              "lEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="},
     ("POST", "/login"): {"username": "spare", "password": PASSWORD},
     ("POST", "/review/{post_id:path}/decide"): {"decision": "dismiss"},
     ("POST", "/alerts/{alert_id}"): {"action": "assign"},

@@ -23,7 +23,8 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
     mp.setattr(_users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     store = open_store(str(Path(tmp_path_factory.mktemp("fuzz")) / "wildtrace.duckdb"))
     build_world(store)
-    app = create_app(store, Settings(secret_key="fuzz", share_key="test-share-key"), screener=KeywordScreener())
+    app = create_app(store, Settings(secret_key="fuzz", share_key="test-share-key",
+                                     data_dir=str(tmp_path_factory.mktemp("fuzz-data"))), screener=KeywordScreener())
     app.state.token = create_token(store, "admin", "fuzz")
     yield app
     store.close()
