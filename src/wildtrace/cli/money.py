@@ -30,6 +30,20 @@ TruthKindOpt = Annotated[str, typer.Option(
                          "names the payment id column).")]
 ParamsOpt = Annotated[Path | None, typer.Option(
     "--params", help="JSON file {typology: {parameter: value}} overriding typology defaults.")]
+ProfileOpt = Annotated[Path | None, typer.Option(
+    "--profile", help="Deployment profile (YAML: currency, step, thresholds, typologies) for what should not be "
+                      "inferred from the ledger.")]
+
+
+def _deployment(path: Path | None) -> dict[str, Any]:
+    from wildtrace.money import load_deployment
+
+    if path is None:
+        return {}
+    try:
+        return load_deployment(path)
+    except ValueError as exc:
+        fail(str(exc))
 
 
 def _pairs(maps: list[str] | None) -> dict[str, str]:
@@ -120,6 +134,40 @@ def typologies_cmd(as_json: JsonOpt = False) -> None:
                                     f"params: {json.dumps(r['params'], default=str)}" for r in rows))
 
 
+@money_app.command("profile")
+def profile_cmd(
+    transactions: Annotated[Path, typer.Option(help="Transactions file (CSV, Parquet or JSON Lines).")],
+    maps: MapOpt = None,
+    step_hours: Annotated[float, typer.Option(help="Length of one integer time step, in hours.")] = 1.0,
+    profile: ProfileOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What the money stage infers from a ledger and why (time unit, span, time of day, currency, amount
+    percentiles), and the windows and amount floors each typology gets from it."""
+    from wildtrace.money import TYPOLOGIES, open_frame
+    from wildtrace.money._profile import Quantile, Span
+
+    try:
+        frame = open_frame(None, transactions, _pairs(maps), int(step_hours * 3600), _deployment(profile))
+    except (OSError, ValueError) as exc:
+        fail(str(exc))
+    p = frame.profile
+    frame.close()
+    resolved = {}
+    for t in TYPOLOGIES.values():
+        given = p.overrides.get(t.name, {})
+        values = {k: (p.convert(t.name, k, given[k], v) if k in given else p.resolve(v)) for k, v in t.params.items()
+                  if isinstance(v, Span | Quantile) or k in given}
+        off = t.missing(p)
+        resolved[t.name] = ({"off": f"the ledger does not give {' or '.join(off)}"} if off else
+                            {k: getattr(v, "text", v) for k, v in values.items() if k != "span"})
+    out = {**p.as_dict(), "typologies": {k: v for k, v in resolved.items() if v}}
+    emit(out, as_json, "\n".join([f"{k:>20}  {v}" for k, v in p.as_dict().items() if k != "why"]
+                                 + ["", "why:"] + [f"  - {w}" for w in p.why] + ["", "typologies:"]
+                                 + [f"  {k:<24} " + ", ".join(f"{a}={b}" for a, b in v.items())
+                                    for k, v in out["typologies"].items()]))
+
+
 @money_app.command("run")
 def run_cmd(
     transactions: Annotated[Path | None, typer.Option(
@@ -130,6 +178,9 @@ def run_cmd(
     params: ParamsOpt = None,
     threshold: Annotated[float, typer.Option(help="Alert threshold on the total risk.")] = ALERT_THRESHOLD,
     model: ModelOpt = None,
+    profile: ProfileOpt = None,
+    alerts_per: Annotated[str, typer.Option(help="account, or pattern: one alert per detected pattern with its "
+                                                 "members, as AML teams triage them.")] = "account",
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -138,12 +189,15 @@ def run_cmd(
     typologies that drove it."""
     from wildtrace.money import analyse, apply_model, open_frame, save
 
+    if alerts_per not in ("account", "pattern"):
+        fail(f"--alerts-per: use account or pattern, not {alerts_per!r}")
     learned = _model(model)
+    deployment = _deployment(profile)
     with store(db, create=True) as st:
-        frame = open_frame(st, transactions, _pairs(maps), int(step_hours * 3600))
+        frame = open_frame(st, transactions, _pairs(maps), int(step_hours * 3600), deployment)
         try:
             result = analyse(st, step_seconds=int(step_hours * 3600), typologies=only, params=_params(params),
-                             alert_threshold=threshold, frame=frame)
+                             alert_threshold=threshold, frame=frame, alerts_per=alerts_per)
             if learned is not None:
                 result = apply_model(frame, result, learned)
         finally:
@@ -310,17 +364,18 @@ def watch_screen_cmd(
 def _eval(transactions: Path, maps: list[str] | None, truth: Path, account_col: str, label_col: str,
           threshold: float, step_hours: float, db: str | None, as_json: bool, kind: str = "account", folds: int = 0,
           patterns: Path | None = None, pattern_col: str = "pattern_id", pattern_account_col: str = "account",
-          model: Path | None = None) -> None:
+          model: Path | None = None, profile: Path | None = None) -> None:
     from wildtrace.money import analyse, evaluate_ledger, open_frame, read_patterns
 
     table = _truth(truth)
     learned = _model(model)
+    deployment = _deployment(profile)
     try:
         groups = read_patterns(patterns, pattern_account_col, pattern_col) if patterns else None
     except (OSError, ValueError) as exc:
         fail(str(exc))
     with _store_if_any(db) as st:
-        frame = open_frame(st, transactions, _pairs(maps), int(step_hours * 3600))
+        frame = open_frame(st, transactions, _pairs(maps), int(step_hours * 3600), deployment)
         try:
             result = analyse(st, step_seconds=int(step_hours * 3600), alert_threshold=threshold, frame=frame)
             metrics = evaluate_ledger(frame, result, table, account_col, label_col, kind, folds, groups, learned)
@@ -351,7 +406,7 @@ def eval_cmd(transactions: EvalTx, truth: EvalTruth, account_col: EvalAccount = 
                                     "grouped.")] = None,
              pattern_col: Annotated[str, typer.Option(help="Pattern id column of --patterns.")] = "pattern_id",
              pattern_account_col: Annotated[str, typer.Option(help="Account column of --patterns.")] = "account",
-             model: ModelOpt = None,
+             model: ModelOpt = None, profile: ProfileOpt = None,
              db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Score accounts against 0/1 labels: precision, recall, F1 at the alert threshold, and average
     precision over the risk ranking (of the unsupervised run, or of --model). --cv N cross-validates a
@@ -361,7 +416,7 @@ def eval_cmd(transactions: EvalTx, truth: EvalTruth, account_col: EvalAccount = 
     if cv == 1 or cv < 0:
         fail("--cv: give 0 (no cross-validation) or at least 2 folds")
     _eval(transactions, maps, truth, account_col, label_col, threshold, step_hours, db, as_json, truth_kind, cv,
-          patterns, pattern_col, pattern_account_col, model)
+          patterns, pattern_col, pattern_account_col, model, profile)
 
 
 @money_app.command("train")

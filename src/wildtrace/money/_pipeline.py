@@ -58,20 +58,26 @@ def _seeds(frame: Frame, hits: pd.DataFrame, decay: float, min_seed: float) -> p
 def analyse(store: Store | None = None, transactions: str | Path | None = None,
             columns: dict[str, str] | None = None, step_seconds: int = 3600, typologies: list[str] | None = None,
             params: dict[str, dict[str, Any]] | None = None, risk: RiskParams | None = None,
-            alert_threshold: float = ALERT_THRESHOLD, frame: Frame | None = None) -> MoneyResult:
-    """Run the typologies, propagate risk and draft alerts (nothing is written; see :func:`save`). A frame
-    opened here is closed at the end; a ``frame`` given stays open for the caller."""
+            alert_threshold: float = ALERT_THRESHOLD, frame: Frame | None = None, alerts_per: str = "account",
+            deployment: dict[str, Any] | None = None) -> MoneyResult:
+    """Run the typologies, propagate risk and draft alerts (nothing is written; see :func:`save`), one per
+    account or, with ``alerts_per="pattern"``, one per detected pattern (:func:`pattern_alerts`). A frame
+    opened here (profiled with the ``deployment`` profile) is closed at the end; a ``frame`` given stays
+    open for the caller."""
+    if alerts_per not in ("account", "pattern"):
+        raise ValueError(f"alerts_per must be 'account' or 'pattern', not {alerts_per!r}")
     if frame is not None:
-        return _analyse(frame, store, step_seconds, typologies, params, risk, alert_threshold)
-    frame = open_frame(store, transactions, columns, step_seconds)
+        return _analyse(frame, store, step_seconds, typologies, params, risk, alert_threshold, alerts_per)
+    frame = open_frame(store, transactions, columns, step_seconds, deployment)
     try:
-        return _analyse(frame, store, step_seconds, typologies, params, risk, alert_threshold)
+        return _analyse(frame, store, step_seconds, typologies, params, risk, alert_threshold, alerts_per)
     finally:
         frame.close()
 
 
 def _analyse(frame: Frame, store: Store | None, step_seconds: int, typologies: list[str] | None,
-             params: dict[str, dict[str, Any]] | None, risk: RiskParams | None, alert_threshold: float) -> MoneyResult:
+             params: dict[str, dict[str, Any]] | None, risk: RiskParams | None, alert_threshold: float,
+             alerts_per: str = "account") -> MoneyResult:
     hits = run_typologies(frame, typologies, params)
     if store is not None and (typologies is None or "watchlist" in typologies):
         listed = watchlist_hits(frame, Watchlists.from_store(store))
@@ -82,11 +88,40 @@ def _analyse(frame: Frame, store: Store | None, step_seconds: int, typologies: l
     now = datetime.now(UTC)
     run_id = now.strftime("%Y%m%dT%H%M%S%fZ")
     alerts = draft_alerts(scored, alert_threshold, now)
+    if alerts_per == "pattern":
+        alerts = pattern_alerts(hits, scored, alerts, alert_threshold, now)
     used = {"typologies": typologies or "all", "params": params or {}, "risk": vars(risk),
-            "alert_threshold": alert_threshold, "step_seconds": step_seconds, "source": frame.source}
+            "alert_threshold": alert_threshold, "alerts_per": alerts_per, "step_seconds": step_seconds,
+            "source": frame.source, "profile": frame.profile.as_dict()}
     counts = {"transactions": frame.counts.get("mx_tx", 0), "shipments": frame.counts.get("mx_shp", 0),
               "seizures": frame.counts.get("mx_seizures", 0)}
     return MoneyResult(run_id, hits, scored, alerts, counts, used)
+
+
+def pattern_alerts(hits: pd.DataFrame, scored: pd.DataFrame, alerts: list[Alert], threshold: float,
+                   now: datetime) -> list[Alert]:
+    """Alerts per pattern, as AML teams triage them: every pattern hit with a member at or over
+    ``threshold`` becomes one alert (``subject_kind`` pattern, scored as its riskiest member), its reasons
+    the pattern's and each member's score, its evidence the pattern's payments. Accounts alerted through
+    a pattern have no alert of their own; the other ``alerts`` stay as they are."""
+    total = dict(zip(scored["subject"], scored["score"], strict=True))
+    out: list[Alert] = []
+    covered: set[str] = set()
+    is_pattern = hits["members"].map(lambda m: isinstance(m, list) and len(m) > 1) if "members" in hits else None
+    patterns = hits[is_pattern] if is_pattern is not None else hits[:0]
+    for h in patterns.itertuples(index=False):
+        members = list(dict.fromkeys(h.members))
+        top = max(total.get(m, 0.0) for m in members)
+        if top < threshold:
+            continue
+        covered.update(m for m in members if total.get(m, 0.0) >= threshold)
+        ranked = sorted(members, key=lambda m: -total.get(m, 0.0))
+        out.append(Alert(
+            id="mx-" + content_hash(f"{h.typology}:{h.subject}")[:16], subject=f"{h.typology}:{h.subject}",
+            subject_kind="pattern", kind=h.typology, score=float(top),
+            reasons=[f"{h.typology}: {h.reason}"] + [f"member {m}: risk {total.get(m, 0.0):.2f}" for m in ranked],
+            evidence=[str(e) for e in h.evidence][:200], created_at=now))
+    return sorted(out + [a for a in alerts if a.subject not in covered], key=lambda a: (-a.score, a.id))
 
 
 def draft_alerts(scored: pd.DataFrame, threshold: float, now: datetime, default_kind: str = "network") -> list[Alert]:

@@ -68,6 +68,7 @@ class Window:
     text: str
     unit: str = "seconds"
     unit_seconds: float = 1.0
+    origin: int = 0  # windows are counted from the ledger's first payment, however its times are written
 
 
 @dataclass
@@ -80,6 +81,7 @@ class LedgerProfile:
     tick_seconds: int = 1  # the finest time difference the ledger records (one step for steps)
     unit: str = "second"  # what one tick is called: step, day, hour, minute, second
     span_seconds: int = 0
+    start: int = 0  # the first payment's time on the frame's axis
     time_of_day: bool = False
     currency: str | None = None
     quantiles: dict[float, float] = field(default_factory=dict)
@@ -99,8 +101,11 @@ class LedgerProfile:
         return f"{v:.3g} {unit if v != 1 else unit[:-1]}"
 
     def window(self, seconds: float) -> Window:
+        """A window of whole ticks (at least one), counted from the ledger's first payment."""
+        tick = max(1, self.tick_seconds)
+        seconds = max(1, round(seconds / tick)) * tick
         unit, size = self._unit_of(seconds)
-        return Window(int(seconds), self.duration(seconds), unit, size)
+        return Window(int(seconds), self.duration(seconds), unit, size, self.start)
 
     def resolve(self, value: Any) -> Any:
         """A relative parameter made absolute for this ledger; anything else as it is."""
@@ -157,12 +162,12 @@ def infer_profile(con: Any, time_kind: str, step_seconds: int, deployment: dict[
     row = con.execute(f"""SELECT count(*),
         (SELECT count(*) FROM (SELECT payer FROM mx_tx UNION SELECT payee FROM mx_tx)),
         quantile_disc(t, 0.01), quantile_disc(t, 0.99), min(t),
-        quantile_cont(amount, {list(QUANTILES)}),
+        quantile_disc(amount, {list(QUANTILES)}),
         bool_and((t - (SELECT min(t) FROM mx_tx)) % 86400 = 0), bool_and((t - (SELECT min(t) FROM mx_tx)) % 3600 = 0),
         bool_and((t - (SELECT min(t) FROM mx_tx)) % 60 = 0), count(DISTINCT currency), any_value(currency)
         FROM mx_tx WHERE t IS NOT NULL""").fetchone()
-    n, accounts, t1, t99, _, amounts, by_day, by_hour, by_minute, n_currencies, currency = row
-    p.payments, p.accounts = int(n), int(accounts)
+    n, accounts, t1, t99, start, amounts, by_day, by_hour, by_minute, n_currencies, currency = row
+    p.payments, p.accounts, p.start = int(n), int(accounts), int(start or 0)
     p.quantiles = dict(zip(QUANTILES, [float(a) for a in amounts or []], strict=False)) if n else {}
     if time_kind == "step":
         p.tick_seconds, p.unit = int(dep.get("step_seconds") or step_seconds), "step"

@@ -16,10 +16,11 @@ from wildtrace.money._registry import typology
 from wildtrace.money._thresholds import thresholds_values
 
 
-def _grid(relation: str, window: int) -> str:
-    """``relation`` twice, with ``g`` (grid 0 or 1) and ``b`` (bucket number) added."""
-    return (f"(SELECT *, 0 AS g, t // {window} AS b FROM {relation} UNION ALL "
-            f"SELECT *, 1 AS g, (t + {window // 2}) // {window} AS b FROM {relation})")
+def _grid(relation: str, window: Window) -> str:
+    """``relation`` twice, with ``g`` (grid 0 or 1) and ``b`` (bucket number from the ledger's start) added."""
+    w, o = window.seconds, window.origin
+    return (f"(SELECT *, 0 AS g, (t - {o}) // {w} AS b FROM {relation} UNION ALL "
+            f"SELECT *, 1 AS g, (t - {o} + {w // 2}) // {w} AS b FROM {relation})")
 
 
 def _duration_sql(expr: str, window: Window) -> str:
@@ -61,7 +62,7 @@ def _one_off(window: Window, span: Window, max_pair_payments: int, min_counterpa
     the span) is ``steady``: a shop's customers, an employer's payroll."""
     w = window.seconds
     once, make_once = _shared(
-        f"SELECT x.id, x.t, x.payer, x.payee, x.amount, g.g, (x.t + g.g * {w // 2}) // {w} AS b "
+        f"SELECT x.id, x.t, x.payer, x.payee, x.amount, g.g, (x.t - {window.origin} + g.g * {w // 2}) // {w} AS b "
         f"FROM mx_tx x JOIN mx_pair p USING (payer, payee), (VALUES (0), (1)) AS g(g) "
         f"WHERE x.t IS NOT NULL AND x.payer <> x.payee AND p.n <= {int(max_pair_payments)}")
     ends, make_ends = _shared(f"SELECT payee AS a, payer AS cp, 1 AS dir, id, t, amount, g, b FROM {once} "
@@ -102,9 +103,9 @@ def _burst(direction: int, r: _OneOff, window: Window, max_evidence: int, verb: 
     FROM hit JOIN ev USING (subject)"""
 
 
-PATTERN_WEIGHT = 0.3
+PATTERN_WEIGHT = 0.25
 """Weight of the relational pattern typologies: leads judged against the ledger, under the alert threshold
-alone and with exposure (0.5 + 0.3 x 0.5 = 0.65 needs a full-strength pattern: docs/money.md)."""
+alone and with exposure (0.5 + 0.25 x 0.5 = 0.625 needs a full-strength pattern: docs/money.md)."""
 _PATTERN: dict[str, Any] = {"window": Span(1 / 8), "span": Span(1.0), "max_pair_payments": 1, "min_counterparties": 3,
             "quantile": 0.99, "burst_ratio": 1.5, "max_evidence": 50}
 """Defaults shared by the pattern typologies, so they share one pass (:func:`_one_off`)."""
@@ -218,9 +219,10 @@ def bipartite(min_payers: int, min_payees: int, window: Window, span: Window, ma
     best AS (SELECT *, row_number() OVER (PARTITION BY p1 ORDER BY len(others) * len(payees) DESC, g, b) AS rk
              FROM blk),
     hit AS (SELECT p1, g, b, payees, list_prepend(p1, others) AS payers FROM best WHERE rk = 1),
-    ev AS (SELECT h.p1, list(ok.id ORDER BY ok.t)[1:{int(max_evidence)}] AS evidence FROM hit h
-           JOIN ok ON ok.g = h.g AND ok.b = h.b AND list_contains(h.payers, ok.payer)
-                   AND list_contains(h.payees, ok.payee) GROUP BY h.p1)
+    cells AS (SELECT p1, g, b, unnest(payers) AS payer, payees FROM hit),
+    pairs AS (SELECT p1, g, b, payer, unnest(payees) AS payee FROM cells),
+    ev AS (SELECT pairs.p1, list(ok.id ORDER BY ok.t)[1:{int(max_evidence)}] AS evidence FROM pairs
+           JOIN ok USING (g, b, payer, payee) GROUP BY pairs.p1)
     SELECT p1 AS subject, 0.5 + 0.5 * least(1.0, (len(payers) * len(payees) - {int(min_payers) * int(min_payees)})
                                                 / {float(min_payers * min_payees)}) AS strength,
            printf('%d payers each paid the same %d payees once within {window.text}', len(payers), len(payees))
@@ -302,7 +304,6 @@ def structuring(margin: float, min_count: int, window: Window, thresholds: dict 
     within the window, together over the threshold (splitting to stay under it). Only where the currency
     is known (the data's, or the deployment profile's ``currency`` for payments that give none):
     thresholds per currency come from ``money/data/thresholds.yaml``, the profile or ``thresholds``."""
-    w = window.seconds
     cur = currency.upper().replace("'", "")
     return f"""
     WITH th(currency, threshold) AS (VALUES {thresholds_values(thresholds)}),
@@ -311,7 +312,7 @@ def structuring(margin: float, min_count: int, window: Window, thresholds: dict 
     side AS (SELECT payer AS subject, 'paid' AS role, * FROM near UNION ALL SELECT payee, 'received', * FROM near),
     win AS (SELECT subject, role, threshold, count(*) AS n, sum(amount) AS total,
                    list(id ORDER BY t)[1:50] AS evidence, first(currency) AS currency
-            FROM {_grid('side', w)} GROUP BY subject, role, threshold, g, b
+            FROM {_grid('side', window)} GROUP BY subject, role, threshold, g, b
             HAVING count(*) >= {min_count} AND sum(amount) >= threshold)
     SELECT subject, max(0.5 + 0.5 * least(1.0, (n - {min_count}) / {min_count}.0)) AS strength,
            arg_max(printf('%d payments %s just under %s %.0f within {window.text} (total %.2f)', n, role,
@@ -376,7 +377,6 @@ def funnel_from_flagged(min_payers: int, min_payments: int, window: Window, min_
     What the account itself does (it gathers money from several flagged parties), so a typology rather
     than exposure; unlike fan-in it needs few payers, since each is already flagged. The reason names the
     payers; the evidence is every such payment into the account, first ``max_evidence`` by time."""
-    w = window.seconds
     k = int(min_payers)
     return f"""
     WITH {_FLAGGED_PAY},
@@ -384,7 +384,7 @@ def funnel_from_flagged(min_payers: int, min_payments: int, window: Window, min_
           JOIN fkey f ON {pay_key_sql('x.payer')} = f.key
           WHERE x.t IS NOT NULL AND x.amount >= {min_amount} AND {pay_key_sql('x.payee')} <> f.key),
     win AS (SELECT subject, max(n) AS n FROM (SELECT subject, count(DISTINCT cp) AS n, count(*) AS m
-                                               FROM {_grid('e', w)} GROUP BY subject, g, b)
+                                               FROM {_grid('e', window)} GROUP BY subject, g, b)
             WHERE n >= {k} AND m >= {int(min_payments)} GROUP BY subject),
     agg AS (SELECT subject, count(*) AS payments, count(DISTINCT cp) AS sellers, sum(amount) AS total,
                    list(DISTINCT printf('%s (%s)', payer, cp) ORDER BY printf('%s (%s)', payer, cp))[1:8] AS who,
