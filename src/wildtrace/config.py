@@ -34,7 +34,13 @@ class Settings:
     model: str = _setting("", "Screening model directory; empty means the model shipped in the package.")
     host: str = _setting("127.0.0.1", "Address the workbench listens on.")
     port: int = _setting(8000, "Port the workbench listens on.")
-    secret_key: str = _setting("", "Session signing key for the workbench; generated per run when empty.")
+    serve_threads: int = _setting(40, "Threads of each workbench worker process for requests.")
+    environment: str = _setting("development", "development or production: production refuses to start without "
+                                               "its keys and with the demo users.")
+    secret_key: str = _setting("", "Session signing key of the workbench; empty: read from secret_key_file.")
+    secret_key_file: str = _setting("", "File holding the session signing key; empty: <data_dir>/session.key "
+                                        "(made once in development, required in production).")
+    log_format: str = _setting("text", "Log lines as text for people or json for a log collector.")
     lexicon: str = _setting("", "Analysts' lexicon layer (YAML); empty means <data_dir>/lexicon.yaml.")
     link_engine: str = _setting("duckdb", "Linkage backend for Splink: duckdb or spark.")
     link_threshold: float = _setting(0.95, "Splink match probability at which two accounts are linked.")
@@ -49,6 +55,9 @@ class Settings:
     share_key: str = _setting("", "Key of the pseudonyms in exports and reports; empty: kept in <data_dir>/share.key.")
     trusted_proxies: str = _setting("", "Reverse proxies (addresses or networks, comma-separated) whose "
                                         "X-Forwarded-For and X-Forwarded-Proto the workbench believes; empty: none.")
+    share_key: str = _setting("", "Key of the pseudonyms in exports and reports; empty: read from share_key_file.")
+    share_key_file: str = _setting("", "File holding the pseudonym key; empty: <data_dir>/share.key (made once in "
+                                       "development, required in production).")
 
     @property
     def data_path(self) -> Path:

@@ -1,10 +1,15 @@
-"""The one configured logger of WildTrace."""
+"""The one configured logger of WildTrace: lines for people, or JSON objects for a log collector."""
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import UTC, datetime
+from typing import Any
 
 LOGGER_NAME = "wildtrace"
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message"}
+_ACCESS_FIELDS = ("client", "method", "path", "http_version", "status")
 
 
 def get_logger(name: str | None = None) -> logging.Logger:
@@ -14,12 +19,49 @@ def get_logger(name: str | None = None) -> logging.Logger:
     return logging.getLogger(name if name.startswith(LOGGER_NAME + ".") else f"{LOGGER_NAME}.{name}")
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Send WildTrace's log records to stderr at ``level``; idempotent."""
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message, the record's extra fields; a web server's
+    access records also get client, method, path, http_version and status as fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+                               "level": record.levelname, "logger": record.name, "pid": record.process,
+                               "message": record.getMessage()}
+        if record.name == "uvicorn.access" and isinstance(record.args, tuple) and len(record.args) == 5:
+            out.update(zip(_ACCESS_FIELDS, record.args, strict=True))
+        out.update({k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")})
+        if record.exc_info:
+            out["exception"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def formatter(fmt: str = "text") -> logging.Formatter:
+    """The formatter of log format ``fmt`` ("text" or "json")."""
+    if fmt == "json":
+        return JsonFormatter()
+    if fmt != "text":
+        raise ValueError(f"log format {fmt!r}: use text or json")
+    return logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
+    """Send WildTrace's log records to stderr at ``level`` in format ``fmt``; idempotent."""
     logger = logging.getLogger(LOGGER_NAME)
     logger.setLevel(level.upper())
     if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logger.addHandler(handler)
+        logger.addHandler(logging.StreamHandler())
+    for handler in logger.handlers:
+        handler.setFormatter(formatter(fmt))
     logger.propagate = False
+
+
+def server_log_config(level: str, fmt: str) -> dict[str, Any]:
+    """uvicorn's ``log_config``: its own and its access records in the same format as WildTrace's."""
+    factory = {"()": "wildtrace.log.formatter", "fmt": fmt}
+    return {
+        "version": 1, "disable_existing_loggers": False,
+        "formatters": {"wildtrace": factory},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "wildtrace"}},
+        "loggers": {name: {"handlers": ["stderr"], "level": level.upper(), "propagate": False}
+                    for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},
+    }

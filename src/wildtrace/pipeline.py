@@ -145,12 +145,11 @@ def _period(store: Store) -> tuple[date, date]:
 
 
 def _report(ctx: PipelineContext) -> StepResult:
+    from wildtrace.keys import installation_key
     from wildtrace.report import ReportOptions, build_report, write_report
-    from wildtrace.share import share_key
 
     start, end = _period(ctx.store)
-    data = build_report(ctx.store, ReportOptions(start, end), key=share_key(ctx.settings.share_key,
-                                                                            ctx.settings.data_path))
+    data = build_report(ctx.store, ReportOptions(start, end), key=installation_key(ctx.settings, "share"))
     paths = [write_report(data, ctx.out / f"report.{fmt}", fmt) for fmt in ("html", "pdf")]
     volume = data["sections"]["volume"]
     return StepResult("report", f"{volume['flagged']} flagged ads of {volume['posts']} posts, {start} to {end}: "
@@ -158,9 +157,10 @@ def _report(ctx: PipelineContext) -> StepResult:
 
 
 def _share(ctx: PipelineContext) -> StepResult:
-    from wildtrace.share import ExportOptions, export, share_key
+    from wildtrace.keys import installation_key
+    from wildtrace.share import ExportOptions, export
 
-    key = share_key(ctx.settings.share_key, ctx.settings.data_path)
+    key = installation_key(ctx.settings, "share")
     done = [export(ctx.store, fmt, ctx.out / f"export-{audience}.{suffix}", ExportOptions(audience=audience), key)
             for fmt, suffix, audience in (("ftm", "ftm.jsonl", "partner"), ("stix", "stix.json", "platform"))]
     return StepResult("share", "; ".join(f"{d['out']} ({d['format']}, {d['audience']}, "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -20,8 +19,9 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from wildtrace.api._ratelimit import RateLimiter, Throttle
 from wildtrace.api.routes import admin, alerts, auth, captures, cases, check, lexicon, public, review, traders
 from wildtrace.config import Settings
+from wildtrace.keys import installation_key
 from wildtrace.log import get_logger
-from wildtrace.share import Redactors, share_key
+from wildtrace.share import Redactors
 from wildtrace.store import Store, StoreBusy
 
 log = get_logger(__name__)
@@ -110,18 +110,20 @@ def create_app(store: Store, settings: Settings, screener: Any = None) -> FastAP
     app.state.store = store
     app.state.settings = settings
     app.state.screener = _lazy_screener(screener, settings.model)
-    app.state.share_key = share_key(settings.share_key, settings.data_dir)
+    app.state.share_key = installation_key(settings, "share")
     app.state.redactors = Redactors(store, app.state.share_key)
     app.state.login_limiter = Throttle(limit=10, window=60)
     app.state.tip_limiter = RateLimiter(limit=20, window=3600)
-    secret = settings.secret_key or secrets.token_hex(32)
-    app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="wildtrace_session",
+    session_key = installation_key(settings, "session").decode()
+    app.add_middleware(SessionMiddleware, secret_key=session_key, session_cookie="wildtrace_session",
                        same_site="lax", https_only=False, max_age=12 * 3600)
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable) -> Response:
         if "%00" in request.url.path or "\x00" in request.url.path or "%00" in request.url.query:
             return _error(422, "invalid input: the URL contains a NUL byte")
+        if request.url.path == "/api/live":  # liveness must not wait for the store
+            return await call_next(request)
         try:
             async with _store_session(request.app.state.store):
                 response = await call_next(request)

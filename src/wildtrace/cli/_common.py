@@ -31,7 +31,7 @@ class UserError(Exception):
 
 def settings(db: str | None = None, config: str | None = None, **overrides: Any) -> Settings:
     s = load_settings(config, db=db, **overrides)
-    configure_logging(s.log_level)
+    configure_logging(s.log_level, s.log_format)
     return s
 
 

@@ -21,7 +21,7 @@ app = typer.Typer(
 # Each module defines ``register(app)``; the order is the order of the pipeline in ``--help``.
 COMMAND_MODULES = (
     "demo", "simulate", "ingest", "evidence", "case", "watch", "screen", "review", "lexicon", "extract_cmd", "evaluate",
-    "link", "money", "report", "share", "serve", "config_cmd",
+    "link", "money", "report", "share", "serve", "ops", "config_cmd",
 )
 for _name in COMMAND_MODULES:
     importlib.import_module(f"wildtrace.cli.{_name}").register(app)

@@ -48,8 +48,8 @@ def report(
     """Write the monitoring report for a period: volume, changes (crackdowns), prices, hours, traders, code words."""
     if fmt not in ("html", "pdf", "json"):
         fail(f"--format {fmt!r}: expected html, pdf or json")
+    from wildtrace.keys import installation_key
     from wildtrace.report import BrandError, ReportOptions, build_report, load_brand, write_report
-    from wildtrace.share import share_key
     from wildtrace.store import open_store
 
     s = settings(db)
@@ -64,7 +64,7 @@ def report(
         options = replace(options, title=title)
     with open_store(s.db, create=False) as store:
         try:
-            data = build_report(store, options, key=share_key(s.share_key, s.data_path))
+            data = build_report(store, options, key=installation_key(s, "share"))
         except ValueError as exc:
             fail(str(exc))
     path = write_report(data, out, fmt, look)

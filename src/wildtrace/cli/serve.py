@@ -29,38 +29,30 @@ def ensure_demo_users(db: str | None = None) -> list[str]:
         return made
 
 
-def serve_workbench(s: Settings, demo_users: bool = False, workers: int = 40) -> None:
-    """Serve the workbench on ``s.host:s.port`` until interrupted; with ``demo_users``, create them first."""
-    import threading
-
-    import anyio.to_thread
+def serve_workbench(s: Settings, demo_users: bool = False, workers: int = 1) -> None:
+    """Serve the workbench on ``s.host:s.port`` with ``workers`` processes until interrupted; with ``demo_users``,
+    create them first."""
     import uvicorn
 
-    from wildtrace.api import create_app
-    from wildtrace.store import open_store
+    from wildtrace.api import FACTORY, check_serving, export_settings
+    from wildtrace.log import server_log_config
 
+    try:
+        check_serving(s, demo_users)
+    except (LookupError, ValueError) as exc:
+        fail(str(exc))
     if demo_users:
-        if s.host not in ("127.0.0.1", "localhost", "::1"):
-            fail(f"--demo-users has well-known passwords: only on a loopback address, not {s.host}")
         ensure_demo_users(s.db)
-    st = open_store(s.db, hold=False, wait=10.0)  # opened per request: commands can use the file in between
-    app_ = create_app(st, s)
-
-    @app_.on_event("startup")
-    async def _startup() -> None:
-        anyio.to_thread.current_default_thread_limiter().total_tokens = workers
-        # load the screening model now, in the background, not on the first real-time check
-        threading.Thread(target=app_.state.screener, daemon=True).start()
-
-    typer.echo(f"WildTrace workbench on http://{s.host}:{s.port}/ (store {s.db})")
+    if workers > 1 and not s.db.startswith(("postgresql://", "postgres://")):
+        typer.echo("note: several workers share a DuckDB file by turns; a team server should use PostgreSQL",
+                   err=True)
+    export_settings(s)
+    typer.echo(f"WildTrace workbench on http://{s.host}:{s.port}/ (store {s.db}, {workers} worker(s))")
     if demo_users:
         typer.echo(f"demo sign-in: analyst / {DEMO_PASSWORD} (also admin, investigator, partner)")
-    try:
-        # proxy headers are read by the app, from the configured proxies only (uvicorn would trust loopback)
-        uvicorn.run(app_, host=s.host, port=s.port, log_level=s.log_level.lower(), access_log=False,
-                    proxy_headers=False)
-    finally:
-        st.close()
+    # proxy headers are read by the app, from the configured proxies only (uvicorn would trust loopback)
+    uvicorn.run(FACTORY, factory=True, host=s.host, port=s.port, workers=workers, proxy_headers=False,
+                log_config=server_log_config(s.log_level, s.log_format), access_log=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -70,10 +62,14 @@ def register(app: typer.Typer) -> None:
         host: Annotated[str | None, typer.Option(help="Address to listen on [env: WILDTRACE_HOST].")] = None,
         port: Annotated[int | None, typer.Option(help="Port [env: WILDTRACE_PORT].")] = None,
         demo_users: Annotated[bool, typer.Option("--demo-users", help="Create the demo users first.")] = False,
-        workers: Annotated[int, typer.Option(help="Worker threads for requests.")] = 40,
+        workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL for more than one).")] = 1,
+        threads: Annotated[int | None, typer.Option(help="Threads per worker [env: WILDTRACE_SERVE_THREADS].")
+                           ] = None,
     ) -> None:
-        """Serve the workbench (API at /api, OpenAPI at /api/docs, pages at /)."""
-        serve_workbench(settings(db, host=host, port=port), demo_users=demo_users, workers=workers)
+        """Serve the workbench (API at /api, OpenAPI at /api/docs, pages at /; /api/live and /api/ready for
+        a load balancer)."""
+        serve_workbench(settings(db, host=host, port=port, serve_threads=threads), demo_users=demo_users,
+                        workers=workers)
 
     @users_app.command("add")
     def users_add(

@@ -34,7 +34,8 @@ def export_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Export posts, accounts, traders, links, payments and code words in a standard form, redacted to the audience."""
-    from wildtrace.share import ExportOptions, export, share_key
+    from wildtrace.keys import installation_key
+    from wildtrace.share import ExportOptions, export
     from wildtrace.store import open_store
 
     s = settings(db)
@@ -43,7 +44,7 @@ def export_cmd(
                             end=_day(end, "--to", shift=1))
     with open_store(s.db, create=False) as store:
         try:
-            summary = export(store, fmt, out, options, key=share_key(s.share_key, s.data_path))
+            summary = export(store, fmt, out, options, key=installation_key(s, "share"))
         except ValueError as exc:
             fail(str(exc))
     records = ", ".join(f"{n} {k}s" for k, n in summary["records"].items()) or "nothing"
@@ -86,13 +87,14 @@ def case_study_cmd(
     """A closed case as a redacted case study: timeline, modus operandi, code words, typologies, detection."""
     if fmt not in ("md", "json"):
         fail(f"--format {fmt!r}: expected md or json")
-    from wildtrace.share import case_markdown, case_study, share_key, store_redactor
+    from wildtrace.keys import installation_key
+    from wildtrace.share import case_markdown, case_study, store_redactor
     from wildtrace.store import open_store
 
     s = settings(db)
     with open_store(s.db, create=False) as store:
         try:
-            study = case_study(store, case_id, store_redactor(store, audience, share_key(s.share_key, s.data_path)),
+            study = case_study(store, case_id, store_redactor(store, audience, installation_key(s, "share")),
                                force)
         except ValueError as exc:
             fail(str(exc))

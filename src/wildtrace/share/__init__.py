@@ -19,7 +19,6 @@ from wildtrace.share._redact import (
     is_pseudonym,
     pseudonym,
     redact_record,
-    share_key,
     store_redactor,
 )
 from wildtrace.share._stix import read_stix, to_stix
@@ -28,5 +27,5 @@ __all__ = [
     "FORMATS", "Dataset", "ExportOptions", "ImportResult", "KnownValues", "Policy", "PolicyError", "Redactor",
     "Redactors", "audience_for_role", "case_markdown", "case_study", "collect", "export", "ftm_entities", "has_tables",
     "import_file", "is_pseudonym", "known_values", "load_policy", "parse_policy", "pseudonym", "read_ftm", "read_stix",
-    "redact_record", "share_key", "stix_bundle", "store_redactor", "study_of_case", "to_ftm", "to_stix", "validate_ftm",
+    "redact_record", "stix_bundle", "store_redactor", "study_of_case", "to_ftm", "to_stix", "validate_ftm",
 ]

@@ -13,12 +13,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import secrets
 import threading
 import time
 from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from wildtrace.extract import identifier_occurrences
@@ -32,19 +30,6 @@ _PSEUDONYM = re.compile(r"(?<![0-9a-z])h:[0-9a-f]{16}(?![0-9a-z])")
 # The placeholder of a class in free text.
 _PLACEHOLDER = {"contact": "contact", "payment": "payment", "account_ref": "account", "buyer_ref": "account",
                 "private_name": "name", "location": "place", "url": "url"}
-
-
-def share_key(secret: str, data_dir: str | Path) -> bytes:
-    """The installation's pseudonymisation key: the ``share_key`` setting, else ``<data_dir>/share.key``
-    (created once, readable by its owner only)."""
-    if secret:
-        return secret.encode()
-    path = Path(data_dir) / "share.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32), encoding="ascii")
-        path.chmod(0o600)
-    return path.read_text(encoding="ascii").strip().encode()
 
 
 def pseudonym(value: Any, key: bytes) -> str:

@@ -10,12 +10,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wildtrace.store._base import Store, StoreBusy, StoreMissing, migration_files
+from wildtrace.store._base import Store, StoreBusy, StoreMissing, migration_files, released_migrations
 from wildtrace.store._duckdb import DuckDBStore
 from wildtrace.store._rows import columns, from_row, to_row
 
-__all__ = ["DuckDBStore", "Store", "StoreBusy", "StoreMissing", "columns", "from_row", "migration_files", "open_store",
-           "store_exists", "to_row"]
+__all__ = [
+    "DuckDBStore",
+    "Store",
+    "StoreBusy",
+    "StoreMissing",
+    "columns",
+    "from_row",
+    "is_postgres",
+    "migration_files",
+    "open_store",
+    "released_migrations",
+    "store_exists",
+    "to_row",
+]
 
 
 def is_postgres(url: str) -> bool:

@@ -85,16 +85,18 @@ class Store(ABC):
         yield
 
     # -- built on the primitives -----------------------------------------------------------------
-    def migrate(self) -> list[int]:
-        """Apply pending migrations in order, each in its own transaction; return those applied."""
+    def migrate(self, only: Iterable[int] | None = None) -> list[int]:
+        """Apply pending migrations in order (``only``: those of these versions, e.g. a release's), each in its
+        own transaction; return those applied."""
         self.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations "
             "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
         )
         done = {r["version"] for r in self.query("SELECT version FROM schema_migrations")}
+        wanted = None if only is None else set(only)
         applied = []
         for version, name, sql in migration_files():
-            if version in done:
+            if version in done or (wanted is not None and version not in wanted):
                 continue
             with self.transaction():
                 for statement in split_statements(sql):
@@ -105,6 +107,14 @@ class Store(ABC):
             log.debug("applied migration %04d_%s", version, name)
             applied.append(version)
         return applied
+
+    def pending_migrations(self) -> list[int]:
+        """Versions of this release's migrations that the store lacks (a store made by an earlier release)."""
+        try:
+            done = {r["version"] for r in self.query("SELECT version FROM schema_migrations")}
+        except Exception:  # no migrations table: a new, empty store
+            done = set()
+        return [v for v, _, _ in migration_files() if v not in done]
 
     def schema_version(self) -> int:
         rows = self.query("SELECT max(version) AS v FROM schema_migrations")
@@ -155,3 +165,11 @@ def _grouped(entities: Iterable[Entity]) -> list[tuple[tuple[str, list[dict[str,
     for entity in entities:
         groups.setdefault(type(entity), []).append(to_row(entity))
     return [((m.__table__, rows, columns(m)), list(m.__key__)) for m, rows in groups.items()]
+
+
+def released_migrations() -> dict[str, dict[str, str]]:
+    """Per release, the migrations it shipped (``NNNN_name``) and the SHA-256 of each (``store/releases.yaml``)."""
+    import yaml
+
+    data = yaml.safe_load(resources.files("wildtrace.store").joinpath("releases.yaml").read_text(encoding="utf-8"))
+    return {str(r["release"]): {str(k): str(v) for k, v in r["migrations"].items()} for r in data["releases"]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse
 
 from wildtrace.api import _audit
 from wildtrace.api._deps import StoreDep
@@ -18,6 +19,25 @@ router = APIRouter(prefix="/api", tags=["public"])
 def health(store: StoreDep) -> dict:
     """Liveness and the store's schema version."""
     return {"ok": True, "schema_version": store.schema_version()}
+
+
+@router.get("/live")
+def live() -> dict:
+    """Liveness for a load balancer: the process answers (the store is not touched)."""
+    return {"live": True}
+
+
+@router.get("/ready")
+def ready(store: StoreDep) -> JSONResponse:
+    """Readiness for a load balancer: the store answers and is migrated to this release's schema (503 if not)."""
+    try:
+        pending, version = store.pending_migrations(), store.schema_version()
+    except Exception as exc:  # the store is down or unreachable: not ready, never a crash
+        return JSONResponse({"ready": False, "reason": f"store unreachable: {type(exc).__name__}"}, status_code=503)
+    if pending:
+        return JSONResponse({"ready": False, "reason": f"the store lacks {len(pending)} migrations of this release: "
+                                                      "run `wildtrace migrate`"}, status_code=503)
+    return JSONResponse({"ready": True, "schema_version": version})
 
 
 def receive_tip(request: Request, store: Store, body: TipIn) -> dict:
