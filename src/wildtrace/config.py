@@ -52,7 +52,6 @@ class Settings:
     money_spill_dir: str = _setting("", "Where the money stage spills; empty: DuckDB's folder beside a store file, "
                                         "else <system temp>/wildtrace-spill.")
     redaction_policy: str = _setting("", "Redaction policy (YAML); empty means the policy shipped in the package.")
-    share_key: str = _setting("", "Key of the pseudonyms in exports and reports; empty: kept in <data_dir>/share.key.")
     trusted_proxies: str = _setting("", "Reverse proxies (addresses or networks, comma-separated) whose "
                                         "X-Forwarded-For and X-Forwarded-Proto the workbench believes; empty: none.")
     share_key: str = _setting("", "Key of the pseudonyms in exports and reports; empty: read from share_key_file.")
