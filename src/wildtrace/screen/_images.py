@@ -47,6 +47,17 @@ def _ocr_engine() -> Any:
     return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, **OCR_SETTINGS)
 
 
+@cache
+def ocr_available() -> bool:
+    """Whether the OCR extra is installed (``pip install 'wildtrace[ocr]'``); says so once when it is not."""
+    import importlib.util
+
+    if importlib.util.find_spec("rapidocr_onnxruntime") is None:
+        log.warning("OCR is not installed: text inside pictures is not read (pip install 'wildtrace[ocr]')")
+        return False
+    return True
+
+
 def perceptual_hash(path: str | Path) -> str:
     import imagehash
     from PIL import Image
@@ -108,7 +119,7 @@ class ImageReader:
 
     def __init__(self, cache_dir: str | Path, ocr: bool = True, workers: int | None = None) -> None:
         self.cache_dir = Path(cache_dir)
-        self.ocr = ocr
+        self.ocr = ocr and ocr_available()
         self.workers = workers or default_workers()
         self.stats = {"pictures": 0, "cached": 0, "skipped": 0, "read": 0}
 
