@@ -14,7 +14,8 @@ from wildtrace.cli.main import app
 HEAVY = ("pandas", "sklearn", "scipy", "matplotlib", "httpx", "splink", "pyspark", "duckdb")
 
 COMMANDS = ("demo", "simulate", "ingest", "screen", "train", "extract", "report", "export", "import", "case-study",
-            "serve", "config", "evidence", "case", "watch", "review", "lexicon", "eval", "link", "money", "users")
+            "serve", "config", "evidence", "case", "watch", "review", "lexicon", "eval", "link", "money", "users",
+            "doctor", "migrate", "backup", "restore", "keys")
 
 EVAL_COMMANDS = ("extract", "link", "money", "changes")
 
