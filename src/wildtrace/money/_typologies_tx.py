@@ -209,7 +209,12 @@ def bipartite(min_payers: int, min_payees: int, window: Window, span: Window, ma
     r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio)
     return r.setup + f"""
     WITH crowd AS {_crowded(r)},
-    ok AS (SELECT o.* FROM {r.once} o ANTI JOIN crowd c ON c.a = o.payer AND c.g = o.g AND c.b = o.b
+    payers AS (SELECT a, g, b FROM {r.cells} WHERE dir = -1 AND n >= {int(min_payees)}),
+    payees AS (SELECT a, g, b FROM {r.cells} WHERE dir = 1 AND n >= {int(min_payers)}),
+    ok AS (SELECT o.* FROM {r.once} o
+           SEMI JOIN payers p ON p.a = o.payer AND p.g = o.g AND p.b = o.b
+           SEMI JOIN payees q ON q.a = o.payee AND q.g = o.g AND q.b = o.b
+           ANTI JOIN crowd c ON c.a = o.payer AND c.g = o.g AND c.b = o.b
            ANTI JOIN crowd d ON d.a = o.payee AND d.g = o.g AND d.b = o.b),
     shared AS (SELECT x.payer AS p1, y.payer AS p2, x.g, x.b, list(DISTINCT x.payee ORDER BY x.payee) AS payees
                FROM ok x JOIN ok y ON x.payee = y.payee AND x.g = y.g AND x.b = y.b AND x.payer < y.payer
