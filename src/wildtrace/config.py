@@ -46,7 +46,8 @@ class Settings:
     link_threshold: float = _setting(0.95, "Splink match probability at which two accounts are linked.")
     link_hub_max_accounts: int = _setting(8, "An identifier shared by more accounts is a hub and links nobody.")
     link_hub_min_groups: int = _setting(3, "An identifier joining this many separately identified groups is a hub.")
-    link_phash_distance: int = _setting(6, "Image perceptual hashes within this Hamming distance count as one picture.")
+    link_phash_distance: int = _setting(
+        10, "Pictures within this pHash distance may be one (dHash and wHash must agree too).")
     money_memory_limit: str = _setting("", "DuckDB memory limit of the money stage (e.g. 4GB), past which it spills "
                                            "to disk; empty means a quarter of RAM.")
     money_spill_dir: str = _setting("", "Where the money stage spills; empty: DuckDB's folder beside a store file, "

@@ -97,6 +97,8 @@ class MediaItem(Entity):
     mime: str | None = None
     size: int = 0
     phash: str | None = None
+    dhash: str | None = None
+    whash: str | None = None
     ocr_text: str | None = None
     path: str | None = None
 

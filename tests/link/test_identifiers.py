@@ -1,7 +1,18 @@
 import pandas as pd
 
-from wildtrace.link import HubRules, LinkData, LinkOptions, deterministic_links, find_hubs, match_key, phash_groups
+from wildtrace.link import (
+    HubRules,
+    LinkData,
+    LinkOptions,
+    deterministic_links,
+    find_hubs,
+    match_key,
+    phash_groups,
+    picture_groups,
+    same_picture,
+)
 from wildtrace.link._identifiers import strong_identifiers
+from wildtrace.link._pipeline import shared_pictures
 
 
 def _ids(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
@@ -64,15 +75,32 @@ def test_near_identical_images_share_a_key_and_distant_ones_do_not():
     assert phash_groups([a, b], distance=1)[a] != phash_groups([a, b], distance=1)[b]
 
 
-def test_stock_photo_is_a_hub_while_reposted_own_photos_link():
+def _picture(account: str, sha: str, bits: str, seen: str) -> dict:
+    return {"account_id": account, "sha256": sha, "phash": bits, "dhash": bits, "whash": bits, "seen_id": seen}
+
+
+def test_stock_photo_is_a_hub_and_a_reposted_own_photo_is_evidence_not_a_link():
     stock = "aaaaaaaaaaaaaaaa"
-    seen = [{"account_id": f"wx:s{i}", "phash": stock, "seen_id": f"p{i}"} for i in range(3)]
-    seen += [{"account_id": f"wx:s{i}", "phash": f"{i:x}" * 16, "seen_id": f"q{i}"} for i in range(3)]
-    seen += [{"account_id": "wx:s0bak", "phash": "0" * 15 + "1", "seen_id": "r"}]  # 1 bit from s0's own photo
-    data = LinkData(accounts=pd.DataFrame({"id": ["wx:s0", "wx:s1", "wx:s2", "wx:s0bak"]}), phashes=pd.DataFrame(seen))
-    edges, hubs, _ = deterministic_links(data, LinkOptions(phash_distance=4))
-    assert hubs["key"].tolist() == [stock]
-    assert edges[["account_l", "account_r"]].values.tolist() == [["wx:s0", "wx:s0bak"]]
+    seen = [_picture(f"wx:s{i}", "stock", stock, f"p{i}") for i in range(3)]
+    seen += [_picture(f"wx:s{i}", f"own{i}", f"{i:x}" * 16, f"q{i}") for i in range(3)]
+    seen += [_picture("wx:s0bak", "own0-reencoded", "0" * 15 + "1", "r")]  # 1 bit from s0's own photo
+    data = LinkData(accounts=pd.DataFrame({"id": ["wx:s0", "wx:s1", "wx:s2", "wx:s0bak"]}), pictures=pd.DataFrame(seen))
+    edges, hubs, ids = deterministic_links(data, LinkOptions())
+    assert hubs["key"].tolist() == ["stock"]
+    assert edges.empty  # a shared picture alone links nobody
+    pictures = shared_pictures(ids, hubs)
+    assert pictures["wx:s0"] == pictures["wx:s0bak"] == ["own0"]
+    assert pictures["wx:s1"] == ["own1"]
+
+
+def test_pictures_agreeing_on_one_hash_only_are_different_pictures():
+    near = {"sha256": "a", "phash": "f0f0f0f0f0f0f0f0", "dhash": "0123456789abcdef", "whash": "ffff0000ffff0000"}
+    copy = {"sha256": "b", "phash": "f0f0f0f0f0f0f0f3", "dhash": "0123456789abcdee", "whash": "ffff0000ffff0001"}
+    alike = {**copy, "sha256": "c", "dhash": "fedcba9876543210"}  # the copy's pHash, another gradient
+    assert same_picture(near, copy) and not same_picture(near, alike)
+    assert same_picture(near, {**alike, "sha256": "a"})  # the same bytes are the same picture
+    groups = picture_groups(pd.DataFrame([near, copy, alike]))
+    assert groups["a"] == groups["b"] != groups["c"]
 
 
 def test_a_handle_reused_across_messenger_apps_is_one_identifier() -> None:

@@ -27,12 +27,12 @@ def run_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Link every account in the store into traders and save links, hubs and trader profiles."""
-    from wildtrace.link import HubRules, LinkOptions, run_link
+    from wildtrace.link import HubRules, LinkOptions, PictureRule, run_link
     s = settings(db)
     options = LinkOptions(
         threshold=threshold if threshold is not None else s.link_threshold,
         hubs=HubRules(max_accounts=s.link_hub_max_accounts, min_groups=s.link_hub_min_groups),
-        phash_distance=s.link_phash_distance, probabilistic=probabilistic, engine=engine or s.link_engine)
+        pictures=PictureRule(phash=s.link_phash_distance), probabilistic=probabilistic, engine=engine or s.link_engine)
     if options.engine not in ("duckdb", "spark"):
         fail(f"unknown engine {options.engine!r}: use duckdb or spark")
     with store(db) as st:

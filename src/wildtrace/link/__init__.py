@@ -13,7 +13,7 @@ from wildtrace.link._data import LinkData, load_link_data
 from wildtrace.link._evaluate import read_truth, score_linkage
 from wildtrace.link._features import account_features
 from wildtrace.link._identifiers import HubRules, find_hubs, match_key
-from wildtrace.link._images import phash_groups
+from wildtrace.link._images import PictureRule, phash_groups, picture_groups, same_picture
 from wildtrace.link._network import analyse_network, build_network, chain_role
 from wildtrace.link._persist import (
     explain_link,
@@ -33,6 +33,7 @@ __all__ = [
     "LinkData",
     "LinkOptions",
     "LinkResult",
+    "PictureRule",
     "account_features",
     "analyse_network",
     "build_network",
@@ -48,8 +49,10 @@ __all__ = [
     "load_profile",
     "match_key",
     "phash_groups",
+    "picture_groups",
     "read_truth",
     "run_link",
+    "same_picture",
     "score_linkage",
     "stored_clusters",
     "top_traders",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from wildtrace.link._images import PICTURE_COLUMNS
 from wildtrace.model import Account, AccountIdentifier, MediaItem, Post, Shipment, Transaction, Verdict
 from wildtrace.store import Store
 
@@ -23,12 +24,13 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
 
 @dataclass
 class LinkData:
-    """Accounts, their posts (with screening verdicts), identifiers, media hashes, payments and parcels."""
+    """Accounts, their posts (with screening verdicts), identifiers, pictures seen (their hashes), payments and
+    parcels."""
 
     accounts: pd.DataFrame
     posts: pd.DataFrame = field(default_factory=lambda: _frame([], POST_COLUMNS))
     identifiers: pd.DataFrame = field(default_factory=lambda: _frame([], IDENTIFIER_COLUMNS))
-    phashes: pd.DataFrame = field(default_factory=lambda: _frame([], ["account_id", "phash", "seen_id"]))
+    pictures: pd.DataFrame = field(default_factory=lambda: _frame([], PICTURE_COLUMNS))
     transactions: pd.DataFrame = field(default_factory=lambda: _frame([], ["id", "time", "payer", "payee", "amount"]))
     shipments: pd.DataFrame = field(default_factory=lambda: _frame(
         [], ["waybill", "time", "sender_phone", "receiver_phone", "weight_g", "declared_contents"]))
@@ -50,8 +52,8 @@ def load_link_data(store: Store) -> LinkData:
     accounts = _frame([a.model_dump() for a in store.find(Account)], ACCOUNT_COLUMNS)
     verdicts = {v.post_id: v for v in store.find(Verdict)}
     posts: list[dict] = []
-    phash_rows: list[dict] = []
-    media = {m.sha256: m.phash for m in store.find(MediaItem) if m.phash}
+    picture_rows: list[dict] = []
+    media = {m.sha256: m for m in store.find(MediaItem) if m.phash}
     for p in store.find(Post, "account_id IS NOT NULL"):
         v = verdicts.get(p.id)
         posts.append({
@@ -61,14 +63,15 @@ def load_link_data(store: Store) -> LinkData:
             "tier": v.tier if v else None, "species": list(v.species) if v else [],
             "products": list(v.products) if v else [], "media": list(p.media),
         })
-        phash_rows.extend({"account_id": p.account_id, "phash": media[h], "seen_id": p.id}
-                          for h in p.media if h in media)
+        picture_rows.extend({"account_id": p.account_id, "sha256": h, "phash": media[h].phash,
+                             "dhash": media[h].dhash, "whash": media[h].whash, "seen_id": p.id}
+                            for h in p.media if h in media)
     identifiers = _frame([i.model_dump() for i in store.find(AccountIdentifier)], IDENTIFIER_COLUMNS)
     transactions = _frame([t.model_dump() for t in store.find(Transaction)],
                           ["id", "time", "step", "payer", "payee", "amount", "currency", "channel", "memo", "source"])
     shipments = _frame([s.model_dump() for s in store.find(Shipment)], list(Shipment.model_fields))
     return LinkData(accounts=accounts, posts=_frame(posts, POST_COLUMNS), identifiers=identifiers,
-                    phashes=_frame(phash_rows, ["account_id", "phash", "seen_id"]),
+                    pictures=_frame(picture_rows, PICTURE_COLUMNS),
                     transactions=transactions, shipments=shipments)
 
 

@@ -1,12 +1,19 @@
-"""Near-identical pictures as identifiers: perceptual hashes within a Hamming distance share one key.
+"""Same picture or look-alike: several perceptual hashes must agree, or the bytes be identical.
 
-Hashes are split into ``distance + 1`` bands; by the pigeonhole principle two hashes within the
-distance agree exactly on at least one band, so only hashes sharing a band are compared.
+Product photos on plain grounds often agree on one hash (a 64-bit pHash within a few bits), so one hash
+alone links strangers. A picture is the same picture when its SHA-256 is the same, or when its pHash,
+dHash and wHash are each within their distance (:class:`PictureRule`): re-encoded, resized and slightly
+cropped copies keep all three close, different items photographed alike do not.
+
+Candidates are found on pHash by band splitting: hashes are split into ``distance + 1`` bands; by the
+pigeonhole principle two hashes within the distance agree exactly on at least one band, so only hashes
+sharing a band are compared.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -15,51 +22,87 @@ from wildtrace.log import get_logger
 
 log = get_logger(__name__)
 MAX_BUCKET = 500
+PICTURE_COLUMNS = ["account_id", "sha256", "phash", "dhash", "whash", "seen_id"]
 
 
-def _bits(phash: str) -> int | None:
+@dataclass(frozen=True)
+class PictureRule:
+    """Largest Hamming distance (bits of 64) at which each hash still says "same picture"."""
+
+    phash: int = 10
+    dhash: int = 12
+    whash: int = 10
+
+
+def _bits(value: object) -> int | None:
     try:
-        return int(phash, 16)
+        return int(str(value), 16)
     except (TypeError, ValueError):
         return None
+
+
+def _close_pairs(values: dict[str, int], distance: int, width: int = 64) -> list[tuple[str, str]]:
+    """Pairs of keys whose hashes are within ``distance`` bits (found through band buckets)."""
+    pairs: set[tuple[str, str]] = set()
+    if distance <= 0 or len(values) < 2:
+        return []
+    bands = distance + 1
+    step = -(-width // bands)
+    for band in range(bands):
+        shift, mask = band * step, (1 << step) - 1
+        buckets: dict[int, list[str]] = defaultdict(list)
+        for key, bits in values.items():
+            buckets[(bits >> shift) & mask].append(key)
+        for members in buckets.values():
+            if len(members) > MAX_BUCKET:
+                log.warning("skipped a band bucket of %d image hashes (too uniform to compare)", len(members))
+                continue
+            for i, a in enumerate(members):
+                for c in members[i + 1:]:
+                    if (values[a] ^ values[c]).bit_count() <= distance:
+                        pairs.add((a, c) if a < c else (c, a))
+    return sorted(pairs)
+
+
+def _grouped(keys: list[str], pairs: list[tuple[str, str]]) -> dict[str, str]:
+    groups = components(pd.Series(keys, dtype=object), pd.Series([a for a, _ in pairs], dtype=object),
+                        pd.Series([b for _, b in pairs], dtype=object))
+    return {str(k): str(g) for k, g in groups.items()}
 
 
 def phash_groups(hashes: list[str], distance: int, width: int = 64) -> dict[str, str]:
     """Map each hash to the smallest hash of its near-duplicate group (within ``distance`` bits, chained)."""
     values = {h: b for h in set(hashes) if (b := _bits(h)) is not None}
-    if not values:
-        return {}
-    left: list[str] = []
-    right: list[str] = []
-    if distance > 0 and len(values) > 1:
-        bands = distance + 1
-        step = -(-width // bands)
-        for band in range(bands):
-            shift, mask = band * step, (1 << step) - 1
-            buckets: dict[int, list[str]] = defaultdict(list)
-            for h, b in values.items():
-                buckets[(b >> shift) & mask].append(h)
-            for members in buckets.values():
-                if len(members) > MAX_BUCKET:
-                    log.warning("skipped a band bucket of %d image hashes (too uniform to compare)", len(members))
-                    continue
-                for i, a in enumerate(members):
-                    for c in members[i + 1:]:
-                        if (values[a] ^ values[c]).bit_count() <= distance:
-                            left.append(a)
-                            right.append(c)
-    groups = components(pd.Series(list(values), dtype=object), pd.Series(left, dtype=object),
-                        pd.Series(right, dtype=object))
-    return {str(h): str(g) for h, g in groups.items()}
+    return _grouped(list(values), _close_pairs(values, distance, width)) if values else {}
 
 
-def image_identifiers(seen: pd.DataFrame, distance: int) -> pd.DataFrame:
-    """Identifier rows (kind ``image_hash``) from (account_id, phash, seen_id), near-duplicates sharing a value."""
+def same_picture(a: dict, b: dict, rule: PictureRule = PictureRule()) -> bool:
+    """Whether two pictures (dicts with ``sha256``, ``phash``, ``dhash``, ``whash``) are the same picture."""
+    if a.get("sha256") and a.get("sha256") == b.get("sha256"):
+        return True
+    for name in ("phash", "dhash", "whash"):
+        x, y = _bits(a.get(name)), _bits(b.get(name))
+        if x is None or y is None or (x ^ y).bit_count() > getattr(rule, name):
+            return False
+    return True
+
+
+def picture_groups(pictures: pd.DataFrame, rule: PictureRule = PictureRule()) -> dict[str, str]:
+    """Map each picture's SHA-256 to the smallest SHA-256 of its same-picture group (chained)."""
+    table = pictures.dropna(subset=["sha256"]).drop_duplicates("sha256")
+    records = {str(r["sha256"]): r for r in table.to_dict("records")}
+    values = {sha: b for sha, r in records.items() if (b := _bits(r.get("phash"))) is not None}
+    pairs = [(a, b) for a, b in _close_pairs(values, rule.phash) if same_picture(records[a], records[b], rule)]
+    return _grouped(list(records), pairs)
+
+
+def image_identifiers(seen: pd.DataFrame, rule: PictureRule = PictureRule()) -> pd.DataFrame:
+    """Identifier rows (kind ``image_hash``) from rows of :data:`PICTURE_COLUMNS`: the value is the picture's
+    same-picture group, the raw value its SHA-256."""
     cols = ["account_id", "kind", "value", "raw", "seen_in", "seen_id"]
-    seen = seen.dropna(subset=["phash"])
+    seen = seen.dropna(subset=["sha256"])
     if seen.empty:
         return pd.DataFrame(columns=cols)
-    canon = phash_groups(seen["phash"].astype(str).str.lower().tolist(), distance)
-    out = seen.assign(raw=seen["phash"].astype(str).str.lower())
-    out = out.assign(value=out["raw"].map(canon), kind="image_hash", seen_in="image").dropna(subset=["value"])
-    return out[cols]
+    canon = picture_groups(seen, rule)
+    out = seen.assign(raw=seen["sha256"].astype(str), kind="image_hash", seen_in="image")
+    return out.assign(value=out["raw"].map(canon)).dropna(subset=["value"])[cols]

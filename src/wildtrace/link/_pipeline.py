@@ -12,7 +12,7 @@ from wildtrace.link._components import components
 from wildtrace.link._data import LinkData
 from wildtrace.link._features import account_features
 from wildtrace.link._identifiers import HubRules, find_hubs, identifier_edges, identifier_members, strong_identifiers
-from wildtrace.link._images import image_identifiers
+from wildtrace.link._images import PictureRule, image_identifiers
 from wildtrace.link._probabilistic import predict_pairs
 from wildtrace.log import get_logger
 
@@ -26,7 +26,7 @@ class LinkOptions:
 
     threshold: float = 0.95
     hubs: HubRules = field(default_factory=HubRules)
-    phash_distance: int = 6
+    pictures: PictureRule = field(default_factory=PictureRule)
     probabilistic: bool = True
     engine: str = "duckdb"
 
@@ -51,15 +51,26 @@ def trader_id(smallest_account: str) -> str:
 
 
 def deterministic_links(data: LinkData, options: LinkOptions) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(identifier edges, hubs with their accounts, strong identifier rows) for ``data``."""
-    images = image_identifiers(data.phashes, options.phash_distance)
+    """(identifier edges, hubs with their accounts, strong identifier rows) for ``data``.
+
+    Pictures are identifiers for hub detection (a stock photo beside each trader's own) but link nobody on
+    their own: a shared picture is one Splink comparison (:func:`shared_pictures`)."""
+    images = image_identifiers(data.pictures, options.pictures)
     ids = strong_identifiers(pd.concat([data.identifiers, images], ignore_index=True))
     hubs = find_hubs(ids, options.hubs)
     hubs = hubs.merge(identifier_members(ids, hubs), on=["kind", "key"], how="left") if not hubs.empty else \
         hubs.assign(accounts=[])
-    edges = identifier_edges(ids, hubs)
+    edges = identifier_edges(ids[ids["kind"] != "image_hash"], hubs)
     edges = edges.assign(source="identifier", match_weight=float("nan"), match_probability=float("nan"), accepted=True)
     return edges[EDGE_COLUMNS], hubs, ids
+
+
+def shared_pictures(ids: pd.DataFrame, hubs: pd.DataFrame) -> dict[str, list[str]]:
+    """The same-picture groups of each account, hub pictures left out (the Splink ``pictures`` feature)."""
+    images = ids[ids["kind"] == "image_hash"]
+    if not hubs.empty:
+        images = images[~images["key"].isin(set(hubs.loc[hubs["kind"] == "image_hash", "key"]))]
+    return {str(a): sorted(set(g)) for a, g in images.groupby("account_id")["key"]}
 
 
 def link_accounts(data: LinkData, options: LinkOptions | None = None, spark: Any = None,
@@ -70,7 +81,7 @@ def link_accounts(data: LinkData, options: LinkOptions | None = None, spark: Any
     id_edges, hubs, ids = deterministic_links(data, options)
     frames = [id_edges]
     if options.probabilistic and len(data.accounts) >= 2:
-        features = account_features(data.accounts, data.posts)
+        features = account_features(data.accounts, data.posts, pictures=shared_pictures(ids, hubs))
         pairs = predict_pairs(features, labels=id_edges[["account_l", "account_r"]], engine=engine, spark=spark,
                               min_probability=min(0.5, options.threshold))
         frames.append(pd.DataFrame({

@@ -21,7 +21,8 @@ from splink import Linker, SettingsCreator, block_on
 from wildtrace.log import get_logger
 
 log = get_logger(__name__)
-COMPARED = ("name", "handle_stem", "handle_digits", "bio_tokens", "location", "hours", "style", "price_band")
+COMPARED = ("name", "handle_stem", "handle_digits", "bio_tokens", "location", "hours", "style", "price_band",
+            "pictures")
 MIN_LABELLED_PAIRS = 30
 
 
@@ -40,6 +41,7 @@ def splink_settings(n_accounts: int, accounts_per_person: float = 1.3) -> Settin
         cl.CosineSimilarityAtThresholds("hours", [0.9, 0.75]).configure(m_probabilities=[0.4, 0.25, 0.35]),
         cl.ArrayIntersectAtSizes("style", [4, 2]).configure(m_probabilities=[0.3, 0.3, 0.4]),
         cl.ExactMatch("price_band").configure(m_probabilities=[0.6, 0.4]),
+        cl.ArrayIntersectAtSizes("pictures", [2, 1]).configure(m_probabilities=[0.2, 0.3, 0.5]),
     ]
     return SettingsCreator(
         link_type="dedupe_only",
@@ -49,6 +51,7 @@ def splink_settings(n_accounts: int, accounts_per_person: float = 1.3) -> Settin
             block_on("handle_stem"),
             block_on("name"),
             block_on("substr(handle_stem, 1, 3)", "location"),
+            block_on("pictures", arrays_to_explode=["pictures"]),
         ],
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=False,
@@ -91,7 +94,7 @@ def _to_backend(features: pd.DataFrame, engine: str, db_api: Any) -> Any:
         StructField("handle_digits", StringType()),
         StructField("bio_tokens", ArrayType(StringType())), StructField("location", StringType()),
         StructField("hours", ArrayType(DoubleType())), StructField("style", ArrayType(StringType())),
-        StructField("price_band", StringType()),
+        StructField("price_band", StringType()), StructField("pictures", ArrayType(StringType())),
     ])
     records = [tuple(None if _missing(v) else v for v in row) for row in features.itertuples(index=False)]
     return spark.createDataFrame(records, schema=schema)

@@ -1,4 +1,4 @@
-"""Pictures: OCR text (RapidOCR, PP-OCRv4 Chinese/English) and a perceptual hash, cached by content hash.
+"""Pictures: OCR text (RapidOCR, PP-OCRv4 Chinese/English) and perceptual hashes, cached by content hash.
 
 A platform feed carries far more pictures than text, so each picture is read at most once: files are
 de-duplicated by SHA-256, looked up in a cache shared by every run and store (``Settings.cache_dir``),
@@ -38,6 +38,7 @@ FLAT_SHARE = 0.002  # share of strong edges in a 256-px thumbnail below which a 
 EDGE_LEVEL = 32  # grey levels between neighbours that count as an edge
 POOL_MIN = 8  # fewer pictures than this are read in this process
 UNREADABLE = "unreadable:"  # the key of a file that cannot be opened (never cached)
+HASHES = ("phash", "dhash", "whash")  # perceptual hashes kept for each picture (64 bits each, hexadecimal)
 
 
 @cache
@@ -58,12 +59,16 @@ def ocr_available() -> bool:
     return True
 
 
-def perceptual_hash(path: str | Path) -> str:
+def perceptual_hashes(path: str | Path) -> dict[str, str]:
+    """DCT (pHash), gradient (dHash) and Haar wavelet (wHash) hashes: one picture is the same picture only when
+    several agree, since plain-background product shots often agree on one."""
     import imagehash
     from PIL import Image
 
     with Image.open(path) as img:
-        return str(imagehash.phash(img))
+        img.load()
+        return {"phash": str(imagehash.phash(img)), "dhash": str(imagehash.dhash(img)),
+                "whash": str(imagehash.whash(img))}
 
 
 def ocr_text(path: str | Path) -> str:
@@ -94,8 +99,10 @@ def _thumb(size: tuple[int, int]) -> tuple[int, int]:
 
 
 def read_picture(path: str, ocr: bool) -> dict[str, Any]:
-    """``{"phash", "text", "skipped"}`` of one file (text None when ``ocr`` is off); never raises."""
-    entry: dict[str, Any] = {"phash": _safe(perceptual_hash, path), "text": None, "skipped": None}
+    """``{"phash", "dhash", "whash", "text", "skipped"}`` of one file (text None when ``ocr`` is off; hashes None
+    when it cannot be read); never raises."""
+    hashes = _safe(perceptual_hashes, path) or dict.fromkeys(HASHES)
+    entry: dict[str, Any] = {**hashes, "text": None, "skipped": None}
     if ocr:
         entry["skipped"] = _safe(skip_reason, path)
         entry["text"] = "" if entry["skipped"] else _safe(ocr_text, path) or ""
@@ -113,7 +120,7 @@ def default_workers() -> int:
 
 
 class ImageReader:
-    """Reads pictures once: OCR text and perceptual hash are cached under ``cache_dir`` by content hash.
+    """Reads pictures once: OCR text and perceptual hashes are cached under ``cache_dir`` by content hash.
 
     ``workers`` processes read a batch (default: one per core; 1 reads in this process)."""
 
@@ -136,7 +143,7 @@ class ImageReader:
             entry: dict[str, Any] = json.loads(self._cache_file(sha).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if "phash" not in entry or (self.ocr and entry.get("ocr") != OCR_VERSION):
+        if any(h not in entry for h in HASHES) or (self.ocr and entry.get("ocr") != OCR_VERSION):
             return None
         return entry
 
@@ -148,7 +155,8 @@ class ImageReader:
         partial.replace(target)
 
     def read(self, path: str | Path) -> dict[str, Any]:
-        """``{"sha256", "phash", "text", "skipped"}`` for one image file (text is None when OCR is off)."""
+        """``{"sha256", "phash", "dhash", "whash", "text", "skipped"}`` for one image file (text None when OCR is
+        off)."""
         return self.read_many([path])[str(path)]
 
     def read_many(self, paths: Iterable[str | Path], progress: Progress | None = None) -> dict[str, dict[str, Any]]:

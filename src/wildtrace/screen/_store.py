@@ -58,7 +58,7 @@ def _unscreened_count(store: Store) -> int:
 
 def read_pictures(store: Store, reader: ImageReader, *, batch_size: int = 2048,
                   progress: Progress | None = None) -> dict[str, int]:
-    """Read every picture of the unscreened posts that lacks its perceptual hash (or, with OCR on, its text),
+    """Read every picture of the unscreened posts that lacks its perceptual hashes (or, with OCR on, its text),
     all at once so that the reader's pool and de-duplication see the whole lot; store what was read."""
     wanted: dict[str, MediaItem] = {}
     after = ""
@@ -68,14 +68,15 @@ def read_pictures(store: Store, reader: ImageReader, *, batch_size: int = 2048,
             item = store.get(MediaItem, sha)
             if item is None or not item.path or not Path(item.path).is_file():
                 continue
-            if item.phash is None or (reader.ocr and item.ocr_text is None):
+            if item.phash is None or item.dhash is None or (reader.ocr and item.ocr_text is None):
                 wanted[sha] = item
     entries = reader.read_many([item.path for item in wanted.values() if item.path], progress=progress)
     updated = []
     for item in wanted.values():
         entry = entries[str(item.path)]
         updated.append(item.model_copy(update={
-            "phash": item.phash or entry["phash"],
+            "phash": item.phash or entry["phash"], "dhash": item.dhash or entry["dhash"],
+            "whash": item.whash or entry["whash"],
             "ocr_text": item.ocr_text if item.ocr_text is not None else entry["text"]}))
     for i in range(0, len(updated), batch_size):
         store.put(updated[i:i + batch_size])
