@@ -66,3 +66,17 @@ def test_identifier_two_traders_share_resolves_to_neither():
         columns=["sender_phone", "receiver_phone", "weight_g"]))
     assert graph.has_edge("pay:wallet:x", "pay:wallet:raw")
     assert graph.in_degree("T_raw") == 0
+
+
+def test_a_payment_account_never_posted_belongs_to_the_trader_its_kyc_phone_names():
+    kyc = pd.DataFrame([{"payment_account": "wallet:hidden", "holder_phone": "+86 138 0000 0001"},
+                        {"payment_account": "wallet:mule", "holder_phone": "13999999999"},  # a stand-in's phone
+                        {"payment_account": "wallet:carver", "holder_phone": "13800000001"}])  # posted: posts win
+    graph = build_network(IDS, CLUSTERS, _tx([("wallet:buyer1", "wallet:hidden", 800.0),
+                                              ("wallet:buyer1", "wallet:mule", 70.0),
+                                              ("wallet:buyer2", "wallet:carver", 5.0)]),
+                          pd.DataFrame(columns=["sender_phone", "receiver_phone", "weight_g"]), kyc=kyc)
+    table = analyse_network(graph).set_index("node")
+    assert table.loc["T_raw", "money_received"] == 800.0
+    assert graph.has_edge("pay:wallet:buyer1", "pay:wallet:mule")
+    assert graph["pay:wallet:buyer2"]["T_carver"]["money"] == 5.0

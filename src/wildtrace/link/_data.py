@@ -8,7 +8,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from wildtrace.link._images import PICTURE_COLUMNS
-from wildtrace.model import Account, AccountIdentifier, MediaItem, Post, Shipment, Transaction, Verdict
+from wildtrace.model import (
+    Account,
+    AccountIdentifier,
+    MediaItem,
+    PaymentAccount,
+    Post,
+    Shipment,
+    Transaction,
+    Verdict,
+)
 from wildtrace.store import Store
 
 ACCOUNT_COLUMNS = ["id", "platform", "handle", "display_name", "bio", "location", "status", "status_changed_at",
@@ -24,8 +33,8 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
 
 @dataclass
 class LinkData:
-    """Accounts, their posts (with screening verdicts), identifiers, pictures seen (their hashes), payments and
-    parcels."""
+    """Accounts, their posts (with screening verdicts), identifiers, pictures seen (their hashes), payments,
+    parcels and the payment platforms' KYC of payment accounts."""
 
     accounts: pd.DataFrame
     posts: pd.DataFrame = field(default_factory=lambda: _frame([], POST_COLUMNS))
@@ -34,6 +43,7 @@ class LinkData:
     transactions: pd.DataFrame = field(default_factory=lambda: _frame([], ["id", "time", "payer", "payee", "amount"]))
     shipments: pd.DataFrame = field(default_factory=lambda: _frame(
         [], ["waybill", "time", "sender_phone", "receiver_phone", "weight_g", "declared_contents"]))
+    payment_accounts: pd.DataFrame = field(default_factory=lambda: _frame([], ["payment_account", "holder_phone"]))
 
 
 def price_per_gram(extracted: dict) -> float | None:
@@ -72,7 +82,9 @@ def load_link_data(store: Store) -> LinkData:
     shipments = _frame([s.model_dump() for s in store.find(Shipment)], list(Shipment.model_fields))
     return LinkData(accounts=accounts, posts=_frame(posts, POST_COLUMNS), identifiers=identifiers,
                     pictures=_frame(picture_rows, PICTURE_COLUMNS),
-                    transactions=transactions, shipments=shipments)
+                    transactions=transactions, shipments=shipments,
+                    payment_accounts=_frame([k.model_dump() for k in store.find(PaymentAccount)],
+                                            list(PaymentAccount.model_fields)))
 
 
 def dumps(value: object) -> str:

@@ -40,17 +40,32 @@ def _add_flow(g: nx.DiGraph, src: str, dst: str, **amounts: float) -> None:
         g[src][dst][name] += value
 
 
+def _kyc_owners(kyc: pd.DataFrame | None, phone_owner: dict[tuple[str, str], str]) -> dict[tuple[str, str], str]:
+    """(kind, key) of each payment account -> the trader whose own phone the platform's KYC names as holder's."""
+    if kyc is None or kyc.empty:
+        return {}
+    owners: dict[tuple[str, str], str] = {}
+    for account, phone in zip(kyc["payment_account"], kyc["holder_phone"], strict=True):
+        trader = phone_owner.get(("phone", match_key("phone", phone))) if isinstance(phone, str) and phone else None
+        if trader and isinstance(account, str) and account:
+            owners[payment_endpoint_key(account)] = trader
+    return owners
+
+
 def build_network(ids: pd.DataFrame, clusters: dict[str, str], transactions: pd.DataFrame, shipments: pd.DataFrame,
-                  profiles: dict[str, dict[str, Any]] | None = None) -> nx.DiGraph:
-    """A directed graph of traders and parties; edges carry money (CNY), payments, parcels and parcel weight."""
+                  profiles: dict[str, dict[str, Any]] | None = None, kyc: pd.DataFrame | None = None) -> nx.DiGraph:
+    """A directed graph of traders and parties; edges carry money (CNY), payments, parcels and parcel weight.
+
+    A payment account belongs to the one trader whose accounts show it, else to the trader whose own phone
+    the platform's KYC (``kyc``: payment_account, holder_phone) gives as the holder's."""
     profiles = profiles or {}
     g = nx.DiGraph()
     for trader in sorted(set(clusters.values())):
         p = profiles.get(trader, {})
         g.add_node(trader, kind="trader", n_accounts=p.get("n_accounts", 0), category=p.get("category"),
                    n_flagged=p.get("n_flagged", 0))
-    pay_owner = _owners(ids, clusters, ("payment_account", "bank_card"))
     phone_owner = _owners(ids, clusters, ("phone",))
+    pay_owner = {**_kyc_owners(kyc, phone_owner), **_owners(ids, clusters, ("payment_account", "bank_card"))}
 
     def node(owner: str | None, label: str) -> str:
         if owner:

@@ -179,7 +179,8 @@ def load_network(store: Store, period: tuple[datetime, datetime] | None = None) 
         paid, sent = (pd.to_datetime(f["time"], utc=True) for f in (transactions, shipments))
         transactions = transactions[(paid >= period[0]) & (paid < period[1])]
         shipments = shipments[(sent >= period[0]) & (sent < period[1])]
-    graph = build_network(strong_identifiers(data.identifiers), clusters, transactions, shipments, profiles)
+    graph = build_network(strong_identifiers(data.identifiers), clusters, transactions, shipments, profiles,
+                          kyc=data.payment_accounts)
     return graph, analyse_network(graph, profiles)
 
 
