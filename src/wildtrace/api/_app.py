@@ -104,7 +104,7 @@ def create_app(store: Store, settings: Settings, screener: Any = None) -> FastAP
     and screens tips; by default the screening stage's model is loaded on first use."""
     from wildtrace.web import pages
 
-    app = FastAPI(title="WildTrace workbench", version="1", docs_url="/api/docs", redoc_url=None,
+    app = FastAPI(title="WildTrace workbench", version="1", docs_url=None, redoc_url=None,  # /api/docs: web.pages
                   openapi_url="/api/openapi.json",
                   description="Review queue, cases, alerts, traders and networks, audit log and real-time checks.")
     app.state.store = store

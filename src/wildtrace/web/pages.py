@@ -368,6 +368,12 @@ def tip(request: Request, store: StoreDep, principal: Annotated[Principal | None
     return _see(f"/tip?done={result['id']}")
 
 
+@router.get("/api/docs")
+def api_docs(request: Request) -> HTMLResponse:
+    """Swagger UI from the package's vendored copy (static/vendor/swagger-ui): no CDN, no inline script."""
+    return render("api_docs.html", title=request.app.title, openapi_url=request.app.openapi_url)
+
+
 def install(app: FastAPI) -> None:
     """Add the pages and the static files to ``app``."""
     app.mount("/static", StaticFiles(directory=str(resources.files("wildtrace.web") / "static")), name="static")
