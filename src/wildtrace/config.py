@@ -32,6 +32,9 @@ class Settings:
     collector: str = _setting("wildtrace", "Name recorded as the collector of every capture.")
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
     model: str = _setting("", "Screening model directory; empty means the model shipped in the package.")
+    scope: str = _setting("", "Screening scope: illegal (offers of the illegal trade) or regulated (every offer of a "
+                              "regulated product: antique, pre-ban and mammoth ivory, auction lots, carvings, "
+                              "trophies); empty means the model's own, else illegal.")
     host: str = _setting("127.0.0.1", "Address the workbench listens on.")
     port: int = _setting(8000, "Port the workbench listens on.")
     serve_threads: int = _setting(40, "Threads of each workbench worker process for requests.")

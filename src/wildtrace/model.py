@@ -234,6 +234,7 @@ class Verdict(Entity):
     features: list[tuple[str, float]] = Field(default_factory=list, description="top features and weights")
     extracted: dict[str, Any] = Field(default_factory=dict, description="structured fields from extraction")
     model_version: str = ""
+    decided_by: str = Field(default="", description="the rule that put the post in or out of the flagged tiers")
     screened_at: datetime | None = None
 
 

@@ -106,7 +106,7 @@ def _screen(ctx: PipelineContext) -> StepResult:
     from wildtrace.screen import ImageReader, Screener, default_extractor, screen_store
 
     s = ctx.settings
-    screener = Screener.load(s.model or None, str(s.lexicon_path))
+    screener = Screener.load(s.model or None, str(s.lexicon_path), scope=s.scope or None)
     result = screen_store(ctx.store, screener, ImageReader.from_settings(s), extractor=default_extractor(),
                           progress=ctx.progress)
     tiers = _counts(result["tiers"])

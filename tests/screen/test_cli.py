@@ -93,17 +93,22 @@ def test_added_code_word_is_matched_by_screen(env: Path) -> None:
     assert any(s.term.startswith("user_") for s in v.spans) and "elephant" in v.species
 
 
-def test_suggest_proposes_terms_from_high_scoring_posts(env: Path) -> None:
+def test_suggest_proposes_the_word_that_takes_the_name_s_place(env: Path) -> None:
     from wildtrace.model import Post
     from wildtrace.store import open_store
 
-    posts = [f"象牙手镯 出 {i}号 老象料 微信私聊" for i in range(6)] + [f"出二手手机 {i}" for i in range(6)]
+    openers, goods = ["新到", "现货", "【", "好货", "出", "特价"], ["手镯", "吊坠", "手串", "摆件", "把件", "印章"]
+    posts = ([f"{o}白条子{g} {30 + i}克 克价28 私聊 wx_lotus{i}2345"
+              for i, (o, g) in enumerate(zip(openers, goods, strict=True))]
+             + [f"象牙{g} {20 + i}克 克重{i} 批发价 {i}万 wx jade" for i, g in enumerate(goods)]
+             + [f"出二手手机 {i}" for i in range(6)])
     with open_store(str(env / "w.duckdb")) as st:
         st.add([Post(id=f"p{i}", platform="w", text=t) for i, t in enumerate(posts)])
     _run("screen", "--no-ocr")
     out = json.loads(_run("lexicon", "suggest", "--no-embeddings", "--json"))
     assert out and all(s["examples"] for s in out)
-    assert "老象料" in {s["term"] for s in out}
+    assert out[0]["term"] == "白条子"
+    assert not {"克重", "批发价", "wx jade", "jade", "wx_lotus02345", "lotus"} & {s["term"] for s in out}
 
 
 def _reviewed_store(path: Path) -> None:

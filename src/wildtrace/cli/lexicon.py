@@ -87,5 +87,36 @@ def suggest_cmd(db: DbOpt = None, high: Annotated[float, typer.Option("--high", 
     emit([asdict(s) for s in found], as_json, "".join(lines) or "no suggestions")
 
 
+def eval_suggest(world: Annotated[str, typer.Option("--world", help="A simulated world (posts.jsonl and "
+                                                    "truth/code_words.csv).")],
+                 top: Annotated[int, typer.Option("--top", help="Suggestions read at each checkpoint.")] = 20,
+                 window: Annotated[int, typer.Option("--window", help="Weeks after a code word appears.")] = 2,
+                 model: Annotated[str | None, typer.Option("--model", help="Model directory that scores the posts "
+                                                           "[env: WILDTRACE_MODEL].")] = None,
+                 config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """How early `lexicon suggest` finds the code words a simulated world introduces: recall within their first
+    weeks, precision of the top suggestions."""
+    from wildtrace.lexicon import evaluate_suggestions, load_lexicon, read_world
+    from wildtrace.screen import Screener
+
+    s = settings(None, config)
+    try:
+        texts, weeks, code_words = read_world(world)
+    except (OSError, ValueError, KeyError) as exc:
+        fail(f"--world {world}: {exc}")
+    screener = Screener.load(model or s.model or None, _path(config))
+    scores = [r.score for r in screener.screen_texts(texts)]
+    result = evaluate_suggestions(texts, weeks, scores, code_words, load_lexicon(_path(config)), top=top,
+                                  window=window)
+    words = ", ".join(f"{w['word']} (week {w['week']}, {w['posts']} posts, rank {w['rank'] or '-'})"
+                      for w in result["words"])
+    emit(result, as_json, f"recall {result['recall']} ({result['found']} of {result['new_code_words']}; "
+                          f"{result['recall_findable']} of the {result['findable']} used in at least 3 posts), "
+                          f"precision of the top {top} {result['precision_all_weeks']}\n{words}")
+
+
 def register(app: typer.Typer) -> None:
+    from wildtrace.cli.evaluate import eval_app
+
     app.add_typer(lexicon_app, name="lexicon")
+    eval_app.command("suggest")(eval_suggest)

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 ModelOpt = Annotated[str | None, typer.Option("--model", help="Model directory [env: WILDTRACE_MODEL].")]
 FullOpt = Annotated[bool, typer.Option("--full", help="Add the embedding stage for candidates (slower).")]
+ScopeOpt = Annotated[str | None, typer.Option(
+    "--scope", help="illegal (offers of the illegal trade) or regulated (every offer of a regulated product); "
+                    "default: the model's own [env: WILDTRACE_SCOPE].")]
 LabelsOpt = Annotated[str | None, typer.Option("--labels", help="CSV file with a text and a 0/1 label column.")]
 TextCol = Annotated[str, typer.Option("--text-col", help="Column with the post text.")]
 LabelCol = Annotated[str, typer.Option("--label-col", help="Column with the label: 0/1, true/false or yes/no.")]
@@ -45,7 +48,7 @@ def screen(db: DbOpt = None, model: ModelOpt = None, full: FullOpt = False,
                                                       "renamed into place.")] = None,
            idle_exit: Annotated[float | None, typer.Option(help="With --folder: stop after this many idle "
                                                            "seconds.")] = None,
-           config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+           scope: ScopeOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """Screen every post in the store that has no verdict yet; images get OCR text and a perceptual hash.
 
     With --input, screen a Parquet of posts on this machine or on Spark (same verdicts); with --follow,
@@ -53,21 +56,25 @@ def screen(db: DbOpt = None, model: ModelOpt = None, full: FullOpt = False,
     """
     from wildtrace.cli._screen_modes import screen_follow, screen_parquet
 
+    scope = scope or settings(db, config).scope or None
     if follow:
-        counts = screen_follow(folder, model or settings(db, config).model or None, idle_exit)
+        counts = screen_follow(folder, model or settings(db, config).model or None, idle_exit, scope)
         typer.echo(f"screened {counts['screened']} posts, {counts['failed']} bad lines", err=True)
         return
     if source:
         s = settings(db, config)
-        emit(screen_parquet(engine, source, output, model or s.model or None, master, image_root, s.picture_cache),
-             as_json)
+        emit(screen_parquet(engine, source, output, model or s.model or None, master, image_root, s.picture_cache,
+                            scope), as_json)
         return
     if engine != "local":
         fail("--engine spark screens a Parquet file: give --input and --output")
     from wildtrace.screen import ImageReader, Screener, default_extractor, screen_store
 
     s = settings(db, config)
-    screener = Screener.load(model or s.model or None, str(s.lexicon_path), full=full)
+    try:
+        screener = Screener.load(model or s.model or None, str(s.lexicon_path), full=full, scope=scope)
+    except ValueError as exc:
+        fail(str(exc))
     with store(db, config) as st, progress_bars() as progress:
         result = screen_store(st, screener, ImageReader.from_settings(s, ocr=ocr), extractor=default_extractor(),
                               progress=progress)
@@ -97,13 +104,15 @@ def train(labels: LabelsOpt = None, text_col: TextCol = "text", label_col: Label
           optimise: OptimiseOpt = "f1", features: FeaturesOpt = "auto",
           embeddings: Annotated[bool, typer.Option("--embeddings/--no-embeddings",
                                                    help="Train the embedding stage too.")] = True,
+          scope: Annotated[str | None, typer.Option("--scope", help="The scope the labels follow (illegal or "
+                                                    "regulated), recorded as the model's own.")] = None,
           db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """Train a screening model on your labelled posts (and/or review decisions); use it with --model.
 
     Feature set and regularisation are chosen by inner cross-validation, scores are calibrated, and the tier
     cut-offs are set for the metric given by --optimise."""
     from wildtrace.lexicon import load_lexicon
-    from wildtrace.screen import LabelledSet, labelled_from_decisions, read_labelled, train_model
+    from wildtrace.screen import LabelledSet, check_scope, labelled_from_decisions, read_labelled, train_model
 
     s = settings(db, config)
     data = LabelledSet([], [], [])
@@ -125,6 +134,8 @@ def train(labels: LabelsOpt = None, text_col: TextCol = "text", label_col: Label
         model = train_model(data.docs, data.labels, load_lexicon(str(s.lexicon_path)), embeddings=embeddings,
                             optimise=optimise, feature_sets=_feature_sets(features),
                             groups=data.groups if group_col or from_reviews else None)
+        if scope:
+            model.info["scope"] = check_scope(scope)
     except ValueError as exc:
         fail(str(exc))
     path = model.save(out)
@@ -148,7 +159,8 @@ def evaluate(ctx: typer.Context, labels: LabelsOpt = None, text_col: TextCol = "
              with_reviews: Annotated[bool, typer.Option("--with-reviews", help="With --cv: also train every fold with "
                                                         "the store's review decisions and show what they change.")
                                      ] = False,
-             full: FullOpt = False, db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+             full: FullOpt = False, scope: ScopeOpt = None, db: DbOpt = None, config: ConfigOpt = None,
+             as_json: JsonOpt = False) -> None:
     """Screening precision, recall, F1 and MCC on your labelled CSV (flagged = tier medium or above).
 
     With --cv, WildTrace's trained model is compared on the same folds with a TF-IDF + logistic-regression
@@ -183,7 +195,12 @@ def evaluate(ctx: typer.Context, labels: LabelsOpt = None, text_col: TextCol = "
     elif with_reviews:
         fail("--with-reviews needs --cv K")
     else:
-        result = evaluate(Screener.load(model or s.model or None, str(s.lexicon_path), full=full), data)
+        try:
+            screener = Screener.load(model or s.model or None, str(s.lexicon_path), full=full,
+                                     scope=scope or s.scope or None)
+        except ValueError as exc:
+            fail(str(exc))
+        result = evaluate(screener, data)
         human = (f"precision {result['precision']:.3f}  recall {result['recall']:.3f}  f1 {result['f1']:.3f}  "
                  f"mcc {result['mcc']:.3f}  n {result['n']}")
     result = {**result, "skipped": len(data.skipped)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 KINDS = ("species", "product", "code_word", "legality", "benign", "trade")
-LANGUAGES = ("zh-Hans", "zh-Hant", "en", "vi")
+LANGUAGES = ("zh-Hans", "zh-Hant", "en", "vi", "fr", "de", "id", "ms", "th")
 CITES_APPENDICES = ("I", "II", "III", "I/II", "II/III")
 PRODUCT_CATEGORIES = ("raw", "semi_worked", "worked_uncarved", "worked_carved", "part", "live")
 

@@ -65,14 +65,15 @@ def _columns(names: list[str], image_root: str | Path | None) -> list[str]:
 
 def screen_parquet_local(input_path: str | Path, output_path: str | Path, model: str | None = None,
                          batch_size: int = 4096, image_root: str | Path | None = None,
-                         ocr_cache: str | Path | None = None) -> int:
+                         ocr_cache: str | Path | None = None, scope: str | None = None) -> int:
     """The embedded run: screen a Parquet of posts in batches and write verdict rows; return the row count."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from wildtrace.screen import Screener, default_extractor
 
-    screener, extractor, images = Screener.load(model or None), default_extractor(), _reader(image_root, ocr_cache)
+    screener, extractor = Screener.load(model or None, scope=scope), default_extractor()
+    images = _reader(image_root, ocr_cache)
     count = 0
     with pq.ParquetFile(str(input_path)) as source:
         writer = None
@@ -90,13 +91,13 @@ def screen_parquet_local(input_path: str | Path, output_path: str | Path, model:
 
 def screen_parquet_spark(spark: Any, input_path: str | Path, output_path: str | Path,
                          model: str | None = None, image_root: str | Path | None = None,
-                         ocr_cache: str | Path | None = None) -> int:
+                         ocr_cache: str | Path | None = None, scope: str | None = None) -> int:
     """Screen a Parquet of posts on Spark and write verdict rows as Parquet; return the row count."""
 
     def screen_partition(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         from wildtrace.screen import Screener, default_extractor
 
-        screener, extractor = Screener.load(model or None), default_extractor()  # once per partition
+        screener, extractor = Screener.load(model or None, scope=scope), default_extractor()  # once per partition
         images = _reader(image_root, ocr_cache)
         for batch in batches:
             yield verdict_frame(batch, screener, extractor, images, image_root or ".")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from wildtrace.screen._images import ImageReader
 from wildtrace.screen._model import ScreenModel
 from wildtrace.screen._normalise import Normalised, fold, squeeze
+from wildtrace.screen._scope import SCOPES, check_scope
 from wildtrace.screen._screener import Document, Screener, ScreenResult, document_of
 from wildtrace.screen._store import default_extractor, finish_verdict, labelled_from_decisions, screen_store
 
@@ -36,8 +37,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "Document", "ImageReader", "KeywordRule", "LabelledSet", "Normalised", "Objective", "ScreenModel", "ScreenResult",
-    "Screener", "choose_thresholds", "cross_validate", "default_extractor", "document_of", "evaluate",
-    "finish_verdict", "fold", "labelled_from_decisions", "metrics", "parse_label", "parse_objective",
-    "read_labelled", "screen_store", "squeeze", "tfidf_baseline", "train_model",
+    "SCOPES", "Document", "ImageReader", "KeywordRule", "LabelledSet", "Normalised", "Objective", "ScreenModel",
+    "ScreenResult", "Screener", "check_scope", "choose_thresholds", "cross_validate", "default_extractor",
+    "document_of", "evaluate", "finish_verdict", "fold", "labelled_from_decisions", "metrics", "parse_label",
+    "parse_objective", "read_labelled", "screen_store", "squeeze", "tfidf_baseline", "train_model",
 ]

@@ -91,7 +91,9 @@ class LexiconFeatures:
     and ways of writing, and flags for the combinations that mark an offer."""
 
     def __init__(self, terms: Sequence[Term]) -> None:
-        self._column = np.array([_INDEX[f"trade:{t.category}" if t.kind == "trade" else t.kind] for t in terms])
+        # a trade signal without a column (the open market's words, see trade.yaml) is no feature
+        self._column = np.array([_INDEX.get(f"trade:{t.category}", -1) if t.kind == "trade" else _INDEX[t.kind]
+                                 for t in terms])
         self._cites_i = np.array([t.kind == "species" and (t.cites or "").startswith("I") for t in terms], dtype=bool)
         self._via_column = np.array([_INDEX.get(f"via:{v}", -1) for v in VIAS])
 
@@ -101,7 +103,8 @@ class LexiconFeatures:
         n = len(batch.texts)
         counts = np.zeros((n, len(LEXICON_FEATURES)), dtype=np.float64)
         heard = hits.via == VIAS.index("homophone")  # a homophone counts as such, and as nothing else
-        np.add.at(counts, (hits.text[~heard], self._column[hits.term[~heard]]), 1)
+        counted = ~heard & (self._column[hits.term] >= 0)
+        np.add.at(counts, (hits.text[counted], self._column[hits.term[counted]]), 1)
         via = self._via_column[hits.via]
         np.add.at(counts, (hits.text[via >= 0], via[via >= 0]), 1)
         out = np.log1p(counts)

@@ -28,6 +28,7 @@ from wildtrace.screen._features import (
 from wildtrace.screen._match import BatchHits, Matcher
 from wildtrace.screen._model import ScreenModel, _sigmoid
 from wildtrace.screen._normalise import NormalisedBatch
+from wildtrace.screen._scope import LOWERED, MODEL, RAISED, Scope
 
 if TYPE_CHECKING:
     from wildtrace.screen._images import ImageReader
@@ -109,38 +110,51 @@ class ScreenResult:
     def features(self) -> list[tuple[str, float]]:
         return self._explained()[1]
 
+    @property
+    def decided_by(self) -> str:
+        """The rule that put the post in or out of the flagged tiers, in words (see ``wildtrace.screen._scope``)."""
+        return self._batch.decided_by(self._index)
+
     def to_verdict(self, post_id: str, extracted: dict[str, Any] | None = None) -> Verdict:
         return Verdict(post_id=post_id, score=self.score, tier=Tier(self.tier), species=list(self.species),
                        products=list(self.products), spans=self.spans, code_words=list(self.code_words),
                        features=self.features, extracted=extracted or {}, model_version=self.model_version,
-                       screened_at=datetime.now(UTC))
+                       decided_by=self.decided_by, screened_at=datetime.now(UTC))
 
 
 class Screener:
-    """Screens texts and posts. Build with :meth:`load`; ``full`` adds the embedding stage for candidates."""
+    """Screens texts and posts. Build with :meth:`load`; ``full`` adds the embedding stage for candidates;
+    ``scope`` (illegal or regulated; default: the model's own) decides which offers are flagged. A model without
+    a scope of its own (trained on a team's labels) is left to its labels."""
 
-    def __init__(self, lexicon: Lexicon, model: ScreenModel, full: bool = False, threads: int = 1) -> None:
+    def __init__(self, lexicon: Lexicon, model: ScreenModel, full: bool = False, threads: int = 1,
+                 scope: str | None = None) -> None:
         self.lexicon = lexicon
         self.model = model
         self.full = full and model.has_embeddings
         self.threads = threads
         self.matcher = Matcher(lexicon)
         self.features = LexiconFeatures(self.matcher.terms)
+        self.scope = Scope(scope or model.info.get("scope"), self.matcher.terms)
         # terms that a verdict names (species, products, code words, claims); trade signals and look-alikes do not
         self._named = np.array([t.kind in ("species", "product", "code_word", "legality") for t in self.matcher.terms],
                                dtype=bool)
         gc.freeze()  # the tables and automatons live as long as the process: keep them out of GC passes
-        self.version = f"{model.version}+lex.{lexicon.version}" + ("+emb" if self.full else "")
+        self.version = (f"{model.version}+lex.{lexicon.version}" + ("+emb" if self.full else "")
+                        + ("+regulated" if self.scope.name == "regulated" else ""))
 
     @classmethod
     def load(cls, model_dir: str | None = None, lexicon_path: str | None = None, full: bool = False,
-             threads: int = 1) -> Screener:
-        """The screener for a model directory (default: the shipped model) and an analysts' lexicon layer."""
+             threads: int = 1, scope: str | None = None) -> Screener:
+        """The screener for a model directory (default: the shipped model), an analysts' lexicon layer and a
+        scope (default: the model's own; the shipped model's is illegal)."""
         model = ScreenModel.load(model_dir or None)
         if model.info.get("features") != FEATURES_VERSION:
             raise ValueError(f"the model in {model_dir or 'the package'} was trained on other features "
                              f"({model.info.get('features')!r}, now {FEATURES_VERSION!r}): train it again")
-        return cls(load_lexicon(lexicon_path or None), model, full=full, threads=threads)
+        shipped = None if model_dir else "illegal"
+        return cls(load_lexicon(lexicon_path or None), model, full=full, threads=threads,
+                   scope=scope or model.info.get("scope") or shipped)
 
     # -- preparing -------------------------------------------------------------------------------
     def prepare(self, docs: Sequence[Document]) -> Prepared:
@@ -189,7 +203,9 @@ class Screener:
                 emb = embed([p.batch.texts[i] for i in cand], threads=self.threads)
                 score[cand] = self.model.combine(logit[cand], top_k_similarity(emb, self.model.pos_emb),
                                                  top_k_similarity(emb, self.model.neg_emb))
-        explainer, version = _Explainer(self.model, p, X), self.version
+        model_score = score
+        score, decided = self.scope.decide(p.hits, p.lexicon, score, self.model.thresholds["medium"])
+        explainer, version = _Explainer(self.model, p, X, self.scope, model_score, decided), self.version
         tiers = self.model.tiers(score)
         named = p.hits.texts_with(self._named[p.hits.term]).tolist()
         names = [_names(p, i, tier) if n else _NO_NAMES for i, (n, tier) in enumerate(zip(named, tiers, strict=True))]
@@ -239,8 +255,27 @@ def _names(p: Prepared, i: int, tier: str) -> tuple[tuple[str, ...], ...]:
 class _Explainer:
     """Explanations of the verdicts of one batch, built when a result is asked for one."""
 
-    def __init__(self, model: ScreenModel, prepared: Prepared, ngrams: Any) -> None:
+    def __init__(self, model: ScreenModel, prepared: Prepared, ngrams: Any, scope: Scope, model_score: np.ndarray,
+                 decided: np.ndarray) -> None:
         self.model, self.p, self.X = model, prepared, ngrams
+        self.scope, self.model_score, self.decided = scope, model_score, decided
+
+    def decided_by(self, i: int) -> str:
+        """Which rule put document ``i`` in or out, with its evidence (see ``wildtrace.screen._scope``)."""
+        medium, score = self.model.thresholds["medium"], float(self.model_score[i])
+        rule = int(self.decided[i])
+        if rule == MODEL:
+            side = "at or above" if score >= medium else "below"
+            scope = f"scope {self.scope.name}" if self.scope.name else "no scope chosen: the model's labels decide"
+            return f"model: score {score:.4f} {side} the medium cut-off {medium} ({scope})"
+        words = self.scope.words(self.p.hits, self.p.lexicon, i, self.p.batch.texts[i])
+        if rule == RAISED:
+            return (f"regulated offer: names {words['regulated']} with more offer signals ({words['offer']}) than "
+                    f"look-alike or news ones ({words['against']}); model score {score:.4f} alone was below "
+                    f"{medium} (scope regulated)")
+        assert rule == LOWERED
+        return (f"open regulated market: an auction of {words['regulated']} ({words['offer']}) with no covert "
+                f"signal; out under scope illegal, in under --scope regulated (model score {score:.4f})")
 
     def explain(self, i: int, tier: str) -> Explanation:
         return self._spans(i), self._top_features(i, name_ngrams=tier != "none")

@@ -1,0 +1,92 @@
+"""Scope: which offers a monitoring team flags, and the rule that put each post in or out.
+
+- none chosen (a model trained on a team's own labels, without ``--scope``): the labels decide; no rule applies.
+- ``illegal`` (the shipped model's own): offers of the illegal trade. The model decides, and legality claims
+  never lower its score; but an offer made in the open, regulated market (an auction: lot, estimate, bidding)
+  with no covert signal (code words, obfuscated names, discretion) is taken out of the flagged tiers, and the
+  verdict says so.
+- ``regulated``: every offer of a regulated product (antique and pre-ban ivory, mammoth ivory, auction lots,
+  carvings, trophies). The model's flags stay, and a post that names a regulated product and gives more signals
+  of an offer (selling, price, auction, contact, shipping) than of a look-alike, news, policy or a campaign is
+  flagged too.
+
+The rule is decided for a whole batch with numpy; its wording is built only when a verdict is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from wildtrace.lexicon import Term
+from wildtrace.screen._features import LEXICON_FEATURES
+from wildtrace.screen._match import VIAS, BatchHits
+
+SCOPES = ("illegal", "regulated")
+MODEL, RAISED, LOWERED = 0, 1, 2  # who decided: the model's score, the regulated-offer rule, the open-market rule
+_NUMBER_UNIT = LEXICON_FEATURES.index("number+unit")
+_HEARD = VIAS.index("homophone")
+_OBFUSCATED = [VIAS.index(v) for v in ("split", "leet", "pinyin", "initials", "homophone")]
+
+
+def check_scope(scope: str) -> str:
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {', '.join(SCOPES)}, got {scope!r}")
+    return scope
+
+
+class Scope:
+    """The scope rule for the terms of one matcher (see module docstring)."""
+
+    def __init__(self, name: str | None, terms: Sequence[Term]) -> None:
+        self.name = check_scope(name) if name else None
+        self.regulated = np.array([t.kind in ("species", "code_word") or (t.kind == "product" and bool(t.species))
+                                   or (t.kind == "legality" and t.id == "mammoth") for t in terms], dtype=bool)
+        self.offer = np.array([t.kind == "trade" for t in terms], dtype=bool)
+        self.against = np.array([t.kind == "benign" for t in terms], dtype=bool)
+        self.auction = np.array([t.kind == "trade" and t.id == "auction" for t in terms], dtype=bool)
+        self.covert = np.array([t.kind == "code_word" or t.category == "discretion" for t in terms], dtype=bool)
+
+    def evidence(self, hits: BatchHits, lexicon: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Per text of a batch: names a regulated product, offer signals, look-alike/news signals, auction
+        signals, covert signals."""
+        n = len(hits.bounds) - 1
+        heard = hits.via == _HEARD
+        term = hits.term
+        offers = np.bincount(hits.text[self.offer[term]], minlength=n) + (lexicon[:, _NUMBER_UNIT] > 0)
+        against = np.bincount(hits.text[self.against[term]], minlength=n)
+        covert = self.covert[term] | (self.regulated[term] & np.isin(hits.via, _OBFUSCATED))
+        return (hits.texts_with(self.regulated[term] & ~heard), offers, against, hits.texts_with(self.auction[term]),
+                hits.texts_with(covert))
+
+    def words(self, hits: BatchHits, lexicon: np.ndarray, i: int, original: str) -> dict[str, str]:
+        """The words of text ``i`` that the rule counted: regulated products, offer and against signals."""
+        lo, hi = int(hits.bounds[i]), int(hits.bounds[i + 1])
+        out = {}
+        for role, of_term in (("regulated", self.regulated), ("offer", self.offer), ("against", self.against)):
+            rows = [r for r in range(lo, hi) if of_term[hits.term[r]] and hits.via[r] != _HEARD]
+            words = [original[hits.start[r]:hits.end[r]] for r in rows]
+            if role == "offer" and lexicon[i, _NUMBER_UNIT] > 0:
+                words.append("an amount with its currency or unit")
+            out[role] = ", ".join(dict.fromkeys(words)) or "none"
+        return out
+
+    def decide(self, hits: BatchHits, lexicon: np.ndarray, score: np.ndarray, medium: float
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """The scores after the rule, and who decided each (MODEL, RAISED or LOWERED)."""
+        decided = np.full(len(score), MODEL, dtype=np.int8)
+        if self.name is None:
+            return score, decided
+        regulated, offers, against, auction, covert = self.evidence(hits, lexicon)
+        flagged = score >= medium
+        score = score.copy()
+        if self.name == "regulated":
+            raise_ = ~flagged & regulated & (offers > against)
+            score[raise_] = medium
+            decided[raise_] = RAISED
+        else:
+            lower = flagged & regulated & auction & ~covert
+            score[lower] = medium - 1e-4  # just below the cut-off, still shown to four decimals
+            decided[lower] = LOWERED
+        return score, decided

@@ -1,0 +1,102 @@
+"""Scope (issue 17): illegal offers only, or every offer of a regulated product; the verdict names the rule.
+
+The regulated-scope set (``data/regulated_heldout.csv``, 154 posts written by hand for this issue: auction lots,
+dealers, estate sales, carvers, mammoth ivory and Southeast Asian classifieds against news, campaigns, policy,
+museums, look-alikes and auctions of other things) is kept out of training.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from wildtrace.cli.main import app
+from wildtrace.lexicon import load_lexicon
+from wildtrace.model import Post
+from wildtrace.screen import Screener, ScreenModel, metrics, screen_store
+from wildtrace.store import Store
+
+REGULATED = Path(__file__).parent / "data" / "regulated_heldout.csv"
+SALES = {"auction_lot", "estate_sale"}
+NOT_OFFERS = {"news", "museum", "education"}
+F1_FLOOR = 0.7  # measured 0.733 under --scope regulated (0.289 under illegal, as before issue 17); docs/screen.md
+
+
+@pytest.fixture(scope="module", params=["illegal", "regulated"])
+def scored(request: pytest.FixtureRequest) -> tuple[str, pd.DataFrame]:
+    frame = pd.read_csv(REGULATED)
+    results = list(Screener.load(scope=request.param).screen_texts(frame["text"].tolist()))
+    frame["flagged"] = [r.tier in ("high", "medium") for r in results]
+    frame["decided_by"] = [r.decided_by for r in results]
+    return request.param, frame
+
+
+def test_the_set_is_big_enough_and_mixed() -> None:
+    frame = pd.read_csv(REGULATED)
+    assert len(frame) >= 150 and 0.35 < frame["label"].mean() < 0.65
+    assert set(frame["language"]) >= {"en", "fr", "de"}
+
+
+def test_regulated_scope_flags_the_open_market_and_not_news(scored: tuple[str, pd.DataFrame]) -> None:
+    scope, frame = scored
+    m = metrics(frame["label"].tolist(), frame["flagged"].tolist())
+    news = frame[frame["category"].isin(NOT_OFFERS)]
+    assert not news["flagged"].any(), news[news["flagged"]]["text"].tolist()  # in neither scope
+    if scope == "regulated":
+        assert m["f1"] >= F1_FLOOR, m
+        sales = frame[frame["category"].isin(SALES)]
+        assert sales.groupby("category")["flagged"].mean().min() >= 0.7
+    else:  # auction lots of antiques are the regulated market, not the illegal trade
+        lots = frame[frame["category"] == "auction_lot"]
+        assert lots["flagged"].mean() < 0.2
+
+
+def test_the_verdict_names_the_rule(scored: tuple[str, pd.DataFrame]) -> None:
+    scope, frame = scored
+    raised = frame[frame["decided_by"].str.startswith("regulated offer")]
+    lowered = frame[frame["decided_by"].str.startswith("open regulated market")]
+    if scope == "regulated":
+        assert len(raised) >= 8 and raised["flagged"].all() and lowered.empty
+        assert raised["decided_by"].str.contains(r"names .*(?:ivory|Elfenbein|ivoire)", case=False).any()
+    else:
+        assert raised.empty and not lowered["flagged"].any()
+    by_model = frame[frame["decided_by"].str.startswith("model: score")]
+    assert len(by_model) + len(raised) + len(lowered) == len(frame)
+
+
+def test_scope_is_a_per_model_choice_and_is_checked() -> None:
+    model = ScreenModel.load()
+    model.info = {**model.info, "scope": "regulated"}
+    lot = "Lot 230 - 'Pre-ban' antique ivory chess set, Indian, c.1880. Estimate 300-500 USD. Shipping within the EU."
+    own = Screener(load_lexicon(), model).screen_text(lot)
+    assert own.tier in ("high", "medium") and own.model_version.endswith("+regulated")
+    illegal = Screener(load_lexicon(), model, scope="illegal").screen_text(lot)
+    assert illegal.tier not in ("high", "medium") and illegal.decided_by.startswith("open regulated market")
+    with pytest.raises(ValueError, match="scope must be one of illegal, regulated, got 'legal'"):
+        Screener.load(scope="legal")
+
+
+def test_the_store_keeps_the_rule(store: Store) -> None:
+    store.add([Post(id="p1", platform="web", account_id="a", text="Just listed: antique ivory netsuke, DM for price")])
+    screen_store(store, Screener.load(scope="regulated"))
+    row = store.query("SELECT decided_by, model_version FROM verdicts WHERE post_id = 'p1'")[0]
+    assert row["decided_by"].startswith(("regulated offer", "model: score"))
+    assert row["model_version"].endswith("+regulated")
+
+
+def test_cli_scope_option_and_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WILDTRACE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    args = ["eval", "--labels", str(REGULATED), "--text-col", "text", "--label-col", "label", "--json"]
+    runner = CliRunner()
+    regulated = json.loads(runner.invoke(app, [*args, "--scope", "regulated"], catch_exceptions=False).stdout)
+    monkeypatch.setenv("WILDTRACE_SCOPE", "regulated")
+    by_setting = json.loads(runner.invoke(app, args, catch_exceptions=False).stdout)
+    illegal = json.loads(runner.invoke(app, [*args, "--scope", "illegal"], catch_exceptions=False).stdout)
+    assert regulated == by_setting and regulated["f1"] > illegal["f1"]
+    bad = runner.invoke(app, [*args, "--scope", "everything"])
+    assert bad.exit_code != 0 and "scope must be one of" in str(bad.exception)
