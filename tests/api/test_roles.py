@@ -129,6 +129,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/cases/{case_id}/status"): {"status": "active"},
     ("POST", "/lexicon"): {"term": "zzpage", "decision": "reject"},
     ("POST", "/tip"): {"text": "象牙 tip"},
+    ("POST", "/admin/users"): {"username": "matrixpage", "password": PASSWORD, "role": "partner"},
+    ("POST", "/admin/users/{username}"): {"action": "role", "role": "analyst"},
 }
 SKIP = {"/api/openapi.json"}
 

@@ -88,6 +88,19 @@ def set_disabled(store: Store, username: str, disabled: bool = True) -> User:
     return user
 
 
+def set_role(store: Store, username: str, role: Role | str) -> User:
+    """Give a user another role; their sessions end so that the next request signs in with the new role."""
+    if role not in {r.value for r in Role}:
+        raise ValueError(f"user {username!r}: role {role!r} is not one of {', '.join(r.value for r in Role)}")
+    if get_user(store, username) is None:
+        raise ValueError(f"no user {username!r}")
+    store.execute("UPDATE wb_users SET role = ? WHERE username = ?", [Role(role).value, username])
+    store.execute("DELETE FROM wb_sessions WHERE username = ?", [username])
+    user = get_user(store, username)
+    assert user is not None
+    return user
+
+
 def authenticate(store: Store, username: str, password: str) -> User | None:
     """The user if the password is right and the account is enabled, else None."""
     rows = store.query("SELECT password_hash FROM wb_users WHERE username = ?", [username])

@@ -12,10 +12,10 @@ from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from wildtrace.api import _alerts, _cases, _lexicon, _review
+from wildtrace.api import _alerts, _cases, _lexicon, _review, _users
 from wildtrace.api._audit import audit_events, verify_audit
 from wildtrace.api._case_access import FULL_VIEW_ROLES, set_visibility, visibility, visible_cases
-from wildtrace.api._deps import CurrentUser, Principal, StoreDep, Worker, optional_principal
+from wildtrace.api._deps import Admin, CurrentUser, Principal, StoreDep, Worker, optional_principal
 from wildtrace.api._network import resolve
 from wildtrace.api._schemas import TipIn
 from wildtrace.api._users import WORKERS
@@ -46,6 +46,47 @@ def error_page(status: int, reason: str) -> HTMLResponse:
 
 def _see(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
+
+
+# -- users (admin) -----------------------------------------------------------------------------------
+def _users_page(principal: Principal, store: Any, code: int = 200, error: str = "") -> HTMLResponse:
+    return render("admin_users.html", principal, code=code, users=_users.list_users(store),
+                  roles=[r.value for r in _users.Role], error=error)
+
+
+@router.get("/admin/users")
+def admin_users(principal: Admin, store: StoreDep) -> HTMLResponse:
+    return _users_page(principal, store)
+
+
+@router.post("/admin/users")
+def admin_add_user(principal: Admin, store: StoreDep, username: Annotated[str, Form(max_length=64)],
+                   password: Annotated[str, Form(max_length=200)],
+                   role: Annotated[str, Form(max_length=20)]) -> Response:
+    try:
+        user = _users.add_user(store, username, password, role)
+    except ValueError as exc:
+        return _users_page(principal, store, 409 if "exists" in str(exc) else 422, str(exc))
+    principal.audit(store, "user_added", "user", user.username, new_role=user.role.value)
+    return _see("/admin/users")
+
+
+@router.post("/admin/users/{username}")
+def admin_change_user(principal: Admin, store: StoreDep, username: str, action: Annotated[str, Form(max_length=20)],
+                      role: Annotated[str, Form(max_length=20)] = "") -> Response:
+    """``action``: ``disable``, ``enable`` or ``role`` (with ``role``)."""
+    try:
+        if action in ("disable", "enable"):
+            _users.set_disabled(store, username, action == "disable")
+            principal.audit(store, f"user_{action}d", "user", username)
+        elif action == "role":
+            user = _users.set_role(store, username, role)
+            principal.audit(store, "user_role_changed", "user", username, new_role=user.role.value)
+        else:
+            raise ValueError(f"action {action!r} is not one of disable, enable, role")
+    except ValueError as exc:
+        return _users_page(principal, store, 404 if str(exc).startswith("no user") else 422, str(exc))
+    return _see("/admin/users")
 
 
 # -- signing in ---------------------------------------------------------------------------------------
