@@ -1,0 +1,40 @@
+"""The users page in headless Chromium, CSP on: an admin adds a user, changes its role and disables it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.api.world import PASSWORD
+from tests.web.test_browser import sign_in
+from wildtrace.api._users import get_user
+
+pytestmark = pytest.mark.browser
+
+
+def test_admin_manages_users_in_the_browser(served, browser, shots: Path):  # type: ignore[no-untyped-def]
+    base, store, _ids = served
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, base, "admin")
+    page.click("nav >> text=Users")
+    page.wait_for_selector("#users")
+    page.fill("#add-user input[name=username]", "field_officer")
+    page.fill("#add-user input[name=password]", PASSWORD)
+    page.select_option("#add-user select[name=role]", "partner")
+    with page.expect_navigation():
+        page.click("#add-user button[type=submit]")
+    row = page.locator("tr[data-user=field_officer]")
+    assert row.locator(".role").inner_text() == "partner"
+    row.locator("select[name=role]").select_option("analyst")
+    with page.expect_navigation():
+        row.locator("button[value=role]").click()
+    assert page.locator("tr[data-user=field_officer] .role").inner_text() == "analyst"
+    with page.expect_navigation():
+        page.locator("tr[data-user=field_officer] button[value=disable]").click()
+    assert page.locator("tr[data-user=field_officer] .state").inner_text() == "disabled"
+    page.screenshot(path=shots / "admin-users.png", full_page=True)
+    user = get_user(store, "field_officer")
+    assert user is not None and user.role.value == "analyst" and user.disabled
+    context.close()
