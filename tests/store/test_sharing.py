@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from wildtrace.api import create_app
 from wildtrace.config import load_settings
-from wildtrace.store import StoreBusy, StoreMissing, open_store
+from wildtrace.store import Store, StoreBusy, StoreMissing, open_store
 
 HOLD = "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(60)"
 
@@ -33,6 +33,13 @@ def held_elsewhere(path: Path) -> Iterator[None]:
         child.wait()
 
 
+def _wait_closed(store: Store, limit: float = 30.0) -> None:
+    deadline = time.monotonic() + limit
+    while store.is_open:  # type: ignore[attr-defined]
+        assert time.monotonic() < deadline, "the idle store kept its file"
+        time.sleep(0.05)
+
+
 def _cli(*args: str, wait: str = "0.5") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "WILDTRACE_STORE_WAIT": wait}
     return subprocess.run([sys.executable, "-m", "wildtrace.cli.main", *args], capture_output=True, text=True,
@@ -44,7 +51,7 @@ def test_a_store_opened_per_unit_of_work_lets_another_process_in_between(tmp_pat
     server = open_store(str(path), hold=False)
     server.idle_close = 0.1  # type: ignore[attr-defined]
     assert server.query("SELECT count(*) AS n FROM posts")[0]["n"] == 0
-    time.sleep(0.5)  # idle: the file is closed
+    _wait_closed(server)  # idle: the file is let go
     done = _cli("money", "alerts", "--db", str(path))
     assert done.returncode == 0, done.stderr
     with server.session():  # in use: another process waits, then gives up naming the store
@@ -63,7 +70,7 @@ def test_the_workbench_answers_503_while_a_command_holds_the_file_and_recovers(t
     server.idle_close = 0.05  # type: ignore[attr-defined]
     client = TestClient(create_app(server, load_settings(db=str(path), data_dir=str(tmp_path / "data"))))
     assert client.get("/login").status_code == 200  # opens the file and lets it go
-    time.sleep(0.3)
+    _wait_closed(server)
     with held_elsewhere(path):
         with pytest.raises(StoreBusy, match="in use by another process"), server.session():
             pass

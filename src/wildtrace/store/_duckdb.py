@@ -104,6 +104,11 @@ class DuckDBStore(Store):
         self._generation += 1
 
     @property
+    def is_open(self) -> bool:
+        """Whether this process holds the file now."""
+        return self._con is not None
+
+    @property
     def connection(self) -> duckdb.DuckDBPyConnection:
         """This thread's DuckDB cursor, for analytic code that wants DuckDB itself (e.g. Splink). A store opened
         with ``hold=False`` hands it out only inside ``session()``."""
