@@ -36,6 +36,7 @@ def serve_workbench(s: Settings, demo_users: bool = False, workers: int = 1) -> 
 
     from wildtrace.api import FACTORY, check_serving, export_settings
     from wildtrace.log import server_log_config
+    from wildtrace.store import is_postgres
 
     try:
         check_serving(s, demo_users)
@@ -43,7 +44,7 @@ def serve_workbench(s: Settings, demo_users: bool = False, workers: int = 1) -> 
         fail(str(exc))
     if demo_users:
         ensure_demo_users(s.db)
-    if workers > 1 and not s.db.startswith(("postgresql://", "postgres://")):
+    if workers > 1 and not is_postgres(s.db):
         typer.echo("note: several workers share a DuckDB file by turns; a team server should use PostgreSQL",
                    err=True)
     export_settings(s)

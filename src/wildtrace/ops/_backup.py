@@ -12,7 +12,6 @@ A restore goes into an empty installation only, checks every hash first, and com
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import subprocess
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from wildtrace.config import Settings
+from wildtrace.evidence import sha256_file
 from wildtrace.keys import KEYS, installation_key, key_file, write_key
 from wildtrace.ops._secrets import seal, unseal
 from wildtrace.store import Store, is_postgres, open_store, store_exists
@@ -31,14 +31,6 @@ SKIPPED = {"ocr", "ocr_cache", "spill"}  # caches in the data folder: rebuilt, n
 
 class BackupError(ValueError):
     """A backup or restore that cannot go on; the message says why."""
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def row_counts(store: Store) -> dict[str, int]:
@@ -92,7 +84,7 @@ def backup(settings: Settings, out: Path, passphrase: str) -> dict[str, Any]:
     manifest = {
         "wildtrace": version("wildtrace"), "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "store": "postgresql" if is_postgres(settings.db) else "duckdb", "schema_version": schema,
-        "rows": counts, "files": {p.relative_to(out).as_posix(): _sha256(p)
+        "rows": counts, "files": {p.relative_to(out).as_posix(): sha256_file(p)
                                   for p in sorted(out.rglob("*")) if p.is_file()},
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -115,7 +107,7 @@ def check_backup(folder: Path) -> dict[str, Any]:
         path = folder / rel
         if not path.is_file():
             problems.append(f"{rel}: missing")
-        elif _sha256(path) != digest:
+        elif sha256_file(path) != digest:
             problems.append(f"{rel}: altered (its SHA-256 is not the manifest's)")
     listed = set(manifest.get("files", {})) | {"manifest.json"}
     problems += [f"{p.relative_to(folder).as_posix()}: not in the manifest" for p in sorted(folder.rglob("*"))

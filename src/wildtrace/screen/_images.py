@@ -207,15 +207,14 @@ class ImageReader:
 
 
 def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
+    """The file's SHA-256, or a key of its path marked unreadable."""
+    from wildtrace.evidence import sha256_file
+
     try:
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
+        return sha256_file(Path(path))
     except OSError as exc:
         log.warning("cannot read image %s: %s", path, exc)
         return UNREADABLE + hashlib.sha256(path.encode()).hexdigest()
-    return digest.hexdigest()
 
 
 def _safe(fn: Any, path: str | Path) -> Any:
