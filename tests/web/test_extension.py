@@ -5,9 +5,7 @@ the page is queued for review."""
 from __future__ import annotations
 
 import tempfile
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from tests.web.conftest import CHROMIUM
 from wildtrace.api import create_token
 from wildtrace.evidence import CHROMIUM_ARGS, Evidence
 from wildtrace.model import Capture, Post, Verdict
+from wildtrace.simulate import serve_loopback
 
 EXTENSION = Path(__file__).resolve().parents[2] / "extension"
 PAGE = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>旧货市场</title></head><body>"
@@ -25,23 +24,8 @@ PAGE = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>旧货市场</t
 
 @pytest.fixture
 def market() -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = PAGE.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/item/77"
-    server.shutdown()
-    server.server_close()
+    with serve_loopback(lambda path: (200, PAGE.encode(), "text/html; charset=utf-8")) as base:
+        yield f"{base}/item/77"
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")

@@ -6,7 +6,8 @@
 
 from wildtrace.simulate._output import Manifest
 from wildtrace.simulate._run import LAYOUT, simulate
-from wildtrace.simulate._serve import WorldSite, serve_world
+from wildtrace.simulate._serve import NOT_FOUND, WorldSite, serve_loopback, serve_world
 from wildtrace.simulate._shapes import measure_shapes
 
-__all__ = ["LAYOUT", "Manifest", "WorldSite", "measure_shapes", "serve_world", "simulate"]
+__all__ = ["LAYOUT", "NOT_FOUND", "Manifest", "WorldSite", "measure_shapes", "serve_loopback", "serve_world",
+           "simulate"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +22,7 @@ from typing import Any
 from wildtrace.simulate._output import saved_page
 
 _MEDIA_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.(png|jpe?g|gif|webp)$")
+NOT_FOUND = (404, b"<h1>Not found</h1>", "text/html; charset=utf-8")
 _TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
 
 
@@ -79,25 +80,21 @@ def _index(world: Path) -> WorldSite:
     return site
 
 
+Answer = tuple[int, bytes, str]  # status, body, content type
+
+
 @contextmanager
-def serve_world(world: str | Path) -> Iterator[WorldSite]:
-    """Serve ``world`` (a folder written by :func:`simulate`) on a free loopback port while in the block."""
-    site = _index(Path(world))
+def serve_loopback(answer: Callable[[str], Answer]) -> Iterator[str]:
+    """An HTTP server on a free loopback port while in the block, answering ``GET path`` with ``answer(path)``
+    (the request's path and query as sent); yields its base URL."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # headers and body leave at once (no 40 ms delayed-ACK stall per page)
 
         def do_GET(self) -> None:
-            path = self.path.split("?", 1)[0]
-            found: tuple[bytes, str] | None = None
-            if path.startswith("/p/"):
-                page = site.page(path[3:])
-                found = (page, "text/html; charset=utf-8") if page is not None else None
-            elif path.startswith("/media/"):
-                found = site.media(path[7:])
-            body, ctype = found or (b"<h1>Not found</h1>", "text/html; charset=utf-8")
-            self.send_response(200 if found else 404)
+            status, body, ctype = answer(self.path)
+            self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -107,12 +104,31 @@ def serve_world(world: str | Path) -> Iterator[WorldSite]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    site.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, name="world-site", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name="loopback-site", daemon=True)
     thread.start()
     try:
-        yield site
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@contextmanager
+def serve_world(world: str | Path) -> Iterator[WorldSite]:
+    """Serve ``world`` (a folder written by :func:`simulate`) on a free loopback port while in the block."""
+    site = _index(Path(world))
+
+    def answer(target: str) -> Answer:
+        path = target.split("?", 1)[0]
+        found: tuple[bytes, str] | None = None
+        if path.startswith("/p/"):
+            page = site.page(path[3:])
+            found = (page, "text/html; charset=utf-8") if page is not None else None
+        elif path.startswith("/media/"):
+            found = site.media(path[7:])
+        return (200, *found) if found else NOT_FOUND
+
+    with serve_loopback(answer) as base:
+        site.base = base
+        yield site
