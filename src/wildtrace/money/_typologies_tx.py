@@ -221,7 +221,7 @@ def bipartite(min_payers: int, min_payees: int, window: Window, span: Window, ma
                GROUP BY ALL HAVING count(DISTINCT x.payee) >= {int(min_payees)}),
     blk AS (SELECT p1, g, b, payees, list(DISTINCT p2 ORDER BY p2) AS others FROM shared GROUP BY p1, g, b, payees
             HAVING count(*) >= {int(min_payers) - 1}),
-    best AS (SELECT *, row_number() OVER (PARTITION BY p1 ORDER BY len(others) * len(payees) DESC, g, b) AS rk
+    best AS (SELECT *, row_number() OVER (PARTITION BY p1 ORDER BY len(others) * len(payees) DESC, g, b, payees) AS rk
              FROM blk),
     hit AS (SELECT p1, g, b, payees, list_prepend(p1, others) AS payers FROM best WHERE rk = 1),
     cells AS (SELECT p1, g, b, unnest(payers) AS payer, payees FROM hit),
@@ -270,8 +270,8 @@ def cycle(min_length: int, max_length: int, window: Window, min_ratio: float, or
     s AS (SELECT DISTINCT x.payer_account AS subject, e.cyc FROM e JOIN mx_txo x USING (id)
           UNION SELECT DISTINCT x.payee_account, e.cyc FROM e JOIN mx_txo x USING (id))
     SELECT s.subject, least(1.0, 0.7 + 0.1 * count(*)) AS strength,
-           printf('%d cycle(s) of %d owners returning %.2f within {window.text}: %s', count(*), len(first(cid.nodes)),
-                  first(cid.amount), array_to_string(first(cid.nodes), ' -> ')) AS reason,
+           printf('%d cycle(s) of %d owners returning %.2f within {window.text}: %s', count(*), len(min(cid.nodes)),
+                  arg_min(cid.amount, cid.nodes), array_to_string(min(cid.nodes), ' -> ')) AS reason,
            flatten(list(cid.ids))[1:50] AS evidence
     FROM s JOIN cid USING (cyc) GROUP BY s.subject"""
 
