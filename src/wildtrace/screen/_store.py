@@ -113,19 +113,27 @@ def screen_store(store: Store, screener: Screener, reader: ImageReader | None = 
 
 
 def labelled_from_decisions(store: Store) -> LabelledSet:
-    """Analysts' review decisions as training labels (confirm/escalate = 1, dismiss = 0; the latest wins)."""
-    from wildtrace.screen._evaluate import LabelledSet
+    """Analysts' review decisions as training labels (confirm/escalate = 1, dismiss = 0; the latest wins), with
+    the reviewer's correction of the species and products of the post when the decision has one."""
+    import json
+
+    from wildtrace.screen._evaluate import LabelledSet, SpeciesLabel
 
     rows = store.query(
-        "SELECT d.post_id, d.decision, p.text, p.account_id FROM decisions d JOIN posts p ON p.id = d.post_id "
+        "SELECT d.id, d.post_id, d.decision, p.text, p.account_id FROM decisions d JOIN posts p ON p.id = d.post_id "
         "ORDER BY d.post_id, d.decided_at")
     latest = {r["post_id"]: r for r in rows}
+    corrected = {r["decision_id"]: r for r in store.query(
+        "SELECT decision_id, species, products FROM wb_review_corrections")}
     out = LabelledSet([], [], [])
     for post_id, r in latest.items():
         label = Decision.model_construct(decision=r["decision"]).label
         if label is None:
             out.skipped.append(f"decision on post {post_id}: unknown decision {r['decision']!r}")
             continue
+        if (c := corrected.get(r["id"])) is not None:
+            out.corrections.append(SpeciesLabel(len(out.docs), tuple(json.loads(c["species"])),
+                                                tuple(json.loads(c["products"]))))
         out.docs.append(Document(r["text"] or ""))
         out.labels.append(label)
         out.groups.append(r["account_id"] or post_id)
