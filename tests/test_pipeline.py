@@ -47,10 +47,10 @@ def _custody_is_cited(db: Path, data_dir: Path) -> None:
     import io
     import zipfile
 
-    from wildtrace.api import create_case, export_bundle
     from wildtrace.evidence import Evidence
     from wildtrace.model import Capture, Post
     from wildtrace.money import draft_sar
+    from wildtrace.service import create_case, export_bundle
     from wildtrace.store import open_store
 
     with open_store(str(db)) as st:
