@@ -64,9 +64,8 @@ def read_pictures(store: Store, reader: ImageReader, *, batch_size: int = 2048,
     after = ""
     while posts := _unscreened(store, after, batch_size):
         after = posts[-1].id
-        for sha in {m for p in posts for m in p.media} - wanted.keys():
-            item = store.get(MediaItem, sha)
-            if item is None or not item.path or not Path(item.path).is_file():
+        for sha, item in store.get_many(MediaItem, {m for p in posts for m in p.media} - wanted.keys()).items():
+            if not item.path or not Path(item.path).is_file():
                 continue
             if item.phash is None or item.dhash is None or (reader.ocr and item.ocr_text is None):
                 wanted[sha] = item
@@ -83,10 +82,9 @@ def read_pictures(store: Store, reader: ImageReader, *, batch_size: int = 2048,
     return {"pictures": len(wanted), **{k: v for k, v in reader.stats.items() if k != "pictures"}}
 
 
-def _images(store: Store, post: Post) -> list[tuple[str, str]]:
-    """(sha256, OCR text) of each stored image of the post."""
-    items = (store.get(MediaItem, sha) for sha in post.media)
-    return [(item.sha256, item.ocr_text or "") for item in items if item is not None]
+def _images(media: dict[str, MediaItem], post: Post) -> list[tuple[str, str]]:
+    """(sha256, OCR text) of each stored image of the post, from its batch's ``media``."""
+    return [(sha, media[sha].ocr_text or "") for sha in post.media if sha in media]
 
 
 def screen_store(store: Store, screener: Screener, reader: ImageReader | None = None, *, batch_size: int = 256,
@@ -101,7 +99,8 @@ def screen_store(store: Store, screener: Screener, reader: ImageReader | None = 
     after = ""
     while posts := _unscreened(store, after, batch_size):
         after = posts[-1].id
-        docs = [Document(p.text, _images(store, p), n_images=len(p.media)) for p in posts]
+        media = store.get_many(MediaItem, [sha for p in posts for sha in p.media])
+        docs = [Document(p.text, _images(media, p), n_images=len(p.media)) for p in posts]
         verdicts: list[Verdict] = []
         for post, doc, result in zip(posts, docs, screener.screen_documents(docs, batch_size), strict=True):
             verdicts.append(finish_verdict(post.id, doc.combined, result, extractor))
