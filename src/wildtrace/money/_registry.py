@@ -17,6 +17,7 @@ the ledger's own units (``7d``, ``5 steps``, ``p90``, an amount).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,7 +39,8 @@ def exposure_flags(hits: pd.DataFrame) -> pd.Series:
 
 @dataclass(frozen=True)
 class Typology:
-    """One detector. ``weight`` is the risk a full-strength hit adds; ``params`` are the defaults."""
+    """One detector. ``weight`` is the risk a full-strength hit adds; ``params`` are the defaults; ``needs`` the
+    relations it reads (it is skipped when one of them is empty)."""
 
     name: str
     subject_kind: str
@@ -83,6 +85,9 @@ def typology(name: str, subject_kind: str, weight: float, needs: tuple[str, ...]
     return register
 
 
+_SHARED = re.compile(r"\bmx_s_[0-9a-f]{12}\b")
+"""Names of the temp tables typologies share (``_typologies_tx._shared``)."""
+
 COMMON = 0.02
 """A typology that fires on more than this share of a ledger's accounts says less the more it fires."""
 
@@ -110,19 +115,25 @@ def run_typologies(frame: Frame, names: list[str] | None = None,
     unknown -= set(TYPOLOGIES)
     if unknown:
         raise ValueError(f"unknown typology(ies) {sorted(unknown)}; known: {', '.join(sorted(TYPOLOGIES))}")
-    parts = []
+    todo = []
     for name in names or list(TYPOLOGIES):
         t = TYPOLOGIES[name]
-        if all(frame.counts.get(n, 1) == 0 for n in t.needs):
+        if any(frame.counts.get(n, 1) == 0 for n in t.needs):  # nothing to find without all it reads
             continue
         if t.missing(frame.profile):
             log.info("typology %s: off, the ledger does not give %s", name, " or ".join(t.missing(frame.profile)))
             continue
-        sql = t.build(frame.profile, **params.get(name, {}))
+        todo.append((name, t, t.build(frame.profile, **params.get(name, {}))))
+    last = {table: i for i, (_, _, sql) in enumerate(todo) for table in _SHARED.findall(sql)}
+    parts = []
+    for i, (name, t, sql) in enumerate(todo):
         try:
             hits = frame.df(sql)
         except Exception as exc:
             raise RuntimeError(f"typology '{name}' failed: {exc}") from exc
+        finally:  # a shared table goes as soon as the last typology reading it has run
+            for table in sorted(k for k, v in last.items() if v == i):
+                frame.con.execute(f"DROP TABLE IF EXISTS {table}")
         log.debug("typology %s: %d hits", name, len(hits))
         if hits.empty:
             continue
