@@ -3,7 +3,8 @@ parameters, and a pure function from parameters to SQL over the frame's relation
 
 Each typology's SQL returns one row per hit with the columns ``subject`` (an account, phone or
 waybill), ``strength`` (0..1], ``reason`` (a sentence an analyst reads) and ``evidence`` (a list of
-transaction ids or waybills), and optionally ``members`` (every account of a detected pattern, the subject
+transaction ids or waybills), and optionally ``pattern`` (which occurrence of the pattern the hit is part
+of, when several subjects share one), ``members`` (every account of a detected pattern, the subject
 first: the hit is the pattern, and its members inherit risk from it) and ``exposure`` (true when the hit
 says only that the subject deals with a flagged party, not what the subject itself did: risk scoring
 counts it with the network exposure, not as a typology of its own). A user's own typology registers
@@ -93,18 +94,20 @@ COMMON = 0.02
 
 
 def _discount_common(hits: pd.DataFrame, accounts: int) -> None:
-    """Scale the scores of a typology that fires on a large share of the ledger's accounts by
-    ``COMMON / share`` (1 up to ``COMMON``): what a quarter of the accounts show is weak evidence on any one
-    of them, whatever the ledger (judged against the ledger, not a fixed count)."""
-    subjects = hits.loc[~hits["exposure"], "subject"].nunique()
-    share = subjects / accounts if accounts else 0.0
+    """Scale the scores of a typology that is common in the ledger by ``COMMON / share`` (1 up to
+    ``COMMON``), the share being its distinct occurrences per account of the ledger (a hit's ``pattern``
+    when the typology gives one, since every account on one cycle is a subject of it; else its subject):
+    what a quarter of the accounts show is weak evidence on any one of them, whatever the ledger (judged
+    against the ledger, not a fixed count)."""
+    mine = ~hits["exposure"]
+    patterns = (hits.loc[mine, "pattern"] if "pattern" in hits else hits.loc[mine, "subject"]).nunique()
+    share = patterns / accounts if accounts else 0.0
     if share <= COMMON:
         return
     factor = COMMON / share
-    mine = ~hits["exposure"]
     hits.loc[mine, "score"] = (hits.loc[mine, "score"] * factor).round(4)
     hits.loc[mine, "reason"] = hits.loc[mine, "reason"] + (
-        f" [fires on {100 * share:.0f}% of the ledger's accounts: counts x{factor:.2f}]")
+        f" [{patterns} such patterns in {accounts} accounts ({100 * share:.0f}%): counts x{factor:.2f}]")
 
 
 def run_typologies(frame: Frame, names: list[str] | None = None,

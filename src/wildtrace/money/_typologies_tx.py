@@ -12,7 +12,7 @@ from typing import Any
 
 from wildtrace.money._frame import pay_key_sql
 from wildtrace.money._profile import Given, Quantile, Span, Window
-from wildtrace.money._registry import typology
+from wildtrace.money._registry import COMMON, typology
 from wildtrace.money._thresholds import thresholds_values
 
 
@@ -108,8 +108,10 @@ def _crowded(r: _OneOff) -> str:
 
 
 def _strength(n: str, k: str) -> str:
-    """SQL: 0.5 at the ledger's large count ``k``, 1 at twice it."""
-    return f"(0.5 + 0.5 * least(1.0, ({n} - {k}) / {k}))"
+    """SQL: the strength of a pattern of size ``n`` against the ledger's large size ``k``: ``(n / 2k)^2``, 0.25 at
+    ``k``, 1 at twice it. Every ledger has its own top 1%, so a pattern just at it is what chance gives any
+    ledger (a small random one too); what counts is how far past it the pattern goes."""
+    return f"power(least(1.0, ({n}) / (2.0 * ({k}))), 2)"
 
 
 def _burst(direction: int, r: _OneOff, window: Window, max_evidence: int, verb: str) -> str:
@@ -127,9 +129,10 @@ def _burst(direction: int, r: _OneOff, window: Window, max_evidence: int, verb: 
     FROM hit JOIN ev ON ev.a = hit.a JOIN {r.names} s ON s.i = hit.a"""
 
 
-PATTERN_WEIGHT = 0.25
+PATTERN_WEIGHT = 0.35
 """Weight of the relational pattern typologies: leads judged against the ledger, under the alert threshold
-alone and with exposure (0.5 + 0.25 x 0.5 = 0.625 needs a full-strength pattern: docs/money.md)."""
+alone; with exposure (0.5) a pattern alerts from about 1.6 times the ledger's large size (0.35 x 0.65 > 0.2;
+docs/money.md)."""
 _PATTERN: dict[str, Any] = {"window": Span(1 / 8), "span": Span(1.0), "max_pair_payments": 1, "min_counterparties": 3,
             "quantile": 0.99, "burst_ratio": 1.5, "max_evidence": 50}
 """Defaults shared by the pattern typologies, so they share one pass (:func:`_one_off`)."""
@@ -221,7 +224,7 @@ def scatter_gather(min_intermediaries: int, min_ratio: float, min_kept: float, w
             FROM p GROUP BY s, d
             HAVING count(DISTINCT m) >= {k} AND sum(amount) BETWEEN {min_kept} * sum(sent) AND sum(sent) / {min_kept}),
     best AS (SELECT *, row_number() OVER (PARTITION BY s ORDER BY n DESC, d) AS rk FROM grp)
-    SELECT ns.name AS subject, 0.5 + 0.5 * least(1.0, (n - {k}) / {k}.0) AS strength,
+    SELECT ns.name AS subject, {_strength('n', str(k))} AS strength,
            printf('scattered to %d intermediaries who passed %.2f on to %s within {window.text}', n, total, nd.name)
              AS reason,
            ev AS evidence, list_prepend(ns.name, list_append(mids, nd.name)) AS members
@@ -267,8 +270,8 @@ def bipartite(min_payers: int, min_payees: int, window: Window, span: Window, ma
            GROUP BY c.p1),
     qn AS (SELECT h.p1, list(n.name ORDER BY n.i) AS payee_names FROM (SELECT p1, unnest(payees) AS payee FROM hit) h
            JOIN {r.names} n ON n.i = h.payee GROUP BY h.p1)
-    SELECT n.name AS subject, 0.5 + 0.5 * least(1.0, (len(payers) * len(payees) - {int(min_payers) * int(min_payees)})
-                                                / {float(min_payers * min_payees)}) AS strength,
+    SELECT n.name AS subject, {_strength('len(payers) * len(payees)', str(int(min_payers) * int(min_payees)))}
+             AS strength,
            printf('%d payers each paid the same %d payees once within {window.text}', len(payers), len(payees))
              AS reason,
            evidence, payer_names || payee_names AS members
@@ -296,23 +299,36 @@ def cycle(min_length: int, max_length: int, window: Window, min_ratio: float, or
     """``min_amount`` or more that comes back to where it started through ``min_length``..``max_length``
     accounts within the window, each hop keeping at least ``min_ratio`` of the amount (round-tripping).
     With ``ordered`` each hop must also follow the one before in time (ledgers that book late or settle
-    in batches break that order, so it is off by default). Two-hop returns are refunds: cycles start at 3."""
+    in batches break that order, so it is off by default). Two-hop returns are refunds: cycles start at 3.
+
+    Judged against the ledger's amounts: where most payments are of one size, amounts chain by chance.
+    ``q``, the share of the ledger's payments (from the cycle's floor) within one hop's band of a payment
+    (``min_ratio``..1.05 of it, averaged over the payments a cycle can start with), is the chance that a
+    payment keeps a cycle going; a cycle of ``L`` owners needs ``L - 1`` such hops. Its strength is scaled by
+    the information of that chance against what is common (``COMMON``): ``min(1, (L-1) ln q / ln COMMON)``."""
     w = window.seconds
     floor = min_amount * max(0.0, min(1.0, min_ratio)) ** (max_length - 1)  # no hop of a cycle carries less
     cycles = " UNION ALL ".join(_cycle_sql(n, w, min_ratio, ordered, min_amount)
                                 for n in range(max(2, min_length), max_length + 1))
     return f"""
     WITH hop AS (SELECT id, t, amount, payer, payee FROM mx_txo WHERE amount >= {floor}),
+    qs AS (SELECT unnest(quantile_cont(amount, {[i / 100 for i in range(101)]})) AS v FROM hop),
+    chance AS (SELECT greatest(1e-9, avg((SELECT count(*) FROM qs b WHERE b.v BETWEEN {min_ratio} * a.v
+                                                                            AND 1.05 * a.v) / 101.0)) AS q
+               FROM qs a WHERE a.v >= {min_amount}),
     c AS ({cycles}),
     cid AS (SELECT row_number() OVER () AS cyc, nodes, ids, amount FROM c),
     e AS (SELECT cyc, unnest(ids) AS id FROM cid),
     s AS (SELECT DISTINCT x.payer_account AS subject, e.cyc FROM e JOIN mx_txo x USING (id)
-          UNION SELECT DISTINCT x.payee_account, e.cyc FROM e JOIN mx_txo x USING (id))
-    SELECT s.subject, least(1.0, 0.7 + 0.1 * count(*)) AS strength,
-           printf('%d cycle(s) of %d owners returning %.2f within {window.text}: %s', count(*), len(min(cid.nodes)),
-                  arg_min(cid.amount, cid.nodes), array_to_string(min(cid.nodes), ' -> ')) AS reason,
-           flatten(list(cid.ids))[1:50] AS evidence
-    FROM s JOIN cid USING (cyc) GROUP BY s.subject"""
+          UNION SELECT DISTINCT x.payee_account, e.cyc FROM e JOIN mx_txo x USING (id)),
+    agg AS (SELECT s.subject, count(*) AS n, len(min(cid.nodes)) AS owners, arg_min(cid.amount, cid.nodes) AS amount,
+                   min(cid.nodes) AS nodes, flatten(list(cid.ids))[1:50] AS evidence
+            FROM s JOIN cid USING (cyc) GROUP BY s.subject)
+    SELECT subject, least(1.0, 0.7 + 0.1 * n) * least(1.0, (owners - 1) * ln(q) / ln({COMMON})) AS strength,
+           printf('%d cycle(s) of %d owners returning %.2f within {window.text}: %s (amounts chain by chance '
+                  || 'at %.2f a hop in this ledger)', n, owners, amount, array_to_string(nodes, ' -> '), q) AS reason,
+           evidence, array_to_string(nodes, ' ') AS pattern
+    FROM agg, chance"""
 
 
 @typology("pass_through", "account", 0.4, window=Span(1 / 120), min_ratio=0.9, max_ratio=1.0, min_pairs=2,
