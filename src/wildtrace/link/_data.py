@@ -23,7 +23,7 @@ from wildtrace.store import Store
 ACCOUNT_COLUMNS = ["id", "platform", "handle", "display_name", "bio", "location", "status", "status_changed_at",
                    "first_seen"]
 POST_COLUMNS = ["id", "account_id", "text", "posted_at", "local_hour", "price_per_gram", "tier", "species",
-                "products", "media"]
+                "products", "product_types", "media"]
 IDENTIFIER_COLUMNS = ["account_id", "kind", "value", "raw", "seen_in", "seen_id"]
 
 
@@ -71,7 +71,8 @@ def load_link_data(store: Store) -> LinkData:
             "local_hour": p.posted_at.hour if p.posted_at else None,
             "price_per_gram": price_per_gram(v.extracted) if v else None,
             "tier": v.tier if v else None, "species": list(v.species) if v else [],
-            "products": list(v.products) if v else [], "media": list(p.media),
+            "products": list(v.products) if v else [],
+            "product_types": list(v.extracted.get("product_types") or []) if v else [], "media": list(p.media),
         })
         picture_rows.extend({"account_id": p.account_id, "sha256": h, "phash": media[h].phash,
                              "dhash": media[h].dhash, "whash": media[h].whash, "seen_id": p.id}

@@ -13,6 +13,7 @@ import networkx as nx
 import pandas as pd
 
 from wildtrace.link._data import dumps, load_link_data
+from wildtrace.link._evaluate import earner_ranks, score_linkage, score_traders
 from wildtrace.link._identifiers import strong_identifiers
 from wildtrace.link._network import analyse_network, build_network
 from wildtrace.link._pipeline import LinkOptions, LinkResult, link_accounts
@@ -194,3 +195,19 @@ def top_traders(store: Store, limit: int = 20) -> list[dict[str, Any]]:
         r.update(trader_id=r.pop("node"), n_accounts=p.get("n_accounts"), category=p.get("category"),
                  platforms=p.get("platforms"), status=p.get("status"))
     return rows
+
+
+def evaluate_link(store: Store, truth: pd.DataFrame, payment_truth: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The last run against a truth (:func:`score_linkage`, :func:`score_traders`) and, given who holds which
+    payment account (``payment_truth``), the rank of the top 3 earners among who profits most."""
+    clusters = stored_clusters(store)
+    if not clusters:
+        raise ValueError("no linking run in the store: run `wildtrace link run` first")
+    result = score_linkage(clusters, truth)
+    _, table = load_network(store)
+    result.update(score_traders(clusters, table, _profiles(store), truth))
+    if payment_truth is not None:
+        ranking = table.loc[table["kind"] == "trader", "node"].tolist()
+        transactions = pd.DataFrame(store.query("SELECT payee, amount FROM transactions"), columns=["payee", "amount"])
+        result["top_earners"] = earner_ranks(ranking, clusters, truth, payment_truth, transactions)
+    return result
