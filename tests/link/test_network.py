@@ -147,3 +147,23 @@ def test_a_payment_account_never_posted_belongs_to_the_trader_its_kyc_phone_name
     assert table.loc["T_raw", "money_received"] == 800.0
     assert graph.has_edge("pay:wallet:buyer1", "pay:wallet:mule")
     assert graph["pay:wallet:buyer2"]["T_carver"]["money"] == 5.0
+
+
+def test_a_seizure_is_a_node_leading_to_the_traders_its_phones_waybill_and_names_show():
+    accounts = pd.DataFrame({"id": list(CLUSTERS), "display_name": ["Raw Old", "雕刻坊", "雕刻坊", "Shop", "Agent"]})
+    shipments = pd.DataFrame([{"waybill": "SF1", "sender_phone": "13800000002", "receiver_phone": "13999999999",
+                               "weight_g": 300.0}])
+    seizures = pd.DataFrame([
+        {"id": "z1", "date": "2025-03-10", "waybill": "SF1", "phones": [], "names": ["nobody"]},  # the carver's parcel
+        {"id": "z2", "date": "2025-03-11", "waybill": None, "phones": ["+86 13800000001"], "names": ["雕刻坊"]},
+        {"id": "z3", "date": "2025-03-12", "waybill": "XX", "phones": ["13700000000"], "names": []},  # leads nowhere
+    ])
+    graph = build_network(IDS, CLUSTERS, _tx([]), shipments, PROFILES, seizures=seizures, accounts=accounts)
+    assert graph.nodes["seizure:z1"]["kind"] == "seizure"
+    assert list(graph.successors("seizure:z1")) == ["T_carver"]
+    assert "sender phone 13800000002 of waybill SF1" in graph["seizure:z1"]["T_carver"]["via"]
+    assert sorted(graph.successors("seizure:z2")) == ["T_carver", "T_raw"]  # its phone and the name on it
+    assert graph["seizure:z2"]["T_carver"]["via"] == "name 雕刻坊"
+    assert "seizure:z3" not in graph
+    table = analyse_network(graph, PROFILES).set_index("node")
+    assert table.loc["seizure:z1", "role"] == "seizure" and table.loc["seizure:z1", "money_received"] == 0.0

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from tests.link.world import load_world
-from wildtrace.link import evaluate_link, read_truth, run_link
+from wildtrace.link import evaluate_link, load_profile, read_truth, run_link
 from wildtrace.store import open_store
 
 B_CUBED_F1_FLOOR = 0.95
@@ -20,15 +20,20 @@ TOP_EARNER_RANK = 5
 
 
 @pytest.fixture(scope="module")
-def scored(sim_world, tmp_path_factory):
-    """The world loaded, linked and scored once for this module."""
+def linked_store(sim_world, tmp_path_factory):
+    """The world loaded and linked once for this module."""
     tmp = tmp_path_factory.mktemp("linked_world")
     store = open_store(str(tmp / "wildtrace.duckdb"))
     load_world(store, sim_world, tmp / "data")
     run_link(store)
-    holders = pd.read_csv(sim_world / "truth" / "payment_accounts.csv", dtype=str)
-    yield evaluate_link(store, read_truth(sim_world / "truth" / "accounts.csv"), holders)
+    yield store
     store.close()
+
+
+@pytest.fixture(scope="module")
+def scored(linked_store, sim_world):
+    holders = pd.read_csv(sim_world / "truth" / "payment_accounts.csv", dtype=str)
+    return evaluate_link(linked_store, read_truth(sim_world / "truth" / "accounts.csv"), holders)
 
 
 def test_linkage_holds_its_floors(scored):
@@ -60,3 +65,15 @@ def test_the_top_earners_are_found(scored):
     assert len(scored["top_earners"]) == 3
     for earner in scored["top_earners"]:
         assert earner["rank"] is not None and earner["rank"] <= TOP_EARNER_RANK, scored["top_earners"]
+
+
+def test_seizures_lead_to_traders(linked_store, sim_world):
+    truth = read_truth(sim_world / "truth" / "accounts.csv")
+    traders = set(truth.loc[truth["is_trader"] == "1", "account_id"])
+    members = {r["trader_id"] for r in linked_store.query("SELECT trader_id FROM link_members")}
+    seized = [t for t in members if (load_profile(linked_store, t) or {}).get("seizures")]
+    assert seized, "no seizure reached a trader"
+    for trader in seized:  # every trader a seizure leads to has a true trader's account
+        accounts = [r["account_id"] for r in linked_store.query(
+            "SELECT account_id FROM link_members WHERE trader_id = ?", [trader])]
+        assert set(accounts) & traders, (trader, accounts)

@@ -91,6 +91,9 @@ def _profile_text(p: dict[str, Any]) -> str:
     peak = max(p["hour_histogram"]) or 1
     lines += [f"  {h:02d}h {'#' * round(20 * n / peak)} {n}" for h, n in enumerate(p["hour_histogram"]) if n]
     lines += ["timeline:"] + [f"  {t['week']}  {t['posts']:>4} posts  {t['flagged']:>4} flagged" for t in p["timeline"]]
+    for z in p.get("seizures", []):
+        lines.append(f"seizure {z['id']} {z['date']} {z.get('agency') or ''} {z.get('quantity_kg') or '?'} kg: "
+                     + "; ".join(z["via"]))
     return "\n".join(lines)
 
 
@@ -157,6 +160,7 @@ def network_cmd(
         (k == "trader").sum())), money=("money_received", "sum")).reset_index()
     summary = {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
                "traders": int((table["kind"] == "trader").sum()), "parties": int((table["kind"] == "party").sum()),
+               "seizures": int((table["kind"] == "seizure").sum()),
                "communities": communities.sort_values("money", ascending=False).to_dict("records"),
                "roles": table[table["kind"] == "trader"]["role"].value_counts().to_dict(), "written": str(out or "")}
     emit(summary, as_json)

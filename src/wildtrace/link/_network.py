@@ -15,6 +15,7 @@ import pandas as pd
 
 from wildtrace.link._identifiers import match_key, payment_endpoint_key
 from wildtrace.link._roles import RoleRules, chain_roles, default_role_rules, trade_payments
+from wildtrace.link._seizures import seizure_links
 
 BETWEENNESS_SAMPLE = 500
 # Evidence strength of a tie between two traders in community detection: each payment and parcel between them
@@ -40,6 +41,11 @@ def _add_flow(g: nx.DiGraph, src: str, dst: str, **amounts: float) -> None:
         g[src][dst][name] += value
 
 
+def phone_owners(ids: pd.DataFrame, clusters: dict[str, str]) -> dict[tuple[str, str], str]:
+    """("phone", key) -> the one trader whose accounts show that phone."""
+    return _owners(ids, clusters, ("phone",))
+
+
 def _kyc_owners(kyc: pd.DataFrame | None, phone_owner: dict[tuple[str, str], str]) -> dict[tuple[str, str], str]:
     """(kind, key) of each payment account -> the trader whose own phone the platform's KYC names as holder's."""
     if kyc is None or kyc.empty:
@@ -53,8 +59,11 @@ def _kyc_owners(kyc: pd.DataFrame | None, phone_owner: dict[tuple[str, str], str
 
 
 def build_network(ids: pd.DataFrame, clusters: dict[str, str], transactions: pd.DataFrame, shipments: pd.DataFrame,
-                  profiles: dict[str, dict[str, Any]] | None = None, kyc: pd.DataFrame | None = None) -> nx.DiGraph:
+                  profiles: dict[str, dict[str, Any]] | None = None, kyc: pd.DataFrame | None = None,
+                  seizures: pd.DataFrame | None = None, accounts: pd.DataFrame | None = None) -> nx.DiGraph:
     """A directed graph of traders and parties; edges carry money (CNY), payments, parcels and parcel weight.
+    Seizures (``seizures``, with ``accounts`` for the names they give) are nodes with an edge to each trader they
+    lead to (:func:`seizure_links`), the way in ``via``.
 
     A payment account belongs to the one trader whose accounts show it, else to the trader whose own phone
     the platform's KYC (``kyc``: payment_account, holder_phone) gives as the holder's."""
@@ -64,7 +73,7 @@ def build_network(ids: pd.DataFrame, clusters: dict[str, str], transactions: pd.
         p = profiles.get(trader, {})
         g.add_node(trader, kind="trader", n_accounts=p.get("n_accounts", 0), category=p.get("category"),
                    n_flagged=p.get("n_flagged", 0))
-    phone_owner = _owners(ids, clusters, ("phone",))
+    phone_owner = phone_owners(ids, clusters)
     pay_owner = {**_kyc_owners(kyc, phone_owner), **_owners(ids, clusters, ("payment_account", "bank_card"))}
 
     def node(owner: str | None, label: str) -> str:
@@ -93,6 +102,14 @@ def build_network(ids: pd.DataFrame, clusters: dict[str, str], transactions: pd.
         if src != dst:
             _add_flow(g, src, dst, parcels=1, parcel_weight_g=float(weight) if weight and weight == weight else 0.0)
     _label_parties(g)
+    links = seizure_links(seizures, shipments, phone_owner, accounts if accounts is not None else pd.DataFrame(
+        columns=["id", "display_name"]), clusters) if seizures is not None else []
+    for z in links:
+        name = f"seizure:{z['id']}"
+        g.add_node(name, kind="seizure", **{k: "" if z[k] is None else str(z[k]) for k in
+                                            ("date", "place", "agency", "quantity_kg", "waybill")})
+        _add_flow(g, name, z["trader"])
+        g[name][z["trader"]]["via"] = "; ".join(z["via"])
     return g
 
 
@@ -160,7 +177,7 @@ def trader_communities(g: nx.DiGraph, members: set[str], seed: int = 0) -> dict[
 def analyse_network(g: nx.DiGraph, profiles: dict[str, dict[str, Any]] | None = None, seed: int = 0,
                     rules: RoleRules | None = None) -> pd.DataFrame:
     """Per node: community, money received/sent/net, PageRank (money-weighted), betweenness, chain role with its
-    confidence and evidence (parties: buyer / supplier)."""
+    confidence and evidence (parties: buyer / supplier; seizures: seizure)."""
     profiles = profiles or {}
     cols = ["node", "kind", "community", "money_received", "money_sent", "net", "pagerank", "betweenness", "role",
             "role_confidence", "role_evidence"]
@@ -185,7 +202,7 @@ def analyse_network(g: nx.DiGraph, profiles: dict[str, dict[str, Any]] | None = 
     for n, data in g.nodes(data=True):
         received = sum(e["money"] for _, _, e in g.in_edges(n, data=True))
         sent = sum(e["money"] for _, _, e in g.out_edges(n, data=True))
-        role = roles.get(n) or {"role": data.get("party_role", "other"), "confidence": None, "reasons": []}
+        role = roles.get(n) or {"role": data.get("party_role", data["kind"]), "confidence": None, "reasons": []}
         rows.append({"node": n, "kind": data["kind"], "community": community_of[n],
                      "money_received": round(received, 2), "money_sent": round(sent, 2),
                      "net": round(received - sent, 2),
