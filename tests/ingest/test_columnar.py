@@ -13,6 +13,8 @@ from tests.ingest.conftest import post
 from tests.ingest.test_hostile import CASES, TX_HEADER, _row
 from wildtrace.ingest import Mapping, ingest_records, post_hash, read_quarantine
 from wildtrace.ingest._columnar import Columnar
+from wildtrace.ingest._lines import Lines
+from wildtrace.ingest._readers import RawRecord
 from wildtrace.model import Account, Entity, Post, Transaction
 from wildtrace.store import Store, open_store, to_row
 
@@ -30,7 +32,16 @@ POSTS: list[Any] = [
 RAW_POSTS = ['{"id": "t1", "platform": "x", "text": "trailing", }', '{"id": "t2", "platform": "x", "n": nan}',
              '{"id": "d1", "platform": "x", "text": "a", "text": "b"}', '  ', '', '{"id": "u1", "platform": "x", '
              '"text": "\\u8c61\\u7259 \\ud83d\\udc18"}', '{"id": "s1", "platform": "x", "text": "a\\/b"}',
-             '{"id": "n1", "platform": "x", "deep": ' + "[" * 950 + "]" * 950 + "}"]
+             '{"id": "n1", "platform": "x", "deep": ' + "[" * 950 + "]" * 950 + "}",
+             # what the bulk reader cannot see for itself: a null or a key given twice, spacing, escapes
+             '{"id": "b1", "platform": "x", "platform": null}', '{"id": "b2", "platform": null, "platform": "x"}',
+             '{"id": "b3", "platform": "x", "extra" : 1}', '{"id": "b4", "platform": "x", "text": "a\\": 1}',
+             '{"id": "b5", "platform": "x", "text": "say \\"hi\\": ok"}', '{"id": "b6", "plat\\u0066orm": "x"}',
+             '{"id": "b7", "platform": "x", "u": -inf}', '{"id": "b8", "platform": "x", "u": {"v": NaN}}',
+             '{"id": "b9", "platform": "x" }', '{"id": "b17", "platform": "x",}', '{"id": "b10", "platform": "x",\t}',
+             '{"id": "b11", "platform": "x"}\r',
+             '{"id": "b12", "platform": "x", "text": "a\\\\": 1}', '{"id": "b13", "platform":"x","url":null}',
+             '{"id": "b14", "platform": "x"} {"id": "b15", "platform": "x"}', '{}', '{"id": "b16"}']
 ACCOUNTS = [{"id": "wechat:a", "platform": "wechat", "handle": "a", "status": "blocked",
              "status_changed_at": "2026-01-01T00:00:00+08:00"}, {"platform": "wechat", "handle": "b", "bio": "卖"},
             {"platform": "weibo", "handle": "c", "status": "ACTIVE"}, {"id": "x:d", "platform": "x", "handle": "d",
@@ -98,20 +109,30 @@ def test_csv_paths_agree(tmp_path: Path) -> None:
     assert columnar == per_record
 
 
-def test_plain_records_are_taken_by_duckdb_not_per_record(store: Store, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_tier_takes_its_lines(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain lines are read by DuckDB's bulk reader; a line with a null or another key by the line-by-line
+    SQL; only a broken line per record."""
     source = tmp_path / "p.jsonl"
-    source.write_bytes(_lines([post(i) for i in range(300)] + ["{broken"]))
-    seen: list[int] = []
-    stage = Columnar.stage
+    source.write_bytes(_lines([post(i) for i in range(300)] + [post(300, url=None), post(301, extra_column=1),
+                                                                "{broken"]))
+    line_by_line: list[list[int]] = []
+    per_record: list[list[int]] = []
+    stage, records = Columnar._stage_line_by_line, Lines.records
 
-    def counting(self: Columnar, con: Any, batch: Any, fmt: str, src: str) -> None:
-        stage(self, con, batch, fmt, src)
-        seen.append(con.execute("SELECT count(*) FROM _wt_stage WHERE ok").fetchone()[0])
+    def spy_stage(self: Columnar, con: Any, lines: Lines, numbers: Any, *args: Any) -> Any:
+        line_by_line.append(numbers.tolist())
+        return stage(self, con, lines, numbers, *args)
 
-    monkeypatch.setattr(Columnar, "stage", counting)
+    def spy_records(self: Lines, numbers: list[int]) -> list[RawRecord]:
+        per_record.append(numbers)
+        return records(self, numbers)
+
+    monkeypatch.setattr(Columnar, "_stage_line_by_line", spy_stage)
+    monkeypatch.setattr(Lines, "records", spy_records)
     result = ingest_records(store, source, data_dir=tmp_path / "d", chunk_size=100)
-    assert seen == [100, 100, 100, 0] and (result.added, result.quarantined) == (300, 1)
+    assert line_by_line == [[301, 302, 303]]
+    assert [n for numbers in per_record for n in numbers] == [303]
+    assert (result.added, result.quarantined, result.ignored_columns) == (302, 1, {"extra_column": 1})
     stored = store.get(Post, "p7")
     assert stored is not None and stored.content_hash == post_hash(stored) and stored.source == str(source)
 

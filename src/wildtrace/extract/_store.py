@@ -25,6 +25,15 @@ def _pages(store: Store, model: type[E], page: int) -> Iterator[list[E]]:
         offset += page
 
 
+def _media(store: Store, shas: list[str], chunk: int = 500) -> list[MediaItem]:
+    """The stored MediaItems among ``shas``, fetched a chunk at a time."""
+    found: list[MediaItem] = []
+    for i in range(0, len(shas), chunk):
+        part = shas[i:i + chunk]
+        found += store.find(MediaItem, where=f"sha256 IN ({', '.join('?' * len(part))})", params=part)
+    return found
+
+
 def _rows(account_id: str, text: str | None, seen_in: str, seen_id: str, v: Vocabulary) -> list[AccountIdentifier]:
     if not text:
         return []
@@ -41,7 +50,7 @@ def extract_store(store: Store, page: int = 1000, vocabulary: Vocabulary | None 
     for posts in _pages(store, Post, page):
         rows = []
         shas = sorted({sha for post in posts for sha in post.media})
-        media_by_sha = store.get_many(MediaItem, shas)
+        media_by_sha = {m.sha256: m for m in _media(store, shas)}
         for post in posts:
             counts["posts"] += 1
             if not post.account_id:

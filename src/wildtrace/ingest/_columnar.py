@@ -1,12 +1,16 @@
-"""Columnar ingest: batches of JSON Lines or CSV records read, validated and converted by DuckDB.
+"""Columnar ingest: JSON Lines and CSV records read, validated and converted by DuckDB.
 
-A batch goes to DuckDB as an Arrow table (line number and line, or one column per CSV header). One SQL
-statement extracts every field, checks its type, parses timestamps with their zones, fills defaults,
-derives account ids and the posts' content hashes and ids; the rows that pass are inserted by SQL in
-the chunk's transaction. Every other row (not JSON, a wrong type, an epoch number, a naive timestamp,
-a negative amount, an image path, a key already stored with other content ...) goes to the per-record
-path, which quarantines or converts it with exactly the reasons it always gives. So the SQL is
-conservative: it accepts only rows the per-record path would store exactly as the SQL does.
+JSON Lines go in three tiers. DuckDB's own ``read_json`` parses the whole file, one column per mapped
+key, and one SQL statement checks every field's type, parses timestamps with their zones, fills
+defaults and derives account ids and the posts' content hashes and ids; it takes a line only when the
+scan of its bytes (:mod:`._lines`) vouches that the bulk reader saw all of it (no other key, no key
+twice, no null, nothing Python's JSON refuses). The lines it does not take go, 100,000 at a time, to
+the same checks over the line's text (DuckDB's JSON functions, :meth:`Columnar._line_sql`); and what
+that does not take goes to the per-record path, which quarantines or converts it with exactly the
+reasons it always gives. CSV goes in chunks, as an Arrow table with a column per header, to the same
+checks. The SQL is conservative: it accepts only rows the per-record path would store exactly as the
+SQL does. The accepted rows of a chunk are inserted by one ``INSERT ... SELECT`` in the chunk's
+transaction.
 """
 
 from __future__ import annotations
@@ -15,25 +19,28 @@ import enum
 import json
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from wildtrace.ingest._convert import NON_NEGATIVE, YEARS
+from wildtrace.ingest._lines import Lines, scan_lines
 from wildtrace.ingest._mapping import Mapping
-from wildtrace.ingest._readers import RawRecord, parse_json_line, read_csv
+from wildtrace.ingest._readers import RawRecord, read_csv
+from wildtrace.log import get_logger
 from wildtrace.model import Account, Entity, PaymentAccount, Platform, Post, Shipment, Transaction
 from wildtrace.store import DuckDBStore, Store, columns
 
+log = get_logger(__name__)
 FAST_MODELS: tuple[type[Entity], ...] = (Post, Account, Transaction, Shipment, PaymentAccount, Platform)
-_BLOCK = 1 << 25  # bytes of JSON Lines read at a time
+_LINE_SLICE = 100_000  # lines given to the line-by-line SQL at a time
 _ISO = r"\d{4}-\d{2}-\d{2}[T ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)"
 _INT = r"-?\d{1,18}"
 _FLOAT = r"-?\d{1,15}(\.\d{1,15})?([eE][+-]?\d{1,3})?"
@@ -42,7 +49,7 @@ _FLOAT = r"-?\d{1,15}(\.\d{1,15})?([eE][+-]?\d{1,3})?"
 _LENIENT = r",\s*[}\]]|[:,\[]\s*(?:-?(?:inf|nan)\b|-NaN)"
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 MAX_BRACKETS = 900
-_SPACE = np.frombuffer(b" \t\n\r\x0b\x0c", np.uint8)
+_GLOB = frozenset("*?[{")  # read_json would take a path with these as a pattern
 
 
 def _kind(annotation: Any) -> str | None:
@@ -68,103 +75,88 @@ def supported(model: type[Entity], mapping: Mapping, formats: list[str], store: 
 
 @dataclass
 class Batch:
-    """A chunk of records: the Arrow table DuckDB reads, the records that must go per record, and (CSV)
-    every record of the chunk as read."""
+    """A staged chunk of one file's records: their line numbers, those DuckDB did not take (they go per
+    record), how to read records as the per-record reader does, and (CSV) the header names."""
 
-    table: pa.Table
-    slow: list[RawRecord]
-    count: int  # records in the chunk (fast and slow)
-    records: dict[int, RawRecord] | None = None
-    names: list[str] | None = None  # CSV: the header name of the table's columns v_0, v_1, ...
+    lines: np.ndarray  # ascending
+    not_ok: list[int]
+    read: Callable[[list[int]], list[RawRecord]]
+    names: list[str] | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.lines)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """The first and last line number of the chunk."""
+        return int(self.lines[0]), int(self.lines[-1])
 
     def after(self, done: int) -> Batch:
         """The batch without its first ``done`` records (a resumed run whose chunks were cut elsewhere)."""
-        lines = sorted([*self.table.column("lineno").to_pylist(), *(r.line for r in self.slow)])
-        last = lines[done - 1]
-        keep = pc.greater(self.table.column("lineno"), last)
-        return Batch(self.table.filter(keep), [r for r in self.slow if r.line > last], self.count - done,
-                     self.records, self.names)
-
-    def raw(self, source: str, line: int) -> RawRecord:
-        """The record at ``line``, as the per-record reader gives it."""
-        if self.records is not None:
-            return self.records[line]
-        numbers = self.table.column("lineno").combine_chunks()  # in line order
-        index = int(np.searchsorted(np.frombuffer(numbers.buffers()[1], np.int64, len(numbers), numbers.offset * 8),
-                                    line))
-        text = self.table.column("line")[index].as_py()
-        return parse_json_line(source, line, text.encode("utf-8").rstrip(b"\r\n"))
+        last = self.lines[done - 1]
+        return Batch(self.lines[done:], [n for n in self.not_ok if n > last], self.read, self.names)
 
 
-def batches(path: Path, fmt: str, size: int) -> Iterator[Batch]:
-    """Chunks of ``size`` records of one file (blank lines are not records, as per record)."""
-    yield from (_json_batches(path, size) if fmt == "jsonl" else _csv_batches(path, size))
+def batches(con: duckdb.DuckDBPyConnection, sql: Columnar, path: Path, fmt: str, size: int) -> Iterator[Batch]:
+    """Chunks of ``size`` records of one file (blank lines are not records, as per record), staged in
+    ``_wt_stage``; a file or chunk DuckDB cannot read at all goes per record."""
+    yield from (_json_batches(con, sql, path, size) if fmt == "jsonl" else _csv_batches(con, sql, path, size))
 
 
-def _json_batches(path: Path, size: int) -> Iterator[Batch]:
-    source, first, rest = str(path), 1, b""
-    pending: list[tuple[np.ndarray, pa.Array]] = []
-    held = 0
-    with path.open("rb") as fh:
-        while True:
-            block = fh.read(_BLOCK)
-            data = rest + block
-            cut = len(data) if not block else data.rfind(b"\n") + 1
-            data, rest = data[:cut], data[cut:]
-            if data:
-                numbers, lines, count = _split_lines(data, first)
-                first += count
-                pending.append((numbers, lines))
-                held += len(lines)
-            while held >= size or (not block and held):
-                numbers_all = np.concatenate([n for n, _ in pending])
-                lines_all = pa.concat_arrays([a for _, a in pending])
-                take = min(size, held)
-                yield _json_batch(source, numbers_all[:take], lines_all.slice(0, take))
-                pending = [(numbers_all[take:], lines_all.slice(take))] if held > take else []
-                held -= take
-            if not block:
-                return
-
-
-def _split_lines(data: bytes, first: int) -> tuple[np.ndarray, pa.Array, int]:
-    """(line numbers, lines, how many lines) of a block of whole lines, blank ones left out; lines keep
-    their end."""
-    buf = np.frombuffer(data, np.uint8)
-    ends = np.flatnonzero(buf == 10) + 1
-    if not len(ends) or ends[-1] != len(data):
-        ends = np.append(ends, len(data))
-    starts = np.concatenate(([0], ends[:-1]))
-    offsets = np.concatenate(([0], ends)).astype(np.int64)
-    lines = pa.Array.from_buffers(pa.large_binary(), len(ends), [None, pa.py_buffer(offsets), pa.py_buffer(data)])
-    numbers = np.arange(first, first + len(ends), dtype=np.int64)
-    # only a line that starts with white space (or is empty) can be blank: look at those closely
-    spaced = np.flatnonzero((ends == starts) | np.isin(buf[np.minimum(starts, len(buf) - 1)], _SPACE))
-    blank = [i for i in spaced if not data[starts[i]:ends[i]].strip()]
-    if blank:
-        keep = np.ones(len(ends), bool)
-        keep[blank] = False
-        return numbers[keep], lines.filter(pa.array(keep)), len(ends)
-    return numbers, lines, len(ends)
-
-
-def _json_batch(source: str, numbers: np.ndarray, lines: pa.Array) -> Batch:
-    """Lines that are not UTF-8 go per record (their reason is the per-record reader's)."""
+def _json_batches(con: duckdb.DuckDBPyConnection, sql: Columnar, path: Path, size: int) -> Iterator[Batch]:
+    lines = scan_lines(path)
+    if not len(lines):
+        return
     try:
-        text = lines.cast(pa.large_string())
-        slow: list[RawRecord] = []
-    except pa.ArrowInvalid:
-        good = np.ones(len(lines), bool)
-        raw = lines.to_pylist()
-        for i, line in enumerate(raw):
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError:
-                good[i] = False
-        slow = [parse_json_line(source, int(numbers[i]), raw[i].rstrip(b"\r\n")) for i in np.flatnonzero(~good)]
-        text = lines.filter(pa.array(good)).cast(pa.large_string())
-        numbers = numbers[good]
-    return Batch(pa.Table.from_arrays([_int64(numbers), text], names=["lineno", "line"]), slow, len(lines))
+        not_ok = sql.stage_lines(con, lines)
+    except Exception as exc:  # DuckDB could not read this file at all: every record goes per record
+        log.warning("DuckDB could not stage %s (%s); reading it record by record", path, exc)
+        con.execute("CREATE OR REPLACE TEMP TABLE _wt_stage AS SELECT NULL::BIGINT AS lineno, false AS ok LIMIT 0")
+        not_ok = lines.numbers
+    for start in range(0, len(lines), size):
+        part = lines.numbers[start:start + size]
+        low, high = np.searchsorted(not_ok, [part[0], part[-1]], side="left")[0], np.searchsorted(
+            not_ok, part[-1], side="right")
+        yield Batch(part, [int(n) for n in not_ok[low:high]], lines.records)
+
+
+def _csv_batches(con: duckdb.DuckDBPyConnection, sql: Columnar, path: Path, size: int) -> Iterator[Batch]:
+    records = read_csv(path)
+    while chunk := list(islice(records, size)):
+        good = [r.data for r in chunk if r.data is not None]
+        names = list(dict.fromkeys(k for data in good for k in data))
+        cols = [pa.array([r.line for r in chunk if r.data is not None], pa.int64()),
+                *(pa.array([data.get(name) for data in good], pa.large_string()) for name in names)]
+        table = pa.Table.from_arrays(cols, names=["lineno", *(f"v_{i}" for i in range(len(names)))])
+        by_line = {r.line: r for r in chunk}
+        slow = [r.line for r in chunk if r.data is None]
+        try:
+            not_ok = sql.stage_csv(con, table, names, str(path))
+        except Exception as exc:  # DuckDB could not read this chunk at all: every record goes per record
+            log.warning("DuckDB could not stage a chunk of %s (%s); reading it record by record", path, exc)
+            not_ok = [r.line for r in chunk if r.data is not None]
+        yield Batch(np.array([r.line for r in chunk], np.int64), sorted(slow + not_ok), _lookup(by_line), names)
+
+
+def _binary(texts: list[bytes]) -> pa.Array:
+    """An Arrow array of ``texts`` (built from buffers: ``pa.array`` would import pandas to look at them)."""
+    offsets = np.zeros(len(texts) + 1, np.int64)
+    np.cumsum([len(t) for t in texts], out=offsets[1:])
+    data = pa.py_buffer(b"".join(texts))
+    return pa.Array.from_buffers(pa.large_binary(), len(texts), [None, pa.py_buffer(offsets), data])
+
+
+def _lookup(records: dict[int, RawRecord]) -> Callable[[list[int]], list[RawRecord]]:
+    return lambda numbers: [records[n] for n in numbers]
+
+
+def _utf8(text: bytes) -> bool:
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _int64(values: np.ndarray) -> pa.Array:
@@ -173,53 +165,109 @@ def _int64(values: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.int64(), len(data), [None, pa.py_buffer(data)])
 
 
-def _csv_batches(path: Path, size: int) -> Iterator[Batch]:
-    records = read_csv(path)
-    while True:
-        chunk = [r for _, r in zip(range(size), records, strict=False)]
-        if not chunk:
-            return
-        good = [r.data for r in chunk if r.data is not None]
-        names = list(dict.fromkeys(k for data in good for k in data))
-        cols = [pa.array([r.line for r in chunk if r.data is not None], pa.int64()),
-                *(pa.array([data.get(name) for data in good], pa.large_string()) for name in names)]
-        table = pa.Table.from_arrays(cols, names=["lineno", *(f"v_{i}" for i in range(len(names)))])
-        yield Batch(table, [r for r in chunk if r.data is None], len(chunk), {r.line: r for r in chunk}, names)
-
-
 class Columnar:
-    """The SQL that validates and converts a batch of ``model`` records read through ``mapping``."""
+    """The SQL that validates and converts ``model`` records read through ``mapping``."""
 
     def __init__(self, model: type[Entity], mapping: Mapping) -> None:
         self.model, self.mapping = model, mapping
         self._fields = [(name, info, _kind(info.annotation)) for name, info in model.model_fields.items()]
         self._columns = {name: mapping.fields.get(name, name) for name, _, _ in self._fields}
 
-    def stage(self, con: duckdb.DuckDBPyConnection, batch: Batch, fmt: str, source: str) -> None:
-        """Create ``_wt_stage``: one row per record with ``ok`` and the converted columns."""
-        con.register("_wt_batch", batch.table)
+    def stage_lines(self, con: duckdb.DuckDBPyConnection, lines: Lines) -> np.ndarray:
+        """Create ``_wt_stage`` for a whole JSON Lines file: one row per record DuckDB took (``ok``) or saw;
+        return the line numbers of the records it did not take, ascending."""
+        source = str(lines.path)
+        bulk = self._bulk_sql(lines.path.resolve(), source)
+        redo = lines.numbers
+        if bulk is not None:
+            keys = np.where(lines.plain, lines.keys, -1)  # -1: not plain
+            con.register("_wt_lines", pa.Table.from_arrays([_int64(lines.numbers), _int64(keys)],
+                                                            names=["lineno", "nkeys"]))
+            try:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE _wt_stage AS {bulk}")
+            finally:
+                con.unregister("_wt_lines")
+            seen, numbered = con.execute("SELECT count(seen), count(lineno) FROM _wt_stage").fetchone() or (0, 0)
+            if seen == numbered == len(lines):
+                redo = np.array([n for (n,) in con.execute("SELECT lineno FROM _wt_stage WHERE NOT ok ORDER BY lineno")
+                                .fetchall()], np.int64)
+                con.execute("DELETE FROM _wt_stage WHERE NOT ok")
+            else:  # read_json saw other rows than the lines: it cannot be trusted with this file
+                log.warning("DuckDB's reader saw %d rows in %s, which has %d record lines; reading it line by line",
+                            seen, source, len(lines))
+                con.execute("DELETE FROM _wt_stage")
+        not_ok: list[np.ndarray] = []
+        for start in range(0, len(redo), _LINE_SLICE):
+            create = bulk is None and not start
+            not_ok.append(self._stage_line_by_line(con, lines, redo[start:start + _LINE_SLICE], source, create))
+        return np.sort(np.concatenate(not_ok)) if not_ok else np.zeros(0, np.int64)
+
+    def _stage_line_by_line(self, con: duckdb.DuckDBPyConnection, lines: Lines, numbers: np.ndarray,
+                            source: str, create: bool) -> np.ndarray:
+        """Stage ``numbers`` through the line-by-line SQL (into a new ``_wt_stage`` with ``create``); return
+        those it did not take (a line that is not UTF-8 is not given to it)."""
+        texts, given = lines.texts(numbers.tolist()), numbers
         try:
-            sql = self._json_sql(source) if fmt == "jsonl" else self._csv_sql(batch.names or [], source)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _wt_stage AS {sql}")
+            text = _binary(texts).cast(pa.large_string())
+        except pa.ArrowInvalid:
+            good = [i for i, t in enumerate(texts) if _utf8(t)]
+            given, text = numbers[good], _binary([texts[i] for i in good]).cast(pa.large_string())
+        table = pa.Table.from_arrays([_int64(given), text], names=["lineno", "line"])
+        con.register("_wt_batch", table)
+        try:
+            into = "CREATE OR REPLACE TEMP TABLE _wt_stage AS" if create else "INSERT INTO _wt_stage BY NAME"
+            con.execute(f"{into} {self._line_sql(source)}")
         finally:
             con.unregister("_wt_batch")
+        taken = {n for (n,) in con.execute(
+            f"SELECT lineno FROM _wt_stage WHERE ok AND lineno BETWEEN {int(numbers[0])} AND {int(numbers[-1])}")
+            .fetchall()}
+        return np.array([n for n in numbers.tolist() if n not in taken], np.int64)
 
-    def ignored(self, con: duckdb.DuckDBPyConnection, fmt: str, names: list[str] | None) -> dict[str, int]:
+    def stage_csv(self, con: duckdb.DuckDBPyConnection, table: pa.Table, names: list[str], source: str) -> list[int]:
+        """Create ``_wt_stage`` for a chunk of CSV rows; return the line numbers of those DuckDB did not take."""
+        con.register("_wt_batch", table)
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _wt_stage AS {self._csv_sql(names, source)}")
+        finally:
+            con.unregister("_wt_batch")
+        return [int(n) for (n,) in con.execute("SELECT lineno FROM _wt_stage WHERE NOT ok").fetchall()]
+
+    def ignored(self, con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
         """Columns of the batch's accepted records that map to no field, and in how many records."""
         used = {c.split(".", 1)[0] for c in self._columns.values()} | set(self._columns.values())
-        if fmt == "jsonl":
-            rows = con.execute("SELECT k, count(*) FROM (SELECT unnest(keys) AS k FROM _wt_stage WHERE ok) "
-                               "GROUP BY k").fetchall()
-            return {k: int(n) for k, n in rows if k not in used}
-        unused = [n for n in names or [] if n not in used]
+        first, last = batch.span
+        rows = f"_wt_stage WHERE ok AND lineno BETWEEN {first} AND {last}"
+        if batch.names is None:
+            found = con.execute(f"SELECT k, count(*) FROM (SELECT unnest(keys) AS k FROM {rows}) GROUP BY k").fetchall()
+            return {k: int(n) for k, n in found if k not in used}
+        unused = [n for n in batch.names if n not in used]
         if not unused:
             return {}
         counts = ", ".join(f"count(c_{i})" for i in range(len(unused)))
-        row = con.execute(f"SELECT {counts} FROM _wt_stage WHERE ok").fetchone() or ()
+        row = con.execute(f"SELECT {counts} FROM {rows}").fetchone() or ()
         return {name: int(n) for name, n in zip(unused, row, strict=True) if n}
 
     # -- SQL ------------------------------------------------------------------------------------
-    def _json_sql(self, source: str) -> str:
+    def _bulk_sql(self, path: Path, source: str) -> str | None:
+        """The staging query over DuckDB's ``read_json`` of the whole file, or None when it cannot be used
+        (a dotted column, a path read_json would take as a pattern)."""
+        keys = list(dict.fromkeys(self._columns.values()))
+        if any("." in k for k in keys) or _GLOB & set(str(path)):
+            return None
+        spec = "{" + ", ".join(f"{_sql_text(k)}: 'JSON'" for k in keys) + "}"
+        names = [f"r_{i}" for i in range(len(keys))]
+        read = (f"SELECT true AS seen, * FROM read_json({_sql_text(str(path))}, format='newline_delimited', "
+                f"records=true, ignore_errors=true, compression='none', columns={spec}) AS t({', '.join(names)})")
+        present = " + ".join(f"({n} IS NOT NULL)::INTEGER" for n in names)
+        fields = (f"SELECT lineno, seen, NULL::VARCHAR[] AS keys, nkeys > 0 AND nkeys = {present} AS line_ok, "
+                  f"{', '.join(names)} FROM ({read}) POSITIONAL JOIN _wt_lines")
+        values: dict[str, _Value] = {name: _JsonValue(f"r_{keys.index(self._columns[name])}")
+                                     for name, _, _ in self._fields}
+        return self._convert(values, fields, source, ["keys", "seen"])
+
+    def _line_sql(self, source: str) -> str:
+        """The staging query over ``_wt_batch`` (line number, line): DuckDB's JSON functions on each line."""
         paths, raw = [], {}
         for name, _, _ in self._fields:
             column = self._columns[name]
@@ -301,25 +349,31 @@ class Columnar:
             exprs["id"] = f"coalesce({exprs['id']}, {exprs['platform']} || ':' || {exprs['handle']})"
         return ""
 
-    def insert(self, con: duckdb.DuckDBPyConnection) -> tuple[int, int, list[int]]:
-        """Insert the accepted rows whose key is new (the first of a key in the batch); return (added,
+    def insert(self, con: duckdb.DuckDBPyConnection, batch: Batch) -> tuple[int, int, list[int]]:
+        """Insert the batch's accepted rows whose key is new (the first of a key in the batch); return (added,
         duplicates, line numbers that must go per record: a key stored, or earlier in the batch, with
         other content)."""
         table, key = self.model.__table__, list(self.model.__key__)
         cols = columns(self.model)
         names = ", ".join(f'"{c}"' for c in cols)
         part = ", ".join(f'"{k}"' for k in key)
-        accepted = int(con.execute("SELECT count(*) FROM _wt_stage WHERE ok").fetchone()[0])  # type: ignore[index]
+        first, last = batch.span
+        rows = f"ok AND lineno BETWEEN {first} AND {last}"
+        accepted, keys = con.execute(f"SELECT count(*), count(DISTINCT ({part})) FROM _wt_stage WHERE {rows}"
+                                     ).fetchone() or (0, 0)
+        on = " AND ".join(f's."{k}" = t."{k}"' for k in key)
+        rows_of_s = f"s.ok AND s.lineno BETWEEN {first} AND {last}"
+        first_of_key = ("" if keys == accepted else
+                        f"QUALIFY row_number() OVER (PARTITION BY {part} ORDER BY lineno) = 1")
         added = int(con.execute(
-            f"INSERT INTO {table} ({names}) SELECT {names} FROM _wt_stage WHERE ok "
-            f"QUALIFY row_number() OVER (PARTITION BY {part} ORDER BY lineno) = 1 ON CONFLICT DO NOTHING"
-        ).fetchone()[0])  # type: ignore[index]
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM _wt_stage s WHERE {rows} "
+            f"AND NOT EXISTS (SELECT 1 FROM {table} t WHERE {on}) {first_of_key}").fetchone()[0])  # type: ignore[index]
         if added == accepted:
             return added, 0, []
-        on = " AND ".join(f's."{k}" = t."{k}"' for k in key)
         same = " AND ".join(f's."{c}" IS NOT DISTINCT FROM t."{c}"' for c in cols if c != "source")
         other = [int(n) for (n,) in con.execute(
-            f"SELECT s.lineno FROM _wt_stage s JOIN {table} t ON {on} WHERE s.ok AND NOT ({same})").fetchall()]
+            f"SELECT s.lineno FROM _wt_stage s JOIN {table} t ON {on} WHERE {rows_of_s} AND NOT ({same}) "
+            "ORDER BY s.lineno").fetchall()]
         return added, accepted - added - len(other), other
 
 

@@ -21,7 +21,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, cast
 
-from wildtrace.config import load_settings
+from wildtrace.config import Settings
 from wildtrace.evidence import Evidence, sha256_bytes, sha256_file
 from wildtrace.ingest._columnar import Batch, Columnar, batches, supported
 from wildtrace.ingest._convert import Converter, RecordError, model_for, parse_tz
@@ -36,6 +36,7 @@ from wildtrace.store import DuckDBStore, Store
 
 log = get_logger(__name__)
 MAX_ERRORS_KEPT = 20
+COLUMNAR_CHUNK = 250_000  # records per commit on the columnar path (two DuckDB row groups: written to the file)
 Outcome = tuple[RawRecord, Entity | None, str | None]  # a record read, and its entity or why it was refused
 
 
@@ -107,7 +108,7 @@ def ingest_records(store: Store, path: str | Path, model: str | type[Entity] = "
     whose key is stored with other content is kept as a version, or quarantined when ``on_conflict``
     is ``"quarantine"``. With ``columnar`` (the default), JSON Lines and CSV of posts, accounts, payments
     and the like go to a DuckDB store in chunks DuckDB validates and converts (:mod:`._columnar`); the
-    records it does not take go per record, with the same reasons. ``chunk_size`` defaults to 100,000
+    records it does not take go per record, with the same reasons. ``chunk_size`` defaults to 250,000
     records on that path, 5,000 per record.
     """
     started = time.perf_counter()
@@ -117,7 +118,7 @@ def ingest_records(store: Store, path: str | Path, model: str | type[Entity] = "
     mapping = mapping or Mapping()
     sources = list_sources(Path(path), fmt)
     tz = parse_tz(assume_tz) if assume_tz else None
-    root = Path(data_dir if data_dir is not None else load_settings().data_dir)
+    root = Path(data_dir if data_dir is not None else Settings().data_dir)
     batch = _batch_id(sources, entity_model, mapping, assume_tz)
     result = IngestResult([str(p) for p, _ in sources], entity_model.__name__, batch,
                           bytes=sum(p.stat().st_size for p, _ in sources))
@@ -147,7 +148,7 @@ def ingest_records(store: Store, path: str | Path, model: str | type[Entity] = "
         return _outcome(converter, raw, evidence, media, roots)
 
     if columnar and supported(entity_model, mapping, [f for _, f in sources], store):
-        _columnar_chunks(chunks, Columnar(entity_model, mapping), sources, chunk_size or 100_000, outcome,
+        _columnar_chunks(chunks, Columnar(entity_model, mapping), sources, chunk_size or COLUMNAR_CHUNK, outcome,
                          converter, progress)
     else:
         records = islice(_records(sources), result.resumed_at, None)
@@ -174,27 +175,19 @@ def _columnar_chunks(chunks: _Chunks, sql: Columnar, sources: list[tuple[Path, s
     skip = chunks.result.resumed_at
     con = cast(DuckDBStore, chunks.store).connection
     for path, fmt in sources:
-        for whole in batches(path, fmt, size):
+        for whole in batches(con, sql, path, fmt, size):
             if skip >= whole.count:
                 skip -= whole.count
                 continue
             batch, skip = (whole.after(skip) if skip else whole), 0
-            lines = [int(n) for n in batch.table.column("lineno").to_pylist()]
-            try:
-                sql.stage(con, batch, fmt, str(path))
-                not_ok = [int(n) for (n,) in con.execute("SELECT lineno FROM _wt_stage WHERE NOT ok").fetchall()]
-            except Exception as exc:  # DuckDB could not read this chunk at all: every record goes per record
-                log.warning("DuckDB could not stage a chunk of %s (%s); reading it record by record", path, exc)
-                not_ok = lines
-            slow = sorted([*batch.slow, *(batch.raw(str(path), n) for n in not_ok)], key=lambda r: r.line)
             media: dict[str, MediaItem] = {}
-            outcomes = [outcome(raw, media) for raw in slow]
-            if len(not_ok) == len(lines):
+            outcomes = [outcome(raw, media) for raw in batch.read(batch.not_ok)]
+            if len(batch.not_ok) == batch.count:
                 chunks.commit(outcomes, media)
             else:
-                fast = _Fast(sql, con, batch, str(path), set(not_ok), outcomes, outcome, batch.count - len(slow))
+                fast = _Fast(sql, con, batch, outcomes, outcome)
                 chunks.commit(outcomes, media, fast)
-                for column, n in sql.ignored(con, fmt, batch.names).items():
+                for column, n in sql.ignored(con, batch).items():
                     converter.ignored[column] = converter.ignored.get(column, 0) + n
             if progress:
                 progress(chunks.result.read)
@@ -202,27 +195,29 @@ def _columnar_chunks(chunks: _Chunks, sql: Columnar, sources: list[tuple[Path, s
 
 @dataclass
 class _Fast:
-    """The part of a chunk DuckDB took (``count`` records): its insert, run in the chunk's transaction, and
-    every outcome per record, should that transaction fail."""
+    """The part of a chunk DuckDB took: its insert, run in the chunk's transaction, and every outcome per
+    record, should that transaction fail."""
 
     sql: Columnar
     con: Any
     batch: Batch
-    source: str
-    not_ok: set[int]
     outcomes: list[Outcome]
     outcome: Callable[[RawRecord, dict[str, MediaItem]], Outcome]
-    count: int
+
+    @property
+    def count(self) -> int:
+        return self.batch.count - len(self.batch.not_ok)
 
     def insert(self) -> tuple[int, int, list[Outcome]]:
         """(added, duplicates, outcomes of the records to see per record: keys stored with other content)."""
-        added, duplicates, conflicting = self.sql.insert(self.con)
-        return added, duplicates, [self.outcome(self.batch.raw(self.source, n), {}) for n in conflicting]
+        added, duplicates, conflicting = self.sql.insert(self.con, self.batch)
+        return added, duplicates, [self.outcome(raw, {}) for raw in self.batch.read(conflicting)]
 
     def everything(self, media: dict[str, MediaItem]) -> list[Outcome]:
         """Every record of the chunk per record, in order."""
-        lines = [int(n) for n in self.batch.table.column("lineno").to_pylist() if n not in self.not_ok]
-        taken = [self.outcome(self.batch.raw(self.source, n), media) for n in lines]
+        not_ok = set(self.batch.not_ok)
+        taken = [self.outcome(raw, media) for raw in self.batch.read([int(n) for n in self.batch.lines
+                                                                       if n not in not_ok])]
         return sorted([*self.outcomes, *taken], key=lambda o: o[0].line)
 
 
