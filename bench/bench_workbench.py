@@ -38,8 +38,8 @@ REQUESTS = 400
 def build_store(path: Path, n_posts: int) -> dict[str, Any]:
     """A store with ``n_posts`` screened posts, 10 posts per account, 3 accounts per trader (linked), a phone
     per account shared within its trader, a payment per account; an admin with an API token."""
-    from wildtrace.api import add_user, create_token
     from wildtrace.model import Account, AccountIdentifier, Platform, Post, Span, Transaction, Verdict
+    from wildtrace.service import add_user, create_token
     from wildtrace.store import open_store
 
     store = open_store(str(path))

@@ -28,3 +28,20 @@ def test_every_setting_is_documented_in_readme() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     missing = [env for _, env, _, _ in describe() if env not in readme]
     assert not missing, f"README does not document {missing}"
+
+
+def test_library_calls_without_a_data_dir_follow_the_environment(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A notebook calling the ingest library without ``data_dir`` quarantines where the settings say."""
+    from wildtrace.ingest import ingest_records
+    from wildtrace.store import open_store
+
+    monkeypatch.setenv("WILDTRACE_DATA_DIR", str(tmp_path / "configured"))
+    monkeypatch.chdir(tmp_path)
+    source = tmp_path / "posts.jsonl"
+    source.write_text('{"id": "p1", "platform": "forum", "text": "ok"}\n{broken\n')
+    with open_store(str(tmp_path / "w.duckdb")) as store:
+        result = ingest_records(store, source)
+    assert result.quarantined == 1
+    assert result.quarantine_path and Path(result.quarantine_path).is_relative_to(tmp_path / "configured")
+    assert not (tmp_path / ".wildtrace").exists()

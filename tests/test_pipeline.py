@@ -47,10 +47,10 @@ def _custody_is_cited(db: Path, data_dir: Path) -> None:
     import io
     import zipfile
 
-    from wildtrace.api import create_case, export_bundle
     from wildtrace.evidence import Evidence
     from wildtrace.model import Capture, Post
     from wildtrace.money import draft_sar
+    from wildtrace.service import create_case, export_bundle
     from wildtrace.store import open_store
 
     with open_store(str(db)) as st:
@@ -66,3 +66,18 @@ def _custody_is_cited(db: Path, data_dir: Path) -> None:
     with zipfile.ZipFile(io.BytesIO(bundle)) as zf:
         names = set(zf.namelist())
     assert {f"warc/{c.sha256}.warc.gz" for c in [page, *pictures]} <= names
+
+
+def test_the_report_period_is_in_the_reports_zone_not_utc(tmp_path: Path) -> None:
+    """A post at 17:00 UTC on 1 March is on 2 March in +08:00: the period starts there, not a day early."""
+    from datetime import UTC, date, datetime, timedelta, timezone
+
+    from wildtrace.model import Post
+    from wildtrace.pipeline import _period
+    from wildtrace.store import open_store
+
+    with open_store(str(tmp_path / "w.duckdb")) as store:
+        store.add([Post(id="a", platform="forum", text="x", posted_at=datetime(2026, 3, 1, 17, tzinfo=UTC)),
+                   Post(id="b", platform="forum", text="y", posted_at=datetime(2026, 3, 8, 15, tzinfo=UTC))])
+        assert _period(store, timezone(timedelta(hours=8))) == (date(2026, 3, 2), date(2026, 3, 8))
+        assert _period(store, UTC) == (date(2026, 3, 1), date(2026, 3, 8))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -136,19 +136,26 @@ def _money(ctx: PipelineContext) -> StepResult:
     return StepResult("money", _counts(summary), detail=summary)
 
 
-def _period(store: Store) -> tuple[date, date]:
+def _period(store: Store, zone: tzinfo) -> tuple[date, date]:
+    """The days of the first and last post in the report's ``zone`` (not UTC's, which can add an empty day
+    and a partial week at either end)."""
     row = store.query("SELECT min(posted_at) AS first, max(posted_at) AS last FROM posts")[0]
     first, last = row["first"], row["last"]
     if first is None:
         raise ValueError("no posts with a posting time: nothing to report")
-    return datetime.fromisoformat(str(first)).date(), datetime.fromisoformat(str(last)).date()
+    return _day(first, zone), _day(last, zone)
+
+
+def _day(stored: Any, zone: tzinfo) -> date:
+    t = datetime.fromisoformat(str(stored))
+    return (t if t.tzinfo is not None else t.replace(tzinfo=UTC)).astimezone(zone).date()
 
 
 def _report(ctx: PipelineContext) -> StepResult:
     from wildtrace.keys import installation_key
-    from wildtrace.report import ReportOptions, build_report, write_report
+    from wildtrace.report import ReportOptions, build_report, parse_zone, write_report
 
-    start, end = _period(ctx.store)
+    start, end = _period(ctx.store, parse_zone(ReportOptions.zone))
     data = build_report(ctx.store, ReportOptions(start, end), key=installation_key(ctx.settings, "share"))
     paths = [write_report(data, ctx.out / f"report.{fmt}", fmt) for fmt in ("html", "pdf")]
     volume = data["sections"]["volume"]

@@ -11,9 +11,10 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from tests.api.world import PASSWORD, build_world
-from wildtrace.api import _users, create_app
+from wildtrace.api import create_app
 from wildtrace.config import Settings
 from wildtrace.model import Span, Verdict
+from wildtrace.service import _users
 from wildtrace.store import Store
 
 WORDS = {"XY": "ivory", "象牙": "ivory", "犀角": "rhino horn"}

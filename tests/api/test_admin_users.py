@@ -6,8 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.api.world import PASSWORD
-from wildtrace.api._audit import audit_events
-from wildtrace.api._users import get_user
+from wildtrace.service import audit_events, get_user
 
 
 def test_admin_manages_users_from_the_page(app, login, world):  # type: ignore[no-untyped-def]

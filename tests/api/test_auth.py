@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.api.world import PASSWORD
-from wildtrace.api import Role, add_user, authenticate, set_disabled
 from wildtrace.api._ratelimit import Throttle
+from wildtrace.service import Role, add_user, authenticate, set_disabled
 
 
 def test_password_is_stored_as_argon2_and_checked(world):

@@ -7,8 +7,8 @@ import io
 import json
 import zipfile
 
-from wildtrace.api import verify_bundle
 from wildtrace.evidence import Evidence
+from wildtrace.service import verify_bundle
 
 
 def test_case_life_and_bundle(login, world, app):  # type: ignore[no-untyped-def]

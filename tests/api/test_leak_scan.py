@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from tests.api.conftest import KeywordScreener
 from tests.api.test_roles import ROUTES
 from tests.report.test_simulated import truth_verdicts
-from wildtrace.api import _users, add_user, create_app, create_token
+from wildtrace.api import create_app
 from wildtrace.config import Settings
 from wildtrace.extract import extract_store
 from wildtrace.ingest import ingest_records
@@ -33,6 +33,7 @@ from wildtrace.link import run_link
 from wildtrace.model import Verdict
 from wildtrace.money import analyse, load_records, save
 from wildtrace.report import ReportOptions, build_report
+from wildtrace.service import _users, add_user, create_token
 from wildtrace.share import ExportOptions, audience_for_role, case_study, export, load_policy, pseudonym, store_redactor
 from wildtrace.simulate import simulate
 from wildtrace.simulate._text import OBFUSCATIONS, card_text, handle_text, phone_text, species_term

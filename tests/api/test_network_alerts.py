@@ -6,8 +6,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.world import BACKUP_PHONE, PHONE
-from wildtrace.api import create_app, create_token
+from wildtrace.api import create_app
 from wildtrace.config import Settings
+from wildtrace.service import create_token
 
 
 def test_trader_and_account(login, world):

@@ -20,9 +20,10 @@ from fastapi.testclient import TestClient
 
 from tests.api.conftest import KeywordScreener
 from tests.api.world import BACKUP_PHONE, PASSWORD, PHONE, build_world
-from wildtrace.api import _users, add_user, create_app, create_token
+from wildtrace.api import create_app
 from wildtrace.config import Settings
 from wildtrace.model import Case
+from wildtrace.service import _users, add_user, create_token
 from wildtrace.share import audience_for_role, load_policy, pseudonym
 from wildtrace.store import Store, open_store
 

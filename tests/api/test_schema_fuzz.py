@@ -12,8 +12,9 @@ from schemathesis.checks import not_a_server_error
 
 from tests.api.conftest import KeywordScreener
 from tests.api.world import build_world
-from wildtrace.api import _users, create_app, create_token
+from wildtrace.api import create_app
 from wildtrace.config import Settings
+from wildtrace.service import _users, create_token
 from wildtrace.store import open_store
 
 

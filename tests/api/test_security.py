@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.world import BACKUP_PHONE, PHONE
-from wildtrace.api import record, verify_audit
+from wildtrace.service import record, verify_audit
 from wildtrace.share import pseudonym
 
 KEY = b"test-share-key"  # the app fixture's share key

@@ -10,11 +10,12 @@ from fastapi.testclient import TestClient
 
 from tests.api.conftest import KeywordScreener
 from tests.api.world import PASSWORD
-from wildtrace.api import audit_events, create_app
+from wildtrace.api import create_app
 from wildtrace.api._ratelimit import Throttle
 from wildtrace.config import Settings
 from wildtrace.evidence import Evidence
 from wildtrace.model import MediaItem
+from wildtrace.service import audit_events
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'

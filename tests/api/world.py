@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
-from wildtrace.api import add_user
 from wildtrace.model import (
     Account,
     AccountIdentifier,
@@ -19,6 +18,7 @@ from wildtrace.model import (
     Transaction,
     Verdict,
 )
+from wildtrace.service import add_user
 from wildtrace.store import Store
 
 BEIJING = timezone(timedelta(hours=8))

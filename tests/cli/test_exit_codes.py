@@ -117,3 +117,16 @@ def test_add_to_a_missing_case_writes_nothing_and_the_cli_creates_cases(home: Pa
     [case] = json.loads(listed.stdout)
     assert case["items"] == [f"capture:{json.loads(added.stdout)['sha256']}"]
     assert wildtrace(home, "evidence", "verify").returncode == 0
+
+
+@pytest.mark.parametrize("args", [["ingest", "posts.jsonl"], ["money", "load", "transactions", "tx.csv"]],
+                         ids=["ingest", "money load"])
+def test_a_load_that_quarantines_records_finishes_and_exits_partial(home: Path, args: list[str]) -> None:
+    (home / "posts.jsonl").write_text('{"id": "p9", "platform": "bazaar", "text": "fine"}\n{broken\n')
+    (home / "tx.csv").write_text("id,payer,payee,amount,time\nt1,a,b,10,2026-01-01T00:00:00Z\nt2,a,b,ten,soon\n")
+    done = wildtrace(home, *args)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "quarantined 1" in done.stdout.replace("1 quarantined", "quarantined 1")
+    assert any((home / "data" / "quarantine").rglob("*")), "the rejected record is kept"
+    (home / "clean.jsonl").write_text('{"id": "p8", "platform": "bazaar", "text": "fine"}\n')
+    assert wildtrace(home, "ingest", "clean.jsonl").returncode == 0  # nothing rejected: 0

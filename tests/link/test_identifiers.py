@@ -4,6 +4,7 @@ from wildtrace.link import (
     HubRules,
     LinkData,
     LinkOptions,
+    PictureRule,
     deterministic_links,
     find_hubs,
     match_key,
@@ -88,9 +89,24 @@ def test_stock_photo_is_a_hub_and_a_reposted_own_photo_is_evidence_not_a_link():
     edges, hubs, ids = deterministic_links(data, LinkOptions())
     assert hubs["key"].tolist() == ["stock"]
     assert edges.empty  # a shared picture alone links nobody
-    pictures = shared_pictures(ids, hubs)
+    pictures, files = shared_pictures(ids, hubs)
     assert pictures["wx:s0"] == pictures["wx:s0bak"] == ["own0"]
     assert pictures["wx:s1"] == ["own1"]
+    assert files["wx:s0"] == ["own0"] and files["wx:s0bak"] == ["own0-reencoded"]  # a near copy, not the same file
+
+
+def test_look_alikes_do_not_chain_into_one_picture_group():
+    """Each picture 4 bits from the next, so the first and the last are 12 bits apart: chained, they would be one."""
+    steps = ["0000000000000000", "000000000000000f", "00000000000000ff", "0000000000000fff"]
+    records = [{"sha256": f"s{i}", "phash": h, "dhash": h, "whash": h} for i, h in enumerate(steps)]
+    rule = PictureRule(phash=8, dhash=8, whash=8)
+    groups = picture_groups(pd.DataFrame(records), rule)
+    assert len(set(phash_groups(steps, 8).values())) == 1  # what chaining does
+    assert groups["s0"] == groups["s1"] != groups["s3"]
+    for a in records:  # every two pictures of a group are the same picture
+        for b in records:
+            if groups[a["sha256"]] == groups[b["sha256"]]:
+                assert same_picture(a, b, rule)
 
 
 def test_pictures_agreeing_on_one_hash_only_are_different_pictures():

@@ -1,6 +1,9 @@
-import pandas as pd
+from importlib import resources
 
-from wildtrace.link import analyse_network, build_network
+import pandas as pd
+import pytest
+
+from wildtrace.link import analyse_network, build_network, load_role_rules
 from wildtrace.link._identifiers import strong_identifiers
 
 
@@ -48,16 +51,80 @@ def test_flows_resolve_to_traders_through_their_identifiers():
     assert graph["pay:wallet:buyer2"]["T_shop"]["money"] == 3_000.0
 
 
-def test_who_profits_most_and_chain_roles():
+def test_who_profits_most():
     _, table = _network()
     traders = table[table["kind"] == "trader"]
     assert traders.index[0] == "T_agent"  # received most
     assert traders.loc["T_carver", "money_received"] == 47_000.0
-    assert traders.loc["T_agent", "role"] == "agent"
-    assert traders.loc["T_raw", "role"] == "raw_trader"
-    assert traders.loc["T_carver", "role"] == "processor"
-    assert traders.loc["T_shop", "role"] == "retailer"
     assert all(isinstance(e, list) for e in traders["role_evidence"])
+
+
+def _chain():
+    """A chain as the domain describes it: the carver buys raw ivory, the wholesaler buys from the carver and
+    collects from a shop, the raw trader and an agent; the agent passes on what the shop pays it within an hour."""
+    names = ["raw", "carver", "whole", "shop", "agent", "quiet"]
+    ids = _ids([(f"wx:{n}", "payment_account", f"wallet:{n}") for n in names])
+    clusters = {f"wx:{n}": f"T_{n}" for n in names}
+    profiles = {"T_raw": {"n_flagged": 5, "product_types": {"raw": 4, "semi_worked": 1}},
+                "T_carver": {"n_flagged": 4, "product_types": {"worked_uncarved": 4}},
+                "T_whole": {"n_flagged": 6, "product_types": {"worked_carved": 3, "worked_uncarved": 3}},
+                "T_shop": {"n_flagged": 3, "product_types": {"worked_carved": 3}},
+                "T_agent": {"n_flagged": 2, "product_types": {"worked_carved": 2}},
+                "T_quiet": {"n_flagged": 0}}
+    rows = []
+    for day in range(1, 4):
+        t = f"2025-03-{day:02d}T10:00:00+08:00"
+        rows += [(t, "carver", "raw", 20_000.0), (t, "whole", "carver", 30_000.0), (t, "shop", "whole", 5_000.0),
+                 (t, "shop", "agent", 10_000.0), (f"2025-03-{day:02d}T11:00:00+08:00", "agent", "whole", 9_800.0)]
+    rows += [("2025-03-05T10:00:00+08:00", "raw", "whole", 4_000.0), ("2025-03-06T10:00:00+08:00", "raw", "whole",
+                                                                      4_000.0)]
+    transactions = pd.DataFrame([{"id": str(i), "time": t, "payer": f"wallet:{a}", "payee": f"wallet:{b}", "amount": x}
+                                 for i, (t, a, b, x) in enumerate(rows)])
+    graph = build_network(ids, clusters, transactions, pd.DataFrame(columns=["sender_phone", "receiver_phone",
+                                                                               "weight_g"]), profiles)
+    return analyse_network(graph, profiles).set_index("node")
+
+
+def test_chain_roles_come_from_behaviour_with_reasons_and_confidence():
+    table = _chain()
+    assert table.loc["T_agent", "role"] == "agent"  # passes on what it receives, though it posts ads
+    assert table.loc["T_whole", "role"] == "wholesaler"  # collects from three traders
+    assert table.loc["T_raw", "role"] == "raw_trader"  # raw pieces
+    assert table.loc["T_carver", "role"] == "processor"  # paid by the wholesaler, pays the raw trader
+    assert table.loc["T_shop", "role"] == "retailer"
+    assert table.loc["T_quiet", "role"] == "unknown" and table.loc["T_quiet", "role_confidence"] == 0.0
+    for node in ("T_agent", "T_whole", "T_raw", "T_carver", "T_shop"):
+        assert table.loc[node, "role_evidence"], node
+        assert 0.0 < table.loc[node, "role_confidence"] <= 1.0
+
+
+def test_communities_follow_money_and_parcels_not_a_shared_number():
+    """Two rings of three traders paying each other often; one payment and a shared courier number across."""
+    names = ["a1", "a2", "a3", "b1", "b2", "b3"]
+    ids = _ids([(f"wx:{n}", "payment_account", f"wallet:{n}") for n in names]
+               + [(f"wx:{n}", "phone", "95338") for n in names])  # a courier's number all of them show
+    clusters = {f"wx:{n}": f"T_{n}" for n in names}
+    profiles = {f"T_{n}": {"n_flagged": 2} for n in names}
+    rows = [(f"wallet:{g}{i}", f"wallet:{g}{i % 3 + 1}", 5_000.0) for g in "ab" for i in (1, 2, 3) for _ in range(3)]
+    rows.append(("wallet:a1", "wallet:b1", 5_000.0))
+    graph = build_network(ids, clusters, _tx(rows), pd.DataFrame(columns=["sender_phone", "receiver_phone",
+                                                                           "weight_g"]), profiles)
+    table = analyse_network(graph, profiles).set_index("node")
+    a = {table.loc[f"T_a{i}", "community"] for i in (1, 2, 3)}
+    b = {table.loc[f"T_b{i}", "community"] for i in (1, 2, 3)}
+    assert len(a) == len(b) == 1 and a != b
+
+
+def test_role_thresholds_are_validated(tmp_path):
+    packaged = (resources.files("wildtrace.link") / "data" / "roles.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "roles.yaml"
+    bad.write_text(packaged.replace("forward_hours: 12", "forward_hours: soon"), encoding="utf-8")
+    with pytest.raises(ValueError, match="'forward_hours' must be a number"):
+        load_role_rules(bad)
+    bad.write_text(packaged + "\nagent_min_forward: 3\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown entries"):
+        load_role_rules(bad)
+    assert load_role_rules().forward_hours > 0
 
 
 def test_identifier_two_traders_share_resolves_to_neither():
@@ -80,3 +147,23 @@ def test_a_payment_account_never_posted_belongs_to_the_trader_its_kyc_phone_name
     assert table.loc["T_raw", "money_received"] == 800.0
     assert graph.has_edge("pay:wallet:buyer1", "pay:wallet:mule")
     assert graph["pay:wallet:buyer2"]["T_carver"]["money"] == 5.0
+
+
+def test_a_seizure_is_a_node_leading_to_the_traders_its_phones_waybill_and_names_show():
+    accounts = pd.DataFrame({"id": list(CLUSTERS), "display_name": ["Raw Old", "雕刻坊", "雕刻坊", "Shop", "Agent"]})
+    shipments = pd.DataFrame([{"waybill": "SF1", "sender_phone": "13800000002", "receiver_phone": "13999999999",
+                               "weight_g": 300.0}])
+    seizures = pd.DataFrame([
+        {"id": "z1", "date": "2025-03-10", "waybill": "SF1", "phones": [], "names": ["nobody"]},  # the carver's parcel
+        {"id": "z2", "date": "2025-03-11", "waybill": None, "phones": ["+86 13800000001"], "names": ["雕刻坊"]},
+        {"id": "z3", "date": "2025-03-12", "waybill": "XX", "phones": ["13700000000"], "names": []},  # leads nowhere
+    ])
+    graph = build_network(IDS, CLUSTERS, _tx([]), shipments, PROFILES, seizures=seizures, accounts=accounts)
+    assert graph.nodes["seizure:z1"]["kind"] == "seizure"
+    assert list(graph.successors("seizure:z1")) == ["T_carver"]
+    assert "sender phone 13800000002 of waybill SF1" in graph["seizure:z1"]["T_carver"]["via"]
+    assert sorted(graph.successors("seizure:z2")) == ["T_carver", "T_raw"]  # its phone and the name on it
+    assert graph["seizure:z2"]["T_carver"]["via"] == "name 雕刻坊"
+    assert "seizure:z3" not in graph
+    table = analyse_network(graph, PROFILES).set_index("node")
+    assert table.loc["seizure:z1", "role"] == "seizure" and table.loc["seizure:z1", "money_received"] == 0.0

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 
-from tests.link.pictures import picture_pairs
-from wildtrace.link import same_picture
-from wildtrace.screen._images import perceptual_hashes
-
-
-def _hashes(path) -> dict:
-    return {**perceptual_hashes(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+from wildtrace.link import judge_pictures, picture_pairs, score_picture_set
 
 
 @pytest.fixture(scope="module")
 def judged(tmp_path_factory) -> list[tuple[bool, bool, str]]:
     """(truly the same, judged the same, how the copy was made) of every pair."""
-    pairs = picture_pairs(tmp_path_factory.mktemp("pictures"))
-    return [(p.same, same_picture(_hashes(p.left), _hashes(p.right)), p.how) for p in pairs]
+    return judge_pictures(picture_pairs(tmp_path_factory.mktemp("pictures")))
 
 
 def test_the_set_has_both_kinds_of_pairs(judged):
@@ -38,3 +29,9 @@ def test_copies_match_and_look_alikes_do_not(judged):
 def test_re_encoded_and_resized_copies_all_match(judged):
     uncropped = [said for same, said, how in judged if same and "crop" not in how]
     assert uncropped and all(uncropped)
+
+
+def test_the_set_scores_itself(tmp_path):
+    small = score_picture_set(tmp_path, n=12, seed=3)
+    assert small["pairs"] == 24 and small["seed"] == 3
+    assert 0.0 <= small["precision"] <= 1.0 and 0.0 <= small["recall"] <= 1.0

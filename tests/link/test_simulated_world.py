@@ -1,41 +1,79 @@
-"""Linkage quality on the simulator's world, scored against its truth files."""
+"""Linkage, categories, roles, communities and who profits most on the simulator's world (seed 7, scale 0.2,
+pictures read), scored against its truth files. Floors sit below the measured values in docs/link.md."""
 
-import csv
-
+import pandas as pd
 import pytest
 
 from tests.link.world import load_world
-from wildtrace.link import read_truth, run_link, score_linkage, stored_clusters, top_traders
+from wildtrace.link import evaluate_link, load_profile, read_truth, run_link
 from wildtrace.store import open_store
 
 B_CUBED_F1_FLOOR = 0.95
+PAIRWISE_PRECISION_FLOOR = 0.98
 BACKUP_RECALL_FLOOR = 0.8
+ROLE_ACCURACY_FLOOR = 0.75
+ARI_FLOOR = 0.6
+# Categories C and D cannot be told apart in the simulator's worlds (their traders' side posts are drawn from
+# the same mix of collectables and ordinary shop goods), so the floor is held on the categories the posts tell.
+CATEGORY_ACCURACY_FLOOR_A_B = 0.6
+TOP_EARNER_RANK = 5
 
 
 @pytest.fixture(scope="module")
-def linked_world(sim_world, tmp_path_factory):
+def linked_store(sim_world, tmp_path_factory):
     """The world loaded and linked once for this module."""
     tmp = tmp_path_factory.mktemp("linked_world")
     store = open_store(str(tmp / "wildtrace.duckdb"))
     load_world(store, sim_world, tmp / "data")
-    summary = run_link(store)
-    yield store, summary
+    run_link(store)
+    yield store
     store.close()
 
 
-def test_linkage_holds_its_floors(linked_world, sim_world):
-    store, _ = linked_world
-    result = score_linkage(stored_clusters(store), read_truth(sim_world / "truth" / "accounts.csv"))
-    assert result["bcubed"]["f1"] >= B_CUBED_F1_FLOOR, result
-    assert result["backup"]["backups"] > 0
-    assert result["backup"]["recall"] >= BACKUP_RECALL_FLOOR, result
+@pytest.fixture(scope="module")
+def scored(linked_store, sim_world):
+    holders = pd.read_csv(sim_world / "truth" / "payment_accounts.csv", dtype=str)
+    return evaluate_link(linked_store, read_truth(sim_world / "truth" / "accounts.csv"), holders)
 
 
-def test_who_profits_most_are_traders(linked_world, sim_world):
-    store, _ = linked_world
-    with open(sim_world / "truth" / "accounts.csv", newline="", encoding="utf-8") as fh:
-        traders = {r["account_id"] for r in csv.DictReader(fh) if r["is_trader"] == "1"}
-    members = {r["trader_id"]: r["account_id"] for r in store.query("SELECT * FROM link_members")}
-    top = [t for t in top_traders(store, limit=5) if t["money_received"] > 0]
-    assert top, "no money reached any trader"
-    assert members[top[0]["trader_id"]] in traders
+def test_linkage_holds_its_floors(scored):
+    assert scored["pairwise"]["precision"] >= PAIRWISE_PRECISION_FLOOR, scored["pairwise"]
+    assert scored["bcubed"]["f1"] >= B_CUBED_F1_FLOOR, scored["bcubed"]
+    assert scored["backup"]["backups"] > 0
+    assert scored["backup"]["recall"] >= BACKUP_RECALL_FLOOR, scored["backup"]
+
+
+def test_chain_roles_of_network_members(scored):
+    assert scored["role"]["n"] >= 10
+    assert scored["role"]["accuracy"] >= ROLE_ACCURACY_FLOOR, scored["role"]
+
+
+def test_communities_match_the_true_networks(scored):
+    assert scored["communities"]["networks"] >= 2
+    assert scored["communities"]["ari"] >= ARI_FLOOR, scored["communities"]
+
+
+def test_categories_of_trader_accounts(scored):
+    confusion = scored["category"]["confusion"]
+    a_b = {k: n for k, n in confusion.items() if k[0] in "AB"}
+    right = sum(n for k, n in a_b.items() if k[0] == k[-1])
+    assert a_b and right / sum(a_b.values()) >= CATEGORY_ACCURACY_FLOOR_A_B, confusion
+    assert not any(k.endswith("-> -") and k[0] in "CD" for k in confusion), confusion  # every side seller is a trader
+
+
+def test_the_top_earners_are_found(scored):
+    assert len(scored["top_earners"]) == 3
+    for earner in scored["top_earners"]:
+        assert earner["rank"] is not None and earner["rank"] <= TOP_EARNER_RANK, scored["top_earners"]
+
+
+def test_seizures_lead_to_traders(linked_store, sim_world):
+    truth = read_truth(sim_world / "truth" / "accounts.csv")
+    traders = set(truth.loc[truth["is_trader"] == "1", "account_id"])
+    members = {r["trader_id"] for r in linked_store.query("SELECT trader_id FROM link_members")}
+    seized = [t for t in members if (load_profile(linked_store, t) or {}).get("seizures")]
+    assert seized, "no seizure reached a trader"
+    for trader in seized:  # every trader a seizure leads to has a true trader's account
+        accounts = [r["account_id"] for r in linked_store.query(
+            "SELECT account_id FROM link_members WHERE trader_id = ?", [trader])]
+        assert set(accounts) & traders, (trader, accounts)

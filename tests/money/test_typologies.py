@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.money.conftest import add_flagged_seller
@@ -217,3 +220,53 @@ def test_a_contents_file_with_a_bad_cover_names_the_entry() -> None:
     assert validate_categories({"categories": [good]}, "contents.yaml")[0].cover == 1.0
     with pytest.raises(ValueError, match=r"contents.yaml: entry bone: cover must be between 0 and 1"):
         validate_categories({"categories": [{**good, "cover": 2}]}, "contents.yaml")
+
+
+def _ledger_file(path: Path, amounts: list[float]) -> Path:
+    """A CSV ledger of random payments among 400 people with the given amounts, and the planted cycle."""
+    import random
+
+    rng = random.Random(5)
+    rows = ["id,time,payer,payee,amount"]
+    for i, amount in enumerate(amounts):
+        a, b = rng.sample(range(400), 2)
+        rows.append(f"b{i},2024-01-{1 + i % 28:02d}T{i % 24:02d}:00:00Z,wallet:p{a},wallet:p{b},{amount:.2f}")
+    for t in PLANTS["cycle"][0]:
+        rows.append(f"{t.id},{t.time.isoformat()},{t.payer},{t.payee},{t.amount}")
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_a_cycle_counts_by_how_unlikely_its_amounts_chain_in_the_ledger(tmp_path: Path) -> None:
+    """The same cycle is strong where the ledger's amounts spread over orders of magnitude (a payment rarely
+    keeps another's size) and weaker where every payment is of one size (amounts chain by chance)."""
+    import random
+
+    rng = random.Random(9)
+    spread = [math.exp(rng.uniform(math.log(50), math.log(60000))) for _ in range(1500)]
+    alike = [rng.uniform(20000, 32000) for _ in range(1500)]
+    strength = {}
+    for name, amounts in (("spread", spread), ("alike", alike)):
+        hits = run_typologies(open_frame(None, _ledger_file(tmp_path / f"{name}.csv", amounts)), ["cycle"])
+        mine = hits[hits["subject"] == "wallet:ra"]
+        assert len(mine) == 1 and "amounts chain by chance" in mine["reason"].iloc[0]
+        strength[name] = float(mine["score"].iloc[0])
+    assert strength["spread"] == TYPOLOGIES["cycle"].weight * 0.8, strength  # one cycle, nothing discounted
+    assert strength["alike"] < 0.5 * strength["spread"], strength
+
+
+def test_a_common_typology_is_counted_by_its_occurrences_not_its_accounts() -> None:
+    """Three accounts on one cycle are one occurrence: a ledger of 100 accounts with it is not discounted;
+    three separate hits (three occurrences) on as many accounts are."""
+    from wildtrace.money._registry import COMMON, _discount_common
+
+    def hits(patterns: list[str]) -> pd.DataFrame:
+        return pd.DataFrame({"subject": ["a", "b", "c"], "score": [0.4] * 3, "reason": ["r"] * 3,
+                             "exposure": [False] * 3, "evidence": [["1"]] * 3, "pattern": patterns})
+
+    one = hits(["a b c"] * 3)
+    _discount_common(one, 100)
+    assert (one["score"] == 0.4).all()
+    three = hits(["a", "b", "c"]).drop(columns="pattern")
+    _discount_common(three, 100)
+    assert (three["score"] == round(0.4 * COMMON / 0.03, 4)).all() and "counts x0.67" in three["reason"].iloc[0]

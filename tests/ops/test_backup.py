@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from wildtrace.api import add_user, create_case, list_cases
 from wildtrace.config import Settings
 from wildtrace.evidence import Evidence
 from wildtrace.keys import installation_key
 from wildtrace.model import Account, Post
 from wildtrace.ops import BackupError, backup, restore, row_counts
+from wildtrace.service import add_user, create_case, list_cases
 from wildtrace.store import open_store
 
 PASSPHRASE = "a long backup passphrase"

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from wildtrace.api import add_user, create_app
+from wildtrace.api import create_app
 from wildtrace.config import Settings
 from wildtrace.keys import KeyMissing, installation_key, key_file
 from wildtrace.log import JsonFormatter
+from wildtrace.service import add_user
 from wildtrace.store import Store
 
 

@@ -130,8 +130,16 @@ def test_review_sample_then_train_and_eval_with_reviews(env: Path) -> None:
     _reviewed_store(env / "w.duckdb")
     sample = json.loads(_run("review", "sample", "--order", "uncertain", "--around", "0.9", "--json"))
     assert [i["post_id"] for i in sample["items"]] == ["r11", "r10"]  # the two posts without a decision
+    with open_store(str(env / "w.duckdb")) as st:  # reviewers' corrections: the okimono is elephant ivory
+        st.insert_rows("wb_review_corrections", [  # carved; the second claims a species the text never names
+            {"decision_id": d, "post_id": p, "species": json.dumps(sp), "products": "[]", "corrected_by": "a",
+             "corrected_at": datetime.now(UTC)}
+            for d, p, sp in (("d0", "r0", ["elephant"]), ("d1", "r1", ["pangolin"]))],
+            ["decision_id", "post_id", "species", "products", "corrected_by", "corrected_at"], ["decision_id"])
     trained = json.loads(_run("train", "--from-reviews", "--out", "m", "--no-embeddings", "--json"))
     assert trained["review_labels"] == 10 and trained["n"] == 10
+    naming = trained["review_corrections"]
+    assert naming["corrections"] == 2 and naming["species_missed"] == ["pangolin"] and naming["species_agree"] == 1
     frame = pd.read_csv(HELDOUT)
     frame["seller"] = [f"s{i % 7}" for i in range(len(frame))]
     labels = env / "labels.csv"

@@ -120,6 +120,13 @@ def test_find_pages_and_filters(backend_store: Store) -> None:
     assert backend_store.count(m.Post, "platform = ?", ("tb",)) == 5
 
 
+def test_get_many_fetches_by_key_in_chunks(backend_store: Store) -> None:
+    backend_store.add([m.Post(id=f"p{i:02}", platform="wx", text="", content_hash="h") for i in range(7)])
+    found = backend_store.get_many(m.Post, ["p05", "p01", "p01", "nope", "p06", "p00"], chunk=2)
+    assert sorted(found) == ["p00", "p01", "p05", "p06"] and found["p05"].id == "p05"
+    assert backend_store.get_many(m.Post, []) == {}
+
+
 def test_failed_transaction_leaves_nothing(backend_store: Store) -> None:
     with pytest.raises(RuntimeError), backend_store.transaction():
         backend_store.add([SAMPLES[0]])

@@ -15,8 +15,9 @@ from argon2 import PasswordHasher
 
 from tests.api.conftest import KeywordScreener
 from tests.api.world import build_world
-from wildtrace.api import _users, create_app
+from wildtrace.api import create_app
 from wildtrace.config import Settings
+from wildtrace.service import _users
 from wildtrace.store import Store, open_store
 
 CHROMIUM = "/usr/bin/chromium"

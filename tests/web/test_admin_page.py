@@ -8,7 +8,7 @@ import pytest
 
 from tests.api.world import PASSWORD
 from tests.web.test_browser import sign_in
-from wildtrace.api._users import get_user
+from wildtrace.service import get_user
 
 pytestmark = pytest.mark.browser
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.api.world import BACKUP_PHONE, PASSWORD, PHONE, XSS
-from wildtrace.api import verify_bundle
 from wildtrace.model import Decision
+from wildtrace.service import verify_bundle
 from wildtrace.share import pseudonym
 
 pytestmark = pytest.mark.browser

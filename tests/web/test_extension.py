@@ -12,9 +12,9 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.web.conftest import CHROMIUM
-from wildtrace.api import create_token
 from wildtrace.evidence import CHROMIUM_ARGS, Evidence
 from wildtrace.model import Capture, Post, Verdict
+from wildtrace.service import create_token
 from wildtrace.simulate import serve_loopback
 
 EXTENSION = Path(__file__).resolve().parents[2] / "extension"

@@ -1,36 +1,35 @@
-"""The analysts' workbench API: review queue, decisions, cases, alerts, traders and networks, audit log,
-public tips and real-time checks, with users, roles, sessions and API tokens.
+"""The analysts' workbench API over HTTP: review queue, decisions, cases, alerts, traders and networks, audit
+log, public tips and real-time checks, with users, roles, sessions and API tokens. What the routes do is the
+service layer's (``wildtrace.service``); this package adds HTTP: sessions, CSRF, roles as dependencies,
+rate limits, schemas and errors. The pages (``wildtrace.web``) use the same dependencies.
 
     from wildtrace.api import create_app
     app = create_app(open_store("wildtrace.duckdb"), load_settings())
 """
 
 from wildtrace.api._app import create_app
-from wildtrace.api._audit import audit_events, record, verify_audit
-from wildtrace.api._cases import add_item as add_case_item
-from wildtrace.api._cases import create_case, export_bundle, list_cases, verify_bundle
+from wildtrace.api._deps import Admin, CurrentUser, StoreDep, Worker, optional_principal
+from wildtrace.api._schemas import TipIn
 from wildtrace.api._server import FACTORY, app_from_environment, check_serving, export_settings
-from wildtrace.api._users import Role, User, add_user, authenticate, create_token, list_users, set_disabled
+from wildtrace.api.routes.auth import sign_in, sign_out
+from wildtrace.api.routes.cases import item_ref, open_case
+from wildtrace.api.routes.public import receive_tip
 
 __all__ = [
     "FACTORY",
-    "Role",
-    "User",
-    "add_case_item",
-    "add_user",
+    "Admin",
+    "CurrentUser",
+    "StoreDep",
+    "TipIn",
+    "Worker",
     "app_from_environment",
-    "audit_events",
-    "authenticate",
     "check_serving",
     "create_app",
-    "create_case",
-    "create_token",
-    "export_bundle",
     "export_settings",
-    "list_cases",
-    "list_users",
-    "record",
-    "set_disabled",
-    "verify_audit",
-    "verify_bundle",
+    "item_ref",
+    "open_case",
+    "optional_principal",
+    "receive_tip",
+    "sign_in",
+    "sign_out",
 ]

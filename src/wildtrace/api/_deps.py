@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
-from wildtrace.api import _audit
-from wildtrace.api._sessions import session_user
-from wildtrace.api._users import Role, User, user_for_token
+from wildtrace.service import Principal, Role, User, session_user, user_for_token
 from wildtrace.share import Redactor, audience_for_role
 from wildtrace.store import Store
 
@@ -23,41 +20,6 @@ def get_store(request: Request) -> Store:
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is asking, and how: ``session`` (cookie; forms need the CSRF token) or ``token`` (API token)."""
-
-    user: User
-    via: str
-    redactor: Redactor
-    csrf: str = ""
-
-    @property
-    def name(self) -> str:
-        return self.user.username
-
-    @property
-    def audience(self) -> str:
-        return self.redactor.audience
-
-    @property
-    def sees_everything(self) -> bool:
-        return self.redactor.open
-
-    def present(self, data: Any, kind: str | None = None) -> Any:
-        """``data`` (a ``kind`` record of the redaction policy, or a document of them) as this user may see it."""
-        return self.redactor.document(data, kind)
-
-    def lookup(self, ref: str) -> str | None:
-        """The store id this user means by ``ref`` (an account or trader id; redacted roles must give its
-        pseudonym: a real id answers as unknown, so no one learns a pseudonym from a value they know)."""
-        return self.redactor.unmask(ref)
-
-    def audit(self, store: Store, action: str, object_kind: str = "", object_id: str = "", **detail: Any) -> None:
-        _audit.record(store, self.name, action, object_kind, object_id,
-                      {**detail, "role": self.user.role.value, "audience": self.audience})
 
 
 def redactor_for(request: Request, user: User) -> Redactor:

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from wildtrace.api._users import Role
 from wildtrace.model import AlertStatus, CaseStatus, DecisionKind
+from wildtrace.service import Role
 
 
 def _no_nul(value: str) -> str:

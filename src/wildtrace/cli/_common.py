@@ -56,6 +56,17 @@ def fail(reason: str) -> NoReturn:
     raise UserError(reason)
 
 
+PARTIAL = 3
+"""Exit status of a load that finished but rejected records (kept in the quarantine), as SQL*Loader's warning
+status: the summary is printed, and a script still notices that not everything went in."""
+
+
+def exit_partial(rejected: int) -> None:
+    """End a load command with :data:`PARTIAL` when it rejected ``rejected`` > 0 records."""
+    if rejected:
+        raise typer.Exit(PARTIAL)
+
+
 @contextmanager
 def progress_bars() -> Iterator[Progress]:
     """Progress bars on stderr for the library's long steps: counts, time spent and time left. Off a terminal,

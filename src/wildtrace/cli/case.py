@@ -23,7 +23,7 @@ def create(
     db: DbOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Open a case; prints its id."""
-    from wildtrace.api import create_case
+    from wildtrace.service import create_case
 
     with store(db) as st:
         case = create_case(st, title, by or getpass.getuser(), item or [])
@@ -37,7 +37,7 @@ def add(
     db: DbOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Add items to a case; each must exist."""
-    from wildtrace.api import add_case_item
+    from wildtrace.service import add_case_item
 
     with store(db) as st:
         for ref in item:
@@ -51,7 +51,7 @@ def list_(
     db: DbOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """The cases, newest first."""
-    from wildtrace.api import list_cases
+    from wildtrace.service import list_cases
 
     with store(db) as st:
         cases = list_cases(st, status, limit=10_000)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, console, emit, settings
+from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, console, emit, exit_partial, settings
 
 
 def register(app: typer.Typer) -> None:
@@ -77,3 +77,4 @@ def register(app: typer.Typer) -> None:
         if result.ignored_columns:
             human += f"\ncolumns not mapped to a field (ignored): {', '.join(sorted(result.ignored_columns))}"
         emit(data, as_json, human)
+        exit_partial(result.quarantined)

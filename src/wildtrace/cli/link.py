@@ -91,6 +91,9 @@ def _profile_text(p: dict[str, Any]) -> str:
     peak = max(p["hour_histogram"]) or 1
     lines += [f"  {h:02d}h {'#' * round(20 * n / peak)} {n}" for h, n in enumerate(p["hour_histogram"]) if n]
     lines += ["timeline:"] + [f"  {t['week']}  {t['posts']:>4} posts  {t['flagged']:>4} flagged" for t in p["timeline"]]
+    for z in p.get("seizures", []):
+        lines.append(f"seizure {z['id']} {z['date']} {z.get('agency') or ''} {z.get('quantity_kg') or '?'} kg: "
+                     + "; ".join(z["via"]))
     return "\n".join(lines)
 
 
@@ -157,6 +160,7 @@ def network_cmd(
         (k == "trader").sum())), money=("money_received", "sum")).reset_index()
     summary = {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
                "traders": int((table["kind"] == "trader").sum()), "parties": int((table["kind"] == "party").sum()),
+               "seizures": int((table["kind"] == "seizure").sum()),
                "communities": communities.sort_values("money", ascending=False).to_dict("records"),
                "roles": table[table["kind"] == "trader"]["role"].value_counts().to_dict(), "written": str(out or "")}
     emit(summary, as_json)
@@ -164,6 +168,7 @@ def network_cmd(
 
 def _write_graph(graph: nx.DiGraph, table: Any, out: Path) -> None:
     import networkx as nx
+    graph.graph.clear()  # the payments and co-mentions roles and communities were read from, not graph data
     for r in table.to_dict("records"):
         graph.nodes[r["node"]].update({k: (json.dumps(v) if isinstance(v, list) else v) for k, v in r.items()
                                        if k != "node"})
@@ -193,17 +198,40 @@ def top_cmd(db: DbOpt = None, limit: Annotated[int, typer.Option(help="How many 
 
 @eval_app.command("link")
 def eval_link_cmd(
-    truth: Annotated[Path, typer.Option(help="CSV with account_id, person_id (and is_backup, backup_of).")],
+    truth: Annotated[Path, typer.Option(help="CSV with account_id, person_id (and is_backup, backup_of, is_trader, "
+                                             "category, role, network_id).")],
+    payment_truth: Annotated[Path | None, typer.Option(help="CSV with payment_account, person_id: who holds which "
+                                                            "payment account [default: payment_accounts.csv beside "
+                                                            "the truth, if there].")] = None,
+    pictures: Annotated[bool, typer.Option(help="Also score same-picture on a generated set of copies and "
+                                                "look-alikes.")] = True,
+    picture_seed: Annotated[int, typer.Option(help="Seed of the generated picture set.")] = 18,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Score the last linking run: pairwise precision/recall/F1, B-cubed F1, backup-account recall."""
-    from wildtrace.link import read_truth, score_linkage, stored_clusters
+    """Score the last linking run: pairwise and B-cubed linkage, backup recall, trader categories, chain roles,
+    communities (adjusted Rand index), the top 3 earners' ranks, and the same-picture rule on a picture set."""
+    import tempfile
+
+    import pandas as pd
+
+    from wildtrace.link import evaluate_link, read_truth, score_picture_set
+    payment_truth = payment_truth or (truth.parent / "payment_accounts.csv")
+    holders = pd.read_csv(payment_truth, dtype=str) if payment_truth.is_file() else None
+    if holders is not None and not {"payment_account", "person_id"} <= set(holders.columns):
+        fail(f"{payment_truth}: needs the columns payment_account and person_id")
     with store(db) as st:
-        predicted = stored_clusters(st)
-    if not predicted:
-        fail("no linking run in the store: run `wildtrace link run` first")
-    result = score_linkage(predicted, read_truth(truth))
+        try:
+            result = evaluate_link(st, read_truth(truth), holders)
+        except ValueError as exc:
+            fail(str(exc))
+    if pictures:
+        with tempfile.TemporaryDirectory() as folder:
+            result["pictures"] = score_picture_set(Path(folder), seed=picture_seed)
+    emit(result, as_json, _eval_text(result))
+
+
+def _eval_text(result: dict[str, Any]) -> str:
     pw, b3 = result["pairwise"], result["bcubed"]
     lines = [f"accounts {result['accounts']}, persons {result['persons']}, clusters {result['clusters']}",
              f"pairwise  precision {pw['precision']:.3f}  recall {pw['recall']:.3f}  F1 {pw['f1']:.3f}",
@@ -211,7 +239,23 @@ def eval_link_cmd(
     if result.get("backup"):
         bk = result["backup"]
         lines.append(f"backup accounts linked to their original: {bk['linked_to_original']}/{bk['backups']}")
-    emit(result, as_json, "\n".join(lines))
+    for key, what in (("category", "category accuracy on trader accounts"),
+                      ("role", "role accuracy on network members with a known role")):
+        if result.get(key) and result[key]["n"]:
+            lines.append(f"{what}: {result[key]['accuracy']:.3f} ({result[key]['right']}/{result[key]['n']})")
+    if result.get("communities") and result["communities"]["ari"] is not None:
+        c = result["communities"]
+        lines.append(f"communities vs true networks: adjusted Rand index {c['ari']:.3f} ({c['accounts']} accounts, "
+                     f"{c['networks']} networks, {c['communities']} communities)")
+    if result.get("top_earners"):
+        lines.append("top earners by the truth, rank in who profits most: " + ", ".join(
+            f"{e['person_id']} ({e['received']:,.0f}) #{e['rank'] or '-'}" for e in result["top_earners"]))
+    if result.get("pictures"):
+        pc = result["pictures"]
+        lines.append(f"same picture on {pc['pairs']} generated pairs (seed {pc['seed']}): precision "
+                     f"{pc['precision']:.3f}  recall {pc['recall']:.3f}  (uncropped copies "
+                     f"{pc['uncropped_copies_found']}, cropped {pc['cropped_copies_found']})")
+    return "\n".join(lines)
 
 
 def register(app: typer.Typer) -> None:

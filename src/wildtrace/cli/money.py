@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from wildtrace.cli._common import DbOpt, JsonOpt, emit, fail, settings, store
+from wildtrace.cli._common import DbOpt, JsonOpt, emit, exit_partial, fail, settings, store
 from wildtrace.cli.evaluate import eval_app
 from wildtrace.money import ALERT_THRESHOLD
 from wildtrace.money._constants import KIND_NAMES
@@ -121,6 +121,7 @@ def load_cmd(
     out = result.as_dict()
     emit(out, as_json, f"{kind}: read {result.read}, added {result.added}, duplicates {result.duplicates}, "
                        f"quarantined {result.quarantined}" + "".join(f"\n  {e}" for e in result.errors[:10]))
+    exit_partial(result.quarantined)
 
 
 @money_app.command("typologies")

@@ -27,7 +27,7 @@ def sample(order: OrderOpt = "uncertain",
            db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """Posts without a decision yet, for labelling in the workbench; `wildtrace train --from-reviews` then learns
     from the decisions."""
-    from wildtrace.api._review import queue
+    from wildtrace.service import queue
 
     with store(db, config) as st:
         try:

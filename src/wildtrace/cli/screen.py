@@ -112,7 +112,15 @@ def train(labels: LabelsOpt = None, text_col: TextCol = "text", label_col: Label
     Feature set and regularisation are chosen by inner cross-validation, scores are calibrated, and the tier
     cut-offs are set for the metric given by --optimise."""
     from wildtrace.lexicon import load_lexicon
-    from wildtrace.screen import LabelledSet, check_scope, labelled_from_decisions, read_labelled, train_model
+    from wildtrace.screen import (
+        LabelledSet,
+        Screener,
+        check_scope,
+        labelled_from_decisions,
+        naming_agreement,
+        read_labelled,
+        train_model,
+    )
 
     s = settings(db, config)
     data = LabelledSet([], [], [])
@@ -124,8 +132,10 @@ def train(labels: LabelsOpt = None, text_col: TextCol = "text", label_col: Label
         with store(db, config) as st:
             extra = labelled_from_decisions(st)
         reviews = len(extra.labels)
+        offset = len(data.docs)
         data = LabelledSet(data.docs + extra.docs, data.labels + extra.labels, data.groups + extra.groups,
-                           data.skipped + extra.skipped)
+                           data.skipped + extra.skipped,
+                           [c._replace(position=c.position + offset) for c in extra.corrections])
     if not labels and not from_reviews:
         fail("give --labels FILE.csv and/or --from-reviews")
     if not data.docs:
@@ -138,15 +148,24 @@ def train(labels: LabelsOpt = None, text_col: TextCol = "text", label_col: Label
             model.info["scope"] = check_scope(scope)
     except ValueError as exc:
         fail(str(exc))
+    naming = None
+    if data.corrections:  # reviewers' species/product corrections: does screening name them? (misses: lexicon gaps)
+        screener = Screener(load_lexicon(str(s.lexicon_path)), model)
+        results = list(screener.screen_documents([data.docs[c.position] for c in data.corrections]))
+        naming = model.info["review_corrections"] = naming_agreement(results, data.corrections)
     path = model.save(out)
     result = {"model": str(path), "n": len(data.labels), "positives": sum(data.labels), "review_labels": reviews,
               "feature_set": model.info["feature_set"], "C": model.info["C"], "optimise": model.info["optimise"],
-              "thresholds": model.thresholds, "skipped": data.skipped}
+              "thresholds": model.thresholds, "skipped": data.skipped, "review_corrections": naming}
     cuts = ", ".join(f"{k} {v:.3f}" for k, v in model.thresholds.items())
     emit(result, as_json, f"trained on {result['n']} posts ({result['positives']} positive"
          + (f", {reviews} from reviews" if from_reviews else "") + f"); features {result['feature_set']}, "
          f"C {result['C']:g}; cut-offs for {result['optimise']}: {cuts}; model in {path}"
-         + (f"; skipped {len(data.skipped)} rows" if data.skipped else ""))
+         + (f"; skipped {len(data.skipped)} rows" if data.skipped else "")
+         + (f"; {naming['corrections']} species/product corrections from reviews: the lexicon names the corrected "
+            f"species on {naming['species_agree']} and products on {naming['products_agree']}"
+            + (f" (missed: {', '.join(naming['species_missed'])})" if naming["species_missed"] else "")
+            if naming else ""))
 
 
 def evaluate(ctx: typer.Context, labels: LabelsOpt = None, text_col: TextCol = "text", label_col: LabelCol = "label",

@@ -17,7 +17,7 @@ DEMO_PASSWORD = "wildtrace-demo"
 
 def ensure_demo_users(db: str | None = None) -> list[str]:
     """Create the demo users (password ``wildtrace-demo``) that do not exist yet; return their names."""
-    from wildtrace.api import add_user, list_users
+    from wildtrace.service import add_user, list_users
 
     with store(db, create=True) as s:
         have = {u.username for u in list_users(s)}
@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None, as_json: JsonOpt = False,
     ) -> None:
         """Add a user."""
-        from wildtrace.api import add_user
+        from wildtrace.service import add_user
 
         with store(db, create=True) as s:
             try:
@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
     @users_app.command("list")
     def users_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
         """List users."""
-        from wildtrace.api import list_users
+        from wildtrace.service import list_users
 
         with store(db) as s:
             rows = [{"username": u.username, "role": u.role.value, "disabled": u.disabled} for u in list_users(s)]
@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
     @users_app.command("disable")
     def users_disable(username: str, db: DbOpt = None, as_json: JsonOpt = False) -> None:
         """Disable a user: their sessions and API tokens stop working at once."""
-        from wildtrace.api import record, set_disabled
+        from wildtrace.service import record, set_disabled
 
         with store(db) as s:
             try:
@@ -117,7 +117,7 @@ def register(app: typer.Typer) -> None:
     def users_token(username: str, name: Annotated[str, typer.Option(help="What the token is for.")] = "api",
                     db: DbOpt = None, as_json: JsonOpt = False) -> None:
         """Create an API token for a user (printed once; send it as 'Authorization: Bearer <token>')."""
-        from wildtrace.api import create_token, record
+        from wildtrace.service import create_token, record
 
         with store(db) as s:
             try:

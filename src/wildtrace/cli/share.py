@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from wildtrace.cli._common import DbOpt, JsonOpt, emit, fail, settings
+from wildtrace.cli._common import DbOpt, JsonOpt, emit, exit_partial, fail, settings
 
 
 def _day(text: str | None, flag: str, shift: int = 0) -> datetime | None:
@@ -73,6 +73,7 @@ def import_cmd(
                                    f"{known} already known; {result.kept} kept as shared entities"
                                    + (f"; {len(result.errors)} errors (first: {result.errors[0]})"
                                       if result.errors else ""))
+    exit_partial(len(result.errors))
 
 
 def case_study_cmd(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -16,12 +17,20 @@ watch_app = typer.Typer(help="Re-capture watched URLs on a schedule: each edit i
                         "with every earlier capture kept.", no_args_is_help=True)
 
 
-def _watcher(db: str | None, config: str | None, timeout: float = 30.0) -> Watcher:
+def _watcher(db: str | None, config: str | None, timeout: float = 30.0, browser: bool = False,
+             profile: Path | None = None) -> Watcher:
     from wildtrace.evidence import Evidence, Watcher
     from wildtrace.store import open_store
 
+    if profile is not None and not browser:
+        fail("--profile is a browser profile: give --browser too")
     conf = settings(db, config)
-    return Watcher(Evidence(open_store(conf.db), conf.data_dir, conf.collector), timeout=timeout)
+    evidence = Evidence(open_store(conf.db), conf.data_dir, conf.collector)
+    try:
+        return Watcher(evidence, timeout=timeout, browser=browser, profile=profile)
+    except ValueError as exc:
+        evidence.store.close()
+        fail(str(exc))
 
 
 @watch_app.command("add")
@@ -81,11 +90,16 @@ def run(
                                           "each next check.")] = 60.0,
     per_host_delay: Annotated[float, typer.Option("--per-host-delay", help="With --forever: at least this many "
                                                   "seconds between two requests to one host.")] = 5.0,
+    browser: Annotated[bool, typer.Option("--browser", help="Load each page in headless Chromium, after its "
+                                          "JavaScript ran (links and prices a script renders count); keeps every "
+                                          "request, a screenshot and the DOM.")] = False,
+    profile: Annotated[Path | None, typer.Option("--profile", help="With --browser: a browser profile folder "
+                                                 "(signed-in sessions), kept outside the evidence store.")] = None,
     db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Re-capture the watchlist, once, every --interval seconds, or --forever on each URL's schedule
     (Ctrl-C stops). Exit status 1 when a URL could not be checked in the last round."""
-    watcher = _watcher(db, config, timeout)
+    watcher = _watcher(db, config, timeout, browser, profile)
     last_round: dict[str, str] = {}
 
     def report(result: WatchResult) -> None:

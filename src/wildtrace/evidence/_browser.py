@@ -80,6 +80,46 @@ def _exchange(response: Response) -> Exchange:
                     [(h["name"], h["value"]) for h in response.headers_array()], body)
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A page as Chromium showed it: where it landed, its document's status and headers, the screenshot, the
+    DOM after the scripts ran, every exchange, and the browser that did it."""
+
+    url: str
+    status: int
+    reason: str
+    headers: list[tuple[str, str]]
+    screenshot: bytes
+    dom: bytes
+    exchanges: list[Exchange]
+    software: str
+    user_agent: str
+    captured_at: datetime
+
+
+def render(context: BrowserContext, url: str, timeout: float = 30.0) -> Rendered:
+    """Load ``url`` in a new page of ``context`` until the network is idle (Playwright errors propagate)."""
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"{url}: only http(s) URLs can be loaded in the browser")
+    responses: list[Response] = []
+    page = context.new_page()
+    try:
+        page.on("response", lambda response: responses.append(response))
+        main = page.goto(url, wait_until="networkidle", timeout=timeout * 1000)
+        when = datetime.now(UTC)
+        screenshot = page.screenshot(full_page=True, type="png")
+        dom = page.content().encode("utf-8")
+        agent = str(page.evaluate("navigator.userAgent"))
+        exchanges = [_exchange(r) for r in responses]
+    finally:
+        page.close()
+    software = f"Chromium {context.browser.version if context.browser else ''}".strip()
+    return Rendered(main.url if main is not None else url, main.status if main is not None else 200,
+                    main.status_text if main is not None else "",
+                    [(h["name"], h["value"]) for h in main.headers_array()] if main is not None else [],
+                    screenshot, dom, exchanges, f"{software} ({agent})", agent, when)
+
+
 def capture_with_browser(evidence: Evidence, url: str, post_id: str | None = None,
                          profile: str | Path | None = None, timeout: float = 30.0,
                          executable: str = CHROMIUM) -> BrowserCapture:
@@ -89,30 +129,22 @@ def capture_with_browser(evidence: Evidence, url: str, post_id: str | None = Non
         raise ValueError(f"{url}: only http(s) URLs can be captured with the browser")
     if profile is not None:
         outside(profile, evidence.root.parent, "browser profile")
-    responses: list[Response] = []
     with browser_context(profile, executable) as context:
-        page = context.new_page()
-        page.on("response", lambda response: responses.append(response))
-        main = page.goto(url, wait_until="networkidle", timeout=timeout * 1000)
-        when = datetime.now(UTC)
-        screenshot = page.screenshot(full_page=True, type="png")
-        dom = page.content().encode("utf-8")
-        agent = str(page.evaluate("navigator.userAgent"))
-        exchanges = [_exchange(r) for r in responses]
-        software = f"Chromium {context.browser.version if context.browser else ''}".strip()
-        page.close()
-    landed = main.url if main is not None else url
-    capture = preserve_page(evidence, landed, screenshot, dom, f"{software} ({agent})", exchanges, post_id, when)
-    return BrowserCapture(capture, len(exchanges), sha256_bytes(screenshot), sha256_bytes(dom), agent)
+        seen = render(context, url, timeout)
+    capture = preserve_page(evidence, seen.url, seen.screenshot, seen.dom, seen.software, seen.exchanges, post_id,
+                            seen.captured_at)
+    return BrowserCapture(capture, len(seen.exchanges), sha256_bytes(seen.screenshot), sha256_bytes(seen.dom),
+                          seen.user_agent)
 
 
 def preserve_page(evidence: Evidence, url: str, screenshot: bytes, dom: bytes, software: str,
                   exchanges: list[Exchange] | None = None, post_id: str | None = None,
-                  captured_at: datetime | None = None, selection: str = "") -> Capture:
+                  captured_at: datetime | None = None, selection: str = "", version_of: str | None = None,
+                  removed: bool = False) -> Capture:
     """Preserve a page as a browser showed it (one WARC file: its exchanges, the screenshot as
     ``urn:view:<url>``, the DOM as ``urn:dom:<url>``, the selected text as ``urn:selection:<url>``), logged
     and stored like any capture; the screenshot and the DOM are kept as blobs too. The capture's body is
-    the page's document as received, else the DOM."""
+    the page's document as received, else the DOM; ``version_of`` and ``removed`` as for any capture."""
     if not screenshot.startswith(b"\x89PNG\r\n\x1a\n"):
         raise ValueError("the screenshot is not a PNG image")
     when = captured_at or datetime.now(UTC)
@@ -125,7 +157,7 @@ def preserve_page(evidence: Evidence, url: str, screenshot: bytes, dom: bytes, s
         url, document.body if document else dom, "response" if document else "resource",
         document.status if document else None, document.reason if document else "",
         document.response_headers if document else None, None if document else "text/html; charset=utf-8",
-        post_id=post_id, captured_at=when, warc=warc)])[0]
+        post_id=post_id, version_of=version_of, removed=removed, captured_at=when, warc=warc)])[0]
     for data in (screenshot, dom):
         evidence.blobs.put(data)
     return capture

@@ -7,17 +7,21 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-import httpx
 import lxml.html
 
+from wildtrace.evidence._anchor import outside
+from wildtrace.evidence._browser import CHROMIUM
 from wildtrace.evidence._capture import Evidence
-from wildtrace.evidence._fetch import USER_AGENT, Fetched
+from wildtrace.evidence._fetch import Fetched
+from wildtrace.evidence._pages import BrowserPages, HttpPages, PageError, Pages
 from wildtrace.evidence._postview import describe_change, post_view, view_signature
 from wildtrace.evidence._schedule import Politeness, next_check, valid_schedule
 from wildtrace.log import get_logger
@@ -53,13 +57,31 @@ class WatchResult:
 
 
 class Watcher:
-    """The watchlist in the store and the loop that re-captures it."""
+    """The watchlist in the store and the loop that re-captures it: over plain HTTP, or with ``browser`` in
+    headless Chromium (pages rendered by their JavaScript, through the signed-in ``profile`` if given, kept
+    with every exchange and a screenshot)."""
 
-    def __init__(self, evidence: Evidence, timeout: float = 30.0, markers: tuple[str, ...] = DEFAULT_MARKERS) -> None:
+    def __init__(self, evidence: Evidence, timeout: float = 30.0, markers: tuple[str, ...] = DEFAULT_MARKERS,
+                 browser: bool = False, profile: str | Path | None = None, executable: str = CHROMIUM) -> None:
+        if profile is not None and not browser:
+            raise ValueError("a browser profile is only used when watching with the browser")
+        if profile is not None:
+            outside(profile, evidence.root.parent, "browser profile")
         self.evidence = evidence
         self.store = evidence.store
         self.timeout = timeout
         self.markers = markers
+        self.browser, self.profile, self.executable = browser, profile, executable
+
+    @contextmanager
+    def pages(self) -> Iterator[Pages]:
+        """Where one round loads its pages from (one HTTP client, or one browser)."""
+        pages: Pages = BrowserPages(self.timeout, self.profile, self.executable) if self.browser \
+            else HttpPages(self.timeout)
+        try:
+            yield pages
+        finally:
+            pages.close()
 
     def add(self, url: str, post_id: str | None = None, marker: str | None = None, discover: str | None = None,
             discovered_from: str | None = None, schedule: str | None = None) -> dict[str, Any]:
@@ -111,9 +133,9 @@ class Watcher:
     def run_once(self, on_result: Callable[[WatchResult], None] | None = None) -> list[WatchResult]:
         """Check every URL on the watchlist once."""
         results = []
-        with httpx.Client(follow_redirects=True, timeout=self.timeout, headers={"User-Agent": USER_AGENT}) as client:
+        with self.pages() as pages:
             for row in self.entries():
-                result = self.check(row, client)
+                result = self.check(row, pages)
                 results.append(result)
                 if on_result:
                     on_result(result)
@@ -125,11 +147,11 @@ class Watcher:
         host; each then gets its next check from its schedule (or ``interval``) plus jitter."""
         due = [r for r in self.entries() if r["next_check_at"] is None or r["next_check_at"] <= now]
         results = []
-        with httpx.Client(follow_redirects=True, timeout=self.timeout, headers={"User-Agent": USER_AGENT}) as client:
+        with self.pages() as pages:
             for row in due:
                 if politeness is not None:
                     politeness.wait(row["url"])
-                result = self.check(row, client)
+                result = self.check(row, pages)
                 self.store.execute("UPDATE watchlist SET next_check_at = ? WHERE url = ?",
                                    (next_check(row["schedule"], now, interval, jitter), row["url"]))
                 results.append(result)
@@ -161,25 +183,23 @@ class Watcher:
                 time.sleep(max(0.0, interval - (time.monotonic() - started)))
         return done
 
-    def check(self, row: dict[str, Any], client: httpx.Client) -> WatchResult:
-        """Fetch one watched URL and record what changed."""
+    def check(self, row: dict[str, Any], pages: Pages) -> WatchResult:
+        """Load one watched URL and record what changed."""
         url = row["url"]
         now = datetime.now(UTC)
         try:
-            response = client.get(url)
-        except httpx.HTTPError as exc:
+            page = pages.load(url)
+        except PageError as exc:
             self._update(url, now, None, row["last_capture"], row["text_sha256"], row["gone"], f"{exc}", 0)
             return WatchResult(url, "error", message=f"could not fetch: {exc}")
-        fetched = Fetched(str(response.url), response.status_code, response.reason_phrase,
-                          list(response.headers.multi_items()), response.content)
+        fetched = page.fetched
         gone = self._gone(fetched, row["marker"])
         if not gone and not 200 <= fetched.status < 300:
             self._update(url, now, fetched.status, row["last_capture"], row["text_sha256"], row["gone"],
                          f"HTTP {fetched.status}", 0)
             return WatchResult(url, "error", fetched.status, message=f"HTTP {fetched.status}; checked again next round")
         found = self._discover(row, fetched) if row.get("discover") and not gone else []
-        view = None if gone else post_view(fetched.url, fetched.body, fetched.content_type,
-                                           lambda src: _picture(client, src))
+        view = None if gone else post_view(fetched.url, fetched.body, fetched.content_type, pages.picture)
         signature = None if view is None else view_signature(view)
         previous = row["last_capture"]
         if previous is None:
@@ -195,9 +215,7 @@ class Watcher:
             return WatchResult(url, outcome, fetched.status, previous, discovered=tuple(found))
         change = "; ".join(describe_change(json.loads(row["post_view"]) if row.get("post_view") else None, view)) \
             if outcome == "edited" and view is not None else ""
-        capture = self.evidence.capture(url, fetched.body, "response", fetched.status, fetched.reason,
-                                        fetched.headers, post_id=row["post_id"], version_of=previous,
-                                        removed=gone, captured_at=now)
+        capture = pages.keep(self.evidence, url, page, row["post_id"], previous, gone, now)
         if gone and row["post_id"]:
             self._mark_deleted(row["post_id"], capture)
         self._update(url, now, fetched.status, capture.sha256, signature or row["text_sha256"], gone, None,
@@ -243,11 +261,3 @@ def linked_posts(fetched: Fetched, pattern: str) -> list[str]:
             links.append(link)
     return list(dict.fromkeys(links))
 
-
-def _picture(client: httpx.Client, url: str) -> bytes | None:
-    """A picture of the watched post (None when it cannot be fetched: compared by its address then)."""
-    try:
-        response = client.get(url)
-    except httpx.HTTPError:
-        return None
-    return response.content if response.status_code == 200 else None

@@ -25,15 +25,6 @@ def _pages(store: Store, model: type[E], page: int) -> Iterator[list[E]]:
         offset += page
 
 
-def _media(store: Store, shas: list[str], chunk: int = 500) -> list[MediaItem]:
-    """The stored MediaItems among ``shas``, fetched a chunk at a time."""
-    found: list[MediaItem] = []
-    for i in range(0, len(shas), chunk):
-        part = shas[i:i + chunk]
-        found += store.find(MediaItem, where=f"sha256 IN ({', '.join('?' * len(part))})", params=part)
-    return found
-
-
 def _rows(account_id: str, text: str | None, seen_in: str, seen_id: str, v: Vocabulary) -> list[AccountIdentifier]:
     if not text:
         return []
@@ -50,7 +41,7 @@ def extract_store(store: Store, page: int = 1000, vocabulary: Vocabulary | None 
     for posts in _pages(store, Post, page):
         rows = []
         shas = sorted({sha for post in posts for sha in post.media})
-        media_by_sha = {m.sha256: m for m in _media(store, shas)}
+        media_by_sha = store.get_many(MediaItem, shas)
         for post in posts:
             counts["posts"] += 1
             if not post.account_id:

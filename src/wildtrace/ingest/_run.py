@@ -21,7 +21,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, cast
 
-from wildtrace.config import Settings
+from wildtrace.config import load_settings
 from wildtrace.evidence import Evidence, sha256_bytes, sha256_file
 from wildtrace.ingest._columnar import Batch, Columnar, batches, supported
 from wildtrace.ingest._convert import Converter, RecordError, model_for, parse_tz
@@ -118,7 +118,7 @@ def ingest_records(store: Store, path: str | Path, model: str | type[Entity] = "
     mapping = mapping or Mapping()
     sources = list_sources(Path(path), fmt)
     tz = parse_tz(assume_tz) if assume_tz else None
-    root = Path(data_dir if data_dir is not None else Settings().data_dir)
+    root = Path(data_dir if data_dir is not None else load_settings().data_dir)
     batch = _batch_id(sources, entity_model, mapping, assume_tz)
     result = IngestResult([str(p) for p, _ in sources], entity_model.__name__, batch,
                           bytes=sum(p.stat().st_size for p, _ in sources))

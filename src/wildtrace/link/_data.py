@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from wildtrace.link._images import PICTURE_COLUMNS
+from wildtrace.link._seizures import SEIZURE_COLUMNS
 from wildtrace.model import (
     Account,
     AccountIdentifier,
     MediaItem,
     PaymentAccount,
     Post,
+    Seizure,
     Shipment,
     Transaction,
     Verdict,
@@ -23,7 +25,7 @@ from wildtrace.store import Store
 ACCOUNT_COLUMNS = ["id", "platform", "handle", "display_name", "bio", "location", "status", "status_changed_at",
                    "first_seen"]
 POST_COLUMNS = ["id", "account_id", "text", "posted_at", "local_hour", "price_per_gram", "tier", "species",
-                "products", "media"]
+                "products", "product_types", "media"]
 IDENTIFIER_COLUMNS = ["account_id", "kind", "value", "raw", "seen_in", "seen_id"]
 
 
@@ -34,7 +36,7 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
 @dataclass
 class LinkData:
     """Accounts, their posts (with screening verdicts), identifiers, pictures seen (their hashes), payments,
-    parcels and the payment platforms' KYC of payment accounts."""
+    parcels, the payment platforms' KYC of payment accounts, and seizures."""
 
     accounts: pd.DataFrame
     posts: pd.DataFrame = field(default_factory=lambda: _frame([], POST_COLUMNS))
@@ -44,6 +46,7 @@ class LinkData:
     shipments: pd.DataFrame = field(default_factory=lambda: _frame(
         [], ["waybill", "time", "sender_phone", "receiver_phone", "weight_g", "declared_contents"]))
     payment_accounts: pd.DataFrame = field(default_factory=lambda: _frame([], ["payment_account", "holder_phone"]))
+    seizures: pd.DataFrame = field(default_factory=lambda: _frame([], SEIZURE_COLUMNS))
 
 
 def price_per_gram(extracted: dict) -> float | None:
@@ -71,7 +74,8 @@ def load_link_data(store: Store) -> LinkData:
             "local_hour": p.posted_at.hour if p.posted_at else None,
             "price_per_gram": price_per_gram(v.extracted) if v else None,
             "tier": v.tier if v else None, "species": list(v.species) if v else [],
-            "products": list(v.products) if v else [], "media": list(p.media),
+            "products": list(v.products) if v else [],
+            "product_types": list(v.extracted.get("product_types") or []) if v else [], "media": list(p.media),
         })
         picture_rows.extend({"account_id": p.account_id, "sha256": h, "phash": media[h].phash,
                              "dhash": media[h].dhash, "whash": media[h].whash, "seen_id": p.id}
@@ -84,7 +88,8 @@ def load_link_data(store: Store) -> LinkData:
                     pictures=_frame(picture_rows, PICTURE_COLUMNS),
                     transactions=transactions, shipments=shipments,
                     payment_accounts=_frame([k.model_dump() for k in store.find(PaymentAccount)],
-                                            list(PaymentAccount.model_fields)))
+                                            list(PaymentAccount.model_fields)),
+                    seizures=_frame([z.model_dump() for z in store.find(Seizure)], SEIZURE_COLUMNS))
 
 
 def dumps(value: object) -> str:

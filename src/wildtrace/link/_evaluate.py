@@ -71,3 +71,62 @@ def score_linkage(predicted: dict[str, str], truth: pd.DataFrame) -> dict[str, A
 
 def _f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _accuracy(pairs: list[tuple[str, str | None]]) -> dict[str, Any]:
+    """Accuracy of (truth, predicted) pairs, with the confusion counts (``truth -> predicted``)."""
+    confusion: dict[str, int] = {}
+    for truth, predicted in pairs:
+        key = f"{truth} -> {predicted or '-'}"
+        confusion[key] = confusion.get(key, 0) + 1
+    right = sum(t == p for t, p in pairs)
+    return {"accuracy": round(right / len(pairs), 4) if pairs else None, "n": len(pairs), "right": right,
+            "confusion": dict(sorted(confusion.items()))}
+
+
+def score_traders(clusters: dict[str, str], table: pd.DataFrame, profiles: dict[str, dict[str, Any]],
+                  truth: pd.DataFrame) -> dict[str, Any]:
+    """Categories on trader accounts, chain roles on network members with a known role, and communities against
+    the true networks (adjusted Rand index), each per account of the truth (``is_trader``, ``category``,
+    ``role``, ``network_id`` columns; absent columns are skipped)."""
+    from sklearn.metrics import adjusted_rand_score
+
+    node = table.set_index("node")
+    known = truth[truth["account_id"].isin(clusters.keys())]
+    trader_of = known["account_id"].map(clusters)
+    out: dict[str, Any] = {}
+    if {"is_trader", "category"} <= set(known.columns):
+        traders = known["is_trader"].astype(str).isin(("1", "true", "True"))
+        out["category"] = _accuracy([(c, profiles.get(t, {}).get("category")) for c, t in
+                                     zip(known.loc[traders, "category"], trader_of[traders], strict=True)])
+    if {"role", "network_id"} <= set(known.columns):
+        members = known["network_id"].fillna("").astype(bool) & known["role"].fillna("").astype(bool)
+        out["role"] = _accuracy([(r, node["role"].get(t)) for r, t in
+                                 zip(known.loc[members, "role"], trader_of[members], strict=True)])
+        in_network = known["network_id"].fillna("").astype(bool)
+        communities = [node["community"].get(t, f"alone:{t}") for t in trader_of[in_network]]
+        out["communities"] = {
+            "ari": round(float(adjusted_rand_score(known.loc[in_network, "network_id"], [str(c) for c in communities])),
+                         4) if in_network.any() else None,
+            "accounts": int(in_network.sum()), "networks": int(known.loc[in_network, "network_id"].nunique()),
+            "communities": len(set(communities))}
+    return out
+
+
+def earner_ranks(ranking: list[str], clusters: dict[str, str], truth: pd.DataFrame, payment_truth: pd.DataFrame,
+                 transactions: pd.DataFrame, top: int = 3) -> list[dict[str, Any]]:
+    """The ``top`` persons who received most on their payment accounts (``payment_truth``: payment_account,
+    person_id) and the rank of their trader in ``ranking`` (trader ids, most money first; None when absent)."""
+    owner = dict(zip(payment_truth["payment_account"], payment_truth["person_id"], strict=True))
+    received: dict[str, float] = {}
+    for payee, amount in zip(transactions["payee"], transactions["amount"], strict=True):
+        if payee in owner:
+            received[owner[payee]] = received.get(owner[payee], 0.0) + float(amount or 0.0)
+    rank = {t: i + 1 for i, t in enumerate(ranking)}
+    accounts = truth.groupby("person_id")["account_id"].apply(list).to_dict()
+    rows = []
+    for person in sorted(received, key=lambda p: -received[p])[:top]:
+        ranks = [rank[clusters[a]] for a in accounts.get(person, []) if clusters.get(a) in rank]
+        rows.append({"person_id": person, "received": round(received[person], 2),
+                     "rank": min(ranks) if ranks else None})
+    return rows

@@ -5,7 +5,8 @@ backup markers removed (names lose their digits too). ``bio_tokens``: words and 
 pairs of the bio, without contacts or boilerplate. ``handle_digits``: the handle's longest digit run.
 ``hours``: the posting-hour profile (local time, 24 shares). ``style``: writing habits (emoji,
 punctuation, a repeated sign-off). ``price_band``: the median price per gram on a ratio scale of 1.5.
-``pictures``: the same-picture groups the account posted (see ``_images.py``).
+``pictures``: the same-picture groups the account posted (see ``_images.py``); ``picture_files``: the
+SHA-256 of those pictures (the very same file).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pandas as pd
 from wildtrace.link._vocab import Vocabulary, default_vocabulary, fold
 
 FEATURE_COLUMNS = ("unique_id", "platform", "name", "handle_stem", "handle_digits", "bio_tokens", "location", "hours",
-                   "style", "price_band", "pictures")
+                   "style", "price_band", "pictures", "picture_files")
 _LONG_DIGITS = re.compile(r"\d{4,}")
 MIN_POSTS_FOR_PROFILE = 3
 BOILERPLATE_SHARE = 0.005
@@ -116,13 +117,15 @@ def price_band(prices_per_gram: list[float]) -> str | None:
 
 
 def account_features(accounts: pd.DataFrame, posts: pd.DataFrame, vocab: Vocabulary | None = None,
-                     pictures: dict[str, list[str]] | None = None) -> pd.DataFrame:
+                     pictures: dict[str, list[str]] | None = None,
+                     picture_files: dict[str, list[str]] | None = None) -> pd.DataFrame:
     """One row per account with :data:`FEATURE_COLUMNS` (list columns hold Python lists or None).
 
     ``accounts``: id, platform, handle, display_name, bio, location. ``posts``: account_id, text,
-    local_hour, price_per_gram (may be NaN). ``pictures``: account id -> same-picture groups it posted.
+    local_hour, price_per_gram (may be NaN). ``pictures``: account id -> same-picture groups it posted;
+    ``picture_files``: account id -> SHA-256 of those pictures.
     """
-    pictures = pictures or {}
+    pictures, picture_files = pictures or {}, picture_files or {}
     vocab = vocab or default_vocabulary()
     per_account: dict[str, tuple[list, list, list]] = {}
     if not posts.empty:
@@ -151,5 +154,6 @@ def account_features(accounts: pd.DataFrame, posts: pd.DataFrame, vocab: Vocabul
             "style": style_tokens(texts),
             "price_band": price_band(ppg),
             "pictures": pictures.get(acc.id) or None,
+            "picture_files": picture_files.get(acc.id) or None,
         })
     return pd.DataFrame(rows, columns=list(FEATURE_COLUMNS))

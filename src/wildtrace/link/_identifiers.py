@@ -62,19 +62,22 @@ def payment_endpoint_key(endpoint: str) -> tuple[str, str]:
 
 
 def strong_identifiers(identifiers: pd.DataFrame) -> pd.DataFrame:
-    """Rows of strong kinds with a ``key`` column; blank keys dropped, one row per (account, kind, key)."""
+    """Rows of strong kinds with a ``key`` column; blank keys dropped, one row per (account, kind, key), except
+    pictures: one per (account, same-picture group, file), the file's SHA-256 in ``raw``."""
+    cols = ["account_id", "kind", "key", "value", "raw"]
     df = identifiers[identifiers["kind"].isin(STRONG_KINDS)].copy()
     if df.empty:
-        return pd.DataFrame(columns=["account_id", "kind", "key", "value"])
+        return pd.DataFrame(columns=cols)
     df["key"] = [match_key(k, v) if k != "image_hash" else str(v).lower() for k, v in zip(df["kind"], df["value"],
                                                                                           strict=True)]
+    df["raw"] = df["raw"].where(df["kind"] == "image_hash") if "raw" in df.columns else None
     df = df[df["key"].str.len() > 0]
-    return df.drop_duplicates(["account_id", "kind", "key"])[["account_id", "kind", "key", "value"]]
+    return df.drop_duplicates(["account_id", "kind", "key", "raw"])[cols]
 
 
 def find_hubs(ids: pd.DataFrame, rules: HubRules) -> pd.DataFrame:
     """Hub identifiers among ``ids`` (from :func:`strong_identifiers`): kind, key, n_accounts, n_groups, reason."""
-    sizes = ids.groupby(["kind", "key"]).size()
+    sizes = ids.groupby(["kind", "key"])["account_id"].nunique()
     shared = sizes[sizes >= 2]
     hubs: list[dict] = []
     for (kind, key), n in shared[shared > rules.max_accounts].items():

@@ -5,6 +5,9 @@ alone links strangers. A picture is the same picture when its SHA-256 is the sam
 dHash and wHash are each within their distance (:class:`PictureRule`): re-encoded, resized and slightly
 cropped copies keep all three close, different items photographed alike do not.
 
+Same pictures are grouped without chaining (complete linkage): a picture joins a group only when it is the same
+picture as every member, so a copy of a copy of a look-alike does not pull strangers' photos into one group.
+
 Candidates are found on pHash by band splitting: hashes are split into ``distance + 1`` bands; by the
 pigeonhole principle two hashes within the distance agree exactly on at least one band, so only hashes
 sharing a band are compared.
@@ -87,13 +90,36 @@ def same_picture(a: dict, b: dict, rule: PictureRule = PictureRule()) -> bool:
     return True
 
 
+def _distance(a: dict, b: dict) -> int:
+    return sum(((_bits(a.get(n)) or 0) ^ (_bits(b.get(n)) or 0)).bit_count() for n in ("phash", "dhash", "whash"))
+
+
+def _cliques(keys: list[str], pairs: list[tuple[str, str]], closeness: dict[tuple[str, str], int]) -> dict[str, str]:
+    """Complete-linkage groups: pairs merged closest first, two groups only when every cross pair is in ``pairs``.
+    Each key maps to the smallest key of its group."""
+    matched = set(pairs)
+    group = {k: k for k in keys}
+    members = {k: [k] for k in keys}
+    for a, b in sorted(pairs, key=lambda p: (closeness[p], p)):
+        ga, gb = group[a], group[b]
+        if ga == gb or not all((min(x, y), max(x, y)) in matched for x in members[ga] for y in members[gb]):
+            continue
+        keep, drop = (ga, gb) if len(members[ga]) >= len(members[gb]) else (gb, ga)
+        for k in members[drop]:
+            group[k] = keep
+        members[keep] += members.pop(drop)
+    smallest = {g: min(ms) for g, ms in members.items()}
+    return {k: smallest[group[k]] for k in keys}
+
+
 def picture_groups(pictures: pd.DataFrame, rule: PictureRule = PictureRule()) -> dict[str, str]:
-    """Map each picture's SHA-256 to the smallest SHA-256 of its same-picture group (chained)."""
+    """Map each picture's SHA-256 to the smallest SHA-256 of its same-picture group: every two pictures of a group
+    are the same picture (no chaining through look-alikes)."""
     table = pictures.dropna(subset=["sha256"]).drop_duplicates("sha256")
     records = {str(r["sha256"]): r for r in table.to_dict("records")}
     values = {sha: b for sha, r in records.items() if (b := _bits(r.get("phash"))) is not None}
     pairs = [(a, b) for a, b in _close_pairs(values, rule.phash) if same_picture(records[a], records[b], rule)]
-    return _grouped(list(records), pairs)
+    return _cliques(list(records), pairs, {(a, b): _distance(records[a], records[b]) for a, b in pairs})
 
 
 def image_identifiers(seen: pd.DataFrame, rule: PictureRule = PictureRule()) -> pd.DataFrame:

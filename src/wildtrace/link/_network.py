@@ -8,19 +8,20 @@ share (a hub) is not resolved to any of them.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import networkx as nx
 import pandas as pd
 
 from wildtrace.link._identifiers import match_key, payment_endpoint_key
+from wildtrace.link._roles import RoleRules, chain_roles, default_role_rules, trade_payments
+from wildtrace.link._seizures import seizure_links
 
-RAW_PRODUCTS = ("raw", "semi_worked")
-WORKED_PRODUCTS = ("worked_uncarved", "worked_carved")
-AGENT_PASS_THROUGH = 0.7
-AGENT_MAX_OWN_ADS = 3
 BETWEENNESS_SAMPLE = 500
+# Evidence strength of a tie between two traders in community detection: each payment and parcel between them
+# counts fully, an identifier both show (a co-mention) weakly.
+TIE_WEIGHTS = {"payments": 1.0, "parcels": 1.0, "co_mentions": 0.2}
+PAYMENT_COLUMNS = ["time", "src", "dst", "amount"]
 
 
 def _owners(ids: pd.DataFrame, clusters: dict[str, str], kinds: tuple[str, ...]) -> dict[tuple[str, str], str]:
@@ -40,6 +41,11 @@ def _add_flow(g: nx.DiGraph, src: str, dst: str, **amounts: float) -> None:
         g[src][dst][name] += value
 
 
+def phone_owners(ids: pd.DataFrame, clusters: dict[str, str]) -> dict[tuple[str, str], str]:
+    """("phone", key) -> the one trader whose accounts show that phone."""
+    return _owners(ids, clusters, ("phone",))
+
+
 def _kyc_owners(kyc: pd.DataFrame | None, phone_owner: dict[tuple[str, str], str]) -> dict[tuple[str, str], str]:
     """(kind, key) of each payment account -> the trader whose own phone the platform's KYC names as holder's."""
     if kyc is None or kyc.empty:
@@ -53,8 +59,11 @@ def _kyc_owners(kyc: pd.DataFrame | None, phone_owner: dict[tuple[str, str], str
 
 
 def build_network(ids: pd.DataFrame, clusters: dict[str, str], transactions: pd.DataFrame, shipments: pd.DataFrame,
-                  profiles: dict[str, dict[str, Any]] | None = None, kyc: pd.DataFrame | None = None) -> nx.DiGraph:
+                  profiles: dict[str, dict[str, Any]] | None = None, kyc: pd.DataFrame | None = None,
+                  seizures: pd.DataFrame | None = None, accounts: pd.DataFrame | None = None) -> nx.DiGraph:
     """A directed graph of traders and parties; edges carry money (CNY), payments, parcels and parcel weight.
+    Seizures (``seizures``, with ``accounts`` for the names they give) are nodes with an edge to each trader they
+    lead to (:func:`seizure_links`), the way in ``via``.
 
     A payment account belongs to the one trader whose accounts show it, else to the trader whose own phone
     the platform's KYC (``kyc``: payment_account, holder_phone) gives as the holder's."""
@@ -64,7 +73,7 @@ def build_network(ids: pd.DataFrame, clusters: dict[str, str], transactions: pd.
         p = profiles.get(trader, {})
         g.add_node(trader, kind="trader", n_accounts=p.get("n_accounts", 0), category=p.get("category"),
                    n_flagged=p.get("n_flagged", 0))
-    phone_owner = _owners(ids, clusters, ("phone",))
+    phone_owner = phone_owners(ids, clusters)
     pay_owner = {**_kyc_owners(kyc, phone_owner), **_owners(ids, clusters, ("payment_account", "bank_card"))}
 
     def node(owner: str | None, label: str) -> str:
@@ -74,11 +83,16 @@ def build_network(ids: pd.DataFrame, clusters: dict[str, str], transactions: pd.
             g.add_node(label, kind="party")
         return label
 
+    between_traders = []
     for t in transactions.to_dict("records"):
         src = node(pay_owner.get(payment_endpoint_key(t["payer"])), f"pay:{t['payer']}")
         dst = node(pay_owner.get(payment_endpoint_key(t["payee"])), f"pay:{t['payee']}")
         if src != dst:
             _add_flow(g, src, dst, money=float(t["amount"] or 0.0), payments=1)
+            if g.nodes[src]["kind"] == g.nodes[dst]["kind"] == "trader":
+                between_traders.append((t.get("time"), src, dst, float(t["amount"] or 0.0)))
+    g.graph["payments"] = pd.DataFrame(between_traders, columns=PAYMENT_COLUMNS)
+    g.graph["co_mentions"] = _co_mentions(ids, clusters)
     for s in shipments.to_dict("records"):
         if not s.get("sender_phone") or not s.get("receiver_phone"):
             continue
@@ -88,7 +102,31 @@ def build_network(ids: pd.DataFrame, clusters: dict[str, str], transactions: pd.
         if src != dst:
             _add_flow(g, src, dst, parcels=1, parcel_weight_g=float(weight) if weight and weight == weight else 0.0)
     _label_parties(g)
+    links = seizure_links(seizures, shipments, phone_owner, accounts if accounts is not None else pd.DataFrame(
+        columns=["id", "display_name"]), clusters) if seizures is not None else []
+    for z in links:
+        name = f"seizure:{z['id']}"
+        g.add_node(name, kind="seizure", **{k: "" if z[k] is None else str(z[k]) for k in
+                                            ("date", "place", "agency", "quantity_kg", "waybill")})
+        _add_flow(g, name, z["trader"])
+        g[name][z["trader"]]["via"] = "; ".join(z["via"])
     return g
+
+
+def _co_mentions(ids: pd.DataFrame, clusters: dict[str, str]) -> dict[tuple[str, str], int]:
+    """(trader, trader) -> how many identifiers the accounts of both show (hubs included: weak evidence)."""
+    holders: dict[tuple[str, str], set[str]] = {}
+    for acc, kind, key in zip(ids["account_id"], ids["kind"], ids["key"], strict=True):
+        if acc in clusters:
+            holders.setdefault((kind, key), set()).add(clusters[acc])
+    counts: dict[tuple[str, str], int] = {}
+    for traders in holders.values():
+        if 1 < len(traders) <= 20:  # an identifier all the world shows ties nobody
+            ordered = sorted(traders)
+            for i, a in enumerate(ordered):
+                for b in ordered[i + 1:]:
+                    counts[(a, b)] = counts.get((a, b), 0) + 1
+    return counts
 
 
 def _label_parties(g: nx.DiGraph) -> None:
@@ -105,24 +143,56 @@ def _label_parties(g: nx.DiGraph) -> None:
             "supplier" if sells else "other"
 
 
-def analyse_network(g: nx.DiGraph, profiles: dict[str, dict[str, Any]] | None = None, seed: int = 0) -> pd.DataFrame:
-    """Per node: community, money received/sent/net, PageRank (money-weighted), betweenness, chain role."""
+def trader_communities(g: nx.DiGraph, members: set[str], seed: int = 0) -> dict[str, int]:
+    """Louvain communities of the traders in the trade (``members``), ties weighted by evidence (:data:`TIE_WEIGHTS`);
+    every other node joins the community of the trader it exchanged most with, else one of its own."""
+    ties = nx.Graph()
+    ties.add_nodes_from(sorted(members))
+    for u, v, e in g.edges(data=True):
+        if u in members and v in members:
+            w = TIE_WEIGHTS["payments"] * e["payments"] + TIE_WEIGHTS["parcels"] * e["parcels"]
+            ties.add_edge(u, v, weight=ties.get_edge_data(u, v, {"weight": 0.0})["weight"] + w)
+    for (a, b), n in g.graph.get("co_mentions", {}).items():
+        if a in members and b in members:
+            w = TIE_WEIGHTS["co_mentions"] * n
+            ties.add_edge(a, b, weight=ties.get_edge_data(a, b, {"weight": 0.0})["weight"] + w)
+    found = nx.community.louvain_communities(ties, weight="weight", seed=seed) if len(ties) else []
+    community = {n: i for i, c in enumerate(sorted(found, key=lambda c: (-len(c), min(c)))) for n in c}
+    following = len(found)
+    for n in sorted(g.nodes):
+        if n in community:
+            continue
+        strength: dict[int, float] = {}
+        adjacent = [(v, e) for _, v, e in g.out_edges(n, data=True)] + [(u, e) for u, _, e in g.in_edges(n, data=True)]
+        for x, e in adjacent:
+            if x in members:
+                strength[community[x]] = strength.get(community[x], 0.0) + e["payments"] + e["parcels"]
+        if strength:
+            community[n] = max(sorted(strength), key=lambda c: strength[c])
+        else:
+            community[n], following = following, following + 1
+    return community
+
+
+def analyse_network(g: nx.DiGraph, profiles: dict[str, dict[str, Any]] | None = None, seed: int = 0,
+                    rules: RoleRules | None = None) -> pd.DataFrame:
+    """Per node: community, money received/sent/net, PageRank (money-weighted), betweenness, chain role with its
+    confidence and evidence (parties: buyer / supplier; seizures: seizure)."""
     profiles = profiles or {}
     cols = ["node", "kind", "community", "money_received", "money_sent", "net", "pagerank", "betweenness", "role",
-            "role_evidence"]
+            "role_confidence", "role_evidence"]
     if g.number_of_nodes() == 0:
         return pd.DataFrame(columns=cols)
+    rules = rules or default_role_rules()
+    traders = sorted(n for n, d in g.nodes(data=True) if d["kind"] == "trader")
+    payments = g.graph.get("payments", pd.DataFrame(columns=PAYMENT_COLUMNS))
+    roles = chain_roles(payments, profiles, traders, rules)
+    flagged = {t for t in traders if profiles.get(t, {}).get("n_flagged", 0) > 0}
+    members = trade_payments(payments.assign(amount=payments["amount"].astype(float)), flagged, rules).members | flagged
+    community_of = trader_communities(g, members, seed)
     undirected = nx.Graph()
     undirected.add_nodes_from(g.nodes)
-    for u, v, e in g.edges(data=True):
-        w = math.log1p(e["money"]) + e["parcels"]
-        if undirected.has_edge(u, v):
-            undirected[u][v]["weight"] += w
-        else:
-            undirected.add_edge(u, v, weight=w)
-    communities = nx.community.louvain_communities(undirected, weight="weight", seed=seed)
-    community_of = {n: i for i, members in enumerate(sorted(communities, key=lambda c: (-len(c), min(c))))
-                    for n in members}
+    undirected.add_edges_from(g.edges)
     for _, _, e in g.edges(data=True):
         e["flow"] = e["money"] + 1.0 * e["parcels"]
     pagerank = nx.pagerank(g, weight="flow") if g.number_of_edges() else {n: 1 / len(g) for n in g}
@@ -132,50 +202,11 @@ def analyse_network(g: nx.DiGraph, profiles: dict[str, dict[str, Any]] | None = 
     for n, data in g.nodes(data=True):
         received = sum(e["money"] for _, _, e in g.in_edges(n, data=True))
         sent = sum(e["money"] for _, _, e in g.out_edges(n, data=True))
-        role, evidence = chain_role(g, n, profiles) if data["kind"] == "trader" else (
-            data.get("party_role", "other"), [])
+        role = roles.get(n) or {"role": data.get("party_role", data["kind"]), "confidence": None, "reasons": []}
         rows.append({"node": n, "kind": data["kind"], "community": community_of[n],
                      "money_received": round(received, 2), "money_sent": round(sent, 2),
                      "net": round(received - sent, 2),
-                     "pagerank": round(pagerank[n], 6), "betweenness": round(betweenness[n], 6), "role": role,
-                     "role_evidence": evidence})
+                     "pagerank": round(pagerank[n], 6), "betweenness": round(betweenness[n], 6), "role": role["role"],
+                     "role_confidence": role["confidence"], "role_evidence": role["reasons"]})
     return pd.DataFrame(rows, columns=cols).sort_values(["money_received", "pagerank"], ascending=False,
                                                         ignore_index=True)
-
-
-def _product_mix(profile: dict[str, Any]) -> tuple[int, int]:
-    products = profile.get("products", {})
-    return (sum(products.get(p, 0) for p in RAW_PRODUCTS), sum(products.get(p, 0) for p in WORKED_PRODUCTS))
-
-
-def chain_role(g: nx.DiGraph, trader: str, profiles: dict[str, dict[str, Any]]) -> tuple[str, list[str]]:
-    """Role in the chain where the evidence supports one (else ``unknown``), with the evidence.
-
-    Agent: passes most money it receives on and posts few ads itself. Raw trader: mostly raw or semi-worked
-    pieces. Processor: buys from a raw trader, sells worked pieces. Wholesaler: sells worked pieces to other
-    traders. Retailer: sells worked pieces, no trader among its customers.
-    """
-    profile = profiles.get(trader, {})
-    received = sum(e["money"] for _, _, e in g.in_edges(trader, data=True))
-    sent = sum(e["money"] for _, _, e in g.out_edges(trader, data=True))
-    raw, worked = _product_mix(profile)
-    own_ads = profile.get("n_flagged", 0)
-    if received > 0 and sent >= AGENT_PASS_THROUGH * received and own_ads < AGENT_MAX_OWN_ADS:
-        return "agent", [f"passes on {sent / received:.0%} of the {received:,.0f} CNY it receives",
-                         f"{own_ads} own flagged ads"]
-
-    def trader_nbrs(edges: Any) -> set[str]:
-        return {x for x in edges if g.nodes[x]["kind"] == "trader"}
-    customers = trader_nbrs(v for _, v, e in g.out_edges(trader, data=True) if e["parcels"]) | trader_nbrs(
-        u for u, _, e in g.in_edges(trader, data=True) if e["money"])
-    suppliers = trader_nbrs(u for u, _, e in g.in_edges(trader, data=True) if e["parcels"]) | trader_nbrs(
-        v for _, v, e in g.out_edges(trader, data=True) if e["money"])
-    if raw and raw >= worked:
-        return "raw_trader", [f"{raw} ads for raw or semi-worked pieces against {worked} worked"]
-    if worked and suppliers and any(_product_mix(profiles.get(s, {}))[0] for s in suppliers):
-        return "processor", [f"buys from raw traders {sorted(suppliers)[:3]} and sells worked pieces"]
-    if worked and customers:
-        return "wholesaler", [f"sells worked pieces to {len(customers)} other trader(s)"]
-    if worked:
-        return "retailer", [f"{worked} ads for worked pieces, no trader among its customers"]
-    return "unknown", []

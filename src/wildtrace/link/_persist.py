@@ -13,9 +13,11 @@ import networkx as nx
 import pandas as pd
 
 from wildtrace.link._data import dumps, load_link_data
+from wildtrace.link._evaluate import earner_ranks, score_linkage, score_traders
 from wildtrace.link._identifiers import strong_identifiers
-from wildtrace.link._network import analyse_network, build_network
+from wildtrace.link._network import analyse_network, build_network, phone_owners
 from wildtrace.link._pipeline import LinkOptions, LinkResult, link_accounts
+from wildtrace.link._seizures import seizure_links
 from wildtrace.link._traders import trader_profiles
 from wildtrace.store import Store
 
@@ -67,13 +69,22 @@ def run_link(store: Store, options: LinkOptions | None = None, spark: Any = None
         raise ValueError("no accounts in the store: ingest posts and accounts first")
     result = link_accounts(data, options, spark=spark)
     profiles = trader_profiles(result.clusters, data.accounts, data.posts)
+    clusters = result.clusters.to_dict()
+    seized: dict[str, list[dict[str, Any]]] = {}
+    for z in seizure_links(data.seizures, data.shipments, phone_owners(result.identifiers, clusters), data.accounts,
+                           clusters):
+        seized.setdefault(z["trader"], []).append({k: z[k] for k in ("id", "date", "place", "agency", "species",
+                                                                     "quantity_kg", "waybill", "via")})
+    for p in profiles:
+        p["seizures"] = seized.get(p["trader_id"], [])
     run_id = save_result(store, result, profiles, options, options.engine)
     accepted = result.edges[result.edges["accepted"].astype(bool)]
     return {"run_id": run_id, "engine": options.engine, "accounts": len(result.clusters),
             "traders": result.n_traders, "multi_account_traders": sum(p["n_accounts"] > 1 for p in profiles),
             "identifier_links": int(accepted["source"].eq("identifier").sum()),
             "probabilistic_links": int(accepted["source"].eq("splink").sum()), "hubs": len(result.hubs),
-            "backup_accounts": sum(m["is_backup"] for p in profiles for m in p["accounts"])}
+            "backup_accounts": sum(m["is_backup"] for p in profiles for m in p["accounts"]),
+            "traders_with_seizures": len(seized)}
 
 
 def stored_clusters(store: Store) -> dict[str, str]:
@@ -180,7 +191,7 @@ def load_network(store: Store, period: tuple[datetime, datetime] | None = None) 
         transactions = transactions[(paid >= period[0]) & (paid < period[1])]
         shipments = shipments[(sent >= period[0]) & (sent < period[1])]
     graph = build_network(strong_identifiers(data.identifiers), clusters, transactions, shipments, profiles,
-                          kyc=data.payment_accounts)
+                          kyc=data.payment_accounts, seizures=data.seizures, accounts=data.accounts)
     return graph, analyse_network(graph, profiles)
 
 
@@ -194,3 +205,19 @@ def top_traders(store: Store, limit: int = 20) -> list[dict[str, Any]]:
         r.update(trader_id=r.pop("node"), n_accounts=p.get("n_accounts"), category=p.get("category"),
                  platforms=p.get("platforms"), status=p.get("status"))
     return rows
+
+
+def evaluate_link(store: Store, truth: pd.DataFrame, payment_truth: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The last run against a truth (:func:`score_linkage`, :func:`score_traders`) and, given who holds which
+    payment account (``payment_truth``), the rank of the top 3 earners among who profits most."""
+    clusters = stored_clusters(store)
+    if not clusters:
+        raise ValueError("no linking run in the store: run `wildtrace link run` first")
+    result = score_linkage(clusters, truth)
+    _, table = load_network(store)
+    result.update(score_traders(clusters, table, _profiles(store), truth))
+    if payment_truth is not None:
+        ranking = table.loc[table["kind"] == "trader", "node"].tolist()
+        transactions = pd.DataFrame(store.query("SELECT payee, amount FROM transactions"), columns=["payee", "amount"])
+        result["top_earners"] = earner_ranks(ranking, clusters, truth, payment_truth, transactions)
+    return result

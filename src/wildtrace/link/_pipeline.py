@@ -65,12 +65,15 @@ def deterministic_links(data: LinkData, options: LinkOptions) -> tuple[pd.DataFr
     return edges[EDGE_COLUMNS], hubs, ids
 
 
-def shared_pictures(ids: pd.DataFrame, hubs: pd.DataFrame) -> dict[str, list[str]]:
-    """The same-picture groups of each account, hub pictures left out (the Splink ``pictures`` feature)."""
+def shared_pictures(ids: pd.DataFrame, hubs: pd.DataFrame) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Per account, its same-picture groups and the SHA-256 of its pictures in them, hub pictures left out (the
+    Splink ``pictures`` and ``picture_files`` features: the very same file weighs more than a near copy)."""
     images = ids[ids["kind"] == "image_hash"]
     if not hubs.empty:
         images = images[~images["key"].isin(set(hubs.loc[hubs["kind"] == "image_hash", "key"]))]
-    return {str(a): sorted(set(g)) for a, g in images.groupby("account_id")["key"]}
+    groups = {str(a): sorted(set(g)) for a, g in images.groupby("account_id")["key"]}
+    files = {str(a): sorted(set(g)) for a, g in images.dropna(subset=["raw"]).groupby("account_id")["raw"]}
+    return groups, files
 
 
 def link_accounts(data: LinkData, options: LinkOptions | None = None, spark: Any = None,
@@ -81,7 +84,8 @@ def link_accounts(data: LinkData, options: LinkOptions | None = None, spark: Any
     id_edges, hubs, ids = deterministic_links(data, options)
     frames = [id_edges]
     if options.probabilistic and len(data.accounts) >= 2:
-        features = account_features(data.accounts, data.posts, pictures=shared_pictures(ids, hubs))
+        groups, files = shared_pictures(ids, hubs)
+        features = account_features(data.accounts, data.posts, pictures=groups, picture_files=files)
         pairs = predict_pairs(features, labels=id_edges[["account_l", "account_r"]], engine=engine, spark=spark,
                               min_probability=min(0.5, options.threshold))
         frames.append(pd.DataFrame({

@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 import pandas as pd
+import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 
@@ -41,7 +42,13 @@ def splink_settings(n_accounts: int, accounts_per_person: float = 1.3) -> Settin
         cl.CosineSimilarityAtThresholds("hours", [0.9, 0.75]).configure(m_probabilities=[0.4, 0.25, 0.35]),
         cl.ArrayIntersectAtSizes("style", [4, 2]).configure(m_probabilities=[0.3, 0.3, 0.4]),
         cl.ExactMatch("price_band").configure(m_probabilities=[0.6, 0.4]),
-        cl.ArrayIntersectAtSizes("pictures", [2, 1]).configure(m_probabilities=[0.2, 0.3, 0.5]),
+        cl.CustomComparison(output_column_name="pictures", comparison_levels=[
+            cll.NullLevel("pictures"),
+            cll.ArrayIntersectLevel("picture_files", 1).configure(label_for_charts="the same picture file posted"),
+            cll.ArrayIntersectLevel("pictures", 2).configure(label_for_charts="2 or more same pictures posted"),
+            cll.ArrayIntersectLevel("pictures", 1).configure(label_for_charts="1 same picture posted"),
+            cll.ElseLevel(),
+        ]).configure(m_probabilities=[0.15, 0.15, 0.2, 0.5]),
     ]
     return SettingsCreator(
         link_type="dedupe_only",
@@ -95,6 +102,8 @@ def _to_backend(features: pd.DataFrame, engine: str, db_api: Any) -> Any:
         StructField("bio_tokens", ArrayType(StringType())), StructField("location", StringType()),
         StructField("hours", ArrayType(DoubleType())), StructField("style", ArrayType(StringType())),
         StructField("price_band", StringType()), StructField("pictures", ArrayType(StringType())),
+        StructField("picture_files", ArrayType(StringType())),
+        StructField("picture_files", ArrayType(StringType())),
     ])
     records = [tuple(None if _missing(v) else v for v in row) for row in features.itertuples(index=False)]
     return spark.createDataFrame(records, schema=schema)

@@ -13,7 +13,6 @@ from wildtrace.link._vocab import Vocabulary, default_vocabulary, fold
 
 FLAGGED = ("high", "medium")
 NIGHT_HOURS = frozenset({21, 22, 23, 0, 1, 2, 3, 4, 5})
-CATEGORY_SHARE = 0.2
 CLOSED = ("blocked", "deleted")
 
 
@@ -51,23 +50,30 @@ def member_accounts(accounts: pd.DataFrame, posts: pd.DataFrame) -> list[dict]:
 
 
 def trader_category(posts: pd.DataFrame, vocab: Vocabulary) -> tuple[str | None, str]:
-    """A-D by product mix (TRAFFIC): ivory only, + other endangered species, + collectables, + other business."""
+    """A-D by what a trader offers (TRAFFIC): ivory only; + other endangered species; + collectables; + other
+    business. Only traders have one: the species come from its flagged ads, the side business from the posts
+    screening found nothing in (and naming no ivory); an account without flagged ads gets none."""
     if posts.empty:
         return None, "no posts"
     texts = [fold(" ".join([str(t or "")] + [str(s) for s in (sp or [])])) for t, sp in
              zip(posts["text"], posts["species"], strict=True)]
-    if not any(_mentions(t, vocab.ivory) for t in texts):
-        return None, "no ivory in the posts"
-    n = len(texts)
-    if any(_mentions(t, vocab.other_endangered) for t in texts):
-        return "B", "ivory and other endangered species"
-    collect = sum(_mentions(t, vocab.collectables) for t in texts) / n
-    other = sum(_mentions(t, vocab.other_business) for t in texts) / n
-    if collect >= CATEGORY_SHARE and collect >= other:
-        return "C", f"collectables in {collect:.0%} of posts"
-    if other >= CATEGORY_SHARE:
-        return "D", f"other business in {other:.0%} of posts"
-    return "A", "ivory only"
+    offers = [t for t, tier in zip(texts, posts["tier"], strict=True) if tier in FLAGGED]
+    if not offers:
+        return None, "no flagged ads: not a trader"
+    ivory = sum(_mentions(t, vocab.ivory) for t in offers)
+    others = sum(_mentions(t, vocab.other_endangered) for t in offers)
+    if not ivory and not others:
+        return None, "no ivory or other endangered species in its flagged ads"
+    if others:
+        return "B", f"{ivory} flagged ads for ivory and {others} for other endangered species"
+    side = [t for t, tier in zip(texts, posts["tier"], strict=True) if tier == "none" and not _mentions(t, vocab.ivory)]
+    collect = sum(_mentions(t, vocab.collectables) for t in side)
+    other = sum(_mentions(t, vocab.other_business) for t in side)
+    if collect and collect >= other:
+        return "C", f"{ivory} flagged ivory ads and {collect} other posts for collectables"
+    if other:
+        return "D", f"{ivory} flagged ivory ads and {other} other posts for other business"
+    return "A", f"{ivory} flagged ads, ivory only"
 
 
 def _price_stats(values: list[float]) -> dict[str, float] | None:
@@ -108,6 +114,9 @@ def trader_profile(trader: str, accounts: pd.DataFrame, posts: pd.DataFrame, dat
     for col in ("species", "products"):
         for items in flagged[col] if not flagged.empty else []:
             products.update(items or [])
+    product_types: Counter[str] = Counter()
+    for items in flagged["product_types"] if "product_types" in flagged.columns else []:
+        product_types.update(items if isinstance(items, list) else [])
     return {
         "trader_id": trader,
         "platforms": sorted({m["platform"] for m in members}),
@@ -116,6 +125,7 @@ def trader_profile(trader: str, accounts: pd.DataFrame, posts: pd.DataFrame, dat
         "category": category,
         "category_basis": basis,
         "products": dict(products.most_common()),
+        "product_types": dict(product_types.most_common()),
         "price_per_gram": _price_stats(flagged["price_per_gram"].tolist() if not flagged.empty else []),
         "hour_histogram": histogram,
         "night_share": round(sum(1 for h in hours if h in NIGHT_HOURS) / len(hours), 3) if hours else None,

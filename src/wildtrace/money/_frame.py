@@ -303,10 +303,10 @@ def open_frame(store: Store | None = None, transactions: str | Path | None = Non
     if "posts" in src:
         _fill_prices(con, src["posts"])
     _owners(con)
-    _materialise(con, "mx_pair", "SELECT payer, payee, count(*) AS n FROM mx_tx GROUP BY ALL")
     frame = Frame(con, str(transactions) if transactions else (store.url if store else ":memory:"), shared=shared,
                   profile=infer_profile(con, time_kind, step_seconds, deployment))
-    frame.counts = {n: frame.scalar(f"SELECT count(*) FROM {n}") for n in ("mx_tx", "mx_shp", "mx_seizures")}
+    frame.counts = {n: frame.scalar(f"SELECT count(*) FROM {n}")
+                    for n in ("mx_tx", "mx_shp", "mx_seizures", "mx_kyc", "mx_flagged", "mx_ads", "mx_traders")}
     return frame
 
 

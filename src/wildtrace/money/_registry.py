@@ -3,7 +3,8 @@ parameters, and a pure function from parameters to SQL over the frame's relation
 
 Each typology's SQL returns one row per hit with the columns ``subject`` (an account, phone or
 waybill), ``strength`` (0..1], ``reason`` (a sentence an analyst reads) and ``evidence`` (a list of
-transaction ids or waybills), and optionally ``members`` (every account of a detected pattern, the subject
+transaction ids or waybills), and optionally ``pattern`` (which occurrence of the pattern the hit is part
+of, when several subjects share one), ``members`` (every account of a detected pattern, the subject
 first: the hit is the pattern, and its members inherit risk from it) and ``exposure`` (true when the hit
 says only that the subject deals with a flagged party, not what the subject itself did: risk scoring
 counts it with the network exposure, not as a typology of its own). A user's own typology registers
@@ -17,6 +18,7 @@ the ledger's own units (``7d``, ``5 steps``, ``p90``, an amount).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,7 +40,8 @@ def exposure_flags(hits: pd.DataFrame) -> pd.Series:
 
 @dataclass(frozen=True)
 class Typology:
-    """One detector. ``weight`` is the risk a full-strength hit adds; ``params`` are the defaults."""
+    """One detector. ``weight`` is the risk a full-strength hit adds; ``params`` are the defaults; ``needs`` the
+    relations it reads (it is skipped when one of them is empty)."""
 
     name: str
     subject_kind: str
@@ -83,23 +86,28 @@ def typology(name: str, subject_kind: str, weight: float, needs: tuple[str, ...]
     return register
 
 
+_SHARED = re.compile(r"\bmx_s_[0-9a-f]{12}\b")
+"""Names of the temp tables typologies share (``_typologies_tx._shared``)."""
+
 COMMON = 0.02
 """A typology that fires on more than this share of a ledger's accounts says less the more it fires."""
 
 
 def _discount_common(hits: pd.DataFrame, accounts: int) -> None:
-    """Scale the scores of a typology that fires on a large share of the ledger's accounts by
-    ``COMMON / share`` (1 up to ``COMMON``): what a quarter of the accounts show is weak evidence on any one
-    of them, whatever the ledger (judged against the ledger, not a fixed count)."""
-    subjects = hits.loc[~hits["exposure"], "subject"].nunique()
-    share = subjects / accounts if accounts else 0.0
+    """Scale the scores of a typology that is common in the ledger by ``COMMON / share`` (1 up to
+    ``COMMON``), the share being its distinct occurrences per account of the ledger (a hit's ``pattern``
+    when the typology gives one, since every account on one cycle is a subject of it; else its subject):
+    what a quarter of the accounts show is weak evidence on any one of them, whatever the ledger (judged
+    against the ledger, not a fixed count)."""
+    mine = ~hits["exposure"]
+    patterns = (hits.loc[mine, "pattern"] if "pattern" in hits else hits.loc[mine, "subject"]).nunique()
+    share = patterns / accounts if accounts else 0.0
     if share <= COMMON:
         return
     factor = COMMON / share
-    mine = ~hits["exposure"]
     hits.loc[mine, "score"] = (hits.loc[mine, "score"] * factor).round(4)
     hits.loc[mine, "reason"] = hits.loc[mine, "reason"] + (
-        f" [fires on {100 * share:.0f}% of the ledger's accounts: counts x{factor:.2f}]")
+        f" [{patterns} such patterns in {accounts} accounts ({100 * share:.0f}%): counts x{factor:.2f}]")
 
 
 def run_typologies(frame: Frame, names: list[str] | None = None,
@@ -110,19 +118,25 @@ def run_typologies(frame: Frame, names: list[str] | None = None,
     unknown -= set(TYPOLOGIES)
     if unknown:
         raise ValueError(f"unknown typology(ies) {sorted(unknown)}; known: {', '.join(sorted(TYPOLOGIES))}")
-    parts = []
+    todo = []
     for name in names or list(TYPOLOGIES):
         t = TYPOLOGIES[name]
-        if all(frame.counts.get(n, 1) == 0 for n in t.needs):
+        if any(frame.counts.get(n, 1) == 0 for n in t.needs):  # nothing to find without all it reads
             continue
         if t.missing(frame.profile):
             log.info("typology %s: off, the ledger does not give %s", name, " or ".join(t.missing(frame.profile)))
             continue
-        sql = t.build(frame.profile, **params.get(name, {}))
+        todo.append((name, t, t.build(frame.profile, **params.get(name, {}))))
+    last = {table: i for i, (_, _, sql) in enumerate(todo) for table in _SHARED.findall(sql)}
+    parts = []
+    for i, (name, t, sql) in enumerate(todo):
         try:
             hits = frame.df(sql)
         except Exception as exc:
             raise RuntimeError(f"typology '{name}' failed: {exc}") from exc
+        finally:  # a shared table goes as soon as the last typology reading it has run
+            for table in sorted(k for k, v in last.items() if v == i):
+                frame.con.execute(f"DROP TABLE IF EXISTS {table}")
         log.debug("typology %s: %d hits", name, len(hits))
         if hits.empty:
             continue

@@ -12,7 +12,7 @@ from typing import Any
 
 from wildtrace.money._frame import pay_key_sql
 from wildtrace.money._profile import Given, Quantile, Span, Window
-from wildtrace.money._registry import typology
+from wildtrace.money._registry import COMMON, typology
 from wildtrace.money._thresholds import thresholds_values
 
 
@@ -32,24 +32,40 @@ def _duration_sql(expr: str, window: Window) -> str:
 def _shared(sql: str) -> tuple[str, str]:
     """A temp table holding ``sql``, made once per frame and shared by every typology that asks for the same
     relation (one pass over the windowed payments feeds several detectors): its name, and the statement
-    that makes it if it is not there yet (prefixed to the typology's query)."""
+    that makes it if it is not there yet (prefixed to the typology's query). :func:`run_typologies
+    <wildtrace.money._registry.run_typologies>` drops it after the last typology that names it."""
     name = "mx_s_" + hashlib.sha1(sql.encode()).hexdigest()[:12]
     return name, f"CREATE TEMP TABLE IF NOT EXISTS {name} AS {sql};\n"
 
 
 @dataclass(frozen=True)
 class _OneOff:
-    """The shared relations of the pattern typologies, for one set of parameters: ``once`` (payments of
-    relationships that happen at most ``max_pair_payments`` times in the ledger, with ``g``/``b`` on both
-    window grids), ``ends`` (each such payment from both ends: ``a``, ``cp``, ``dir`` 1 in / -1 out) and
-    ``cells`` (per account, window and direction: ``n`` distinct counterparties, ``total``, ``first_t``,
-    ``last_t``, ``all_n`` over the whole ledger, ``k`` the ledger's large count in that direction and
-    ``steady``, a large count that is the account's everyday rate). ``setup`` makes what is missing."""
+    """The shared relations of the pattern typologies, for one set of parameters. Accounts are numbered in
+    the order of their names (``names``: ``i`` -> ``name``), so joins and groups run on integers and ordering
+    by number is ordering by name. ``once`` holds each payment of a relationship that happens at most
+    ``max_pair_payments`` times in the ledger once: ``id``, ``t``, ``amount``, ``payer`` and ``payee``
+    (numbers), and its bucket ``b0``/``b1`` on the two window grids. ``cells`` (per account number ``a``,
+    grid ``g``, bucket ``b`` and direction ``dir``, 1 in / -1 out: ``n`` distinct counterparties,
+    ``total``, ``first_t``, ``last_t``, ``all_n`` over the whole ledger, ``k`` the ledger's large count in
+    that direction and ``steady``, a large count that is the account's everyday rate) is computed in one
+    GROUP BY per grid over ``once``. ``setup`` makes what is missing."""
 
     once: str
-    ends: str
+    names: str
     cells: str
     setup: str
+
+    def grids(self) -> str:
+        """SQL: ``once`` on both grids (``g``, ``b``)."""
+        return (f"(SELECT id, t, payer, payee, amount, 0 AS g, b0 AS b FROM {self.once} UNION ALL "
+                f"SELECT id, t, payer, payee, amount, 1 AS g, b1 AS b FROM {self.once})")
+
+    def ends(self) -> str:
+        """SQL: ``once`` on both grids from both ends: ``a``, ``cp``, ``dir``, ``id``, ``t``, ``amount``, ``g``,
+        ``b`` (made on the fly: typologies read it only for the cells of their hits)."""
+        g = self.grids()
+        return (f"(SELECT payee AS a, payer AS cp, 1 AS dir, id, t, amount, g, b FROM {g} "
+                f"UNION ALL SELECT payer, payee, -1, id, t, amount, g, b FROM {g})")
 
 
 def _one_off(window: Window, span: Window, max_pair_payments: int, min_counterparties: int, quantile: float,
@@ -60,22 +76,29 @@ def _one_off(window: Window, span: Window, max_pair_payments: int, min_counterpa
     of such counts (at least ``min_counterparties``): judged against the ledger, not a fixed number. A
     large cell under ``burst_ratio`` times the account's own rate (its ledger-wide count spread evenly over
     the span) is ``steady``: a shop's customers, an employer's payroll."""
-    w = window.seconds
-    once, make_once = _shared(
-        f"SELECT x.id, x.t, x.payer, x.payee, x.amount, g.g, (x.t - {window.origin} + g.g * {w // 2}) // {w} AS b "
-        f"FROM mx_tx x JOIN mx_pair p USING (payer, payee), (VALUES (0), (1)) AS g(g) "
-        f"WHERE x.t IS NOT NULL AND x.payer <> x.payee AND p.n <= {int(max_pair_payments)}")
-    ends, make_ends = _shared(f"SELECT payee AS a, payer AS cp, 1 AS dir, id, t, amount, g, b FROM {once} "
-                              f"UNION ALL SELECT payer, payee, -1, id, t, amount, g, b FROM {once}")
+    w, o = window.seconds, window.origin
+    names, make_names = _shared("SELECT name, CAST(row_number() OVER (ORDER BY name) AS INTEGER) AS i "
+                                "FROM (SELECT payer AS name FROM mx_tx UNION SELECT payee FROM mx_tx)")
+    once, make_once = _shared(f"""
+        WITH x AS (SELECT x.id, x.t, x.amount, p.i AS payer, q.i AS payee FROM mx_tx x
+                   JOIN {names} p ON p.name = x.payer JOIN {names} q ON q.name = x.payee),
+        pair AS (SELECT payer, payee FROM x GROUP BY ALL HAVING count(*) <= {int(max_pair_payments)})
+        SELECT id, t, amount, payer, payee, (t - {o}) // {w} AS b0, (t - {o} + {w // 2}) // {w} AS b1
+        FROM x SEMI JOIN pair USING (payer, payee) WHERE t IS NOT NULL AND payer <> payee""")
+    # a relationship of one payment has one counterparty per payment: counting rows counts counterparties
+    n = "count(*)" if max_pair_payments <= 1 else "count(DISTINCT cp)"
     cells, make_cells = _shared(f"""
-        WITH c AS (SELECT a, g, b, dir, count(DISTINCT cp) AS n, sum(amount) AS total, min(t) AS first_t,
-                          max(t) AS last_t FROM {ends} GROUP BY ALL),
-        deg AS (SELECT a, dir, count(DISTINCT cp) AS all_n FROM {ends} WHERE g = 0 GROUP BY ALL),
+        WITH e AS (SELECT payee AS a, payer AS cp, 1 AS dir, b0, b1, t, amount FROM {once}
+                   UNION ALL SELECT payer, payee, -1, b0, b1, t, amount FROM {once}),
+        c AS (SELECT a, 0 AS g, b0 AS b, dir, {n} AS n, sum(amount) AS total, min(t) AS first_t, max(t) AS last_t
+              FROM e GROUP BY a, b0, dir
+              UNION ALL SELECT a, 1, b1, dir, {n}, sum(amount), min(t), max(t) FROM e GROUP BY a, b1, dir),
+        deg AS (SELECT a, dir, {n} AS all_n FROM e GROUP BY a, dir),
         top AS (SELECT dir, greatest({int(min_counterparties)}, quantile_disc(n, {quantile})) AS k FROM c GROUP BY dir),
         r AS (SELECT c.*, deg.all_n, top.k, all_n * {w / max(1, span.seconds)} AS rate
               FROM c JOIN deg USING (a, dir) JOIN top USING (dir))
         SELECT *, n >= k AND n < {burst_ratio} * rate AS steady FROM r""")
-    return _OneOff(once, ends, cells, make_once + make_ends + make_cells)
+    return _OneOff(once, names, cells, make_names + make_once + make_cells)
 
 
 def _crowded(r: _OneOff) -> str:
@@ -85,27 +108,31 @@ def _crowded(r: _OneOff) -> str:
 
 
 def _strength(n: str, k: str) -> str:
-    """SQL: 0.5 at the ledger's large count ``k``, 1 at twice it."""
-    return f"(0.5 + 0.5 * least(1.0, ({n} - {k}) / {k}))"
+    """SQL: the strength of a pattern of size ``n`` against the ledger's large size ``k``: ``(n / 2k)^2``, 0.25 at
+    ``k``, 1 at twice it. Every ledger has its own top 1%, so a pattern just at it is what chance gives any
+    ledger (a small random one too); what counts is how far past it the pattern goes."""
+    return f"power(least(1.0, ({n}) / (2.0 * ({k}))), 2)"
 
 
 def _burst(direction: int, r: _OneOff, window: Window, max_evidence: int, verb: str) -> str:
     return r.setup + f"""
-    WITH best AS (SELECT a AS subject, *, row_number() OVER (PARTITION BY a ORDER BY n DESC, total DESC, g, b) AS rk
+    WITH best AS (SELECT *, row_number() OVER (PARTITION BY a ORDER BY n DESC, total DESC, g, b) AS rk
                   FROM {r.cells} WHERE dir = {direction} AND n >= k AND NOT steady),
     hit AS (SELECT * FROM best WHERE rk = 1),
-    ev AS (SELECT a AS subject, list(id ORDER BY t)[1:{max_evidence}] AS evidence, list(DISTINCT cp ORDER BY cp) AS cps
-           FROM {r.ends} JOIN hit USING (a, g, b, dir) GROUP BY a)
-    SELECT subject, {_strength('n', 'k')} AS strength,
+    ev AS (SELECT e.a, list(e.id ORDER BY e.t)[1:{max_evidence}] AS evidence,
+                  list(DISTINCT m.name ORDER BY m.name) AS cps
+           FROM {r.ends()} e JOIN hit USING (a, g, b, dir) JOIN {r.names} m ON m.i = e.cp GROUP BY e.a)
+    SELECT s.name AS subject, {_strength('n', 'k')} AS strength,
            printf('%d distinct counterparties {verb} once each within {window.text} (total %.2f; the ledger''s '
                   || 'large count is %d)', n, total, k) AS reason,
-           evidence, list_prepend(subject, cps) AS members
-    FROM hit JOIN ev USING (subject)"""
+           evidence, list_prepend(s.name, cps) AS members
+    FROM hit JOIN ev ON ev.a = hit.a JOIN {r.names} s ON s.i = hit.a"""
 
 
-PATTERN_WEIGHT = 0.25
+PATTERN_WEIGHT = 0.35
 """Weight of the relational pattern typologies: leads judged against the ledger, under the alert threshold
-alone and with exposure (0.5 + 0.25 x 0.5 = 0.625 needs a full-strength pattern: docs/money.md)."""
+alone; with exposure (0.5) a pattern alerts from about 1.6 times the ledger's large size (0.35 x 0.65 > 0.2;
+docs/money.md)."""
 _PATTERN: dict[str, Any] = {"window": Span(1 / 8), "span": Span(1.0), "max_pair_payments": 1, "min_counterparties": 3,
             "quantile": 0.99, "burst_ratio": 1.5, "max_evidence": 50}
 """Defaults shared by the pattern typologies, so they share one pass (:func:`_one_off`)."""
@@ -154,13 +181,14 @@ def gather_scatter(min_in: int, min_out: int, min_kept: float, window: Window, s
              FROM j, thr WHERE n_in >= {int(min_in)} AND n_out >= {int(min_out)} AND least(n_in, n_out) >= thr.k
                AND ordered AND NOT steady),
     hit AS (SELECT * FROM best WHERE rk = 1),
-    ev AS (SELECT a AS subject, list(id ORDER BY t)[1:{int(max_evidence)}] AS evidence,
-                  list(DISTINCT cp ORDER BY cp) AS cps
-           FROM {r.ends} e JOIN hit ON hit.subject = e.a AND hit.g = e.g AND hit.b = e.b GROUP BY a)
-    SELECT subject, {_strength('least(n_in, n_out)', 'k')} AS strength,
+    ev AS (SELECT e.a AS subject, list(e.id ORDER BY e.t)[1:{int(max_evidence)}] AS evidence,
+                  list(DISTINCT m.name ORDER BY m.name) AS cps
+           FROM {r.ends()} e JOIN hit ON hit.subject = e.a AND hit.g = e.g AND hit.b = e.b
+           JOIN {r.names} m ON m.i = e.cp GROUP BY e.a)
+    SELECT s.name AS subject, {_strength('least(n_in, n_out)', 'k')} AS strength,
            printf('%d payers in, then %d payees out, each once, within {window.text}', n_in, n_out) AS reason,
-           evidence, list_prepend(subject, cps) AS members
-    FROM hit JOIN ev USING (subject)"""
+           evidence, list_prepend(s.name, cps) AS members
+    FROM hit JOIN ev USING (subject) JOIN {r.names} s ON s.i = hit.subject"""
 
 
 @typology("scatter_gather", "account", PATTERN_WEIGHT, min_intermediaries=3, min_ratio=0.0, min_kept=0.5, **_PATTERN)
@@ -179,24 +207,28 @@ def scatter_gather(min_intermediaries: int, min_ratio: float, min_kept: float, w
     r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio)
     return r.setup + f"""
     WITH crowd AS {_crowded(r)},
-    e AS (SELECT o.* FROM {r.once} o ANTI JOIN crowd c ON c.a = o.payee AND c.g = o.g AND c.b = o.b WHERE o.g = 0),
+    e AS (SELECT o.id, o.t, o.payer, o.payee, o.amount FROM {r.once} o
+          ANTI JOIN crowd c ON c.a = o.payee AND c.g = 0 AND c.b = o.b0),
     src AS (SELECT DISTINCT a AS payer FROM {r.cells} WHERE dir = -1 AND n >= {k}),
     a AS (SELECT * FROM e WHERE payer IN (SELECT payer FROM src)),
-    p AS (SELECT a.payer AS s, a.payee AS m, b.payee AS d, a.id AS id1, b.id AS id2, b.amount AS amount, a.t,
-                 CASE WHEN row_number() OVER (PARTITION BY a.payer, b.payee, a.id ORDER BY b.id) = 1
-                      THEN a.amount END AS sent
-          FROM a JOIN e b ON b.payer = a.payee AND b.t >= a.t AND b.t <= a.t + {w}
-          WHERE b.payee <> a.payer AND b.amount >= {min_ratio} * a.amount),
-    grp AS (SELECT s, d, count(DISTINCT m) AS n, sum(amount) AS total, list(DISTINCT m ORDER BY m) AS mids,
+    p0 AS (SELECT a.payer AS s, a.payee AS m, b.payee AS d, a.id AS id1, b.id AS id2, b.amount AS amount, a.t,
+                  a.amount AS a_amount
+           FROM a JOIN e b ON b.payer = a.payee AND b.t >= a.t AND b.t <= a.t + {w}
+           WHERE b.payee <> a.payer AND b.amount >= {min_ratio} * a.amount),
+    cand AS (SELECT s, d FROM p0 GROUP BY s, d HAVING count(DISTINCT m) >= {k}),
+    p AS (SELECT p0.*, nm.name AS mid,
+                 CASE WHEN row_number() OVER (PARTITION BY s, d, id1 ORDER BY id2) = 1 THEN a_amount END AS sent
+          FROM p0 SEMI JOIN cand USING (s, d) JOIN {r.names} nm ON nm.i = p0.m),
+    grp AS (SELECT s, d, count(DISTINCT m) AS n, sum(amount) AS total, list(DISTINCT mid ORDER BY mid) AS mids,
                    (list(id1 ORDER BY t) || list(id2 ORDER BY t))[1:{int(max_evidence)}] AS ev
             FROM p GROUP BY s, d
             HAVING count(DISTINCT m) >= {k} AND sum(amount) BETWEEN {min_kept} * sum(sent) AND sum(sent) / {min_kept}),
     best AS (SELECT *, row_number() OVER (PARTITION BY s ORDER BY n DESC, d) AS rk FROM grp)
-    SELECT s AS subject, 0.5 + 0.5 * least(1.0, (n - {k}) / {k}.0) AS strength,
-           printf('scattered to %d intermediaries who passed %.2f on to %s within {window.text}', n, total, d)
+    SELECT ns.name AS subject, {_strength('n', str(k))} AS strength,
+           printf('scattered to %d intermediaries who passed %.2f on to %s within {window.text}', n, total, nd.name)
              AS reason,
-           ev AS evidence, list_prepend(s, list_append(mids, d)) AS members
-    FROM best WHERE rk = 1"""
+           ev AS evidence, list_prepend(ns.name, list_append(mids, nd.name)) AS members
+    FROM best JOIN {r.names} ns ON ns.i = best.s JOIN {r.names} nd ON nd.i = best.d WHERE rk = 1"""
 
 
 @typology("bipartite", "account", PATTERN_WEIGHT, min_payers=2, min_payees=2, **_PATTERN)
@@ -211,14 +243,20 @@ def bipartite(min_payers: int, min_payees: int, window: Window, span: Window, ma
     WITH crowd AS {_crowded(r)},
     payers AS (SELECT a, g, b FROM {r.cells} WHERE dir = -1 AND n >= {int(min_payees)}),
     payees AS (SELECT a, g, b FROM {r.cells} WHERE dir = 1 AND n >= {int(min_payers)}),
-    ok AS (SELECT o.* FROM {r.once} o
-           SEMI JOIN payers p ON p.a = o.payer AND p.g = o.g AND p.b = o.b
-           SEMI JOIN payees q ON q.a = o.payee AND q.g = o.g AND q.b = o.b
-           ANTI JOIN crowd c ON c.a = o.payer AND c.g = o.g AND c.b = o.b
-           ANTI JOIN crowd d ON d.a = o.payee AND d.g = o.g AND d.b = o.b),
-    shared AS (SELECT x.payer AS p1, y.payer AS p2, x.g, x.b, list(DISTINCT x.payee ORDER BY x.payee) AS payees
-               FROM ok x JOIN ok y ON x.payee = y.payee AND x.g = y.g AND x.b = y.b AND x.payer < y.payer
-               GROUP BY ALL HAVING count(DISTINCT x.payee) >= {int(min_payees)}),
+    ok0 AS (SELECT o.* FROM {r.grids()} o
+            SEMI JOIN payers p ON p.a = o.payer AND p.g = o.g AND p.b = o.b
+            SEMI JOIN payees q ON q.a = o.payee AND q.g = o.g AND q.b = o.b
+            ANTI JOIN crowd c ON c.a = o.payer AND c.g = o.g AND c.b = o.b
+            ANTI JOIN crowd d ON d.a = o.payee AND d.g = o.g AND d.b = o.b),
+    ok AS (SELECT * FROM ok0  -- what cannot be in a block here (too few payees left, or one payer) changes nothing
+           WHERE (payer, g, b) IN (SELECT payer, g, b FROM ok0 GROUP BY ALL HAVING count(*) >= {int(min_payees)})
+             AND (payee, g, b) IN (SELECT payee, g, b FROM ok0 GROUP BY ALL HAVING count(*) >= 2)),
+    pp AS (SELECT x.payer AS p1, y.payer AS p2, x.g, x.b, x.payee
+           FROM ok x JOIN ok y ON x.payee = y.payee AND x.g = y.g AND x.b = y.b AND x.payer < y.payer),
+    cand AS (SELECT p1, p2, g, b FROM pp GROUP BY ALL HAVING count(*) >= {int(min_payees)}),
+    shared AS (SELECT p1, p2, g, b, list(DISTINCT payee ORDER BY payee) AS payees
+               FROM pp SEMI JOIN cand USING (p1, p2, g, b)
+               GROUP BY ALL HAVING count(DISTINCT payee) >= {int(min_payees)}),
     blk AS (SELECT p1, g, b, payees, list(DISTINCT p2 ORDER BY p2) AS others FROM shared GROUP BY p1, g, b, payees
             HAVING count(*) >= {int(min_payers) - 1}),
     best AS (SELECT *, row_number() OVER (PARTITION BY p1 ORDER BY len(others) * len(payees) DESC, g, b, payees) AS rk
@@ -227,13 +265,17 @@ def bipartite(min_payers: int, min_payees: int, window: Window, span: Window, ma
     cells AS (SELECT p1, g, b, unnest(payers) AS payer, payees FROM hit),
     pairs AS (SELECT p1, g, b, payer, unnest(payees) AS payee FROM cells),
     ev AS (SELECT pairs.p1, list(ok.id ORDER BY ok.t)[1:{int(max_evidence)}] AS evidence FROM pairs
-           JOIN ok USING (g, b, payer, payee) GROUP BY pairs.p1)
-    SELECT p1 AS subject, 0.5 + 0.5 * least(1.0, (len(payers) * len(payees) - {int(min_payers) * int(min_payees)})
-                                                / {float(min_payers * min_payees)}) AS strength,
+           JOIN ok USING (g, b, payer, payee) GROUP BY pairs.p1),
+    pn AS (SELECT c.p1, list(n.name ORDER BY n.i) AS payer_names FROM cells c JOIN {r.names} n ON n.i = c.payer
+           GROUP BY c.p1),
+    qn AS (SELECT h.p1, list(n.name ORDER BY n.i) AS payee_names FROM (SELECT p1, unnest(payees) AS payee FROM hit) h
+           JOIN {r.names} n ON n.i = h.payee GROUP BY h.p1)
+    SELECT n.name AS subject, {_strength('len(payers) * len(payees)', str(int(min_payers) * int(min_payees)))}
+             AS strength,
            printf('%d payers each paid the same %d payees once within {window.text}', len(payers), len(payees))
              AS reason,
-           evidence, payers || payees AS members
-    FROM hit JOIN ev USING (p1)"""
+           evidence, payer_names || payee_names AS members
+    FROM hit JOIN ev USING (p1) JOIN pn USING (p1) JOIN qn USING (p1) JOIN {r.names} n ON n.i = hit.p1"""
 
 
 def _cycle_sql(length: int, w: int, min_ratio: float, ordered: bool, min_amount: float) -> str:
@@ -257,23 +299,36 @@ def cycle(min_length: int, max_length: int, window: Window, min_ratio: float, or
     """``min_amount`` or more that comes back to where it started through ``min_length``..``max_length``
     accounts within the window, each hop keeping at least ``min_ratio`` of the amount (round-tripping).
     With ``ordered`` each hop must also follow the one before in time (ledgers that book late or settle
-    in batches break that order, so it is off by default). Two-hop returns are refunds: cycles start at 3."""
+    in batches break that order, so it is off by default). Two-hop returns are refunds: cycles start at 3.
+
+    Judged against the ledger's amounts: where most payments are of one size, amounts chain by chance.
+    ``q``, the share of the ledger's payments (from the cycle's floor) within one hop's band of a payment
+    (``min_ratio``..1.05 of it, averaged over the payments a cycle can start with), is the chance that a
+    payment keeps a cycle going; a cycle of ``L`` owners needs ``L - 1`` such hops. Its strength is scaled by
+    the information of that chance against what is common (``COMMON``): ``min(1, (L-1) ln q / ln COMMON)``."""
     w = window.seconds
     floor = min_amount * max(0.0, min(1.0, min_ratio)) ** (max_length - 1)  # no hop of a cycle carries less
     cycles = " UNION ALL ".join(_cycle_sql(n, w, min_ratio, ordered, min_amount)
                                 for n in range(max(2, min_length), max_length + 1))
     return f"""
     WITH hop AS (SELECT id, t, amount, payer, payee FROM mx_txo WHERE amount >= {floor}),
+    qs AS (SELECT unnest(quantile_cont(amount, {[i / 100 for i in range(101)]})) AS v FROM hop),
+    chance AS (SELECT greatest(1e-9, avg((SELECT count(*) FROM qs b WHERE b.v BETWEEN {min_ratio} * a.v
+                                                                            AND 1.05 * a.v) / 101.0)) AS q
+               FROM qs a WHERE a.v >= {min_amount}),
     c AS ({cycles}),
     cid AS (SELECT row_number() OVER () AS cyc, nodes, ids, amount FROM c),
     e AS (SELECT cyc, unnest(ids) AS id FROM cid),
     s AS (SELECT DISTINCT x.payer_account AS subject, e.cyc FROM e JOIN mx_txo x USING (id)
-          UNION SELECT DISTINCT x.payee_account, e.cyc FROM e JOIN mx_txo x USING (id))
-    SELECT s.subject, least(1.0, 0.7 + 0.1 * count(*)) AS strength,
-           printf('%d cycle(s) of %d owners returning %.2f within {window.text}: %s', count(*), len(min(cid.nodes)),
-                  arg_min(cid.amount, cid.nodes), array_to_string(min(cid.nodes), ' -> ')) AS reason,
-           flatten(list(cid.ids))[1:50] AS evidence
-    FROM s JOIN cid USING (cyc) GROUP BY s.subject"""
+          UNION SELECT DISTINCT x.payee_account, e.cyc FROM e JOIN mx_txo x USING (id)),
+    agg AS (SELECT s.subject, count(*) AS n, len(min(cid.nodes)) AS owners, arg_min(cid.amount, cid.nodes) AS amount,
+                   min(cid.nodes) AS nodes, flatten(list(cid.ids))[1:50] AS evidence
+            FROM s JOIN cid USING (cyc) GROUP BY s.subject)
+    SELECT subject, least(1.0, 0.7 + 0.1 * n) * least(1.0, (owners - 1) * ln(q) / ln({COMMON})) AS strength,
+           printf('%d cycle(s) of %d owners returning %.2f within {window.text}: %s (amounts chain by chance '
+                  || 'at %.2f a hop in this ledger)', n, owners, amount, array_to_string(nodes, ' -> '), q) AS reason,
+           evidence, array_to_string(nodes, ' ') AS pattern
+    FROM agg, chance"""
 
 
 @typology("pass_through", "account", 0.4, window=Span(1 / 120), min_ratio=0.9, max_ratio=1.0, min_pairs=2,

@@ -20,11 +20,21 @@ from wildtrace.screen._store import default_extractor, finish_verdict, labelled_
 
 if TYPE_CHECKING:
     from wildtrace.screen._baselines import KeywordRule, tfidf_baseline
-    from wildtrace.screen._evaluate import LabelledSet, cross_validate, evaluate, metrics, parse_label, read_labelled
+    from wildtrace.screen._evaluate import (
+        LabelledSet,
+        SpeciesLabel,
+        cross_validate,
+        evaluate,
+        metrics,
+        naming_agreement,
+        parse_label,
+        read_labelled,
+    )
     from wildtrace.screen._operating import Objective, choose_thresholds, parse_objective
     from wildtrace.screen._train import train_model
 
-_LAZY = {"LabelledSet": "_evaluate", "cross_validate": "_evaluate", "evaluate": "_evaluate", "metrics": "_evaluate",
+_LAZY = {"LabelledSet": "_evaluate", "SpeciesLabel": "_evaluate", "naming_agreement": "_evaluate",
+         "cross_validate": "_evaluate", "evaluate": "_evaluate", "metrics": "_evaluate",
          "parse_label": "_evaluate", "read_labelled": "_evaluate", "train_model": "_train",
          "KeywordRule": "_baselines", "tfidf_baseline": "_baselines", "Objective": "_operating",
          "choose_thresholds": "_operating", "parse_objective": "_operating"}
@@ -38,7 +48,8 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "SCOPES", "Document", "ImageReader", "KeywordRule", "LabelledSet", "Normalised", "Objective", "ScreenModel",
-    "ScreenResult", "Screener", "check_scope", "choose_thresholds", "cross_validate", "default_extractor",
-    "document_of", "evaluate", "finish_verdict", "fold", "labelled_from_decisions", "metrics", "parse_label",
-    "parse_objective", "read_labelled", "screen_store", "squeeze", "tfidf_baseline", "train_model",
+    "ScreenResult", "Screener", "SpeciesLabel", "check_scope", "choose_thresholds", "cross_validate",
+    "default_extractor", "document_of", "evaluate", "finish_verdict", "fold", "labelled_from_decisions", "metrics",
+    "naming_agreement", "parse_label", "parse_objective", "read_labelled", "screen_store", "squeeze", "tfidf_baseline",
+    "train_model",
 ]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -39,10 +40,32 @@ def parse_label(value: object) -> int:
 
 @dataclass
 class LabelledSet:
+    """Labelled documents (1 = illegal trade, 0 = not), their groups (seller) and the rows skipped, with reviewers'
+    corrections of what some of them name (``SpeciesLabel``: position in ``docs``, species ids, product ids)."""
+
     docs: list[Document]
     labels: list[int]
     groups: list[str]
     skipped: list[str] = field(default_factory=list)
+    corrections: list[SpeciesLabel] = field(default_factory=list)
+
+
+class SpeciesLabel(NamedTuple):
+    """A reviewer's correction of the species and products document ``index`` names (lexicon ids)."""
+
+    position: int
+    species: tuple[str, ...]
+    products: tuple[str, ...]
+
+
+def naming_agreement(results: Sequence[Any], corrections: Sequence[SpeciesLabel]) -> dict[str, Any]:
+    """How often screening names what reviewers corrected to: ``results[i]`` is the screening of the document
+    of ``corrections[i]``; exact set agreement of species and of products (a miss is a lexicon gap to fill)."""
+    species = sum(set(r.species) == set(c.species) for r, c in zip(results, corrections, strict=True))
+    products = sum(set(r.products) == set(c.products) for r, c in zip(results, corrections, strict=True))
+    missed = sorted({s for r, c in zip(results, corrections, strict=True) for s in set(c.species) - set(r.species)})
+    return {"corrections": len(corrections), "species_agree": species, "products_agree": products,
+            "species_missed": missed}
 
 
 def read_labelled(path: str | Path, text_col: str, label_col: str, *, image_col: str | None = None,

@@ -134,6 +134,18 @@ class Store(ABC):
         rows = self.query(f"SELECT * FROM {model.__table__} WHERE {where}", key)
         return from_row(model, rows[0]) if rows else None  # type: ignore[return-value]
 
+    def get_many(self, model: type[E], keys: Iterable[Any], chunk: int = 500) -> dict[Any, E]:
+        """The stored entities of a model with a one-column key whose key is among ``keys``, by key; a query
+        per ``chunk`` keys instead of one per key."""
+        (column,) = model.__key__
+        wanted = list(dict.fromkeys(keys))
+        found: dict[Any, E] = {}
+        for i in range(0, len(wanted), chunk):
+            part = wanted[i:i + chunk]
+            for e in self.find(model, f"{_q(column)} IN ({', '.join('?' * len(part))})", part):
+                found[getattr(e, column)] = e
+        return found
+
     def find(self, model: type[E], where: str = "", params: Sequence[Any] = (), order_by: str = "",
              limit: int | None = None, offset: int = 0) -> list[E]:
         sql = f"SELECT * FROM {model.__table__}"

@@ -6,11 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
-from wildtrace.api._audit import audit_events, verify_audit
+from wildtrace import service
 from wildtrace.api._deps import Admin, StoreDep, Worker
 from wildtrace.api._schemas import Short, UserIn
-from wildtrace.api._tips import list_tips
-from wildtrace.api._users import add_user, list_users, set_disabled
 
 router = APIRouter(prefix="/api", tags=["admin"])
 
@@ -18,13 +16,13 @@ router = APIRouter(prefix="/api", tags=["admin"])
 @router.get("/users")
 def users(principal: Admin, store: StoreDep) -> dict:
     return {"items": [{"username": u.username, "role": u.role.value, "disabled": u.disabled}
-                      for u in list_users(store)]}
+                      for u in service.list_users(store)]}
 
 
 @router.post("/users", status_code=201)
 def create_user(body: UserIn, principal: Admin, store: StoreDep) -> dict:
     try:
-        user = add_user(store, body.username, body.password, body.role)
+        user = service.add_user(store, body.username, body.password, body.role)
     except ValueError as exc:
         raise HTTPException(409 if "exists" in str(exc) else 422, str(exc)) from None
     principal.audit(store, "user_added", "user", user.username, new_role=user.role.value)
@@ -34,7 +32,7 @@ def create_user(body: UserIn, principal: Admin, store: StoreDep) -> dict:
 @router.post("/users/{username}/disable")
 def disable_user(username: str, principal: Admin, store: StoreDep) -> dict:
     try:
-        user = set_disabled(store, username, True)
+        user = service.set_disabled(store, username, True)
     except ValueError as exc:
         raise HTTPException(404, str(exc)) from None
     principal.audit(store, "user_disabled", "user", username)
@@ -46,7 +44,7 @@ def audit(principal: Worker, store: StoreDep, actor: Short | None = None, object
           object_id: Short | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
           offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> dict:
     """Audit events, newest first."""
-    events = audit_events(store, actor, object_kind, object_id, limit, offset)
+    events = service.audit_events(store, actor, object_kind, object_id, limit, offset)
     return {"items": [principal.present(e.model_dump(mode="json"), "audit_event") for e in events], "limit": limit,
             "offset": offset}
 
@@ -54,10 +52,10 @@ def audit(principal: Worker, store: StoreDep, actor: Short | None = None, object
 @router.get("/audit/verify")
 def verify(principal: Worker, store: StoreDep) -> dict:
     """Walk the hash chain: is every entry intact and in order?"""
-    return verify_audit(store)
+    return service.verify_audit(store)
 
 
 @router.get("/tips")
 def tips(principal: Worker, store: StoreDep, limit: Annotated[int, Query(ge=1, le=500)] = 50,
          offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> dict:
-    return {"items": [principal.present(t, "tip") for t in list_tips(store, limit, offset)]}
+    return {"items": [principal.present(t, "tip") for t in service.list_tips(store, limit, offset)]}

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
-from wildtrace.api import _alerts
+from wildtrace import service
 from wildtrace.api._deps import CurrentUser, StoreDep, Worker
 from wildtrace.api._schemas import AlertUpdate, Short
 from wildtrace.model import AlertStatus
@@ -19,13 +19,13 @@ def list_alerts(principal: CurrentUser, store: StoreDep, status: AlertStatus | N
                 assignee: Short | None = None, kind: Short | None = None,
                 limit: Annotated[int, Query(ge=1, le=500)] = 50,
                 offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> dict:
-    return principal.present(_alerts.list_alerts(store, status, assignee, kind, limit, offset), "alert")
+    return principal.present(service.list_alerts(store, status, assignee, kind, limit, offset), "alert")
 
 
 @router.patch("/{alert_id}")
 def update(alert_id: str, body: AlertUpdate, principal: Worker, store: StoreDep) -> dict:
     try:
-        alert = _alerts.update_alert(store, alert_id, body.status, body.assignee)
+        alert = service.update_alert(store, alert_id, body.status, body.assignee)
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from None
     principal.audit(store, "alert_update", "alert", alert_id, status=str(alert.status), assignee=alert.assignee)
@@ -40,7 +40,7 @@ def sar(alert_id: str, principal: Worker, store: StoreDep, format: Short = "xml"
     if not principal.sees_everything:
         raise HTTPException(403, "a SAR draft names people and accounts: your role sees redacted records only")
     try:
-        body, media_type = _alerts.sar_document(store, alert_id, format)
+        body, media_type = service.sar_document(store, alert_id, format)
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from None
     except ValueError as exc:

@@ -7,11 +7,9 @@ import asyncio
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
-from wildtrace.api import _audit
+from wildtrace import service
 from wildtrace.api._deps import SESSION_KEY, CurrentUser, Principal, StoreDep
 from wildtrace.api._schemas import Login, TokenRequest
-from wildtrace.api._sessions import end_session, start_session
-from wildtrace.api._users import User, authenticate, create_token
 from wildtrace.store import Store
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -21,33 +19,34 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def sign_in(request: Request, store: Store, username: str, password: str) -> tuple[User, str]:
+async def sign_in(request: Request, store: Store, username: str, password: str) -> tuple[service.User, str]:
     """Wait for the throttle's turn, check the password, start a session in the cookie; (user, CSRF token).
     Raises 401 on a wrong name or password, 429 only when so many attempts wait that this one would wait over a
     minute. A throttled attempt is slowed, not refused: the right password signs in when its turn comes."""
     address = client_address(request)
     wait = request.app.state.login_limiter.wait(f"ip:{address}", f"user:{username}")
     if wait is None:
-        await run_in_threadpool(_audit.record, store, username, "login_throttled", "user", username,
+        await run_in_threadpool(service.record, store, username, "login_throttled", "user", username,
                                 {"address": address, "refused": True})
         raise HTTPException(429, "too many sign-in attempts are waiting; try again in a minute",
                             headers={"Retry-After": "60"})
     if wait:
-        await run_in_threadpool(_audit.record, store, username, "login_throttled", "user", username,
+        await run_in_threadpool(service.record, store, username, "login_throttled", "user", username,
                                 {"address": address, "waited": round(wait, 3)})
         await asyncio.sleep(wait)
     return await run_in_threadpool(_check_password, request, store, username, password, address)
 
 
-def _check_password(request: Request, store: Store, username: str, password: str, address: str) -> tuple[User, str]:
-    user = authenticate(store, username, password)
+def _check_password(request: Request, store: Store, username: str, password: str,
+                    address: str) -> tuple[service.User, str]:
+    user = service.authenticate(store, username, password)
     if user is None:
-        _audit.record(store, username, "login_failed", "user", username, {"address": address})
+        service.record(store, username, "login_failed", "user", username, {"address": address})
         raise HTTPException(401, "wrong user name or password, or the account is disabled")
-    sid, csrf = start_session(store, user.username)
+    sid, csrf = service.start_session(store, user.username)
     request.session.clear()
     request.session[SESSION_KEY] = sid
-    _audit.record(store, user.username, "login", "user", user.username, {"address": address})
+    service.record(store, user.username, "login", "user", user.username, {"address": address})
     return user, csrf
 
 
@@ -55,7 +54,7 @@ def sign_out(request: Request, store: Store, principal: Principal) -> None:
     """End the session (server side and in the cookie) and record it in the audit log."""
     sid = request.session.get(SESSION_KEY)
     if isinstance(sid, str):
-        end_session(store, sid)
+        service.end_session(store, sid)
     request.session.clear()
     principal.audit(store, "logout", "user", principal.name)
 
@@ -83,6 +82,6 @@ def me(principal: CurrentUser) -> dict:
 @router.post("/tokens")
 def new_token(body: TokenRequest, principal: CurrentUser, store: StoreDep) -> dict:
     """A new API token for the signed-in user (shown once)."""
-    token = create_token(store, principal.name, body.name)
+    token = service.create_token(store, principal.name, body.name)
     principal.audit(store, "token_created", "user", principal.name, name=body.name)
     return {"token": token, "name": body.name}

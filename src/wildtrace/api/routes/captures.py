@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from wildtrace.api._captures import capture_from_browser, screenshot_bytes
+from wildtrace import service
 from wildtrace.api._deps import StoreDep, Worker
 
 
@@ -30,9 +30,10 @@ def capture(body: CaptureIn, principal: Worker, store: StoreDep, request: Reques
     from wildtrace.evidence import Evidence
 
     try:
-        png = screenshot_bytes(body.screenshot)
-        done = capture_from_browser(Evidence(store, request.app.state.settings.data_path), body.url, body.html, png,
-                                    body.selection, body.title, principal.name, request.app.state.screener())
+        png = service.screenshot_bytes(body.screenshot)
+        evidence = Evidence(store, request.app.state.settings.data_path)
+        done = service.capture_from_browser(evidence, body.url, body.html, png, body.selection, body.title,
+                                            principal.name, request.app.state.screener())
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
     principal.audit(store, "capture", "post", done["post_id"], capture=done["capture"])

@@ -1,5 +1,5 @@
 """Cases: items, notes, status, visibility and the verifiable evidence bundle. A case is answered in the view
-its visibility gives the asker (see ``_case_access``); one they may not open does not exist for them."""
+its visibility gives the asker (see ``wildtrace.service``); one they may not open does not exist for them."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
-from wildtrace.api import _case_access, _cases
+from wildtrace import service
 from wildtrace.api._deps import Principal, StoreDep, Worker
 from wildtrace.api._schemas import CaseIn, CaseItemIn, CaseStatusIn, CaseVisibilityIn, NoteIn
 from wildtrace.model import Case, CaseStatus
-from wildtrace.share import Redactor, audience_for_role
+from wildtrace.share import Redactor
 from wildtrace.store import Store
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
@@ -28,24 +28,18 @@ def _found(fn, *args):  # type: ignore[no-untyped-def]
 
 def open_case(request: Request, store: Store, principal: Principal, case_id: str) -> tuple[Case, Redactor]:
     """The case and the redactor of the asker's view of it; 404 when it does not exist or is not theirs to open."""
-    case = store.get(Case, case_id)
-    vis = _case_access.visibility(store, case) if case is not None else None
-    if case is None or vis is None or not _case_access.can_open(vis, principal.user):
-        raise HTTPException(404, f"no case {case_id!r}")
-    if _case_access.full_view(vis, principal.user):
-        return case, request.app.state.redactors(audience_for_role("investigator"))
-    return case, principal.redactor
+    try:
+        return service.open_case(store, principal.user, case_id, principal.redactor, request.app.state.redactors)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
 
 
 def item_ref(redactor: Redactor, ref: str) -> str:
-    """An item reference as the store knows it: accounts and traders are named by pseudonym in a redacted view."""
-    kind, _, key = ref.strip().partition(":")
-    if kind in ("account", "trader"):
-        real = redactor.unmask(key)
-        if real is None:
-            raise HTTPException(404, f"item {ref!r} does not exist")
-        return f"{kind}:{real}"
-    return ref.strip()
+    """An item reference as the store knows it (404 when a pseudonym names nothing)."""
+    try:
+        return service.item_ref(redactor, ref)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
 
 
 @router.get("")
@@ -53,26 +47,26 @@ def list_cases(principal: Worker, store: StoreDep, status: CaseStatus | None = N
                limit: Annotated[int, Query(ge=1, le=500)] = 50,
                offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> dict:
     """The cases the asker may open, newest first."""
-    items = _case_access.visible_cases(store, principal.user, status, limit, offset)
-    return {"items": [_cases.present_case(c.model_dump(mode="json"), principal.redactor) for c in items],
+    items = service.visible_cases(store, principal.user, status, limit, offset)
+    return {"items": [service.present_case(c.model_dump(mode="json"), principal.redactor) for c in items],
             "limit": limit, "offset": offset}
 
 
 @router.post("", status_code=201)
 def create(body: CaseIn, principal: Worker, store: StoreDep) -> dict:
     items = [item_ref(principal.redactor, ref) for ref in body.items]
-    case = _found(_cases.create_case, store, body.title, principal.name, items)
+    case = _found(service.create_case, store, body.title, principal.name, items)
     principal.audit(store, "case_created", "case", case.id, title=case.title, items=case.items)
-    return _cases.present_case(case.model_dump(mode="json"), principal.redactor)
+    return service.present_case(case.model_dump(mode="json"), principal.redactor)
 
 
 @router.get("/{case_id}")
 def view(case_id: str, request: Request, principal: Worker, store: StoreDep) -> dict:
     case, redactor = open_case(request, store, principal, case_id)
-    result = _found(_cases.case_view, store, case_id)
+    result = _found(service.case_view, store, case_id)
     principal.audit(store, "view", "case", case_id, view=redactor.audience)
-    vis = _case_access.visibility(store, case)
-    return {**_cases.present_view(result, redactor), "view": redactor.audience, "visibility": vis.as_dict()}
+    vis = service.visibility(store, case)
+    return {**service.present_view(result, redactor), "view": redactor.audience, "visibility": vis.as_dict()}
 
 
 @router.put("/{case_id}/visibility")
@@ -81,7 +75,7 @@ def set_visibility(case_id: str, body: CaseVisibilityIn, request: Request, princ
     """Who may open the case (team, roles) and who sees it unredacted (shared; investigators and admins only)."""
     case, _ = open_case(request, store, principal, case_id)
     try:
-        vis = _case_access.set_visibility(store, case, principal.user, body.team, [r.value for r in body.roles],
+        vis = service.set_visibility(store, case, principal.user, body.team, [r.value for r in body.roles],
                                           body.shared)
     except PermissionError as exc:
         raise HTTPException(403, str(exc)) from None
@@ -95,15 +89,15 @@ def set_visibility(case_id: str, body: CaseVisibilityIn, request: Request, princ
 def add_item(case_id: str, body: CaseItemIn, request: Request, principal: Worker, store: StoreDep) -> dict:
     _, redactor = open_case(request, store, principal, case_id)
     ref = item_ref(redactor, body.ref)
-    case = _found(_cases.add_item, store, case_id, ref)
+    case = _found(service.add_case_item, store, case_id, ref)
     principal.audit(store, "case_item_added", "case", case_id, ref=ref)
-    return _cases.present_case(case.model_dump(mode="json"), redactor)
+    return service.present_case(case.model_dump(mode="json"), redactor)
 
 
 @router.post("/{case_id}/notes", status_code=201)
 def add_note(case_id: str, body: NoteIn, request: Request, principal: Worker, store: StoreDep) -> dict:
     _, redactor = open_case(request, store, principal, case_id)
-    note = _found(_cases.add_note, store, case_id, principal.name, body.text)
+    note = _found(service.add_case_note, store, case_id, principal.name, body.text)
     principal.audit(store, "case_note_added", "case", case_id, note_id=note["note_id"])
     return redactor.document({**note, "written_at": note["written_at"].isoformat()}, "note")
 
@@ -111,9 +105,9 @@ def add_note(case_id: str, body: NoteIn, request: Request, principal: Worker, st
 @router.patch("/{case_id}")
 def set_status(case_id: str, body: CaseStatusIn, request: Request, principal: Worker, store: StoreDep) -> dict:
     _, redactor = open_case(request, store, principal, case_id)
-    case = _found(_cases.set_status, store, case_id, body.status)
+    case = _found(service.set_case_status, store, case_id, body.status)
     principal.audit(store, "case_status", "case", case_id, status=str(case.status))
-    return _cases.present_case(case.model_dump(mode="json"), redactor)
+    return service.present_case(case.model_dump(mode="json"), redactor)
 
 
 @router.get("/{case_id}/bundle", response_class=Response,
@@ -127,7 +121,7 @@ def bundle(case_id: str, principal: Worker, store: StoreDep, request: Request) -
 
     evidence = Evidence(store, request.app.state.settings.data_path)
     try:
-        data = _cases.export_bundle(store, case_id, principal.name, evidence, redactor)
+        data = service.export_bundle(store, case_id, principal.name, evidence, redactor)
     except ValueError as exc:  # TamperedError: the evidence does not verify; nothing is exported
         raise HTTPException(409, str(exc)) from None
     return Response(data, media_type="application/zip",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
 
-from wildtrace.api import _check
+from wildtrace import service
 from wildtrace.api._deps import CurrentUser, StoreDep
 from wildtrace.api._schemas import PaymentCheck, PostCheck, ShipmentCheck
 
@@ -17,14 +17,14 @@ def check_post(body: PostCheck, request: Request, principal: CurrentUser, store:
     screener = request.app.state.screener()
     if screener is None:
         raise HTTPException(503, "no screening model is installed (the screen stage)")
-    return principal.present(_check.check_post(store, screener, body.text, body.account_id))
+    return principal.present(service.check_post(store, screener, body.text, body.account_id))
 
 
 @router.post("/payment")
 def check_payment(body: PaymentCheck, principal: CurrentUser, store: StoreDep) -> dict:
-    return principal.present(_check.check_payment(store, body.payer, body.payee))
+    return principal.present(service.check_payment(store, body.payer, body.payee))
 
 
 @router.post("/shipment")
 def check_shipment(body: ShipmentCheck, principal: CurrentUser, store: StoreDep) -> dict:
-    return principal.present(_check.check_shipment(store, body.sender_phone, body.receiver_phone))
+    return principal.present(service.check_shipment(store, body.sender_phone, body.receiver_phone))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from wildtrace.api import _lexicon
+from wildtrace import service
 from wildtrace.api._deps import StoreDep, Worker
 from wildtrace.api._schemas import LexiconReview
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/lexicon", tags=["lexicon"])
 def suggestions(request: Request, principal: Worker, store: StoreDep,
                 limit: Annotated[int, Query(ge=1, le=200)] = 30) -> dict:
     """Candidate code words over-represented in high-scoring posts, not reviewed yet."""
-    items = _lexicon.suggestions(store, request.app.state.settings.lexicon_path, limit)
+    items = service.suggestions(store, request.app.state.settings.lexicon_path, limit)
     return {"items": [principal.present(s, "suggestion") for s in items]}
 
 
@@ -25,7 +25,7 @@ def suggestions(request: Request, principal: Worker, store: StoreDep,
 def review(body: LexiconReview, request: Request, principal: Worker, store: StoreDep) -> dict:
     """Accept a term into the lexicon (as a code word with its meaning) or reject it."""
     try:
-        row = _lexicon.review(store, request.app.state.settings.lexicon_path, body.term, body.decision,
+        row = service.review_term(store, request.app.state.settings.lexicon_path, body.term, body.decision,
                               principal.name, body.meaning)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None

@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from wildtrace.api import _audit
+from wildtrace import service
 from wildtrace.api._deps import StoreDep
 from wildtrace.api._schemas import TipIn
-from wildtrace.api._tips import submit_tip
 from wildtrace.api.routes.auth import client_address
 from wildtrace.store import Store
 
@@ -49,8 +48,8 @@ def receive_tip(request: Request, store: Store, body: TipIn) -> dict:
     if not limiter.allow(address):
         raise HTTPException(429, "too many tips from this address; try again later",
                             headers={"Retry-After": str(limiter.retry_after(address))})
-    tip = submit_tip(store, body.text, body.url, body.note, body.contact, request.app.state.screener())
-    _audit.record(store, "public", "tip_received", "post", tip["post_id"], {"has_url": bool(body.url)})
+    tip = service.submit_tip(store, body.text, body.url, body.note, body.contact, request.app.state.screener())
+    service.record(store, "public", "tip_received", "post", tip["post_id"], {"has_url": bool(body.url)})
     return tip
 
 

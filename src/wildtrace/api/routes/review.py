@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
-from wildtrace.api import _review
+from wildtrace import service
 from wildtrace.api._deps import CurrentUser, StoreDep, Worker
 from wildtrace.api._schemas import DecisionIn, Short
 from wildtrace.evidence import Evidence, sha256_bytes, sniff_type
@@ -23,27 +23,27 @@ _SVG = re.compile(rb"<svg[\s>]", re.IGNORECASE)
 @router.get("/overview")
 def overview(principal: CurrentUser, store: StoreDep) -> dict:
     """Volumes by day, platform, species and tier; the newest high-tier posts."""
-    return principal.present(_review.overview(store))
+    return principal.present(service.overview(store))
 
 
 @router.get("/queue")
 def queue(principal: CurrentUser, store: StoreDep,
-          tier: Annotated[list[_review.Tier] | None, Query(description="tiers to show (default high, medium)")] = None,
+          tier: Annotated[list[service.Tier] | None, Query(description="tiers to show (default high, medium)")] = None,
           platform: Short | None = None, species: Short | None = None,
-          status: Annotated[_review.QueueStatus, Query()] = "pending", limit: Limit = 50, offset: Offset = 0,
-          order: Annotated[_review.QueueOrder, Query(description="score (review), uncertain or random (sampling for "
+          status: Annotated[service.QueueStatus, Query()] = "pending", limit: Limit = 50, offset: Offset = 0,
+          order: Annotated[service.QueueOrder, Query(description="score (review), uncertain or random (sampling for "
                                                                  "labelling; every tier by default)")] = "score",
           around: Annotated[float, Query(ge=0, le=1, description="with order=uncertain: the cut-off")] = 0.5,
           seed: Short = "") -> dict:
     """Screened posts and public tips waiting for review, by tier then score; or a sample for labelling."""
-    return principal.present(_review.queue(store, list(tier) if tier else None, platform, species, status, limit,
+    return principal.present(service.queue(store, list(tier) if tier else None, platform, species, status, limit,
                                            offset, order, around, seed), "post")
 
 
 @router.get("/posts/{post_id:path}")
 def post(post_id: str, principal: CurrentUser, store: StoreDep) -> dict:
     """One post: text cut into highlighted spans, OCR text, images, verdict, account and decisions."""
-    detail = _review.post_detail(store, post_id)
+    detail = service.post_detail(store, post_id)
     if detail is None:
         raise HTTPException(404, f"no post {post_id!r}")
     principal.audit(store, "view", "post", post_id)
@@ -54,7 +54,7 @@ def post(post_id: str, principal: CurrentUser, store: StoreDep) -> dict:
 def decide(post_id: str, body: DecisionIn, principal: Worker, store: StoreDep) -> dict:
     """Confirm, dismiss or escalate a post; the decision becomes a training label."""
     try:
-        row = _review.decide(store, post_id, body.decision, principal.name, body.note)
+        row = service.decide(store, post_id, body.decision, principal.name, body.note)
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from None
     principal.audit(store, "decide", "post", post_id, decision=str(row.decision), decision_id=row.id)

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
-from wildtrace.api._deps import CurrentUser, Principal, StoreDep
-from wildtrace.api._network import network
+from wildtrace import service
+from wildtrace.api._deps import CurrentUser, StoreDep
 from wildtrace.api._schemas import Short
 from wildtrace.link import list_traders, load_profile
 from wildtrace.model import Account, AccountIdentifier, Post
@@ -59,36 +59,12 @@ def graph(subject: str, principal: CurrentUser, store: StoreDep,
           depth: Annotated[int, Query(ge=1, le=3)] = 1) -> dict:
     """Nodes and reasoned edges within ``depth`` steps of a trader, account, identifier or parcel (for roles that
     see pseudonyms: of a trader or account named by its pseudonym)."""
-    real = real_subject(principal, subject)
-    result = network(store, real, depth) if real else None
+    real = service.real_subject(principal.redactor, subject)
+    result = service.network(store, real, depth) if real else None
     if result is None:
         raise HTTPException(404, f"nothing called {subject!r} in the network")
     principal.audit(store, "view", "network", result["root"], depth=depth)
     if not principal.sees_everything:
-        result = pseudonymous_network(result, principal)
+        result = service.pseudonymous_network(result, principal.redactor)
     return principal.present(result)
 
-
-def real_subject(principal: Principal, subject: str) -> str | None:
-    """The network node a user means: as given for roles that see everything; for others a trader or account
-    named by its pseudonym (``trader:h:...``, ``account:h:...`` or bare)."""
-    if principal.sees_everything:
-        return subject
-    kind, _, key = subject.partition(":") if subject.startswith(("trader:", "account:")) else ("", "", subject)
-    real = principal.lookup(key)
-    return None if real is None else f"{kind}:{real}" if kind else real
-
-
-def pseudonymous_network(graph: dict, principal: Principal) -> dict:
-    """Traders and accounts only (identifiers, payment accounts and parcels are personal data), named by their
-    pseudonyms (``trader:h:...``, which expand again); edges keep their (scrubbed) reasons."""
-    def hide(node: str) -> str:
-        kind, _, key = node.partition(":")
-        return f"{kind}:{principal.redactor.pseudonym(key)}"
-
-    keep = {n["id"] for n in graph["nodes"] if n["kind"] in ("trader", "account")}
-    nodes = [{"id": hide(n["id"]), "kind": n["kind"], "label": hide(n["id"]), "backup": n.get("backup", False)}
-             for n in graph["nodes"] if n["id"] in keep]
-    edges = [{**e, "source": hide(e["source"]), "target": hide(e["target"])} for e in graph["edges"]
-             if e["source"] in keep and e["target"] in keep]
-    return {**graph, "root": hide(graph["root"]), "nodes": nodes, "edges": edges}

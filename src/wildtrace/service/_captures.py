@@ -9,8 +9,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import trafilatura
-
 from wildtrace.evidence import Evidence, preserve_page
 from wildtrace.model import Platform, PlatformKind, Post, content_hash
 
@@ -34,6 +32,8 @@ def capture_from_browser(evidence: Evidence, url: str, html: str, screenshot: by
     main text), screened when a screener is given so it is ranked with the rest of the queue."""
     store = evidence.store
     now = datetime.now(UTC)
+    import trafilatura  # imported here: it is slow to import, and only captures need it
+
     text = selection.strip() or (trafilatura.extract(html, favor_recall=True) or title or url)
     post_id = f"browse-{uuid.uuid4().hex[:12]}"
     capture = preserve_page(evidence, url, screenshot, html.encode("utf-8"), f"browser extension ({user})",

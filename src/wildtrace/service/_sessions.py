@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from wildtrace.api._users import Role, User
+from wildtrace.service._users import Role, User
 from wildtrace.store import Store
 
 SESSION_HOURS = 12

@@ -8,12 +8,15 @@ edges, or several of these; a *look-alike* is another item drawn in the same sty
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFilter
 
+from wildtrace.link._images import PictureRule, same_picture
 from wildtrace.simulate._images import draw_image
 
 SIZE = (480, 360)
@@ -107,3 +110,31 @@ def picture_pairs(folder: Path, n: int = 110, seed: int = 18) -> list[PicturePai
         pairs.append(PicturePair(originals[i], copy, True, how))
         pairs.append(PicturePair(originals[i], originals[i + 2], False, "look-alike: another item, same style"))
     return pairs
+
+
+def _hashes(path: Path) -> dict[str, Any]:
+    from wildtrace.screen._images import perceptual_hashes
+
+    return {**perceptual_hashes(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
+def judge_pictures(pairs: list[PicturePair], rule: PictureRule = PictureRule()) -> list[tuple[bool, bool, str]]:
+    """(truly the same, judged the same, how the copy was made) of every pair."""
+    hashes: dict[Path, dict[str, Any]] = {}
+    for path in {p for pair in pairs for p in (pair.left, pair.right)}:
+        hashes[path] = _hashes(path)
+    return [(p.same, same_picture(hashes[p.left], hashes[p.right], rule), p.how) for p in pairs]
+
+
+def score_picture_set(folder: Path, n: int = 110, seed: int = 18, rule: PictureRule = PictureRule()) -> dict[str, Any]:
+    """Precision and recall of "same picture" on a generated set (:func:`picture_pairs`) drawn in ``folder``."""
+    judged = judge_pictures(picture_pairs(folder, n, seed), rule)
+    tp = sum(same and said for same, said, _ in judged)
+    fp = sum(said and not same for same, said, _ in judged)
+    fn = sum(same and not said for same, said, _ in judged)
+    uncropped = [said for same, said, how in judged if same and "crop" not in how]
+    cropped = [said for same, said, how in judged if same and "crop" in how]
+    return {"pairs": len(judged), "seed": seed, "precision": round(tp / (tp + fp), 4) if tp + fp else None,
+            "recall": round(tp / (tp + fn), 4) if tp + fn else None,
+            "uncropped_copies_found": f"{sum(uncropped)}/{len(uncropped)}",
+            "cropped_copies_found": f"{sum(cropped)}/{len(cropped)}", "look_alikes_judged_same": fp}

@@ -12,9 +12,9 @@ import zipfile
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from wildtrace.api._audit import audit_events, verify_audit
 from wildtrace.evidence import captures_of
 from wildtrace.model import Account, Alert, Capture, Case, CaseStatus, Entity, Post, Shipment, Transaction, Verdict
+from wildtrace.service._audit import audit_events, verify_audit
 from wildtrace.store import Store
 
 if TYPE_CHECKING:

@@ -11,6 +11,7 @@ import json
 from collections import deque
 from typing import Any
 
+from wildtrace.share import Redactor
 from wildtrace.store import Store
 
 MAX_NODES = 300
@@ -184,3 +185,28 @@ def network(store: Store, subject: str, depth: int = 1) -> dict[str, Any] | None
                 seen.add(nxt)
                 frontier.append((nxt, d + 1))
     return {"root": start, "depth": depth, "truncated": len(g.nodes) >= MAX_NODES, **g.as_dict()}
+
+
+def real_subject(redactor: Redactor, subject: str) -> str | None:
+    """The network node a user means: as given for audiences that see everything; for others a trader or account
+    named by its pseudonym (``trader:h:...``, ``account:h:...`` or bare)."""
+    if redactor.open:
+        return subject
+    kind, _, key = subject.partition(":") if subject.startswith(("trader:", "account:")) else ("", "", subject)
+    real = redactor.unmask(key)
+    return None if real is None else f"{kind}:{real}" if kind else real
+
+
+def pseudonymous_network(graph: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
+    """Traders and accounts only (identifiers, payment accounts and parcels are personal data), named by their
+    pseudonyms (``trader:h:...``, which expand again); edges keep their (scrubbed) reasons."""
+    def hide(node: str) -> str:
+        kind, _, key = node.partition(":")
+        return f"{kind}:{redactor.pseudonym(key)}"
+
+    keep = {n["id"] for n in graph["nodes"] if n["kind"] in ("trader", "account")}
+    nodes = [{"id": hide(n["id"]), "kind": n["kind"], "label": hide(n["id"]), "backup": n.get("backup", False)}
+             for n in graph["nodes"] if n["id"] in keep]
+    edges = [{**e, "source": hide(e["source"]), "target": hide(e["target"])} for e in graph["edges"]
+             if e["source"] in keep and e["target"] in keep]
+    return {**graph, "root": hide(graph["root"]), "nodes": nodes, "edges": edges}

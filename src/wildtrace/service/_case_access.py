@@ -9,13 +9,15 @@ the case does not exist.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from wildtrace.api._cases import list_cases
-from wildtrace.api._users import Role, User, get_user
 from wildtrace.model import Case
+from wildtrace.service._cases import list_cases
+from wildtrace.service._users import Role, User, get_user
+from wildtrace.share import Redactor, audience_for_role
 from wildtrace.store import Store
 
 FULL_VIEW_ROLES = frozenset({Role.ADMIN, Role.INVESTIGATOR})
@@ -84,3 +86,28 @@ def visible_cases(store: Store, user: User, status: str | None = None, limit: in
                   for r in store.query("SELECT case_id, owner, team, roles, shared FROM wb_case_access")}
         cases = [c for c in cases if can_open(access.get(c.id) or Visibility(c.created_by or ""), user)]
     return cases[offset:offset + limit]
+
+
+def open_case(store: Store, user: User, case_id: str, redactor: Redactor,
+              redactors: Callable[[str], Redactor]) -> tuple[Case, Redactor]:
+    """The case and the redactor of ``user``'s view of it (``redactor`` is their role's, ``redactors`` gives the
+    full view's); ``LookupError`` when it does not exist or is not theirs to open."""
+    case = store.get(Case, case_id)
+    vis = visibility(store, case) if case is not None else None
+    if case is None or vis is None or not can_open(vis, user):
+        raise LookupError(f"no case {case_id!r}")
+    if full_view(vis, user):
+        return case, redactors(audience_for_role("investigator"))
+    return case, redactor
+
+
+def item_ref(redactor: Redactor, ref: str) -> str:
+    """An item reference as the store knows it: accounts and traders are named by pseudonym in a redacted view
+    (``LookupError`` when the pseudonym names nothing)."""
+    kind, _, key = ref.strip().partition(":")
+    if kind in ("account", "trader"):
+        real = redactor.unmask(key)
+        if real is None:
+            raise LookupError(f"item {ref!r} does not exist")
+        return f"{kind}:{real}"
+    return ref.strip()

@@ -28,7 +28,7 @@ def suggestions(store: Store, layer: Path, limit: int = 30) -> list[dict[str, An
     return [asdict(s) for s in found if s.term not in reviewed][:limit]
 
 
-def review(store: Store, layer: Path, term: str, decision: str, user: str, meaning: str = "") -> dict[str, Any]:
+def review_term(store: Store, layer: Path, term: str, decision: str, user: str, meaning: str = "") -> dict[str, Any]:
     """Accept (into the lexicon's user layer, as a code word) or reject a suggested term."""
     term = term.strip()
     if decision not in ("accept", "reject"):

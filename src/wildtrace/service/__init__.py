@@ -1,0 +1,126 @@
+"""The workbench's service layer: what the API routes and the pages both call (users and sessions, the audit
+log, review, alerts, cases and who may open them, networks, lexicon review, tips, captures and real-time
+checks). It knows nothing of HTTP: it raises ``LookupError`` for what does not exist, ``ValueError`` for bad
+input and ``PermissionError`` for what a user may not do; records leave it for an audience through a
+``Principal``'s redactor (``wildtrace.share``, the one redaction path).
+
+    from wildtrace.service import queue, post_detail
+    page = queue(store, limit=20)
+"""
+
+from wildtrace.service._alerts import SAR_FORMATS, list_alerts, sar_document, update_alert
+from wildtrace.service._audit import audit_events, record, verify_audit
+from wildtrace.service._captures import capture_from_browser, screenshot_bytes
+from wildtrace.service._case_access import (
+    FULL_VIEW_ROLES,
+    Visibility,
+    can_open,
+    full_view,
+    item_ref,
+    open_case,
+    set_visibility,
+    visibility,
+    visible_cases,
+)
+from wildtrace.service._cases import (
+    ITEM_KINDS,
+    case_notes,
+    case_view,
+    create_case,
+    export_bundle,
+    get_case,
+    list_cases,
+    present_case,
+    present_view,
+    verify_bundle,
+)
+from wildtrace.service._cases import add_item as add_case_item
+from wildtrace.service._cases import add_note as add_case_note
+from wildtrace.service._cases import set_status as set_case_status
+from wildtrace.service._check import check_payment, check_post, check_shipment
+from wildtrace.service._lexicon import review_term, suggestions
+from wildtrace.service._network import network, pseudonymous_network, real_subject, resolve
+from wildtrace.service._principal import Principal
+from wildtrace.service._review import QueueOrder, QueueStatus, Tier, decide, overview, post_detail, queue
+from wildtrace.service._sessions import end_session, session_user, start_session
+from wildtrace.service._tips import list_tips, submit_tip
+from wildtrace.service._users import (
+    WORKERS,
+    Role,
+    User,
+    add_user,
+    authenticate,
+    create_token,
+    get_user,
+    list_users,
+    set_disabled,
+    set_role,
+    user_for_token,
+)
+
+__all__ = [
+    "FULL_VIEW_ROLES",
+    "ITEM_KINDS",
+    "SAR_FORMATS",
+    "WORKERS",
+    "Principal",
+    "QueueOrder",
+    "QueueStatus",
+    "Role",
+    "Tier",
+    "User",
+    "Visibility",
+    "add_case_item",
+    "add_case_note",
+    "add_user",
+    "audit_events",
+    "authenticate",
+    "can_open",
+    "capture_from_browser",
+    "case_notes",
+    "case_view",
+    "check_payment",
+    "check_post",
+    "check_shipment",
+    "create_case",
+    "create_token",
+    "decide",
+    "end_session",
+    "export_bundle",
+    "full_view",
+    "get_case",
+    "get_user",
+    "item_ref",
+    "list_alerts",
+    "list_cases",
+    "list_tips",
+    "list_users",
+    "network",
+    "open_case",
+    "overview",
+    "post_detail",
+    "present_case",
+    "present_view",
+    "pseudonymous_network",
+    "queue",
+    "real_subject",
+    "record",
+    "resolve",
+    "review_term",
+    "sar_document",
+    "screenshot_bytes",
+    "session_user",
+    "set_case_status",
+    "set_disabled",
+    "set_role",
+    "set_visibility",
+    "start_session",
+    "submit_tip",
+    "suggestions",
+    "update_alert",
+    "user_for_token",
+    "verify_audit",
+    "verify_bundle",
+    "visibility",
+    "visible_cases",
+]

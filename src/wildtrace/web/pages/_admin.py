@@ -1,0 +1,81 @@
+"""Users (admin), lexicon review and the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from wildtrace import service
+from wildtrace.api import Admin, StoreDep, Worker
+from wildtrace.service import Principal
+from wildtrace.web.pages._render import Field, error_page, render, see
+
+router = APIRouter(include_in_schema=False)
+
+
+def _users_page(principal: Principal, store: Any, code: int = 200, error: str = "") -> HTMLResponse:
+    return render("admin_users.html", principal, code=code, users=service.list_users(store),
+                  roles=[r.value for r in service.Role], error=error)
+
+
+@router.get("/admin/users")
+def admin_users(principal: Admin, store: StoreDep) -> HTMLResponse:
+    return _users_page(principal, store)
+
+
+@router.post("/admin/users")
+def admin_add_user(principal: Admin, store: StoreDep, username: Annotated[str, Form(max_length=64)],
+                   password: Annotated[str, Form(max_length=200)],
+                   role: Annotated[str, Form(max_length=20)]) -> Response:
+    try:
+        user = service.add_user(store, username, password, role)
+    except ValueError as exc:
+        return _users_page(principal, store, 409 if "exists" in str(exc) else 422, str(exc))
+    principal.audit(store, "user_added", "user", user.username, new_role=user.role.value)
+    return see("/admin/users")
+
+
+@router.post("/admin/users/{username}")
+def admin_change_user(principal: Admin, store: StoreDep, username: str, action: Annotated[str, Form(max_length=20)],
+                      role: Annotated[str, Form(max_length=20)] = "") -> Response:
+    """``action``: ``disable``, ``enable`` or ``role`` (with ``role``)."""
+    try:
+        if action in ("disable", "enable"):
+            service.set_disabled(store, username, action == "disable")
+            principal.audit(store, f"user_{action}d", "user", username)
+        elif action == "role":
+            user = service.set_role(store, username, role)
+            principal.audit(store, "user_role_changed", "user", username, new_role=user.role.value)
+        else:
+            raise ValueError(f"action {action!r} is not one of disable, enable, role")
+    except ValueError as exc:
+        return _users_page(principal, store, 404 if str(exc).startswith("no user") else 422, str(exc))
+    return see("/admin/users")
+
+
+@router.get("/lexicon")
+def lexicon(request: Request, principal: Worker, store: StoreDep) -> HTMLResponse:
+    layer = request.app.state.settings.lexicon_path
+    items = [principal.present(s, "suggestion") for s in service.suggestions(store, layer)]
+    return render("lexicon.html", principal, items=items, layer=str(layer))
+
+
+@router.post("/lexicon")
+def lexicon_review(request: Request, principal: Worker, store: StoreDep, term: Annotated[str, Form(max_length=100)],
+                   decision: Field, meaning: Annotated[str, Form(max_length=200)] = "") -> Response:
+    try:
+        service.review_term(store, request.app.state.settings.lexicon_path, term, decision, principal.name, meaning)
+    except ValueError as exc:
+        return error_page(422, str(exc))
+    principal.audit(store, f"lexicon_{decision}", "term", term, meaning=meaning)
+    return see("/lexicon")
+
+
+@router.get("/audit")
+def audit(principal: Worker, store: StoreDep, offset: int = 0) -> HTMLResponse:
+    offset = max(0, min(offset, 10_000_000))
+    events = [principal.present(e.model_dump(mode="json"), "audit_event")
+              for e in service.audit_events(store, limit=100, offset=offset)]
+    return render("audit.html", principal, events=events, chain=service.verify_audit(store), offset=offset, limit=100)
