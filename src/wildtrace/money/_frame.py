@@ -49,14 +49,14 @@ class Frame:
 
     def close(self) -> None:
         """Close a connection of the frame's own; on a store's connection, drop the frame's relations and
-        reset the memory settings :func:`limit_memory` changed."""
+        reset the memory settings :func:`limit_memory` and the shared pattern tables changed."""
         if not self.shared:
             self.con.close()
             return
         for (name,) in self.con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary "
                                         "AND starts_with(table_name, 'mx_')").fetchall():
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
-        for name in ("memory_limit", "temp_directory"):
+        for name in ("memory_limit", "temp_directory", "preserve_insertion_order"):
             with contextlib.suppress(duckdb.NotImplementedException):  # a connection keeps the folder it spilled to
                 self.con.execute(f"RESET {name}")
 
@@ -324,11 +324,17 @@ def _normalise_phones(con: duckdb.DuckDBPyConnection) -> None:
         list_transform(phones, lambda x: {_phone_sql('x')}) AS phones) FROM mx_seizures""")
 
 
-def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
+def _name_key(name: str | None) -> str:
+    """:func:`~wildtrace.money._names.name_key`, its transliteration libraries loaded on first use (a ledger
+    without parcels or KYC names never calls it)."""
     from wildtrace.money._names import name_key
 
+    return name_key(name)
+
+
+def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
     with contextlib.suppress(duckdb.CatalogException, duckdb.NotImplementedException):  # from an earlier frame
-        con.create_function("mx_name_key", name_key, ["VARCHAR"], "VARCHAR", side_effects=False)
+        con.create_function("mx_name_key", _name_key, ["VARCHAR"], "VARCHAR", side_effects=False)
 
 
 

@@ -15,7 +15,6 @@ from wildtrace.money._constants import ALERT_THRESHOLD
 from wildtrace.money._frame import Frame, open_frame
 from wildtrace.money._registry import exposure_flags, run_typologies
 from wildtrace.money._risk import RiskParams, combine, propagate
-from wildtrace.money._watchlist import Watchlists, watchlist_hits
 from wildtrace.store import Store
 
 
@@ -80,6 +79,8 @@ def _analyse(frame: Frame, store: Store | None, step_seconds: int, typologies: l
              alerts_per: str = "account") -> MoneyResult:
     hits = run_typologies(frame, typologies, params)
     if store is not None and (typologies is None or "watchlist" in typologies):
+        from wildtrace.money._watchlist import Watchlists, watchlist_hits  # FollowTheMoney: only with a store
+
         listed = watchlist_hits(frame, Watchlists.from_store(store))
         hits = pd.concat([hits, listed], ignore_index=True) if not listed.empty else hits
     risk = risk or RiskParams()

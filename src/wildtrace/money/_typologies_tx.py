@@ -95,10 +95,14 @@ def _one_off(window: Window, span: Window, max_pair_payments: int, min_counterpa
               UNION ALL SELECT a, 1, b1, dir, {n}, sum(amount), min(t), max(t) FROM e GROUP BY a, b1, dir),
         deg AS (SELECT a, dir, {n} AS all_n FROM e GROUP BY a, dir),
         top AS (SELECT dir, greatest({int(min_counterparties)}, quantile_disc(n, {quantile})) AS k FROM c GROUP BY dir),
-        r AS (SELECT c.*, deg.all_n, top.k, all_n * {w / max(1, span.seconds)} AS rate
-              FROM c JOIN deg USING (a, dir) JOIN top USING (dir))
-        SELECT *, n >= k AND n < {burst_ratio} * rate AS steady FROM r""")
-    return _OneOff(once, names, cells, make_names + make_once + make_cells)
+        r AS (SELECT c.*, deg.all_n, top.k FROM c JOIN deg USING (a, dir) JOIN top USING (dir))
+        SELECT a, CAST(g AS TINYINT) AS g, b, CAST(dir AS TINYINT) AS dir, CAST(n AS INTEGER) AS n, total, first_t,
+               last_t, CAST(all_n AS INTEGER) AS all_n, CAST(k AS INTEGER) AS k,
+               n >= k AND n < {burst_ratio} * (all_n * {w / max(1, span.seconds)}) AS steady
+        FROM r""")
+    # the shared tables need no row order (every reader orders what it lists): DuckDB builds them in less memory
+    return _OneOff(once, names, cells, "SET preserve_insertion_order = false;\n" + make_names + make_once + make_cells
+                   + "RESET preserve_insertion_order;\n")
 
 
 def _crowded(r: _OneOff) -> str:
