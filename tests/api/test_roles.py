@@ -78,9 +78,14 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, 
     inv.post(f"/api/cases/{own}/notes", json={"text": f"Li Si answers on {PHONE}"})
     theirs = ana.post("/api/cases", json={"title": "analyst case",
                                           "items": [f"post:{ids['posts'][0]}", "shipment:SF100200300"]}).json()["id"]
-    inv.post(f"/api/posts/{ids['posts'][0]}/decisions", json={"decision": "confirm", "note": f"same as {PHONE}"})
+    decision = inv.post(f"/api/posts/{ids['posts'][0]}/decisions", json={
+        "decision": "confirm", "note": f"same as {PHONE}",
+        "correction": {"species": ["pangolin"], "products": ["scales"]}}).json()["id"]
+    attachment = inv.post(f"/api/cases/{own}/attachments", files={"file": (f"Li Si {PHONE}.txt", f"call {PHONE}")},
+                          data={"note": f"receipt of {BACKUP_PHONE}"}).json()["attachment_id"]
+    inv.post("/api/alerts/bulk", json={"ids": ["al-1"], "action": "escalate", "reason": f"Li Si pays {PHONE}"})
     TestClient(app).post("/api/tips", json={"text": f"象牙 {BACKUP_PHONE}", "note": "seen", "contact": TIPSTER})
-    ids.update(case=own, analyst_case=theirs)
+    ids.update(case=own, analyst_case=theirs, decision_id=decision, attachment_id=attachment)
     yield app, store, ids
     store.close()
 
@@ -96,20 +101,26 @@ def _path_values(ids: dict[str, Any], role: str) -> dict[str, str]:
 
     return {"post_id": ids["posts"][0], "case_id": ids["case"], "alert_id": "al-1", "trader_id": h("t-1"),
             "account_id": h("wechat:ivory_king"), "subject": f"trader:{h('t-1')}", "sha256": "ab" * 32,
-            "username": "spare"}
+            "username": "spare", "decision_id": ids["decision_id"], "attachment_id": ids["attachment_id"]}
 
 
+FILES = "__files__"  # in a body: the files of a multipart upload
 # Request bodies by route (a new route with a body needs one here).
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/auth/login"): {"username": "spare", "password": PASSWORD},
     ("POST", "/api/auth/tokens"): {"name": "matrix"},
-    ("POST", "/api/posts/{post_id:path}/decisions"): {"decision": "escalate", "note": f"see {PHONE}"},
+    ("POST", "/api/posts/{post_id:path}/decisions"): {"decision": "escalate", "note": f"see {PHONE}",
+                                                      "correction": {"species": ["tiger"], "products": []}},
     ("POST", "/api/cases"): {"title": "new", "items": ["shipment:SF100200300"]},
     ("PUT", "/api/cases/{case_id}/visibility"): {"team": ["analyst2"], "roles": [], "shared": []},
     ("POST", "/api/cases/{case_id}/items"): {"ref": "transaction:tx1"},
     ("POST", "/api/cases/{case_id}/notes"): {"text": f"call {PHONE}"},
     ("PATCH", "/api/cases/{case_id}"): {"status": "active"},
-    ("PATCH", "/api/alerts/{alert_id}"): {"status": "assigned"},
+    ("PATCH", "/api/alerts/{alert_id}"): {"status": "assigned", "reason": f"Li Si {PHONE}"},
+    ("POST", "/api/alerts/bulk"): {"ids": ["al-1", "nope"], "action": "close", "reason": f"refund {PHONE}"},
+    ("POST", "/api/alerts/{alert_id}/case"): {"title": f"alert of {PHONE}"},
+    ("POST", "/api/cases/{case_id}/attachments"): {"note": f"from {PHONE}",
+                                                   FILES: {"file": (f"{PHONE}.txt", f"Wang Lei {PHONE}")}},
     ("POST", "/api/lexicon/reviews"): {"term": "zzmatrix", "decision": "reject"},
     ("POST", "/api/users"): {"username": "matrix-new", "password": "long enough pw", "role": "partner"},
     ("POST", "/api/check/post"): {"text": f"XY 象牙 {PHONE} ivory_king88"},
@@ -122,7 +133,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
                                               "lEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="},
     ("POST", "/login"): {"username": "spare", "password": PASSWORD},
     ("POST", "/review/{post_id:path}/decide"): {"decision": "dismiss"},
-    ("POST", "/alerts/{alert_id}"): {"action": "assign"},
+    ("POST", "/alerts/bulk"): {"ids": "al-1", "action": "close", "reason": f"paid {PHONE}"},
+    ("POST", "/review/decisions/{decision_id}/undo"): {"back": "/review"},
+    ("POST", "/cases/{case_id}/attachments"): {"note": f"about {PHONE}",
+                                               FILES: {"file": (f"{PHONE}.html", f"<script>{PHONE}</script>")}},
     ("POST", "/cases"): {"title": "page case", "item": "shipment:SF100200300"},
     ("POST", "/cases/{case_id}/visibility"): {"team": "analyst2", "roles": "", "shared": ""},
     ("POST", "/cases/{case_id}/items"): {"ref": "alert:al-1"},
@@ -165,6 +179,8 @@ def call(app: FastAPI, ids: dict[str, Any], method: str, path: str, route: APIRo
     client = _client(app, role)
     if body is None:
         return client.request(method, concrete)
+    if FILES in body:
+        return client.request(method, concrete, data={k: v for k, v in body.items() if k != FILES}, files=body[FILES])
     if path.startswith("/api"):
         return client.request(method, concrete, json=body)
     return client.request(method, concrete, data=body)

@@ -11,9 +11,11 @@ from wildtrace.api._app import create_app
 from wildtrace.api._deps import Admin, CurrentUser, StoreDep, Worker, optional_principal
 from wildtrace.api._schemas import TipIn
 from wildtrace.api._server import FACTORY, app_from_environment, check_serving, export_settings
+from wildtrace.api.routes.alerts import bulk_change, promote
 from wildtrace.api.routes.auth import sign_in, sign_out
-from wildtrace.api.routes.cases import item_ref, open_case
+from wildtrace.api.routes.cases import attach_file, attachment_download, item_ref, open_case
 from wildtrace.api.routes.public import receive_tip
+from wildtrace.api.routes.review import record_decision, withdraw_decision
 
 __all__ = [
     "FACTORY",
@@ -23,13 +25,19 @@ __all__ = [
     "TipIn",
     "Worker",
     "app_from_environment",
+    "attach_file",
+    "attachment_download",
+    "bulk_change",
     "check_serving",
     "create_app",
     "export_settings",
     "item_ref",
     "open_case",
     "optional_principal",
+    "promote",
     "receive_tip",
+    "record_decision",
     "sign_in",
     "sign_out",
+    "withdraw_decision",
 ]

@@ -21,6 +21,7 @@ from wildtrace.api.routes import admin, alerts, auth, captures, cases, check, le
 from wildtrace.config import Settings
 from wildtrace.keys import installation_key
 from wildtrace.log import get_logger
+from wildtrace.service import MAX_ATTACHMENT_BYTES
 from wildtrace.share import Redactors
 from wildtrace.store import Store, StoreBusy
 
@@ -122,6 +123,11 @@ def create_app(store: Store, settings: Settings, screener: Any = None) -> FastAP
     async def guard(request: Request, call_next: Callable) -> Response:
         if "%00" in request.url.path or "\x00" in request.url.path or "%00" in request.url.query:
             return _error(422, "invalid input: the URL contains a NUL byte")
+        if request.method == "POST" and request.url.path.endswith("/attachments"):
+            size = request.headers.get("content-length", "")  # refused before the body is read (and spooled)
+            if not size.isdigit() or int(size) > MAX_ATTACHMENT_BYTES + 65536:
+                return _error(413 if size.isdigit() else 411, f"an attachment upload must say its length and be at "
+                                                              f"most {MAX_ATTACHMENT_BYTES:,} bytes")
         if request.url.path == "/api/live":  # liveness must not wait for the store
             return await call_next(request)
         try:

@@ -42,9 +42,16 @@ class TokenRequest(Body):
     name: Title = "api"
 
 
+class CorrectionIn(Body):
+    species: list[Short] = Field(default_factory=list, max_length=30, description="lexicon species ids (none: [])")
+    products: list[Short] = Field(default_factory=list, max_length=30, description="lexicon product ids")
+
+
 class DecisionIn(Body):
     decision: DecisionKind
     note: Note = ""
+    correction: CorrectionIn | None = Field(None, description="what the post really names, when screening got it "
+                                                              "wrong: stored with the decision as a training label")
 
 
 class CaseIn(Body):
@@ -74,6 +81,18 @@ class CaseVisibilityIn(Body):
 class AlertUpdate(Body):
     status: AlertStatus | None = None
     assignee: Short | None = None
+    reason: Note = ""
+
+
+class AlertBulk(Body):
+    ids: list[Short] = Field(min_length=1, max_length=500)
+    action: Literal["assign", "close", "escalate", "reopen"]
+    assignee: Short | None = Field(None, description="with assign: the user ('' unassigns)")
+    reason: Note = Field("", description="why; required to close")
+
+
+class AlertToCase(Body):
+    title: Short = ""
 
 
 class UserIn(Body):

@@ -8,7 +8,14 @@ input and ``PermissionError`` for what a user may not do; records leave it for a
     page = queue(store, limit=20)
 """
 
-from wildtrace.service._alerts import SAR_FORMATS, list_alerts, sar_document, update_alert
+from wildtrace.service._alerts import SAR_FORMATS, alert_history, sar_document, update_alert
+from wildtrace.service._attachments import (
+    MAX_ATTACHMENT_BYTES,
+    add_attachment,
+    case_attachments,
+    read_attachment,
+    safe_name,
+)
 from wildtrace.service._audit import audit_events, record, verify_audit
 from wildtrace.service._captures import capture_from_browser, screenshot_bytes
 from wildtrace.service._case_access import (
@@ -38,12 +45,33 @@ from wildtrace.service._cases import add_item as add_case_item
 from wildtrace.service._cases import add_note as add_case_note
 from wildtrace.service._cases import set_status as set_case_status
 from wildtrace.service._check import check_payment, check_post, check_shipment
+from wildtrace.service._labels import (
+    Correction,
+    corrections,
+    last_decision,
+    lexicon_choices,
+    parse_correction,
+    reviewer_stats,
+    undo_decision,
+)
 from wildtrace.service._lexicon import review_term, suggestions
 from wildtrace.service._network import network, pseudonymous_network, real_subject, resolve
 from wildtrace.service._principal import Principal
 from wildtrace.service._review import QueueOrder, QueueStatus, Tier, decide, overview, post_detail, queue
 from wildtrace.service._sessions import end_session, session_user, start_session
+from wildtrace.service._timeline import case_timeline, present_timeline
 from wildtrace.service._tips import list_tips, submit_tip
+from wildtrace.service._triage import (
+    MAX_BULK,
+    SORTS,
+    UNASSIGNED,
+    AlertFilter,
+    AlertSort,
+    BulkAction,
+    alert_to_case,
+    bulk_update,
+    list_alerts,
+)
 from wildtrace.service._users import (
     WORKERS,
     Role,
@@ -61,8 +89,16 @@ from wildtrace.service._users import (
 __all__ = [
     "FULL_VIEW_ROLES",
     "ITEM_KINDS",
+    "MAX_ATTACHMENT_BYTES",
+    "MAX_BULK",
     "SAR_FORMATS",
+    "SORTS",
+    "UNASSIGNED",
     "WORKERS",
+    "AlertFilter",
+    "AlertSort",
+    "BulkAction",
+    "Correction",
     "Principal",
     "QueueOrder",
     "QueueStatus",
@@ -70,18 +106,25 @@ __all__ = [
     "Tier",
     "User",
     "Visibility",
+    "add_attachment",
     "add_case_item",
     "add_case_note",
     "add_user",
+    "alert_history",
+    "alert_to_case",
     "audit_events",
     "authenticate",
+    "bulk_update",
     "can_open",
     "capture_from_browser",
+    "case_attachments",
     "case_notes",
+    "case_timeline",
     "case_view",
     "check_payment",
     "check_post",
     "check_shipment",
+    "corrections",
     "create_case",
     "create_token",
     "decide",
@@ -91,6 +134,8 @@ __all__ = [
     "get_case",
     "get_user",
     "item_ref",
+    "last_decision",
+    "lexicon_choices",
     "list_alerts",
     "list_cases",
     "list_tips",
@@ -98,15 +143,20 @@ __all__ = [
     "network",
     "open_case",
     "overview",
+    "parse_correction",
     "post_detail",
     "present_case",
+    "present_timeline",
     "present_view",
     "pseudonymous_network",
     "queue",
+    "read_attachment",
     "real_subject",
     "record",
     "resolve",
     "review_term",
+    "reviewer_stats",
+    "safe_name",
     "sar_document",
     "screenshot_bytes",
     "session_user",
@@ -117,6 +167,7 @@ __all__ = [
     "start_session",
     "submit_tip",
     "suggestions",
+    "undo_decision",
     "update_alert",
     "user_for_token",
     "verify_audit",

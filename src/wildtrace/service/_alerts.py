@@ -1,29 +1,22 @@
-"""Alerts from the money stage: listing with filters, assignment and status."""
+"""Alerts from the money stage: assignment and status with a history of every change, SAR drafts."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from wildtrace.model import Alert, AlertStatus
 from wildtrace.store import Store
 
-
-def list_alerts(store: Store, status: str | None = None, assignee: str | None = None, kind: str | None = None,
-                limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    clauses, params = [], []
-    for column, value in (("status", status), ("assignee", assignee), ("kind", kind)):
-        if value:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    where = " AND ".join(clauses)
-    items = store.find(Alert, where, params, order_by="score DESC, id", limit=limit, offset=offset)
-    return {"total": store.count(Alert, where, params), "limit": limit, "offset": offset,
-            "items": [a.model_dump(mode="json") for a in items]}
+_ACTIONS = {"closed": "close", "escalated": "escalate", "open": "reopen"}  # status set -> the history's word
+_EVENT_COLUMNS = ["event_id", "alert_id", "happened_at", "actor", "action", "status", "assignee", "reason", "case_id"]
 
 
 def update_alert(store: Store, alert_id: str, status: AlertStatus | str | None = None,
-                 assignee: str | None = None) -> Alert:
-    """Assign an alert or change its status; assigning an open alert makes it ``assigned``."""
+                 assignee: str | None = None, actor: str = "", reason: str = "", case_id: str | None = None) -> Alert:
+    """Assign an alert or change its status; assigning an open alert makes it ``assigned``. The change goes
+    into the alert's history (``alert_history``) with ``actor``, ``reason`` and the case it went to."""
     alert = store.get(Alert, alert_id)
     if alert is None:
         raise LookupError(f"no alert {alert_id!r}")
@@ -34,7 +27,25 @@ def update_alert(store: Store, alert_id: str, status: AlertStatus | str | None =
     if status is not None:
         alert.status = AlertStatus(status)
     store.put([alert])
+    store.insert_rows("wb_alert_events", [{
+        "event_id": uuid.uuid4().hex, "alert_id": alert_id, "happened_at": datetime.now(UTC), "actor": actor,
+        "action": "to_case" if case_id else _ACTIONS.get(str(status), "assign"), "status": str(alert.status),
+        "assignee": alert.assignee, "reason": reason.replace("\x00", "")[:2000], "case_id": case_id}],
+        _EVENT_COLUMNS, ["event_id"])
     return alert
+
+
+def alert_history(store: Store, alert_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The changes of each alert (assignments, status changes with their reason, the case it went to), oldest
+    first, by alert id."""
+    if not alert_ids:
+        return {}
+    rows = store.query(f"SELECT {', '.join(_EVENT_COLUMNS)} FROM wb_alert_events WHERE alert_id IN "
+                       f"({', '.join('?' for _ in alert_ids)}) ORDER BY happened_at, event_id", list(alert_ids))
+    history: dict[str, list[dict[str, Any]]] = {a: [] for a in alert_ids}
+    for r in rows:
+        history[r["alert_id"]].append({**r, "happened_at": r["happened_at"].isoformat()})
+    return history
 
 
 SAR_FORMATS = {"xml": "application/xml", "html": "text/html; charset=utf-8", "json": "application/json"}

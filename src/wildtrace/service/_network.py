@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from datetime import datetime
 from typing import Any
 
 from wildtrace.share import Redactor
@@ -26,25 +27,33 @@ class Graph:
     def node(self, node_id: str, kind: str, label: str, **extra: Any) -> None:
         self.nodes.setdefault(node_id, {"id": node_id, "kind": kind, "label": label, **extra})
 
-    def edge(self, a: str, b: str, kind: str, reason: str) -> None:
+    def edge(self, a: str, b: str, kind: str, reason: str, **extra: Any) -> None:
+        """An edge with its reason; ``extra`` (payments and parcels: ``first``/``last`` times, ``total`` and
+        ``currency``) is kept from the edge's first reason."""
         key = (min(a, b), max(a, b), kind)
         if key in self.edges:
             if reason not in self.edges[key]["reasons"]:
                 self.edges[key]["reasons"].append(reason)
         else:
-            self.edges[key] = {"source": a, "target": b, "kind": kind, "reasons": [reason]}
+            self.edges[key] = {"source": a, "target": b, "kind": kind, "reasons": [reason], **extra}
 
     def as_dict(self) -> dict[str, Any]:
         return {"nodes": list(self.nodes.values()), "edges": list(self.edges.values())}
 
 
 def resolve(store: Store, subject: str) -> str | None:
-    """The node id of ``subject``: a node id as is, or a bare trader or account id."""
+    """The node id of ``subject``: a node id as is, or a bare trader id, account id, waybill or identifier value
+    (a phone, messenger ID, payment account... as the store normalised it)."""
     if subject.partition(":")[0] in ("trader", "account", "ident", "parcel") and _exists(store, subject):
         return subject
-    for prefix in ("trader:", "account:"):
+    for prefix in ("trader:", "account:", "parcel:"):
         if _exists(store, prefix + subject):
             return prefix + subject
+    rows = store.query("SELECT kind FROM account_identifiers WHERE value = ? ORDER BY kind LIMIT 1", [subject])
+    if rows:
+        return f"ident:{rows[0]['kind']}:{subject}"
+    if store.query("SELECT 1 AS x FROM transactions WHERE payer = ? OR payee = ? LIMIT 1", [subject, subject]):
+        return f"ident:payment_account:{subject}"
     return None
 
 
@@ -139,7 +148,7 @@ def _expand(g: Graph, store: Store, node: str) -> list[str]:
                 if s[f"{role}_phone"]:
                     target = f"ident:phone:{s[f'{role}_phone']}"
                     g.node(target, "identifier", s[f"{role}_phone"], identifier_kind="phone")
-                    g.edge(node, target, "parcel", f"{role} phone on waybill {key}")
+                    g.edge(node, target, "parcel", f"{role} phone on waybill {key}", **_when(s["time"]))
                     found.append(target)
     return found
 
@@ -147,26 +156,34 @@ def _expand(g: Graph, store: Store, node: str) -> list[str]:
 def _payments(g: Graph, store: Store, node: str, value: str) -> list[str]:
     rows = store.query(
         "SELECT CASE WHEN payer = ? THEN payee ELSE payer END AS other, CASE WHEN payer = ? THEN 'paid' ELSE "
-        "'received from' END AS direction, count(*) AS n, sum(amount) AS total, min(currency) AS currency "
+        "'received from' END AS direction, count(*) AS n, sum(amount) AS total, min(currency) AS currency, "
+        "min(time) AS first, max(time) AS last "
         "FROM transactions WHERE payer = ? OR payee = ? GROUP BY 1, 2 ORDER BY 4 DESC LIMIT 50",
         [value, value, value, value])
     found = []
     for r in rows:
         target = f"ident:payment_account:{r['other']}"
         g.node(target, "identifier", r["other"], identifier_kind="payment_account")
-        g.edge(node, target, "payment", f"{r['direction']}: {r['n']} payments, {r['total']:.2f} {r['currency']}")
+        g.edge(node, target, "payment", f"{r['direction']}: {r['n']} payments, {r['total']:.2f} {r['currency']}",
+               total=float(r["total"]), currency=r["currency"], n=int(r["n"]), **_when(r["first"], r["last"]))
         found.append(target)
     return found
 
 
+def _when(first: datetime | None, last: datetime | None = None) -> dict[str, str]:
+    """An edge's time span as ISO text (``first``, ``last``), for the view's time filter; empty when undated."""
+    last = last or first
+    return {"first": first.isoformat(), "last": last.isoformat()} if first and last else {}
+
+
 def _parcels_of_phone(g: Graph, store: Store, node: str, phone: str) -> list[str]:
     found = []
-    for s in store.query("SELECT waybill, sender_phone, courier, declared_contents FROM shipments "
+    for s in store.query("SELECT waybill, time, sender_phone, courier, declared_contents FROM shipments "
                          "WHERE sender_phone = ? OR receiver_phone = ? ORDER BY waybill LIMIT 50", [phone, phone]):
         target = f"parcel:{s['waybill']}"
         g.node(target, "parcel", s["waybill"], courier=s["courier"], declared=s["declared_contents"])
         role = "sender" if s["sender_phone"] == phone else "receiver"
-        g.edge(node, target, "parcel", f"{role} phone on waybill {s['waybill']}")
+        g.edge(node, target, "parcel", f"{role} phone on waybill {s['waybill']}", **_when(s["time"]))
         found.append(target)
     return found
 

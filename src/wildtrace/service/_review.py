@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from wildtrace.model import Account, Decision, DecisionKind, MediaItem, Post, Verdict
+from wildtrace.service._labels import Correction, corrections, save_correction
 from wildtrace.store import Store
 
 Tier = Literal["high", "medium", "low", "none"]
@@ -93,6 +94,7 @@ def post_detail(store: Store, post_id: str) -> dict[str, Any] | None:
     media = [m for sha in post.media if (m := store.get(MediaItem, sha)) is not None]
     spans = verdict.spans if verdict else []
     decisions = store.find(Decision, "post_id = ?", [post_id], order_by="decided_at DESC")
+    fixed = corrections(store, [d.id for d in decisions])
     return {
         "post": post.model_dump(mode="json"),
         "segments": segments(post.text, spans),
@@ -101,17 +103,23 @@ def post_detail(store: Store, post_id: str) -> dict[str, Any] | None:
                    "ocr_spans": [s.model_dump(mode="json") for s in spans if getattr(s, "media", None) == m.sha256]}
                   for m in media],
         "verdict": verdict.model_dump(mode="json") if verdict else None,
-        "decisions": [d.model_dump(mode="json") for d in decisions],
+        "decisions": [{**d.model_dump(mode="json"), "correction": fixed.get(d.id)} for d in decisions],
     }
 
 
-def decide(store: Store, post_id: str, decision: DecisionKind | str, user: str, note: str = "") -> Decision:
-    """Record an analyst's decision on a post (it becomes a training label)."""
+def decide(store: Store, post_id: str, decision: DecisionKind | str, user: str, note: str = "",
+           correction: Correction | None = None) -> Decision:
+    """Record an analyst's decision on a post (it becomes a training label), with the reviewer's correction of
+    the species and products it names when that differs from the verdict's."""
     if store.get(Post, post_id) is None:
         raise LookupError(f"no post {post_id!r}")
     row = Decision(id=uuid.uuid4().hex, post_id=post_id, decision=DecisionKind(decision), decided_by=user,
-                   note=note, decided_at=datetime.now(UTC))
+                   note=note.replace("\x00", ""), decided_at=datetime.now(UTC))
     store.add([row])
+    verdict = store.get(Verdict, post_id)
+    named = (set(verdict.species), set(verdict.products)) if verdict else (set(), set())
+    if correction is not None and (set(correction.species), set(correction.products)) != named:
+        save_correction(store, row, correction)
     return row
 
 

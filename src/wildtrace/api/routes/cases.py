@@ -4,12 +4,14 @@ its visibility gives the asker (see ``wildtrace.service``); one they may not ope
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile
 
 from wildtrace import service
 from wildtrace.api._deps import Principal, StoreDep, Worker
 from wildtrace.api._schemas import CaseIn, CaseItemIn, CaseStatusIn, CaseVisibilityIn, NoteIn
+from wildtrace.evidence import BlobStore, Evidence
 from wildtrace.model import Case, CaseStatus
 from wildtrace.share import Redactor
 from wildtrace.store import Store
@@ -117,8 +119,6 @@ def bundle(case_id: str, principal: Worker, store: StoreDep, request: Request) -
     the case (a redacted view withholds the WARC files); the export is audited first, so it is in the bundle."""
     _, redactor = open_case(request, store, principal, case_id)
     principal.audit(store, "export", "case", case_id, format="bundle", view=redactor.audience)
-    from wildtrace.evidence import Evidence
-
     evidence = Evidence(store, request.app.state.settings.data_path)
     try:
         data = service.export_bundle(store, case_id, principal.name, evidence, redactor)
@@ -126,3 +126,67 @@ def bundle(case_id: str, principal: Worker, store: StoreDep, request: Request) -
         raise HTTPException(409, str(exc)) from None
     return Response(data, media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{case_id}.zip"'})
+
+
+@router.get("/{case_id}/timeline")
+def timeline(case_id: str, request: Request, principal: Worker, store: StoreDep) -> dict:
+    """What happened to the case, oldest first: opened, items, notes (with their text), attachments, status,
+    visibility, exports, alerts promoted to it (views are in the audit log)."""
+    _, redactor = open_case(request, store, principal, case_id)
+    principal.audit(store, "view", "case", case_id, view=redactor.audience, part="timeline")
+    return {"items": service.present_timeline(service.case_timeline(store, case_id), redactor),
+            "view": redactor.audience}
+
+
+@router.post("/{case_id}/attachments", status_code=201)
+def attach(case_id: str, request: Request, principal: Worker, store: StoreDep,
+                 file: Annotated[UploadFile, File(description="any file; kept as evidence by its SHA-256")],
+                 note: Annotated[str, Form(max_length=2000)] = "") -> dict:
+    """Attach a file (at most ``MAX_ATTACHMENT_BYTES``): stored in the evidence store by its SHA-256, its type
+    sniffed from the bytes, only ever served back as a download."""
+    data = file.file.read(service.MAX_ATTACHMENT_BYTES + 1)
+    return attach_file(request, store, principal, case_id, file.filename or "", data, note)
+
+
+def attach_file(request: Request, store: Store, principal: Principal, case_id: str, name: str, data: bytes,
+                note: str) -> dict:
+    """``service.add_attachment`` in the asker's view of the case, audited (the case page calls it)."""
+    _, redactor = open_case(request, store, principal, case_id)
+    try:
+        row = service.add_attachment(store, _blobs(request, store), case_id, name, data, principal.name, note)
+    except ValueError as exc:
+        raise HTTPException(413 if len(data) > service.MAX_ATTACHMENT_BYTES else 422, str(exc)) from None
+    principal.audit(store, "attachment_added", "case", case_id, attachment_id=row["attachment_id"],
+                    sha256=row["sha256"], name=row["name"], mime=row["mime"], size=row["size"])
+    return redactor.document(row, "attachment")
+
+
+@router.get("/{case_id}/attachments/{attachment_id}", response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {}}, "description": "the file"}})
+def attachment(case_id: str, attachment_id: str, request: Request, principal: Worker, store: StoreDep) -> Response:
+    """An attachment as a download (``application/octet-stream``, never rendered); for those who see the case
+    unredacted only (a file may show anything), checked against its SHA-256; audited."""
+    return attachment_download(request, store, principal, case_id, attachment_id)
+
+
+def attachment_download(request: Request, store: Store, principal: Principal, case_id: str,
+                        attachment_id: str) -> Response:
+    _, redactor = open_case(request, store, principal, case_id)
+    if not redactor.open:
+        raise HTTPException(403, "attachments are evidence: your view of this case lists them but does not open them")
+    try:
+        row, data = service.read_attachment(store, _blobs(request, store), case_id, attachment_id)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from None
+    principal.audit(store, "view", "case", case_id, attachment_id=attachment_id, sha256=row["sha256"])
+    ascii_name = row["name"].encode("ascii", "replace").decode().replace("?", "_")
+    return Response(data, media_type="application/octet-stream", headers={
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(row['name'])}",
+        "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox",
+        "X-Attachment-Type": row["mime"]})
+
+
+def _blobs(request: Request, store: Store) -> BlobStore:
+    return Evidence(store, request.app.state.settings.data_path).blobs

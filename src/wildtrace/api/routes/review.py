@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
@@ -12,6 +13,8 @@ from wildtrace.api._deps import CurrentUser, StoreDep, Worker
 from wildtrace.api._schemas import DecisionIn, Short
 from wildtrace.evidence import Evidence, sha256_bytes, sniff_type
 from wildtrace.model import Decision, MediaItem
+from wildtrace.service import Principal
+from wildtrace.store import Store
 
 router = APIRouter(prefix="/api", tags=["review"])
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -51,23 +54,70 @@ def post(post_id: str, principal: CurrentUser, store: StoreDep) -> dict:
 
 
 @router.post("/posts/{post_id:path}/decisions", status_code=201)
-def decide(post_id: str, body: DecisionIn, principal: Worker, store: StoreDep) -> dict:
-    """Confirm, dismiss or escalate a post; the decision becomes a training label."""
+def decide(post_id: str, body: DecisionIn, request: Request, principal: Worker, store: StoreDep) -> dict:
+    """Confirm, dismiss or escalate a post; the decision becomes a training label, and a ``correction`` of the
+    species and products it names (lexicon ids) a label of what it sells."""
+    correction = body.correction
+    row = record_decision(request, store, principal, post_id, body.decision, body.note,
+                          correction.species if correction else None, correction.products if correction else None)
+    return principal.present(row.model_dump(mode="json"), "decision")
+
+
+def record_decision(request: Request, store: Store, principal: Principal, post_id: str, decision: str, note: str,
+                    species: list[str] | None, products: list[str] | None) -> Decision:
+    """``service.decide`` with the correction checked against the lexicon, audited (the review page calls it)."""
     try:
-        row = service.decide(store, post_id, body.decision, principal.name, body.note)
+        correction = service.parse_correction(species, products, request.app.state.settings.lexicon_path)
+        row = service.decide(store, post_id, decision, principal.name, note, correction)
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from None
-    principal.audit(store, "decide", "post", post_id, decision=str(row.decision), decision_id=row.id)
-    return principal.present(row.model_dump(mode="json"), "decision")
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+    fixed = service.corrections(store, [row.id]).get(row.id)
+    principal.audit(store, "decide", "post", post_id, decision=str(row.decision), decision_id=row.id,
+                    note=row.note, **({"correction": fixed} if fixed else {}))
+    return row
+
+
+@router.post("/decisions/{decision_id}/undo")
+def undo(decision_id: str, principal: Worker, store: StoreDep) -> dict:
+    """Withdraw one's own decision (admins: anyone's) and its correction: the post is pending again and the
+    label is gone; the audit log keeps what it was."""
+    return principal.present(withdraw_decision(store, principal, decision_id).model_dump(mode="json"), "decision")
+
+
+def withdraw_decision(store: Store, principal: Principal, decision_id: str) -> Decision:
+    """``service.undo_decision`` for ``principal``, audited with what was withdrawn (the review page calls it)."""
+    fixed = service.corrections(store, [decision_id]).get(decision_id)
+    try:
+        row = service.undo_decision(store, decision_id, principal.name, principal.user.role == service.Role.ADMIN)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
+    except PermissionError as exc:
+        raise HTTPException(403, str(exc)) from None
+    principal.audit(store, "decision_undone", "post", row.post_id, decision_id=row.id, decision=str(row.decision),
+                    decided_by=row.decided_by, note=row.note, **({"correction": fixed} if fixed else {}))
+    return row
 
 
 @router.get("/decisions")
 def decisions(principal: Worker, store: StoreDep, limit: Limit = 100, offset: Offset = 0) -> dict:
-    """Decisions as labels (1 confirm/escalate, 0 dismiss), newest first; an export, so audited."""
+    """Decisions as labels (1 confirm/escalate, 0 dismiss) with reviewers' species/product corrections, newest
+    first; an export, so audited."""
     rows = store.find(Decision, order_by="decided_at DESC, id", limit=limit, offset=offset)
+    fixed = service.corrections(store, [d.id for d in rows])
     principal.audit(store, "export", "decisions", "", n=len(rows), offset=offset)
     return {"total": store.count(Decision),
-            "items": [principal.present({**d.model_dump(mode="json"), "label": d.label}, "decision") for d in rows]}
+            "items": [principal.present({**d.model_dump(mode="json"), "label": d.label, "correction": fixed.get(d.id)},
+                                        "decision") for d in rows]}
+
+
+@router.get("/reviews/stats")
+def review_stats(principal: Worker, store: StoreDep,
+                 days: Annotated[int, Query(ge=0, le=36_500, description="0: all time")] = 0) -> dict:
+    """Per reviewer: decisions by kind, with a note, corrected, undone, and agreement with the model."""
+    since = datetime.now(UTC) - timedelta(days=days) if days else None
+    return principal.present(service.reviewer_stats(store, since))
 
 
 @router.get("/media/{sha256}", response_class=Response,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from wildtrace import service
-from wildtrace.api import StoreDep, Worker, item_ref, open_case
+from wildtrace.api import StoreDep, Worker, attach_file, attachment_download, item_ref, open_case
 from wildtrace.model import CaseStatus
 from wildtrace.web.pages._render import Field, error_page, render, see
 
@@ -44,7 +44,9 @@ def case(case_id: str, request: Request, principal: Worker, store: StoreDep) -> 
         return error_page(exc.status_code, str(exc.detail))
     principal.audit(store, "view", "case", case_id, view=redactor.audience)
     vis = service.visibility(store, found)
+    timeline = service.present_timeline(service.case_timeline(store, case_id), redactor)
     return render("case.html", principal, v=service.present_view(view, redactor), view=redactor.audience,
+                  timeline=timeline, can_download=redactor.open, max_mb=service.MAX_ATTACHMENT_BYTES // 2**20,
                   vis=vis, can_share=principal.user.role in service.FULL_VIEW_ROLES,
                   can_change=principal.user.role in service.FULL_VIEW_ROLES or principal.name == vis.owner,
                   statuses=[s.value for s in CaseStatus])
@@ -109,3 +111,24 @@ def case_status(case_id: str, request: Request, principal: Worker, store: StoreD
         return error_page(404 if isinstance(exc, LookupError) else 422, str(exc))
     principal.audit(store, "case_status", "case", case_id, status=str(case.status))
     return see(f"/cases/{case_id}")
+
+
+@router.post("/cases/{case_id}/attachments")
+def case_attachment(case_id: str, request: Request, principal: Worker, store: StoreDep, file: UploadFile,
+                    note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    try:
+        attach_file(request, store, principal, case_id, file.filename or "",
+                    file.file.read(service.MAX_ATTACHMENT_BYTES + 1), note)
+    except HTTPException as exc:
+        return error_page(exc.status_code, str(exc.detail))
+    return see(f"/cases/{case_id}")
+
+
+@router.get("/cases/{case_id}/attachments/{attachment_id}")
+def case_attachment_file(case_id: str, attachment_id: str, request: Request, principal: Worker,
+                         store: StoreDep) -> Response:
+    """The attachment as a download (the API's answer: never rendered, for full views of the case only)."""
+    try:
+        return attachment_download(request, store, principal, case_id, attachment_id)
+    except HTTPException as exc:
+        return error_page(exc.status_code, str(exc.detail))
