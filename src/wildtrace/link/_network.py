@@ -143,19 +143,24 @@ def _label_parties(g: nx.DiGraph) -> None:
             "supplier" if sells else "other"
 
 
-def trader_communities(g: nx.DiGraph, members: set[str], seed: int = 0) -> dict[str, int]:
-    """Louvain communities of the traders in the trade (``members``), ties weighted by evidence (:data:`TIE_WEIGHTS`);
-    every other node joins the community of the trader it exchanged most with, else one of its own."""
+def trader_communities(g: nx.DiGraph, trade: pd.DataFrame, members: set[str], seed: int = 0) -> dict[str, int]:
+    """Louvain communities of the traders in the trade (``members``), ties weighted by evidence (:data:`TIE_WEIGHTS`):
+    their trade payments (``trade``: src, dst), parcels and co-mentioned identifiers. Every other node joins the
+    community of the trader it exchanged most with, else one of its own."""
     ties = nx.Graph()
     ties.add_nodes_from(sorted(members))
+
+    def tie(a: str, b: str, weight: float) -> None:
+        ties.add_edge(a, b, weight=ties.get_edge_data(a, b, {"weight": 0.0})["weight"] + weight)
+
+    for a, b in zip(trade["src"], trade["dst"], strict=True):
+        tie(a, b, TIE_WEIGHTS["payments"])
     for u, v, e in g.edges(data=True):
-        if u in members and v in members:
-            w = TIE_WEIGHTS["payments"] * e["payments"] + TIE_WEIGHTS["parcels"] * e["parcels"]
-            ties.add_edge(u, v, weight=ties.get_edge_data(u, v, {"weight": 0.0})["weight"] + w)
+        if u in members and v in members and e["parcels"]:
+            tie(u, v, TIE_WEIGHTS["parcels"] * e["parcels"])
     for (a, b), n in g.graph.get("co_mentions", {}).items():
         if a in members and b in members:
-            w = TIE_WEIGHTS["co_mentions"] * n
-            ties.add_edge(a, b, weight=ties.get_edge_data(a, b, {"weight": 0.0})["weight"] + w)
+            tie(a, b, TIE_WEIGHTS["co_mentions"] * n)
     found = nx.community.louvain_communities(ties, weight="weight", seed=seed) if len(ties) else []
     community = {n: i for i, c in enumerate(sorted(found, key=lambda c: (-len(c), min(c)))) for n in c}
     following = len(found)
@@ -188,8 +193,8 @@ def analyse_network(g: nx.DiGraph, profiles: dict[str, dict[str, Any]] | None = 
     payments = g.graph.get("payments", pd.DataFrame(columns=PAYMENT_COLUMNS))
     roles = chain_roles(payments, profiles, traders, rules)
     flagged = {t for t in traders if profiles.get(t, {}).get("n_flagged", 0) > 0}
-    members = trade_payments(payments.assign(amount=payments["amount"].astype(float)), flagged, rules).members | flagged
-    community_of = trader_communities(g, members, seed)
+    trade = trade_payments(payments.assign(amount=payments["amount"].astype(float)), flagged, rules)
+    community_of = trader_communities(g, trade.payments, trade.members | flagged, seed)
     undirected = nx.Graph()
     undirected.add_nodes_from(g.nodes)
     undirected.add_edges_from(g.edges)

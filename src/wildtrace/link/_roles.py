@@ -34,6 +34,7 @@ class RoleRules:
     min_trade_payment: float
     min_pair_payments: int
     min_flagged_partners: int
+    min_flagged_share: float
     forward_hours: float
     forward_min_amount_share: float
     agent_min_forwards: int
@@ -82,7 +83,7 @@ class _Trade:
 
 def trade_payments(payments: pd.DataFrame, flagged: set[str], rules: RoleRules) -> _Trade:
     """Payments of at least ``min_trade_payment`` between pairs of traders that exchange several of them, among
-    traders with flagged ads and those trading with several of them."""
+    traders with flagged ads and those trading mostly with several of them (not a shop paying everyone wages)."""
     p = payments[payments["amount"] >= rules.min_trade_payment]
     pair = [(a, b) if a < b else (b, a) for a, b in zip(p["src"], p["dst"], strict=True)]
     counts = Counter(pair)
@@ -92,7 +93,8 @@ def trade_payments(payments: pd.DataFrame, flagged: set[str], rules: RoleRules) 
     for a, b in {x for x, k in zip(pair, keep, strict=True) if k}:
         partners[a].add(b)
         partners[b].add(a)
-    members = {t for t, ps in partners.items() if t in flagged or len(ps & flagged) >= rules.min_flagged_partners}
+    members = {t for t, ps in partners.items() if t in flagged or (
+        len(ps & flagged) >= rules.min_flagged_partners and len(ps & flagged) >= rules.min_flagged_share * len(ps))}
     p = p[p["src"].isin(members) & p["dst"].isin(members)]
     return _Trade(p.sort_values("time", kind="stable").reset_index(drop=True), members)
 
