@@ -73,6 +73,23 @@ def test_network_risk_does_not_come_back_to_its_origin(chain: Store) -> None:
     assert any(r.startswith("network: 1 hop(s) from wallet:sellerpay ") for r in phone["reasons"])
 
 
+def test_a_pattern_reaches_its_accounts_through_the_pattern_not_again_through_its_payments(
+        benign_store: Store) -> None:
+    """Every account on a cycle carries the cycle itself (strong enough to seed, were it not a pattern);
+    the cycle does not also seed network risk that would come back to its own accounts over the payments
+    that form it, so each scores the cycle once."""
+    from tests.money.factory import PLANTS
+    from wildtrace.money import RiskParams
+
+    benign_store.add(PLANTS["cycle"][0])
+    result = analyse(benign_store)
+    risk = result.risk.set_index("subject")
+    cycle = result.hits[result.hits["typology"] == "cycle"].set_index("subject")
+    for a in PLANTS["cycle"][1]:
+        assert cycle.loc[a, "score"] >= RiskParams().min_seed
+        assert risk.loc[a, "network_score"] == 0 and risk.loc[a, "score"] == cycle.loc[a, "score"], risk.loc[a]
+
+
 def test_hubs_do_not_pass_risk_on(chain: Store) -> None:
     chain.add([tx(f"hub{i}", 200 + i, f"wallet:q{i}", "wallet:sellerpay", 10.0) for i in range(60)]
               + [tx("via-hub", 300, "wallet:sellerpay", "wallet:beyond", 10.0)])

@@ -270,3 +270,18 @@ def test_a_common_typology_is_counted_by_its_occurrences_not_its_accounts() -> N
     three = hits(["a", "b", "c"]).drop(columns="pattern")
     _discount_common(three, 100)
     assert (three["score"] == round(0.4 * COMMON / 0.03, 4)).all() and "counts x0.67" in three["reason"].iloc[0]
+
+
+def test_pattern_member_recall_counts_accounts_named_by_pattern_hits_only() -> None:
+    """A labelled pattern's accounts are found when a pattern hit names them (subject or member); an account
+    only a pass-through hit names is not; the precision is over every account the pattern hits name."""
+    from wildtrace.money import MoneyResult, evaluate_pattern_members
+
+    hits = pd.DataFrame({"typology": ["fan_in", "cycle", "pass_through"], "subject": ["hub", "c1", "p1"],
+                         "members": [["hub", "a", "b", "x"], [], []]})
+    patterns = pd.DataFrame({"account": ["hub", "a", "b", "z", "c1", "p1"],
+                             "type": ["fan_in", "fan_in", "fan_in", "fan_in", "cycle", "cycle"]})
+    got = evaluate_pattern_members(MoneyResult("r", hits, pd.DataFrame(), []), patterns)
+    assert got["fan_in"]["found"] == 3 and got["fan_in"]["recall"] == 0.75 and got["fan_in"]["by_fan_in"] == 3
+    assert got["cycle"] == {"accounts": 2, "found": 1, "recall": 0.5, "by_cycle": 1}
+    assert got["all"]["named"] == 5 and got["all"]["precision"] == 0.8  # x is in no labelled pattern

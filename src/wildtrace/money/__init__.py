@@ -16,7 +16,12 @@ from wildtrace.money._constants import ALERT_THRESHOLD
 
 if TYPE_CHECKING:
     from wildtrace.money._cv import cross_validate, evaluate_learning, evaluate_ledger
-    from wildtrace.money._evaluate import PATTERN_DETECTORS, evaluate_accounts, evaluate_typologies
+    from wildtrace.money._evaluate import (
+        PATTERN_DETECTORS,
+        evaluate_accounts,
+        evaluate_pattern_members,
+        evaluate_typologies,
+    )
     from wildtrace.money._features import build_features, time_unit
     from wildtrace.money._frame import Frame, open_frame
     from wildtrace.money._labels import account_labels, read_patterns, read_table
@@ -34,7 +39,8 @@ _LAZY = {
     "cross_validate": "_cv", "evaluate_ledger": "_cv", "evaluate_learning": "_cv", "build_features": "_features",
     "time_unit": "_features", "account_labels": "_labels", "read_patterns": "_labels", "read_table": "_labels",
     "MoneyModel": "_learn", "apply_model": "_learn", "train_model": "_learn",
-    "PATTERN_DETECTORS": "_evaluate", "evaluate_accounts": "_evaluate", "evaluate_typologies": "_evaluate",
+    "PATTERN_DETECTORS": "_evaluate", "evaluate_accounts": "_evaluate", "evaluate_pattern_members": "_evaluate",
+    "evaluate_typologies": "_evaluate",
     "Frame": "_frame", "open_frame": "_frame", "KINDS": "_load", "load_records": "_load", "name_key": "_names",
     "MoneyResult": "_pipeline", "analyse": "_pipeline", "latest_run": "_pipeline", "save": "_pipeline",
     "set_alert": "_pipeline", "HIT_COLUMNS": "_registry", "TYPOLOGIES": "_registry", "Typology": "_registry",
@@ -58,7 +64,8 @@ __all__ = [
     "ALERT_THRESHOLD", "HIT_COLUMNS", "KINDS", "PATTERN_DETECTORS", "TYPOLOGIES", "Frame", "LedgerProfile",
     "MoneyModel", "MoneyResult", "RiskParams", "SarDraft", "Typology", "WatchMatch", "Watchlists", "account_labels",
     "analyse", "apply_model", "build_features", "combine", "cross_validate", "draft_sar", "evaluate_accounts",
-    "evaluate_learning", "evaluate_ledger", "evaluate_typologies", "infer_profile", "latest_run", "load_deployment",
+    "evaluate_learning", "evaluate_ledger", "evaluate_pattern_members", "evaluate_typologies", "infer_profile",
+    "latest_run", "load_deployment",
     "load_records", "load_watchlist", "name_key", "open_frame", "pattern_members", "propagate", "read_ftm",
     "read_patterns", "read_table", "run_typologies", "sar_html", "sar_xml", "save", "set_alert", "time_unit",
     "train_model", "typology", "watchlist_hits", "write_sar",

@@ -24,7 +24,7 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedGroupKFold
 
-from wildtrace.money._evaluate import evaluate_accounts
+from wildtrace.money._evaluate import evaluate_accounts, evaluate_pattern_members
 from wildtrace.money._features import SIMPLE
 from wildtrace.money._frame import Frame
 from wildtrace.money._labels import account_labels
@@ -189,7 +189,8 @@ def evaluate_ledger(frame: Frame, result: MoneyResult, truth: pd.DataFrame, key_
                     model: MoneyModel | None = None) -> dict[str, Any]:
     """Everything ``wildtrace eval money`` reports for one labelled ledger: with ``folds`` >= 2 the
     cross-validation of :func:`evaluate_learning`; otherwise the account metrics of the unsupervised run,
-    or of ``model`` applied to it; with transaction labels, the payments cited as evidence as well."""
+    or of ``model`` applied to it; with transaction labels, the payments cited as evidence as well; with
+    typed ``patterns``, the recall of their accounts by the pattern hits (:func:`evaluate_pattern_members`)."""
     labels, laundering = account_labels(frame, truth, key_col, label_col, kind)
     if folds >= 2:
         return evaluate_learning(frame, result, labels, folds, patterns, laundering)
@@ -202,4 +203,6 @@ def evaluate_ledger(frame: Frame, result: MoneyResult, truth: pd.DataFrame, key_
     if laundering:
         cited = {e for a in result.alerts for e in a.evidence}
         out["payments"] = {"laundering": len(laundering), **cited_share(cited, laundering)}
+    if patterns is not None and "type" in patterns:
+        out["pattern_members"] = evaluate_pattern_members(result, patterns)
     return out

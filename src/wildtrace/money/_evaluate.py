@@ -9,6 +9,7 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, precision_recall_fscore_support
 
 from wildtrace.money._pipeline import ALERT_THRESHOLD, MoneyResult
+from wildtrace.money._registry import pattern_flags
 
 # Which of our typologies find each labelled pattern (the simulator's names; a user's file may use ours).
 PATTERN_DETECTORS: dict[str, tuple[str, ...]] = {
@@ -41,6 +42,34 @@ def evaluate_accounts(result: MoneyResult, labels: pd.DataFrame, account_col: st
     return {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4),
             "average_precision": round(ap, 4), "n": len(labels), "positives": int(y.sum()),
             "threshold": threshold}
+
+
+def evaluate_pattern_members(result: MoneyResult, patterns: pd.DataFrame) -> dict[str, dict[str, float | int]]:
+    """Per labelled pattern type (``patterns``: ``account``, ``type``): how many of its accounts a pattern hit
+    names (as subject or member; typologies registered as patterns), its recall, and which typologies named
+    them; under ``all``, the same over every labelled pattern account, and the precision of the accounts the
+    pattern hits name (the share of them in a labelled pattern)."""
+    hits = result.hits[pattern_flags(result.hits)] if not result.hits.empty else result.hits
+    named: dict[str, set[str]] = {}
+    for h in hits.itertuples(index=False):
+        members = h.members if isinstance(h.members, list) else []
+        for a in {h.subject, *members}:
+            named.setdefault(str(a), set()).add(str(h.typology))
+    out: dict[str, dict[str, float | int]] = {}
+    typed = patterns.assign(account=patterns["account"].astype(str))
+    for kind, group in [*typed.groupby("type"), ("all", typed)]:
+        accounts = set(group["account"])
+        found = accounts & set(named)
+        by: dict[str, int] = {}
+        for a in found:
+            for t in named[a]:
+                by[t] = by.get(t, 0) + 1
+        out[str(kind)] = {"accounts": len(accounts), "found": len(found),
+                          "recall": round(len(found) / max(1, len(accounts)), 4),
+                          **{f"by_{t}": n for t, n in sorted(by.items())}}
+    out["all"]["named"] = len(named)
+    out["all"]["precision"] = round(len(set(named) & set(typed["account"])) / max(1, len(named)), 4)
+    return out
 
 
 def evaluate_typologies(result: MoneyResult, truth_dir: str | Path) -> dict[str, dict[str, float | int]]:

@@ -57,12 +57,14 @@ def account_labels(frame: Frame, truth: pd.DataFrame, key_col: str, label_col: s
 
 
 def read_patterns(path: str | Path, account_col: str, pattern_col: str) -> pd.DataFrame:
-    """Pattern membership rows (``account``, ``pattern`` and ``is_main`` when the file has it)."""
+    """Pattern membership rows (``account``, ``pattern``, and ``is_main`` and the pattern's ``type`` when the
+    file has them)."""
     table = read_table(path)
     for col in (account_col, pattern_col):
         if col not in table.columns:
             raise ValueError(f"{path}: no column '{col}'; the file has {list(table.columns)}")
     out = pd.DataFrame({"account": table[account_col], "pattern": table[pattern_col]})
-    if "is_main" in table.columns:
-        out["is_main"] = table["is_main"]
+    for col in ("is_main", "type"):
+        if col in table.columns:
+            out[col] = table[col]
     return out

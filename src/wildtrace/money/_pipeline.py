@@ -13,7 +13,7 @@ import pandas as pd
 from wildtrace.model import Alert, AlertStatus, content_hash
 from wildtrace.money._constants import ALERT_THRESHOLD
 from wildtrace.money._frame import Frame, open_frame
-from wildtrace.money._registry import exposure_flags, run_typologies
+from wildtrace.money._registry import exposure_flags, pattern_flags, run_typologies
 from wildtrace.money._risk import RiskParams, combine, propagate
 from wildtrace.store import Store
 
@@ -37,8 +37,10 @@ def _seeds(frame: Frame, hits: pd.DataFrame, decay: float, min_seed: float) -> p
     """Hits of at least ``min_seed`` as graph seeds: waybill hits seed both phones of the parcel one hop
     away (times ``decay``); phones named in seizures seed at 1. Weak hits do not spread, nor do exposure
     hits (a flagged seller's counterparty): the seller seeds the network itself, and a counterparty
-    passing its exposure on would count the seller twice."""
-    hits = hits[~exposure_flags(hits)]
+    passing its exposure on would count the seller twice. Nor do patterns of several accounts: their risk
+    reaches their accounts through the pattern (members inherit it, every account on a cycle is a subject
+    of it), and flowing again over the payments that form it would count the pattern twice on them."""
+    hits = hits[~exposure_flags(hits) & ~pattern_flags(hits)]
     rows = hits.loc[hits["subject_kind"] != "waybill", ["subject", "score"]]
     rows = rows[rows["score"] >= min_seed]
     waybills = hits.loc[(hits["subject_kind"] == "waybill") & (hits["score"] >= min_seed), ["subject", "score"]]

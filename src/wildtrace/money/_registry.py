@@ -33,6 +33,11 @@ log = get_logger(__name__)
 HIT_COLUMNS = ["typology", "subject", "subject_kind", "score", "reason", "evidence", "members", "exposure"]
 
 
+def pattern_flags(hits: pd.DataFrame) -> pd.Series:
+    """Whether each hit is a pattern of several accounts (its typology registered with ``pattern``)."""
+    return hits["typology"].map(lambda t: t in TYPOLOGIES and TYPOLOGIES[t].pattern).astype(bool)
+
+
 def exposure_flags(hits: pd.DataFrame) -> pd.Series:
     """Whether each hit is exposure only (a missing column or value means it is not)."""
     return hits["exposure"].fillna(False).astype(bool) if "exposure" in hits else pd.Series(False, index=hits.index)
@@ -51,6 +56,7 @@ class Typology:
     needs: tuple[str, ...] = ("mx_tx",)
     doc: str = ""
     requires: tuple[str, ...] = ()  # what the ledger must know: "time_of_day", "currency"
+    pattern: bool = False  # its hits are patterns of several accounts (members, or every account on a cycle)
 
     def build(self, profile: LedgerProfile | None = None, **overrides: Any) -> str:
         """The SQL with defaults, the deployment's overrides and then ``overrides`` resolved for ``profile``."""
@@ -73,14 +79,16 @@ TYPOLOGIES: dict[str, Typology] = {}
 
 
 def typology(name: str, subject_kind: str, weight: float, needs: tuple[str, ...] = ("mx_tx",),
-             requires: tuple[str, ...] = (), **params: Any) -> Callable[[Callable[..., str]], Callable[..., str]]:
-    """Register ``fn(**params) -> SQL`` as typology ``name`` (its docstring documents it)."""
+             requires: tuple[str, ...] = (), pattern: bool = False,
+             **params: Any) -> Callable[[Callable[..., str]], Callable[..., str]]:
+    """Register ``fn(**params) -> SQL`` as typology ``name`` (its docstring documents it); ``pattern`` when a
+    hit is a pattern of several accounts, whose risk reaches them through the pattern."""
 
     def register(fn: Callable[..., str]) -> Callable[..., str]:
         if name in TYPOLOGIES:
             raise ValueError(f"typology '{name}' is registered twice")
         TYPOLOGIES[name] = Typology(name, subject_kind, weight, fn, dict(params), needs,
-                                    " ".join((fn.__doc__ or "").split()), requires)
+                                    " ".join((fn.__doc__ or "").split()), requires, pattern)
         return fn
 
     return register

@@ -142,7 +142,7 @@ _PATTERN: dict[str, Any] = {"window": Span(1 / 8), "span": Span(1.0), "max_pair_
 """Defaults shared by the pattern typologies, so they share one pass (:func:`_one_off`)."""
 
 
-@typology("fan_in", "account", PATTERN_WEIGHT, **_PATTERN)
+@typology("fan_in", "account", PATTERN_WEIGHT, pattern=True, **_PATTERN)
 def fan_in(window: Window, span: Window, max_pair_payments: int, min_counterparties: int, quantile: float,
            burst_ratio: float, max_evidence: int) -> str:
     """Many distinct payers who each pay one account once (a relationship of at most
@@ -154,7 +154,7 @@ def fan_in(window: Window, span: Window, max_pair_payments: int, min_counterpart
     return _burst(1, r, window, max_evidence, "paid in")
 
 
-@typology("fan_out", "account", PATTERN_WEIGHT, **_PATTERN)
+@typology("fan_out", "account", PATTERN_WEIGHT, pattern=True, **_PATTERN)
 def fan_out(window: Window, span: Window, max_pair_payments: int, min_counterparties: int, quantile: float,
             burst_ratio: float, max_evidence: int) -> str:
     """The same outwards: one account paying many distinct payees once each within the window, as many as
@@ -164,7 +164,7 @@ def fan_out(window: Window, span: Window, max_pair_payments: int, min_counterpar
     return _burst(-1, r, window, max_evidence, "paid out to")
 
 
-@typology("gather_scatter", "account", PATTERN_WEIGHT, min_in=2, min_out=2, min_kept=0.5, **_PATTERN)
+@typology("gather_scatter", "account", PATTERN_WEIGHT, pattern=True, min_in=2, min_out=2, min_kept=0.5, **_PATTERN)
 def gather_scatter(min_in: int, min_out: int, min_kept: float, window: Window, span: Window, max_pair_payments: int,
                    min_counterparties: int, quantile: float, burst_ratio: float, max_evidence: int) -> str:
     """Fan-in followed by fan-out through the same account in one window, over relationships that happen
@@ -195,7 +195,8 @@ def gather_scatter(min_in: int, min_out: int, min_kept: float, window: Window, s
     FROM hit JOIN ev USING (subject) JOIN {r.names} s ON s.i = hit.subject"""
 
 
-@typology("scatter_gather", "account", PATTERN_WEIGHT, min_intermediaries=3, min_ratio=0.0, min_kept=0.5, **_PATTERN)
+@typology("scatter_gather", "account", PATTERN_WEIGHT, pattern=True, min_intermediaries=3, min_ratio=0.0, min_kept=0.5,
+          **_PATTERN)
 def scatter_gather(min_intermediaries: int, min_ratio: float, min_kept: float, window: Window, span: Window,
                    max_pair_payments: int, min_counterparties: int, quantile: float, burst_ratio: float,
                    max_evidence: int) -> str:
@@ -235,7 +236,7 @@ def scatter_gather(min_intermediaries: int, min_ratio: float, min_kept: float, w
     FROM best JOIN {r.names} ns ON ns.i = best.s JOIN {r.names} nd ON nd.i = best.d WHERE rk = 1"""
 
 
-@typology("bipartite", "account", PATTERN_WEIGHT, min_payers=2, min_payees=2, **_PATTERN)
+@typology("bipartite", "account", PATTERN_WEIGHT, pattern=True, min_payers=2, min_payees=2, **_PATTERN)
 def bipartite(min_payers: int, min_payees: int, window: Window, span: Window, max_pair_payments: int,
               min_counterparties: int, quantile: float, burst_ratio: float, max_evidence: int) -> str:
     """Several payers who each pay the same set of payees once within the window (a block of new
@@ -296,8 +297,8 @@ def _cycle_sql(length: int, w: int, min_ratio: float, ordered: bool, min_amount:
             f"WHERE e0.amount >= {min_amount} AND e{length - 1}.payee = e0.payer AND {distinct} AND {first_smallest}")
 
 
-@typology("cycle", "account", 0.5, min_length=3, max_length=4, window=Span(1 / 16), min_ratio=0.7, ordered=False,
-          min_amount=Quantile(2 / 3))
+@typology("cycle", "account", 0.5, pattern=True, min_length=3, max_length=4, window=Span(1 / 16), min_ratio=0.7,
+          ordered=False, min_amount=Quantile(2 / 3))
 def cycle(min_length: int, max_length: int, window: Window, min_ratio: float, ordered: bool,
           min_amount: float) -> str:
     """``min_amount`` or more that comes back to where it started through ``min_length``..``max_length``
