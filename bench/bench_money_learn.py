@@ -16,7 +16,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_money import baseline, prepare
+from bench.bench_money import baseline, prepare, setup
 from bench.harness import Benchmark
 from wildtrace.money import Frame
 
@@ -47,7 +47,7 @@ BENCHMARKS = [
               prepare=prepare, run=run, baseline=baseline,
               baseline_name="bare DuckDB GROUP BY payee (distinct payers, total)",
               notes="typologies + risk, then per-account features and LightGBM training on the planted accounts",
-              quick_sizes=[20_000, 40_000, 80_000]),
+              quick_sizes=[20_000, 40_000, 80_000], setup=setup),
 ]
 
 
@@ -57,6 +57,7 @@ if __name__ == "__main__":
     size = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     with tempfile.TemporaryDirectory(prefix="wt-money-learn-") as tmp:
         context = prepare(size, Path(tmp))
+        setup(context, "run")
         t0 = time.perf_counter()
         run(context)
         t1 = time.perf_counter()
