@@ -11,7 +11,7 @@ import pytest
 
 from tests.ingest.conftest import post, write_jsonl
 from wildtrace.ingest import ingest_records, read_quarantine
-from wildtrace.model import Post, Transaction
+from wildtrace.model import MediaItem, Post, Transaction
 from wildtrace.store import Store
 
 
@@ -115,6 +115,25 @@ def test_unknown_model_and_format_fail_clearly(store: Store, tmp_path: Path) -> 
         ingest_records(store, odd)
 
 
+def test_media_paths_name_the_blob_from_any_folder(store: Store, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ingest run in one folder with a relative data folder; the stored path still reads the image when
+    screening runs in another folder."""
+    run, elsewhere = tmp_path / "run", tmp_path / "elsewhere"
+    (run / "media").mkdir(parents=True)
+    elsewhere.mkdir()
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    (run / "media" / "a.png").write_bytes(png)
+    write_jsonl(run / "posts.jsonl", [post(1, media=["media/a.png"])])
+    monkeypatch.chdir(run)
+    ingest_records(store, "posts.jsonl", data_dir=".wildtrace")
+    (sha,) = store.get(Post, "p1").media
+    monkeypatch.chdir(elsewhere)
+    item = store.get(MediaItem, sha)
+    assert Path(item.path).is_absolute() and Path(item.path).read_bytes() == png
+    assert Path(item.path).is_relative_to(run / ".wildtrace")
+
+
 def test_media_paths_are_stored_by_hash(store: Store, tmp_path: Path, data_dir: Path) -> None:
     (tmp_path / "media").mkdir()
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
@@ -128,8 +147,6 @@ def test_media_paths_are_stored_by_hash(store: Store, tmp_path: Path, data_dir: 
 
     sha = hashlib.sha256(png).hexdigest()
     assert stored.media == [sha]
-    from wildtrace.model import MediaItem
-
     item = store.get(MediaItem, sha)
     assert item.mime == "image/png" and item.size == len(png) and Path(item.path).read_bytes() == png
     assert "media.0" in result.errors[0] and "missing.png" in result.errors[0]

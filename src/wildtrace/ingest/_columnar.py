@@ -178,7 +178,7 @@ class Columnar:
         return the line numbers of the records it did not take, ascending."""
         source = str(lines.path)
         bulk = self._bulk_sql(lines.path.resolve(), source)
-        redo = lines.numbers
+        redo, unread = lines.numbers, np.zeros(0, np.int64)
         if bulk is not None:
             keys = np.where(lines.plain, lines.keys, -1)  # -1: not plain
             con.register("_wt_lines", pa.Table.from_arrays([_int64(lines.numbers), _int64(keys)],
@@ -188,19 +188,20 @@ class Columnar:
             finally:
                 con.unregister("_wt_lines")
             seen, numbered = con.execute("SELECT count(seen), count(lineno) FROM _wt_stage").fetchone() or (0, 0)
-            if seen == numbered == len(lines):
-                redo = np.array([n for (n,) in con.execute("SELECT lineno FROM _wt_stage WHERE NOT ok ORDER BY lineno")
-                                .fetchall()], np.int64)
+            if seen == numbered == len(lines):  # a line with no mapped key read (not JSON ...) goes per record
+                rows = con.execute("SELECT lineno, nread > 0 FROM _wt_stage WHERE NOT ok ORDER BY lineno").fetchall()
+                redo = np.array([n for n, some in rows if some], np.int64)
+                unread = np.array([n for n, some in rows if not some], np.int64)
                 con.execute("DELETE FROM _wt_stage WHERE NOT ok")
             else:  # read_json saw other rows than the lines: it cannot be trusted with this file
                 log.warning("DuckDB's reader saw %d rows in %s, which has %d record lines; reading it line by line",
                             seen, source, len(lines))
                 con.execute("DELETE FROM _wt_stage")
-        not_ok: list[np.ndarray] = []
+        not_ok = [unread]
         for start in range(0, len(redo), _LINE_SLICE):
             create = bulk is None and not start
             not_ok.append(self._stage_line_by_line(con, lines, redo[start:start + _LINE_SLICE], source, create))
-        return np.sort(np.concatenate(not_ok)) if not_ok else np.zeros(0, np.int64)
+        return np.sort(np.concatenate(not_ok))
 
     def _stage_line_by_line(self, con: duckdb.DuckDBPyConnection, lines: Lines, numbers: np.ndarray,
                             source: str, create: bool) -> np.ndarray:
@@ -260,11 +261,11 @@ class Columnar:
         read = (f"SELECT true AS seen, * FROM read_json({_sql_text(str(path))}, format='newline_delimited', "
                 f"records=true, ignore_errors=true, compression='none', columns={spec}) AS t({', '.join(names)})")
         present = " + ".join(f"({n} IS NOT NULL)::INTEGER" for n in names)
-        fields = (f"SELECT lineno, seen, NULL::VARCHAR[] AS keys, nkeys > 0 AND nkeys = {present} AS line_ok, "
-                  f"{', '.join(names)} FROM ({read}) POSITIONAL JOIN _wt_lines")
+        fields = (f"SELECT lineno, seen, NULL::VARCHAR[] AS keys, nread, nkeys > 0 AND nkeys = nread AS line_ok, "
+                  f"{', '.join(names)} FROM (SELECT *, {present} AS nread FROM ({read}) POSITIONAL JOIN _wt_lines)")
         values: dict[str, _Value] = {name: _JsonValue(f"r_{keys.index(self._columns[name])}")
                                      for name, _, _ in self._fields}
-        return self._convert(values, fields, source, ["keys", "seen"])
+        return self._convert(values, fields, source, ["keys", "seen", "nread"])
 
     def _line_sql(self, source: str) -> str:
         """The staging query over ``_wt_batch`` (line number, line): DuckDB's JSON functions on each line."""

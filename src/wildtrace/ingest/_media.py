@@ -115,9 +115,12 @@ def _store_file(field: str, item: str, roots: list[Path], evidence: Evidence,
 
 
 def _keep(file: Path, data: bytes, evidence: Evidence, media: dict[str, MediaItem]) -> MediaItem:
+    """The media row of an image, its bytes kept in the evidence store; its path is absolute, so that it
+    names the blob from whatever folder the store is read (a data folder given as ``.wildtrace`` would
+    otherwise mean another folder to a command run elsewhere)."""
     sha = sha256_bytes(data)
     if sha not in media and evidence.find_payload(sha) is None:
         evidence.capture(file.as_uri(), data, "resource", content_type=sniff_type(data, file.name))
     media[sha] = MediaItem(sha256=sha, mime=sniff_type(data, file.name), size=len(data),
-                           path=str(evidence.blobs.path(sha)))
+                           path=str(evidence.blobs.path(sha).resolve()))
     return media[sha]
