@@ -112,13 +112,11 @@ def _json_batches(con: duckdb.DuckDBPyConnection, sql: Columnar, path: Path, siz
         not_ok = sql.stage_lines(con, lines)
     except Exception as exc:  # DuckDB could not read this file at all: every record goes per record
         log.warning("DuckDB could not stage %s (%s); reading it record by record", path, exc)
-        con.execute("CREATE OR REPLACE TEMP TABLE _wt_stage AS SELECT NULL::BIGINT AS lineno, false AS ok LIMIT 0")
         not_ok = lines.numbers
     for start in range(0, len(lines), size):
         part = lines.numbers[start:start + size]
-        low, high = np.searchsorted(not_ok, [part[0], part[-1]], side="left")[0], np.searchsorted(
-            not_ok, part[-1], side="right")
-        yield Batch(part, [int(n) for n in not_ok[low:high]], lines.records)
+        low, high = np.searchsorted(not_ok, [part[0], part[-1] + 1])
+        yield Batch(part, not_ok[low:high].tolist(), lines.records)
 
 
 def _csv_batches(con: duckdb.DuckDBPyConnection, sql: Columnar, path: Path, size: int) -> Iterator[Batch]:
