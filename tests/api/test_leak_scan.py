@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import random
 import unicodedata
@@ -152,8 +153,12 @@ def scan_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastA
     inv.put(f"/api/cases/{case}/visibility", json={"team": ["analyst"], "roles": []})
     text = store.query("SELECT text FROM posts WHERE id = ?", [posts[0]])[0]["text"]
     inv.post(f"/api/cases/{case}/notes", json={"text": f"seen again: {text}"})
+    attachment = inv.post(f"/api/cases/{case}/attachments", files={"file": (f"{text[:60]}.txt", text)},
+                          data={"note": f"screenshot of {text}"}).json()["attachment_id"]
+    inv.post("/api/alerts/bulk", json={"ids": alerts[:2], "action": "close", "reason": f"same seller as {text}"})
+    inv.post(f"/api/posts/{posts[1]}/decisions", json={"decision": "confirm", "note": f"also in {text}"})
     ids = {"traders": traders, "accounts": accounts, "posts": posts, "alerts": alerts, "case": case,
-           "identifiers": truth_identifiers(world), "n_obfuscated": n_obf}
+           "attachment": attachment, "identifiers": truth_identifiers(world), "n_obfuscated": n_obf}
     yield app, store, folder, ids
     store.close()
 
@@ -189,16 +194,16 @@ def _requests(ids: dict[str, Any], role: str) -> Iterator[tuple[str, str, dict[s
     values = {"post_id": ids["posts"], "trader_id": [h(t) for t in ids["traders"]],
               "account_id": [h(a) for a in ids["accounts"]], "case_id": [ids["case"]],
               "subject": [f"trader:{h(t)}" for t in ids["traders"][:5]], "alert_id": ids["alerts"],
-              "sha256": ["0" * 64], "username": ["analyst"]}
+              "sha256": ["0" * 64], "username": ["analyst"], "attachment_id": [ids["attachment"]]}
     for method, path, route in ROUTES:
         if method != "GET" or path == "/api/openapi.json":
             continue
         params = [p.name for p in route.dependant.path_params]
-        assert len(params) <= 1 and all(p in values for p in params), f"add scan values for {path}"
-        for value in values[params[0]] if params else [None]:
+        assert all(p in values for p in params), f"add scan values for {path}"
+        for combination in itertools.product(*(values[p] for p in params)):
             concrete = path
-            if params:
-                concrete = path.replace("{" + params[0] + ":path}", value).replace("{" + params[0] + "}", value)
+            for name, value in zip(params, combination, strict=True):
+                concrete = concrete.replace("{" + name + ":path}", value).replace("{" + name + "}", value)
             yield method, concrete + ("?depth=2" if "network" in path else "?limit=500" if path.endswith(
                 ("/queue", "/alerts", "/traders", "/decisions", "/audit")) else ""), None
     texts = [p for p in ids["posts"] if p.startswith("obf-")]

@@ -5,14 +5,16 @@ PostgreSQL, as the roles that may and may not."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.api.world import BACKUP_PHONE, PHONE
 from wildtrace.model import Alert, AlertStatus, AuditEvent, Decision
-from wildtrace.service import MAX_ATTACHMENT_BYTES, safe_name
+from wildtrace.service import MAX_ATTACHMENT_BYTES, safe_name, verify_bundle
 from wildtrace.share import pseudonym
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
@@ -115,6 +117,12 @@ def test_attachments_are_evidence_sniffed_and_only_downloaded(login, world) -> N
                    files={"file": ("big.bin", b"0" * (MAX_ATTACHMENT_BYTES + 70_000))})
     assert big.status_code == 413
     assert store.query("SELECT count(*) AS n FROM wb_case_attachments")[0]["n"] == 1
+    full = zipfile.ZipFile(io.BytesIO(inv.get(f"/api/cases/{case_id}/bundle").content))
+    assert full.read(f"attachments/{row['sha256']}") == PNG and verify_bundle(
+        inv.get(f"/api/cases/{case_id}/bundle").content)["ok"]
+    redacted = zipfile.ZipFile(io.BytesIO(analyst.get(f"/api/cases/{case_id}/bundle").content))
+    assert not [n for n in redacted.namelist() if n.startswith("attachments/")]
+    assert BACKUP_PHONE not in redacted.read("attachments.json").decode()
     with open(inv.app.state.settings.data_path / "evidence" / "blobs" / row["sha256"][:2] / row["sha256"], "r+b") as fh:
         fh.write(b"X")  # tampered evidence is not served
     assert inv.get(f"/api/cases/{case_id}/attachments/{row['attachment_id']}").status_code == 409

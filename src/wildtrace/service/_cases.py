@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from wildtrace.evidence import captures_of
 from wildtrace.model import Account, Alert, Capture, Case, CaseStatus, Entity, Post, Shipment, Transaction, Verdict
+from wildtrace.service._attachments import case_attachments, read_attachment
 from wildtrace.service._audit import audit_events, verify_audit
 from wildtrace.store import Store
 
@@ -155,7 +156,8 @@ def export_bundle(store: Store, case_id: str, exported_by: str, evidence: Eviden
     must verify: ``TamperedError`` otherwise) and a manifest of SHA-256 digests (``verify_bundle`` checks it).
     Without ``evidence``, the captures' WARC files are named in the manifest as missing. For an audience that
     does not see everything (``redactor``) the records are redacted and the WARC files withheld (a captured
-    page shows what the audience may not see); the manifest names them."""
+    page shows what the audience may not see); the manifest names them. Attachments: ``attachments.json`` and,
+    for a full view, each file as ``attachments/<sha256>`` (checked against its hash)."""
     real = case_view(store, case_id)
     view = present_view(real, redactor) if redactor is not None else real
     files: dict[str, bytes] = {"case.json": _json(view["case"]), "notes.json": _json(view["notes"])}
@@ -170,11 +172,22 @@ def export_bundle(store: Store, case_id: str, exported_by: str, evidence: Eviden
         missing_warcs = [c.sha256 for c in captures]
     else:
         files.update({f"warc/{sha}.warc.gz": data for sha, data in evidence.read_verified(captures).items()})
+    attached = case_attachments(store, case_id)
+    files["attachments.json"] = _json(redactor.document(attached, "attachment") if redactor is not None else attached)
+    missing_attachments: list[str] = []
+    if redactor is None or redactor.open:  # the files themselves only for a full view, as the WARC files
+        for a in attached:
+            if evidence is not None and evidence.blobs.has(a["sha256"]):
+                files[f"attachments/{a['sha256']}"] = read_attachment(store, evidence.blobs, case_id,
+                                                                      a["attachment_id"])[1]
+            else:
+                missing_attachments.append(a["sha256"])
     trail = [e.model_dump(mode="json") for e in audit_events(store, object_kind="case", object_id=case_id,
                                                              limit=100_000)]
     files["audit.json"] = _json(redactor.document(trail, "audit_event") if redactor is not None else trail)
     manifest = {"case_id": case_id, "exported_at": datetime.now(UTC).isoformat(), "exported_by": exported_by,
                 "audit_chain": verify_audit(store), "missing_warcs": missing_warcs, "withheld_warcs": withheld,
+                "missing_attachments": missing_attachments,
                 "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
