@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+import pandas as pd
 import pytest
 
 from tests.money.conftest import add_flagged_seller
@@ -146,3 +147,20 @@ def test_runs_and_saves_on_every_backend(backend_store: Store) -> None:
     assert {"wallet:ra", "wallet:rb", "wallet:rc"} <= set(result.hits["subject"])
     save(backend_store, result)
     assert backend_store.query("SELECT count(*) AS n FROM money_hits")[0]["n"] == len(result.hits)
+
+
+def test_pattern_membership_is_association_capped_with_exposure() -> None:
+    """A member of a pattern is associated with what the pattern's subject did, as a flagged seller's partner
+    is with the seller: membership and exposure together stay under the cap, so a partner of a flagged
+    seller who is also a member of strong patterns is not alerted on that alone; the pattern's subject is
+    scored on what it did, and a member without exposure is ranked by its memberships."""
+    from wildtrace.money import combine
+
+    hits = pd.DataFrame({"typology": ["fan_in", "bipartite"], "subject": ["hub", "p1"], "subject_kind": "account",
+                         "score": [0.35, 0.35], "reason": "r", "evidence": [["t1"], ["t2"]],
+                         "members": [["hub", "m", "n"], ["p1", "m"]], "exposure": False, "member_score": 0.35})
+    network = pd.DataFrame({"subject": ["m"], "network_score": [0.5], "path": ["1 hop(s) from seller"]})
+    risk = combine(hits, network).set_index("subject")
+    assert risk.loc["m", "score"] == 0.5 and risk.loc["m", "typology_score"] == 0
+    assert any(r.startswith("fan_in: member of the fan_in pattern of hub") for r in risk.loc["m", "reasons"])
+    assert risk.loc["hub", "typology_score"] == 0.35 and risk.loc["n", "score"] == 0.35

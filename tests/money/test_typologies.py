@@ -255,21 +255,25 @@ def test_a_cycle_counts_by_how_unlikely_its_amounts_chain_in_the_ledger(tmp_path
     assert strength["alike"] < 0.5 * strength["spread"], strength
 
 
-def test_a_common_typology_is_counted_by_its_occurrences_not_its_accounts() -> None:
-    """Three accounts on one cycle are one occurrence: a ledger of 100 accounts with it is not discounted;
-    three separate hits (three occurrences) on as many accounts are."""
-    from wildtrace.money._registry import COMMON, _discount_common
+def test_a_common_typology_is_counted_by_its_occurrences_and_its_members_by_theirs() -> None:
+    """Three accounts on one cycle are one occurrence: in a ledger of 100 accounts it counts in full. A
+    typology with 25 occurrences in 100 accounts counts about 0.4 of its weight, and what its members
+    inherit is judged by how many accounts are members (here 75 of 100: less still)."""
+    from wildtrace.money._registry import _judge_common
 
-    def hits(patterns: list[str]) -> pd.DataFrame:
-        return pd.DataFrame({"subject": ["a", "b", "c"], "score": [0.4] * 3, "reason": ["r"] * 3,
-                             "exposure": [False] * 3, "evidence": [["1"]] * 3, "pattern": patterns})
+    def hits(subjects: list[str], patterns: list[str] | None, members: list[list[str]]) -> pd.DataFrame:
+        df = pd.DataFrame({"subject": subjects, "strength": 1.0, "score": 0.35, "reason": "r", "exposure": False,
+                           "members": members, "member_score": 0.35})
+        return df.assign(pattern=patterns) if patterns else df
 
-    one = hits(["a b c"] * 3)
-    _discount_common(one, 100)
-    assert (one["score"] == 0.4).all()
-    three = hits(["a", "b", "c"]).drop(columns="pattern")
-    _discount_common(three, 100)
-    assert (three["score"] == round(0.4 * COMMON / 0.03, 4)).all() and "counts x0.67" in three["reason"].iloc[0]
+    one = hits(["a", "b", "c"], ["a b c"] * 3, [[], [], []])
+    _judge_common(one, 100, 0.35)
+    assert (one["score"] == 0.35).all() and one["reason"].eq("r").all()
+    many = hits([f"s{i}" for i in range(25)], None, [[f"s{i}", f"m{i}a", f"m{i}b", f"m{i}c"] for i in range(25)])
+    _judge_common(many, 100, 0.35)
+    assert 0.38 * 0.35 < many["score"].iloc[0] < 0.42 * 0.35, many["score"].iloc[0]
+    assert "25 such patterns in 100 accounts (25%): counts x0.40" in many["reason"].iloc[0]
+    assert (many["member_score"] < many["score"]).all()
 
 
 def test_pattern_member_recall_counts_accounts_named_by_pattern_hits_only() -> None:

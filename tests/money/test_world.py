@@ -56,7 +56,7 @@ def test_typology_false_alerts(world_run: MoneyResult, sim_world: Path) -> None:
 def test_accounts_against_labels(world_run: MoneyResult, sim_world: Path) -> None:
     labels = pd.read_csv(sim_world / "truth" / "payment_accounts.csv", dtype=str)
     got = evaluate_accounts(world_run, labels, "payment_account", "is_illicit")
-    # measured at the default threshold: precision 0.73 / 0.67, recall 1.00, AP 0.97 / 0.99 (seeds 7 / 11)
+    # measured at the default threshold: precision 0.65 / 0.71, recall 1.00, AP 0.96 / 0.99 (seeds 7 / 11)
     assert got["average_precision"] >= 0.9, got
     assert got["recall"] >= 0.9 and got["precision"] >= 0.6, got
 

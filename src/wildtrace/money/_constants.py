@@ -8,7 +8,7 @@ labelled file. Exposure (network risk, payments with a flagged seller) is capped
 (``RiskParams.exposure_cap``: one hop from a certain seed), so exposure alone, however strong, stays below
 it; exposure plus one hit of 0.2 on what the account did reaches it, as do two independent typologies
 or a strong one (a price match, a flagged seller's own advertised account). On the simulated world
-(seed 7 checked, seed 11 reported; docs/money.md) it keeps recall 1.00 at precision 0.73 / 0.67."""
+(seed 7 checked, seed 11 reported; docs/money.md) it keeps recall 1.00 at precision 0.65 / 0.71."""
 
 KIND_NAMES = ("transactions", "shipments", "seizures", "payment-accounts")
 """What ``load_records`` loads; ``KINDS`` maps each to its entity model."""

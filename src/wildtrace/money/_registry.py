@@ -18,11 +18,13 @@ the ledger's own units (``7d``, ``5 steps``, ``p90``, an amount).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from wildtrace.log import get_logger
@@ -30,7 +32,8 @@ from wildtrace.money._frame import Frame
 from wildtrace.money._profile import LedgerProfile
 
 log = get_logger(__name__)
-HIT_COLUMNS = ["typology", "subject", "subject_kind", "score", "reason", "evidence", "members", "exposure"]
+HIT_COLUMNS = ["typology", "subject", "subject_kind", "score", "reason", "evidence", "members", "exposure",
+               "member_score"]
 
 
 def pattern_flags(hits: pd.DataFrame) -> pd.Series:
@@ -98,24 +101,43 @@ _SHARED = re.compile(r"\bmx_s_[0-9a-f]{12}\b")
 """Names of the temp tables typologies share (``_typologies_tx._shared``)."""
 
 COMMON = 0.02
-"""A typology that fires on more than this share of a ledger's accounts says less the more it fires."""
+"""A typology that occurs for more than this share of a ledger's accounts says less the more it occurs."""
 
 
-def _discount_common(hits: pd.DataFrame, accounts: int) -> None:
-    """Scale the scores of a typology that is common in the ledger by ``COMMON / share`` (1 up to
-    ``COMMON``), the share being its distinct occurrences per account of the ledger (a hit's ``pattern``
-    when the typology gives one, since every account on one cycle is a subject of it; else its subject):
-    what a quarter of the accounts show is weak evidence on any one of them, whatever the ledger (judged
-    against the ledger, not a fixed count)."""
-    mine = ~hits["exposure"]
-    patterns = (hits.loc[mine, "pattern"] if "pattern" in hits else hits.loc[mine, "subject"]).nunique()
-    share = patterns / accounts if accounts else 0.0
+def _common(share: float, strength: pd.Series, weight: float) -> pd.Series:
+    """The score of hits of ``strength`` from a typology of ``weight`` whose hits occur for ``share`` of the
+    ledger's accounts: ``weight x strength`` up to ``COMMON``, beyond it the information the hit carries,
+    ``1 - share^(lambda x strength)`` with ``lambda`` such that a full hit at ``COMMON`` is worth ``weight``
+    (a full hit seen for 2% of the accounts is worth its weight, one seen for a quarter of them about 0.4
+    of it: what a quarter of the accounts show is weak evidence on any one of them)."""
+    lam = math.log(1.0 - min(weight, 0.999)) / math.log(COMMON)
+    full = weight * strength
     if share <= COMMON:
+        return full
+    return np.minimum(full, 1.0 - np.power(share, lam * strength))
+
+
+def _judge_common(hits: pd.DataFrame, accounts: int, weight: float) -> None:
+    """Score the hits of a typology in the ledger by how common it is there (:func:`_common`): its subjects
+    by its distinct occurrences per account (a hit's ``pattern`` when the typology gives one, since every
+    account on one cycle is a subject of it; else its subject), and what a pattern's members inherit
+    (``member_score``) by how many of the ledger's accounts are members of its patterns. What a quarter of
+    the accounts show is weak evidence on any one of them, whatever the ledger."""
+    mine = ~hits["exposure"]
+    if not accounts or not mine.any():
         return
-    factor = COMMON / share
-    hits.loc[mine, "score"] = (hits.loc[mine, "score"] * factor).round(4)
-    hits.loc[mine, "reason"] = hits.loc[mine, "reason"] + (
-        f" [{patterns} such patterns in {accounts} accounts ({100 * share:.0f}%): counts x{factor:.2f}]")
+    strength = hits.loc[mine, "strength"].clip(0, 1)
+    occurrences = (hits.loc[mine, "pattern"] if "pattern" in hits else hits.loc[mine, "subject"]).nunique()
+    share = occurrences / accounts
+    scores = _common(share, strength, weight)
+    factor = scores / (weight * strength).where(strength > 0, 1.0)
+    hits.loc[mine, "score"] = scores.round(4)
+    if share > COMMON:
+        hits.loc[mine, "reason"] = hits.loc[mine, "reason"] + factor.map(
+            lambda f: f" [{occurrences} such patterns in {accounts} accounts ({100 * share:.0f}%): counts x{f:.2f}]")
+    members = {m for subject, ms in zip(hits.loc[mine, "subject"], hits.loc[mine, "members"], strict=True)
+               for m in ms if m != subject}
+    hits.loc[mine, "member_score"] = _common(len(members) / accounts, strength, weight).round(4)
 
 
 def run_typologies(frame: Frame, names: list[str] | None = None,
@@ -154,8 +176,9 @@ def run_typologies(frame: Frame, names: list[str] | None = None,
         hits["exposure"] = exposure_flags(hits)
         hits["members"] = (hits["members"].map(lambda m: [str(x) for x in m] if m is not None else [])
                            if "members" in hits else [[] for _ in range(len(hits))])
+        hits["member_score"] = hits["score"]
         if t.subject_kind == "account" and t.needs == ("mx_tx",):  # patterns in the ledger, not flagged facts
-            _discount_common(hits, frame.profile.accounts)
+            _judge_common(hits, frame.profile.accounts, t.weight)
         parts.append(hits[HIT_COLUMNS])
     if not parts:
         return pd.DataFrame(columns=HIT_COLUMNS)

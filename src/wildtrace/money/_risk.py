@@ -38,7 +38,7 @@ class RiskParams:
     min_risk: float = 0.02
     min_seed: float = 0.4
     exposure_cap: float = 0.5
-    member_share: float = 0.8  # what a pattern's member inherits of the pattern's score
+    member_share: float = 1.0  # what a pattern's member inherits of the pattern's score for its members
     member_patterns: int = 2  # how many patterns of one typology a member inherits from, strongest first
 
 
@@ -176,22 +176,26 @@ def _explain(labels: list[Label], i: int, seeds: dict[str, float]) -> str:
     return f"{len(steps)} hop(s) from {origin} (risk {seeds[origin]:.2f}): {origin} " + " ".join(steps)
 
 
-def pattern_members(hits: pd.DataFrame, member_share: float = 0.8, member_patterns: int = 2) -> pd.DataFrame:
+def pattern_members(hits: pd.DataFrame, member_share: float = 1.0, member_patterns: int = 2) -> pd.DataFrame:
     """One row per member of a pattern hit (other than its subject; ``HIT_COLUMNS``, the member as
-    ``subject``): it inherits ``member_share`` of the pattern's score, with the pattern as the reason.
+    ``subject``): it inherits ``member_share`` of the pattern's score for its members (``member_score``,
+    judged by how common membership of such patterns is in the ledger; else the hit's score), with the
+    pattern as the reason.
     Only a member's ``member_patterns`` strongest patterns of each typology count: a shop whose customers
     show in many small blocks is not many times a launderer."""
     if "members" not in hits:
-        return pd.DataFrame(columns=hits.columns)
+        return pd.DataFrame(columns=[*hits.columns, "member"])
     rows = []
     for h in hits.itertuples(index=False):
         members = h.members if isinstance(h.members, list) else []
+        base = getattr(h, "member_score", None)
+        base = float(h.score) if base is None or pd.isna(base) else float(base)
         for m in dict.fromkeys(members):
             if m != h.subject:
-                rows.append({**h._asdict(), "subject": m, "score": round(member_share * float(h.score), 4),
+                rows.append({**h._asdict(), "subject": m, "score": round(member_share * base, 4),
                              "reason": f"member of the {h.typology} pattern of {h.subject} "
-                                       f"({len(members)} accounts): {h.reason}", "exposure": False})
-    out = pd.DataFrame(rows, columns=hits.columns)
+                                       f"({len(members)} accounts): {h.reason}", "exposure": False, "member": True})
+    out = pd.DataFrame(rows, columns=[*hits.columns, "member"])
     if out.empty:
         return out
     out = out.sort_values(["subject", "typology", "score"], ascending=[True, True, False])
@@ -199,27 +203,30 @@ def pattern_members(hits: pd.DataFrame, member_share: float = 0.8, member_patter
 
 
 def combine(hits: pd.DataFrame, network: pd.DataFrame, exposure_cap: float = 0.5,
-            member_share: float = 0.8, member_patterns: int = 2) -> pd.DataFrame:
+            member_share: float = 1.0, member_patterns: int = 2) -> pd.DataFrame:
     """Per subject, with every reason: the typology score (noisy-or of the hits on what the subject itself
-    did, and of the patterns it is a member of, at ``member_share`` of theirs, its ``member_patterns``
-    strongest of each typology), the exposure
-    (``network_score``: the best of its network risk and its exposure hits, such as payments with a
-    flagged seller, at most ``exposure_cap``) and the total, their noisy-or.
+    did), the exposure (``network_score``: what it is associated with, at most ``exposure_cap``: the best
+    of its network risk and its exposure hits, such as payments with a flagged seller, with the noisy-or
+    of the patterns it is a member of, at ``member_share`` of their score for members, its
+    ``member_patterns`` strongest of each typology) and the total, their noisy-or.
 
     Network risk and exposure hits both say the same thing, that the subject deals with someone flagged,
-    so they are one component (the best of them), not two; and it is capped, so that exposure alone,
-    however strong, does not reach the alert threshold: an alert needs something the subject did."""
+    so they are one component (the best of them), not two; a pattern's member is associated with what the
+    pattern's subject did in the same way. The component is capped, so that association alone, however
+    strong, does not reach the alert threshold: an alert needs something the subject did."""
     cols = ["subject", "subject_kind", "score", "typology_score", "network_score", "reasons", "evidence", "typologies"]
     if hits.empty and network.empty:
         return pd.DataFrame(columns=cols)
     if not hits.empty:
         hits = pd.concat([hits, pattern_members(hits, member_share, member_patterns)], ignore_index=True)
+    member = hits["member"].eq(True) if "member" in hits else pd.Series(False, index=hits.index)
     by: dict[str, dict[str, Any]] = {}
-    for h, exposure in zip(hits.itertuples(index=False), exposure_flags(hits), strict=True):
-        entry = by.setdefault(h.subject, {"kind": h.subject_kind, "keep": 1.0, "exposure": 0.0, "reasons": [],
-                                          "evidence": [], "typologies": []})
+    for h, exposure, of_pattern in zip(hits.itertuples(index=False), exposure_flags(hits), member, strict=True):
+        entry = by.setdefault(h.subject, _entry(h.subject_kind))
         if exposure:
             entry["exposure"] = max(entry["exposure"], float(h.score))
+        elif of_pattern:
+            entry["member_keep"] *= 1.0 - float(h.score)
         else:
             entry["keep"] *= 1.0 - float(h.score)
         entry["reasons"].append(f"{h.typology}: {h.reason}")
@@ -228,17 +235,22 @@ def combine(hits: pd.DataFrame, network: pd.DataFrame, exposure_cap: float = 0.5
     net = {r.subject: (float(r.network_score), r.path) for r in network.itertuples(index=False)}
     rows = []
     for subject in set(by) | set(net):
-        entry = by.get(subject, {"kind": _kind_of(subject), "keep": 1.0, "exposure": 0.0, "reasons": [],
-                                 "evidence": [], "typologies": []})
+        entry = by.get(subject) or _entry(_kind_of(subject))
         typ = 1.0 - entry["keep"]
         n_score, path = net.get(subject, (0.0, None))
-        exposure = min(exposure_cap, max(n_score, entry["exposure"]))
+        flagged = max(n_score, entry["exposure"])
+        exposure = min(exposure_cap, 1.0 - (1.0 - flagged) * entry["member_keep"])
         reasons = list(entry["reasons"]) + ([f"network: {path}"] if path else [])
         total = 1.0 - (1.0 - typ) * (1.0 - exposure)
         rows.append((subject, entry["kind"], round(total, 4), round(typ, 4), round(exposure, 4), reasons,
                      list(dict.fromkeys(entry["evidence"])), entry["typologies"]))
     return pd.DataFrame(rows, columns=cols).sort_values(["score", "subject"], ascending=[False, True],
                                                          ignore_index=True)
+
+
+def _entry(kind: str) -> dict[str, Any]:
+    return {"kind": kind, "keep": 1.0, "member_keep": 1.0, "exposure": 0.0, "reasons": [], "evidence": [],
+            "typologies": []}
 
 
 def _kind_of(subject: str) -> str:
