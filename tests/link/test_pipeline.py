@@ -80,3 +80,21 @@ def test_why_strangers_names_the_hub_that_was_not_used(world):
     assert [h["value"] for h in why["hubs_not_used"]] == ["95338"]
     with pytest.raises(ValueError, match="not linked"):
         explain_link(world, "wx:ivoryking", "wx:nobody")
+
+
+def test_a_seizure_reaches_the_trader_profile_and_the_network_view(world):
+    from wildtrace.model import Seizure, Shipment
+    from wildtrace.service import network
+
+    world.put([Shipment(waybill="SF100", sender_phone="13912345678", receiver_phone="13600000000"),
+               Seizure(id="z1", date="2026-05-20", agency="海关缉私局", species=["ivory"], quantity_kg=0.4,
+                       waybill="SF100", phones=[], names=[])])
+    summary = run_link(world, LinkOptions(probabilistic=False))
+    assert summary["traders_with_seizures"] == 1
+    profile = load_profile(world, "wx:jadehouse")
+    assert [z["id"] for z in profile["seizures"]] == ["z1"]
+    assert profile["seizures"][0]["via"] == ["sender phone 13912345678 of waybill SF100"]
+    assert load_profile(world, "wx:ivoryking")["seizures"] == []
+    view = network(world, f"trader:{profile['trader_id']}", depth=2)
+    assert any(n["id"] == "seizure:z1" and n["kind"] == "seizure" for n in view["nodes"])
+    assert any(e["target"] == "parcel:SF100" and e["kind"] == "seizure" for e in view["edges"])

@@ -103,7 +103,6 @@ def _to_backend(features: pd.DataFrame, engine: str, db_api: Any) -> Any:
         StructField("hours", ArrayType(DoubleType())), StructField("style", ArrayType(StringType())),
         StructField("price_band", StringType()), StructField("pictures", ArrayType(StringType())),
         StructField("picture_files", ArrayType(StringType())),
-        StructField("picture_files", ArrayType(StringType())),
     ])
     records = [tuple(None if _missing(v) else v for v in row) for row in features.itertuples(index=False)]
     return spark.createDataFrame(records, schema=schema)

@@ -1,8 +1,8 @@
 """The network around a trader, as a graph that expands node by node: traders, accounts, identifiers,
-payment accounts and parcels, each edge with its reason (from the link stage's tables and the raw
-transactions and shipments).
+payment accounts, parcels and seizures, each edge with its reason (from the link stage's tables and the raw
+transactions, shipments and seizures).
 
-Node ids: ``trader:T``, ``account:A``, ``ident:<kind>:<value>``, ``parcel:<waybill>``.
+Node ids: ``trader:T``, ``account:A``, ``ident:<kind>:<value>``, ``parcel:<waybill>``, ``seizure:<id>``.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class Graph:
 def resolve(store: Store, subject: str) -> str | None:
     """The node id of ``subject``: a node id as is, or a bare trader id, account id, waybill or identifier value
     (a phone, messenger ID, payment account... as the store normalised it)."""
-    if subject.partition(":")[0] in ("trader", "account", "ident", "parcel") and _exists(store, subject):
+    if subject.partition(":")[0] in ("trader", "account", "ident", "parcel", "seizure") and _exists(store, subject):
         return subject
     for prefix in ("trader:", "account:", "parcel:"):
         if _exists(store, prefix + subject):
@@ -71,6 +71,8 @@ def _exists(store: Store, node: str) -> bool:
                                     [value, value])))
     if kind == "parcel":
         return bool(store.query("SELECT 1 AS x FROM shipments WHERE waybill = ?", [key]))
+    if kind == "seizure":
+        return bool(store.query("SELECT 1 AS x FROM seizures WHERE id = ?", [key]))
     return False
 
 
@@ -93,9 +95,15 @@ def _expand(g: Graph, store: Store, node: str) -> list[str]:
     kind, _, key = node.partition(":")
     found: list[str] = []
     if kind == "trader":
-        rows = store.query("SELECT n_flagged, category FROM link_traders WHERE trader_id = ?", [key])
+        rows = store.query("SELECT n_flagged, category, profile FROM link_traders WHERE trader_id = ?", [key])
         if rows:
             g.node(node, "trader", key, flagged=int(rows[0]["n_flagged"]), category=rows[0]["category"])
+            for z in json.loads(rows[0]["profile"] or "{}").get("seizures", []):  # the link stage's seizure links
+                target = f"seizure:{z['id']}"
+                g.node(target, "seizure", f"{z['date']} {z.get('agency') or ''}".strip(),
+                       quantity_kg=z.get("quantity_kg"), species=z.get("species"))
+                g.edge(node, target, "seizure", "; ".join(z["via"]), **_when(_day(z["date"])))
+                found.append(target)
         members = store.query("SELECT account_id, is_backup FROM link_members WHERE trader_id = ? ORDER BY account_id",
                               [key])
         _account_nodes(g, store, [m["account_id"] for m in members])
@@ -139,6 +147,8 @@ def _expand(g: Graph, store: Store, node: str) -> list[str]:
             found += _payments(g, store, node, value)
         if ident_kind == "phone":
             found += _parcels_of_phone(g, store, node, value)
+    elif kind == "seizure":
+        found += _seizure(g, store, node, key)
     elif kind == "parcel":
         rows = store.query("SELECT * FROM shipments WHERE waybill = ?", [key])
         if rows:
@@ -174,6 +184,35 @@ def _when(first: datetime | None, last: datetime | None = None) -> dict[str, str
     """An edge's time span as ISO text (``first``, ``last``), for the view's time filter; empty when undated."""
     last = last or first
     return {"first": first.isoformat(), "last": last.isoformat()} if first and last else {}
+
+
+def _day(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _seizure(g: Graph, store: Store, node: str, key: str) -> list[str]:
+    """A seizure, its seized parcel and the phones it names; the traders it leads to hang off their own nodes."""
+    rows = store.query("SELECT * FROM seizures WHERE id = ?", [key])
+    if not rows:
+        return []
+    z = rows[0]
+    g.node(node, "seizure", f"{z['date']} {z['agency'] or ''}".strip(), quantity_kg=z["quantity_kg"])
+    found = []
+    if z["waybill"] and store.query("SELECT 1 AS x FROM shipments WHERE waybill = ?", [z["waybill"]]):
+        target = f"parcel:{z['waybill']}"
+        g.node(target, "parcel", z["waybill"])
+        g.edge(node, target, "seizure", f"seized parcel {z['waybill']}", **_when(_day(z["date"])))
+        found.append(target)
+    phones = json.loads(z["phones"]) if isinstance(z["phones"], str) else list(z["phones"] or [])
+    for phone in phones:
+        target = f"ident:phone:{phone}"
+        g.node(target, "identifier", phone, identifier_kind="phone")
+        g.edge(node, target, "seizure", f"phone {phone} named in the seizure", **_when(_day(z["date"])))
+        found.append(target)
+    return found
 
 
 def _parcels_of_phone(g: Graph, store: Store, node: str, phone: str) -> list[str]:
