@@ -58,12 +58,12 @@ def child(module: str, name: str, phase: str, size: int, workdir: Path) -> dict:
     if bench.setup:
         ctx["state"] = bench.setup(ctx, phase)
     setup_seconds = time.perf_counter() - start
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     items = fn(ctx)
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "items": items, "peak_mb": peak_mb, "bytes": ctx.get("bytes"),
-            "setup_seconds": setup_seconds if bench.setup else None}
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "items": items, "peak_mb": peak_mb,
+            "bytes": ctx.get("bytes"), "setup_seconds": setup_seconds if bench.setup else None}
 
 
 def spawn(module: str, name: str, phase: str, size: int, workdir: Path) -> dict:
@@ -91,11 +91,17 @@ def measure(module: str, bench: Benchmark, sizes: list[int]) -> list[dict]:
             row["baseline_peak_mb"] = base["peak_mb"]
             row["ratio_to_baseline"] = (row["throughput"] / row["baseline_throughput"]
                                         if row["baseline_throughput"] else None)
+            # the same ratio in CPU seconds: on a shared machine the other jobs' load moves wall time between the
+            # two processes, not the CPU time each needs (single-threaded work on both sides)
+            if run.get("cpu_seconds") and base.get("cpu_seconds"):
+                row["cpu_ratio_to_baseline"] = base["cpu_seconds"] / base["items"] / (run["cpu_seconds"] / run["items"])
         if rows:
             prev = rows[-1]
             row["growth"] = (row["seconds"] / prev["seconds"]) / (size / prev["n"]) if prev["seconds"] else None
         rows.append(row)
-        print(f"{bench.name} n={size}: {row['throughput']:.1f} {bench.unit}/s, peak {row['peak_mb']:.0f} MB",
+        cpu = f", ratio {row['ratio_to_baseline']:.2f} (CPU time {row['cpu_ratio_to_baseline']:.2f})" if (
+            row.get("cpu_ratio_to_baseline")) else ""
+        print(f"{bench.name} n={size}: {row['throughput']:.1f} {bench.unit}/s, peak {row['peak_mb']:.0f} MB{cpu}",
               file=sys.stderr)
     return rows
 
@@ -119,17 +125,19 @@ def markdown(rows: list[dict], info: dict) -> str:
         f"{info['date']}.",
         "",
         "| benchmark | n | throughput | MB/s | peak MB | start-up s | baseline | baseline throughput | ratio "
-        "| growth |",
-        "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|",
+        "| CPU ratio | growth |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['benchmark']} | {r['n']:,} | {_fmt(r['throughput'])} {r['unit']}/s | {_fmt(r.get('mb_per_s'))} "
             f"| {_fmt(r['peak_mb'], 0)} | {_fmt(r.get('setup_s'), 2)} | {r.get('baseline') or ''} "
             f"| {_fmt(r.get('baseline_throughput'))} "
-            f"| {_fmt(r.get('ratio_to_baseline'), 2)} | {_fmt(r.get('growth'), 2)} |"
+            f"| {_fmt(r.get('ratio_to_baseline'), 2)} | {_fmt(r.get('cpu_ratio_to_baseline'), 2)} "
+            f"| {_fmt(r.get('growth'), 2)} |"
         )
-    lines += ["", "ratio: throughput / same-run baseline throughput. growth: (time at n / time at previous n) / "
+    lines += ["", "ratio: throughput / same-run baseline throughput (CPU ratio: the same in CPU seconds, which other "
+              "jobs on a shared machine move far less than wall time). growth: (time at n / time at previous n) / "
               "(n / previous n); 1.0 is linear. start-up s: untimed loading before a steady-state run (model, tables)."]
     return "\n".join(lines) + "\n"
 

@@ -16,7 +16,7 @@ def test_packaged_lexicon_loads_with_every_kind_and_language() -> None:
     kinds = {t.kind for t in lex.terms}
     assert kinds == {"species", "product", "code_word", "legality", "benign", "trade"}
     elephant = lex.by_id["elephant"]
-    assert set(elephant.names) == {"zh-Hans", "zh-Hant", "en", "vi"}
+    assert set(elephant.names) == {"zh-Hans", "zh-Hant", "en", "vi", "fr", "de", "id", "ms", "th"}
     assert elephant.cites and elephant.scientific
 
 

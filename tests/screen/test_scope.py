@@ -21,9 +21,11 @@ from wildtrace.screen import Screener, ScreenModel, metrics, screen_store
 from wildtrace.store import Store
 
 REGULATED = Path(__file__).parent / "data" / "regulated_heldout.csv"
-SALES = {"auction_lot", "estate_sale"}
-NOT_OFFERS = {"news", "museum", "education"}
-F1_FLOOR = 0.7  # measured 0.733 under --scope regulated (0.289 under illegal, as before issue 17); docs/screen.md
+MARKET = Path(__file__).parent / "data" / "market_posts.csv"  # 514 posts of the open market, news and campaigns
+REPORTING = {"news", "policy", "campaign"}
+SALES = {"auction_lot", "dealer", "estate_sale", "mammoth", "carver", "classifieds_sea"}
+NOT_OFFERS = {"news", "campaign", "policy", "museum", "education"}
+F1_FLOOR = 0.9  # measured 0.972 under --scope regulated (0.551 under illegal; 0.329 before issue 17)
 
 
 @pytest.fixture(scope="module", params=["illegal", "regulated"])
@@ -49,10 +51,12 @@ def test_regulated_scope_flags_the_open_market_and_not_news(scored: tuple[str, p
     if scope == "regulated":
         assert m["f1"] >= F1_FLOOR, m
         sales = frame[frame["category"].isin(SALES)]
-        assert sales.groupby("category")["flagged"].mean().min() >= 0.7
+        assert sales.groupby("category")["flagged"].mean().min() >= 0.75
     else:  # auction lots of antiques are the regulated market, not the illegal trade
         lots = frame[frame["category"] == "auction_lot"]
         assert lots["flagged"].mean() < 0.2
+        lowered = lots[lots["decided_by"].str.startswith("open regulated market")]
+        assert len(lowered) >= 2 and not lowered["flagged"].any()  # the model flagged them; the rule took them out
 
 
 def test_the_verdict_names_the_rule(scored: tuple[str, pd.DataFrame]) -> None:
@@ -65,7 +69,30 @@ def test_the_verdict_names_the_rule(scored: tuple[str, pd.DataFrame]) -> None:
     else:
         assert raised.empty and not lowered["flagged"].any()
     by_model = frame[frame["decided_by"].str.startswith("model: score")]
-    assert len(by_model) + len(raised) + len(lowered) == len(frame)
+    context = frame[frame["decided_by"].str.startswith("reporting, policy or campaign")]
+    assert len(by_model) + len(raised) + len(lowered) + len(context) == len(frame)
+
+
+def test_reporting_policy_and_campaigns_stay_out_of_the_regulated_scope() -> None:
+    """Issue 17: under --scope regulated, posts about ivory bans, seizures and campaigns that give no way to buy
+    are out, and the verdict says why (measured: F1 0.837, 2 of 92 such posts flagged; 0.582 and 28 before)."""
+    frame = pd.read_csv(MARKET)
+    results = list(Screener.load(scope="regulated").screen_texts(frame["text"].tolist()))
+    frame["flagged"] = [r.tier in ("high", "medium") for r in results]
+    frame["decided_by"] = [r.decided_by for r in results]
+    assert metrics(frame["label"].tolist(), frame["flagged"].tolist())["f1"] >= 0.8
+    reporting = frame[frame["category"].isin(REPORTING)]
+    assert len(reporting) >= 90 and reporting["flagged"].mean() <= 0.05
+    out = reporting[reporting["decided_by"].str.startswith("reporting, policy or campaign")]
+    assert len(out) >= 3 and not out["flagged"].any()  # the model flagged these; the rule took them out
+    assert out["decided_by"].str.contains("no way to buy").all()
+
+
+def test_a_sale_that_cites_the_law_is_still_a_sale() -> None:
+    screener = Screener.load(scope="regulated")
+    sale = screener.screen_text("Victorian carved ivory brooch, Ivory Act exemption registered. £75, DM, UK postage")
+    news = screener.screen_text("Customs seized 40 carved ivory brooches at Heathrow; two dealers were arrested.")
+    assert sale.tier in ("high", "medium") and news.tier not in ("high", "medium")
 
 
 def test_scope_is_a_per_model_choice_and_is_checked() -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.metrics import f1_score, matthews_corrcoef
 
@@ -154,9 +155,15 @@ def test_trained_model_beats_the_textbook_on_the_held_out_posts(lexicon: Lexicon
     _assert_done(_done_when(DATA / "heldout.csv", None, lexicon))
 
 
-def test_trained_model_beats_the_textbook_on_auction_and_antique_posts(lexicon: Lexicon) -> None:
-    """The hand-written set in the style of Western auction and antique posts (never used for training)."""
-    _assert_done(_done_when(DATA / "auction_lots.csv", "seller", lexicon))
+def test_trained_model_beats_the_textbook_on_auction_antique_and_market_posts(lexicon: Lexicon, tmp_path: Path
+                                                                            ) -> None:
+    """The sets written by hand for issue 17 in the style of Western auction and antique posts and of the
+    classifieds and e-commerce of Southeast Asia (711 posts from 128 sellers, never used to train the shipped
+    model): one set, since on 200 posts the best single cut-off alone is optimistic by about 0.02 MCC."""
+    both = tmp_path / "western.csv"
+    pd.concat([pd.read_csv(DATA / "auction_lots.csv"), pd.read_csv(DATA / "market_posts.csv")]).to_csv(both,
+                                                                                                      index=False)
+    _assert_done(_done_when(both, "seller", lexicon))
 
 
 def test_trained_model_beats_the_textbook_on_the_simulator(sim_world: Path, lexicon: Lexicon) -> None:

@@ -8,7 +8,6 @@ import numpy as np
 
 HIGH_PRECISION = 0.9  # tier high: the lowest cut-off whose out-of-fold precision reaches this
 LOW_RECALL = 0.98  # tier low: the highest cut-off that still keeps this share of the positives
-BOOTSTRAP = 200  # resamples of the out-of-fold scores whose best cut-offs' median is the medium cut-off
 
 
 @dataclass(frozen=True)
@@ -94,19 +93,6 @@ class Curve:
         return float((self.cutoffs[first] + below) / 2), top
 
 
-def robust_cutoff(labels: np.ndarray, scores: np.ndarray, objective: Objective, rounds: int = BOOTSTRAP,
-                  seed: int = 0) -> float:
-    """The best cut-off for ``objective``, as the median of the best cut-offs of bootstrap resamples: on a few
-    hundred out-of-fold scores the single best cut-off is noisy, the median of many is not."""
-    rng = np.random.default_rng(seed)
-    cuts = []
-    for _ in range(rounds):
-        pick = rng.integers(0, len(labels), len(labels))
-        if 0 < labels[pick].sum() < len(pick):
-            cuts.append(Curve.of(labels[pick], scores[pick]).best(objective)[0])
-    return float(np.median(cuts)) if cuts else Curve.of(labels, scores).best(objective)[0]
-
-
 def choose_thresholds(labels: np.ndarray | list[int], scores: np.ndarray | list[float],
                       objective: Objective) -> dict[str, float]:
     """Tier cut-offs from out-of-fold (calibrated) scores: medium maximises ``objective``; high is the lowest
@@ -114,7 +100,7 @@ def choose_thresholds(labels: np.ndarray | list[int], scores: np.ndarray | list[
     the highest cut-off at or below medium that keeps ``LOW_RECALL`` of the positives."""
     y, s = np.asarray(labels, dtype=int), np.asarray(scores, dtype=np.float64)
     curve = Curve.of(y, s)
-    medium = robust_cutoff(y, s, objective)
+    medium = curve.best(objective)[0]
     above = (curve.cutoffs >= medium) & (curve.precision >= HIGH_PRECISION)
     high = float(curve.cutoffs[above].min()) if above.any() else (medium + 1) / 2
     kept = (curve.cutoffs <= medium) & (curve.recall >= LOW_RECALL)

@@ -8,7 +8,8 @@
 - ``regulated``: every offer of a regulated product (antique and pre-ban ivory, mammoth ivory, auction lots,
   carvings, trophies). The model's flags stay, and a post that names a regulated product and gives more signals
   of an offer (selling, price, auction, contact, shipping) than of a look-alike, news, policy or a campaign is
-  flagged too.
+  flagged too; but a post written in the context of reporting, enforcement, policy or a campaign (seized, ban
+  on, petition, do not buy) that gives no way to buy (no price, contact or shipping) is out, whatever its score.
 
 The rule is decided for a whole batch with numpy; its wording is built only when a verdict is read.
 """
@@ -24,9 +25,11 @@ from wildtrace.screen._features import LEXICON_FEATURES
 from wildtrace.screen._match import VIAS, BatchHits
 
 SCOPES = ("illegal", "regulated")
-MODEL, RAISED, LOWERED = 0, 1, 2  # who decided: the model's score, the regulated-offer rule, the open-market rule
+# who decided: the model's score, the regulated-offer rule, the open-market rule, the reporting-context rule
+MODEL, RAISED, LOWERED, CONTEXT = 0, 1, 2, 3
 _NUMBER_UNIT = LEXICON_FEATURES.index("number+unit")
 _HEARD = VIAS.index("homophone")
+_CHANNELS = ("price", "contact", "delivery")  # a way to buy: what a report, a policy or a campaign does not give
 _OBFUSCATED = [VIAS.index(v) for v in ("split", "leet", "pinyin", "initials", "homophone")]
 
 
@@ -43,28 +46,34 @@ class Scope:
         self.name = check_scope(name) if name else None
         self.regulated = np.array([t.kind in ("species", "code_word") or (t.kind == "product" and bool(t.species))
                                    or (t.kind == "legality" and t.id == "mammoth") for t in terms], dtype=bool)
-        self.offer = np.array([t.kind == "trade" for t in terms], dtype=bool)
-        self.against = np.array([t.kind == "benign" for t in terms], dtype=bool)
+        context = [(t.kind, t.category) == ("trade", "context") or (t.kind, t.id) == ("benign", "conservation")
+                   for t in terms]
+        self.context = np.array(context, dtype=bool)
+        self.offer = np.array([t.kind == "trade" and t.category != "context" for t in terms], dtype=bool)
+        self.against = np.array([t.kind == "benign" for t in terms], dtype=bool) | self.context
+        self.channel = np.array([t.kind == "trade" and t.category in _CHANNELS for t in terms], dtype=bool)
         self.auction = np.array([t.kind == "trade" and t.id == "auction" for t in terms], dtype=bool)
         self.covert = np.array([t.kind == "code_word" or t.category == "discretion" for t in terms], dtype=bool)
 
     def evidence(self, hits: BatchHits, lexicon: np.ndarray) -> tuple[np.ndarray, ...]:
         """Per text of a batch: names a regulated product, offer signals, look-alike/news signals, auction
-        signals, covert signals."""
+        signals, covert signals, reporting context with no way to buy."""
         n = len(hits.bounds) - 1
         heard = hits.via == _HEARD
         term = hits.term
         offers = np.bincount(hits.text[self.offer[term]], minlength=n) + (lexicon[:, _NUMBER_UNIT] > 0)
         against = np.bincount(hits.text[self.against[term]], minlength=n)
         covert = self.covert[term] | (self.regulated[term] & np.isin(hits.via, _OBFUSCATED))
+        reporting = hits.texts_with(self.context[term]) & ~hits.texts_with(self.channel[term])
         return (hits.texts_with(self.regulated[term] & ~heard), offers, against, hits.texts_with(self.auction[term]),
-                hits.texts_with(covert))
+                hits.texts_with(covert), reporting)
 
     def words(self, hits: BatchHits, lexicon: np.ndarray, i: int, original: str) -> dict[str, str]:
         """The words of text ``i`` that the rule counted: regulated products, offer and against signals."""
         lo, hi = int(hits.bounds[i]), int(hits.bounds[i + 1])
         out = {}
-        for role, of_term in (("regulated", self.regulated), ("offer", self.offer), ("against", self.against)):
+        for role, of_term in (("regulated", self.regulated), ("offer", self.offer), ("against", self.against),
+                              ("context", self.context)):
             rows = [r for r in range(lo, hi) if of_term[hits.term[r]] and hits.via[r] != _HEARD]
             words = [original[hits.start[r]:hits.end[r]] for r in rows]
             if role == "offer" and lexicon[i, _NUMBER_UNIT] > 0:
@@ -74,14 +83,17 @@ class Scope:
 
     def decide(self, hits: BatchHits, lexicon: np.ndarray, score: np.ndarray, medium: float
                ) -> tuple[np.ndarray, np.ndarray]:
-        """The scores after the rule, and who decided each (MODEL, RAISED or LOWERED)."""
+        """The scores after the rule, and who decided each (MODEL, RAISED, LOWERED or CONTEXT)."""
         decided = np.full(len(score), MODEL, dtype=np.int8)
         if self.name is None:
             return score, decided
-        regulated, offers, against, auction, covert = self.evidence(hits, lexicon)
+        regulated, offers, against, auction, covert, reporting = self.evidence(hits, lexicon)
         flagged = score >= medium
         score = score.copy()
         if self.name == "regulated":
+            out = flagged & reporting & ~covert
+            score[out] = medium - 1e-4
+            decided[out] = CONTEXT
             raise_ = ~flagged & regulated & (offers > against)
             score[raise_] = medium
             decided[raise_] = RAISED

@@ -28,7 +28,7 @@ from wildtrace.screen._features import (
 from wildtrace.screen._match import BatchHits, Matcher
 from wildtrace.screen._model import ScreenModel, _sigmoid
 from wildtrace.screen._normalise import NormalisedBatch
-from wildtrace.screen._scope import LOWERED, MODEL, RAISED, Scope
+from wildtrace.screen._scope import CONTEXT, LOWERED, MODEL, RAISED, Scope
 
 if TYPE_CHECKING:
     from wildtrace.screen._images import ImageReader
@@ -273,6 +273,9 @@ class _Explainer:
             return (f"regulated offer: names {words['regulated']} with more offer signals ({words['offer']}) than "
                     f"look-alike or news ones ({words['against']}); model score {score:.4f} alone was below "
                     f"{medium} (scope regulated)")
+        if rule == CONTEXT:
+            return (f"reporting, policy or campaign: {words['context']} and no way to buy (no price, contact or "
+                    f"shipping); out under scope regulated (model score {score:.4f})")
         assert rule == LOWERED
         return (f"open regulated market: an auction of {words['regulated']} ({words['offer']}) with no covert "
                 f"signal; out under scope illegal, in under --scope regulated (model score {score:.4f})")
