@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Debian packages WildTrace's stages need: Chromium (browser tests), CJK fonts (pages, PDFs),
+# Debian packages WildTrace's stages need: Chromium (browser tests), CJK and emoji fonts (pages, PDFs),
 # PostgreSQL server binaries (team store and its tests), Java (Spark). Installs only what is missing.
 set -euo pipefail
 want=()
 command -v chromium >/dev/null 2>&1 || want+=(chromium chromium-driver)
 fc-list 2>/dev/null | grep -qi 'wenquanyi\|wqy' || want+=(fonts-wqy-microhei)
+fc-list 2>/dev/null | grep -qi 'color emoji' || want+=(fonts-noto-color-emoji)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || want+=(postgresql)
 command -v java >/dev/null 2>&1 || want+=(openjdk-17-jre-headless)
 command -v pdftoppm >/dev/null 2>&1 || want+=(poppler-utils)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -14,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from wildtrace.api._ratelimit import RateLimiter, Throttle
@@ -46,17 +46,6 @@ def _lazy_screener(given: Any, model_dir: str) -> Callable[[], Any]:
                     log.warning("the screen stage is not installed: real-time post checks answer 503")
         return box["value"]
     return get
-
-
-@asynccontextmanager
-async def _store_session(store: Store) -> AsyncIterator[None]:
-    """One request's hold on the store (a DuckDB file is opened per unit of work so that commands can use it)."""
-    session = store.session()
-    await anyio.to_thread.run_sync(session.__enter__)
-    try:
-        yield
-    finally:
-        await anyio.to_thread.run_sync(session.__exit__, None, None, None)
 
 
 def _error(status: int, reason: str, **extra: Any) -> JSONResponse:
@@ -92,12 +81,65 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(500, "internal error; it was logged")
 
 
-def _secure(response: Response) -> None:
-    """Over HTTPS: HSTS, and every cookie ``Secure`` (the session cookie is never sent over plain HTTP)."""
-    response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    response.raw_headers = [
-        (name, value + b"; Secure") if name.lower() == b"set-cookie" and b"secure" not in value.lower()
-        else (name, value) for name, value in response.raw_headers]
+_SECURITY_HEADERS = ((b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+                     (b"x-frame-options", b"DENY"), (b"referrer-policy", b"same-origin"))
+_HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+def _headers(headers: list[tuple[bytes, bytes]], https: bool) -> list[tuple[bytes, bytes]]:
+    """The security headers a response lacks added; over HTTPS also HSTS, and every cookie ``Secure`` (the
+    session cookie is never sent over plain HTTP)."""
+    have = {name.lower() for name, _ in headers}
+    headers = headers + [(name, value) for name, value in _SECURITY_HEADERS if name not in have]
+    if not https:
+        return headers
+    return [(name, value + b"; Secure") if name.lower() == b"set-cookie" and b"secure" not in value.lower()
+            else (name, value) for name, value in headers if name.lower() != _HSTS[0]] + [_HSTS]
+
+
+class _Guard:
+    """Every request but liveness holds the store for its whole length (a DuckDB file is opened per unit of
+    work so that commands can use it in between), refuses a NUL byte in its URL and gets the security headers.
+    A plain ASGI middleware: the store is joined on the event loop when it is open (a thread only when the file
+    must be opened), and the response streams through untouched."""
+
+    def __init__(self, app: ASGIApp, store: Store) -> None:
+        self.app, self.store = app, store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"] or b"%00" in scope.get("raw_path", b"") or b"%00" in scope["query_string"]:
+            await _error(422, "invalid input: the URL contains a NUL byte")(scope, receive, send)
+            return
+        if scope["method"] == "POST" and scope["path"].endswith("/attachments"):
+            size = dict(scope["headers"]).get(b"content-length", b"").decode("latin-1")
+            if not size.isdigit() or int(size) > MAX_ATTACHMENT_BYTES + 65536:  # refused before the body is read
+                refusal = _error(413 if size.isdigit() else 411, f"an attachment upload must say its length and be "
+                                                                 f"at most {MAX_ATTACHMENT_BYTES:,} bytes")
+                await refusal(scope, receive, send)
+                return
+        if scope["path"] == "/api/live":  # liveness must not wait for the store
+            await self.app(scope, receive, send)
+            return
+        try:
+            if not self.store.enter(wait=False):
+                await anyio.to_thread.run_sync(self.store.enter)
+        except StoreBusy as exc:
+            await _error(503, f"{exc}: a command is using the store; try again in a moment")(scope, receive, send)
+            return
+        https = scope.get("scheme") == "https"
+
+        async def secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": _headers(list(message.get("headers", [])), https)}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, secured)
+        finally:
+            self.store.leave()
 
 
 def create_app(store: Store, settings: Settings, screener: Any = None) -> FastAPI:
@@ -119,29 +161,7 @@ def create_app(store: Store, settings: Settings, screener: Any = None) -> FastAP
     app.add_middleware(SessionMiddleware, secret_key=session_key, session_cookie="wildtrace_session",
                        same_site="lax", https_only=False, max_age=12 * 3600)
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Callable) -> Response:
-        if "%00" in request.url.path or "\x00" in request.url.path or "%00" in request.url.query:
-            return _error(422, "invalid input: the URL contains a NUL byte")
-        if request.method == "POST" and request.url.path.endswith("/attachments"):
-            size = request.headers.get("content-length", "")  # refused before the body is read (and spooled)
-            if not size.isdigit() or int(size) > MAX_ATTACHMENT_BYTES + 65536:
-                return _error(413 if size.isdigit() else 411, f"an attachment upload must say its length and be at "
-                                                              f"most {MAX_ATTACHMENT_BYTES:,} bytes")
-        if request.url.path == "/api/live":  # liveness must not wait for the store
-            return await call_next(request)
-        try:
-            async with _store_session(request.app.state.store):
-                response = await call_next(request)
-        except StoreBusy as exc:
-            return _error(503, f"{exc}: a command is using the store; try again in a moment")
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.url.scheme == "https":
-            _secure(response)
-        return response
+    app.add_middleware(_Guard, store=store)
 
     proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
     if proxies:  # outermost: the client address and scheme are settled before anything reads them

@@ -81,8 +81,20 @@ class Store(ABC):
 
     @contextmanager
     def session(self) -> Iterator[None]:
-        """Keep the store open for one unit of work (a request). Stores that stay open need nothing."""
-        yield
+        """Keep the store open for one unit of work (a request)."""
+        self.enter()
+        try:
+            yield
+        finally:
+            self.leave()
+
+    def enter(self, wait: bool = True) -> bool:
+        """Begin a unit of work (``session()`` in two halves, for an async server). ``wait=False``: begin only
+        if that needs no waiting (no file to open) and say whether it began. Stores that stay open need nothing."""
+        return True
+
+    def leave(self) -> None:  # noqa: B027 - nothing to end for stores that stay open
+        """End a unit of work begun by :meth:`enter`."""
 
     # -- built on the primitives -----------------------------------------------------------------
     def migrate(self, only: Iterable[int] | None = None) -> list[int]:

@@ -64,22 +64,23 @@ class DuckDBStore(Store):
         con.execute("SET TimeZone = 'UTC'").fetchall()
         return con
 
-    @contextmanager
-    def session(self) -> Iterator[None]:
+    def enter(self, wait: bool = True) -> bool:
         with self._lock:
             if self._con is None:
+                if not wait:
+                    return False
                 self._con = self._connect()
             self._users += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._users -= 1
-                if self._users == 0 and not self.hold:
-                    self._idle_since = time.monotonic()
-                    if self._closer is None:
-                        self._closer = threading.Thread(target=self._close_when_idle, daemon=True)
-                        self._closer.start()
+            return True
+
+    def leave(self) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0 and not self.hold:
+                self._idle_since = time.monotonic()
+                if self._closer is None:
+                    self._closer = threading.Thread(target=self._close_when_idle, daemon=True)
+                    self._closer.start()
 
     def _close_when_idle(self) -> None:
         """Close the file once no unit of work has used it for ``idle_close`` seconds."""
