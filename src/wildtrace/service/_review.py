@@ -46,16 +46,18 @@ def queue(store: Store, tiers: list[str] | None = None, platform: str | None = N
         params.append(f'%"{species}"%')
     where = " AND ".join(clauses)
     base = f"FROM posts p LEFT JOIN verdicts v ON v.post_id = p.id WHERE {where}"
-    total = int(store.query(f"SELECT count(*) AS n {base}", params)[0]["n"])
     orderings: dict[str, tuple[str, list[Any]]] = {
         "score": (f"{_TIER_RANK}, COALESCE(v.score, 0.5) DESC, p.id", []),
         "uncertain": ("abs(COALESCE(v.score, 0.5) - ?), p.id", [float(around)]),
         "random": ("md5(p.id || ?), p.id", [str(seed)]),
     }
     ranking, ranking_params = orderings[order]
-    rows = store.query(
+    rows = store.query(  # the page and the count of all in one pass (the window counts before LIMIT)
         f"SELECT p.id, p.platform, p.account_id, p.posted_at, p.text, p.source, v.score, v.tier, v.species, "
-        f"v.code_words {base} ORDER BY {ranking} LIMIT {int(limit)} OFFSET {int(offset)}", params + ranking_params)
+        f"v.code_words, count(*) OVER () AS total {base} ORDER BY {ranking} LIMIT {int(limit)} OFFSET {int(offset)}",
+        params + ranking_params)
+    total = int(rows[0]["total"]) if rows else \
+        0 if offset == 0 else int(store.query(f"SELECT count(*) AS n {base}", params)[0]["n"])
     items = [{
         "post_id": r["id"], "platform": r["platform"], "account_id": r["account_id"],
         "posted_at": r["posted_at"].isoformat() if r["posted_at"] else None,
