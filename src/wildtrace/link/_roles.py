@@ -15,12 +15,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, fields
 from datetime import timedelta
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
+
+from wildtrace.link._vocab import read_data_file
 
 RAW_TYPES = ("raw", "semi_worked")
 WORKED_TYPES = ("worked_uncarved", "worked_carved")
@@ -47,11 +48,7 @@ class RoleRules:
 
 def load_role_rules(path: str | Path | None = None) -> RoleRules:
     """Load and validate the thresholds (``path``, or the packaged file): every field present, a number >= 0."""
-    if path:
-        name, text = str(path), Path(path).read_text(encoding="utf-8")
-    else:
-        item = resources.files("wildtrace.link") / "data" / "roles.yaml"
-        name, text = str(item), item.read_text(encoding="utf-8")
+    name, text = read_data_file("roles.yaml", path)
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise ValueError(f"{name}: expected a mapping of thresholds")

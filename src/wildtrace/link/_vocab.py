@@ -45,14 +45,17 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().translate(_T2S)
 
 
+def read_data_file(filename: str, path: str | Path | None = None) -> tuple[str, str]:
+    """(name, text) of ``path``, or of the packaged ``data/<filename>`` when no path is given."""
+    if path:
+        return str(path), Path(path).read_text(encoding="utf-8")
+    item = resources.files("wildtrace.link") / "data" / filename
+    return str(item), item.read_text(encoding="utf-8")
+
+
 def load_vocabulary(path: str | Path | None = None) -> Vocabulary:
     """Load and validate the vocabulary (``path``, or the packaged file)."""
-    if path:
-        name, text = str(path), Path(path).read_text(encoding="utf-8")
-    else:
-        item = resources.files("wildtrace.link") / "data" / "vocabulary.yaml"
-        name, text = str(item), item.read_text(encoding="utf-8")
-    return _parse(name, text)
+    return _parse(*read_data_file("vocabulary.yaml", path))
 
 
 @lru_cache(maxsize=1)
