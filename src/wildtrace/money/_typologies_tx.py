@@ -256,7 +256,7 @@ def bipartite(min_payers: int, min_payees: int, window: Window, span: Window, ma
     ok AS (SELECT * FROM ok0  -- what cannot be in a block here (too few payees left, or one payer) changes nothing
            WHERE (payer, g, b) IN (SELECT payer, g, b FROM ok0 GROUP BY ALL HAVING count(*) >= {int(min_payees)})
              AND (payee, g, b) IN (SELECT payee, g, b FROM ok0 GROUP BY ALL HAVING count(*) >= 2)),
-    pp AS (SELECT x.payer AS p1, y.payer AS p2, x.g, x.b, x.payee
+    pp AS NOT MATERIALIZED (SELECT x.payer AS p1, y.payer AS p2, x.g, x.b, x.payee
            FROM ok x JOIN ok y ON x.payee = y.payee AND x.g = y.g AND x.b = y.b AND x.payer < y.payer),
     cand AS (SELECT p1, p2, g, b FROM pp GROUP BY ALL HAVING count(*) >= {int(min_payees)}),
     shared AS (SELECT p1, p2, g, b, list(DISTINCT payee ORDER BY payee) AS payees
