@@ -13,8 +13,8 @@ from tests.ingest.conftest import post
 from tests.ingest.test_hostile import CASES, TX_HEADER, _row
 from wildtrace.ingest import Mapping, ingest_records, post_hash, read_quarantine
 from wildtrace.ingest._columnar import Columnar
-from wildtrace.ingest._lines import Lines
-from wildtrace.ingest._readers import RawRecord
+from wildtrace.ingest._lines import Lines, scan_lines
+from wildtrace.ingest._readers import RawRecord, read_jsonl
 from wildtrace.model import Account, Entity, Post, Transaction
 from wildtrace.store import Store, open_store, to_row
 
@@ -149,3 +149,15 @@ def test_csv_headers_are_data_not_sql(tmp_path: Path, caplog: pytest.LogCaptureF
     assert rows_stored[("h1",)]["text"] == "lower" and rows_stored[("h2",)]["text"] == ""
     assert columnar[2][:2] == (3, 3) and set(columnar[3]) == {"Text", "lineno", "ok", 'a"b',
                                                               'x"); DROP TABLE posts; --', "line_ok"}
+
+
+@pytest.mark.parametrize("block", [16, 1 << 25])
+def test_the_scan_finds_the_records_the_per_record_reader_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 block: int) -> None:
+    """Line numbers, blank lines, CRLF, a line longer than the scan's buffer, no newline at the end."""
+    monkeypatch.setattr("wildtrace.ingest._lines._BLOCK", block)
+    source = tmp_path / "p.jsonl"
+    source.write_bytes(b'{"a": 1}\r\n\n  \t\n\x0b\n{"b": "' + b"x" * 100 + b'"}\n{broken\n\n[1]\r\n{"c": 3}')
+    lines = scan_lines(source)
+    assert lines.records(lines.numbers.tolist()) == list(read_jsonl(source))
+    assert lines.numbers.tolist() == [1, 5, 6, 8, 9] and lines.keys.tolist() == [1, 1, 0, 0, 1]

@@ -37,6 +37,7 @@ def _table(chars: bytes) -> np.ndarray:
 
 _SPACE = _table(b" \t\n\r\x0b\x0c")
 _WHITE = _table(b" \t\r")  # white space inside a line
+_QUOTE_OR_WHITE = _table(b'" \t\r')
 _NOT_BEFORE_BRACE = _table(b", \t\r")  # a trailing comma, or white space that may hide one
 
 
@@ -80,18 +81,22 @@ def _read_at(fh: BinaryIO, offset: int, length: int) -> bytes:
 def scan_lines(path: Path) -> Lines:
     """Number, place, count the keys of and check every record line of ``path``."""
     parts: list[tuple[np.ndarray, ...]] = []
-    first, base, rest = 1, 0, b""
+    first, base, held = 1, 0, 0
+    buf = bytearray(_BLOCK)  # whole lines are scanned, the start of the next one moved to the front
     with path.open("rb") as fh:
         while True:
-            block = fh.read(_BLOCK)
-            data = rest + block
-            cut = len(data) if not block else data.rfind(b"\n") + 1
+            if held == len(buf):  # a line longer than the buffer
+                buf.extend(bytes(len(buf)))
+            got = fh.readinto(memoryview(buf)[held:])
+            end = held + got
+            cut = end if not got else buf.rfind(b"\n", 0, end) + 1
             if cut:
-                numbers, starts, lengths, keys, plain, count = _scan_block(data[:cut], first)
+                numbers, starts, lengths, keys, plain, count = _scan_block(memoryview(buf)[:cut], first)
                 parts.append((numbers, starts + base, lengths, keys, plain))
                 first, base = first + count, base + cut
-            rest = data[cut:]
-            if not block:
+                buf[:end - cut] = buf[cut:end]
+            held = end - cut
+            if not got:
                 break
     if not parts:
         parts = [(*(np.zeros(0, np.int64) for _ in range(4)), np.zeros(0, bool))]
@@ -99,7 +104,7 @@ def scan_lines(path: Path) -> Lines:
     return Lines(path, numbers, offsets, lengths, keys, plain)
 
 
-def _scan_block(data: bytes, first: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+def _scan_block(data: memoryview, first: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
     """(numbers, starts, lengths, keys, plain) of the record lines of a block of whole lines, and how many
     lines it has (blank ones included)."""
     buf = np.frombuffer(data, np.uint8)
@@ -116,7 +121,7 @@ def _scan_block(data: bytes, first: int) -> tuple[np.ndarray, np.ndarray, np.nda
     plain[_lines_of(ends, odd)] = False
     # only a line that starts with white space (or is empty) can be blank: look at those closely
     spaced = np.flatnonzero(_SPACE[heads] | (lengths == 0))
-    blank = [i for i in spaced if not data[starts[i]:ends[i]].strip()]
+    blank = [i for i in spaced if not bytes(data[starts[i]:ends[i]]).strip()]
     if blank:
         keep = np.ones(len(ends), bool)
         keep[blank] = False
@@ -137,7 +142,8 @@ def _keys(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(positions of the colons that end a key, positions of colons that may end a key written otherwise:
     after white space, or after a quote that may be escaped)."""
     colon = np.flatnonzero(buf == ord(":"))
-    colon = colon[colon >= 3]
+    colon = colon[(colon >= 3)]
+    colon = colon[_QUOTE_OR_WHITE[buf[colon - 1]]]  # (colons in text, times and URLs are left out early)
     before, back = buf[colon - 1], buf[colon - 2] == ord("\\")
     quoted = before == ord('"')
     escaped = back & (buf[colon - 3] != ord("\\"))  # \": inside a string
