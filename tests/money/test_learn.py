@@ -169,3 +169,21 @@ def test_learned_model_on_amlgentex_mid4k_reaches_the_floor() -> None:
         frame.close()
     assert got["learned"]["average_precision"] >= 0.75
     assert got["learned"]["average_precision"] > got["degree"]["average_precision"]
+
+
+def test_eval_reports_the_pattern_members_found_per_labelled_type(ledger: dict[str, Path], tmp_path: Path) -> None:
+    """With a typed pattern file, eval money says per pattern type how many of its accounts pattern hits name,
+    in JSON and one line per type for people."""
+    rows = list(csv.DictReader(ledger["patterns"].open()))
+    typed = _write(tmp_path / "typed.csv", [{**r, "type": "ring" if int(r["pattern_id"]) % 2 else "layer"}
+                                            for r in rows])
+    args = ["eval", "money", "--transactions", str(ledger["tx"]), "--map", "time=step", "--truth",
+            str(ledger["labels"]), "--account-col", "account", "--label-col", "is_sar", "--patterns", str(typed),
+            "--db", str(tmp_path / "w.duckdb")]
+    got = _cli(*args)["pattern_members"]
+    assert set(got) == {"ring", "layer", "all"}
+    assert got["all"]["accounts"] == len({r["account"] for r in rows}) == _positives(ledger)
+    assert got["ring"]["found"] + got["layer"]["found"] >= got["all"]["found"] > 0
+    assert 0 < got["all"]["precision"] <= 1
+    text = CliRunner().invoke(app, args).output.splitlines()
+    assert any(line.split()[:2] == ["ring", "accounts"] for line in text), text[-5:]

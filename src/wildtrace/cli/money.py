@@ -384,7 +384,19 @@ def _eval(transactions: Path, maps: list[str] | None, truth: Path, account_col: 
             fail(str(exc))
         finally:
             frame.close()
-    emit(metrics, as_json, "\n".join(f"{k:>28}  {v}" for k, v in metrics.items()))
+    emit(metrics, as_json, "\n".join(_lines(metrics)))
+
+
+def _lines(metrics: dict[str, Any], indent: int = 28) -> list[str]:
+    """One line per metric; a table of them (such as the pattern members per type) one line per row."""
+    out = []
+    for k, v in metrics.items():
+        if isinstance(v, dict) and v and all(isinstance(x, dict) for x in v.values()):
+            out.append(f"{k:>{indent}}")
+            out += [f"{row:>{indent}}  " + ", ".join(f"{c} {x}" for c, x in cells.items()) for row, cells in v.items()]
+        else:
+            out.append(f"{k:>{indent}}  {v}")
+    return out
 
 
 EvalTx = Annotated[Path, typer.Option("--transactions", help="Transactions file (CSV, Parquet or JSON Lines).")]
