@@ -167,3 +167,30 @@ def test_a_seizure_is_a_node_leading_to_the_traders_its_phones_waybill_and_names
     assert "seizure:z3" not in graph
     table = analyse_network(graph, PROFILES).set_index("node")
     assert table.loc["seizure:z1", "role"] == "seizure" and table.loc["seizure:z1", "money_received"] == 0.0
+
+
+def test_a_payment_account_is_the_trader_whose_parcels_follow_the_payments_into_it():
+    """Buyers (known to the KYC by their phones) pay wallet:hidden; each time the carver's phone ships to them within
+    hours. wallet:once gets one such sale only, wallet:mixed is followed by two traders' parcels alike."""
+    kyc = pd.DataFrame([{"payment_account": f"wallet:buyer{i}", "holder_phone": f"1370000000{i}"} for i in range(4)])
+    tx = pd.DataFrame([{"id": str(i), "time": f"2025-03-{day:02d}T10:00:00+08:00", "payer": payer, "payee": payee,
+                        "amount": amount} for i, (day, payer, payee, amount) in enumerate([
+        (1, "wallet:buyer1", "wallet:hidden", 900.0), (5, "wallet:buyer2", "wallet:hidden", 700.0),
+        (6, "wallet:buyer3", "wallet:once", 50.0), (7, "wallet:buyer1", "wallet:mixed", 10.0),
+        (9, "wallet:buyer2", "wallet:mixed", 10.0)])])
+    shipments = pd.DataFrame([
+        {"waybill": "a", "time": "2025-03-01T20:00:00+08:00", "sender_phone": "13800000002",
+         "receiver_phone": "13700000001", "weight_g": 100.0},
+        {"waybill": "b", "time": "2025-03-06T09:00:00+08:00", "sender_phone": "13800000002",
+         "receiver_phone": "13700000002", "weight_g": 100.0},
+        {"waybill": "c", "time": "2025-03-06T12:00:00+08:00", "sender_phone": "13800000002",
+         "receiver_phone": "13700000003", "weight_g": 100.0},
+        {"waybill": "d", "time": "2025-03-07T12:00:00+08:00", "sender_phone": "13800000002",
+         "receiver_phone": "13700000001", "weight_g": 100.0},
+        {"waybill": "e", "time": "2025-03-09T12:00:00+08:00", "sender_phone": "13800000001",
+         "receiver_phone": "13700000002", "weight_g": 100.0},
+    ])
+    graph = build_network(IDS, CLUSTERS, tx, shipments, PROFILES, kyc=kyc)
+    assert graph["pay:wallet:buyer1"]["T_carver"]["money"] == 900.0  # wallet:hidden is the carver's
+    assert graph["pay:wallet:buyer2"]["T_carver"]["money"] == 700.0
+    assert "pay:wallet:once" in graph and "pay:wallet:mixed" in graph  # one sale, or two traders: stays a party

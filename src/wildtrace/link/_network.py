@@ -8,6 +8,8 @@ share (a hub) is not resolved to any of them.
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import networkx as nx
@@ -22,6 +24,10 @@ BETWEENNESS_SAMPLE = 500
 # counts fully, an identifier both show (a co-mention) weakly.
 TIE_WEIGHTS = {"payments": 1.0, "parcels": 1.0, "co_mentions": 0.2}
 PAYMENT_COLUMNS = ["time", "src", "dst", "amount"]
+# A sale: the buyer pays, the seller ships within days. Payment accounts tied to a trader by its parcels.
+WAYBILL_WINDOW = timedelta(hours=72)
+WAYBILL_MIN_SALES = 2
+WAYBILL_MIN_SHARE = 0.6
 
 
 def _owners(ids: pd.DataFrame, clusters: dict[str, str], kinds: tuple[str, ...]) -> dict[tuple[str, str], str]:
@@ -58,6 +64,39 @@ def _kyc_owners(kyc: pd.DataFrame | None, phone_owner: dict[tuple[str, str], str
     return owners
 
 
+def _waybill_owners(transactions: pd.DataFrame, shipments: pd.DataFrame, kyc: pd.DataFrame | None,
+                    phone_owner: dict[tuple[str, str], str], known: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Payment accounts neither posts nor KYC attribute, tied to a trader by waybills: buyers (their phone from the
+    KYC of the account they paid from) paid it, and the first parcel the buyer got within :data:`WAYBILL_WINDOW`
+    came from the trader's phone; at least :data:`WAYBILL_MIN_SALES` such sales, and most of them that trader's."""
+    if kyc is None or kyc.empty or shipments.empty or transactions.empty:
+        return {}
+    holder = {payment_endpoint_key(a): match_key("phone", ph) for a, ph in zip(
+        kyc["payment_account"], kyc["holder_phone"], strict=True) if isinstance(a, str) and isinstance(ph, str)}
+    parcels: dict[str, list[tuple[pd.Timestamp, str]]] = {}
+    sent_at = pd.to_datetime(shipments["time"], utc=True, errors="coerce")
+    for at, sender, receiver in zip(sent_at, shipments["sender_phone"], shipments["receiver_phone"], strict=True):
+        trader = phone_owner.get(("phone", match_key("phone", sender))) if isinstance(sender, str) else None
+        if trader and isinstance(receiver, str) and not pd.isna(at):
+            parcels.setdefault(match_key("phone", receiver), []).append((at, trader))
+    votes: dict[tuple[str, str], Counter[str]] = {}
+    paid_at = pd.to_datetime(transactions["time"], utc=True, errors="coerce")
+    for at, payer, payee in zip(paid_at, transactions["payer"], transactions["payee"], strict=True):
+        key = payment_endpoint_key(payee)
+        buyer = holder.get(payment_endpoint_key(payer))
+        if key in known or buyer not in parcels or pd.isna(at):
+            continue
+        following = [(when, t) for when, t in parcels[buyer] if at <= when <= at + WAYBILL_WINDOW]
+        if following:
+            votes.setdefault(key, Counter())[min(following)[1]] += 1
+    owners = {}
+    for key, c in votes.items():
+        (trader, n), = c.most_common(1)
+        if n >= WAYBILL_MIN_SALES and n >= WAYBILL_MIN_SHARE * c.total():
+            owners[key] = trader
+    return owners
+
+
 def build_network(ids: pd.DataFrame, clusters: dict[str, str], transactions: pd.DataFrame, shipments: pd.DataFrame,
                   profiles: dict[str, dict[str, Any]] | None = None, kyc: pd.DataFrame | None = None,
                   seizures: pd.DataFrame | None = None, accounts: pd.DataFrame | None = None) -> nx.DiGraph:
@@ -66,7 +105,8 @@ def build_network(ids: pd.DataFrame, clusters: dict[str, str], transactions: pd.
     lead to (:func:`seizure_links`), the way in ``via``.
 
     A payment account belongs to the one trader whose accounts show it, else to the trader whose own phone
-    the platform's KYC (``kyc``: payment_account, holder_phone) gives as the holder's."""
+    the platform's KYC (``kyc``: payment_account, holder_phone) gives as the holder's, else to the trader whose
+    parcels follow the payments into it (:func:`_waybill_owners`)."""
     profiles = profiles or {}
     g = nx.DiGraph()
     for trader in sorted(set(clusters.values())):
@@ -75,6 +115,7 @@ def build_network(ids: pd.DataFrame, clusters: dict[str, str], transactions: pd.
                    n_flagged=p.get("n_flagged", 0))
     phone_owner = phone_owners(ids, clusters)
     pay_owner = {**_kyc_owners(kyc, phone_owner), **_owners(ids, clusters, ("payment_account", "bank_card"))}
+    pay_owner = {**_waybill_owners(transactions, shipments, kyc, phone_owner, set(pay_owner)), **pay_owner}
 
     def node(owner: str | None, label: str) -> str:
         if owner:
