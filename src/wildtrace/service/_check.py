@@ -21,11 +21,14 @@ def tier_of(score: float) -> str:
     return "high" if score >= 0.8 else "medium" if score >= 0.5 else "low" if score >= 0.2 else "none"
 
 
-def _flagged_traders(store: Store, where: str, params: list[Any]) -> list[dict[str, Any]]:
-    """The five traders with the most flagged posts owning an identifier or account that matches ``where``
-    (the identifiers first, then the traders of the few accounts found: most checks match nothing and cost
-    one small query instead of a three-way join)."""
-    found = store.query(f"SELECT account_id, kind, value FROM account_identifiers i WHERE {where}", params)
+def _flagged_traders(store: Store, *matches: tuple[str, list[Any]]) -> list[dict[str, Any]]:
+    """The five traders with the most flagged posts owning an identifier or account that one of ``matches``
+    (condition, parameters) finds. The identifiers first, then the traders of the few accounts found: most
+    checks match nothing and cost one small query instead of a three-way join; the conditions are read as one
+    scan each (UNION ALL), not one ``OR`` over two columns, which DuckDB cannot narrow (25 ms against 5 ms a
+    check over a million identifiers)."""
+    found = store.query(" UNION ALL ".join(f"SELECT account_id, kind, value FROM account_identifiers i WHERE {where}"
+                                           for where, _ in matches), [p for _, params in matches for p in params])
     accounts = sorted({r["account_id"] for r in found})
     if not accounts:
         return []
@@ -67,9 +70,10 @@ def check_post(store: Store, screener: TextScreener, text: str, account_id: str 
     hits = []
     if contacts:
         marks = ", ".join("?" for _ in contacts)
-        hits = _flagged_traders(store, f"lower(i.value) IN ({marks}) OR lower(i.raw) IN ({marks})", contacts * 2)
+        hits = _flagged_traders(store, (f"lower(i.value) IN ({marks})", contacts),
+                                (f"lower(i.raw) IN ({marks})", contacts))
     if account_id:
-        hits += _flagged_traders(store, "i.account_id = ?", [account_id])
+        hits += _flagged_traders(store, ("i.account_id = ?", [account_id]))
     if hits:
         reasons += list(dict.fromkeys(_trader_reasons(hits)))
         score = max(score, 0.8)
@@ -82,7 +86,7 @@ def check_post(store: Store, screener: TextScreener, text: str, account_id: str 
 
 def check_payment(store: Store, payer: str, payee: str) -> dict[str, Any]:
     """A payment is risky when either side belongs to a flagged trader or has an open alert."""
-    hits = _flagged_traders(store, "i.value IN (?, ?) OR i.raw IN (?, ?)", [payer, payee, payer, payee])
+    hits = _flagged_traders(store, ("i.value IN (?, ?)", [payer, payee]), ("i.raw IN (?, ?)", [payer, payee]))
     alerts = _alerts(store, [payer, payee])
     reasons = _trader_reasons(hits) + [f"open alert {a['id']} ({a['kind']}) on {a['subject']}" for a in alerts]
     score = max([0.85 if hits else 0.0] + [float(a["score"]) for a in alerts])
@@ -95,7 +99,8 @@ def check_shipment(store: Store, sender_phone: str | None, receiver_phone: str |
     if not phones:
         return _result(0.0, [])
     marks = ", ".join("?" for _ in phones)
-    hits = _flagged_traders(store, f"i.kind = 'phone' AND (i.value IN ({marks}) OR i.raw IN ({marks}))", phones * 2)
+    hits = _flagged_traders(store, (f"i.kind = 'phone' AND i.value IN ({marks})", phones),
+                            (f"i.kind = 'phone' AND i.raw IN ({marks})", phones))
     alerts = _alerts(store, phones)
     reasons = _trader_reasons(hits) + [f"open alert {a['id']} ({a['kind']}) on {a['subject']}" for a in alerts]
     score = max([0.85 if hits else 0.0] + [float(a["score"]) for a in alerts])
