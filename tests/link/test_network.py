@@ -145,6 +145,8 @@ def test_a_payment_account_never_posted_belongs_to_the_trader_its_kyc_phone_name
                           pd.DataFrame(columns=["sender_phone", "receiver_phone", "weight_g"]), kyc=kyc)
     table = analyse_network(graph).set_index("node")
     assert table.loc["T_raw", "money_received"] == 800.0
+    assert {"kind": "payment_account", "account": "hidden", "via": "the KYC holder's phone is its own"} in \
+        graph.graph["payment_accounts"]["T_raw"]
     assert graph.has_edge("pay:wallet:buyer1", "pay:wallet:mule")
     assert graph["pay:wallet:buyer2"]["T_carver"]["money"] == 5.0
 
@@ -194,3 +196,5 @@ def test_a_payment_account_is_the_trader_whose_parcels_follow_the_payments_into_
     assert graph["pay:wallet:buyer1"]["T_carver"]["money"] == 900.0  # wallet:hidden is the carver's
     assert graph["pay:wallet:buyer2"]["T_carver"]["money"] == 700.0
     assert "pay:wallet:once" in graph and "pay:wallet:mixed" in graph  # one sale, or two traders: stays a party
+    held = {a["account"]: a["via"] for a in graph.graph["payment_accounts"]["T_carver"]}
+    assert held == {"hidden": "its parcels follow the payments into it", "carver": "shown on its accounts"}

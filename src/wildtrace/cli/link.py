@@ -190,9 +190,11 @@ def top_cmd(db: DbOpt = None, limit: Annotated[int, typer.Option(help="How many 
     from wildtrace.link import top_traders
     with store(db) as st:
         rows = top_traders(st, limit)
-    lines = [f"{'trader':<12} {'received':>12} {'net':>12} {'pagerank':>9} {'comm':>4}  role"]
-    lines += [f"{r['trader_id']:<12} {r['money_received']:>12,.0f} {r['net']:>12,.0f} {r['pagerank']:>9.4f} "
-              f"{r['community']:>4}  {r['role']}" for r in rows]
+    lines = [f"{'trader':<12} {'received':>12} {'net':>12} {'pagerank':>9} {'comm':>4}  role / payment accounts"]
+    for r in rows:
+        lines.append(f"{r['trader_id']:<12} {r['money_received']:>12,.0f} {r['net']:>12,.0f} {r['pagerank']:>9.4f} "
+                     f"{r['community']:>4}  {r['role']}")
+        lines += [f"{'':<12} {a['kind']} {a['account']}: {a['via']}" for a in r["payment_accounts"]]
     emit(rows, as_json, "\n".join(lines))
 
 

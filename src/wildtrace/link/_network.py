@@ -114,8 +114,18 @@ def build_network(ids: pd.DataFrame, clusters: dict[str, str], transactions: pd.
         g.add_node(trader, kind="trader", n_accounts=p.get("n_accounts", 0), category=p.get("category"),
                    n_flagged=p.get("n_flagged", 0))
     phone_owner = phone_owners(ids, clusters)
-    pay_owner = {**_kyc_owners(kyc, phone_owner), **_owners(ids, clusters, ("payment_account", "bank_card"))}
-    pay_owner = {**_waybill_owners(transactions, shipments, kyc, phone_owner, set(pay_owner)), **pay_owner}
+    attributed = [("shown on its accounts", _owners(ids, clusters, ("payment_account", "bank_card"))),
+                  ("the KYC holder's phone is its own", _kyc_owners(kyc, phone_owner))]
+    attributed.append(("its parcels follow the payments into it", _waybill_owners(
+        transactions, shipments, kyc, phone_owner, {k for _, owners in attributed for k in owners})))
+    pay_owner: dict[tuple[str, str], str] = {}
+    held: dict[str, list[dict[str, Any]]] = {}
+    for via, owners in attributed:  # the first way that attributes an account wins
+        for key, trader in owners.items():
+            if key not in pay_owner:
+                pay_owner[key] = trader
+                held.setdefault(trader, []).append({"kind": key[0], "account": key[1], "via": via})
+    g.graph["payment_accounts"] = held
 
     def node(owner: str | None, label: str) -> str:
         if owner:

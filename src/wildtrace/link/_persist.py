@@ -196,14 +196,17 @@ def load_network(store: Store, period: tuple[datetime, datetime] | None = None) 
 
 
 def top_traders(store: Store, limit: int = 20) -> list[dict[str, Any]]:
-    """Traders ranked by money received (then money-weighted PageRank): who profits most."""
-    _, table = load_network(store)
+    """Traders ranked by money received (then money-weighted PageRank): who profits most, with the payment accounts
+    the money was counted on and how each was attributed to the trader."""
+    graph, table = load_network(store)
     profiles = _profiles(store)
+    held = graph.graph.get("payment_accounts", {})
     rows = table[table["kind"] == "trader"].head(limit).to_dict("records")
     for r in rows:
-        p = profiles.get(r["node"], {})
-        r.update(trader_id=r.pop("node"), n_accounts=p.get("n_accounts"), category=p.get("category"),
-                 platforms=p.get("platforms"), status=p.get("status"))
+        trader = r.pop("node")
+        p = profiles.get(trader, {})
+        r.update(trader_id=trader, n_accounts=p.get("n_accounts"), category=p.get("category"),
+                 platforms=p.get("platforms"), status=p.get("status"), payment_accounts=held.get(trader, []))
     return rows
 
 
