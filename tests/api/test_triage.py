@@ -182,3 +182,23 @@ def test_network_search_by_identifier_and_dated_money_edges(login) -> None:  # t
     assert (payment["total"], payment["currency"], payment["n"]) == (5000.0, "CNY", 1)
     assert payment["first"].startswith("2026-05-04") and payment["first"] == payment["last"]
     assert login("analyst").get(f"/api/network/{PHONE}").status_code == 404  # real values name nothing for them
+
+
+def test_path_between_two_nodes_across_the_whole_network(login, world) -> None:  # type: ignore[no-untyped-def]
+    _, ids = world
+    inv = login("investigator")
+    found = inv.get("/api/network-path", params={"source": "trader:t-1", "target": "SF100200300"}).json()
+    assert found["found"] and [n["id"] for n in found["nodes"]] == [  # breadth first: the first account's phone
+        "trader:t-1", f"account:{ids['accounts'][0]}", f"ident:phone:{PHONE}", "parcel:SF100200300"]
+    assert [e["kind"] for e in found["edges"]] == ["member", "identifier", "parcel"]
+    money = inv.get("/api/network-path", params={"source": "wallet:buyer-1", "target": "t-1"}).json()
+    assert [n["id"] for n in money["nodes"]] == ["ident:payment_account:wallet:buyer-1",
+                                                 "ident:payment_account:wallet:w-881",
+                                                 f"account:{ids['accounts'][0]}", "trader:t-1"]
+    assert inv.get("/api/network-path", params={"source": "t-1", "target": "nobody"}).status_code == 404
+    analyst = login("analyst")
+    trader, second = (pseudonym(v, b"test-share-key") for v in ("t-1", ids["accounts"][1]))
+    seen = analyst.get("/api/network-path", params={"source": f"trader:{trader}", "target": f"account:{second}"})
+    assert [n["id"] for n in seen.json()["nodes"]] == [f"trader:{trader}", f"account:{second}"]
+    assert PHONE not in seen.text and ids["accounts"][1] not in seen.text
+    assert analyst.get("/api/network-path", params={"source": "t-1", "target": PHONE}).status_code == 404

@@ -311,6 +311,16 @@ def test_network_as_investigator(served, browser, shots: Path):  # type: ignore[
     saved = store.query("SELECT name, mime FROM wb_case_attachments WHERE case_id = ?", [target])
     assert saved and saved[0]["name"].endswith(".graphml")
     assert audited(store, "attachment_added", "investigator")
+
+    # a path to a node not yet shown: the server walks the network and the chain is added
+    page.goto(f"{base}/network/trader:t-1")
+    until(page, "Number(document.getElementById('graph').dataset.nodes || 0) >= 3")
+    page.fill("#path-from", "trader:t-1")
+    page.fill("#path-to", "wallet:buyer-1")
+    page.click("#net-path button")
+    until(page, "document.getElementById('graph').dataset.path")
+    assert page.get_attribute("#graph", "data-path").split(" > ")[-2:] == [
+        "ident:payment_account:wallet:w-881", "ident:payment_account:wallet:buyer-1"]
     assert not page.csp_errors  # type: ignore[attr-defined]
     page.context.close()
 
@@ -327,6 +337,11 @@ def test_network_as_analyst_stays_pseudonymous(served, browser, shots: Path):  #
     page.fill("#net-q", f"account:{account2}")
     page.click("#net-add button")
     until(page, "document.getElementById('net-status').textContent.includes('added')")
+    page.fill("#path-from", f"trader:{trader}")  # the path too, by pseudonyms
+    page.fill("#path-to", f"account:{account2}")
+    page.click("#net-path button")
+    until(page, "document.getElementById('graph').dataset.path")
+    assert page.get_attribute("#graph", "data-path") == f"trader:{trader} > account:{account2}"
     page.uncheck("#net-kinds input[value=link]")
     assert page.evaluate("() => wildtraceGraph.edges('[kind = \"link\"]').every(e => e.style('display') === 'none')")
     page.check("#net-kinds input[value=link]")

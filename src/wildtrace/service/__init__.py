@@ -55,7 +55,7 @@ from wildtrace.service._labels import (
     undo_decision,
 )
 from wildtrace.service._lexicon import review_term, suggestions
-from wildtrace.service._network import network, pseudonymous_network, real_subject, resolve
+from wildtrace.service._network import network, network_path, pseudonymous_network, real_subject, resolve
 from wildtrace.service._principal import Principal
 from wildtrace.service._review import QueueOrder, QueueStatus, Tier, decide, overview, post_detail, queue
 from wildtrace.service._sessions import end_session, session_user, start_session
@@ -141,6 +141,7 @@ __all__ = [
     "list_tips",
     "list_users",
     "network",
+    "network_path",
     "open_case",
     "overview",
     "parse_correction",

@@ -68,3 +68,21 @@ def graph(subject: str, principal: CurrentUser, store: StoreDep,
         result = service.pseudonymous_network(result, principal.redactor)
     return principal.present(result)
 
+
+
+@router.get("/network-path")
+def path(source: Short, target: Short, principal: CurrentUser, store: StoreDep) -> dict:
+    """The shortest chain of reasoned edges between two nodes (any the graph knows: trader, account, phone,
+    wallet, waybill...), nodes in path order; ``found`` false when none within the nodes explored. Roles that
+    see pseudonyms name both ends by pseudonym and walk traders and accounts only."""
+    ends = [service.real_subject(principal.redactor, end) for end in (source, target)]
+    if None in ends:
+        raise HTTPException(404, f"nothing called {source if ends[0] is None else target!r} in the network")
+    try:
+        result = service.network_path(store, str(ends[0]), str(ends[1]), people=principal.sees_everything)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
+    principal.audit(store, "view", "network", result["root"], path_to=result["target"], found=result["found"])
+    if not principal.sees_everything:
+        result = {**service.pseudonymous_network(result, principal.redactor), "target": None}
+    return principal.present(result)

@@ -138,19 +138,36 @@
       .catch(function (code) { say(code === 404 ? "nothing called " + q + " in the network" : "search failed (" + code + ")"); });
   });
 
-  // -- the shortest path between two nodes of the graph as loaded (visible edges only) --------------------
-  document.getElementById("net-path").addEventListener("submit", function (event) {
-    event.preventDefault();
+  // -- the shortest path between two nodes: in the graph shown, else asked of the server (which walks the whole
+  // network from the first end), whose chain is added to the graph -------------------------------------------
+  function showPath(a, b) {
     cy.elements().removeClass("path");
-    var a = cy.getElementById(document.getElementById("path-from").value.trim());
-    var b = cy.getElementById(document.getElementById("path-to").value.trim());
-    if (a.empty() || b.empty()) { say("both ends must be nodes of the graph (pick them from the list)"); return; }
     var shown = cy.elements().filter(function (el) { return el.style("display") !== "none"; });
     var found = shown.aStar({ root: a, goal: b, directed: false });
-    if (!found.found) { say("no path between " + a.id() + " and " + b.id() + " in the graph shown; expand more nodes"); return; }
+    if (!found.found) return false;
     found.path.addClass("path");
     box.setAttribute("data-path", found.path.nodes().map(function (n) { return n.id(); }).join(" > "));
     say("path of " + found.distance + " step(s): " + found.path.nodes().map(function (n) { return n.data("label"); }).join(" → "));
+    return true;
+  }
+
+  document.getElementById("net-path").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var from = document.getElementById("path-from").value.trim(), to = document.getElementById("path-to").value.trim();
+    var a = cy.getElementById(from), b = cy.getElementById(to);
+    if (a.nonempty() && b.nonempty() && showPath(a, b)) return;
+    say("looking for a path in the whole network…");
+    fetch("/api/network-path?" + new URLSearchParams({ source: from, target: to }), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (data) {
+        if (!data.found) { say("no path between " + from + " and " + to + " within " + data.explored + " nodes"); return; }
+        add(data);
+        var ends = [data.nodes[0].id, data.nodes[data.nodes.length - 1].id];
+        document.getElementById("path-from").value = ends[0];
+        document.getElementById("path-to").value = ends[1];
+        if (!showPath(cy.getElementById(ends[0]), cy.getElementById(ends[1]))) say("a path exists, but the filters hide part of it");
+      })
+      .catch(function (code) { say(code === 404 ? "one end names nothing in the network" : "path search failed (" + code + ")"); });
   });
 
   // -- export -------------------------------------------------------------------------------------------
