@@ -161,3 +161,22 @@ def test_the_scan_finds_the_records_the_per_record_reader_reads(tmp_path: Path, 
     lines = scan_lines(source)
     assert lines.records(lines.numbers.tolist()) == list(read_jsonl(source))
     assert lines.numbers.tolist() == [1, 5, 6, 8, 9] and lines.keys.tolist() == [1, 1, 0, 0, 1]
+
+
+def test_a_bulk_reader_that_sees_other_rows_than_the_scan_is_not_trusted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Should read_json ever yield other rows than the file has record lines, the file goes line by line."""
+    bulk = Columnar._bulk_sql
+
+    def twice(self: Columnar, path: Path, source: str) -> str | None:
+        sql = bulk(self, path, source)
+        assert sql is not None
+        start = sql.index("read_json(")
+        call = sql[start:sql.index(") AS t(") + 1]
+        return sql.replace(call, f"(SELECT * FROM {call} UNION ALL SELECT * FROM {call})", 1)
+
+    monkeypatch.setattr(Columnar, "_bulk_sql", twice)
+    with caplog.at_level("WARNING", logger="wildtrace"):
+        columnar, per_record = _both(tmp_path, "posts.jsonl", _lines(POSTS + RAW_POSTS), "post", chunk_size=7)
+    assert "reading it line by line" in caplog.text
+    assert columnar == per_record
