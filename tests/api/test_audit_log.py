@@ -9,10 +9,12 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from wildtrace.evidence.chain import GENESIS, link_hash
 from wildtrace.model import AuditEvent
 from wildtrace.service import audit_events, record, verify_audit
-from wildtrace.service._audit import _waiting
+from wildtrace.service._audit import _waiting, _writing
 from wildtrace.store import Store, to_row
 
 
@@ -75,3 +77,26 @@ def test_a_writer_that_lost_the_next_seq_tries_again_on_the_new_head(backend_sto
     mine = record(store, "analyst", "view", "post", "p1")
     assert mine.seq == 2 and mine.prev_hash == rival.hash
     assert [e.actor for e in audit_events(store)] == ["analyst", "other-process"] and verify_audit(store)["ok"]
+
+
+
+def test_an_event_that_cannot_be_stored_fails_alone(store: Store, monkeypatch) -> None:
+    hold, insert_rows = threading.Event(), store.insert_rows
+
+    def held(*args: Any) -> int:
+        hold.wait()
+        return insert_rows(*args)
+
+    monkeypatch.setattr(store, "insert_rows", held)
+    first = threading.Thread(target=record, args=(store, "u1", "view"))
+    first.start()
+    _until(lambda: id(store) in _writing, "a write under way")
+    later = threading.Thread(target=record, args=(store, "u2", "view"))
+    later.start()
+    _until(lambda: len(_waiting.get(id(store), [])) == 1, "one event waiting")
+    with pytest.raises(ValueError):  # refused at once in its caller, never in the batch of the others
+        record(store, "u3", "view", "post", "p3", {"when": object()})
+    hold.set()
+    first.join()
+    later.join()
+    assert [e.actor for e in audit_events(store)] == ["u2", "u1"] and verify_audit(store)["ok"]

@@ -54,6 +54,7 @@ def record(store: Store, actor: str, action: str, object_kind: str = "", object_
     """Append one event to the log (with the others recorded meanwhile) and return it once stored."""
     mine = _Pending({"occurred_at": datetime.now(UTC), "actor": actor, "action": action,
                      "object_kind": object_kind, "object_id": object_id, "detail": detail or {}})
+    to_row(AuditEvent(seq=1, prev_hash=GENESIS, **mine.fields))  # an event that cannot be stored fails here, alone
     key = id(store)
     with _written:
         _waiting.setdefault(key, []).append(mine)
