@@ -4,6 +4,8 @@ with the same reasons; and it does take the plain records itself."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -180,3 +182,17 @@ def test_a_bulk_reader_that_sees_other_rows_than_the_scan_is_not_trusted(
         columnar, per_record = _both(tmp_path, "posts.jsonl", _lines(POSTS + RAW_POSTS), "post", chunk_size=7)
     assert "reading it line by line" in caplog.text
     assert columnar == per_record
+
+
+def test_the_columnar_path_does_not_import_pandas(tmp_path: Path) -> None:
+    """pyarrow imports pandas (seconds of start-up) when handed a Python list; the columnar path builds its
+    Arrow arrays from buffers instead."""
+    (tmp_path / "p.jsonl").write_bytes(_lines([post(1), post(2, url=None), "{broken"]))
+    (tmp_path / "t.csv").write_text(TX_HEADER + "\n" + _row(id="c1").decode() + "\n", encoding="utf-8")
+    script = ("import sys\nfrom wildtrace.ingest import ingest_records\nfrom wildtrace.store import open_store\n"
+              f"with open_store({str(tmp_path / 'db.duckdb')!r}) as store:\n"
+              f"    ingest_records(store, {str(tmp_path / 'p.jsonl')!r}, 'post', data_dir={str(tmp_path)!r})\n"
+              f"    ingest_records(store, {str(tmp_path / 't.csv')!r}, 'transaction', data_dir={str(tmp_path)!r})\n"
+              "print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

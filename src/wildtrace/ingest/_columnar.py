@@ -124,8 +124,8 @@ def _csv_batches(con: duckdb.DuckDBPyConnection, sql: Columnar, path: Path, size
     while chunk := list(islice(records, size)):
         good = [r.data for r in chunk if r.data is not None]
         names = list(dict.fromkeys(k for data in good for k in data))
-        cols = [pa.array([r.line for r in chunk if r.data is not None], pa.int64()),
-                *(pa.array([data.get(name) for data in good], pa.large_string()) for name in names)]
+        cols = [_int64(np.array([r.line for r in chunk if r.data is not None], np.int64)),
+                *(_text([data.get(name) for data in good]) for name in names)]
         table = pa.Table.from_arrays(cols, names=["lineno", *(f"v_{i}" for i in range(len(names)))])
         by_line = {r.line: r for r in chunk}
         slow = [r.line for r in chunk if r.data is None]
@@ -137,12 +137,21 @@ def _csv_batches(con: duckdb.DuckDBPyConnection, sql: Columnar, path: Path, size
         yield Batch(np.array([r.line for r in chunk], np.int64), sorted(slow + not_ok), _lookup(by_line), names)
 
 
-def _binary(texts: list[bytes]) -> pa.Array:
-    """An Arrow array of ``texts`` (built from buffers: ``pa.array`` would import pandas to look at them)."""
+def _binary(texts: list[bytes], present: list[bool] | None = None) -> pa.Array:
+    """An Arrow array of ``texts`` (NULL where not ``present``), built from buffers: ``pa.array`` would
+    import pandas (seconds) to look at a list."""
     offsets = np.zeros(len(texts) + 1, np.int64)
     np.cumsum([len(t) for t in texts], out=offsets[1:])
+    valid = None if present is None else pa.py_buffer(np.packbits(np.array(present, bool), bitorder="little"))
     data = pa.py_buffer(b"".join(texts))
-    return pa.Array.from_buffers(pa.large_binary(), len(texts), [None, pa.py_buffer(offsets), data])
+    return pa.Array.from_buffers(pa.large_binary(), len(texts), [valid, pa.py_buffer(offsets), data])
+
+
+def _text(values: list[str | None]) -> pa.Array:
+    """A text column of a CSV chunk."""
+    present = [v is not None for v in values]
+    texts = [v.encode("utf-8") if v is not None else b"" for v in values]
+    return _binary(texts, None if all(present) else present).cast(pa.large_string())
 
 
 def _lookup(records: dict[int, RawRecord]) -> Callable[[list[int]], list[RawRecord]]:
