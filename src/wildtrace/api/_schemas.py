@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from wildtrace.model import AlertStatus, CaseStatus, DecisionKind
-from wildtrace.service import Role
+from wildtrace.service import BulkAction, Role
 
 
 def _no_nul(value: str) -> str:
@@ -86,7 +86,7 @@ class AlertUpdate(Body):
 
 class AlertBulk(Body):
     ids: list[Short] = Field(min_length=1, max_length=500)
-    action: Literal["assign", "close", "escalate", "reopen"]
+    action: BulkAction
     assignee: Short | None = Field(None, description="with assign: the user ('' unassigns)")
     reason: Note = Field("", description="why; required to close")
 

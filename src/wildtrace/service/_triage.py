@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from wildtrace.model import Alert, AlertStatus, Case
 from wildtrace.service._alerts import alert_history, update_alert
@@ -90,8 +90,8 @@ def bulk_update(store: Store, alert_ids: list[str], action: str, actor: str, ass
     """Apply one ``action`` to every alert of ``alert_ids``: ``assign`` (to ``assignee``; empty unassigns),
     ``close`` (a reason is required), ``escalate`` or ``reopen``. Unknown ids are listed, the rest go on."""
     reason = reason.replace("\x00", "").strip()
-    if action not in ("assign", "close", "escalate", "reopen"):
-        raise ValueError(f"action must be assign, close, escalate or reopen, not {action[:40]!r}")
+    if action not in get_args(BulkAction):
+        raise ValueError(f"action must be one of {', '.join(get_args(BulkAction))}, not {action[:40]!r}")
     if action == "close" and not reason:
         raise ValueError("closing alerts needs a reason")
     if action == "assign" and assignee is None:
