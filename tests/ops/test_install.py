@@ -24,6 +24,10 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.postgres
 
 
+SLOW = 60.0
+"""Seconds an answer may take: a worker's first requests load the app's modules, slow on a busy machine."""
+
+
 def _run(*cmd: str | Path, env: dict[str, str] | None = None, timeout: int = 900) -> subprocess.CompletedProcess[str]:
     done = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, env=env, timeout=timeout)
     assert done.returncode == 0, f"{cmd}: {done.stderr[-2000:]}"
@@ -97,14 +101,15 @@ def test_a_wheel_installs_checks_runs_and_serves_two_workers_sharing_sign_ins(
 
     port, log = _free_port(), tmp_path / "serve.log"
     with _serving(installed, env, port, log):
-        login = httpx.post(f"http://127.0.0.1:{port}/api/auth/login",
+        login = httpx.post(f"http://127.0.0.1:{port}/api/auth/login", timeout=SLOW,
                            json={"username": "ana", "password": "correct horse battery"})
         assert login.status_code == 200
         cookies = dict(login.cookies)
-        answers = [httpx.get(f"http://127.0.0.1:{port}/api/auth/me", cookies=cookies).status_code for _ in range(40)]
+        answers = [httpx.get(f"http://127.0.0.1:{port}/api/auth/me", cookies=cookies, timeout=SLOW).status_code
+                   for _ in range(40)]
         assert answers == [200] * 40
     records = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     served_by = {r["pid"] for r in records if r.get("path") == "/api/auth/me" and r.get("status") == 200}
     assert len(served_by) == 2, "both workers answered with the same sign-in"
     with _serving(installed, env, port, log):
-        assert httpx.get(f"http://127.0.0.1:{port}/api/auth/me", cookies=cookies).status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/api/auth/me", cookies=cookies, timeout=SLOW).status_code == 200
