@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from argon2 import PasswordHasher
@@ -157,7 +158,11 @@ def scan_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastA
                           data={"note": f"screenshot of {text}"}).json()["attachment_id"]
     inv.post("/api/alerts/bulk", json={"ids": alerts[:2], "action": "close", "reason": f"same seller as {text}"})
     inv.post(f"/api/posts/{posts[1]}/decisions", json={"decision": "confirm", "note": f"also in {text}"})
-    ids = {"traders": traders, "accounts": accounts, "posts": posts, "alerts": alerts, "case": case,
+    idents = [(r["kind"], r["value"]) for r in store.query(
+        "SELECT DISTINCT i.kind, i.value FROM account_identifiers i JOIN link_members m ON m.account_id = i.account_id "
+        "WHERE m.trader_id IN (SELECT trader_id FROM link_traders WHERE n_flagged > 0) ORDER BY i.kind, i.value "
+        "LIMIT 12")]
+    ids = {"traders": traders, "accounts": accounts, "posts": posts, "alerts": alerts, "case": case, "idents": idents,
            "attachment": attachment, "identifiers": truth_identifiers(world), "n_obfuscated": n_obf}
     yield app, store, folder, ids
     store.close()
@@ -194,7 +199,8 @@ def _requests(ids: dict[str, Any], role: str) -> Iterator[tuple[str, str, dict[s
     values = {"post_id": ids["posts"], "trader_id": [h(t) for t in ids["traders"]],
               "account_id": [h(a) for a in ids["accounts"]], "case_id": [ids["case"]],
               "subject": [f"trader:{h(t)}" for t in ids["traders"][:5]], "alert_id": ids["alerts"],
-              "sha256": ["0" * 64], "username": ["analyst"], "attachment_id": [ids["attachment"]]}
+              "sha256": ["0" * 64], "username": ["analyst"], "attachment_id": [ids["attachment"]],
+              "ident": [f"{kind}:{h(value)}" for kind, value in ids["idents"]]}
     for method, path, route in ROUTES:
         if method != "GET" or path == "/api/openapi.json":
             continue
@@ -206,6 +212,11 @@ def _requests(ids: dict[str, Any], role: str) -> Iterator[tuple[str, str, dict[s
                 concrete = concrete.replace("{" + name + ":path}", value).replace("{" + name + "}", value)
             yield method, concrete + ("?depth=2" if "network" in path else "?limit=500" if path.endswith(
                 ("/queue", "/alerts", "/traders", "/decisions", "/audit")) else ""), None
+    for _, value in ids["idents"][:6]:  # searching for a value, or its pseudonym, shows no other value
+        for q in (value, h(value)):
+            yield "GET", f"/api/search?q={quote(q)}", None
+            yield "GET", f"/search?q={quote(q)}", None
+    yield "GET", "/search?q=" + quote("手镯"), None
     texts = [p for p in ids["posts"] if p.startswith("obf-")]
     for text in texts[:40]:
         yield "POST", "/api/check/post", {"text": text}

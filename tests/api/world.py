@@ -33,6 +33,13 @@ XSS_POST = "wechat:ivory_king/p-xss"
 TEXT = f"出售XY手镯 象牙 价格5000元 微信 ivory_king88 电话 {PHONE}"
 
 
+# What the extraction stage reads in TEXT (the fact sheet of its post).
+_EXTRACTED = {"price": 5000.0, "currency": "CNY", "product_types": ["bangle"], "weight_g": 120.0,
+              "price_per_gram_cny": 41.67, "species": [{"name": "elephant", "cites_appendix": "I/II"}],
+              "contacts": [{"kind": "messenger_id", "value": "ivory_king88", "raw": "ivory_king88"},
+                           {"kind": "phone", "value": PHONE, "raw": PHONE}], "payment_methods": ["wallet"]}
+
+
 def _spans(text: str, terms: list[tuple[str, str, str, str | None]]) -> list[Span]:
     out = []
     for surface, term, category, meaning in terms:
@@ -78,7 +85,7 @@ def build_world(store: Store, n_extra: int = 6) -> dict:
         entities.append(Verdict(post_id=pid, score=score, tier="high" if score >= 0.8 else "medium",
                                 species=["elephant"], spans=_spans(text, terms),
                                 code_words=["XY = ivory"] if i == 0 else [],
-                                features=[("lexicon:code_word", 1.2)], extracted={"price_cny": 5000},
+                                features=[("lexicon:code_word", 1.2)], extracted=_EXTRACTED if i == 0 else {},
                                 screened_at=datetime.now(UTC)))
     entities.append(Post(id="wechat:other/p0", platform="wechat", text="卖二手自行车", posted_at=T0))
     entities.append(Verdict(post_id="wechat:other/p0", score=0.02, tier="none"))
@@ -89,7 +96,9 @@ def build_world(store: Store, n_extra: int = 6) -> dict:
                              "after_block_of": None},
                             {"account_id": a2, "display_name": "Wang L.", "is_backup": True,
                              "appeared_at": str(T0 + timedelta(days=4)), "after_block_of": a1}],
-               "identifiers": [f"phone {PHONE}", f"phone {BACKUP_PHONE}"]}
+               "identifiers": [f"phone {PHONE}", f"phone {BACKUP_PHONE}"],
+               "hour_histogram": [4, 3, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 5],
+               "timeline": [{"week": "2026-W19", "posts": len(texts), "flagged": len(texts)}]}
     store.insert_rows("link_members", [
         {"account_id": a1, "trader_id": "t-1", "is_backup": False, "appeared_at": T0, "after_block_of": None},
         {"account_id": a2, "trader_id": "t-1", "is_backup": True, "appeared_at": T0 + timedelta(days=4),

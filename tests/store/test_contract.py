@@ -142,3 +142,18 @@ def test_environment_selects_postgres(postgres_url: str, monkeypatch: pytest.Mon
     with store() as s:
         assert isinstance(s, PostgresStore)
         assert s.schema_version() >= 1
+
+
+def test_text_search_finds_every_term_in_any_script(backend_store: Store) -> None:
+    texts = {"p1": "出售XY手镯 象牙 价格5000元 微信 Ivory_King88", "p2": "象牙摆件 象牙 ivory",
+             "p3": "Tusk carving, no price", "p4": "出售象牙手镯"}
+    backend_store.add([m.Post(id=k, platform="wechat", text=v) for k, v in texts.items()])
+    search = backend_store.text_search
+    assert search("posts", "id", ["text"], "象牙") == ["p2", "p1", "p4"]  # two occurrences first, then by id
+    assert search("posts", "id", ["text"], "xy 5000") == ["p1"]  # every term, glued to Chinese or not
+    assert search("posts", "id", ["text"], "IVORY") == ["p1", "p2"]  # case folded
+    assert search("posts", "id", ["text", "id"], "p3") == ["p3"]  # over several columns
+    assert search("posts", "id", ["text"], "象牙 tusk") == []
+    assert search("posts", "id", ["text"], "   ") == []
+    assert search("posts", "id", ["text"], "'; DROP TABLE posts; --") == []  # a term is a parameter, not SQL
+    assert backend_store.count(m.Post) == 4

@@ -17,7 +17,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from wildtrace.api._ratelimit import RateLimiter, Throttle
-from wildtrace.api.routes import admin, alerts, auth, captures, cases, check, lexicon, public, review, traders
+from wildtrace.api.routes import (
+    admin,
+    alerts,
+    auth,
+    captures,
+    cases,
+    check,
+    lexicon,
+    public,
+    review,
+    search,
+    traders,
+)
 from wildtrace.config import Settings
 from wildtrace.keys import installation_key
 from wildtrace.log import get_logger
@@ -168,7 +180,7 @@ def create_app(store: Store, settings: Settings, screener: Any = None) -> FastAP
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
 
     _install_error_handlers(app)
-    for module in (public, auth, review, cases, captures, alerts, traders, lexicon, admin, check):
+    for module in (public, auth, review, cases, captures, alerts, traders, search, lexicon, admin, check):
         app.include_router(module.router)
     pages.install(app)
     return app

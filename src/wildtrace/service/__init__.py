@@ -45,6 +45,16 @@ from wildtrace.service._cases import add_item as add_case_item
 from wildtrace.service._cases import add_note as add_case_note
 from wildtrace.service._cases import set_status as set_case_status
 from wildtrace.service._check import check_payment, check_post, check_shipment
+from wildtrace.service._facts import explanation, fact_sheet, feature_words, readable_post
+from wildtrace.service._identifiers import KINDS as IDENTIFIER_KINDS
+from wildtrace.service._identifiers import (
+    identifier_page,
+    identifier_view,
+    payment_kind,
+    present_identifier_view,
+    resolve_identifier,
+    shown_identifier,
+)
 from wildtrace.service._labels import (
     Correction,
     corrections,
@@ -58,9 +68,12 @@ from wildtrace.service._lexicon import review_term, suggestions
 from wildtrace.service._network import network, network_path, pseudonymous_network, real_subject, resolve
 from wildtrace.service._principal import Principal
 from wildtrace.service._review import QueueOrder, QueueStatus, Tier, decide, overview, post_detail, queue
+from wildtrace.service._search import GROUPS as SEARCH_GROUPS
+from wildtrace.service._search import search
 from wildtrace.service._sessions import end_session, session_user, start_session
 from wildtrace.service._timeline import case_timeline, present_timeline
 from wildtrace.service._tips import list_tips, submit_tip
+from wildtrace.service._traders import account_view, present_trader_view, trader_view
 from wildtrace.service._triage import (
     MAX_BULK,
     SORTS,
@@ -88,10 +101,12 @@ from wildtrace.service._users import (
 
 __all__ = [
     "FULL_VIEW_ROLES",
+    "IDENTIFIER_KINDS",
     "ITEM_KINDS",
     "MAX_ATTACHMENT_BYTES",
     "MAX_BULK",
     "SAR_FORMATS",
+    "SEARCH_GROUPS",
     "SORTS",
     "UNASSIGNED",
     "WORKERS",
@@ -106,6 +121,7 @@ __all__ = [
     "Tier",
     "User",
     "Visibility",
+    "account_view",
     "add_attachment",
     "add_case_item",
     "add_case_note",
@@ -129,10 +145,15 @@ __all__ = [
     "create_token",
     "decide",
     "end_session",
+    "explanation",
     "export_bundle",
+    "fact_sheet",
+    "feature_words",
     "full_view",
     "get_case",
     "get_user",
+    "identifier_page",
+    "identifier_view",
     "item_ref",
     "last_decision",
     "lexicon_choices",
@@ -145,29 +166,37 @@ __all__ = [
     "open_case",
     "overview",
     "parse_correction",
+    "payment_kind",
     "post_detail",
     "present_case",
+    "present_identifier_view",
     "present_timeline",
+    "present_trader_view",
     "present_view",
     "pseudonymous_network",
     "queue",
     "read_attachment",
+    "readable_post",
     "real_subject",
     "record",
     "resolve",
+    "resolve_identifier",
     "review_term",
     "reviewer_stats",
     "safe_name",
     "sar_document",
     "screenshot_bytes",
+    "search",
     "session_user",
     "set_case_status",
     "set_disabled",
     "set_role",
     "set_visibility",
+    "shown_identifier",
     "start_session",
     "submit_tip",
     "suggestions",
+    "trader_view",
     "undo_decision",
     "update_alert",
     "user_for_token",

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wildtrace.store._base import Store, StoreBusy, StoreMissing, migration_files, released_migrations
+from wildtrace.store._base import (
+    Store,
+    StoreBusy,
+    StoreMissing,
+    migration_files,
+    released_migrations,
+    search_terms,
+)
 from wildtrace.store._duckdb import DuckDBStore
 from wildtrace.store._rows import columns, from_row, to_row
 
@@ -25,6 +32,7 @@ __all__ = [
     "migration_files",
     "open_store",
     "released_migrations",
+    "search_terms",
     "store_exists",
     "to_row",
 ]

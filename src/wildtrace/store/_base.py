@@ -172,11 +172,33 @@ class Store(ABC):
         sql = f"SELECT count(*) AS n FROM {model.__table__}" + (f" WHERE {where}" if where else "")
         return int(self.query(sql, params)[0]["n"])
 
+    def text_search(self, table: str, key: str, columns: Sequence[str], query: str, limit: int = 50) -> list[Any]:
+        """The distinct keys of the rows of ``table`` that hold every term of ``query`` (split on white space; any
+        script, case folded) in one of ``columns``, most occurrences first, then by key.
+
+        A substring scan on both backends: DuckDB's fts extension cannot be installed offline (its wheels are built
+        for DuckDB 1.x), and neither its tokenizer nor PostgreSQL's text search parser cuts Chinese into words
+        (``to_tsvector('simple', '出售象牙手镯')`` is one lexeme, so a search for 象牙 would miss it)."""
+        terms = search_terms(query)
+        if not terms:
+            return []
+        text = " || ' ' || ".join(f"lower(COALESCE(CAST({_q(c)} AS TEXT), ''))" for c in columns)
+        where = " AND ".join(f"strpos({text}, ?) > 0" for _ in terms)
+        hits = " + ".join(f"(length({text}) - length(replace({text}, ?, '')))" for _ in terms)
+        rows = self.query(f"SELECT {_q(key)} AS k, max({hits}) AS hits FROM {table} WHERE {where} "
+                          f"GROUP BY {_q(key)} ORDER BY hits DESC, k LIMIT {int(limit)}", terms + terms)
+        return [r["k"] for r in rows]
+
     def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def search_terms(query: str) -> list[str]:
+    """The distinct terms of a search, lower case (at most eight, each at most 100 characters)."""
+    return list(dict.fromkeys(t.lower()[:100] for t in query.split()))[:8]
 
 
 def _q(name: str) -> str:

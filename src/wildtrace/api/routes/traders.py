@@ -10,7 +10,6 @@ from wildtrace import service
 from wildtrace.api._deps import CurrentUser, StoreDep
 from wildtrace.api._schemas import Short
 from wildtrace.link import list_traders, load_profile
-from wildtrace.model import Account, AccountIdentifier, Post
 
 router = APIRouter(prefix="/api", tags=["traders"])
 
@@ -40,18 +39,11 @@ def account(account_id: str, principal: CurrentUser, store: StoreDep,
     """An account with its identifiers, its trader and its newest posts (by pseudonym for roles that see
     pseudonyms)."""
     real = principal.lookup(account_id)
-    found = store.get(Account, real) if real else None
-    if found is None:
+    view = service.account_view(store, real, limit) if real else None
+    if view is None:
         raise HTTPException(404, f"no account {account_id!r}")
-    idents = store.find(AccountIdentifier, "account_id = ?", [found.id])
-    posts = store.find(Post, "account_id = ?", [found.id], order_by="posted_at DESC NULLS LAST, id", limit=limit)
-    member = store.query("SELECT trader_id, is_backup FROM link_members WHERE account_id = ?", [found.id])
-    principal.audit(store, "view", "account", found.id)
-    return principal.present({
-        "account": found.model_dump(mode="json"), "identifiers": [i.model_dump(mode="json") for i in idents],
-        "trader_id": member[0]["trader_id"] if member else None, "is_backup": bool(member and member[0]["is_backup"]),
-        "posts": [{"id": p.id, "posted_at": p.posted_at.isoformat() if p.posted_at else None, "text": p.text[:280]}
-                  for p in posts]})
+    principal.audit(store, "view", "account", view["account"]["id"])
+    return principal.present(view)
 
 
 @router.get("/network/{subject:path}")

@@ -14,7 +14,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/posts/{post_id:path}")
 def post(post_id: str, principal: CurrentUser, store: StoreDep) -> HTMLResponse:
-    detail = service.post_detail(store, post_id)
+    detail = service.readable_post(store, service.post_detail(store, post_id))
     if detail is None:
         return error_page(404, f"no post {post_id!r}")
     principal.audit(store, "view", "post", post_id)

@@ -65,7 +65,8 @@ def review(request: Request, principal: CurrentUser, store: StoreDep, offset: in
                           seed=mode["seed"])
     if not queue["items"] and offset:
         return see(_url(mode))  # type: ignore[return-value]
-    detail = service.post_detail(store, queue["items"][0]["post_id"]) if queue["items"] else None
+    detail = service.readable_post(store, service.post_detail(store, queue["items"][0]["post_id"])) if queue[
+        "items"] else None
     if detail is not None:
         principal.audit(store, "view", "post", detail["post"]["id"])
     can_decide = principal.user.role in service.WORKERS

@@ -1,0 +1,173 @@
+"""Pages made for reading: every page as every role renders no Python or JSON structure (no ``{'``, ``[{``,
+``['``), a post reads as a fact sheet with its explanation in words, and a trader page shows identifiers, link
+reasons, money and a posting-hours chart."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import KeywordScreener
+from tests.api.test_roles import ROUTES
+from tests.api.world import PASSWORD, PHONE, build_world
+from wildtrace.api import create_app
+from wildtrace.config import Settings
+from wildtrace.model import Span, Verdict
+from wildtrace.screen._features import LEXICON_FEATURES
+from wildtrace.service import _users, add_user, create_case, feature_words
+from wildtrace.share import audience_for_role, pseudonym
+from wildtrace.store import Store, open_store
+
+KEY = "readable-key"
+ROLES = ("admin", "investigator", "analyst", "partner", "platform")
+# A dict or list written out by Python (str() of a structure), escaped or not, or JSON of a list of records.
+REPR = re.compile(r"\{'|\{&#39;|\[\{|\['|\[&#39;|\[\(|\{&#34;|\{\"")
+TEXT = "出售山甲片 正品 20g 价格3000元 微信 lotus_9911 顺丰包邮"
+EXTRACTED = {
+    "prices": [{"amount": 3000.0, "amount_max": None, "currency": "CNY", "per": None, "raw": "3000元"}],
+    "price": 3000.0, "currency": "CNY", "price_max": None, "price_negotiable": False, "weight_g": 20.0,
+    "price_per_gram_cny": 150.0, "price_per_gram_usd": 21.13, "rates_date": "2026-11-30",
+    "product_type": "scales", "product_types": ["scales"],
+    "species": [{"name": "pangolin", "cites_appendix": "I"}],
+    "contacts": [{"kind": "messenger_id", "raw": "lotus_9911", "value": "wechat:lotus_9911", "span": [28, 38]}],
+    "payment_methods": ["alipay"], "delivery_methods": ["courier"], "legality_claims": [], "locations": [],
+}
+
+
+@pytest.fixture(scope="module")
+def readable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Store, dict]]:
+    mp = pytest.MonkeyPatch()
+    mp.setattr(_users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    folder = tmp_path_factory.mktemp("readable")
+    store = open_store(str(folder / "w.duckdb"))
+    ids = build_world(store)
+    add_user(store, "platform", PASSWORD, "platform")
+    post = ids["posts"][2]
+    store.execute("UPDATE posts SET text = ? WHERE id = ?", [TEXT, post])
+    start = TEXT.index("山甲")
+    store.put([Verdict(post_id=post, score=0.97, tier="high", species=["pangolin"], products=["scales"],
+                       spans=[Span(start=start, end=start + 2, text="山甲", term="山甲", category="code_word",
+                                   meaning="pangolin")],
+                       features=[("lexicon:code_word+trade", 2.4), ("lexicon:trade:price", 1.1),
+                                 ("lexicon:trade:weight", 0.9), ("ngram:甲片", 0.3), ("lexicon:benign", -0.5)],
+                       extracted=EXTRACTED, screened_at=datetime.now(UTC))])
+    store.insert_rows("account_identifiers", [{"account_id": "wechat:ivory_king", "kind": "messenger_id",
+                                               "value": "wechat:lotus_9911", "raw": "lotus_9911", "seen_in": "post",
+                                               "seen_id": post}],
+                      ["account_id", "kind", "value", "raw", "seen_in", "seen_id"],
+                      ["account_id", "kind", "value", "seen_in", "seen_id"])
+    profile = json.loads(store.query("SELECT profile FROM link_traders WHERE trader_id = 't-1'")[0]["profile"])
+    profile.update(hour_histogram=[3, 2, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4, 5],
+                   timeline=[{"week": "2026-W18", "posts": 3, "flagged": 2}, {"week": "2026-W19", "posts": 5,
+                                                                            "flagged": 5}])
+    store.execute("UPDATE link_traders SET profile = ? WHERE trader_id = 't-1'", [json.dumps(profile)])
+    app = create_app(store, Settings(secret_key="s", share_key=KEY, data_dir=str(folder / "data")),
+                     screener=KeywordScreener())
+    ids["pangolin_post"] = post
+    ids["case"] = create_case(store, "every kind of item", "investigator", [
+        f"post:{post}", "account:wechat:ivory_king", "trader:t-1", "transaction:tx1", "shipment:SF100200300",
+        "alert:al-1"]).id
+    yield TestClient(app), store, ids
+    store.close()
+    mp.undo()
+
+
+def _client(readable: tuple, role: str) -> TestClient:
+    client, _, _ = readable
+    fresh = TestClient(client.app)
+    assert fresh.post("/api/auth/login", json={"username": role, "password": PASSWORD}).status_code == 200
+    return fresh
+
+
+def _h(role: str, value: str) -> str:
+    return value if audience_for_role(role) == "investigator" else pseudonym(value, KEY.encode())
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_shows_a_python_or_json_structure(readable: tuple, role: str) -> None:
+    _, _, ids = readable
+    client = _client(readable, role)
+    values = {"post_id": ids["pangolin_post"], "trader_id": _h(role, "t-1"),
+              "account_id": _h(role, "wechat:ivory_king"),
+              "subject": f"trader:{_h(role, 't-1')}", "alert_id": "al-1", "case_id": ids["case"], "sha256": "ab" * 32,
+              "username": "analyst", "ident": f"phone:{_h(role, PHONE)}"}
+    pages = [p for m, p, _ in ROUTES if m == "GET" and not p.startswith(("/api", "/static"))]
+    assert {"/posts/{post_id:path}", "/traders/{trader_id:path}", "/identifiers/{ident:path}", "/search"} <= set(pages)
+    read = 0
+    for path in pages:
+        for name, value in values.items():
+            path = path.replace("{" + name + ":path}", value).replace("{" + name + "}", value)
+        for url in (path, f"{path}?q=象牙") if path == "/search" else (path,):
+            response = client.get(url)
+            assert response.status_code < 500, url
+            read += response.status_code == 200
+            found = REPR.search(response.text)
+            assert found is None, f"{url} as {role} shows {response.text[found.start() - 60:found.end() + 60]!r}"
+    assert read >= 8
+
+
+def test_a_post_reads_as_a_fact_sheet_with_its_explanation_in_words(readable: tuple) -> None:
+    page = _client(readable, "investigator").get(f"/posts/{readable[2]['pangolin_post']}").text
+    assert "Why flagged:</b> code word 山甲 for pangolin; puts a code word and trade words together; gives a price; " \
+           "gives a weight; its wording resembles past trade posts." in page
+    assert "claims the goods are legal" not in page  # a feature that pulled the score down is not a reason
+    start = page.index('id="fact-sheet"')
+    sheet = re.sub(r"<[^>]+>", " ", page[start:page.index("</table>", start)])
+    words = " ".join(sheet.split())
+    for fact in ("species pangolin CITES I", "product scales", "price 3,000.00 CNY", "weight 20 g",
+                 "price per gram 150.00 CNY/g (21.13 USD/g, rates of 2026-11-30)",
+                 "contacts messenger id wechat:lotus_9911", "payment alipay", "delivery courier"):
+        assert fact in words, fact
+    assert 'href="/identifiers/messenger_id%3Awechat%3Alotus_9911"' in page
+    assert 'href="/traders/t-1"' in page and 'href="/traders/t-1#money"' in page
+    assert '<mark class="cat-code_word"' in page
+
+
+def test_an_analyst_sees_the_contact_as_a_pseudonym_that_opens_its_page(readable: tuple) -> None:
+    analyst = _client(readable, "analyst")
+    page = analyst.get(f"/posts/{readable[2]['pangolin_post']}").text
+    shown = pseudonym("wechat:lotus_9911", KEY.encode())
+    assert "lotus_9911" not in page and f"messenger id {shown}" in " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    ident = analyst.get(f"/identifiers/messenger_id:{shown}")
+    assert ident.status_code == 200 and "lotus_9911" not in ident.text
+    assert readable[2]["pangolin_post"] in ident.text
+
+
+def test_a_trader_page_shows_identifiers_link_reasons_money_and_hours(readable: tuple) -> None:
+    page = _client(readable, "investigator").get("/traders/t-1").text
+    idents = page[page.index('id="trader-identifiers"'):]
+    assert f'href="/identifiers/phone%3A{PHONE}"' in idents and "wallet:w-881" in idents
+    accounts = page[page.index('id="trader-accounts"'):]
+    assert f"shared phone <a class=\"ident ident-phone\" href=\"/identifiers/phone%3A{PHONE}\"" in accounts
+    money = " ".join(re.sub(r"<[^>]+>", " ", page[page.index('id="trader-money"'):]).split())
+    assert "in 5,000.00 CNY in 1 payment out nothing" in money
+    assert "wallet:buyer-1 paid the trader 1 5,000.00 CNY" in money
+    assert page.count('class="bar-day"') + page.count('class="bar-night"') == 24
+
+
+def test_every_lexicon_feature_is_explained_in_words() -> None:
+    words, ngrams = feature_words()
+    assert set(LEXICON_FEATURES) <= set(words), set(LEXICON_FEATURES) - set(words)
+    assert ngrams
+
+
+def test_the_explanations_file_is_checked_on_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import wildtrace.service._facts as facts
+
+    bad = tmp_path / "service"
+    (bad / "data").mkdir(parents=True)
+    (bad / "data" / "explanations.yaml").write_text("version: 1\nfeatures: {species: ''}\nngrams: x\n")
+    monkeypatch.setattr(facts.resources, "files", lambda _: bad)
+    facts.feature_words.cache_clear()
+    try:
+        with pytest.raises(ValueError, match=r"features.species: the words must be a non-empty text"):
+            facts.feature_words()
+    finally:
+        facts.feature_words.cache_clear()
