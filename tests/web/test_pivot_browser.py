@@ -133,8 +133,10 @@ def test_a_post_shows_its_picture_with_the_text_read_in_it(served, browser, shot
     page = browser.new_page()
     sign_in(page, base, "investigator")
     page.goto(f"{base}/posts/{post}")
-    page.wait_for_load_state("load")  # pictures loaded
-    assert page.locator("figure.picture img").evaluate("img => img.naturalWidth") == 360
+    img = page.locator("figure.picture img")
+    img.scroll_into_view_if_needed()  # pictures load lazily
+    img.evaluate("img => img.decode()")  # resolves once the picture is loaded and decoded (rejects if it is not)
+    assert img.evaluate("img => img.naturalWidth") == 360
     assert f"WeChat ivory_king88 {PHONE}" in page.inner_text("figure.picture figcaption")
     assert "code word XY for ivory" in page.inner_text("#post-why")
     page.screenshot(path=shots / "workbench-post.png", full_page=True)
