@@ -16,7 +16,11 @@ import re
 import statistics
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
+from functools import lru_cache
+from itertools import chain
 
+import numpy as np
 import pandas as pd
 
 from wildtrace.link._vocab import Vocabulary, default_vocabulary, fold
@@ -55,11 +59,17 @@ def stem(text: str | None, vocab: Vocabulary, keep_digits: bool = False) -> str 
 def bio_tokens(bio: str | None, common: frozenset[str] = frozenset(), limit: int = 40) -> list[str] | None:
     """Latin words and Chinese character pairs of the bio, without contacts (they are strong identifiers) and
     without ``common`` tokens (boilerplate such as a backup announcement many traders copy)."""
+    return sorted(_bio_token_set(bio or "") - common)[:limit] or None
+
+
+@lru_cache(maxsize=1 << 16)
+def _bio_token_set(bio: str) -> frozenset[str]:
+    """All tokens of a bio (cached: backups and copied announcements repeat bios)."""
     text = _CONTACT.sub(" ", fold(bio))
     tokens = set(_WORD.findall(text))
     for run in _CJK.findall(text):
         tokens.update(run[i:i + 2] for i in range(len(run) - 1))
-    return sorted(tokens - common)[:limit] or None
+    return frozenset(tokens)
 
 
 def boilerplate_tokens(bios: pd.Series, n_accounts: int) -> frozenset[str]:
@@ -77,6 +87,7 @@ def handle_digits(handle: str | None) -> str | None:
     return max(runs, key=len) if runs else None
 
 
+@lru_cache(maxsize=1 << 12)
 def location_key(location: str | None) -> str | None:
     s = _SEPARATORS.sub("", fold(location)).removesuffix("市")
     return s or None
@@ -84,29 +95,40 @@ def location_key(location: str | None) -> str | None:
 
 def hour_profile(hours: list[int]) -> list[float] | None:
     """Share of posts per local hour (24 values), or None with fewer than a few posts."""
-    if len(hours) < MIN_POSTS_FOR_PROFILE:
-        return None
-    counts = [0] * 24
-    for h in hours:
-        counts[h % 24] += 1
-    return [round(c / len(hours), 4) for c in counts]
+    return hour_profiles(np.zeros(len(hours), dtype=np.int64), np.asarray(hours, dtype=np.int64), 1)[0]
+
+
+def hour_profiles(account: np.ndarray, hour: np.ndarray, n_accounts: int) -> list[list[float] | None]:
+    """:func:`hour_profile` of every account at once, from one (account position, local hour) per post."""
+    counts = np.zeros((n_accounts, 24), dtype=np.int64)
+    np.add.at(counts, (account, hour % 24), 1)
+    totals = counts.sum(axis=1)
+    posted = counts > 0
+    shares, where = np.unique(counts[posted] / np.broadcast_to(totals[:, None], counts.shape)[posted],
+                              return_inverse=True)
+    rounded = np.zeros(counts.shape)
+    rounded[posted] = np.array([round(v, 4) for v in shares.tolist()])[where]  # Python's exact rounding
+    return [row if total >= MIN_POSTS_FOR_PROFILE else None
+            for row, total in zip(rounded.tolist(), totals.tolist(), strict=True)]
 
 
 def style_tokens(texts: list[str], limit: int = 30) -> list[str] | None:
     """Writing habits: emoji and punctuation used more than once, and a sign-off repeated across posts."""
-    habits: Counter[str] = Counter()
-    endings: Counter[str] = Counter()
-    for text in texts:
-        t = unicodedata.normalize("NFKC", text).lower()
-        habits.update(f"e:{e}" for e in set(_EMOJI.findall(t)))
-        habits.update(f"p:{p}" for p in set(_PUNCT.findall(t)))
-        if "!!" in t or "！！" in t:
-            habits["h:double_bang"] += 1
-        tail = t.strip()[-6:]
-        if len(tail) >= 3:
-            endings[tail] += 1
+    seen = [_text_habits(text) for text in texts]
+    habits = Counter(chain.from_iterable(used for used, _ in seen))
+    endings = Counter(tail for _, tail in seen if len(tail) >= 3)
     tokens = [k for k, n in habits.items() if n >= 2] + [f"s:{k}" for k, n in endings.items() if n >= 2]
     return sorted(tokens)[:limit] or None
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_habits(text: str) -> tuple[frozenset[str], str]:
+    """The habits one post shows, and its last six characters (cached: traders repost the same text)."""
+    t = unicodedata.normalize("NFKC", text).lower()
+    used = {f"e:{e}" for e in _EMOJI.findall(t)} | {f"p:{p}" for p in _PUNCT.findall(t)}
+    if "!!" in t or "！！" in t:
+        used.add("h:double_bang")
+    return frozenset(used), t.strip()[-6:]
 
 
 def price_band(prices_per_gram: list[float]) -> str | None:
@@ -127,33 +149,44 @@ def account_features(accounts: pd.DataFrame, posts: pd.DataFrame, vocab: Vocabul
     """
     pictures, picture_files = pictures or {}, picture_files or {}
     vocab = vocab or default_vocabulary()
-    per_account: dict[str, tuple[list, list, list]] = {}
+    ids = pd.Index(accounts["id"])
+    texts: list[list[str]] = [[] for _ in range(len(ids))]
+    prices: list[list[float]] = [[] for _ in range(len(ids))]
+    hour_at = np.zeros(0, dtype=np.int64)
+    hour_of = np.zeros(0, dtype=np.int64)
     if not posts.empty:
-        for acc, hour, text, ppg in zip(posts["account_id"], posts["local_hour"], posts["text"],
-                                        posts["price_per_gram"], strict=True):
-            hours, texts, prices = per_account.setdefault(acc, ([], [], []))
-            if hour is not None and hour == hour:
-                hours.append(int(hour))
-            texts.append(text if isinstance(text, str) else "")
+        at = ids.get_indexer(posts["account_id"])
+        hours = pd.to_numeric(posts["local_hour"], errors="coerce").to_numpy(dtype=float)
+        timed = (at >= 0) & ~np.isnan(hours)
+        hour_at, hour_of = at[timed], hours[timed].astype(np.int64)
+        for i, text, ppg in zip(at.tolist(), posts["text"], posts["price_per_gram"], strict=True):
+            if i < 0:
+                continue
+            texts[i].append(text if isinstance(text, str) else "")
             if ppg is not None and ppg == ppg:
-                prices.append(float(ppg))
+                prices[i].append(float(ppg))
+    profiles = hour_profiles(hour_at, hour_of, len(ids))
     common = boilerplate_tokens(accounts["bio"], len(accounts))
-    empty: tuple[list, list, list] = ([], [], [])
-    rows = []
-    for acc in accounts.itertuples(index=False):
-        hours, texts, ppg = per_account.get(acc.id, empty)
-        rows.append({
-            "unique_id": acc.id,
-            "platform": acc.platform,
-            "name": stem(acc.display_name, vocab),
-            "handle_stem": stem(acc.handle, vocab, keep_digits=True),
-            "handle_digits": handle_digits(acc.handle),
-            "bio_tokens": bio_tokens(acc.bio, common),
-            "location": location_key(acc.location),
-            "hours": hour_profile(hours),
-            "style": style_tokens(texts),
-            "price_band": price_band(ppg),
-            "pictures": pictures.get(acc.id) or None,
-            "picture_files": picture_files.get(acc.id) or None,
-        })
-    return pd.DataFrame(rows, columns=list(FEATURE_COLUMNS))
+    stems = _cached_stem(vocab)
+    return pd.DataFrame({
+        "unique_id": accounts["id"].to_numpy(),
+        "platform": accounts["platform"].to_numpy(),
+        "name": [stems(v, False) for v in accounts["display_name"]],
+        "handle_stem": [stems(v, True) for v in accounts["handle"]],
+        "handle_digits": [handle_digits(v) for v in accounts["handle"]],
+        "bio_tokens": [bio_tokens(v, common) for v in accounts["bio"]],
+        "location": [location_key(v) for v in accounts["location"]],
+        "hours": profiles,
+        "style": [style_tokens(t) for t in texts],
+        "price_band": [price_band(p) for p in prices],
+        "pictures": [pictures.get(a) or None for a in accounts["id"]],
+        "picture_files": [picture_files.get(a) or None for a in accounts["id"]],
+    }, columns=list(FEATURE_COLUMNS))
+
+
+def _cached_stem(vocab: Vocabulary) -> Callable[[str | None, bool], str | None]:
+    """:func:`stem` with ``vocab``, remembering each distinct text of one run (names and handles repeat)."""
+    @lru_cache(maxsize=1 << 16)
+    def cached(text: str | None, keep_digits: bool) -> str | None:
+        return stem(text, vocab, keep_digits=keep_digits)
+    return cached

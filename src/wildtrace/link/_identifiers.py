@@ -10,7 +10,6 @@ pictures, a platform support ID). Hubs are kept and reported, but never chain st
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 
 import duckdb
@@ -91,49 +90,35 @@ def find_hubs(ids: pd.DataFrame, rules: HubRules) -> pd.DataFrame:
 
 
 def _incompatible_hubs(ids: pd.DataFrame, candidates: set, excluded: set, rules: HubRules) -> list[dict]:
-    """Candidates whose accounts fall into >= min_groups groups, each with its own same-family identifier."""
-    members = ids[pd.MultiIndex.from_frame(ids[["kind", "key"]]).isin(list(candidates))]
-    involved = set(members["account_id"])
-    sub = ids[ids["account_id"].isin(involved)]
-    per_account: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for a, k, v in zip(sub["account_id"], sub["kind"], sub["key"], strict=True):
-        per_account[a].add((k, v))
+    """Candidates whose accounts fall into >= min_groups groups, each with its own same-family identifier.
+
+    All candidates at once: per candidate, its accounts are grouped by the other identifiers they share
+    (the candidate and ``excluded`` left out) in one connected-components pass over (candidate, account)
+    nodes; a group is anchored when it holds a same-family identifier no other group of the candidate holds.
+    """
+    held = ids[["account_id", "kind", "key"]].drop_duplicates()
+    keys = pd.MultiIndex.from_frame(held[["kind", "key"]])
+    members = held[keys.isin(list(candidates))].rename(columns={"kind": "c_kind", "key": "c_key"})
+    if members.empty:
+        return []
+    members = members.assign(node=members["c_kind"] + "\x00" + members["c_key"] + "\x00" + members["account_id"])
+    other = members.merge(held[held["account_id"].isin(set(members["account_id"]))], on="account_id")
+    other = other[(other["kind"] != other["c_kind"]) | (other["key"] != other["c_key"])]
+    linking = other[~pd.MultiIndex.from_frame(other[["kind", "key"]]).isin(list(excluded))] if excluded else other
+    anchor = linking.groupby(["c_kind", "c_key", "kind", "key"])["node"].transform("min")
+    groups = components(members["node"], anchor, linking["node"])
+    own = other.assign(kind_family=other["kind"].map(FAMILY), group=other["node"].map(groups))
+    own = own[own["kind_family"] == own["c_kind"].map(FAMILY)].drop_duplicates(["c_kind", "c_key", "group", "kind",
+                                                                                "key"])
+    held_by = own.groupby(["c_kind", "c_key", "kind", "key"])["group"].transform("size")
+    anchored = own[held_by == 1].groupby(["c_kind", "c_key"])["group"].nunique()
+    n_accounts = members.groupby(["c_kind", "c_key"])["account_id"].nunique()
     hubs = []
-    for (kind, key), accounts in members.groupby(["kind", "key"])["account_id"]:
-        accs = sorted(set(accounts))
-        groups = _local_groups(accs, per_account, (kind, key), excluded)
-        family = FAMILY[kind]
-        own: list[set] = []
-        for group in groups:
-            own.append({i for a in group for i in per_account[a] if FAMILY[i[0]] == family and i != (kind, key)})
-        counts: dict = defaultdict(int)
-        for s in own:
-            for i in s:
-                counts[i] += 1
-        anchored = sum(1 for s in own if any(counts[i] == 1 for i in s))
-        if anchored >= rules.min_groups:
-            hubs.append({"kind": kind, "key": key, "n_accounts": len(accs), "n_groups": anchored,
-                         "reason": f"joins {anchored} groups of accounts that each have their own {family} identifier"})
+    for (kind, key), n_groups in anchored[anchored >= rules.min_groups].sort_index().items():
+        hubs.append({"kind": kind, "key": key, "n_accounts": int(n_accounts[(kind, key)]), "n_groups": int(n_groups),
+                     "reason": f"joins {n_groups} groups of accounts that each have their own {FAMILY[kind]} "
+                               "identifier"})
     return hubs
-
-
-def _local_groups(accounts: list[str], per_account: dict, this: tuple, excluded: set) -> list[list[str]]:
-    """Accounts grouped by the other identifiers they share directly (``this`` and ``excluded`` left out)."""
-    first: dict[tuple, str] = {}
-    left: list[str] = []
-    right: list[str] = []
-    for a in accounts:
-        for ident in per_account[a]:
-            if ident == this or ident in excluded:
-                continue
-            if ident in first:
-                left.append(first[ident])
-                right.append(a)
-            else:
-                first[ident] = a
-    labels = components(pd.Series(accounts, dtype=object), pd.Series(left, dtype=object),
-                        pd.Series(right, dtype=object))
-    return [list(group) for group in labels.groupby(labels).groups.values()]
 
 
 def identifier_edges(ids: pd.DataFrame, hubs: pd.DataFrame) -> pd.DataFrame:
