@@ -149,7 +149,7 @@ def account_features(accounts: pd.DataFrame, posts: pd.DataFrame, vocab: Vocabul
     """
     pictures, picture_files = pictures or {}, picture_files or {}
     vocab = vocab or default_vocabulary()
-    ids = pd.Index(accounts["id"])
+    ids = pd.Index(pd.unique(accounts["id"]))
     texts: list[list[str]] = [[] for _ in range(len(ids))]
     prices: list[list[float]] = [[] for _ in range(len(ids))]
     hour_at = np.zeros(0, dtype=np.int64)
@@ -165,6 +165,7 @@ def account_features(accounts: pd.DataFrame, posts: pd.DataFrame, vocab: Vocabul
             texts[i].append(text if isinstance(text, str) else "")
             if ppg is not None and ppg == ppg:
                 prices[i].append(float(ppg))
+    row = ids.get_indexer(accounts["id"]).tolist()  # an account listed twice gets the same features twice
     profiles = hour_profiles(hour_at, hour_of, len(ids))
     common = boilerplate_tokens(accounts["bio"], len(accounts))
     stems = _cached_stem(vocab)
@@ -176,9 +177,9 @@ def account_features(accounts: pd.DataFrame, posts: pd.DataFrame, vocab: Vocabul
         "handle_digits": [handle_digits(v) for v in accounts["handle"]],
         "bio_tokens": [bio_tokens(v, common) for v in accounts["bio"]],
         "location": [location_key(v) for v in accounts["location"]],
-        "hours": profiles,
-        "style": [style_tokens(t) for t in texts],
-        "price_band": [price_band(p) for p in prices],
+        "hours": [profiles[i] for i in row],
+        "style": [style_tokens(texts[i]) for i in row],
+        "price_band": [price_band(prices[i]) for i in row],
         "pictures": [pictures.get(a) or None for a in accounts["id"]],
         "picture_files": [picture_files.get(a) or None for a in accounts["id"]],
     }, columns=list(FEATURE_COLUMNS))
