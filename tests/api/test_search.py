@@ -42,6 +42,7 @@ def test_identifier_page_lists_everything_that_carries_it(login) -> None:  # typ
     assert [t["trader_id"] for t in phone["traders"]] == ["t-1"]
     assert [p["waybill"] for p in phone["parcels"]] == ["SF100200300"]  # the sender's phone on the waybill
     assert "wechat:ivory_king/p0" in {p["id"] for p in phone["posts"]}  # the phone is written in the post
+    assert phone["posts"][0]["posted_at"].endswith("+08:00")  # in the post's own zone, as on the post's page
     wallet = inv.get("/api/identifiers/payment_account:wallet:w-881").json()
     assert [(p["payer"], p["payee"], p["amount"]) for p in wallet["payments"]] == [
         ("wallet:buyer-1", "wallet:w-881", 5000.0)]

@@ -141,3 +141,23 @@ def test_a_post_shows_its_picture_with_the_text_read_in_it(served, browser, shot
     assert "code word XY for ivory" in page.inner_text("#post-why")
     page.screenshot(path=shots / "workbench-post.png", full_page=True)
     page.close()
+
+
+def test_a_network_identifier_opens_its_page(served, browser):  # type: ignore[no-untyped-def]
+    base, _, _ = served
+    page = browser.new_page()
+    sign_in(page, base, "investigator")
+    page.goto(f"{base}/network/account:wechat:ivory_king")
+    node = f"ident:phone:{PHONE}"
+    found = False
+    for _ in range(100):  # the graph is fetched and drawn after the page loads
+        found = page.evaluate("id => !!(window.wildtraceGraph && wildtraceGraph.getElementById(id).length)", node)
+        if found:
+            break
+        page.wait_for_timeout(100)
+    assert found
+    with page.expect_navigation():
+        page.evaluate("id => wildtraceGraph.getElementById(id).emit('dbltap')", node)
+    assert unquote(page.url).endswith(f"/identifiers/phone:{PHONE}")
+    assert page.inner_text("#ident-value") == PHONE
+    page.close()

@@ -19,7 +19,7 @@ from tests.api.test_roles import ROUTES
 from tests.api.world import PASSWORD, PHONE, build_world
 from wildtrace.api import create_app
 from wildtrace.config import Settings
-from wildtrace.model import Span, Verdict
+from wildtrace.model import Alert, Span, Verdict
 from wildtrace.screen._features import LEXICON_FEATURES
 from wildtrace.service import _users, add_user, create_case, feature_words
 from wildtrace.share import audience_for_role, pseudonym
@@ -71,6 +71,8 @@ def readable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestCli
     app = create_app(store, Settings(secret_key="s", share_key=KEY, data_dir=str(folder / "data")),
                      screener=KeywordScreener())
     ids["pangolin_post"] = post
+    store.put([Alert(id="al-2", subject="wallet:w-881", subject_kind="payment_account", kind="fan_in", score=0.7,
+                     reasons=["12 payers in 3 days"], created_at=datetime.now(UTC))])
     ids["case"] = create_case(store, "every kind of item", "investigator", [
         f"post:{post}", "account:wechat:ivory_king", "trader:t-1", "transaction:tx1", "shipment:SF100200300",
         "alert:al-1"]).id
@@ -171,3 +173,13 @@ def test_the_explanations_file_is_checked_on_load(tmp_path: Path, monkeypatch: p
             facts.feature_words()
     finally:
         facts.feature_words.cache_clear()
+
+
+def test_an_alert_on_a_wallet_links_to_the_wallet_s_page(readable: tuple) -> None:
+    investigator = _client(readable, "investigator").get("/alerts").text
+    assert 'href="/identifiers/payment_account%3Awallet%3Aw-881"' in investigator
+    analyst = _client(readable, "analyst")
+    shown = pseudonym("wallet:w-881", KEY.encode())
+    assert f'href="/identifiers/payment_account%3A{shown.replace(":", "%3A")}"' in analyst.get("/alerts").text
+    page = analyst.get(f"/identifiers/payment_account:{shown}")
+    assert page.status_code == 200 and "w-881" not in page.text and "5,000.00 CNY" in page.text

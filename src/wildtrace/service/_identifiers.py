@@ -19,6 +19,7 @@ from wildtrace.model import (
     Entity,
     IdentifierKind,
     PaymentAccount,
+    Post,
     Seizure,
     Shipment,
     Transaction,
@@ -141,7 +142,7 @@ def identifier_view(store: Store, kind: str, value: str) -> dict[str, Any] | Non
         for form in written:
             if len(form) >= 5:
                 post_ids |= set(store.text_search("posts", "id", ["text"], form, limit=_LIMIT))
-    posts = _posts(store, sorted(post_ids)[:_LIMIT])
+    posts = post_summaries(store, _newest_first(store, sorted(post_ids)))
     accounts = _accounts(store, account_ids, held)
     payments: list[Entity] = []
     kyc: list[Entity] = []
@@ -170,14 +171,27 @@ def identifier_view(store: Store, kind: str, value: str) -> dict[str, Any] | Non
     return {"identifier": {"kind": kind, "value": value}, **found, "money": _money(found["payments"], written)}
 
 
-def _posts(store: Store, post_ids: list[str]) -> list[dict[str, Any]]:
+def post_summaries(store: Store, post_ids: list[str], text_chars: int | None = 280) -> list[dict[str, Any]]:
+    """Posts (platform, account, time in the post's own zone, the start of the text, tier and score) in the order
+    of ``post_ids``."""
     if not post_ids:
         return []
     marks = ", ".join("?" for _ in post_ids)
-    rows = store.query("SELECT p.id, p.platform, p.account_id, p.posted_at, substr(p.text, 1, 280) AS text, v.tier, "
-                       f"v.score FROM posts p LEFT JOIN verdicts v ON v.post_id = p.id WHERE p.id IN ({marks}) "
-                       "ORDER BY p.posted_at DESC NULLS LAST, p.id", post_ids)
-    return [{**r, "posted_at": r["posted_at"].isoformat() if r["posted_at"] else None} for r in rows]
+    posts = {p.id: p for p in store.find(Post, f"id IN ({marks})", post_ids)}
+    verdicts = {r["post_id"]: r for r in store.query(
+        f"SELECT post_id, tier, score FROM verdicts WHERE post_id IN ({marks})", post_ids)}
+    return [{"id": p.id, "platform": p.platform, "account_id": p.account_id,
+             "posted_at": p.posted_at.isoformat() if p.posted_at else None, "text": p.text[:text_chars],
+             "tier": verdicts.get(p.id, {}).get("tier"), "score": verdicts.get(p.id, {}).get("score")}
+            for p in (posts.get(i) for i in post_ids) if p is not None]
+
+
+def _newest_first(store: Store, post_ids: list[str]) -> list[str]:
+    if not post_ids:
+        return []
+    marks = ", ".join("?" for _ in post_ids)
+    return [r["id"] for r in store.query(f"SELECT id FROM posts WHERE id IN ({marks}) ORDER BY posted_at DESC NULLS "
+                                         f"LAST, id LIMIT {_LIMIT}", post_ids)]
 
 
 def _accounts(store: Store, account_ids: list[str], held: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from wildtrace.service._case_access import visible_cases
 from wildtrace.service._cases import present_case
-from wildtrace.service._identifiers import KINDS, PAYMENT_KINDS, resolve_identifier, shown_identifier
+from wildtrace.service._identifiers import KINDS, PAYMENT_KINDS, post_summaries, resolve_identifier, shown_identifier
 from wildtrace.service._principal import Principal
 from wildtrace.share import is_pseudonym
 from wildtrace.store import Store, search_terms
@@ -51,12 +51,6 @@ def _in_order(store: Store, sql: str, ids: list[str], key: str = "id") -> list[d
         return []
     rows = {r[key]: r for r in store.query(sql.format(marks=", ".join("?" for _ in ids)), ids)}
     return [rows[i] for i in ids if i in rows]
-
-
-def _posts(store: Store, ids: list[str]) -> list[dict[str, Any]]:
-    rows = _in_order(store, "SELECT p.id, p.platform, p.account_id, p.posted_at, p.text, v.tier, v.score FROM posts p "
-                            "LEFT JOIN verdicts v ON v.post_id = p.id WHERE p.id IN ({marks})", ids)
-    return [{**r, "posted_at": r["posted_at"].isoformat() if r["posted_at"] else None} for r in rows]
 
 
 def _accounts(store: Store, ids: list[str]) -> list[dict[str, Any]]:
@@ -127,8 +121,8 @@ def search(store: Store, principal: Principal, query: str, limit: int = 20) -> d
         result["traders"] = principal.present(raw["traders"], "trader")
         result["identifiers"] = _shown_identifiers(principal, raw["identifiers"], [])
         return result
-    result["posts"] = _shown(principal, _posts(store, store.text_search("posts", "id", ["text"], query, widen)),
-                             "post", terms, limit)
+    found = store.text_search("posts", "id", ["text"], query, widen)
+    result["posts"] = _shown(principal, post_summaries(store, found, text_chars=None), "post", terms, limit)
     result["accounts"] = _shown(principal, _accounts(store, store.text_search(
         "accounts", "id", ["id", "handle", "display_name", "bio"], query, widen)), "account", terms, limit)
     result["traders"] = _shown(principal, _traders(store, store.text_search(

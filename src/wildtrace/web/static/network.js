@@ -272,8 +272,14 @@
     expand(evt.target.id());
   });
   cy.on("dbltap", "node", function (evt) {
-    var kind = evt.target.data("kind"), page = pages[kind];
-    if (page) window.location.href = page + encodeURIComponent(evt.target.id().slice(kind.length + 1));
+    var kind = evt.target.data("kind"), id = evt.target.id(), page = pages[kind];
+    if (kind === "identifier") {  // ident:<kind>:<value> -> the identifier's page
+      window.location.href = "/identifiers/" + encodeURIComponent(id.slice("ident:".length));
+    } else if (kind === "parcel") {  // parcel:<waybill>
+      window.location.href = "/identifiers/" + encodeURIComponent("waybill:" + id.slice("parcel:".length));
+    } else if (page) {
+      window.location.href = page + encodeURIComponent(id.slice(kind.length + 1));
+    }
   });
   cy.on("mouseover tap", "edge", function (evt) { reasons.textContent = evt.target.data("reasons"); });
   window.wildtraceGraph = cy;  // for the browser tests and the console
