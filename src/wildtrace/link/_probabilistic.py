@@ -14,6 +14,7 @@ import math
 import time
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
@@ -161,20 +162,26 @@ def _level_of(weight: float, levels: list[tuple[float, str]]) -> str:
 
 def _explain(predictions: pd.DataFrame, levels: dict[str, list[tuple[float, str]]]) -> pd.DataFrame:
     """Per pair, a list of {comparison, level, weight}: the comparisons that had data on both sides (weights
-    include term-frequency adjustments)."""
-    columns = []
+    include term-frequency adjustments). Pairs fall into few patterns of weights: each pattern is named once."""
+    pattern = np.zeros(len(predictions), dtype=np.int64)
+    weights = []
     for col in COMPARED:
         base = predictions[f"mw_{col}"].astype(float).round(2)
         tf = predictions.get(f"mw_tf_adj_{col}")
-        total = (base + tf.astype(float)).round(2) if tf is not None else base
-        named = {(b, t): {"comparison": col, "level": _level_of(b, levels[col]), "weight": t}
-                 for b, t in set(zip(base, total, strict=True)) if not math.isnan(b) and b != 0.0}
-        columns.append([named.get(k) for k in zip(base, total, strict=True)])
-    evidence = [[item for item in items if item is not None] for items in zip(*columns, strict=True)]
+        total = ((base + tf.astype(float)).round(2) if tf is not None else base).to_numpy()
+        weights.append((base.to_numpy(), total))
+        for values in weights[-1]:
+            code, uniques = pd.factorize(values, use_na_sentinel=False)
+            pattern = pd.factorize(pattern * len(uniques) + code)[0]  # one code per distinct pattern so far
+    _, first_pair = np.unique(pattern, return_index=True)
+    named = [[{"comparison": col, "level": _level_of(b, levels[col]), "weight": t}
+              for col, (base, total) in zip(COMPARED, weights, strict=True)
+              for b, t in [(float(base[i]), float(total[i]))] if not math.isnan(b) and b != 0.0 and not math.isnan(t)]
+             for i in first_pair.tolist()]
     a, b = predictions["unique_id_l"].astype(str), predictions["unique_id_r"].astype(str)
     return pd.DataFrame({
         "account_l": a.where(a < b, b), "account_r": b.where(a < b, a),
         "match_weight": predictions["match_weight"].astype(float).round(3),
         "match_probability": predictions["match_probability"].astype(float).round(5),
-        "evidence": evidence,
+        "evidence": [list(named[p]) for p in pattern.tolist()],
     })
