@@ -104,6 +104,24 @@ def test_reposts_of_one_picture_count_as_one_item(report: dict, world_store: tup
     assert report["sections"]["volume"]["unique_items"] == world.items < world.flagged
 
 
+def test_a_look_alike_product_photo_is_another_item() -> None:
+    """A resized copy agrees on all three hashes; a look-alike shot of another item agrees on pHash alone, which
+    chained every plain-background photo into one item before."""
+    import pandas as pd
+
+    from wildtrace.report._sections import item_ids
+
+    def flip(value: int, bits: int) -> str:
+        return f"{value ^ ((1 << bits) - 1):016x}"
+
+    p, d, w = 0x0F0F_3C3C_A5A5_5A5A, 0x1234_5678_9ABC_DEF0, 0x0FF0_F00F_3CC3_C33C
+    rows = [("a", f"{p:016x}", f"{d:016x}", f"{w:016x}"), ("b", flip(p, 1), flip(d, 2), flip(w, 1)),
+            ("c", flip(p, 3), flip(d, 40), flip(w, 30))]
+    pictures = pd.DataFrame(rows, columns=["sha256", "phash", "dhash", "whash"])
+    posts = pd.DataFrame({"id": ["p1", "p2", "p3"], "media": [["a"], ["b"], ["c"]]})
+    assert item_ids(posts, pictures).tolist() == ["p1", "p1", "p3"]
+
+
 def test_new_code_words_are_those_not_seen_before_the_period(world_store: tuple) -> None:
     store, world, _ = world_store
     def words(weeks_in: int) -> dict:

@@ -107,7 +107,7 @@ def make_world(store: Store, seed: int = 0, weeks: int = 20, base: int = 60, dro
                 item_pool.append(item)
             pid = f"p{w:02d}{i:04d}"
             sha = content_hash(pid, "img")
-            media.append(MediaItem(sha256=sha, phash=item[0], size=1000))
+            media.append(MediaItem(sha256=sha, phash=item[0], dhash=item[0], whash=item[0], size=1000))
             words = [VARIANTS[i % len(VARIANTS)], "象牙"] + (
                 [world.new_word] if w + 1 >= world.new_word_week else []) + ([hostile] if hostile and i == 0 else [])
             text = f"{words[0]} 手镯 {price:.1f}元/克 加微信 {account.split(':')[1]}"

@@ -13,7 +13,7 @@ from wildtrace.link._data import LinkData, load_link_data
 from wildtrace.link._evaluate import earner_ranks, read_truth, score_linkage, score_traders
 from wildtrace.link._features import account_features
 from wildtrace.link._identifiers import HubRules, find_hubs, match_key
-from wildtrace.link._images import PictureRule, phash_groups, picture_groups, same_picture
+from wildtrace.link._images import PictureRule, picture_groups, same_picture
 from wildtrace.link._network import analyse_network, build_network, trader_communities
 from wildtrace.link._persist import (
     evaluate_link,
@@ -59,7 +59,6 @@ __all__ = [
     "load_profile",
     "load_role_rules",
     "match_key",
-    "phash_groups",
     "picture_groups",
     "picture_pairs",
     "read_truth",

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from wildtrace.link._components import components
 from wildtrace.log import get_logger
 
 log = get_logger(__name__)
@@ -65,18 +64,6 @@ def _close_pairs(values: dict[str, int], distance: int, width: int = 64) -> list
                     if (values[a] ^ values[c]).bit_count() <= distance:
                         pairs.add((a, c) if a < c else (c, a))
     return sorted(pairs)
-
-
-def _grouped(keys: list[str], pairs: list[tuple[str, str]]) -> dict[str, str]:
-    groups = components(pd.Series(keys, dtype=object), pd.Series([a for a, _ in pairs], dtype=object),
-                        pd.Series([b for _, b in pairs], dtype=object))
-    return {str(k): str(g) for k, g in groups.items()}
-
-
-def phash_groups(hashes: list[str], distance: int, width: int = 64) -> dict[str, str]:
-    """Map each hash to the smallest hash of its near-duplicate group (within ``distance`` bits, chained)."""
-    values = {h: b for h in set(hashes) if (b := _bits(h)) is not None}
-    return _grouped(list(values), _close_pairs(values, distance, width)) if values else {}
 
 
 def same_picture(a: dict, b: dict, rule: PictureRule = PictureRule()) -> bool:

@@ -22,6 +22,7 @@ from wildtrace.store import Store
 
 _OFFSET = re.compile(r"^(?:UTC)?([+-])(\d{1,2})(?::?(\d{2}))?$")
 FLAGGED = ("high", "medium")
+PICTURE_HASHES = ["sha256", "phash", "dhash", "whash"]
 
 
 def parse_zone(text: str) -> tzinfo:
@@ -70,7 +71,6 @@ class ReportOptions:
     events: tuple[date, ...] = ()
     event_weeks: int = 4
     min_change: float = 0.2
-    image_distance: int = 6
     top: int = 10
     baseline_weeks: int = 4
     screening_eval: str | None = None
@@ -140,7 +140,7 @@ class PeriodData:
 
     options: ReportOptions
     posts: pd.DataFrame
-    phash: dict[str, str] = field(default_factory=dict)
+    pictures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PICTURE_HASHES))
     history: pd.DataFrame = field(default_factory=pd.DataFrame)
     monitoring_start: datetime | None = None
     accounts: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -204,7 +204,7 @@ def load_period(store: Store, options: ReportOptions) -> PeriodData:
     start, end = options.bounds()
     rows = store.query(q.posts_in_period(), [start, end])
     posts = _derive(pd.DataFrame(rows, columns=POST_COLUMNS), options)
-    phash = {r["sha256"]: r["phash"] for r in store.query(q.media_hashes()) if r["phash"]}
+    pictures = pd.DataFrame(store.query(q.media_hashes()), columns=PICTURE_HASHES)
     history = pd.DataFrame(store.query(q.post_history(), [end]),
                            columns=["account_id", "posted_at", "flagged_tier", "code_words"])
     history = history.assign(posted_at=pd.to_datetime(history["posted_at"], utc=True),
@@ -218,6 +218,6 @@ def load_period(store: Store, options: ReportOptions) -> PeriodData:
         traders = pd.DataFrame(store.query(q.trader_members()),
                                columns=["account_id", "trader_id", "is_backup", "appeared_at", "category", "status",
                                         "n_accounts", "platforms"])
-    return PeriodData(options, posts, phash, history,
+    return PeriodData(options, posts, pictures, history,
                       None if first is None else pd.Timestamp(first).tz_convert(UTC).to_pydatetime(), accounts,
                       traders)

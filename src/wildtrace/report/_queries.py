@@ -27,8 +27,8 @@ def posts_in_period() -> str:
 
 
 def media_hashes() -> str:
-    """Perceptual hashes of the images (to count unique items, not reposts)."""
-    return "SELECT sha256, phash FROM media"
+    """Content and perceptual hashes of the images (to count unique items, not reposts)."""
+    return "SELECT sha256, phash, dhash, whash FROM media"
 
 
 def post_history() -> str:

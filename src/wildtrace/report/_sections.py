@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from wildtrace.extract import load_vocabulary
-from wildtrace.link import phash_groups
+from wildtrace.link import picture_groups
 from wildtrace.report import _queries as q
 from wildtrace.report._changes import compare_around, detect_changes, detectable_drop
 from wildtrace.report._data import PeriodData, Week
@@ -28,14 +28,16 @@ CATEGORIES = {"A": "ivory only", "B": "ivory and other endangered species", "C":
               "D": "other business including ivory"}
 
 
-def item_ids(posts: pd.DataFrame, phash: dict[str, str], distance: int) -> pd.Series:
-    """The item each post shows: posts sharing a near-identical picture (perceptual hash) are one item."""
+def item_ids(posts: pd.DataFrame, pictures: pd.DataFrame) -> pd.Series:
+    """The item each post shows: posts sharing the same picture (a copy, re-encoded or resized: linking's
+    same-picture rule, without chaining through look-alike products) are one item."""
     graph = nx.Graph()
     graph.add_nodes_from(posts["id"])
-    canon = phash_groups([phash[m] for ms in posts["media"] for m in ms if m in phash], distance)
+    shown = {m for ms in posts["media"] for m in ms}
+    canon = picture_groups(pictures[pictures["sha256"].isin(shown)])
     for post_id, media in zip(posts["id"], posts["media"], strict=True):
         for m in media:
-            graph.add_edge(post_id, "img:" + canon.get(phash.get(m, ""), m))
+            graph.add_edge(post_id, "img:" + canon.get(m, m))
     item = {}
     for component in nx.connected_components(graph):
         name = min(c for c in component if not c.startswith("img:"))
@@ -70,7 +72,7 @@ def volume(data: PeriodData) -> dict[str, Any]:
     each platform, species and product type with its share and its change between the first and last full weeks."""
     posts, o = data.posts, data.options
     flagged = posts[posts["flagged"]]
-    items = item_ids(flagged, data.phash, o.image_distance) if len(flagged) else pd.Series(dtype=str)
+    items = item_ids(flagged, data.pictures) if len(flagged) else pd.Series(dtype=str)
     flagged = flagged.assign(item=items)
     calendar = o.weeks()
     early, late = trend_spans(calendar, o.baseline_weeks)
