@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from argon2 import PasswordHasher
@@ -210,7 +210,11 @@ def _requests(ids: dict[str, Any], role: str) -> Iterator[tuple[str, str, dict[s
             concrete = path
             for name, value in zip(params, combination, strict=True):
                 concrete = concrete.replace("{" + name + ":path}", value).replace("{" + name + "}", value)
-            yield method, concrete + ("?depth=2" if "network" in path else "?limit=500" if path.endswith(
+            if path == "/api/network-path":  # paths from the top traders to accounts (through phones, wallets...)
+                for trader, account in zip(ids["traders"][:3], ids["accounts"][:3], strict=True):
+                    yield method, f"{path}?{urlencode({'source': f'trader:{h(trader)}', 'target': h(account)})}", None
+                continue
+            yield method, concrete + ("?depth=2" if "/network/" in path else "?limit=500" if path.endswith(
                 ("/queue", "/alerts", "/traders", "/decisions", "/audit")) else ""), None
     for _, value in ids["idents"][:6]:  # searching for a value, or its pseudonym, shows no other value
         for q in (value, h(value)):
