@@ -85,7 +85,7 @@ def _edges(frame: Frame, max_hops: int, hub_degree: int) -> pd.DataFrame:
         if frame.scalar("SELECT count(*) FROM mx_frontier") == 0:
             break
         con.execute("INSERT INTO mx_near SELECT node FROM mx_frontier")
-    edges = frame.df("SELECT * FROM mx_edges")
+    edges = frame.df("SELECT * FROM mx_edges ORDER BY u, v, kind, n, total")  # ties settle the same every run
     for table in ("mx_near", "mx_frontier", "mx_hop", "mx_edges"):
         con.execute(f"DROP TABLE {table}")
     return edges

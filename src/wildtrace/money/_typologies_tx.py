@@ -123,7 +123,7 @@ def _burst(direction: int, r: _OneOff, window: Window, max_evidence: int, verb: 
     WITH best AS (SELECT *, row_number() OVER (PARTITION BY a ORDER BY n DESC, total DESC, g, b) AS rk
                   FROM {r.cells} WHERE dir = {direction} AND n >= k AND NOT steady),
     hit AS (SELECT * FROM best WHERE rk = 1),
-    ev AS (SELECT e.a, list(e.id ORDER BY e.t)[1:{max_evidence}] AS evidence,
+    ev AS (SELECT e.a, list(e.id ORDER BY e.t, e.id)[1:{max_evidence}] AS evidence,
                   list(DISTINCT m.name ORDER BY m.name) AS cps
            FROM {r.ends()} e JOIN hit USING (a, g, b, dir) JOIN {r.names} m ON m.i = e.cp GROUP BY e.a)
     SELECT s.name AS subject, {_strength('n', 'k')} AS strength,
@@ -185,7 +185,7 @@ def gather_scatter(min_in: int, min_out: int, min_kept: float, window: Window, s
              FROM j, thr WHERE n_in >= {int(min_in)} AND n_out >= {int(min_out)} AND least(n_in, n_out) >= thr.k
                AND ordered AND NOT steady),
     hit AS (SELECT * FROM best WHERE rk = 1),
-    ev AS (SELECT e.a AS subject, list(e.id ORDER BY e.t)[1:{int(max_evidence)}] AS evidence,
+    ev AS (SELECT e.a AS subject, list(e.id ORDER BY e.t, e.id)[1:{int(max_evidence)}] AS evidence,
                   list(DISTINCT m.name ORDER BY m.name) AS cps
            FROM {r.ends()} e JOIN hit ON hit.subject = e.a AND hit.g = e.g AND hit.b = e.b
            JOIN {r.names} m ON m.i = e.cp GROUP BY e.a)
@@ -225,7 +225,7 @@ def scatter_gather(min_intermediaries: int, min_ratio: float, min_kept: float, w
                  CASE WHEN row_number() OVER (PARTITION BY s, d, id1 ORDER BY id2) = 1 THEN a_amount END AS sent
           FROM p0 SEMI JOIN cand USING (s, d) JOIN {r.names} nm ON nm.i = p0.m),
     grp AS (SELECT s, d, count(DISTINCT m) AS n, sum(amount) AS total, list(DISTINCT mid ORDER BY mid) AS mids,
-                   (list(id1 ORDER BY t) || list(id2 ORDER BY t))[1:{int(max_evidence)}] AS ev
+                   (list(id1 ORDER BY t, id1) || list(id2 ORDER BY t, id2))[1:{int(max_evidence)}] AS ev
             FROM p GROUP BY s, d
             HAVING count(DISTINCT m) >= {k} AND sum(amount) BETWEEN {min_kept} * sum(sent) AND sum(sent) / {min_kept}),
     best AS (SELECT *, row_number() OVER (PARTITION BY s ORDER BY n DESC, d) AS rk FROM grp)
@@ -269,7 +269,7 @@ def bipartite(min_payers: int, min_payees: int, window: Window, span: Window, ma
     hit AS (SELECT p1, g, b, payees, list_prepend(p1, others) AS payers FROM best WHERE rk = 1),
     cells AS (SELECT p1, g, b, unnest(payers) AS payer, payees FROM hit),
     pairs AS (SELECT p1, g, b, payer, unnest(payees) AS payee FROM cells),
-    ev AS (SELECT pairs.p1, list(ok.id ORDER BY ok.t)[1:{int(max_evidence)}] AS evidence FROM pairs
+    ev AS (SELECT pairs.p1, list(ok.id ORDER BY ok.t, ok.id)[1:{int(max_evidence)}] AS evidence FROM pairs
            JOIN ok USING (g, b, payer, payee) GROUP BY pairs.p1),
     pn AS (SELECT c.p1, list(n.name ORDER BY n.i) AS payer_names FROM cells c JOIN {r.names} n ON n.i = c.payer
            GROUP BY c.p1),
@@ -326,8 +326,9 @@ def cycle(min_length: int, max_length: int, window: Window, min_ratio: float, or
     e AS (SELECT cyc, unnest(ids) AS id FROM cid),
     s AS (SELECT DISTINCT x.payer_account AS subject, e.cyc FROM e JOIN mx_txo x USING (id)
           UNION SELECT DISTINCT x.payee_account, e.cyc FROM e JOIN mx_txo x USING (id)),
-    agg AS (SELECT s.subject, count(*) AS n, len(min(cid.nodes)) AS owners, arg_min(cid.amount, cid.nodes) AS amount,
-                   min(cid.nodes) AS nodes, flatten(list(cid.ids))[1:50] AS evidence
+    agg AS (SELECT s.subject, count(*) AS n, len(min(cid.nodes)) AS owners,
+                   arg_min(cid.amount, (cid.nodes, cid.amount)) AS amount, min(cid.nodes) AS nodes,
+                   flatten(list(cid.ids ORDER BY cid.nodes, cid.ids))[1:50] AS evidence
             FROM s JOIN cid USING (cyc) GROUP BY s.subject)
     SELECT subject, least(1.0, 0.7 + 0.1 * n) * least(1.0, (owners - 1) * ln(q) / ln({COMMON})) AS strength,
            printf('%d cycle(s) of %d owners returning %.2f within {window.text}: %s (amounts chain by chance '
@@ -348,7 +349,7 @@ def pass_through(window: Window, min_ratio: float, max_ratio: float, min_pairs: 
     return f"""
     WITH i AS (SELECT * FROM mx_txo WHERE t IS NOT NULL AND amount >= {min_amount}),
     p AS (SELECT i.payee_account AS subject, i.id AS in_id, o.id AS out_id, i.amount AS a_in, o.t - i.t AS dt,
-                 row_number() OVER (PARTITION BY i.id ORDER BY o.t) AS k
+                 row_number() OVER (PARTITION BY i.id ORDER BY o.t, o.id) AS k
           FROM i JOIN mx_txo o ON o.payer = i.payee AND o.t >= i.t AND o.t <= i.t + {w}
           WHERE o.payee <> i.payer AND o.amount BETWEEN {min_ratio} * i.amount AND {max_ratio} * i.amount),
     ok AS (SELECT * FROM p WHERE k = 1),
@@ -376,13 +377,13 @@ def structuring(margin: float, min_count: int, window: Window, thresholds: dict 
              WHERE x.t IS NOT NULL AND x.amount >= th.threshold * (1 - {margin}) AND x.amount < th.threshold),
     side AS (SELECT payer AS subject, 'paid' AS role, * FROM near UNION ALL SELECT payee, 'received', * FROM near),
     win AS (SELECT subject, role, threshold, count(*) AS n, sum(amount) AS total,
-                   list(id ORDER BY t)[1:50] AS evidence, first(currency) AS currency
+                   list(id ORDER BY t, id)[1:50] AS evidence, min(currency) AS currency
             FROM {_grid('side', window)} GROUP BY subject, role, threshold, g, b
             HAVING count(*) >= {min_count} AND sum(amount) >= threshold)
     SELECT subject, max(0.5 + 0.5 * least(1.0, (n - {min_count}) / {min_count}.0)) AS strength,
            arg_max(printf('%d payments %s just under %s %.0f within {window.text} (total %.2f)', n, role,
-                          coalesce(currency, '{cur}'), threshold, total), n) AS reason,
-           arg_max(evidence, n) AS evidence
+                          coalesce(currency, '{cur}'), threshold, total), (n, total, evidence)) AS reason,
+           arg_max(evidence, (n, total, evidence)) AS evidence
     FROM win GROUP BY subject"""
 
 
@@ -453,7 +454,7 @@ def funnel_from_flagged(min_payers: int, min_payments: int, window: Window, min_
             WHERE n >= {k} AND m >= {int(min_payments)} GROUP BY subject),
     agg AS (SELECT subject, count(*) AS payments, count(DISTINCT cp) AS sellers, sum(amount) AS total,
                    list(DISTINCT printf('%s (%s)', payer, cp) ORDER BY printf('%s (%s)', payer, cp))[1:8] AS who,
-                   list(id ORDER BY t)[1:{int(max_evidence)}] AS evidence
+                   list(id ORDER BY t, id)[1:{int(max_evidence)}] AS evidence
             FROM e WHERE subject IN (SELECT subject FROM win) GROUP BY subject)
     SELECT subject, 0.5 + 0.5 * least(1.0, (n - {k}) / {k}.0) AS strength,
            printf('received from %d distinct flagged sellers within {window.text} (%d in all, %d payments, %.2f): %s',
@@ -522,7 +523,7 @@ def new_account_velocity(window: Window, min_count: int, min_counterparties: int
     first AS (SELECT s.subject, coalesce(min(k.t_opened), min(s.t)) AS born FROM s
               LEFT JOIN mx_kyc k ON k.payment_account = s.subject GROUP BY s.subject),
     early AS (SELECT s.subject, count(*) AS n, count(DISTINCT cp) AS ncp, sum(amount) AS total,
-                     list(id ORDER BY t)[1:50] AS evidence
+                     list(id ORDER BY t, id)[1:50] AS evidence
               FROM s JOIN first USING (subject), span
               WHERE first.born >= span.t0 + {w} AND s.t < first.born + {w} GROUP BY s.subject)
     SELECT subject, 0.5 + 0.5 * least(1.0, (n - {min_count}) / {min_count}.0) AS strength,
