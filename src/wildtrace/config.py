@@ -51,6 +51,8 @@ class Settings:
     link_hub_min_groups: int = _setting(3, "An identifier joining this many separately identified groups is a hub.")
     link_phash_distance: int = _setting(
         10, "Pictures within this pHash distance may be one (dHash and wHash must agree too).")
+    link_memory_limit: str = _setting("", "DuckDB memory limit of Splink's linkage (e.g. 4GB), past which it spills to "
+                                          "<system temp>/wildtrace-spill; empty means a sixth of RAM.")
     money_memory_limit: str = _setting("", "DuckDB memory limit of the money stage (e.g. 4GB), past which it spills "
                                            "to disk; empty means a quarter of RAM.")
     money_spill_dir: str = _setting("", "Where the money stage spills; empty: DuckDB's folder beside a store file, "

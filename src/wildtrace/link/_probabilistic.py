@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,6 +23,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 
+from wildtrace.config import load_settings
 from wildtrace.log import get_logger
 
 log = get_logger(__name__)
@@ -71,7 +75,10 @@ def _database_api(engine: str, spark: Any = None) -> Any:
         import duckdb
         from splink.backends.duckdb import DuckDBAPI
 
-        return DuckDBAPI(connection=duckdb.connect())
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        limit = load_settings().link_memory_limit or f"{ram // 6 >> 20}MB"  # the rest for the frames in Python
+        spill = Path(tempfile.gettempdir()) / "wildtrace-spill"
+        return DuckDBAPI(connection=duckdb.connect(config={"memory_limit": limit, "temp_directory": str(spill)}))
     if engine == "spark":
         from splink.backends.spark import SparkAPI, similarity_jar_location
 
