@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,11 +82,15 @@ def link_accounts(data: LinkData, options: LinkOptions | None = None, spark: Any
     """Link ``data.accounts`` into traders; ``engine`` ("duckdb" or "spark") overrides ``options.engine``."""
     options = options or LinkOptions()
     engine = engine or options.engine
+    started = time.perf_counter()
     id_edges, hubs, ids = deterministic_links(data, options)
+    log.info("identifier links and hubs in %.1f s", time.perf_counter() - started)
     frames = [id_edges]
     if options.probabilistic and len(data.accounts) >= 2:
+        started = time.perf_counter()
         groups, files = shared_pictures(ids, hubs)
         features = account_features(data.accounts, data.posts, pictures=groups, picture_files=files)
+        log.info("features of %d accounts in %.1f s", len(features), time.perf_counter() - started)
         pairs = predict_pairs(features, labels=id_edges[["account_l", "account_r"]], engine=engine, spark=spark,
                               min_probability=min(0.5, options.threshold))
         frames.append(pd.DataFrame({
