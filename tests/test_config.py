@@ -45,3 +45,10 @@ def test_library_calls_without_a_data_dir_follow_the_environment(tmp_path: Path,
     assert result.quarantined == 1
     assert result.quarantine_path and Path(result.quarantine_path).is_relative_to(tmp_path / "configured")
     assert not (tmp_path / ".wildtrace").exists()
+
+
+def test_memory_caps_are_shares_of_this_machines_ram() -> None:
+    from wildtrace.config import share_of_ram
+
+    whole, quarter = (int(share_of_ram(f).removesuffix("MB")) for f in (1.0, 1 / 4))
+    assert whole > 0 and abs(quarter - whole / 4) <= 1

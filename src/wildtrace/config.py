@@ -8,6 +8,7 @@ TOML, found at ``--config``, ``$WILDTRACE_CONFIG`` or ``./wildtrace.toml``. The 
 from __future__ import annotations
 
 import os
+import tempfile
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -79,6 +80,16 @@ class Settings:
     @property
     def lexicon_path(self) -> Path:
         return Path(self.lexicon) if self.lexicon else self.data_path / "lexicon.yaml"
+
+
+def share_of_ram(fraction: float) -> str:
+    """``fraction`` of this machine's memory as a DuckDB memory limit (``"3900MB"``)."""
+    return f"{int(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') * fraction) >> 20}MB"
+
+
+def spill_dir() -> Path:
+    """Where DuckDB spills when no store folder or setting says: ``<system temp>/wildtrace-spill``."""
+    return Path(tempfile.gettempdir()) / "wildtrace-spill"
 
 
 def describe() -> list[tuple[str, str, Any, str]]:

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
-import os
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,7 +20,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 
-from wildtrace.config import load_settings
+from wildtrace.config import load_settings, share_of_ram, spill_dir
 from wildtrace.log import get_logger
 
 log = get_logger(__name__)
@@ -75,10 +72,8 @@ def _database_api(engine: str, spark: Any = None) -> Any:
         import duckdb
         from splink.backends.duckdb import DuckDBAPI
 
-        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-        limit = load_settings().link_memory_limit or f"{ram // 6 >> 20}MB"  # the rest for the frames in Python
-        spill = Path(tempfile.gettempdir()) / "wildtrace-spill"
-        return DuckDBAPI(connection=duckdb.connect(config={"memory_limit": limit, "temp_directory": str(spill)}))
+        limit = load_settings().link_memory_limit or share_of_ram(1 / 6)  # the rest for the frames in Python
+        return DuckDBAPI(connection=duckdb.connect(config={"memory_limit": limit, "temp_directory": str(spill_dir())}))
     if engine == "spark":
         from splink.backends.spark import SparkAPI, similarity_jar_location
 

@@ -16,9 +16,7 @@ export read directly for scale):
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from wildtrace.config import load_settings
+from wildtrace.config import load_settings, share_of_ram, spill_dir
 from wildtrace.money._profile import LedgerProfile, infer_profile
 from wildtrace.store import DuckDBStore, Store
 
@@ -220,11 +218,11 @@ def limit_memory(con: duckdb.DuckDBPyConnection) -> None:
     """Cap DuckDB's memory at the ``money_memory_limit`` setting (default a quarter of RAM) and spill past
     it to ``money_spill_dir`` (default: DuckDB's folder beside a store file, else the system temp)."""
     settings = load_settings()
-    limit = settings.money_memory_limit or f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') // 4 >> 20}MB"
+    limit = settings.money_memory_limit or share_of_ram(1 / 4)
     con.execute("SET memory_limit = ?", [limit])
     in_memory = con.execute("SELECT path IS NULL FROM duckdb_databases() WHERE database_name = current_database()"
                             ).fetchone()[0]  # type: ignore[index]
-    spill = settings.money_spill_dir or (str(Path(tempfile.gettempdir()) / "wildtrace-spill") if in_memory else "")
+    spill = settings.money_spill_dir or (str(spill_dir()) if in_memory else "")
     if spill and con.execute("SELECT current_setting('temp_directory')").fetchone()[0] != spill:  # type: ignore[index]
         with contextlib.suppress(duckdb.NotImplementedException):  # this connection has spilled elsewhere already
             con.execute("SET temp_directory = ?", [spill])
