@@ -37,8 +37,7 @@ class SarDraft:
 
 
 def _tx_rows(store: Store, alert: Alert, limit: int) -> list[dict[str, Any]]:
-    ids = [e for e in alert.evidence]
-    found = store.find(Transaction, f"id IN ({', '.join('?' * len(ids))})", ids) if ids else []
+    found = list(store.get_many(Transaction, alert.evidence).values())
     if not found:
         found = store.find(Transaction, "payer = ? OR payee = ?", (alert.subject, alert.subject), order_by="time",
                            limit=limit)
@@ -78,7 +77,7 @@ def draft_sar(store: Store, subject: str, reporting_entity: str = "WildTrace", l
     holder = next(iter(store.query("SELECT * FROM payment_accounts WHERE payment_account = ?", (subject,))), None)
     txs = _tx_rows(store, alert, limit)
     waybills = [e for e in alert.evidence if not any(t["id"] == e for t in txs)]
-    ships = store.find(Shipment, f"waybill IN ({', '.join('?' * len(waybills))})", waybills) if waybills else []
+    ships = list(store.get_many(Shipment, waybills).values())
     if subject.startswith("phone:"):
         phone = subject[6:]
         ships += store.find(Shipment, "sender_phone = ? OR receiver_phone = ?", (phone, phone), limit=limit)

@@ -93,7 +93,8 @@ def post_detail(store: Store, post_id: str) -> dict[str, Any] | None:
         return None
     verdict = store.get(Verdict, post_id)
     account = store.get(Account, post.account_id) if post.account_id else None
-    media = [m for sha in post.media if (m := store.get(MediaItem, sha)) is not None]
+    stored = store.get_many(MediaItem, post.media)
+    media = [stored[sha] for sha in post.media if sha in stored]
     spans = verdict.spans if verdict else []
     decisions = store.find(Decision, "post_id = ?", [post_id], order_by="decided_at DESC")
     fixed = corrections(store, [d.id for d in decisions])

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from wildtrace.model import Account, Alert, Case, Decision, Post, Transaction, Verdict
+from wildtrace.model import Account, Alert, Case, Decision, Entity, Post, Transaction, Verdict
 from wildtrace.share._redact import Redactor
 from wildtrace.store import Store
 
@@ -28,8 +28,9 @@ def _items(case: Case) -> dict[str, list[str]]:
     return out
 
 
-def _load(store: Store, model: type, keys: list[str]) -> list[Any]:
-    return [e for e in (store.get(model, k) for k in keys) if e is not None]
+def _load(store: Store, model: type[Entity], keys: list[str]) -> list[Any]:
+    found = store.get_many(model, keys)
+    return [found[k] for k in keys if k in found]
 
 
 def case_study(store: Store, case_id: str, redactor: Redactor, force: bool = False) -> dict[str, Any]:
