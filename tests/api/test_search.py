@@ -20,6 +20,7 @@ def test_investigator_finds_posts_in_chinese_and_every_kind_of_record(login) -> 
     found = inv.get("/api/search", params={"q": "象牙 手镯"}).json()
     assert [p["id"] for p in found["posts"]] == ["wechat:ivory_king/p0"]  # both words, glued to other Chinese
     assert "出售XY手镯" in found["posts"][0]["text"]
+    assert [x["text"] for x in found["posts"][0]["snippet"] if x["hit"]] == ["手镯", "象牙"]  # highlighted
     assert len(inv.get("/api/search", params={"q": "象牙"}).json()["posts"]) == 8
     by_phone = inv.get("/api/search", params={"q": PHONE}).json()
     assert {(i["kind"], i["value"]) for i in by_phone["identifiers"]} == {("phone", PHONE)}
@@ -71,7 +72,9 @@ def test_analyst_pivots_by_pseudonym_and_cannot_reverse_one(login) -> None:  # t
     assert {a["id"] for a in body["accounts"]} == {h("wechat:ivory_king"), h("wechat:ivory_king2")}
     assert body["parcels"][0]["sender_phone"] == h(PHONE) and "sender_name" not in body["parcels"][0]
     assert [t["trader_id"] for t in ana.get("/api/search", params={"q": h("t-1")}).json()["traders"]] == [h("t-1")]
-    assert ana.get("/api/search", params={"q": "象牙 手镯"}).json()["posts"]  # words it is shown are found
+    shown = ana.get("/api/search", params={"q": "象牙 手镯"}).json()["posts"]  # words it is shown are found
+    assert shown and PHONE not in str(shown)  # text and snippet both through the analyst's redactor
+    assert "".join(x["text"] for x in shown[0]["snippet"]) in shown[0]["text"]
 
 
 def test_partner_gets_no_page_for_what_it_may_not_see(login) -> None:  # type: ignore[no-untyped-def]

@@ -146,14 +146,35 @@ def test_environment_selects_postgres(postgres_url: str, monkeypatch: pytest.Mon
 
 def test_text_search_finds_every_term_in_any_script(backend_store: Store) -> None:
     texts = {"p1": "出售XY手镯 象牙 价格5000元 微信 Ivory_King88", "p2": "象牙摆件 象牙 ivory",
-             "p3": "Tusk carving, no price", "p4": "出售象牙手镯"}
+             "p3": "Tusk carving, no price", "p4": "出售象牙手镯",
+             "p5": "Bán sừng tê giác 🐘 ขายงาช้าง 100%_off"}
     backend_store.add([m.Post(id=k, platform="wechat", text=v) for k, v in texts.items()])
     search = backend_store.text_search
-    assert search("posts", "id", ["text"], "象牙") == ["p2", "p1", "p4"]  # two occurrences first, then by id
+    # BM25: twice in a short post first, then once in a short post before once in a long one
+    assert search("posts", "id", ["text"], "象牙") == ["p2", "p4", "p1"]
+    assert search("posts", "id", ["text"], "象") == ["p2", "p4", "p1"]  # one Chinese character is a word
     assert search("posts", "id", ["text"], "xy 5000") == ["p1"]  # every term, glued to Chinese or not
-    assert search("posts", "id", ["text"], "IVORY") == ["p1", "p2"]  # case folded
+    assert search("posts", "id", ["text"], "IVORY") == ["p2", "p1"]  # case folded, inside a handle
     assert search("posts", "id", ["text", "id"], "p3") == ["p3"]  # over several columns
+    assert search("posts", "id", ["text"], "SỪNG tê") == ["p5"]  # Vietnamese, case folded
+    assert search("posts", "id", ["text"], "งาช้าง") == ["p5"]  # Thai, a part of a word
+    assert search("posts", "id", ["text"], "🐘") == ["p5"]  # emoji
+    assert search("posts", "id", ["text"], "%_") == ["p5"]  # LIKE's wildcards are characters to find
+    assert search("posts", "id", ["text"], "a carving") == ["p3"]  # a term of one letter
     assert search("posts", "id", ["text"], "象牙 tusk") == []
     assert search("posts", "id", ["text"], "   ") == []
     assert search("posts", "id", ["text"], "'; DROP TABLE posts; --") == []  # a term is a parameter, not SQL
-    assert backend_store.count(m.Post) == 4
+    assert backend_store.count(m.Post) == 5
+
+
+def test_text_search_follows_added_and_replaced_rows(backend_store: Store) -> None:
+    backend_store.add([m.Post(id="p1", platform="wechat", text="犀角杯 出售")])
+    assert backend_store.text_search("posts", "id", ["text"], "犀角") == ["p1"]
+    backend_store.add([m.Post(id="p2", platform="wechat", text="犀角 rhino horn cup")])
+    assert backend_store.text_search("posts", "id", ["text"], "犀角") == ["p1", "p2"]  # the shorter first
+    backend_store.put([m.Post(id="p1", platform="wechat", text="tiger bone wine")])  # replaced under its key
+    assert backend_store.text_search("posts", "id", ["text"], "犀角") == ["p2"]
+    assert backend_store.text_search("posts", "id", ["text"], "bone") == ["p1"]
+    backend_store.add([m.Account(id="wechat:horn", platform="wechat", handle="horn_88", display_name="犀角王")])
+    assert backend_store.text_search("accounts", "id", ["id", "handle", "display_name", "bio"], "犀角") == [
+        "wechat:horn"]

@@ -1,6 +1,8 @@
 """One search over posts (full text, any script), accounts, traders, identifiers and cases.
 
-Matching is the store's (``Store.text_search``: every term, case folded, Chinese included). A user finds a
+Matching and ranking are the store's (``Store.text_search``: every term, case folded, in any script, best first
+by BM25, through a full-text index on both backends); each post hit carries a snippet of its shown text with the
+terms marked (``_highlight``). A user finds a
 record only by what their role is shown of it: for a role that sees records redacted, every hit is presented
 through its redactor first and kept only if the presented record still holds every term, so a phone number or
 handle the role may not see cannot be confirmed by searching for it; such a role pivots by the pseudonyms it is
@@ -13,6 +15,7 @@ from typing import Any
 
 from wildtrace.service._case_access import visible_cases
 from wildtrace.service._cases import present_case
+from wildtrace.service._highlight import snippet
 from wildtrace.service._identifiers import KINDS, PAYMENT_KINDS, post_summaries, resolve_identifier, shown_identifier
 from wildtrace.service._principal import Principal
 from wildtrace.share import is_pseudonym
@@ -122,7 +125,8 @@ def search(store: Store, principal: Principal, query: str, limit: int = 20) -> d
         result["identifiers"] = _shown_identifiers(principal, raw["identifiers"], [])
         return result
     found = store.text_search("posts", "id", ["text"], query, widen)
-    result["posts"] = _shown(principal, post_summaries(store, found, text_chars=None), "post", terms, limit)
+    posts = _shown(principal, post_summaries(store, found, text_chars=None), "post", terms, limit)
+    result["posts"] = [{**p, "snippet": snippet(p["text"], terms)} for p in posts]
     result["accounts"] = _shown(principal, _accounts(store, store.text_search(
         "accounts", "id", ["id", "handle", "display_name", "bio"], query, widen)), "account", terms, limit)
     result["traders"] = _shown(principal, _traders(store, store.text_search(

@@ -16,10 +16,10 @@ from wildtrace.store._base import (
     StoreMissing,
     migration_files,
     released_migrations,
-    search_terms,
 )
 from wildtrace.store._duckdb import DuckDBStore
 from wildtrace.store._rows import columns, from_row, to_row
+from wildtrace.store._search import search_terms
 
 __all__ = [
     "DuckDBStore",

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from wildtrace.log import get_logger
 from wildtrace.model import Entity
 from wildtrace.store._rows import columns, from_row, to_row
+from wildtrace.store._search import bm25, idf, like_pattern, occurrences, quoted, search_terms, text_of
 
 E = TypeVar("E", bound=Entity)
 log = get_logger(__name__)
@@ -142,7 +143,7 @@ class Store(ABC):
             self.upsert_rows(table, rows, cols, key)
 
     def get(self, model: type[E], *key: Any) -> E | None:
-        where = " AND ".join(f"{_q(k)} = ?" for k in model.__key__)
+        where = " AND ".join(f"{quoted(k)} = ?" for k in model.__key__)
         rows = self.query(f"SELECT * FROM {model.__table__} WHERE {where}", key)
         return from_row(model, rows[0]) if rows else None  # type: ignore[return-value]
 
@@ -154,7 +155,7 @@ class Store(ABC):
         found: dict[Any, E] = {}
         for i in range(0, len(wanted), chunk):
             part = wanted[i:i + chunk]
-            for e in self.find(model, f"{_q(column)} IN ({', '.join('?' * len(part))})", part):
+            for e in self.find(model, f"{quoted(column)} IN ({', '.join('?' * len(part))})", part):
                 found[getattr(e, column)] = e
         return found
 
@@ -163,7 +164,7 @@ class Store(ABC):
         sql = f"SELECT * FROM {model.__table__}"
         if where:
             sql += f" WHERE {where}"
-        sql += f" ORDER BY {order_by or ', '.join(_q(k) for k in model.__key__)}"
+        sql += f" ORDER BY {order_by or ', '.join(quoted(k) for k in model.__key__)}"
         if limit is not None:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
         return [from_row(model, r) for r in self.query(sql, params)]  # type: ignore[misc]
@@ -174,20 +175,38 @@ class Store(ABC):
 
     def text_search(self, table: str, key: str, columns: Sequence[str], query: str, limit: int = 50) -> list[Any]:
         """The distinct keys of the rows of ``table`` that hold every term of ``query`` (split on white space; any
-        script, case folded) in one of ``columns``, most occurrences first, then by key.
+        script, case folded, anywhere in the text of ``columns``), best first by BM25 (``_search``), then by key.
 
-        A substring scan on both backends: DuckDB's fts extension cannot be installed offline (its wheels are built
-        for DuckDB 1.x), and neither its tokenizer nor PostgreSQL's text search parser cuts Chinese into words
-        (``to_tsvector('simple', '出售象牙手镯')`` is one lexeme, so a search for 象牙 would miss it)."""
+        Here by a LIKE per term: a scan on DuckDB, a trigram index on PostgreSQL (``_prepare_search``). A DuckDB
+        store searches posts and accounts through its own n-gram index instead."""
         terms = search_terms(query)
         if not terms:
             return []
-        text = " || ' ' || ".join(f"lower(COALESCE(CAST({_q(c)} AS TEXT), ''))" for c in columns)
-        where = " AND ".join(f"strpos({text}, ?) > 0" for _ in terms)
-        hits = " + ".join(f"(length({text}) - length(replace({text}, ?, '')))" for _ in terms)
-        rows = self.query(f"SELECT {_q(key)} AS k, max({hits}) AS hits FROM {table} WHERE {where} "
-                          f"GROUP BY {_q(key)} ORDER BY hits DESC, k LIMIT {int(limit)}", terms + terms)
+        self._prepare_search(table, columns)
+        text = text_of(columns)
+        where = " AND ".join(f"{text} LIKE ? ESCAPE '\\'" for _ in terms)
+        weights = [1.0] if len(terms) == 1 else self._idfs(table, text, terms)
+        tfs = ", ".join(f"{occurrences(text)} AS tf{i}" for i in range(len(terms)))
+        score = bm25([f"tf{i}" for i in range(len(terms))], weights, "len", "avg_len")
+        rows = self.query(f"SELECT k, max({score}) AS score FROM (SELECT {quoted(key)} AS k, {tfs}, length({text}) AS "
+                          f"len, avg(length({text})) OVER () AS avg_len FROM {table} WHERE {where}) s GROUP BY k "
+                          f"ORDER BY score DESC, k LIMIT {int(limit)}",
+                          [t for t in terms for _ in (1, 2)] + [like_pattern(t) for t in terms])
         return [r["k"] for r in rows]
+
+    def _idfs(self, table: str, text: str, terms: list[str]) -> list[float]:
+        """The inverse document frequency of each term among the rows of ``table``."""
+        counts = ", ".join(f"count(*) FILTER (WHERE {text} LIKE ? ESCAPE '\\') AS d{i}" for i in range(len(terms)))
+        anyone = " OR ".join(f"{text} LIKE ? ESCAPE '\\'" for _ in terms)
+        row = self.query(f"SELECT {counts} FROM {table} WHERE {anyone}", [like_pattern(t) for t in terms] * 2)[0]
+        n_rows = self._row_count(table)
+        return [idf(n_rows, int(row[f"d{i}"])) for i in range(len(terms))]
+
+    def _row_count(self, table: str) -> int:
+        return int(self.query(f"SELECT count(*) AS n FROM {table}")[0]["n"])
+
+    def _prepare_search(self, table: str, columns: Sequence[str]) -> None:  # noqa: B027 - a scan needs nothing
+        """Make searching ``columns`` of ``table`` fast where the backend can (an index)."""
 
     def __enter__(self) -> Store:
         return self
@@ -196,13 +215,6 @@ class Store(ABC):
         self.close()
 
 
-def search_terms(query: str) -> list[str]:
-    """The distinct terms of a search, lower case (at most eight, each at most 100 characters)."""
-    return list(dict.fromkeys(t.lower()[:100] for t in query.split()))[:8]
-
-
-def _q(name: str) -> str:
-    return f'"{name}"'
 
 
 def _grouped(entities: Iterable[Entity]) -> list[tuple[tuple[str, list[dict[str, Any]], list[str]], list[str]]]:

@@ -13,7 +13,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from wildtrace.store import _grams
 from wildtrace.store._base import Store, StoreBusy
+from wildtrace.store._search import search_terms
 
 _HOLDER = re.compile(r"Conflicting lock is held in (.+?\(PID \d+\))")
 
@@ -42,6 +44,7 @@ class DuckDBStore(Store):
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._local = threading.local()
         self._closer: threading.Thread | None = None
+        self._indexing = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = self._connect() if self.hold else None
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
@@ -167,6 +170,8 @@ class DuckDBStore(Store):
             return
         with self.session():
             self._upsert(table, rows, cols, key)
+            if table in _grams.INDEXED:
+                _grams.forget(self.connection, table, [r.get(key[0]) for r in rows])
 
     def _upsert(self, table: str, rows: list[dict[str, Any]], cols: Sequence[str], key: Sequence[str]) -> None:
         con = self.connection
@@ -181,6 +186,25 @@ class DuckDBStore(Store):
             ).fetchall()
         finally:
             con.unregister("_wt_staged")
+
+    def text_search(self, table: str, key: str, columns: Sequence[str], query: str, limit: int = 50) -> list[Any]:
+        """As :meth:`Store.text_search`; posts and accounts through the store's n-gram index (``_grams``)."""
+        terms = search_terms(query)
+        if not terms or not _grams.indexed(table, key, columns):
+            return super().text_search(table, key, columns, query, limit)
+        with self.session():
+            self.refresh_search_index(table)
+            found = _grams.search(self.connection, table, terms, limit)
+        return super().text_search(table, key, columns, query, limit) if found is None else found
+
+    def refresh_search_index(self, *tables: str) -> int:
+        """Index for search the rows of ``tables`` (default: every indexed table) added since the last search;
+        return how many. Searching does it first; a command that has just added many rows may do it ahead."""
+        added = 0
+        with self._indexing, self.transaction():
+            for table in tables or tuple(_grams.INDEXED):
+                added += _grams.refresh(self.connection, table)
+        return added
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

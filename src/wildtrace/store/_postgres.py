@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections.abc import Iterator, Sequence
@@ -11,7 +12,11 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
+from wildtrace.log import get_logger
 from wildtrace.store._base import Store
+from wildtrace.store._search import text_of
+
+log = get_logger(__name__)
 
 _PLACEHOLDER = re.compile(r"\?")
 
@@ -30,6 +35,7 @@ class PostgresStore(Store):
         self._local = threading.local()
         self._all: list[psycopg.Connection] = []
         self._lock = threading.Lock()
+        self._searchable: set[tuple[str, tuple[str, ...]]] = set()
         self.connection  # noqa: B018 - connect now, so a wrong URL fails at open
 
     @property
@@ -89,6 +95,30 @@ class PostgresStore(Store):
                 f"INSERT INTO {table} ({names}) SELECT DISTINCT ON ({keys}) {names} FROM {staged} "  # type: ignore[arg-type]
                 f"ON CONFLICT ({keys}) {action}"
             )
+
+    def _prepare_search(self, table: str, columns: Sequence[str]) -> None:
+        """A trigram index (pg_trgm, GIN) on the text ``columns`` of ``table`` are searched by, made on the first
+        search: LIKE '%term%' then reads the index instead of the table, in any script (pg_trgm keeps letters of
+        every alphabet under a UTF-8 locale: Chinese, Vietnamese and Thai are indexed; emoji are not letters, so
+        a search for emoji alone reads every row). Without the extension (not installed, no right to create it)
+        the search scans, as before, and says so once in the log."""
+        wanted = (table, tuple(columns))
+        if wanted in self._searchable:
+            return
+        name = "search_trgm_" + hashlib.sha1(repr(wanted).encode()).hexdigest()[:12]
+        try:
+            self.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            self.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (({text_of(columns)}) gin_trgm_ops)")
+        except psycopg.Error as exc:
+            log.warning("searching %s without a trigram index (%s): every search reads the table", table,
+                        str(exc).strip())
+        self._searchable.add(wanted)
+
+    def _row_count(self, table: str) -> int:
+        """The planner's estimate of the rows of ``table`` (a count only while it has none): exact enough to weigh
+        terms, without reading the table."""
+        rows = self.query("SELECT reltuples::bigint AS n FROM pg_class WHERE oid = to_regclass(?)", (table,))
+        return int(rows[0]["n"]) if rows and rows[0]["n"] and rows[0]["n"] > 0 else super()._row_count(table)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

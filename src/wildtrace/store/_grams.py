@@ -1,0 +1,109 @@
+"""The n-gram index a DuckDB store keeps for full-text search of its large tables (posts, accounts).
+
+DuckDB's own ``fts`` extension is not to be had offline for DuckDB 2.0 (PyPI's builds stop at 1.4), and its
+tokenizer, like PostgreSQL's text search parser, does not cut Chinese into words. So the store keeps what
+pg_trgm keeps: for each row, the set of its character bigrams (and of its single non-ASCII characters, a word in
+Chinese or an emoji), hashed to integers and sorted, in ``search_grams__<table>``, with the row's number and
+length in ``search_docs__<table>``. A term's rows are those holding all of its grams (a superset); each candidate
+is then checked against the row's live text, and the matches ranked by BM25 (``_search``). The index is brought
+up to date before each search, for the rows added since (ingest never rewrites a stored row; ``upsert_rows``
+drops the rows it replaces from the index, so they are indexed again). A term of one ASCII character has no gram
+to look up: the other terms narrow the rows, and a query of such terms alone scans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+
+from wildtrace.store._search import bm25, idf, occurrences, quoted, text_of
+
+INDEXED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "posts": ("id", ("text",)),
+    "accounts": ("id", ("id", "handle", "display_name", "bio")),
+}
+
+
+def indexed(table: str, key: str, columns: Sequence[str]) -> bool:
+    """Whether searches of ``columns`` of ``table`` by ``key`` go through the index."""
+    return INDEXED.get(table) == (key, tuple(columns))
+
+
+def _grams(source: str) -> str:
+    """SQL (CTEs ``_pos`` and ``_g``) for the distinct grams (hashed) of each text ``t`` of ``source`` (columns
+    ``d`` and ``t``): bigrams without white space and single characters beyond ASCII."""
+    return (f"_pos AS (SELECT d, t, unnest(range(1, length(t) + 1)) AS i FROM {source}), "
+            "_g AS (SELECT DISTINCT d, hash(substr(t, i, 2)) AS gram FROM _pos "
+            "WHERE i < length(t) AND NOT contains(substr(t, i, 2), ' ') "
+            "UNION SELECT d, hash(substr(t, i, 1)) FROM _pos WHERE unicode(substr(t, i, 1)) > 127)")
+
+
+def _spaced(text: str) -> str:
+    """``text`` with every run of white space one space (no gram spans a space)."""
+    return f"regexp_replace({text}, '\\s+', ' ', 'g')"
+
+
+def refresh(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Index the rows of ``table`` that are not in its index yet; return how many. Call inside a transaction."""
+    key, columns = INDEXED[table]
+    docs, grams = f"search_docs__{table}", f"search_grams__{table}"
+    con.execute(f"CREATE TABLE IF NOT EXISTS {docs} (doc INTEGER, key TEXT, len INTEGER)")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {grams} (gram UBIGINT, doc INTEGER)")
+    con.execute("CREATE OR REPLACE TEMP TABLE _wt_new_docs AS "
+                f"SELECT (SELECT coalesce(max(doc), 0) FROM {docs}) + row_number() OVER (ORDER BY r.{quoted(key)}) "
+                f"AS d, r.{quoted(key)} AS key, {text_of(columns, 'r')} AS t FROM {table} r "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {docs} x WHERE x.key = r.{quoted(key)})")
+    try:
+        added = int(con.execute("SELECT count(*) FROM _wt_new_docs").fetchall()[0][0])
+        if added:
+            con.execute(f"INSERT INTO {docs} SELECT d, key, length(t) FROM _wt_new_docs")
+            con.execute(f"INSERT INTO {grams} WITH _src AS (SELECT d, {_spaced('t')} AS t FROM _wt_new_docs), "
+                        f"{_grams('_src')} SELECT gram, d FROM _g ORDER BY gram, d")
+    finally:
+        con.execute("DROP TABLE IF EXISTS _wt_new_docs")
+    return added
+
+
+def forget(con: duckdb.DuckDBPyConnection, table: str, keys: list[Any]) -> None:
+    """Drop rows of ``table`` from its index (they were replaced), so that the next search indexes them anew."""
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
+                         [f"search_docs__{table}"]).fetchall()[0][0]
+    if exists and keys:
+        gone = f"(SELECT doc FROM search_docs__{table} WHERE key IN (SELECT unnest(?::VARCHAR[])))"
+        con.execute(f"DELETE FROM search_grams__{table} WHERE doc IN {gone}", [[str(k) for k in keys]])
+        con.execute(f"DELETE FROM search_docs__{table} WHERE key IN (SELECT unnest(?::VARCHAR[]))",
+                    [[str(k) for k in keys]])
+
+
+def search(con: duckdb.DuckDBPyConnection, table: str, terms: list[str], limit: int) -> list[Any] | None:
+    """The keys of the rows of ``table`` holding every term, best first; None when no term has a gram (scan)."""
+    key, columns = INDEXED[table]
+    docs, grams = f"search_docs__{table}", f"search_grams__{table}"
+    found = con.execute(f"WITH _src AS (SELECT unnest(range(len(?::VARCHAR[]))) AS d, unnest(?::VARCHAR[]) AS t), "
+                        f"{_grams('_src')} SELECT d, gram FROM _g", [terms, terms]).fetchall()
+    if not found:
+        return None
+    n_grams: dict[int, int] = {}
+    for term, _ in found:
+        n_grams[term] = n_grams.get(term, 0) + 1
+    wanted = ", ".join(f"({t}, {g}::UBIGINT, {n_grams[t]})" for t, g in found)
+    lookup = ", ".join(sorted({f"{g}::UBIGINT" for _, g in found}))
+    # rows holding every gram of a term, per term (df: an upper bound of the rows holding the term itself)
+    per_term = (f"_q(term, gram, n) AS (VALUES {wanted}), "
+                f"_hit AS (SELECT q.term, s.doc FROM (SELECT * FROM {grams} WHERE gram IN ({lookup})) s "
+                "JOIN _q q USING (gram) GROUP BY q.term, s.doc HAVING count(*) = any_value(q.n))")
+    df = dict(con.execute(f"WITH {per_term} SELECT term, count(*) FROM _hit GROUP BY term").fetchall())
+    n_rows, avg_len = con.execute(f"SELECT count(*), coalesce(avg(len), 1) FROM {docs}").fetchall()[0]
+    text = text_of(columns, "r")
+    tfs = ", ".join(f"{occurrences(text, f'${i + 1}')} AS tf{i}" for i in range(len(terms)))
+    score = bm25([f"tf{i}" for i in range(len(terms))], [idf(n_rows, df.get(i, n_rows)) for i in range(len(terms))],
+                 "len", str(float(avg_len)))
+    holds = " AND ".join(f"strpos({text}, ${i + 1}) > 0" for i in range(len(terms)))
+    rows = con.execute(
+        f"WITH {per_term}, _cand AS (SELECT doc FROM _hit GROUP BY doc HAVING count(*) = {len(n_grams)}), "
+        f"_m AS (SELECT r.{quoted(key)} AS k, {tfs}, x.len FROM _cand c JOIN {docs} x ON x.doc = c.doc "
+        f"JOIN {table} r ON r.{quoted(key)} = x.key WHERE {holds}) "
+        f"SELECT k, {score} AS score FROM _m ORDER BY score DESC, k LIMIT {int(limit)}", terms).fetchall()
+    return [k for k, _ in rows]
