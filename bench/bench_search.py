@@ -138,8 +138,8 @@ def main() -> None:
                   "| query | hits | index ms | scan ms |\n|---|---:|---:|---:|")
             for q in QUERIES:
                 hits = len(store.text_search("posts", "id", ["text"], q, 100_000_000))
-                index = _median_ms(lambda q=q: store.text_search("posts", "id", ["text"], q, 50))
-                scan = _median_ms(lambda q=q: Store.text_search(store, "posts", "id", ["text"], q, 50))
+                index = _median_ms(lambda q=q, s=store: s.text_search("posts", "id", ["text"], q, 50))
+                scan = _median_ms(lambda q=q, s=store: Store.text_search(s, "posts", "id", ["text"], q, 50))
                 print(f"| {q} | {hits:,} | {index:.0f} | {scan:.0f} |")
             store.close()
 
