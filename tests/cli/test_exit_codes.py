@@ -82,6 +82,7 @@ FAILURES = [
     ("a report with a bad date", None, ["report", "--from", "soon", "--to", "2026-01-01", "--out", "r.html"],
      "expected a date"),
     ("a SAR for an unknown subject", None, ["money", "sar", "wallet:none", "--out", "s.xml"], "wallet:none"),
+    ("restore a folder that is no backup", None, ["restore", "data"], "data is not a backup"),
     ("an unknown command", None, ["nonsense"], "No such command"),
 ]
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, emit, fail, settings
+from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, emit, fail, settings, store
 
 if TYPE_CHECKING:
     from wildtrace.evidence import Evidence, VerifyReport
@@ -17,12 +17,12 @@ evidence_app = typer.Typer(help="Preserve captures as WARC records under their S
                            "verify the log; export WACZ bundles with a sha256sum manifest.", no_args_is_help=True)
 
 
-def _evidence(db: str | None, config: str | None) -> Evidence:
+def _evidence(db: str | None, config: str | None, create: bool = False) -> Evidence:
+    """The evidence store over the store named by ``--db``; only ``add`` may ``create`` that store."""
     from wildtrace.evidence import Evidence
-    from wildtrace.store import open_store
 
     conf = settings(db, config)
-    return Evidence(open_store(conf.db), conf.data_dir, conf.collector)
+    return Evidence(store(db, config, create=create), conf.data_dir, conf.collector)
 
 
 @evidence_app.command("add")
@@ -43,7 +43,7 @@ def add(
 
     from wildtrace.model import Case
 
-    ev = _evidence(db, config)
+    ev = _evidence(db, config, create=True)
     try:
         if case is not None and ev.store.get(Case, case) is None:
             fail(f"no case {case!r} in the store: create it first with `wildtrace case create`")

@@ -194,7 +194,7 @@ def run_cmd(
         fail(f"--alerts-per: use account or pattern, not {alerts_per!r}")
     learned = _model(model)
     deployment = _deployment(profile)
-    with store(db, create=True) as st:
+    with store(db, create=transactions is not None) as st:  # a ledger file's results may start a store
         frame = open_frame(st, transactions, _pairs(maps), int(step_hours * 3600), deployment)
         try:
             result = analyse(st, step_seconds=int(step_hours * 3600), typologies=only, params=_params(params),

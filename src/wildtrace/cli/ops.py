@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, emit, settings
+from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, emit, fail, settings
 
 keys_app = typer.Typer(help="The installation's keys (session signing, pseudonyms).", no_args_is_help=True)
 PassFile = Annotated[Path | None, typer.Option("--passphrase-file", help="File with the passphrase of the keys "
@@ -54,8 +54,12 @@ def register(app: typer.Typer) -> None:
                as_json: JsonOpt = False) -> None:
         """Back up the store, the data folder (evidence, lexicon layer) and the keys (sealed with a passphrase)."""
         from wildtrace.ops import backup as run_backup
+        from wildtrace.store import store_exists
 
-        manifest = run_backup(settings(db, config), out, _passphrase(passphrase_file, confirm=True))
+        s = settings(db, config)
+        if not store_exists(s.db):  # before asking for the passphrase
+            fail(f"there is no store at {s.db} to back up")
+        manifest = run_backup(s, out, _passphrase(passphrase_file, confirm=True))
         emit({k: v for k, v in manifest.items() if k != "files"} | {"files": len(manifest["files"])}, as_json,
              f"backed up {sum(manifest['rows'].values())} rows and {len(manifest['files'])} files to {out}")
 
@@ -65,6 +69,8 @@ def register(app: typer.Typer) -> None:
         """Restore a backup into an empty installation (the store named by --db, the data folder of the settings)."""
         from wildtrace.ops import restore as run_restore
 
+        if not (folder / "manifest.json").is_file():  # before asking for the passphrase
+            fail(f"{folder} is not a backup: it holds no manifest.json")
         done = run_restore(settings(db, config), folder, _passphrase(passphrase_file, confirm=False))
         emit(done, as_json, f"restored {done['rows']} rows and {done['files']} files into {done['store']}")
 

@@ -44,6 +44,8 @@ def serve_workbench(s: Settings, demo_users: bool = False, workers: int = 1) -> 
         fail(str(exc))
     if demo_users:
         ensure_demo_users(s.db)
+    else:  # an empty store nobody can sign in to: say so rather than make one
+        store(s.db).close()
     if workers > 1 and not is_postgres(s.db):
         typer.echo("note: several workers share a DuckDB file by turns; a team server should use PostgreSQL",
                    err=True)

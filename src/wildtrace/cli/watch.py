@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, emit, fail, settings
+from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, emit, fail, settings, store
 
 if TYPE_CHECKING:
     from wildtrace.evidence import Watcher, WatchResult
@@ -18,14 +18,14 @@ watch_app = typer.Typer(help="Re-capture watched URLs on a schedule: each edit i
 
 
 def _watcher(db: str | None, config: str | None, timeout: float = 30.0, browser: bool = False,
-             profile: Path | None = None) -> Watcher:
+             profile: Path | None = None, create: bool = False) -> Watcher:
+    """The watcher over the store named by ``--db``; only ``add`` may ``create`` that store."""
     from wildtrace.evidence import Evidence, Watcher
-    from wildtrace.store import open_store
 
     if profile is not None and not browser:
         fail("--profile is a browser profile: give --browser too")
     conf = settings(db, config)
-    evidence = Evidence(open_store(conf.db), conf.data_dir, conf.collector)
+    evidence = Evidence(store(db, config, create=create), conf.data_dir, conf.collector)
     try:
         return Watcher(evidence, timeout=timeout, browser=browser, profile=profile)
     except ValueError as exc:
@@ -48,7 +48,7 @@ def add(
     db: DbOpt = None, config: ConfigOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Put a URL on the watchlist."""
-    watcher = _watcher(db, config)
+    watcher = _watcher(db, config, create=True)
     with watcher.store:
         row = watcher.add(url, post, marker, discover, schedule=schedule)
     emit(row, as_json, f"watching {url}" + (f" (post {row['post_id']})" if row.get("post_id") else ""))
