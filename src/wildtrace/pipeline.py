@@ -103,12 +103,13 @@ def _capture(ctx: PipelineContext, batch: int = 500) -> StepResult:
 
 
 def _screen(ctx: PipelineContext) -> StepResult:
+    from wildtrace.evidence import Evidence
     from wildtrace.screen import ImageReader, Screener, default_extractor, screen_store
 
     s = ctx.settings
     screener = Screener.load(s.model or None, str(s.lexicon_path), scope=s.scope or None)
     result = screen_store(ctx.store, screener, ImageReader.from_settings(s), extractor=default_extractor(),
-                          progress=ctx.progress)
+                          blobs=Evidence(ctx.store, s.data_path).blobs, progress=ctx.progress)
     tiers = _counts(result["tiers"])
     return StepResult("screen", f"{result['screened']} posts screened ({tiers})", detail=result)
 

@@ -151,3 +151,30 @@ def test_review_sample_then_train_and_eval_with_reviews(env: Path) -> None:
     assert gain["change"]["mcc"] == pytest.approx(gain["with"]["mcc"] - gain["without"]["mcc"], abs=1e-3)
     bad = CliRunner().invoke(app, ["eval", "--labels", str(labels), "--with-reviews"])
     assert bad.exit_code != 0 and "--cv" in str(bad.exception)
+
+
+def test_a_store_moved_to_another_folder_still_reads_its_pictures(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import Image, ImageDraw
+
+    from wildtrace.model import MediaItem
+
+    old = tmp_path / "case"
+    (old / "in" / "media").mkdir(parents=True)
+    img = Image.new("RGB", (160, 90), "white")
+    ImageDraw.Draw(img).rectangle((20, 20, 120, 70), fill="brown")
+    img.save(old / "in" / "media" / "tusk.png")
+    (old / "in" / "posts.jsonl").write_text(json.dumps(
+        {"id": "p1", "platform": "wechat", "account_id": "a1", "text": "看图", "media": ["media/tusk.png"]}) + "\n")
+    monkeypatch.setenv("WILDTRACE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WILDTRACE_DATA_DIR", str(old / "data"))
+    monkeypatch.setenv("WILDTRACE_DB", str(old / "w.duckdb"))
+    _run("ingest", str(old / "in" / "posts.jsonl"))
+    new = old.rename(tmp_path / "restored")  # the old folder is gone: its absolute paths name nothing
+    monkeypatch.setenv("WILDTRACE_DATA_DIR", str(new / "data"))
+    monkeypatch.setenv("WILDTRACE_DB", str(new / "w.duckdb"))
+    _run("screen", "--no-ocr")
+    with open_store(str(new / "w.duckdb")) as st:
+        (picture,) = st.query("SELECT sha256 FROM media")
+        assert st.get(MediaItem, picture["sha256"]).phash

@@ -68,6 +68,7 @@ def screen(db: DbOpt = None, model: ModelOpt = None, full: FullOpt = False,
         return
     if engine != "local":
         fail("--engine spark screens a Parquet file: give --input and --output")
+    from wildtrace.evidence import Evidence
     from wildtrace.screen import ImageReader, Screener, default_extractor, screen_store
 
     s = settings(db, config)
@@ -77,7 +78,7 @@ def screen(db: DbOpt = None, model: ModelOpt = None, full: FullOpt = False,
         fail(str(exc))
     with store(db, config) as st, progress_bars() as progress:
         result = screen_store(st, screener, ImageReader.from_settings(s, ocr=ocr), extractor=default_extractor(),
-                              progress=progress)
+                              blobs=Evidence(st, s.data_path).blobs, progress=progress)
     tiers = ", ".join(f"{k} {v}" for k, v in result["tiers"].items())
     emit(result, as_json, f"screened {result['screened']} posts ({tiers}) with {result['model_version']}")
 

@@ -115,9 +115,9 @@ def _store_file(field: str, item: str, roots: list[Path], evidence: Evidence,
 
 
 def _keep(file: Path, data: bytes, evidence: Evidence, media: dict[str, MediaItem]) -> MediaItem:
-    """The media row of an image, its bytes kept in the evidence store; its path is absolute, so that it
-    names the blob from whatever folder the store is read (a data folder given as ``.wildtrace`` would
-    otherwise mean another folder to a command run elsewhere)."""
+    """The media row of an image, its bytes kept in the evidence store. Its path is the blob's absolute path
+    when stored; readers find the blob by SHA-256 under the data folder they are given first, so a store moved
+    or restored elsewhere still finds its pictures."""
     sha = sha256_bytes(data)
     if sha not in media and evidence.find_payload(sha) is None:
         evidence.capture(file.as_uri(), data, "resource", content_type=sniff_type(data, file.name))

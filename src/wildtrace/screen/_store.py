@@ -15,6 +15,7 @@ from wildtrace.screen._screener import Document, Screener, ScreenResult
 from wildtrace.store import Store, from_row
 
 if TYPE_CHECKING:
+    from wildtrace.evidence import BlobStore
     from wildtrace.screen._evaluate import LabelledSet
 
 log = get_logger(__name__)
@@ -56,23 +57,26 @@ def _unscreened_count(store: Store) -> int:
     return int(rows[0]["n"])
 
 
-def read_pictures(store: Store, reader: ImageReader, *, batch_size: int = 2048,
+def read_pictures(store: Store, reader: ImageReader, *, blobs: BlobStore | None = None, batch_size: int = 2048,
                   progress: Progress | None = None) -> dict[str, int]:
     """Read every picture of the unscreened posts that lacks its perceptual hashes (or, with OCR on, its text),
-    all at once so that the reader's pool and de-duplication see the whole lot; store what was read."""
-    wanted: dict[str, MediaItem] = {}
+    all at once so that the reader's pool and de-duplication see the whole lot; store what was read.
+
+    A picture is read from ``blobs`` (the evidence store's copies, by SHA-256) when it is there, so that a store
+    moved or restored into another folder still finds its pictures; else from the path its media row was written
+    with."""
+    wanted: dict[str, tuple[MediaItem, str]] = {}
     after = ""
     while posts := _unscreened(store, after, batch_size):
         after = posts[-1].id
         for sha, item in store.get_many(MediaItem, {m for p in posts for m in p.media} - wanted.keys()).items():
-            if not item.path or not Path(item.path).is_file():
-                continue
-            if item.phash is None or item.dhash is None or (reader.ocr and item.ocr_text is None):
-                wanted[sha] = item
-    entries = reader.read_many([item.path for item in wanted.values() if item.path], progress=progress)
+            unread = item.phash is None or item.dhash is None or (reader.ocr and item.ocr_text is None)
+            if unread and (file := _picture_file(item, blobs)) is not None:
+                wanted[sha] = (item, file)
+    entries = reader.read_many([file for _, file in wanted.values()], progress=progress)
     updated = []
-    for item in wanted.values():
-        entry = entries[str(item.path)]
+    for item, file in wanted.values():
+        entry = entries[file]
         updated.append(item.model_copy(update={
             "phash": item.phash or entry["phash"], "dhash": item.dhash or entry["dhash"],
             "whash": item.whash or entry["whash"],
@@ -82,18 +86,25 @@ def read_pictures(store: Store, reader: ImageReader, *, batch_size: int = 2048,
     return {"pictures": len(wanted), **{k: v for k, v in reader.stats.items() if k != "pictures"}}
 
 
+def _picture_file(item: MediaItem, blobs: BlobStore | None) -> str | None:
+    if blobs is not None and blobs.has(item.sha256):
+        return str(blobs.path(item.sha256))
+    return item.path if item.path and Path(item.path).is_file() else None
+
+
 def _images(media: dict[str, MediaItem], post: Post) -> list[tuple[str, str]]:
     """(sha256, OCR text) of each stored image of the post, from its batch's ``media``."""
     return [(sha, media[sha].ocr_text or "") for sha in post.media if sha in media]
 
 
 def screen_store(store: Store, screener: Screener, reader: ImageReader | None = None, *, batch_size: int = 256,
-                 extractor: Extractor | None = None, progress: Progress | None = None) -> dict[str, Any]:
+                 blobs: BlobStore | None = None, extractor: Extractor | None = None,
+                 progress: Progress | None = None) -> dict[str, Any]:
     """Screen every post that has no verdict yet and store the verdicts; returns counts by tier.
 
-    With ``reader``, the posts' pictures are read first (``read_pictures``) and their OCR text screened with
-    the post."""
-    pictures = read_pictures(store, reader, progress=progress) if reader is not None else {}
+    With ``reader``, the posts' pictures are read first (``read_pictures``, from ``blobs`` when given) and
+    their OCR text screened with the post."""
+    pictures = read_pictures(store, reader, blobs=blobs, progress=progress) if reader is not None else {}
     tiers: Counter[str] = Counter()
     total = _unscreened_count(store)
     after = ""
