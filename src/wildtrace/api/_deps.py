@@ -6,8 +6,9 @@ import hmac
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
-from wildtrace.service import Principal, Role, User, session_user, user_for_token
+from wildtrace.service import Principal, Role, User, known_session, known_token, session_user, user_for_token
 from wildtrace.share import Redactor, audience_for_role
 from wildtrace.store import Store
 
@@ -15,8 +16,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSION_KEY = "sid"
 
 
-def get_store(request: Request) -> Store:
-    return request.app.state.store
+async def get_store(request: Request) -> Store:  # async: FastAPI runs a plain function in a worker thread
+    store: Store = request.app.state.store
+    return store
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -27,15 +29,20 @@ def redactor_for(request: Request, user: User) -> Redactor:
     return request.app.state.redactors(audience_for_role(user.role.value))
 
 
-def optional_principal(request: Request, store: StoreDep) -> Principal | None:
+async def optional_principal(request: Request, store: StoreDep) -> Principal | None:
+    """The user of the request's API token or session: on the event loop when it was verified in the last
+    seconds, else with a store query in a worker thread."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        user = user_for_token(store, auth[7:].strip())
+        token = auth[7:].strip()
+        user = known_token(store, token) or await run_in_threadpool(user_for_token, store, token)
         if user is None:
             raise HTTPException(401, "the API token is unknown, revoked or its user disabled")
         return Principal(user, "token", redactor_for(request, user))
     sid = request.session.get(SESSION_KEY) if "session" in request.scope else None
-    found = session_user(store, sid) if isinstance(sid, str) else None
+    if not isinstance(sid, str):
+        return None
+    found = known_session(store, sid) or await run_in_threadpool(session_user, store, sid)
     return Principal(found[0], "session", redactor_for(request, found[0]), found[1]) if found else None
 
 
@@ -59,7 +66,7 @@ CurrentUser = Annotated[Principal, Depends(current_principal)]
 
 def require(*roles: Role) -> Any:
     """A dependency that lets only ``roles`` through."""
-    def check(principal: CurrentUser) -> Principal:
+    async def check(principal: CurrentUser) -> Principal:  # async: no worker thread for a comparison
         if principal.user.role not in roles:
             raise HTTPException(403, f"role {principal.user.role.value!r} may not do this "
                                      f"(needs {', '.join(r.value for r in roles)})")

@@ -70,7 +70,7 @@ from wildtrace.service._principal import Principal
 from wildtrace.service._review import QueueOrder, QueueStatus, Tier, decide, overview, post_detail, queue
 from wildtrace.service._search import GROUPS as SEARCH_GROUPS
 from wildtrace.service._search import search
-from wildtrace.service._sessions import end_session, session_user, start_session
+from wildtrace.service._sessions import end_session, known_session, session_user, start_session
 from wildtrace.service._timeline import case_timeline, present_timeline
 from wildtrace.service._tips import list_tips, submit_tip
 from wildtrace.service._traders import account_view, present_trader_view, trader_view
@@ -93,6 +93,7 @@ from wildtrace.service._users import (
     authenticate,
     create_token,
     get_user,
+    known_token,
     list_users,
     set_disabled,
     set_role,
@@ -155,6 +156,8 @@ __all__ = [
     "identifier_page",
     "identifier_view",
     "item_ref",
+    "known_session",
+    "known_token",
     "last_decision",
     "lexicon_choices",
     "list_alerts",

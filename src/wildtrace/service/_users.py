@@ -12,6 +12,7 @@ from enum import StrEnum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from wildtrace.service._recent import TOKENS, forget_sign_ins
 from wildtrace.store import Store
 
 _hasher = PasswordHasher()
@@ -77,12 +78,14 @@ def list_users(store: Store) -> list[User]:
 
 
 def set_disabled(store: Store, username: str, disabled: bool = True) -> User:
-    """Disable (or re-enable) a user; a disabled user's sessions and tokens stop working at once."""
+    """Disable (or re-enable) a user; a disabled user's sessions and tokens stop working at once (in a workbench
+    running in another process, once its kept sign-ins expire: ``_recent``)."""
     if get_user(store, username) is None:
         raise ValueError(f"no user {username!r}")
     store.execute("UPDATE wb_users SET disabled = ? WHERE username = ?", [disabled, username])
     if disabled:
         store.execute("DELETE FROM wb_sessions WHERE username = ?", [username])
+    forget_sign_ins(store)
     user = get_user(store, username)
     assert user is not None
     return user
@@ -96,6 +99,7 @@ def set_role(store: Store, username: str, role: Role | str) -> User:
         raise ValueError(f"no user {username!r}")
     store.execute("UPDATE wb_users SET role = ? WHERE username = ?", [Role(role).value, username])
     store.execute("DELETE FROM wb_sessions WHERE username = ?", [username])
+    forget_sign_ins(store)
     user = get_user(store, username)
     assert user is not None
     return user
@@ -131,8 +135,22 @@ def create_token(store: Store, username: str, name: str = "api") -> str:
     return token
 
 
+def known_token(store: Store, token: str) -> User | None:
+    """The user of ``token`` if it was verified in the last seconds (``_recent``), else None: no store query."""
+    user: User | None = TOKENS.get(store, _token_hash(token))
+    return user
+
+
 def user_for_token(store: Store, token: str) -> User | None:
-    """The enabled user owning an unrevoked ``token`` (one query: it runs on every API request)."""
-    rows = store.query("SELECT u.username, u.role FROM wb_tokens t JOIN wb_users u ON u.username = t.username "
-                       "WHERE t.token_hash = ? AND NOT t.revoked AND NOT u.disabled", [_token_hash(token)])
-    return User(rows[0]["username"], Role(rows[0]["role"])) if rows else None
+    """The enabled user owning an unrevoked ``token`` (it runs on every API request: one query, none when the
+    token was verified in the last seconds)."""
+    digest = _token_hash(token)
+    user: User | None = TOKENS.get(store, digest)
+    if user is None:
+        stamp = TOKENS.stamp(store)
+        rows = store.query("SELECT u.username, u.role FROM wb_tokens t JOIN wb_users u ON u.username = t.username "
+                           "WHERE t.token_hash = ? AND NOT t.revoked AND NOT u.disabled", [digest])
+        user = User(rows[0]["username"], Role(rows[0]["role"])) if rows else None
+        if user is not None:
+            TOKENS.put(store, digest, user, stamp)
+    return user
