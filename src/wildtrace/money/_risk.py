@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from wildtrace.money._frame import Frame
@@ -183,21 +184,22 @@ def pattern_members(hits: pd.DataFrame, member_share: float = 1.0, member_patter
     pattern as the reason.
     Only a member's ``member_patterns`` strongest patterns of each typology count: a shop whose customers
     show in many small blocks is not many times a launderer."""
-    if "members" not in hits:
-        return pd.DataFrame(columns=[*hits.columns, "member"])
-    rows = []
-    for h in hits.itertuples(index=False):
-        members = h.members if isinstance(h.members, list) else []
-        base = getattr(h, "member_score", None)
-        base = float(h.score) if base is None or pd.isna(base) else float(base)
-        for m in dict.fromkeys(members):
-            if m != h.subject:
-                rows.append({**h._asdict(), "subject": m, "score": round(member_share * base, 4),
-                             "reason": f"member of the {h.typology} pattern of {h.subject} "
-                                       f"({len(members)} accounts): {h.reason}", "exposure": False, "member": True})
-    out = pd.DataFrame(rows, columns=[*hits.columns, "member"])
+    columns = [*hits.columns, "member"]
+    if "members" not in hits or hits.empty:
+        return pd.DataFrame(columns=columns)
+    members = hits["members"].map(lambda m: list(dict.fromkeys(m)) if isinstance(m, list) else [])
+    size = hits["members"].map(lambda m: len(m) if isinstance(m, list) else 0)
+    base = hits["member_score"] if "member_score" in hits else hits["score"]
+    base = base.where(base.notna(), hits["score"]).astype(float)
+    out = hits.assign(_m=members, _size=size, _base=base).explode("_m")  # hit order, then member order
+    out = out[out["_m"].notna() & (out["_m"] != out["subject"])]
     if out.empty:
-        return out
+        return pd.DataFrame(columns=columns)
+    out = out.assign(
+        reason=[f"member of the {t} pattern of {s} ({n} accounts): {r}"
+                for t, s, n, r in zip(out["typology"], out["subject"], out["_size"], out["reason"], strict=True)],
+        subject=out["_m"], score=[round(member_share * b, 4) for b in out["_base"]], exposure=False, member=True)
+    out = out[columns].reset_index(drop=True)
     out = out.sort_values(["subject", "typology", "score"], ascending=[True, True, False])
     return out.groupby(["subject", "typology"], sort=False).head(member_patterns).reset_index(drop=True)
 
@@ -220,37 +222,63 @@ def combine(hits: pd.DataFrame, network: pd.DataFrame, exposure_cap: float = 0.5
     if not hits.empty:
         hits = pd.concat([hits, pattern_members(hits, member_share, member_patterns)], ignore_index=True)
     member = hits["member"].eq(True) if "member" in hits else pd.Series(False, index=hits.index)
-    by: dict[str, dict[str, Any]] = {}
-    for h, exposure, of_pattern in zip(hits.itertuples(index=False), exposure_flags(hits), member, strict=True):
-        entry = by.setdefault(h.subject, _entry(h.subject_kind))
-        if exposure:
-            entry["exposure"] = max(entry["exposure"], float(h.score))
-        elif of_pattern:
-            entry["member_keep"] *= 1.0 - float(h.score)
+    exposure = exposure_flags(hits)
+    keep = 1.0 - hits["score"].astype(float)
+    one = pd.Series(1.0, index=hits.index)
+    per = pd.DataFrame({
+        "subject": hits["subject"], "keep": keep.where(~exposure & ~member, one),
+        "member_keep": keep.where(~exposure & member, one),
+        "exposure": hits["score"].astype(float).where(exposure, 0.0)}).groupby("subject", sort=False).agg(
+        keep=("keep", "prod"), member_keep=("member_keep", "prod"), exposure=("exposure", "max"))
+    lists: dict[str, tuple[str, list[str], list[list[str]], list[str]]] = {}
+    said = hits["typology"] + ": " + hits["reason"].astype(str)
+    for subject, kind, typology, reason, evidence in zip(hits["subject"], hits["subject_kind"], hits["typology"],
+                                                         said, hits["evidence"], strict=True):
+        entry = lists.get(subject)
+        if entry is None:
+            entry = lists[subject] = (kind, [], [], [])
+        entry[1].append(reason)
+        entry[2].append(evidence)
+        entry[3].append(typology)
+    net = network.set_index("subject")[["network_score", "path"]] if not network.empty else \
+        pd.DataFrame(columns=["network_score", "path"], index=pd.Index([], name="subject"))
+    out = per.join(net, how="outer")
+    out["keep"] = out["keep"].fillna(1.0)
+    out["member_keep"] = out["member_keep"].fillna(1.0)
+    out["exposure"] = out["exposure"].fillna(0.0)
+    none: tuple[Any, list[str], list[list[str]], list[str]] = (None, [], [], [])
+    got = [lists.get(s, none) for s in out.index]
+    kinds = [g[0] or _kind_of(s) for g, s in zip(got, out.index, strict=True)]
+    reasons = [g[1] + [f"network: {p}"] if isinstance(p, str) and p else list(g[1])
+               for g, p in zip(got, out["path"], strict=True)]
+    typ = 1.0 - out["keep"]
+    flagged = np.maximum(out["network_score"].astype(float).fillna(0.0), out["exposure"])
+    exposed = np.minimum(exposure_cap, 1.0 - (1.0 - flagged) * out["member_keep"])
+    total = 1.0 - (1.0 - typ) * (1.0 - exposed)
+    scored = pd.DataFrame({"subject": out.index, "subject_kind": kinds, "score": _round4(total),
+                           "typology_score": _round4(typ), "network_score": _round4(exposed), "reasons": reasons,
+                           "evidence": _evidence([g[2] for g in got]), "typologies": [list(g[3]) for g in got]})
+    return scored.sort_values(["score", "subject"], ascending=[False, True], ignore_index=True)[cols]
+
+
+def _round4(values: pd.Series) -> list[float]:
+    return [round(float(v), 4) for v in values]  # Python's rounding, as scores were always rounded
+
+
+def _evidence(per_subject: list[list[list[str]]]) -> list[list[str]]:
+    """Each subject's evidence lists joined, every item once in first-seen order. A pattern's members share
+    its evidence list (the same object), which is made unique once."""
+    unique: dict[int, list[str]] = {}
+    out = []
+    for lists in per_subject:
+        if len(lists) == 1:
+            key = id(lists[0])
+            if key not in unique:
+                unique[key] = list(dict.fromkeys(lists[0]))
+            out.append(list(unique[key]))
         else:
-            entry["keep"] *= 1.0 - float(h.score)
-        entry["reasons"].append(f"{h.typology}: {h.reason}")
-        entry["evidence"].extend(h.evidence)
-        entry["typologies"].append(h.typology)
-    net = {r.subject: (float(r.network_score), r.path) for r in network.itertuples(index=False)}
-    rows = []
-    for subject in set(by) | set(net):
-        entry = by.get(subject) or _entry(_kind_of(subject))
-        typ = 1.0 - entry["keep"]
-        n_score, path = net.get(subject, (0.0, None))
-        flagged = max(n_score, entry["exposure"])
-        exposure = min(exposure_cap, 1.0 - (1.0 - flagged) * entry["member_keep"])
-        reasons = list(entry["reasons"]) + ([f"network: {path}"] if path else [])
-        total = 1.0 - (1.0 - typ) * (1.0 - exposure)
-        rows.append((subject, entry["kind"], round(total, 4), round(typ, 4), round(exposure, 4), reasons,
-                     list(dict.fromkeys(entry["evidence"])), entry["typologies"]))
-    return pd.DataFrame(rows, columns=cols).sort_values(["score", "subject"], ascending=[False, True],
-                                                         ignore_index=True)
-
-
-def _entry(kind: str) -> dict[str, Any]:
-    return {"kind": kind, "keep": 1.0, "member_keep": 1.0, "exposure": 0.0, "reasons": [], "evidence": [],
-            "typologies": []}
+            out.append(list(dict.fromkeys(x for e in lists for x in e)))
+    return out
 
 
 def _kind_of(subject: str) -> str:
