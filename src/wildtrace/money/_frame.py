@@ -4,6 +4,8 @@ Detectors are SQL over these relations, whatever the source (the store, or a CSV
 export read directly for scale):
 
 - ``mx_tx``: id, t (epoch seconds, UTC), local_hour, payer, payee, amount, currency, channel
+- ``mx_accounts``: every payer and payee once: name, i (its number in the order of names), first_t (its
+  first payment's time)
 - ``mx_shp``: waybill, t, sender_name, sender_phone, receiver_name, receiver_phone, declared_contents,
   weight_g, courier, picked_up_by
 - ``mx_seizures``: id, waybill, phones (list), names (list)
@@ -98,7 +100,8 @@ def tx_select(columns: dict[str, str], step_seconds: int = 3600) -> str:
     return f"""
         WITH r AS (
           SELECT {idcol} AS id, {tcol} AS tv,
-                 regexp_extract({tcol}, '([+-])(\\d\\d):?(\\d\\d)$', ['sg', 'hh', 'mm']) AS o,
+                 CASE WHEN regexp_full_match(right({tcol}, 6), '[+-]\\d\\d:\\d\\d') THEN right({tcol}, 6)
+                      WHEN regexp_full_match(right({tcol}, 5), '[+-]\\d{{4}}') THEN right({tcol}, 5) END AS o,
                  CAST({_col(columns['payer'])} AS VARCHAR) AS payer, CAST({_col(columns['payee'])} AS VARCHAR) AS payee,
                  TRY_CAST({_col(columns['amount'])} AS DOUBLE) AS amount,
                  {opt['currency']} AS currency, {opt['channel']} AS channel
@@ -108,8 +111,8 @@ def tx_select(columns: dict[str, str], step_seconds: int = 3600) -> str:
                                   WHEN TRY_CAST(tv AS BIGINT) >= {EPOCH_S} THEN TRY_CAST(tv AS BIGINT)
                                   ELSE TRY_CAST(tv AS BIGINT) * {int(step_seconds)} + {STEP_EPOCH} END,
                              CAST(epoch(TRY_CAST(tv AS TIMESTAMPTZ)) AS BIGINT)) AS t,
-                    CASE WHEN o.hh = '' THEN 0 ELSE (CASE WHEN o.sg = '-' THEN -1 ELSE 1 END)
-                         * (CAST(o.hh AS INTEGER) * 60 + CAST(o.mm AS INTEGER)) END AS tz_min
+                    CASE WHEN o IS NULL THEN 0 ELSE (CASE WHEN o[1] = '-' THEN -1 ELSE 1 END)
+                         * (CAST(o[2:3] AS INTEGER) * 60 + CAST(right(o, 2) AS INTEGER)) END AS tz_min
           FROM r)
         SELECT id, t, CAST((((t + tz_min * 60) % 86400) + 86400) % 86400 // 3600 AS INTEGER) AS local_hour,
                payer, payee, amount, currency, channel
@@ -296,6 +299,7 @@ def open_frame(store: Store | None = None, transactions: str | Path | None = Non
             continue
         if name not in built or built[name] is None:
             _materialise(con, name, sql)
+    _accounts(con)
     _normalise_phones(con)
     _register_functions(con)
     if "posts" in src:
@@ -306,6 +310,15 @@ def open_frame(store: Store | None = None, transactions: str | Path | None = Non
     frame.counts = {n: frame.scalar(f"SELECT count(*) FROM {n}")
                     for n in ("mx_tx", "mx_shp", "mx_seizures", "mx_kyc", "mx_flagged", "mx_ads", "mx_traders")}
     return frame
+
+
+def _accounts(con: duckdb.DuckDBPyConnection) -> None:
+    """``mx_accounts``: the ledger's accounts numbered in the order of their names, so that typologies join
+    and group on integers (ordering by number is ordering by name), with their first payment's time."""
+    _materialise(con, "mx_accounts", """
+        SELECT name, CAST(row_number() OVER (ORDER BY name) AS INTEGER) AS i, first_t
+        FROM (SELECT name, min(t) AS first_t
+              FROM (SELECT payer AS name, t FROM mx_tx UNION ALL SELECT payee, t FROM mx_tx) GROUP BY name)""")
 
 
 def _normalise_phones(con: duckdb.DuckDBPyConnection) -> None:

@@ -156,11 +156,12 @@ SHOWN = (0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99)
 
 def infer_profile(con: Any, time_kind: str, step_seconds: int, deployment: dict[str, Any] | None = None
                   ) -> LedgerProfile:
-    """Profile ``mx_tx`` on ``con``. ``time_kind`` says how times were given (steps, epoch, timestamps)."""
+    """Profile ``mx_tx`` (and ``mx_accounts``) on ``con``. ``time_kind`` says how times were given (steps, epoch,
+    timestamps)."""
     dep = deployment or {}
     p = LedgerProfile(time_kind=time_kind)
     row = con.execute(f"""SELECT count(*),
-        (SELECT count(*) FROM (SELECT payer FROM mx_tx UNION SELECT payee FROM mx_tx)),
+        (SELECT count(*) FROM mx_accounts),
         quantile_disc(t, 0.01), quantile_disc(t, 0.99), min(t),
         quantile_disc(amount, {list(QUANTILES)}),
         bool_and((t - (SELECT min(t) FROM mx_tx)) % 86400 = 0), bool_and((t - (SELECT min(t) FROM mx_tx)) % 3600 = 0),

@@ -41,10 +41,10 @@ def _shared(sql: str) -> tuple[str, str]:
 @dataclass(frozen=True)
 class _OneOff:
     """The shared relations of the pattern typologies, for one set of parameters. Accounts are numbered in
-    the order of their names (``names``: ``i`` -> ``name``), so joins and groups run on integers and ordering
-    by number is ordering by name. ``once`` holds each payment of a relationship that happens at most
-    ``max_pair_payments`` times in the ledger once: ``id``, ``t``, ``amount``, ``payer`` and ``payee``
-    (numbers), and its bucket ``b0``/``b1`` on the two window grids. ``cells`` (per account number ``a``,
+    the order of their names (``names``, the frame's ``mx_accounts``: ``i`` -> ``name``), so joins and groups
+    run on integers and ordering by number is ordering by name. ``once`` holds each payment of a relationship
+    that happens at most ``max_pair_payments`` times in the ledger once: ``id``, ``t``, ``amount``, ``payer``
+    and ``payee`` (numbers), and its bucket ``b0``/``b1`` on the two window grids. ``cells`` (per account number ``a``,
     grid ``g``, bucket ``b`` and direction ``dir``, 1 in / -1 out: ``n`` distinct counterparties,
     ``total``, ``first_t``, ``last_t``, ``all_n`` over the whole ledger, ``k`` the ledger's large count in
     that direction and ``steady``, a large count that is the account's everyday rate) is computed in one
@@ -77,23 +77,29 @@ def _one_off(window: Window, span: Window, max_pair_payments: int, min_counterpa
     large cell under ``burst_ratio`` times the account's own rate (its ledger-wide count spread evenly over
     the span) is ``steady``: a shop's customers, an employer's payroll."""
     w, o = window.seconds, window.origin
-    names, make_names = _shared("SELECT name, CAST(row_number() OVER (ORDER BY name) AS INTEGER) AS i "
-                                "FROM (SELECT payer AS name FROM mx_tx UNION SELECT payee FROM mx_tx)")
+    names = "mx_accounts"
+    # a relationship of one payment is one group of one row: it is its own payment (no join back)
+    pairs = ("SELECT payer, payee, any_value(id) AS id, any_value(t) AS t, any_value(amount) AS amount FROM x "
+             "GROUP BY ALL HAVING count(*) = 1" if max_pair_payments <= 1 else
+             f"SELECT * FROM x SEMI JOIN (SELECT payer, payee FROM x GROUP BY ALL "
+             f"HAVING count(*) <= {int(max_pair_payments)}) USING (payer, payee)")
     once, make_once = _shared(f"""
         WITH x AS (SELECT x.id, x.t, x.amount, p.i AS payer, q.i AS payee FROM mx_tx x
-                   JOIN {names} p ON p.name = x.payer JOIN {names} q ON q.name = x.payee),
-        pair AS (SELECT payer, payee FROM x GROUP BY ALL HAVING count(*) <= {int(max_pair_payments)})
+                   JOIN {names} p ON p.name = x.payer JOIN {names} q ON q.name = x.payee)
         SELECT id, t, amount, payer, payee, (t - {o}) // {w} AS b0, (t - {o} + {w // 2}) // {w} AS b1
-        FROM x SEMI JOIN pair USING (payer, payee) WHERE t IS NOT NULL AND payer <> payee""")
+        FROM ({pairs}) WHERE t IS NOT NULL AND payer <> payee""")
     # a relationship of one payment has one counterparty per payment: counting rows counts counterparties
     n = "count(*)" if max_pair_payments <= 1 else "count(DISTINCT cp)"
+    # and the ledger-wide count is the sum over one grid's buckets (a second pass over the payments saved)
+    deg = ("SELECT a, dir, sum(n) AS all_n FROM c WHERE g = 0 GROUP BY a, dir" if max_pair_payments <= 1
+           else f"SELECT a, dir, {n} AS all_n FROM e GROUP BY a, dir")
     cells, make_cells = _shared(f"""
         WITH e AS (SELECT payee AS a, payer AS cp, 1 AS dir, b0, b1, t, amount FROM {once}
                    UNION ALL SELECT payer, payee, -1, b0, b1, t, amount FROM {once}),
         c AS (SELECT a, 0 AS g, b0 AS b, dir, {n} AS n, sum(amount) AS total, min(t) AS first_t, max(t) AS last_t
               FROM e GROUP BY a, b0, dir
               UNION ALL SELECT a, 1, b1, dir, {n}, sum(amount), min(t), max(t) FROM e GROUP BY a, b1, dir),
-        deg AS (SELECT a, dir, {n} AS all_n FROM e GROUP BY a, dir),
+        deg AS ({deg}),
         top AS (SELECT dir, greatest({int(min_counterparties)}, quantile_disc(n, {quantile})) AS k FROM c GROUP BY dir),
         r AS (SELECT c.*, deg.all_n, top.k FROM c JOIN deg USING (a, dir) JOIN top USING (dir))
         SELECT a, CAST(g AS TINYINT) AS g, b, CAST(dir AS TINYINT) AS dir, CAST(n AS INTEGER) AS n, total, first_t,
@@ -101,7 +107,7 @@ def _one_off(window: Window, span: Window, max_pair_payments: int, min_counterpa
                n >= k AND n < {burst_ratio} * (all_n * {w / max(1, span.seconds)}) AS steady
         FROM r""")
     # the shared tables need no row order (every reader orders what it lists): DuckDB builds them in less memory
-    return _OneOff(once, names, cells, "SET preserve_insertion_order = false;\n" + make_names + make_once + make_cells
+    return _OneOff(once, names, cells, "SET preserve_insertion_order = false;\n" + make_once + make_cells
                    + "RESET preserve_insertion_order;\n")
 
 
@@ -210,6 +216,8 @@ def scatter_gather(min_intermediaries: int, min_ratio: float, min_kept: float, w
     w = window.seconds
     k = int(min_intermediaries)
     r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio)
+    # over one-off ties each (source, intermediary, destination) is one row: counting rows counts intermediaries
+    mids = "count(*)" if max_pair_payments <= 1 else "count(DISTINCT m)"
     return r.setup + f"""
     WITH crowd AS {_crowded(r)},
     e AS (SELECT o.id, o.t, o.payer, o.payee, o.amount FROM {r.once} o
@@ -220,7 +228,7 @@ def scatter_gather(min_intermediaries: int, min_ratio: float, min_kept: float, w
                   a.amount AS a_amount
            FROM a JOIN e b ON b.payer = a.payee AND b.t >= a.t AND b.t <= a.t + {w}
            WHERE b.payee <> a.payer AND b.amount >= {min_ratio} * a.amount),
-    cand AS (SELECT s, d FROM p0 GROUP BY s, d HAVING count(DISTINCT m) >= {k}),
+    cand AS (SELECT s, d FROM p0 GROUP BY s, d HAVING {mids} >= {k}),
     p AS (SELECT p0.*, nm.name AS mid,
                  CASE WHEN row_number() OVER (PARTITION BY s, d, id1 ORDER BY id2) = 1 THEN a_amount END AS sent
           FROM p0 SEMI JOIN cand USING (s, d) JOIN {r.names} nm ON nm.i = p0.m),
@@ -246,13 +254,11 @@ def bipartite(min_payers: int, min_payees: int, window: Window, span: Window, ma
     r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio)
     return r.setup + f"""
     WITH crowd AS {_crowded(r)},
-    payers AS (SELECT a, g, b FROM {r.cells} WHERE dir = -1 AND n >= {int(min_payees)}),
-    payees AS (SELECT a, g, b FROM {r.cells} WHERE dir = 1 AND n >= {int(min_payers)}),
+    payers AS (SELECT a, g, b FROM {r.cells} ANTI JOIN crowd USING (a, g, b) WHERE dir = -1 AND n >= {int(min_payees)}),
+    payees AS (SELECT a, g, b FROM {r.cells} ANTI JOIN crowd USING (a, g, b) WHERE dir = 1 AND n >= {int(min_payers)}),
     ok0 AS (SELECT o.* FROM {r.grids()} o
             SEMI JOIN payers p ON p.a = o.payer AND p.g = o.g AND p.b = o.b
-            SEMI JOIN payees q ON q.a = o.payee AND q.g = o.g AND q.b = o.b
-            ANTI JOIN crowd c ON c.a = o.payer AND c.g = o.g AND c.b = o.b
-            ANTI JOIN crowd d ON d.a = o.payee AND d.g = o.g AND d.b = o.b),
+            SEMI JOIN payees q ON q.a = o.payee AND q.g = o.g AND q.b = o.b),
     ok AS (SELECT * FROM ok0  -- what cannot be in a block here (too few payees left, or one payer) changes nothing
            WHERE (payer, g, b) IN (SELECT payer, g, b FROM ok0 GROUP BY ALL HAVING count(*) >= {int(min_payees)})
              AND (payee, g, b) IN (SELECT payee, g, b FROM ok0 GROUP BY ALL HAVING count(*) >= 2)),
@@ -348,16 +354,18 @@ def pass_through(window: Window, min_ratio: float, max_ratio: float, min_pairs: 
     w = window.seconds
     return f"""
     WITH i AS (SELECT * FROM mx_txo WHERE t IS NOT NULL AND amount >= {min_amount}),
-    p AS (SELECT i.payee_account AS subject, i.id AS in_id, o.id AS out_id, i.amount AS a_in, o.t - i.t AS dt,
+    p AS (SELECT i.payee_account AS subject, i.id AS in_id, o.id AS out_id, i.t AS in_t, o.t AS out_t,
+                 i.amount AS a_in, o.t - i.t AS dt,
                  row_number() OVER (PARTITION BY i.id ORDER BY o.t, o.id) AS k
           FROM i JOIN mx_txo o ON o.payer = i.payee AND o.t >= i.t AND o.t <= i.t + {w}
           WHERE o.payee <> i.payer AND o.amount BETWEEN {min_ratio} * i.amount AND {max_ratio} * i.amount),
     ok AS (SELECT * FROM p WHERE k = 1),
-    inflow AS (SELECT payee AS subject, sum(amount) AS total FROM mx_tx GROUP BY payee)
+    inflow AS (SELECT payee AS subject, sum(amount) AS total FROM mx_tx WHERE payee IN (SELECT subject FROM ok)
+               GROUP BY payee)
     SELECT ok.subject, 0.5 + 0.5 * least(1.0, (count(*) - {min_pairs}) / {min_pairs}.0) AS strength,
            printf('%d payments passed on within {window.text} (%.2f of %.2f received, median delay %s)', count(*),
                   sum(a_in), inflow.total, {_duration_sql('median(dt)', window)}) AS reason,
-           (list(in_id) || list(out_id))[1:50] AS evidence
+           (list(in_id ORDER BY in_t, in_id) || list(out_id ORDER BY out_t, out_id))[1:50] AS evidence
     FROM ok JOIN inflow USING (subject)
     GROUP BY ok.subject, inflow.total
     HAVING count(*) >= {min_pairs} AND sum(a_in) >= {min_share} * inflow.total"""
@@ -376,10 +384,14 @@ def structuring(margin: float, min_count: int, window: Window, thresholds: dict 
     near AS (SELECT x.*, th.threshold FROM mx_tx x JOIN th ON upper(coalesce(x.currency, '{cur}')) = th.currency
              WHERE x.t IS NOT NULL AND x.amount >= th.threshold * (1 - {margin}) AND x.amount < th.threshold),
     side AS (SELECT payer AS subject, 'paid' AS role, * FROM near UNION ALL SELECT payee, 'received', * FROM near),
-    win AS (SELECT subject, role, threshold, count(*) AS n, sum(amount) AS total,
-                   list(id ORDER BY t, id)[1:50] AS evidence, min(currency) AS currency
-            FROM {_grid('side', window)} GROUP BY subject, role, threshold, g, b
-            HAVING count(*) >= {min_count} AND sum(amount) >= threshold)
+    grid AS {_grid('side', window)},
+    big AS (SELECT subject, role, threshold, g, b, count(*) AS n, sum(amount) AS total, min(currency) AS currency
+            FROM grid GROUP BY subject, role, threshold, g, b
+            HAVING count(*) >= {min_count} AND sum(amount) >= threshold),
+    win AS (SELECT big.subject, big.role, big.threshold, any_value(n) AS n, any_value(total) AS total,
+                   list(id ORDER BY t, id)[1:50] AS evidence, any_value(big.currency) AS currency
+            FROM big JOIN grid USING (subject, role, threshold, g, b)
+            GROUP BY big.subject, big.role, big.threshold, big.g, big.b)
     SELECT subject, max(0.5 + 0.5 * least(1.0, (n - {min_count}) / {min_count}.0)) AS strength,
            arg_max(printf('%d payments %s just under %s %.0f within {window.text} (total %.2f)', n, role,
                           coalesce(currency, '{cur}'), threshold, total), (n, total, evidence)) AS reason,
@@ -496,18 +508,19 @@ def night_cluster(start_hour: int, end_hour: int, min_count: int, min_share: flo
     binomial z-score of at least ``min_z`` against the night share of all payments in the data."""
     night = f"(local_hour >= {start_hour} OR local_hour < {end_hour})"
     return f"""
-    WITH s AS (SELECT payer AS subject, id, local_hour FROM mx_tx WHERE t IS NOT NULL
-               UNION ALL SELECT payee, id, local_hour FROM mx_tx WHERE t IS NOT NULL),
+    WITH s AS (SELECT payer AS subject, id, t, local_hour FROM mx_tx WHERE t IS NOT NULL
+               UNION ALL SELECT payee, id, t, local_hour FROM mx_tx WHERE t IS NOT NULL),
     p0 AS (SELECT greatest(0.01, least(0.99, avg(CASE WHEN {night} THEN 1.0 ELSE 0.0 END))) AS p FROM mx_tx
            WHERE t IS NOT NULL),
-    n AS (SELECT subject, count(*) AS total, count(*) FILTER (WHERE {night}) AS night,
-                 list(id) FILTER (WHERE {night}) AS ids
-          FROM s GROUP BY subject)
+    n AS (SELECT subject, count(*) AS total, count(*) FILTER (WHERE {night}) AS night FROM s GROUP BY subject),
+    hit AS (SELECT n.*, p0.p FROM n, p0 WHERE night >= {min_count} AND night >= {min_share} * total
+              AND (night - total * p) / sqrt(total * p * (1 - p)) >= {min_z}),
+    ev AS (SELECT subject, list(id ORDER BY t, id)[1:50] AS ids FROM s SEMI JOIN hit USING (subject)
+           WHERE {night} GROUP BY subject)
     SELECT subject, night / total AS strength,
            printf('%d of %d payments between %02d:00 and %02d:00 local time (%.0f%% of all payments are)', night,
-                  total, {start_hour}, {end_hour}, 100 * p) AS reason, ids[1:50] AS evidence
-    FROM n, p0 WHERE night >= {min_count} AND night >= {min_share} * total
-      AND (night - total * p) / sqrt(total * p * (1 - p)) >= {min_z}"""
+                  total, {start_hour}, {end_hour}, 100 * p) AS reason, ids AS evidence
+    FROM hit JOIN ev USING (subject)"""
 
 
 @typology("new_account_velocity", "account", 0.3, window=Span(1 / 16), min_count=10, min_counterparties=5)
@@ -520,13 +533,16 @@ def new_account_velocity(window: Window, min_count: int, min_counterparties: int
     WITH s AS (SELECT payer AS subject, payee AS cp, id, t, amount FROM mx_tx WHERE t IS NOT NULL
                UNION ALL SELECT payee, payer, id, t, amount FROM mx_tx WHERE t IS NOT NULL),
     span AS (SELECT min(t) AS t0 FROM mx_tx),
-    first AS (SELECT s.subject, coalesce(min(k.t_opened), min(s.t)) AS born FROM s
-              LEFT JOIN mx_kyc k ON k.payment_account = s.subject GROUP BY s.subject),
-    early AS (SELECT s.subject, count(*) AS n, count(DISTINCT cp) AS ncp, sum(amount) AS total,
-                     list(id ORDER BY t, id)[1:50] AS evidence
-              FROM s JOIN first USING (subject), span
-              WHERE first.born >= span.t0 + {w} AND s.t < first.born + {w} GROUP BY s.subject)
+    opened AS (SELECT payment_account AS subject, min(t_opened) AS t_opened FROM mx_kyc GROUP BY ALL),
+    first AS (SELECT a.name AS subject, coalesce(o.t_opened, a.first_t) AS born
+              FROM mx_accounts a LEFT JOIN opened o ON o.subject = a.name WHERE a.first_t IS NOT NULL),
+    mine AS (SELECT s.* FROM s JOIN first USING (subject), span
+             WHERE first.born >= span.t0 + {w} AND s.t < first.born + {w}),
+    early AS (SELECT subject, count(*) AS n, count(DISTINCT cp) AS ncp, sum(amount) AS total FROM mine
+              GROUP BY subject HAVING count(*) >= {min_count} AND count(DISTINCT cp) >= {min_counterparties}),
+    ev AS (SELECT subject, list(id ORDER BY t, id)[1:50] AS evidence FROM mine SEMI JOIN early USING (subject)
+           GROUP BY subject)
     SELECT subject, 0.5 + 0.5 * least(1.0, (n - {min_count}) / {min_count}.0) AS strength,
            printf('new account: %d payments with %d counterparties (%.2f) in its first {window.text}', n, ncp,
                   total) AS reason, evidence
-    FROM early WHERE n >= {min_count} AND ncp >= {min_counterparties}"""
+    FROM early JOIN ev USING (subject)"""
