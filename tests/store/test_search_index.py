@@ -52,6 +52,10 @@ def test_duckdb_index_is_kept_up_to_date(tmp_path: Path) -> None:
     assert store.text_search("posts", "id", ["text"], "new") == ["p9"]  # indexed before searching
     assert store.refresh_search_index() == 0
     assert store.query("SELECT count(*) AS n FROM search_docs__posts")[0]["n"] == 6
+    store.execute("DELETE FROM posts WHERE id IN ('p0', 'p1')")
+    store.add([m.Post(id="p10", platform="wechat", text="象牙 newer")])
+    assert store.text_search("posts", "id", ["text"], "象牙") == ["p2", "p3", "p4", "p9", "p10"]
+    assert store.query("SELECT count(*) AS n FROM search_docs__posts")[0]["n"] == 5  # gone rows dropped
     store.close()
 
 

@@ -185,7 +185,7 @@ class Store(ABC):
         self._prepare_search(table, columns)
         text = text_of(columns)
         where = " AND ".join(f"{text} LIKE ? ESCAPE '\\'" for _ in terms)
-        weights = [1.0] if len(terms) == 1 else self._idfs(table, text, terms)
+        weights = ["1.0"] if len(terms) == 1 else self._idfs(table, text, terms)
         tfs = ", ".join(f"{occurrences(text)} AS tf{i}" for i in range(len(terms)))
         score = bm25([f"tf{i}" for i in range(len(terms))], weights, "len", "avg_len")
         rows = self.query(f"SELECT k, max({score}) AS score FROM (SELECT {quoted(key)} AS k, {tfs}, length({text}) AS "
@@ -194,13 +194,13 @@ class Store(ABC):
                           [t for t in terms for _ in (1, 2)] + [like_pattern(t) for t in terms])
         return [r["k"] for r in rows]
 
-    def _idfs(self, table: str, text: str, terms: list[str]) -> list[float]:
+    def _idfs(self, table: str, text: str, terms: list[str]) -> list[str]:
         """The inverse document frequency of each term among the rows of ``table``."""
         counts = ", ".join(f"count(*) FILTER (WHERE {text} LIKE ? ESCAPE '\\') AS d{i}" for i in range(len(terms)))
         anyone = " OR ".join(f"{text} LIKE ? ESCAPE '\\'" for _ in terms)
         row = self.query(f"SELECT {counts} FROM {table} WHERE {anyone}", [like_pattern(t) for t in terms] * 2)[0]
         n_rows = self._row_count(table)
-        return [idf(n_rows, int(row[f"d{i}"])) for i in range(len(terms))]
+        return [idf(str(n_rows), str(int(row[f"d{i}"]))) for i in range(len(terms))]
 
     def _row_count(self, table: str) -> int:
         return int(self.query(f"SELECT count(*) AS n FROM {table}")[0]["n"])

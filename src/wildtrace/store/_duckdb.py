@@ -193,7 +193,8 @@ class DuckDBStore(Store):
         if not terms or not _grams.indexed(table, key, columns):
             return super().text_search(table, key, columns, query, limit)
         with self.session():
-            self.refresh_search_index(table)
+            if _grams.stale(self.connection, table):
+                self.refresh_search_index(table)
             found = _grams.search(self.connection, table, terms, limit)
         return super().text_search(table, key, columns, query, limit) if found is None else found
 

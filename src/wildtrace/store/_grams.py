@@ -45,12 +45,32 @@ def _spaced(text: str) -> str:
     return f"regexp_replace({text}, '\\s+', ' ', 'g')"
 
 
+def term_grams(term: str) -> list[str]:
+    """The grams of a search term, cut as ``_grams`` cuts a row's text (a term holds no white space)."""
+    return sorted({term[i:i + 2] for i in range(len(term) - 1)} | {c for c in term if ord(c) > 127})
+
+
+def stale(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the index of ``table`` may miss rows or hold gone ones: it holds another number of rows than the
+    table (two counts, no reading of rows; a row replaced by ``upsert_rows`` has been dropped from it)."""
+    docs = f"search_docs__{table}"
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [docs]).fetchall()[0][0]:
+        return True
+    n_rows, n_docs = con.execute(f"SELECT (SELECT count(*) FROM {table}), (SELECT count(*) FROM {docs})").fetchall()[0]
+    return bool(n_rows != n_docs)
+
+
 def refresh(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    """Index the rows of ``table`` that are not in its index yet; return how many. Call inside a transaction."""
+    """Index the rows of ``table`` that are not in its index yet, drop those gone from the table; return how many
+    were indexed. Call inside a transaction."""
     key, columns = INDEXED[table]
     docs, grams = f"search_docs__{table}", f"search_grams__{table}"
     con.execute(f"CREATE TABLE IF NOT EXISTS {docs} (doc INTEGER, key TEXT, len INTEGER)")
     con.execute(f"CREATE TABLE IF NOT EXISTS {grams} (gram UBIGINT, doc INTEGER)")
+    gone = f"SELECT doc FROM {docs} x WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE r.{quoted(key)} = x.key)"
+    if con.execute(f"SELECT count(*) FROM ({gone})").fetchall()[0][0]:
+        con.execute(f"DELETE FROM {grams} WHERE doc IN ({gone})")
+        con.execute(f"DELETE FROM {docs} WHERE doc IN ({gone})")
     con.execute("CREATE OR REPLACE TEMP TABLE _wt_new_docs AS "
                 f"SELECT (SELECT coalesce(max(doc), 0) FROM {docs}) + row_number() OVER (ORDER BY r.{quoted(key)}) "
                 f"AS d, r.{quoted(key)} AS key, {text_of(columns, 'r')} AS t FROM {table} r "
@@ -78,32 +98,34 @@ def forget(con: duckdb.DuckDBPyConnection, table: str, keys: list[Any]) -> None:
 
 
 def search(con: duckdb.DuckDBPyConnection, table: str, terms: list[str], limit: int) -> list[Any] | None:
-    """The keys of the rows of ``table`` holding every term, best first; None when no term has a gram (scan)."""
+    """The keys of the rows of ``table`` holding every term, best first; None when no term has a gram (scan).
+
+    One query: the rows holding every gram of each term (per term: its document frequency, an upper bound of the
+    rows holding the term itself), those holding all terms' grams, each checked against its text and scored."""
     key, columns = INDEXED[table]
     docs, grams = f"search_docs__{table}", f"search_grams__{table}"
-    found = con.execute(f"WITH _src AS (SELECT unnest(range(len(?::VARCHAR[]))) AS d, unnest(?::VARCHAR[]) AS t), "
-                        f"{_grams('_src')} SELECT d, gram FROM _g", [terms, terms]).fetchall()
-    if not found:
+    cut = {i: term_grams(t) for i, t in enumerate(terms) if term_grams(t)}
+    if not cut:
         return None
-    n_grams: dict[int, int] = {}
-    for term, _ in found:
-        n_grams[term] = n_grams.get(term, 0) + 1
-    wanted = ", ".join(f"({t}, {g}::UBIGINT, {n_grams[t]})" for t, g in found)
-    lookup = ", ".join(sorted({f"{g}::UBIGINT" for _, g in found}))
-    # rows holding every gram of a term, per term (df: an upper bound of the rows holding the term itself)
-    per_term = (f"_q(term, gram, n) AS (VALUES {wanted}), "
-                f"_hit AS (SELECT q.term, s.doc FROM (SELECT * FROM {grams} WHERE gram IN ({lookup})) s "
-                "JOIN _q q USING (gram) GROUP BY q.term, s.doc HAVING count(*) = any_value(q.n))")
-    df = dict(con.execute(f"WITH {per_term} SELECT term, count(*) FROM _hit GROUP BY term").fetchall())
-    n_rows, avg_len = con.execute(f"SELECT count(*), coalesce(avg(len), 1) FROM {docs}").fetchall()[0]
-    text = text_of(columns, "r")
-    tfs = ", ".join(f"{occurrences(text, f'${i + 1}')} AS tf{i}" for i in range(len(terms)))
-    score = bm25([f"tf{i}" for i in range(len(terms))], [idf(n_rows, df.get(i, n_rows)) for i in range(len(terms))],
-                 "len", str(float(avg_len)))
-    holds = " AND ".join(f"strpos({text}, ${i + 1}) > 0" for i in range(len(terms)))
+    pieces = sorted({g for grams_of in cut.values() for g in grams_of})
+    hashed = dict(con.execute("SELECT g, hash(g) FROM unnest(?::VARCHAR[]) t(g)", [pieces]).fetchall())
+    # the hashes go into the SQL as numbers (DuckDB made them): a constant filter prunes the sorted gram table
+    wanted = ", ".join(f"({i}, {int(hashed[g])}::UBIGINT, {len(gs)})" for i, gs in cut.items() for g in gs)
+    lookup = ", ".join(f"{int(hashed[g])}::UBIGINT" for g in pieces)
+    tfs = ", ".join(f"{occurrences('t', f'${i + 1}')} AS tf{i}" for i in range(len(terms)))
+    n_rows = f"(SELECT count(*) FROM {docs})"
+    weights = [idf(n_rows, f"(SELECT df FROM _df WHERE term = {i})" if i in cut else n_rows) for i in range(len(terms))]
+    score = bm25([f"tf{i}" for i in range(len(terms))], weights, "len", f"(SELECT avg(len) FROM {docs})")
+    holds = " AND ".join(f"strpos(t, ${i + 1}) > 0" for i in range(len(terms)))
     rows = con.execute(
-        f"WITH {per_term}, _cand AS (SELECT doc FROM _hit GROUP BY doc HAVING count(*) = {len(n_grams)}), "
-        f"_m AS (SELECT r.{quoted(key)} AS k, {tfs}, x.len FROM _cand c JOIN {docs} x ON x.doc = c.doc "
-        f"JOIN {table} r ON r.{quoted(key)} = x.key WHERE {holds}) "
+        f"WITH _q(term, gram, n) AS (VALUES {wanted}), "
+        f"_hit AS (SELECT q.term, s.doc FROM (SELECT gram, doc FROM {grams} WHERE gram IN ({lookup})) s "
+        "JOIN _q q USING (gram) GROUP BY q.term, s.doc HAVING count(*) = any_value(q.n)), "
+        "_df AS (SELECT term, count(*) AS df FROM _hit GROUP BY term), "
+        f"_cand AS (SELECT doc FROM _hit GROUP BY doc HAVING count(*) = {len(cut)}), "
+        # materialised: the check of each candidate's text must not become a filter on the scan of every row
+        f"_r AS MATERIALIZED (SELECT r.{quoted(key)} AS k, {text_of(columns, 'r')} AS t, x.len FROM _cand c "
+        f"JOIN {docs} x ON x.doc = c.doc JOIN {table} r ON r.{quoted(key)} = x.key), "
+        f"_m AS (SELECT k, {tfs}, len FROM _r WHERE {holds}) "
         f"SELECT k, {score} AS score FROM _m ORDER BY score DESC, k LIMIT {int(limit)}", terms).fetchall()
     return [k for k, _ in rows]

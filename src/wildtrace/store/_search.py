@@ -9,7 +9,6 @@ small tables), an n-gram index kept by the store (DuckDB, ``_grams``), a trigram
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 K1 = 1.2  # BM25's usual constants: how fast repeated occurrences stop adding, how much length counts
@@ -43,12 +42,13 @@ def occurrences(text: str, term: str = "CAST(? AS TEXT)") -> str:
     return f"((length({text}) - length(replace({text}, {term}, ''))) / length({term}))"
 
 
-def idf(n_rows: int, df: int) -> float:
-    """BM25's inverse document frequency of a term ``df`` of ``n_rows`` rows hold (never negative)."""
-    return math.log(1 + (n_rows - df + 0.5) / (df + 0.5))
+def idf(n_rows: str, df: str) -> str:
+    """SQL for BM25's inverse document frequency of a term that ``df`` of ``n_rows`` rows hold (never negative)."""
+    return f"ln(1 + (({n_rows}) - ({df}) + 0.5) / (({df}) + 0.5))"
 
 
-def bm25(tfs: Sequence[str], idfs: Sequence[float], length: str, avg_length: str) -> str:
-    """SQL for the BM25 score of a row whose term frequencies are ``tfs`` (SQL), of ``length`` characters."""
+def bm25(tfs: Sequence[str], idfs: Sequence[str], length: str, avg_length: str) -> str:
+    """SQL for the BM25 score of a row whose term frequencies are ``tfs`` and the terms' weights ``idfs`` (SQL),
+    of ``length`` characters."""
     norm = f"({K1} * ({1 - B} + {B} * {length} / greatest({avg_length}, 1.0)))"
-    return " + ".join(f"({w!r} * {tf} * {K1 + 1} / ({tf} + {norm}))" for tf, w in zip(tfs, idfs, strict=True))
+    return " + ".join(f"({w} * {tf} * {K1 + 1} / ({tf} + {norm}))" for tf, w in zip(tfs, idfs, strict=True))
