@@ -115,11 +115,10 @@ def train(labels: LabelsOpt = None, text_col: TextCol = "text", label_col: Label
     from wildtrace.lexicon import load_lexicon
     from wildtrace.screen import (
         LabelledSet,
-        Screener,
         check_scope,
         labelled_from_decisions,
-        naming_agreement,
         read_labelled,
+        teach_names,
         train_model,
     )
 
@@ -150,10 +149,8 @@ def train(labels: LabelsOpt = None, text_col: TextCol = "text", label_col: Label
     except ValueError as exc:
         fail(str(exc))
     naming = None
-    if data.corrections:  # reviewers' species/product corrections: does screening name them? (misses: lexicon gaps)
-        screener = Screener(load_lexicon(str(s.lexicon_path)), model)
-        results = list(screener.screen_documents([data.docs[c.position] for c in data.corrections]))
-        naming = model.info["review_corrections"] = naming_agreement(results, data.corrections)
+    if data.corrections:  # reviewers' species/product corrections: what the model learns to name from them
+        naming = model.info["review_corrections"] = teach_names(model, load_lexicon(str(s.lexicon_path)), data)
     path = model.save(out)
     result = {"model": str(path), "n": len(data.labels), "positives": sum(data.labels), "review_labels": reviews,
               "feature_set": model.info["feature_set"], "C": model.info["C"], "optimise": model.info["optimise"],
@@ -166,6 +163,8 @@ def train(labels: LabelsOpt = None, text_col: TextCol = "text", label_col: Label
          + (f"; {naming['corrections']} species/product corrections from reviews: the lexicon names the corrected "
             f"species on {naming['species_agree']} and products on {naming['products_agree']}"
             + (f" (missed: {', '.join(naming['species_missed'])})" if naming["species_missed"] else "")
+            + (f"; learned to name {', '.join(naming['learned'])} (now species {naming['species_agree_after']}, "
+               f"products {naming['products_agree_after']} on those posts)" if naming.get("learned") else "")
             if naming else ""))
 
 

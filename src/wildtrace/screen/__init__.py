@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         parse_label,
         read_labelled,
     )
+    from wildtrace.screen._naming import Namer, teach_names
     from wildtrace.screen._operating import Objective, choose_thresholds, parse_objective
     from wildtrace.screen._train import train_model
 
@@ -37,7 +38,8 @@ _LAZY = {"LabelledSet": "_evaluate", "SpeciesLabel": "_evaluate", "naming_agreem
          "cross_validate": "_evaluate", "evaluate": "_evaluate", "metrics": "_evaluate",
          "parse_label": "_evaluate", "read_labelled": "_evaluate", "train_model": "_train",
          "KeywordRule": "_baselines", "tfidf_baseline": "_baselines", "Objective": "_operating",
-         "choose_thresholds": "_operating", "parse_objective": "_operating"}
+         "choose_thresholds": "_operating", "parse_objective": "_operating", "Namer": "_naming",
+         "teach_names": "_naming"}
 
 
 def __getattr__(name: str) -> Any:
@@ -47,9 +49,10 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "SCOPES", "Document", "ImageReader", "KeywordRule", "LabelledSet", "Normalised", "Objective", "ScreenModel",
+    "SCOPES", "Document", "ImageReader", "KeywordRule", "LabelledSet", "Namer", "Normalised", "Objective",
+    "ScreenModel",
     "ScreenResult", "Screener", "SpeciesLabel", "check_scope", "choose_thresholds", "cross_validate",
     "default_extractor", "document_of", "evaluate", "finish_verdict", "fold", "labelled_from_decisions", "metrics",
-    "naming_agreement", "parse_label", "parse_objective", "read_labelled", "screen_store", "squeeze", "tfidf_baseline",
-    "train_model",
+    "naming_agreement", "parse_label", "parse_objective", "read_labelled", "screen_store", "squeeze", "teach_names",
+    "tfidf_baseline", "train_model",
 ]

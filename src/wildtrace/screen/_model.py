@@ -40,6 +40,7 @@ class ScreenModel:
     info: dict[str, Any] = field(default_factory=dict)
     text_vectoriser: Any = None
     text_coef: np.ndarray | None = None
+    namer: Any = None  # heads learned from reviewers' species/product corrections (``_naming.Namer``), if any
 
     def fast_logit(self, ngrams: Any, lexicon: np.ndarray) -> np.ndarray:
         """The linear model's logit from the n-gram matrix and the (scaled) lexicon features, kept apart
@@ -78,7 +79,7 @@ class ScreenModel:
                 state[key] = state[key].astype(np.float16)
         joblib.dump(state, out / MODEL_FILE, compress=3)
         meta = {k: v for k, v in state.items()
-                if k not in ("coef", "stack", "pos_emb", "neg_emb", "text_vectoriser", "text_coef")}
+                if k not in ("coef", "stack", "pos_emb", "neg_emb", "text_vectoriser", "text_coef", "namer")}
         (out / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str) + "\n")
         return out
 

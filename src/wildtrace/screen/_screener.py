@@ -209,6 +209,8 @@ class Screener:
         tiers = self.model.tiers(score)
         named = p.hits.texts_with(self._named[p.hits.term]).tolist()
         names = [_names(p, i, tier) if n else _NO_NAMES for i, (n, tier) in enumerate(zip(named, tiers, strict=True))]
+        if self.model.namer is not None:  # what reviewers' corrections taught, on flagged posts
+            names = self.model.namer.add(names, X, tiers)
         return [ScreenResult(score, tier, species, products, code_words, claims, fast, version, explainer, i)
                 for i, (tier, score, fast, (species, products, code_words, claims)) in enumerate(zip(
                     tiers, np.round(score, 4).tolist(), np.round(fast, 4).tolist(), names, strict=True))]
