@@ -133,7 +133,7 @@ def draft_alerts(scored: pd.DataFrame, threshold: float, now: datetime, default_
         Alert(id="mx-" + content_hash(r.subject)[:16], subject=r.subject, subject_kind=r.subject_kind,
               kind=(r.typologies[0] if r.typologies else default_kind), score=float(r.score),
               reasons=list(r.reasons), evidence=[str(e) for e in r.evidence][:200], created_at=now)
-        for r in scored.itertuples(index=False) if r.score >= threshold
+        for r in scored[scored["score"] >= threshold].itertuples(index=False)
     ]
 
 

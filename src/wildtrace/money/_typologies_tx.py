@@ -217,18 +217,21 @@ def scatter_gather(min_intermediaries: int, min_ratio: float, min_kept: float, w
     k = int(min_intermediaries)
     r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio)
     # over one-off ties each (source, intermediary, destination) is one row: counting rows counts intermediaries
-    mids = "count(*)" if max_pair_payments <= 1 else "count(DISTINCT m)"
+    mids = "count(*)" if max_pair_payments <= 1 else "count(DISTINCT a.payee)"
+    # the pairs of the source's payments and the intermediaries' onward ones: counted first, listed for candidates
+    on = (f"b.payer = a.payee AND b.t >= a.t AND b.t <= a.t + {w} AND b.payee <> a.payer "
+          f"AND b.amount >= {min_ratio} * a.amount")
     return r.setup + f"""
     WITH crowd AS {_crowded(r)},
     e AS (SELECT o.id, o.t, o.payer, o.payee, o.amount FROM {r.once} o
           ANTI JOIN crowd c ON c.a = o.payee AND c.g = 0 AND c.b = o.b0),
     src AS (SELECT DISTINCT a AS payer FROM {r.cells} WHERE dir = -1 AND n >= {k}),
     a AS (SELECT * FROM e WHERE payer IN (SELECT payer FROM src)),
+    cand AS (SELECT a.payer AS s, b.payee AS d FROM a JOIN e b ON {on} GROUP BY ALL HAVING {mids} >= {k}),
     p0 AS (SELECT a.payer AS s, a.payee AS m, b.payee AS d, a.id AS id1, b.id AS id2, b.amount AS amount, a.t,
                   a.amount AS a_amount
-           FROM a JOIN e b ON b.payer = a.payee AND b.t >= a.t AND b.t <= a.t + {w}
-           WHERE b.payee <> a.payer AND b.amount >= {min_ratio} * a.amount),
-    cand AS (SELECT s, d FROM p0 GROUP BY s, d HAVING {mids} >= {k}),
+           FROM (SELECT * FROM a WHERE payer IN (SELECT s FROM cand)) a
+           JOIN (SELECT * FROM e WHERE payee IN (SELECT d FROM cand)) b ON {on}),
     p AS (SELECT p0.*, nm.name AS mid,
                  CASE WHEN row_number() OVER (PARTITION BY s, d, id1 ORDER BY id2) = 1 THEN a_amount END AS sent
           FROM p0 SEMI JOIN cand USING (s, d) JOIN {r.names} nm ON nm.i = p0.m),
@@ -289,18 +292,26 @@ def bipartite(min_payers: int, min_payees: int, window: Window, span: Window, ma
     FROM hit JOIN ev USING (p1) JOIN pn USING (p1) JOIN qn USING (p1) JOIN {r.names} n ON n.i = hit.p1"""
 
 
-def _cycle_sql(length: int, w: int, min_ratio: float, ordered: bool, min_amount: float) -> str:
-    hops = [f"e{i}" for i in range(length)]
-    when = (lambda i: f"e{i}.t >= e{i-1}.t AND e{i}.t <= e0.t + {w}") if ordered else (
-        lambda i: f"e{i}.t BETWEEN e0.t - {w} AND e0.t + {w}")
-    joins = [f"JOIN hop e{i} ON e{i}.payer = e{i-1}.payee AND {when(i)} "
-             f"AND e{i}.amount BETWEEN {min_ratio} * e{i-1}.amount AND 1.05 * e{i-1}.amount" for i in range(1, length)]
-    nodes = [f"e{i}.payer" for i in range(length)]
-    distinct = " AND ".join(f"{a} <> {b}" for i, a in enumerate(nodes) for b in nodes[i + 1:])
-    first_smallest = " AND ".join(f"e0.payer < {n}" for n in nodes[1:])
-    return (f"SELECT [{', '.join(nodes)}] AS nodes, [{', '.join(h + '.id' for h in hops)}] AS ids, "
-            f"e0.amount AS amount FROM hop e0 {' '.join(joins)} "
-            f"WHERE e0.amount >= {min_amount} AND e{length - 1}.payee = e0.payer AND {distinct} AND {first_smallest}")
+def _cycles_sql(lengths: range, w: int, min_ratio: float, ordered: bool, min_amount: float) -> str:
+    """CTEs ``p1``..``pL`` of money paths through distinct owners (``n0``.. payers, ``i0``.. payment ids; the
+    first owner the smallest), each path extended by one hop from the one before, so paths shared by cycles
+    of several lengths are joined once; and ``c``, the cycles (``nodes``, ``ids``, ``amount``) of ``lengths``."""
+    top = max(lengths)
+    ctes = [f"p1 AS (SELECT payer AS n0, id AS i0, amount AS a0, t AS t0, t AS tl, amount AS al, payee AS last "
+            f"FROM hop WHERE amount >= {min_amount})"]
+    for k in range(2, top + 1):
+        when = (f"e.t >= p.tl AND e.t <= p.t0 + {w}" if ordered else f"e.t BETWEEN p.t0 - {w} AND p.t0 + {w}")
+        keep = ", ".join([f"p.n{j}" for j in range(k - 1)] + [f"p.i{j}" for j in range(k - 1)])
+        new = " AND ".join(f"e.payer <> p.n{j}" for j in range(1, k - 1))
+        hint = "MATERIALIZED " if k < top and k in lengths else ""  # read by its cycles and the next length
+        ctes.append(f"p{k} AS {hint}(SELECT {keep}, e.payer AS n{k - 1}, e.id AS i{k - 1}, p.a0, p.t0, e.t AS tl, "
+                    f"e.amount AS al, e.payee AS last FROM p{k - 1} p JOIN hop e ON e.payer = p.last AND {when} "
+                    f"AND e.amount BETWEEN {min_ratio} * p.al AND 1.05 * p.al WHERE e.payer > p.n0"
+                    f"{' AND ' + new if new else ''})")
+    cycles = " UNION ALL ".join(
+        f"SELECT [{', '.join(f'n{j}' for j in range(k))}] AS nodes, [{', '.join(f'i{j}' for j in range(k))}] AS ids, "
+        f"a0 AS amount FROM p{k} WHERE last = n0" for k in lengths)
+    return ",\n    ".join(ctes) + f",\n    c AS ({cycles})"
 
 
 @typology("cycle", "account", 0.5, pattern=True, min_length=3, max_length=4, window=Span(1 / 16), min_ratio=0.7,
@@ -319,15 +330,14 @@ def cycle(min_length: int, max_length: int, window: Window, min_ratio: float, or
     the information of that chance against what is common (``COMMON``): ``min(1, (L-1) ln q / ln COMMON)``."""
     w = window.seconds
     floor = min_amount * max(0.0, min(1.0, min_ratio)) ** (max_length - 1)  # no hop of a cycle carries less
-    cycles = " UNION ALL ".join(_cycle_sql(n, w, min_ratio, ordered, min_amount)
-                                for n in range(max(2, min_length), max_length + 1))
+    cycles = _cycles_sql(range(max(2, min_length), max_length + 1), w, min_ratio, ordered, min_amount)
     return f"""
     WITH hop AS (SELECT id, t, amount, payer, payee FROM mx_txo WHERE amount >= {floor}),
     qs AS (SELECT unnest(quantile_cont(amount, {[i / 100 for i in range(101)]})) AS v FROM hop),
     chance AS (SELECT greatest(1e-9, avg((SELECT count(*) FROM qs b WHERE b.v BETWEEN {min_ratio} * a.v
                                                                             AND 1.05 * a.v) / 101.0)) AS q
                FROM qs a WHERE a.v >= {min_amount}),
-    c AS ({cycles}),
+    {cycles},
     cid AS (SELECT row_number() OVER () AS cyc, nodes, ids, amount FROM c),
     e AS (SELECT cyc, unnest(ids) AS id FROM cid),
     s AS (SELECT DISTINCT x.payer_account AS subject, e.cyc FROM e JOIN mx_txo x USING (id)
