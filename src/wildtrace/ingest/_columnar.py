@@ -20,6 +20,7 @@ import json
 import types
 import typing
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -76,12 +77,16 @@ def supported(model: type[Entity], mapping: Mapping, formats: list[str], store: 
 @dataclass
 class Batch:
     """A staged chunk of one file's records: their line numbers, those DuckDB did not take (they go per
-    record), how to read records as the per-record reader does, and (CSV) the header names."""
+    record), how to read records as the per-record reader does, (CSV) the header names, and where its
+    accepted rows are staged: from row ``index`` of ``_wt_bulk`` on (the bulk reader's rows, one per
+    record line, None when it took none) and, with ``lined``, in ``_wt_stage`` by line number."""
 
     lines: np.ndarray  # ascending
     not_ok: list[int]
     read: Callable[[list[int]], list[RawRecord]]
     names: list[str] | None = None
+    index: int | None = None
+    lined: bool = True
 
     @property
     def count(self) -> int:
@@ -95,7 +100,8 @@ class Batch:
     def after(self, done: int) -> Batch:
         """The batch without its first ``done`` records (a resumed run whose chunks were cut elsewhere)."""
         last = self.lines[done - 1]
-        return Batch(self.lines[done:], [n for n in self.not_ok if n > last], self.read, self.names)
+        return Batch(self.lines[done:], [n for n in self.not_ok if n > last], self.read, self.names,
+                     None if self.index is None else self.index + done, self.lined)
 
 
 def batches(con: duckdb.DuckDBPyConnection, sql: Columnar, path: Path, fmt: str, size: int) -> Iterator[Batch]:
@@ -105,18 +111,22 @@ def batches(con: duckdb.DuckDBPyConnection, sql: Columnar, path: Path, fmt: str,
 
 
 def _json_batches(con: duckdb.DuckDBPyConnection, sql: Columnar, path: Path, size: int) -> Iterator[Batch]:
-    lines = scan_lines(path)
-    if not len(lines):
-        return
-    try:
-        not_ok = sql.stage_lines(con, lines)
-    except Exception as exc:  # DuckDB could not read this file at all: every record goes per record
-        log.warning("DuckDB could not stage %s (%s); reading it record by record", path, exc)
-        not_ok = lines.numbers
+    with ThreadPoolExecutor(1) as pool:  # the scan of the file's bytes runs while DuckDB reads it
+        scan = pool.submit(scan_lines, path)
+        try:
+            bulk = sql.read_bulk(con, path)
+            lines = scan.result()
+            if not len(lines):
+                return
+            taken, lined, not_ok = sql.stage_lines(con, lines, bulk)
+        except Exception as exc:  # DuckDB could not read this file at all: every record goes per record
+            log.warning("DuckDB could not stage %s (%s); reading it record by record", path, exc)
+            lines = scan.result()
+            taken, lined, not_ok = False, False, lines.numbers
     for start in range(0, len(lines), size):
         part = lines.numbers[start:start + size]
         low, high = np.searchsorted(not_ok, [part[0], part[-1] + 1])
-        yield Batch(part, not_ok[low:high].tolist(), lines.records)
+        yield Batch(part, not_ok[low:high].tolist(), lines.records, index=start if taken else None, lined=lined)
 
 
 def _csv_batches(con: duckdb.DuckDBPyConnection, sql: Columnar, path: Path, size: int) -> Iterator[Batch]:
@@ -180,35 +190,53 @@ class Columnar:
         self._fields = [(name, info, _kind(info.annotation)) for name, info in model.model_fields.items()]
         self._columns = {name: mapping.fields.get(name, name) for name, _, _ in self._fields}
 
-    def stage_lines(self, con: duckdb.DuckDBPyConnection, lines: Lines) -> np.ndarray:
-        """Create ``_wt_stage`` for a whole JSON Lines file: one row per record DuckDB took (``ok``) or saw;
-        return the line numbers of the records it did not take, ascending."""
-        source = str(lines.path)
-        bulk = self._bulk_sql(lines.path.resolve(), source)
-        redo, unread = lines.numbers, np.zeros(0, np.int64)
-        if bulk is not None:
-            keys = np.where(lines.plain, lines.keys, -1)  # -1: not plain
-            con.register("_wt_lines", pa.Table.from_arrays([_int64(lines.numbers), _int64(keys)],
-                                                            names=["lineno", "nkeys"]))
-            try:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE _wt_stage AS {bulk}")
-            finally:
-                con.unregister("_wt_lines")
-            seen, numbered = con.execute("SELECT count(seen), count(lineno) FROM _wt_stage").fetchone() or (0, 0)
-            if seen == numbered == len(lines):  # a line with no mapped key read (not JSON ...) goes per record
-                rows = con.execute("SELECT lineno, nread > 0 FROM _wt_stage WHERE NOT ok ORDER BY lineno").fetchall()
-                redo = np.array([n for n, some in rows if some], np.int64)
-                unread = np.array([n for n, some in rows if not some], np.int64)
-                con.execute("DELETE FROM _wt_stage WHERE NOT ok")
+    def read_bulk(self, con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+        """Stage what DuckDB's bulk reader reads of a JSON Lines file in ``_wt_bulk``, one row per record line
+        in file order; False when it cannot be used."""
+        bulk = self._bulk_sql(path.resolve(), str(path))
+        if bulk is not None:  # in parallel (a join on the scan's line numbers would read the file on one thread)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _wt_bulk AS {bulk}")
+        return bulk is not None
+
+    def stage_lines(self, con: duckdb.DuckDBPyConnection, lines: Lines, bulk: bool) -> tuple[bool, bool, np.ndarray]:
+        """Keep in ``_wt_bulk`` (after :meth:`read_bulk`) the records the scan vouches for, with their line
+        numbers in ``_wt_index``, and stage the others the line-by-line SQL takes in ``_wt_stage``. Return
+        (whether ``_wt_bulk`` holds rows, whether ``_wt_stage`` does, the line numbers of the records neither
+        took, ascending)."""
+        redo, unread, taken = lines.numbers, np.zeros(0, np.int64), False
+        if bulk:
+            read = con.execute("SELECT rowid, ok, nread FROM _wt_bulk").fetchnumpy()
+            if len(read["rowid"]) == len(lines):  # a line with no mapped key read (not JSON ...) goes per record
+                order = np.argsort(read["rowid"], kind="stable")  # rows come in order; this makes sure of it
+                ok, nread = np.asarray(read["ok"])[order], np.asarray(read["nread"])[order]
+                vouched = lines.plain & (lines.keys > 0) & (lines.keys == nread)
+                bad = np.flatnonzero(~(ok & vouched))
+                redo, unread = lines.numbers[bad[nread[bad] > 0]], lines.numbers[bad[nread[bad] == 0]]
+                self._stage_index(con, "DELETE FROM _wt_bulk WHERE rowid IN (SELECT idx FROM _wt_rows)", bad)
+                self._stage_index(con, "CREATE OR REPLACE TEMP TABLE _wt_index AS SELECT idx, lineno FROM _wt_rows",
+                                  np.arange(len(lines), dtype=np.int64), lines.numbers)
+                taken = len(bad) < len(lines)
             else:  # read_json saw other rows than the lines: it cannot be trusted with this file
                 log.warning("DuckDB's reader saw %d rows in %s, which has %d record lines; reading it line by line",
-                            seen, source, len(lines))
-                con.execute("DELETE FROM _wt_stage")
+                            len(read["rowid"]), lines.path, len(lines))
+            if not taken:
+                con.execute("DROP TABLE _wt_bulk")
+        source = str(lines.path)
         not_ok = [unread]
         for start in range(0, len(redo), _LINE_SLICE):
-            create = bulk is None and not start
-            not_ok.append(self._stage_line_by_line(con, lines, redo[start:start + _LINE_SLICE], source, create))
-        return np.sort(np.concatenate(not_ok))
+            not_ok.append(self._stage_line_by_line(con, lines, redo[start:start + _LINE_SLICE], source, not start))
+        return taken, len(redo) > 0, np.sort(np.concatenate(not_ok))
+
+    @staticmethod
+    def _stage_index(con: duckdb.DuckDBPyConnection, statement: str, idx: np.ndarray,
+                     numbers: np.ndarray | None = None) -> None:
+        """Run ``statement`` over ``_wt_rows``: row indexes (``idx``) and their line numbers (``lineno``)."""
+        arrays = [_int64(idx)] if numbers is None else [_int64(idx), _int64(numbers)]
+        con.register("_wt_rows", pa.Table.from_arrays(arrays, names=["idx", "lineno"][:len(arrays)]))
+        try:
+            con.execute(statement)
+        finally:
+            con.unregister("_wt_rows")
 
     def _stage_line_by_line(self, con: duckdb.DuckDBPyConnection, lines: Lines, numbers: np.ndarray,
                             source: str, create: bool) -> np.ndarray:
@@ -243,6 +271,8 @@ class Columnar:
 
     def ignored(self, con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
         """Columns of the batch's accepted records that map to no field, and in how many records."""
+        if not batch.lined:  # the bulk reader takes only lines holding mapped keys alone
+            return {}
         used = {c.split(".", 1)[0] for c in self._columns.values()} | set(self._columns.values())
         first, last = batch.span
         rows = f"_wt_stage WHERE ok AND lineno BETWEEN {first} AND {last}"
@@ -265,14 +295,13 @@ class Columnar:
             return None
         spec = "{" + ", ".join(f"{_sql_text(k)}: 'JSON'" for k in keys) + "}"
         names = [f"r_{i}" for i in range(len(keys))]
-        read = (f"SELECT true AS seen, * FROM read_json({_sql_text(str(path))}, format='newline_delimited', "
+        read = (f"SELECT * FROM read_json({_sql_text(str(path))}, format='newline_delimited', "
                 f"records=true, ignore_errors=true, compression='none', columns={spec}) AS t({', '.join(names)})")
         present = " + ".join(f"({n} IS NOT NULL)::INTEGER" for n in names)
-        fields = (f"SELECT lineno, seen, NULL::VARCHAR[] AS keys, nread, nkeys > 0 AND nkeys = nread AS line_ok, "
-                  f"{', '.join(names)} FROM (SELECT *, {present} AS nread FROM ({read}) POSITIONAL JOIN _wt_lines)")
+        fields = f"SELECT true AS line_ok, {present} AS nread, {', '.join(names)} FROM ({read})"
         values: dict[str, _Value] = {name: _JsonValue(f"r_{keys.index(self._columns[name])}")
                                      for name, _, _ in self._fields}
-        return self._convert(values, fields, source, ["keys", "seen", "nread"])
+        return self._convert(values, fields, source, ["nread"])
 
     def _line_sql(self, source: str) -> str:
         """The staging query over ``_wt_batch`` (line number, line): DuckDB's JSON functions on each line."""
@@ -294,7 +323,7 @@ class Columnar:
         fields = (f"SELECT lineno, keys, line_ok AND len(keys) = len(list_distinct(keys)) AS line_ok, "
                   f"{', '.join(f'{expr} AS r_{i}' for i, expr in enumerate(raw.values()))} FROM ({parsed})")
         values: dict[str, _Value] = {name: _JsonValue(f"r_{i}") for i, name in enumerate(raw)}
-        return self._convert(values, fields, source, ["keys"])
+        return self._convert(values, fields, source, ["lineno", "keys"])
 
     def _csv_sql(self, names: list[str], source: str) -> str:
         """``names`` are the header names of the columns ``v_0``, ``v_1``, ... (never put in SQL themselves)."""
@@ -305,12 +334,13 @@ class Columnar:
         used = set(self._columns.values())
         extra = [f"v_{index[n]} AS c_{i}" for i, n in enumerate(n for n in names if n not in used)]
         fields = "SELECT *, true AS line_ok FROM _wt_batch"
-        return self._convert(values, fields, source, [e.split(" AS ")[1] for e in extra], extra)
+        return self._convert(values, fields, source, ["lineno", *(e.split(" AS ")[1] for e in extra)], extra)
 
     def _convert(self, values: dict[str, _Value], fields: str, source: str, keep: list[str],
                  extra: list[str] | None = None) -> str:
-        """The staging query over ``fields`` (a query with ``lineno``, ``line_ok`` and what ``values`` read):
-        each value read once into columns, then checked and converted, then the derived columns."""
+        """The staging query over ``fields`` (a query with ``line_ok``, what ``values`` read and the columns to
+        ``keep``, or make with ``extra``): each value read once into columns, then checked and converted, then
+        the derived columns."""
         reads = []
         for i, (name, _, _) in enumerate(self._fields):
             default = self.mapping.defaults.get(name)
@@ -334,10 +364,9 @@ class Columnar:
                 exprs[f"{name}{key}"] = expr
         derived = self._derive(exprs, values, source)
         body = ", ".join(f'{expr} AS "{col}"' for col, expr in exprs.items())
-        kept = "".join(f", {k}" for k in keep)
         passed = "".join(f", {k}" for k in keep if not any(e.endswith(f" AS {k}") for e in extra or []))
-        read = f"SELECT lineno, line_ok{passed}, {', '.join(reads + (extra or []))} FROM ({fields})"
-        staged = f"SELECT lineno{kept}, line_ok AND {' AND '.join(checks)} AS ok, {body} FROM ({read})"
+        read = f"SELECT line_ok{passed}, {', '.join(reads + (extra or []))} FROM ({fields})"
+        staged = f"SELECT {', '.join(keep)}, line_ok AND {' AND '.join(checks)} AS ok, {body} FROM ({read})"
         return f"SELECT * REPLACE ({derived}) FROM ({staged})" if derived else staged
 
     def _derived(self, name: str) -> bool:
@@ -357,6 +386,20 @@ class Columnar:
             exprs["id"] = f"coalesce({exprs['id']}, {exprs['platform']} || ':' || {exprs['handle']})"
         return ""
 
+    def _rows(self, batch: Batch, lineno: bool = False) -> str:
+        """A query for the batch's accepted rows (the table's columns, and ``lineno`` if asked), wherever staged."""
+        cols = ", ".join(f'"{c}"' for c in columns(self.model))
+        parts = []
+        if batch.index is not None:
+            low, high = batch.index, batch.index + batch.count - 1
+            parts.append(f"SELECT i.lineno, b.* FROM _wt_bulk b JOIN _wt_index i ON b.rowid = i.idx "
+                         f"WHERE b.rowid BETWEEN {low} AND {high} AND i.idx BETWEEN {low} AND {high}" if lineno else
+                         f"SELECT * FROM _wt_bulk WHERE rowid BETWEEN {low} AND {high}")
+        if batch.lined:
+            first, last = batch.span
+            parts.append(f"SELECT * FROM _wt_stage WHERE ok AND lineno BETWEEN {first} AND {last}")
+        return " UNION ALL ".join(f"SELECT {'lineno, ' if lineno else ''}{cols} FROM ({p})" for p in parts)
+
     def insert(self, con: duckdb.DuckDBPyConnection, batch: Batch) -> tuple[int, int, list[int]]:
         """Insert the batch's accepted rows whose key is new (the first of a key in the batch); return (added,
         duplicates, line numbers that must go per record: a key stored, or earlier in the batch, with
@@ -365,22 +408,20 @@ class Columnar:
         cols = columns(self.model)
         names = ", ".join(f'"{c}"' for c in cols)
         part = ", ".join(f'"{k}"' for k in key)
-        first, last = batch.span
-        rows = f"ok AND lineno BETWEEN {first} AND {last}"
-        accepted, keys = con.execute(f"SELECT count(*), count(DISTINCT ({part})) FROM _wt_stage WHERE {rows}"
-                                     ).fetchone() or (0, 0)
+        rows = f"({self._rows(batch)})"
+        accepted, keys = con.execute(f"SELECT count(*), count(DISTINCT ({part})) FROM {rows}").fetchone() or (0, 0)
         on = " AND ".join(f's."{k}" = t."{k}"' for k in key)
-        rows_of_s = f"s.ok AND s.lineno BETWEEN {first} AND {last}"
-        first_of_key = ("" if keys == accepted else
-                        f"QUALIFY row_number() OVER (PARTITION BY {part} ORDER BY lineno) = 1")
+        if keys != accepted:  # a key twice in the batch: the first in line order is inserted
+            first = f"QUALIFY row_number() OVER (PARTITION BY {part} ORDER BY lineno) = 1"
+            rows = f"(SELECT * FROM ({self._rows(batch, lineno=True)}) {first})"
         added = int(con.execute(
-            f"INSERT INTO {table} ({names}) SELECT {names} FROM _wt_stage s WHERE {rows} "
-            f"AND NOT EXISTS (SELECT 1 FROM {table} t WHERE {on}) {first_of_key}").fetchone()[0])  # type: ignore[index]
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {rows} s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {on})").fetchone()[0])  # type: ignore[index]
         if added == accepted:
             return added, 0, []
         same = " AND ".join(f's."{c}" IS NOT DISTINCT FROM t."{c}"' for c in cols if c != "source")
         other = [int(n) for (n,) in con.execute(
-            f"SELECT s.lineno FROM _wt_stage s JOIN {table} t ON {on} WHERE {rows_of_s} AND NOT ({same}) "
+            f"SELECT s.lineno FROM ({self._rows(batch, lineno=True)}) s JOIN {table} t ON {on} WHERE NOT ({same}) "
             "ORDER BY s.lineno").fetchall()]
         return added, accepted - added - len(other), other
 
@@ -426,8 +467,10 @@ class _JsonValue(_Value):
         self.missing = f"({raw} IS NULL OR {raw} = 'null')"
         self.is_text = f"starts_with({raw}, '\"')"
         self.escaped = f"contains({raw}, '\\')"
+        # a string without a backslash holds no quote: dropping its two quotes is cheaper than a slice (which
+        # counts characters)
         self.text = (f"CASE WHEN starts_with({raw}, '\"') THEN CASE WHEN contains({raw}, '\\') THEN {raw}->>'$' "
-                     f"ELSE {raw}[2:-2] END END")
+                     f"ELSE replace({raw}, '\"', '') END END")
         self.json = f"CASE WHEN NOT {self.missing} THEN {raw} END"
 
 
