@@ -25,8 +25,10 @@ def test_demo_runs_every_step_and_a_rerun_adds_nothing(tmp_path: Path) -> None:
     for name in ("report.html", "report.pdf", "export-partner.ftm.jsonl", "export-platform.stix.json"):
         assert (tmp_path / name).stat().st_size > 0, name
     with duckdb.connect(first["store"], read_only=True) as db:
-        posts, verdicts = db.execute("SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM verdicts)").fetchone()
+        posts, verdicts, accounts = db.execute("SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM verdicts), "
+                                               "(SELECT count(*) FROM accounts)").fetchone()
     assert posts > 0 and verdicts == posts
+    assert f"{posts + accounts} indexed for search" in first["steps"][1]["summary"]  # not at the first search
     with duckdb.connect(first["store"], read_only=True) as db:
         uncaptured = db.execute("SELECT count(*) FROM posts WHERE id NOT IN (SELECT post_id FROM captures "
                                 "WHERE kind = 'response' AND post_id IS NOT NULL)").fetchone()[0]

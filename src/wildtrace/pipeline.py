@@ -73,7 +73,9 @@ def _ingest(ctx: PipelineContext) -> StepResult:
             detail[name] = {"added": result.added, "quarantined": result.quarantined}
     added = sum(d["added"] for d in detail.values())
     quarantined = sum(d["quarantined"] for d in detail.values())
-    return StepResult("ingest", f"{added} records from {len(detail)} files, {quarantined} quarantined", detail=detail)
+    indexed = ctx.store.refresh_search_index()  # here rather than at the workbench's first search
+    return StepResult("ingest", f"{added} records from {len(detail)} files, {quarantined} quarantined"
+                      + (f", {indexed} indexed for search" if indexed else ""), detail=detail)
 
 
 def _capture(ctx: PipelineContext, batch: int = 500) -> StepResult:

@@ -205,6 +205,11 @@ class Store(ABC):
     def _row_count(self, table: str) -> int:
         return int(self.query(f"SELECT count(*) AS n FROM {table}")[0]["n"])
 
+    def refresh_search_index(self, *tables: str) -> int:
+        """Bring the full-text index a store keeps itself up to date for ``tables`` (default: all), ahead of the
+        next search; return how many rows were indexed. Nothing to do where the database keeps its indexes."""
+        return 0
+
     def _prepare_search(self, table: str, columns: Sequence[str]) -> None:  # noqa: B027 - a scan needs nothing
         """Make searching ``columns`` of ``table`` fast where the backend can (an index)."""
 

@@ -200,7 +200,7 @@ class DuckDBStore(Store):
 
     def refresh_search_index(self, *tables: str) -> int:
         """Index for search the rows of ``tables`` (default: every indexed table) added since the last search;
-        return how many. Searching does it first; a command that has just added many rows may do it ahead."""
+        return how many. A search does it first when the index is behind; the pipeline does it after ingest."""
         added = 0
         with self._indexing, self.transaction():
             for table in tables or tuple(_grams.INDEXED):
