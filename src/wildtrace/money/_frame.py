@@ -5,7 +5,7 @@ export read directly for scale):
 
 - ``mx_tx``: id, t (epoch seconds, UTC), local_hour, payer, payee, amount, currency, channel
 - ``mx_accounts``: every payer and payee once: name, i (its number in the order of names), first_t (its
-  first payment's time)
+  first payment's time), timed (how many of its payments have a time)
 - ``mx_shp``: waybill, t, sender_name, sender_phone, receiver_name, receiver_phone, declared_contents,
   weight_g, courier, picked_up_by
 - ``mx_seizures``: id, waybill, phones (list), names (list)
@@ -314,10 +314,11 @@ def open_frame(store: Store | None = None, transactions: str | Path | None = Non
 
 def _accounts(con: duckdb.DuckDBPyConnection) -> None:
     """``mx_accounts``: the ledger's accounts numbered in the order of their names, so that typologies join
-    and group on integers (ordering by number is ordering by name), with their first payment's time."""
+    and group on integers (ordering by number is ordering by name), with their first payment's time and how
+    many of their payments have one."""
     _materialise(con, "mx_accounts", """
-        SELECT name, CAST(row_number() OVER (ORDER BY name) AS INTEGER) AS i, first_t
-        FROM (SELECT name, min(t) AS first_t
+        SELECT name, CAST(row_number() OVER (ORDER BY name) AS INTEGER) AS i, first_t, timed
+        FROM (SELECT name, min(t) AS first_t, CAST(count(t) AS INTEGER) AS timed
               FROM (SELECT payer AS name, t FROM mx_tx UNION ALL SELECT payee, t FROM mx_tx) GROUP BY name)""")
 
 

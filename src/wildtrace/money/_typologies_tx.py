@@ -46,9 +46,9 @@ class _OneOff:
     that happens at most ``max_pair_payments`` times in the ledger once: ``id``, ``t``, ``amount``, ``payer``
     and ``payee`` (numbers), and its bucket ``b0``/``b1`` on the two window grids. ``cells`` (per account number ``a``,
     grid ``g``, bucket ``b`` and direction ``dir``, 1 in / -1 out: ``n`` distinct counterparties,
-    ``total``, ``first_t``, ``last_t``, ``all_n`` over the whole ledger, ``k`` the ledger's large count in
-    that direction and ``steady``, a large count that is the account's everyday rate) is computed in one
-    GROUP BY per grid over ``once``. ``setup`` makes what is missing."""
+    ``total``, ``first_t``, ``last_t``, ``k`` the ledger's large count in that direction and ``steady``, a
+    large count that is the account's everyday rate) is computed in one GROUP BY per grid and direction over
+    ``once``. ``setup`` makes what is missing."""
 
     once: str
     names: str
@@ -88,24 +88,29 @@ def _one_off(window: Window, span: Window, max_pair_payments: int, min_counterpa
                    JOIN {names} p ON p.name = x.payer JOIN {names} q ON q.name = x.payee)
         SELECT id, t, amount, payer, payee, (t - {o}) // {w} AS b0, (t - {o} + {w // 2}) // {w} AS b1
         FROM ({pairs}) WHERE t IS NOT NULL AND payer <> payee""")
-    # a relationship of one payment has one counterparty per payment: counting rows counts counterparties
-    n = "count(*)" if max_pair_payments <= 1 else "count(DISTINCT cp)"
-    # and the ledger-wide count is the sum over one grid's buckets (a second pass over the payments saved)
-    deg = ("SELECT a, dir, sum(n) AS all_n FROM c WHERE g = 0 GROUP BY a, dir" if max_pair_payments <= 1
-           else f"SELECT a, dir, {n} AS all_n FROM e GROUP BY a, dir")
+    def per(grid: int, bucket: str) -> str:  # one GROUP BY per grid and direction: small hash tables, no union
+        ends = (("payee", "payer", 1), ("payer", "payee", -1))
+        # a relationship of one payment has one counterparty per payment: counting rows counts counterparties
+        return " UNION ALL ".join(
+            f"SELECT {a} AS a, {grid} AS g, {bucket} AS b, {d} AS dir, "
+            f"{'count(*)' if max_pair_payments <= 1 else f'count(DISTINCT {cp})'} AS n, sum(amount) AS total, "
+            f"min(t) AS first_t, max(t) AS last_t FROM {once} GROUP BY {a}, {bucket}" for a, cp, d in ends)
+
+    # and the ledger-wide count is the sum over one grid's buckets; it matters only where a count is large
+    deg = ("SELECT a, dir, sum(n) AS all_n FROM c SEMI JOIN large USING (a, dir) WHERE g = 0 GROUP BY a, dir"
+           if max_pair_payments <= 1 else
+           f"SELECT payee AS a, 1 AS dir, count(DISTINCT payer) AS all_n FROM {once} GROUP BY payee UNION ALL "
+           f"SELECT payer, -1, count(DISTINCT payee) FROM {once} GROUP BY payer")
     cells, make_cells = _shared(f"""
-        WITH e AS (SELECT payee AS a, payer AS cp, 1 AS dir, b0, b1, t, amount FROM {once}
-                   UNION ALL SELECT payer, payee, -1, b0, b1, t, amount FROM {once}),
-        c AS (SELECT a, 0 AS g, b0 AS b, dir, {n} AS n, sum(amount) AS total, min(t) AS first_t, max(t) AS last_t
-              FROM e GROUP BY a, b0, dir
-              UNION ALL SELECT a, 1, b1, dir, {n}, sum(amount), min(t), max(t) FROM e GROUP BY a, b1, dir),
-        deg AS ({deg}),
+        WITH c AS ({per(0, 'b0')} UNION ALL {per(1, 'b1')}),
         top AS (SELECT dir, greatest({int(min_counterparties)}, quantile_disc(n, {quantile})) AS k FROM c GROUP BY dir),
-        r AS (SELECT c.*, deg.all_n, top.k FROM c JOIN deg USING (a, dir) JOIN top USING (dir))
+        ck AS (SELECT c.*, top.k FROM c JOIN top USING (dir)),
+        large AS (SELECT DISTINCT a, dir FROM ck WHERE n >= k),
+        deg AS ({deg})
         SELECT a, CAST(g AS TINYINT) AS g, b, CAST(dir AS TINYINT) AS dir, CAST(n AS INTEGER) AS n, total, first_t,
-               last_t, CAST(all_n AS INTEGER) AS all_n, CAST(k AS INTEGER) AS k,
+               last_t, CAST(k AS INTEGER) AS k,
                n >= k AND n < {burst_ratio} * (all_n * {w / max(1, span.seconds)}) AS steady
-        FROM r""")
+        FROM ck LEFT JOIN deg USING (a, dir)""")
     # the shared tables need no row order (every reader orders what it lists): DuckDB builds them in less memory
     return _OneOff(once, names, cells, "SET preserve_insertion_order = false;\n" + make_once + make_cells
                    + "RESET preserve_insertion_order;\n")
@@ -522,7 +527,9 @@ def night_cluster(start_hour: int, end_hour: int, min_count: int, min_share: flo
                UNION ALL SELECT payee, id, t, local_hour FROM mx_tx WHERE t IS NOT NULL),
     p0 AS (SELECT greatest(0.01, least(0.99, avg(CASE WHEN {night} THEN 1.0 ELSE 0.0 END))) AS p FROM mx_tx
            WHERE t IS NOT NULL),
-    n AS (SELECT subject, count(*) AS total, count(*) FILTER (WHERE {night}) AS night FROM s GROUP BY subject),
+    n AS (SELECT subject, a.timed AS total, night  -- the night payments counted, the others known per account
+          FROM (SELECT subject, count(*) AS night FROM s WHERE {night} GROUP BY subject HAVING count(*) >= {min_count})
+          JOIN mx_accounts a ON a.name = subject),
     hit AS (SELECT n.*, p0.p FROM n, p0 WHERE night >= {min_count} AND night >= {min_share} * total
               AND (night - total * p) / sqrt(total * p * (1 - p)) >= {min_z}),
     ev AS (SELECT subject, list(id ORDER BY t, id)[1:50] AS ids FROM s SEMI JOIN hit USING (subject)
