@@ -4,6 +4,7 @@
 table per query (median of 5 runs each way, and the time to index the store):
 
     .venv/bin/python bench/bench_search.py [--posts 120000 1000000]
+    .venv/bin/python bench/bench_search.py --postgres [--posts 120000]   # pg_trgm against a sequential scan
 
 The posts are the simulator's (seed 7, scale 4: 12k posts in Chinese, Vietnamese, Thai, English) and the 514
 hand-written market posts of ``tests/screen/data/market_posts.csv``, repeated under new ids up to the size asked:
@@ -119,14 +120,58 @@ def _median_ms(fn, runs: int = 5) -> tuple[float, float]:  # type: ignore[no-unt
     return statistics.median(wall) * 1000, statistics.median(cpu) * 1000
 
 
+def _backend_cpu(store) -> float:  # type: ignore[no-untyped-def]
+    """Seconds of CPU the PostgreSQL backend serving ``store``'s connection has used."""
+    pid = store.query("SELECT pg_backend_pid() AS pid")[0]["pid"]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres(n: int) -> None:
+    """The same queries on PostgreSQL (a throw-away server from the Debian packages, no parallel workers): as the
+    planner chooses (the trigram index where a term has a trigram) against the same search with bitmap scans, the
+    only way to read a GIN index, switched off. CPU is the server backend's."""
+    from tests.postgres_server import postgres_server
+
+    from wildtrace.model import Platform, Post
+    from wildtrace.store import open_store
+
+    with tempfile.TemporaryDirectory(prefix="wt-bench-") as tmp, postgres_server() as url:
+        texts = _texts(Path(tmp))
+        store = open_store(url)
+        store.add([Platform(id="wechat", name="WeChat", kind="messenger")])
+        for start in range(0, n, 50_000):
+            store.add([Post(id=f"p{i}", platform="wechat", text=texts[i % len(texts)])
+                       for i in range(start, min(n, start + 50_000))])
+        store.connection.prepare_threshold = None  # type: ignore[attr-defined]  # a cached plan ignores SET
+        store.execute("SET max_parallel_workers_per_gather = 0")
+        store.execute("ANALYZE posts")
+        began = time.perf_counter()
+        store._prepare_search("posts", ["text"])  # type: ignore[attr-defined]
+        print(f"\n{n:,} posts on PostgreSQL: trigram index built in {time.perf_counter() - began:.1f} s\n"
+              "| query | index ms | scan ms | index server CPU ms | scan server CPU ms |\n|---|---:|---:|---:|---:|")
+        for q in QUERIES:
+            row = []
+            for bitmaps in ("on", "off"):  # the planner's choice, then no index
+                store.execute(f"SET enable_bitmapscan = {bitmaps}")
+                cpu = _backend_cpu(store)
+                wall = _median_ms(lambda q=q, s=store: s.text_search("posts", "id", ["text"], q, 50))[0]
+                row.append((wall, (_backend_cpu(store) - cpu) * 1000 / 5))
+            print(f"| {q} | {row[0][0]:.0f} | {row[1][0]:.0f} | {row[0][1]:.0f} | {row[1][1]:.0f} |")
+        store.close()
+
+
 def main() -> None:
     from wildtrace.store import Store, open_store
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--posts", type=int, nargs="+", default=[120_000])
+    parser.add_argument("--postgres", action="store_true", help="on PostgreSQL: pg_trgm against a scan")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f} at the start")
-    for n in args.posts:
+    for n in args.posts if args.postgres else ():
+        postgres(n)
+    for n in args.posts if not args.postgres else ():
         with tempfile.TemporaryDirectory(prefix="wt-bench-") as tmp:
             db = Path(tmp) / "search.duckdb"
             build(db, n, Path(tmp))

@@ -21,6 +21,8 @@ def test_investigator_finds_posts_in_chinese_and_every_kind_of_record(login) -> 
     assert [p["id"] for p in found["posts"]] == ["wechat:ivory_king/p0"]  # both words, glued to other Chinese
     assert "出售XY手镯" in found["posts"][0]["text"]
     assert [x["text"] for x in found["posts"][0]["snippet"] if x["hit"]] == ["手镯", "象牙"]  # highlighted
+    page = inv.get("/search", params={"q": "象牙 手镯"}).text
+    assert '出售XY<mark class="hit">手镯</mark> <mark class="hit">象牙</mark>' in page
     assert len(inv.get("/api/search", params={"q": "象牙"}).json()["posts"]) == 8
     by_phone = inv.get("/api/search", params={"q": PHONE}).json()
     assert {(i["kind"], i["value"]) for i in by_phone["identifiers"]} == {("phone", PHONE)}

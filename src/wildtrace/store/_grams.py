@@ -5,10 +5,11 @@ tokenizer, like PostgreSQL's text search parser, does not cut Chinese into words
 pg_trgm keeps: for each row, the set of its character bigrams (and of its single non-ASCII characters, a word in
 Chinese or an emoji), hashed to integers and sorted, in ``search_grams__<table>``, with the row's number and
 length in ``search_docs__<table>``. A term's rows are those holding all of its grams (a superset); each candidate
-is then checked against the row's live text, and the matches ranked by BM25 (``_search``). The index is brought
-up to date before each search, for the rows added since (ingest never rewrites a stored row; ``upsert_rows``
-drops the rows it replaces from the index, so they are indexed again). A term of one ASCII character has no gram
-to look up: the other terms narrow the rows, and a query of such terms alone scans.
+is then checked against the row's live text, and the matches ranked by BM25 (``_search``). A search first
+brings the index up to date when it holds another number of rows than the table (rows added or deleted since;
+ingest never rewrites a stored row, and ``upsert_rows`` drops the rows it replaces from the index, so that they
+are indexed again). A term of one ASCII character has no gram to look up: the other terms narrow the rows, and
+a query of such terms alone scans.
 """
 
 from __future__ import annotations
@@ -100,8 +101,9 @@ def forget(con: duckdb.DuckDBPyConnection, table: str, keys: list[Any]) -> None:
 def search(con: duckdb.DuckDBPyConnection, table: str, terms: list[str], limit: int) -> list[Any] | None:
     """The keys of the rows of ``table`` holding every term, best first; None when no term has a gram (scan).
 
-    One query: the rows holding every gram of each term (per term: its document frequency, an upper bound of the
-    rows holding the term itself), those holding all terms' grams, each checked against its text and scored."""
+    One query after hashing the terms' grams: the rows holding every gram of each term (per term, their number
+    is its document frequency, an upper bound of the rows holding the term itself), those holding every term's
+    grams, each checked against its text and scored."""
     key, columns = INDEXED[table]
     docs, grams = f"search_docs__{table}", f"search_grams__{table}"
     cut = {i: term_grams(t) for i, t in enumerate(terms) if term_grams(t)}
