@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         preserve: Annotated[bool, typer.Option("--preserve", help="Also keep each input file as received in the "
                                                "evidence store (WARC + capture log).")] = False,
         chunk_size: Annotated[int | None, typer.Option("--chunk-size", help="Records per committed chunk (default "
-                                                       "250,000 read by DuckDB, 5,000 per record).")] = None,
+                                                       "1,000,000 read by DuckDB, 5,000 per record).")] = None,
         per_record: Annotated[bool, typer.Option("--per-record", help="Validate every record in Python instead of "
                                                  "in DuckDB batches (same results, slower).")] = False,
         media_roots: Annotated[list[Path] | None, typer.Option("--media-root", help="Folder that image paths in "
