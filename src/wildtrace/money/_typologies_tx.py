@@ -93,7 +93,7 @@ def _one_off(window: Window, span: Window, max_pair_payments: int, min_counterpa
         # a relationship of one payment has one counterparty per payment: counting rows counts counterparties
         return " UNION ALL ".join(
             f"SELECT {a} AS a, {grid} AS g, {bucket} AS b, {d} AS dir, "
-            f"{'count(*)' if max_pair_payments <= 1 else f'count(DISTINCT {cp})'} AS n, sum(amount) AS total, "
+            f"{'count(*)' if max_pair_payments <= 1 else f'count(DISTINCT {cp})'} AS n, fsum(amount) AS total, "
             f"min(t) AS first_t, max(t) AS last_t FROM {once} GROUP BY {a}, {bucket}" for a, cp, d in ends)
 
     # and the ledger-wide count is the sum over one grid's buckets; it matters only where a count is large
@@ -400,7 +400,7 @@ def structuring(margin: float, min_count: int, window: Window, thresholds: dict 
              WHERE x.t IS NOT NULL AND x.amount >= th.threshold * (1 - {margin}) AND x.amount < th.threshold),
     side AS (SELECT payer AS subject, 'paid' AS role, * FROM near UNION ALL SELECT payee, 'received', * FROM near),
     grid AS {_grid('side', window)},
-    big AS (SELECT subject, role, threshold, g, b, count(*) AS n, sum(amount) AS total, min(currency) AS currency
+    big AS (SELECT subject, role, threshold, g, b, count(*) AS n, fsum(amount) AS total, min(currency) AS currency
             FROM grid GROUP BY subject, role, threshold, g, b
             HAVING count(*) >= {min_count} AND sum(amount) >= threshold),
     win AS (SELECT big.subject, big.role, big.threshold, any_value(n) AS n, any_value(total) AS total,
