@@ -49,6 +49,8 @@ class Settings:
     link_engine: str = _setting("duckdb", "Linkage backend for Splink: duckdb or spark.")
     link_threshold: float = _setting(0.95, "Splink match probability at which two accounts are linked.")
     link_hub_max_accounts: int = _setting(8, "An identifier shared by more accounts is a hub and links nobody.")
+    link_block_max_accounts: int = _setting(
+        20, "A name, handle or handle prefix shared by more accounts is compared only within one location.")
     link_hub_min_groups: int = _setting(3, "An identifier joining this many separately identified groups is a hub.")
     link_phash_distance: int = _setting(
         10, "Pictures within this pHash distance may be one (dHash and wHash must agree too).")

@@ -31,6 +31,7 @@ def run_cmd(
     s = settings(db)
     options = LinkOptions(
         threshold=threshold if threshold is not None else s.link_threshold,
+        max_block_accounts=s.link_block_max_accounts,
         hubs=HubRules(max_accounts=s.link_hub_max_accounts, min_groups=s.link_hub_min_groups),
         pictures=PictureRule(phash=s.link_phash_distance), probabilistic=probabilistic, engine=engine or s.link_engine)
     if options.engine not in ("duckdb", "spark"):

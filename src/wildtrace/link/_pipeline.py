@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from wildtrace.link._blocking import MAX_BLOCK_ACCOUNTS
 from wildtrace.link._components import components
 from wildtrace.link._data import LinkData
 from wildtrace.link._features import account_features
@@ -23,9 +24,11 @@ EDGE_COLUMNS = ["account_l", "account_r", "source", "match_weight", "match_proba
 
 @dataclass(frozen=True)
 class LinkOptions:
-    """How accounts are linked. ``threshold``: Splink match probability at which a pair is linked."""
+    """How accounts are linked. ``threshold``: Splink match probability at which a pair is linked;
+    ``max_block_accounts``: the largest block of one name, handle or handle prefix Splink compares in full."""
 
     threshold: float = 0.95
+    max_block_accounts: int = MAX_BLOCK_ACCOUNTS
     hubs: HubRules = field(default_factory=HubRules)
     pictures: PictureRule = field(default_factory=PictureRule)
     probabilistic: bool = True
@@ -92,7 +95,8 @@ def link_accounts(data: LinkData, options: LinkOptions | None = None, spark: Any
         features = account_features(data.accounts, data.posts, pictures=groups, picture_files=files)
         log.info("features of %d accounts in %.1f s", len(features), time.perf_counter() - started)
         pairs = predict_pairs(features, labels=id_edges[["account_l", "account_r"]], engine=engine, spark=spark,
-                              min_probability=min(0.5, options.threshold))
+                              min_probability=min(0.5, options.threshold),
+                              max_block_accounts=options.max_block_accounts)
         frames.append(pd.DataFrame({
             "account_l": pairs["account_l"], "account_r": pairs["account_r"], "source": "splink",
             "match_weight": pairs["match_weight"], "match_probability": pairs["match_probability"],

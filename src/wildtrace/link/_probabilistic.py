@@ -21,6 +21,7 @@ import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 
 from wildtrace.config import load_settings, share_of_ram, spill_dir
+from wildtrace.link._blocking import BLOCK_COLUMNS, MAX_BLOCK_ACCOUNTS, blocking_keys
 from wildtrace.log import get_logger
 
 log = get_logger(__name__)
@@ -57,9 +58,9 @@ def splink_settings(n_accounts: int, accounts_per_person: float = 1.3) -> Settin
         probability_two_random_records_match=min(0.5, expected_matches / pairs),
         comparisons=comparisons,
         blocking_rules_to_generate_predictions=[
-            block_on("handle_stem"),
-            block_on("name"),
-            block_on("substr(handle_stem, 1, 3)", "location"),
+            block_on("block_handle"),  # handle stem, name, handle prefix + location, capped (_blocking.py)
+            block_on("block_name"),
+            block_on("block_prefix"),
             block_on("pictures", arrays_to_explode=["pictures"]),
         ],
         retain_intermediate_calculation_columns=True,
@@ -106,6 +107,7 @@ def _to_backend(features: pd.DataFrame, engine: str, db_api: Any) -> Any:
         StructField("hours", ArrayType(DoubleType())), StructField("style", ArrayType(StringType())),
         StructField("price_band", StringType()), StructField("pictures", ArrayType(StringType())),
         StructField("picture_files", ArrayType(StringType())),
+        *(StructField(column, StringType()) for column in BLOCK_COLUMNS),
     ])
     records = [tuple(None if _missing(v) else v for v in row) for row in features.itertuples(index=False)]
     return spark.createDataFrame(records, schema=schema)
@@ -116,16 +118,19 @@ def _missing(value: Any) -> bool:
 
 
 def predict_pairs(features: pd.DataFrame, labels: pd.DataFrame | None = None, engine: str = "duckdb",
-                  spark: Any = None, min_probability: float = 0.5, seed: int = 7) -> pd.DataFrame:
+                  spark: Any = None, min_probability: float = 0.5, seed: int = 7,
+                  max_block_accounts: int = MAX_BLOCK_ACCOUNTS) -> pd.DataFrame:
     """Scored account pairs: account_l, account_r, match_weight, match_probability and per-comparison evidence.
 
     ``labels`` (account_l, account_r) are pairs known to match (linked by strong identifiers).
+    ``max_block_accounts``: the largest block a blocking rule compares in full (:func:`blocking_keys`).
     """
     out_cols = ["account_l", "account_r", "match_weight", "match_probability", "evidence"]
     if len(features) < 2:
         return pd.DataFrame(columns=out_cols)
     db_api = _database_api(engine, spark)
     settings = splink_settings(len(features))
+    features = pd.concat([features, blocking_keys(features, max_block_accounts)], axis=1)
     linker = Linker(db_api.register(_to_backend(features, engine, db_api)), settings, log_level=logging.ERROR)
     started = time.perf_counter()
     linker.training.estimate_u_using_random_sampling(max_pairs=min(1e6, 50.0 * len(features)), seed=seed)
