@@ -1,12 +1,18 @@
+import duckdb
 import pandas as pd
 
-from wildtrace.link._blocking import blocking_keys
+from wildtrace.link._blocking import BLOCK_COLUMNS, blocking_sql
 from wildtrace.link._features import account_features
 from wildtrace.link._probabilistic import predict_pairs
 
 
 def _features(rows: list[tuple[str | None, str | None, str | None]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["name", "handle_stem", "location"])
+    return pd.DataFrame(rows, columns=["name", "handle_stem", "location"]).rename_axis("row").reset_index()
+
+
+def blocking_keys(features: pd.DataFrame, max_accounts: int) -> pd.DataFrame:
+    return duckdb.sql(f"SELECT row, {blocking_sql(max_accounts)} FROM features ORDER BY row").df()[
+        list(BLOCK_COLUMNS)].astype(object).where(lambda d: d.notna(), None)
 
 
 def test_keys_are_the_plain_values_while_blocks_are_small():

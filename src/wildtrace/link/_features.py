@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import math
 import re
-import statistics
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
-from functools import lru_cache
 from itertools import chain
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from wildtrace.link._vocab import Vocabulary, default_vocabulary, fold
 
@@ -56,15 +55,8 @@ def stem(text: str | None, vocab: Vocabulary, keep_digits: bool = False) -> str 
     return s or None
 
 
-def bio_tokens(bio: str | None, common: frozenset[str] = frozenset(), limit: int = 40) -> list[str] | None:
-    """Latin words and Chinese character pairs of the bio, without contacts (they are strong identifiers) and
-    without ``common`` tokens (boilerplate such as a backup announcement many traders copy)."""
-    return sorted(_bio_token_set(bio or "") - common)[:limit] or None
-
-
-@lru_cache(maxsize=1 << 16)
-def _bio_token_set(bio: str) -> frozenset[str]:
-    """All tokens of a bio (cached: backups and copied announcements repeat bios)."""
+def bio_token_set(bio: str | None) -> frozenset[str]:
+    """Latin words and Chinese character pairs of the bio, without contacts (they are strong identifiers)."""
     text = _CONTACT.sub(" ", fold(bio))
     tokens = set(_WORD.findall(text))
     for run in _CJK.findall(text):
@@ -72,13 +64,20 @@ def _bio_token_set(bio: str) -> frozenset[str]:
     return frozenset(tokens)
 
 
-def boilerplate_tokens(bios: pd.Series, n_accounts: int) -> frozenset[str]:
-    """Bio tokens in more than ``BOILERPLATE_SHARE`` of bios (and at least ``BOILERPLATE_MIN`` of them)."""
+def bio_lists(bios: pd.Series, limit: int = 40) -> pa.Array:
+    """Each bio's tokens (:func:`bio_token_set`, the first ``limit`` in order) without boilerplate: tokens in more
+    than ``BOILERPLATE_SHARE`` of the bios (and at least ``BOILERPLATE_MIN``), such as a backup announcement many
+    traders copy. Read once per distinct bio."""
+    codes, uniques = _distinct(bios)
+    sets = [bio_token_set(bio) for bio in uniques]
     counts: Counter[str] = Counter()
-    for bio in bios:
-        counts.update(bio_tokens(bio) or [])
-    cut = max(BOILERPLATE_MIN, BOILERPLATE_SHARE * n_accounts)
-    return frozenset(t for t, n in counts.items() if n > cut)
+    for tokens, n in zip(sets, np.bincount(codes, minlength=len(uniques)).tolist(), strict=True):
+        for token in sorted(tokens)[:limit]:
+            counts[token] += n
+    cut = max(BOILERPLATE_MIN, BOILERPLATE_SHARE * len(bios))
+    common = frozenset(t for t, n in counts.items() if n > cut)
+    return pa.array([sorted(tokens - common)[:limit] or None for tokens in sets],
+                    type=pa.list_(pa.string())).take(pa.array(codes))
 
 
 def handle_digits(handle: str | None) -> str | None:
@@ -87,43 +86,13 @@ def handle_digits(handle: str | None) -> str | None:
     return max(runs, key=len) if runs else None
 
 
-@lru_cache(maxsize=1 << 12)
 def location_key(location: str | None) -> str | None:
     s = _SEPARATORS.sub("", fold(location)).removesuffix("市")
     return s or None
 
 
-def hour_profile(hours: list[int]) -> list[float] | None:
-    """Share of posts per local hour (24 values), or None with fewer than a few posts."""
-    return hour_profiles(np.zeros(len(hours), dtype=np.int64), np.asarray(hours, dtype=np.int64), 1)[0]
-
-
-def hour_profiles(account: np.ndarray, hour: np.ndarray, n_accounts: int) -> list[list[float] | None]:
-    """:func:`hour_profile` of every account at once, from one (account position, local hour) per post."""
-    counts = np.zeros((n_accounts, 24), dtype=np.int64)
-    np.add.at(counts, (account, hour % 24), 1)
-    totals = counts.sum(axis=1)
-    posted = counts > 0
-    shares, where = np.unique(counts[posted] / np.broadcast_to(totals[:, None], counts.shape)[posted],
-                              return_inverse=True)
-    rounded = np.zeros(counts.shape)
-    rounded[posted] = np.array([round(v, 4) for v in shares.tolist()])[where]  # Python's exact rounding
-    return [row if total >= MIN_POSTS_FOR_PROFILE else None
-            for row, total in zip(rounded.tolist(), totals.tolist(), strict=True)]
-
-
-def style_tokens(texts: list[str], limit: int = 30) -> list[str] | None:
-    """Writing habits: emoji and punctuation used more than once, and a sign-off repeated across posts."""
-    seen = [_text_habits(text) for text in texts]
-    habits = Counter(chain.from_iterable(used for used, _ in seen))
-    endings = Counter(tail for _, tail in seen if len(tail) >= 3)
-    tokens = [k for k, n in habits.items() if n >= 2] + [f"s:{k}" for k, n in endings.items() if n >= 2]
-    return sorted(tokens)[:limit] or None
-
-
-@lru_cache(maxsize=1 << 16)
 def _text_habits(text: str) -> tuple[frozenset[str], str]:
-    """The habits one post shows, and its last six characters (cached: traders repost the same text)."""
+    """The habits one post shows (emoji, punctuation, doubled exclamation marks), and its last six characters."""
     t = unicodedata.normalize("NFKC", text).lower()
     used = {f"e:{e}" for e in _EMOJI.findall(t)} | {f"p:{p}" for p in _PUNCT.findall(t)}
     if "!!" in t or "！！" in t:
@@ -131,63 +100,115 @@ def _text_habits(text: str) -> tuple[frozenset[str], str]:
     return frozenset(used), t.strip()[-6:]
 
 
-def price_band(prices_per_gram: list[float]) -> str | None:
-    values = [p for p in prices_per_gram if p and p > 0 and math.isfinite(p)]
-    if not values:
-        return None
-    return str(round(math.log(statistics.median(values)) / math.log(1.5)))
-
-
 def account_features(accounts: pd.DataFrame, posts: pd.DataFrame, vocab: Vocabulary | None = None,
                      pictures: dict[str, list[str]] | None = None,
                      picture_files: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    """One row per account with :data:`FEATURE_COLUMNS` (list columns hold Python lists or None).
+    """One row per account with :data:`FEATURE_COLUMNS`. List columns (bio_tokens, hours, style) are Arrow lists
+    (``pd.ArrowDtype``), pictures and picture_files Python lists or None.
 
     ``accounts``: id, platform, handle, display_name, bio, location. ``posts``: account_id, text,
     local_hour, price_per_gram (may be NaN). ``pictures``: account id -> same-picture groups it posted;
-    ``picture_files``: account id -> SHA-256 of those pictures.
+    ``picture_files``: account id -> SHA-256 of those pictures. Text work is done once per distinct value,
+    the per-account counting in numpy.
     """
     pictures, picture_files = pictures or {}, picture_files or {}
     vocab = vocab or default_vocabulary()
     ids = pd.Index(pd.unique(accounts["id"]))
-    texts: list[list[str]] = [[] for _ in range(len(ids))]
-    prices: list[list[float]] = [[] for _ in range(len(ids))]
-    hour_at = np.zeros(0, dtype=np.int64)
-    hour_of = np.zeros(0, dtype=np.int64)
-    if not posts.empty:
-        at = ids.get_indexer(posts["account_id"])
-        hours = pd.to_numeric(posts["local_hour"], errors="coerce").to_numpy(dtype=float)
-        timed = (at >= 0) & ~np.isnan(hours)
-        hour_at, hour_of = at[timed], hours[timed].astype(np.int64)
-        for i, text, ppg in zip(at.tolist(), posts["text"], posts["price_per_gram"], strict=True):
-            if i < 0:
-                continue
-            texts[i].append(text if isinstance(text, str) else "")
-            if ppg is not None and ppg == ppg:
-                prices[i].append(float(ppg))
-    row = ids.get_indexer(accounts["id"]).tolist()  # an account listed twice gets the same features twice
-    profiles = hour_profiles(hour_at, hour_of, len(ids))
-    common = boilerplate_tokens(accounts["bio"], len(accounts))
-    stems = _cached_stem(vocab)
+    at = ids.get_indexer(posts["account_id"]) if not posts.empty else np.zeros(0, dtype=np.int64)
+    mine = at >= 0
+    hours = pd.to_numeric(posts["local_hour"], errors="coerce").to_numpy(dtype=float) if not posts.empty else \
+        np.zeros(0)
+    timed = mine & ~np.isnan(hours)
+    row = ids.get_indexer(accounts["id"])  # an account listed twice gets the same features twice
+    profiles = _hour_array(hour_counts(at[timed], hours[timed].astype(np.int64), len(ids))).take(row)
+    style = style_lists(at[mine], posts["text"][mine] if not posts.empty else pd.Series([], dtype=object),
+                        len(ids)).take(row)
+    prices = pd.to_numeric(posts["price_per_gram"], errors="coerce").to_numpy(dtype=float) if not posts.empty else \
+        np.zeros(0)
+    priced = mine & (prices > 0) & np.isfinite(prices)
+    bands = price_bands(at[priced], prices[priced], len(ids))[row]
     return pd.DataFrame({
         "unique_id": accounts["id"].to_numpy(),
         "platform": accounts["platform"].to_numpy(),
-        "name": [stems(v, False) for v in accounts["display_name"]],
-        "handle_stem": [stems(v, True) for v in accounts["handle"]],
-        "handle_digits": [handle_digits(v) for v in accounts["handle"]],
-        "bio_tokens": [bio_tokens(v, common) for v in accounts["bio"]],
-        "location": [location_key(v) for v in accounts["location"]],
-        "hours": [profiles[i] for i in row],
-        "style": [style_tokens(texts[i]) for i in row],
-        "price_band": [price_band(prices[i]) for i in row],
+        "name": _per_value(accounts["display_name"], lambda v: stem(v, vocab)),
+        "handle_stem": _per_value(accounts["handle"], lambda v: stem(v, vocab, keep_digits=True)),
+        "handle_digits": _per_value(accounts["handle"], handle_digits),
+        "bio_tokens": pd.arrays.ArrowExtensionArray(bio_lists(accounts["bio"])),
+        "location": _per_value(accounts["location"], location_key),
+        "hours": pd.arrays.ArrowExtensionArray(profiles),
+        "style": pd.arrays.ArrowExtensionArray(style),
+        "price_band": bands,
         "pictures": [pictures.get(a) or None for a in accounts["id"]],
         "picture_files": [picture_files.get(a) or None for a in accounts["id"]],
     }, columns=list(FEATURE_COLUMNS))
 
 
-def _cached_stem(vocab: Vocabulary) -> Callable[[str | None, bool], str | None]:
-    """:func:`stem` with ``vocab``, remembering each distinct text of one run (names and handles repeat)."""
-    @lru_cache(maxsize=1 << 16)
-    def cached(text: str | None, keep_digits: bool) -> str | None:
-        return stem(text, vocab, keep_digits=keep_digits)
-    return cached
+def _distinct(values: pd.Series) -> tuple[np.ndarray, list[str | None]]:
+    """(code of each value, the distinct values with None last for the missing ones; anything but text is missing)."""
+    codes, uniques = pd.factorize(values)
+    return np.where(codes < 0, len(uniques), codes), [v if isinstance(v, str) else None for v in uniques] + [None]
+
+
+def _per_value(values: pd.Series, fn: Callable[[str | None], str | None]) -> np.ndarray:
+    """``fn`` of each value, computed once per distinct value (names, handles and places repeat)."""
+    codes, uniques = _distinct(values)
+    return np.array([fn(v) for v in uniques], dtype=object)[codes]
+
+
+def _hour_array(profiles: np.ndarray) -> pa.Array:
+    """Rows of :func:`hour_counts` as shares per hour (rounded to 4 places like Python's ``round``), NULL with
+    fewer than :data:`MIN_POSTS_FOR_PROFILE` posts, as fixed-size Arrow lists of 24."""
+    totals = profiles.sum(axis=1)
+    posted = profiles > 0
+    shares, where = np.unique(profiles[posted] / np.broadcast_to(totals[:, None], profiles.shape)[posted],
+                              return_inverse=True)
+    rounded = np.zeros(profiles.shape)
+    rounded[posted] = np.array([round(v, 4) for v in shares.tolist()])[where]  # Python's exact rounding
+    return pa.FixedSizeListArray.from_arrays(pa.array(rounded.ravel()), 24,
+                                             mask=pa.array(totals < MIN_POSTS_FOR_PROFILE))
+
+
+def hour_counts(account: np.ndarray, hour: np.ndarray, n_accounts: int) -> np.ndarray:
+    """Posts per account (row) and local hour (column), from one (account position, local hour) per post."""
+    counts = np.zeros((n_accounts, 24), dtype=np.int64)
+    np.add.at(counts, (account, hour % 24), 1)
+    return counts
+
+
+def style_lists(account: np.ndarray, texts: pd.Series, n_accounts: int, limit: int = 30) -> pa.Array:
+    """Writing habits of every account, from one (account position, text) per post: emoji and punctuation used in
+    more than one post and a sign-off repeated across posts (``s:`` and the last six characters), the first
+    ``limit`` in order. Each distinct text is read once; (account, habit) pairs are counted in numpy."""
+    codes, distinct = _distinct(texts)
+    seen = [_text_habits(t or "") for t in distinct]
+    names = sorted({*chain.from_iterable(used for used, _ in seen), *(f"s:{tail}" for _, tail in seen
+                                                                        if len(tail) >= 3)})
+    rank = {name: i for i, name in enumerate(names)}
+    used_ranks = [sorted(rank[u] for u in used) for used, _ in seen]
+    lengths = np.array([len(r) for r in used_ranks], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) if len(lengths) else lengths
+    flat = np.fromiter(chain.from_iterable(used_ranks), dtype=np.int64, count=int(lengths.sum()))
+    tail = np.array([rank.get(f"s:{t}", -1) if len(t) >= 3 else -1 for _, t in seen], dtype=np.int64)
+    per_post = lengths[codes]
+    offset = np.arange(int(per_post.sum())) - np.repeat(np.cumsum(per_post) - per_post, per_post)
+    signed = tail[codes] >= 0
+    who = np.concatenate([np.repeat(account, per_post), account[signed]])
+    what = np.concatenate([flat[np.repeat(starts[codes], per_post) + offset], tail[codes][signed]])
+    pairs, count = np.unique(who * max(1, len(names)) + what, return_counts=True)
+    pairs = pairs[count >= 2]
+    who, what = pairs // max(1, len(names)), pairs % max(1, len(names))
+    keep = np.arange(len(who)) - np.searchsorted(who, who) < limit  # sorted by account, then by token name
+    who, what = who[keep], what[keep]
+    sizes = np.bincount(who, minlength=n_accounts)
+    offsets = pa.array(np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32))
+    return pa.ListArray.from_arrays(offsets, pa.array(names, type=pa.string()).take(pa.array(what)),
+                                    mask=pa.array(sizes == 0))
+
+
+def price_bands(account: np.ndarray, prices: np.ndarray, n_accounts: int) -> np.ndarray:
+    """The median price per gram of every account on a ratio scale of 1.5 (None without prices), from one
+    (account position, positive price per gram) per post."""
+    medians = pd.Series(prices).groupby(account).median()
+    bands = np.full(n_accounts, None, dtype=object)
+    bands[medians.index.to_numpy()] = [str(round(math.log(m) / math.log(1.5))) for m in medians.tolist()]
+    return bands

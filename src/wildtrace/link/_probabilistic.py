@@ -16,12 +16,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 
 from wildtrace.config import load_settings, share_of_ram, spill_dir
-from wildtrace.link._blocking import BLOCK_COLUMNS, MAX_BLOCK_ACCOUNTS, blocking_keys
+from wildtrace.link._blocking import MAX_BLOCK_ACCOUNTS, blocking_sql, blocking_summary_sql
 from wildtrace.log import get_logger
 
 log = get_logger(__name__)
@@ -87,14 +88,16 @@ def _database_api(engine: str, spark: Any = None) -> Any:
     raise ValueError(f"unknown linkage engine {engine!r}: use 'duckdb' or 'spark'")
 
 
-def _to_backend(features: pd.DataFrame, engine: str, db_api: Any) -> Any:
-    """The feature table in the backend, hour profiles as fixed-size arrays for cosine similarity."""
+def _to_backend(features: pd.DataFrame, engine: str, db_api: Any, max_block_accounts: int) -> Any:
+    """The feature table in the backend with its blocking keys (:func:`blocking_sql`), hour profiles as fixed-size
+    arrays for cosine similarity."""
     if engine != "spark":
         con = db_api.duckdb_con
         con.register("wt_link_features_raw", features)
-        con.execute("CREATE OR REPLACE TABLE wt_link_features AS SELECT * REPLACE (CAST(hours AS DOUBLE[24]) AS hours)"
-                    " FROM wt_link_features_raw")
+        con.execute("CREATE OR REPLACE TABLE wt_link_features AS SELECT * REPLACE (CAST(hours AS DOUBLE[24]) AS "
+                    f"hours), {blocking_sql(max_block_accounts)} FROM wt_link_features_raw")
         con.unregister("wt_link_features_raw")
+        _log_blocking(con.execute(blocking_summary_sql("wt_link_features")).fetchall()[0], max_block_accounts)
         return "wt_link_features"
     spark = db_api.spark
     from pyspark.sql.types import ArrayType, DoubleType, StringType, StructField, StructType
@@ -107,14 +110,21 @@ def _to_backend(features: pd.DataFrame, engine: str, db_api: Any) -> Any:
         StructField("hours", ArrayType(DoubleType())), StructField("style", ArrayType(StringType())),
         StructField("price_band", StringType()), StructField("pictures", ArrayType(StringType())),
         StructField("picture_files", ArrayType(StringType())),
-        *(StructField(column, StringType()) for column in BLOCK_COLUMNS),
     ])
-    records = [tuple(None if _missing(v) else v for v in row) for row in features.itertuples(index=False)]
-    return spark.createDataFrame(records, schema=schema)
+    records = [tuple(row.values()) for row in pa.Table.from_pandas(features, preserve_index=False).to_pylist()]
+    spark.createDataFrame(records, schema=schema).createOrReplaceTempView("wt_link_features_raw")
+    table = spark.sql(f"SELECT *, {blocking_sql(max_block_accounts)} FROM wt_link_features_raw")
+    table.createOrReplaceTempView("wt_link_features")
+    _log_blocking(spark.sql(blocking_summary_sql("wt_link_features")).collect()[0], max_block_accounts)
+    return table
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def _log_blocking(counts: Any, max_block_accounts: int) -> None:
+    handle, name, prefix = (int(c) for c in counts)
+    if handle or name or prefix:
+        log.info("blocks of more than %d accounts: %d accounts' handle stem and %d accounts' name compared only within "
+                 "their location (or not at all), %d accounts in no handle prefix + location block",
+                 max_block_accounts, handle, name, prefix)
 
 
 def predict_pairs(features: pd.DataFrame, labels: pd.DataFrame | None = None, engine: str = "duckdb",
@@ -123,15 +133,15 @@ def predict_pairs(features: pd.DataFrame, labels: pd.DataFrame | None = None, en
     """Scored account pairs: account_l, account_r, match_weight, match_probability and per-comparison evidence.
 
     ``labels`` (account_l, account_r) are pairs known to match (linked by strong identifiers).
-    ``max_block_accounts``: the largest block a blocking rule compares in full (:func:`blocking_keys`).
+    ``max_block_accounts``: the largest block a blocking rule compares in full (:func:`blocking_sql`).
     """
     out_cols = ["account_l", "account_r", "match_weight", "match_probability", "evidence"]
     if len(features) < 2:
         return pd.DataFrame(columns=out_cols)
     db_api = _database_api(engine, spark)
     settings = splink_settings(len(features))
-    features = pd.concat([features, blocking_keys(features, max_block_accounts)], axis=1)
-    linker = Linker(db_api.register(_to_backend(features, engine, db_api)), settings, log_level=logging.ERROR)
+    table = _to_backend(features, engine, db_api, max_block_accounts)
+    linker = Linker(db_api.register(table), settings, log_level=logging.ERROR)
     started = time.perf_counter()
     linker.training.estimate_u_using_random_sampling(max_pairs=min(1e6, 50.0 * len(features)), seed=seed)
     log.info("u estimated by random sampling in %.1f s", time.perf_counter() - started)
