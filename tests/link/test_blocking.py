@@ -1,7 +1,7 @@
 import duckdb
 import pandas as pd
 
-from wildtrace.link._blocking import BLOCK_COLUMNS, blocking_sql
+from wildtrace.link._blocking import BLOCK_COLUMNS, blocking_query
 from wildtrace.link._features import account_features
 from wildtrace.link._probabilistic import predict_pairs
 
@@ -11,7 +11,7 @@ def _features(rows: list[tuple[str | None, str | None, str | None]]) -> pd.DataF
 
 
 def blocking_keys(features: pd.DataFrame, max_accounts: int) -> pd.DataFrame:
-    return duckdb.sql(f"SELECT row, {blocking_sql(max_accounts)} FROM features ORDER BY row").df()[
+    return duckdb.sql(f"SELECT * FROM ({blocking_query('features', max_accounts)}) ORDER BY row").df()[
         list(BLOCK_COLUMNS)].astype(object).where(lambda d: d.notna(), None)
 
 

@@ -17,21 +17,31 @@ PREFIX_LENGTH = 3
 MAX_BLOCK_ACCOUNTS = 20
 
 
-def _capped(value: str, max_accounts: int, split_by_location: bool) -> str:
-    within = f"WHEN count(*) OVER (PARTITION BY {value}) <= {max_accounts} THEN {value}"
-    by_location = (f" WHEN count(*) OVER (PARTITION BY {value}, location) <= {max_accounts} "
-                   f"THEN {value} || '|' || location" if split_by_location else "")
-    return f"CASE {within}{by_location} END"
+def _block_size(alias: str, expression: str) -> str:
+    """A join to the number of accounts sharing ``expression`` (written over ``f``), as ``alias.n``."""
+    inner = expression.replace("f.", "")
+    return f"LEFT JOIN (SELECT {inner} AS k, count(*) AS n FROM f GROUP BY {inner}) {alias} ON {expression} = {alias}.k"
 
 
-def blocking_sql(max_accounts: int) -> str:
-    """The select list of the :data:`BLOCK_COLUMNS` (NULL: the account is in no block of that rule)."""
-    prefix = f"substr(handle_stem, 1, {PREFIX_LENGTH}) || '|' || location"
-    return ", ".join([
-        f"{_capped('handle_stem', max_accounts, True)} AS block_handle",
-        f"{_capped('name', max_accounts, True)} AS block_name",
-        f"{_capped(f'({prefix})', max_accounts, False)} AS block_prefix",
-    ])
+def blocking_query(source: str, max_accounts: int) -> str:
+    """Every column of ``source`` (a table, or a query in brackets) and the :data:`BLOCK_COLUMNS` (NULL: the
+    account is in no block of that rule). Block sizes come from GROUP BY counts joined back (DuckDB and Spark)."""
+    n = max_accounts
+    handle, name = "f.handle_stem", "f.name"
+    prefix = f"substr(f.handle_stem, 1, {PREFIX_LENGTH}) || '|' || f.location"
+    return f"""
+        WITH f AS (SELECT * FROM {source})
+        SELECT f.*,
+            CASE WHEN h.n <= {n} THEN {handle} WHEN hl.n <= {n} THEN {handle} || '|' || f.location END AS block_handle,
+            CASE WHEN nm.n <= {n} THEN {name} WHEN nl.n <= {n} THEN {name} || '|' || f.location END AS block_name,
+            CASE WHEN p.n <= {n} THEN {prefix} END AS block_prefix
+        FROM f
+        {_block_size("h", handle)}
+        {_block_size("hl", f"{handle} || '|' || f.location")}
+        {_block_size("nm", name)}
+        {_block_size("nl", f"{name} || '|' || f.location")}
+        {_block_size("p", prefix)}
+    """
 
 
 def blocking_summary_sql(table: str) -> str:

@@ -15,6 +15,7 @@ from wildtrace.link._data import LinkData
 from wildtrace.link._features import account_features
 from wildtrace.link._identifiers import HubRules, find_hubs, identifier_edges, identifier_members, strong_identifiers
 from wildtrace.link._images import PictureRule, image_identifiers
+from wildtrace.link._mentions import bare_mentions
 from wildtrace.link._probabilistic import predict_pairs
 from wildtrace.log import get_logger
 
@@ -58,9 +59,12 @@ def deterministic_links(data: LinkData, options: LinkOptions) -> tuple[pd.DataFr
     """(identifier edges, hubs with their accounts, strong identifier rows) for ``data``.
 
     Pictures are identifiers for hub detection (a stock photo beside each trader's own) but link nobody on
-    their own: a shared picture is one Splink comparison (:func:`shared_pictures`)."""
+    their own: a shared picture is one Splink comparison (:func:`shared_pictures`). A messenger ID another account
+    shows, written bare, counts as shown (:func:`bare_mentions`)."""
     images = image_identifiers(data.pictures, options.pictures)
-    ids = strong_identifiers(pd.concat([data.identifiers, images], ignore_index=True))
+    mentions = bare_mentions(data.identifiers, data.posts, data.accounts)
+    ids = strong_identifiers(pd.concat([f for f in (data.identifiers, mentions, images) if not f.empty],
+                                       ignore_index=True))
     hubs = find_hubs(ids, options.hubs)
     hubs = hubs.merge(identifier_members(ids, hubs), on=["kind", "key"], how="left") if not hubs.empty else \
         hubs.assign(accounts=[])

@@ -22,7 +22,7 @@ import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 
 from wildtrace.config import load_settings, share_of_ram, spill_dir
-from wildtrace.link._blocking import MAX_BLOCK_ACCOUNTS, blocking_sql, blocking_summary_sql
+from wildtrace.link._blocking import MAX_BLOCK_ACCOUNTS, blocking_query, blocking_summary_sql
 from wildtrace.log import get_logger
 
 log = get_logger(__name__)
@@ -89,13 +89,13 @@ def _database_api(engine: str, spark: Any = None) -> Any:
 
 
 def _to_backend(features: pd.DataFrame, engine: str, db_api: Any, max_block_accounts: int) -> Any:
-    """The feature table in the backend with its blocking keys (:func:`blocking_sql`), hour profiles as fixed-size
+    """The feature table in the backend with its blocking keys (:func:`blocking_query`), hour profiles as fixed-size
     arrays for cosine similarity."""
     if engine != "spark":
         con = db_api.duckdb_con
         con.register("wt_link_features_raw", features)
-        con.execute("CREATE OR REPLACE TABLE wt_link_features AS SELECT * REPLACE (CAST(hours AS DOUBLE[24]) AS "
-                    f"hours), {blocking_sql(max_block_accounts)} FROM wt_link_features_raw")
+        raw = "(SELECT * REPLACE (CAST(hours AS DOUBLE[24]) AS hours) FROM wt_link_features_raw)"
+        con.execute(f"CREATE OR REPLACE TABLE wt_link_features AS {blocking_query(raw, max_block_accounts)}")
         con.unregister("wt_link_features_raw")
         _log_blocking(con.execute(blocking_summary_sql("wt_link_features")).fetchall()[0], max_block_accounts)
         return "wt_link_features"
@@ -113,7 +113,7 @@ def _to_backend(features: pd.DataFrame, engine: str, db_api: Any, max_block_acco
     ])
     records = [tuple(row.values()) for row in pa.Table.from_pandas(features, preserve_index=False).to_pylist()]
     spark.createDataFrame(records, schema=schema).createOrReplaceTempView("wt_link_features_raw")
-    table = spark.sql(f"SELECT *, {blocking_sql(max_block_accounts)} FROM wt_link_features_raw")
+    table = spark.sql(blocking_query("wt_link_features_raw", max_block_accounts))
     table.createOrReplaceTempView("wt_link_features")
     _log_blocking(spark.sql(blocking_summary_sql("wt_link_features")).collect()[0], max_block_accounts)
     return table
@@ -133,7 +133,7 @@ def predict_pairs(features: pd.DataFrame, labels: pd.DataFrame | None = None, en
     """Scored account pairs: account_l, account_r, match_weight, match_probability and per-comparison evidence.
 
     ``labels`` (account_l, account_r) are pairs known to match (linked by strong identifiers).
-    ``max_block_accounts``: the largest block a blocking rule compares in full (:func:`blocking_sql`).
+    ``max_block_accounts``: the largest block a blocking rule compares in full (:func:`blocking_query`).
     """
     out_cols = ["account_l", "account_r", "match_weight", "match_probability", "evidence"]
     if len(features) < 2:
