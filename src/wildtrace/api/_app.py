@@ -33,8 +33,8 @@ from wildtrace.api.routes import (
 from wildtrace.config import Settings
 from wildtrace.keys import installation_key
 from wildtrace.log import get_logger
-from wildtrace.service import MAX_ATTACHMENT_BYTES
-from wildtrace.share import Redactors
+from wildtrace.service import MAX_ATTACHMENT_BYTES, Role
+from wildtrace.share import Redactors, audience_for_role
 from wildtrace.store import Store, StoreBusy
 
 log = get_logger(__name__)
@@ -167,6 +167,7 @@ def create_app(store: Store, settings: Settings, screener: Any = None) -> FastAP
     app.state.screener = _lazy_screener(screener, settings.model)
     app.state.share_key = installation_key(settings, "share")
     app.state.redactors = Redactors(store, app.state.share_key)
+    app.state.audiences = {role.value: audience_for_role(role.value) for role in Role}
     app.state.login_limiter = Throttle(limit=10, window=60)
     app.state.tip_limiter = RateLimiter(limit=20, window=3600)
     session_key = installation_key(settings, "session").decode()

@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from wildtrace.service import Principal, Role, User, known_session, known_token, session_user, user_for_token
-from wildtrace.share import Redactor, audience_for_role
+from wildtrace.share import Redactor
 from wildtrace.store import Store
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -25,8 +25,9 @@ StoreDep = Annotated[Store, Depends(get_store)]
 
 
 def redactor_for(request: Request, user: User) -> Redactor:
-    """The redactor of the audience that ``user``'s role gets under the share policy."""
-    return request.app.state.redactors(audience_for_role(user.role.value))
+    """The redactor of the audience that ``user``'s role gets under the share policy (read when the app was made:
+    reading the settings and the policy again costs more than a small request)."""
+    return request.app.state.redactors(request.app.state.audiences[user.role.value])
 
 
 async def optional_principal(request: Request, store: StoreDep) -> Principal | None:
