@@ -44,3 +44,10 @@ def test_an_id_written_bare_by_many_accounts_is_a_hub_and_links_nobody():
 def test_without_messenger_ids_nothing_is_looked_for():
     data = _data({"wx:b": "pine8817"}, {})
     assert bare_mentions(data.identifiers.astype(object), data.posts, data.accounts).empty
+
+
+def test_accounts_without_any_identifier_still_link_on_weak_evidence_only():
+    data = _data({"wx:b": "hello"}, {})
+    data.identifiers = data.identifiers.iloc[0:0]
+    result = link_accounts(data, LinkOptions(probabilistic=False))
+    assert result.edges.empty and result.n_traders == 1

@@ -63,7 +63,7 @@ def deterministic_links(data: LinkData, options: LinkOptions) -> tuple[pd.DataFr
     shows, written bare, counts as shown (:func:`bare_mentions`)."""
     images = image_identifiers(data.pictures, options.pictures)
     mentions = bare_mentions(data.identifiers, data.posts, data.accounts)
-    ids = strong_identifiers(pd.concat([f for f in (data.identifiers, mentions, images) if not f.empty],
+    ids = strong_identifiers(pd.concat([data.identifiers, *(f for f in (mentions, images) if not f.empty)],
                                        ignore_index=True))
     hubs = find_hubs(ids, options.hubs)
     hubs = hubs.merge(identifier_members(ids, hubs), on=["kind", "key"], how="left") if not hubs.empty else \
