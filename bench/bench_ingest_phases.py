@@ -1,0 +1,82 @@
+"""Where a columnar ingest spends its CPU: each phase of ``ingest_posts_jsonl`` run on its own, one after the
+other (in the real run the byte scan overlaps the staging query), against the same run's baseline.
+
+    python -m bench.bench_ingest_phases [N]      # N posts (default 250,000), the input bench_ingest builds
+
+Prints a Markdown table of CPU seconds (the process with all its threads). Not part of ``make bench``.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from bench.bench_ingest import prepare
+
+
+def phases(n: int, workdir: Path) -> dict[str, float]:
+    from wildtrace.evidence import sha256_file
+    from wildtrace.ingest import Mapping, ingest_records
+    from wildtrace.ingest._columnar import Batch, Columnar
+    from wildtrace.ingest._lines import scan_lines
+    from wildtrace.model import Post
+    from wildtrace.store import open_store
+
+    path = Path(prepare(n, workdir)["path"])
+    cpu: dict[str, float] = {}
+
+    @contextmanager
+    def timed(name: str) -> Iterator[None]:
+        start = time.process_time()
+        yield
+        cpu[name] = time.process_time() - start
+
+    with timed("baseline: CREATE TABLE AS SELECT * FROM read_json(...)"):
+        con = duckdb.connect(str(workdir / "baseline.duckdb"))
+        con.execute(f"CREATE TABLE posts AS SELECT * FROM read_json('{path}', format='newline_delimited', "
+                    "ignore_errors=true)")
+    con.close()
+    with timed("(its parse alone: SELECT count(*) FROM read_json(...))"):
+        duckdb.connect().execute(f"SELECT count(*) FROM read_json('{path}', format='newline_delimited', "
+                                 "ignore_errors=true)").fetchall()
+    store = open_store(str(workdir / "phases.duckdb"))
+    con = store.connection
+    sql = Columnar(Post, Mapping())
+    with timed("file hash (the batch's identity, for resuming)"):
+        sha256_file(path)
+    with timed("byte scan (numpy; in a thread beside the staging query)"):
+        lines = scan_lines(path)
+    with timed("staging query: read_json, checks, conversions, content hash"):
+        bulk = sql.read_bulk(con, path)
+    with timed("the rows the scan vouches for (numpy), the others deleted"):
+        taken, lined, not_ok = sql.stage_lines(con, lines, bulk)
+    batch = Batch(lines.numbers, not_ok.tolist(), lines.records, index=0 if taken else None, lined=lined)
+    con.execute("BEGIN")
+    with timed("insert into posts (anti-join, primary key and account index)"):
+        sql.insert(con, batch)
+    with timed("commit"):
+        con.execute("COMMIT")
+    with timed("close (checkpoint)"):
+        store.close()
+    with timed("ingest_records in all"), open_store(str(workdir / "ingest.duckdb")) as fresh:
+        ingest_records(fresh, path, "post", data_dir=workdir / "data")
+    return cpu
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 250_000
+    with tempfile.TemporaryDirectory(prefix="wt-phases-") as tmp:
+        cpu = phases(n, Path(tmp))
+    print(f"| phase ({n:,} posts) | CPU s |\n|---|---:|")
+    for name, seconds in cpu.items():
+        print(f"| {name} | {seconds:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
