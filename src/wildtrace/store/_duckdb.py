@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from wildtrace.store import _grams
 from wildtrace.store._base import Store, StoreBusy
-from wildtrace.store._search import search_terms
+from wildtrace.store._search import INDEXED, search_terms
 
 _HOLDER = re.compile(r"Conflicting lock is held in (.+?\(PID \d+\))")
 
@@ -170,7 +170,7 @@ class DuckDBStore(Store):
             return
         with self.session():
             self._upsert(table, rows, cols, key)
-            if table in _grams.INDEXED:
+            if table in INDEXED:
                 _grams.forget(self.connection, table, [r.get(key[0]) for r in rows])
 
     def _upsert(self, table: str, rows: list[dict[str, Any]], cols: Sequence[str], key: Sequence[str]) -> None:
@@ -203,7 +203,7 @@ class DuckDBStore(Store):
         return how many. A search does it first when the index is behind; the pipeline does it after ingest."""
         added = 0
         with self._indexing, self.transaction():
-            for table in tables or tuple(_grams.INDEXED):
+            for table in tables or tuple(INDEXED):
                 added += _grams.refresh(self.connection, table)
         return added
 

@@ -19,12 +19,7 @@ from typing import Any
 
 import duckdb
 
-from wildtrace.store._search import bm25, idf, occurrences, quoted, text_of
-
-INDEXED: dict[str, tuple[str, tuple[str, ...]]] = {
-    "posts": ("id", ("text",)),
-    "accounts": ("id", ("id", "handle", "display_name", "bio")),
-}
+from wildtrace.store._search import INDEXED, bm25, idf, occurrences, quoted, text_of
 
 
 def indexed(table: str, key: str, columns: Sequence[str]) -> bool:

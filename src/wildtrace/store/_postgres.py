@@ -14,7 +14,7 @@ from psycopg.rows import dict_row
 
 from wildtrace.log import get_logger
 from wildtrace.store._base import Store
-from wildtrace.store._search import text_of
+from wildtrace.store._search import INDEXED, text_of
 
 log = get_logger(__name__)
 
@@ -113,6 +113,13 @@ class PostgresStore(Store):
             log.warning("searching %s without a trigram index (%s): every search reads the table", table,
                         str(exc).strip())
         self._searchable.add(wanted)
+
+    def refresh_search_index(self, *tables: str) -> int:
+        """Make the trigram indexes of ``tables`` (default: posts and accounts) now rather than at the first search
+        (PostgreSQL keeps them up to date itself); 0 rows indexed by the store."""
+        for table in tables or tuple(INDEXED):
+            self._prepare_search(table, INDEXED[table][1])
+        return 0
 
     def _row_count(self, table: str) -> int:
         """The planner's estimate of the rows of ``table`` (a count only while it has none): exact enough to weigh

@@ -14,6 +14,12 @@ from collections.abc import Sequence
 K1 = 1.2  # BM25's usual constants: how fast repeated occurrences stop adding, how much length counts
 B = 0.75
 MAX_TERMS = 8
+# The large tables searched by text, with their key and searched columns (the workbench's search of posts and
+# accounts): indexed ahead of the first search by ``Store.refresh_search_index``.
+INDEXED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "posts": ("id", ("text",)),
+    "accounts": ("id", ("id", "handle", "display_name", "bio")),
+}
 
 
 def search_terms(query: str) -> list[str]:
