@@ -220,8 +220,6 @@ class Store(ABC):
         self.close()
 
 
-
-
 def _grouped(entities: Iterable[Entity]) -> list[tuple[tuple[str, list[dict[str, Any]], list[str]], list[str]]]:
     """Rows of ``entities`` grouped by table: ((table, rows, columns), key columns)."""
     groups: dict[type[Entity], list[dict[str, Any]]] = {}

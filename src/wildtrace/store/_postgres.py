@@ -97,11 +97,11 @@ class PostgresStore(Store):
             )
 
     def _prepare_search(self, table: str, columns: Sequence[str]) -> None:
-        """A trigram index (pg_trgm, GIN) on the text ``columns`` of ``table`` are searched by, made on the first
-        search: LIKE '%term%' then reads the index instead of the table, in any script (pg_trgm keeps letters of
-        every alphabet under a UTF-8 locale: Chinese, Vietnamese and Thai are indexed; emoji are not letters, so
-        a search for emoji alone reads every row). Without the extension (not installed, no right to create it)
-        the search scans, as before, and says so once in the log."""
+        """A trigram index (pg_trgm, GIN) on the text that ``columns`` of ``table`` are searched by, made once (ahead
+        by ``refresh_search_index``, or by the first search): LIKE '%term%' then reads the index instead of the
+        table, in any script under a UTF-8 locale (Chinese, Vietnamese and Thai letters are indexed). A term of two
+        characters (象牙) has no trigram and emoji are not letters: such searches read every row. Without the
+        extension (not installed, no right to create it) the search scans, and says so once in the log."""
         wanted = (table, tuple(columns))
         if wanted in self._searchable:
             return
