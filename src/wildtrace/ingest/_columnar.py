@@ -205,9 +205,10 @@ class Columnar:
         took, ascending)."""
         redo, unread, taken = lines.numbers, np.zeros(0, np.int64), False
         if bulk:
-            read = con.execute("SELECT rowid, ok, nread FROM _wt_bulk").fetchnumpy()
-            if len(read["rowid"]) == len(lines):  # a line with no mapped key read (not JSON ...) goes per record
-                order = np.argsort(read["rowid"], kind="stable")  # rows come in order; this makes sure of it
+            read = con.execute("SELECT rowid, coalesce(ok, false) AS ok, nread FROM _wt_bulk").fetchnumpy()
+            # one row per record line, numbered from 0 in file order (a line with no mapped key read goes per record)
+            order = np.argsort(np.asarray(read["rowid"]), kind="stable")
+            if np.array_equal(np.asarray(read["rowid"])[order], np.arange(len(lines))):
                 ok, nread = np.asarray(read["ok"])[order], np.asarray(read["nread"])[order]
                 vouched = lines.plain & (lines.keys > 0) & (lines.keys == nread)
                 bad = np.flatnonzero(~(ok & vouched))
@@ -267,7 +268,8 @@ class Columnar:
             con.execute(f"CREATE OR REPLACE TEMP TABLE _wt_stage AS {self._csv_sql(names, source)}")
         finally:
             con.unregister("_wt_batch")
-        return [int(n) for (n,) in con.execute("SELECT lineno FROM _wt_stage WHERE NOT ok").fetchall()]
+        return [int(n) for (n,) in con.execute("SELECT lineno FROM _wt_stage WHERE NOT coalesce(ok, false)")
+                .fetchall()]
 
     def ignored(self, con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
         """Columns of the batch's accepted records that map to no field, and in how many records."""
