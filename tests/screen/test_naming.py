@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from wildtrace.cli.main import app
 from wildtrace.model import Post
 from wildtrace.screen import Screener
-from wildtrace.service import Correction, decide
+from wildtrace.service import Correction, decide, explanation
 from wildtrace.store import open_store
 
 CODED = ["蓝莓片 500克 克价30 私聊 vx lanmei{i}", "出 蓝莓片 {i}两 微信联系 不议价", "好货 蓝莓片 整片 {i}00克 顺丰",
@@ -68,6 +68,12 @@ def test_a_correction_teaches_retraining_to_name_a_new_code_word(db: Path) -> No
     assert naming["learned"] == ["product:scales", "species:pangolin"]
     assert naming["species_agree_after"] == 10 and naming["products_agree_after"] == 10
     taught = _names(db.parent / "taught")
+    verdict = Screener.load(str(db.parent / "taught")).screen_post(Post(id="x", platform="wechat",
+                                                                          text=UNSEEN["coded"]))
+    learned = [name for name, _ in verdict.features if name.startswith("learned:")]
+    assert learned == ["learned:product:scales", "learned:species:pangolin"]
+    words = explanation([s.model_dump() for s in verdict.spans], verdict.features)
+    assert "names species pangolin as reviewers' corrections taught the model" in words
     assert taught["coded"][:2] == (("pangolin",), ("scales",)) and taught["coded"][2] != "none"
     assert "pangolin" not in taught["berries"][0] and "scales" not in taught["berries"][1]
     assert taught["ivory"][0] == ("elephant",) and "scales" not in taught["ivory"][1]  # other species untouched

@@ -39,27 +39,27 @@ class Namer:
                  threshold: float = THRESHOLD) -> None:
         self.labels, self.coef, self.intercept, self.threshold = labels, coef, intercept, threshold
 
-    def predict(self, ngrams: sparse.csr_matrix) -> list[list[str]]:
-        """The labels each row of the n-gram matrix is named by."""
-        logit = np.asarray((ngrams @ self.coef).todense()) + self.intercept
-        sure = logit >= np.log(self.threshold / (1 - self.threshold))
-        return [[self.labels[j] for j in np.flatnonzero(row)] for row in sure]
+    def predict(self, ngrams: sparse.csr_matrix) -> list[list[tuple[str, float]]]:
+        """The labels each row of the n-gram matrix is named by, with the head's probability."""
+        prob = 1.0 / (1.0 + np.exp(-(np.asarray((ngrams @ self.coef).todense()) + self.intercept)))
+        return [[(self.labels[j], round(float(row[j]), 4)) for j in np.flatnonzero(row >= self.threshold)]
+                for row in prob]
 
-    def add(self, names: list[tuple[tuple[str, ...], ...]], ngrams: sparse.csr_matrix,
-            tiers: Sequence[str]) -> list[tuple[tuple[str, ...], ...]]:
-        """``names`` (species, products, code words, claims per post) with what the heads name on flagged posts."""
+    def add(self, names: list[tuple[tuple[str, ...], ...]], ngrams: sparse.csr_matrix, tiers: Sequence[str]
+            ) -> tuple[list[tuple[tuple[str, ...], ...]], dict[int, list[tuple[str, float]]]]:
+        """``names`` (species, products, code words, claims per post) with what the heads name on flagged posts
+        that the lexicon did not, and those additions by post (label, probability), for the explanation."""
         flagged = [i for i, tier in enumerate(tiers) if tier != "none"]
-        if not flagged:
-            return names
-        out = list(names)
-        for i, learned in zip(flagged, self.predict(ngrams[flagged]), strict=True):
+        out, added = list(names), {}
+        for i, learned in zip(flagged, self.predict(ngrams[flagged]) if flagged else [], strict=True):
             species, products, *rest = out[i]
-            species += tuple(lab.split(":", 1)[1] for lab in learned if lab.startswith("species:")
-                             and lab.split(":", 1)[1] not in species)
-            products += tuple(lab.split(":", 1)[1] for lab in learned if lab.startswith("product:")
-                              and lab.split(":", 1)[1] not in products)
-            out[i] = (species, products, *rest)
-        return out
+            new = [(lab, p) for lab, p in learned
+                   if lab.split(":", 1)[1] not in (species if lab.startswith("species:") else products)]
+            if new:
+                species += tuple(lab.split(":", 1)[1] for lab, _ in new if lab.startswith("species:"))
+                products += tuple(lab.split(":", 1)[1] for lab, _ in new if lab.startswith("product:"))
+                out[i], added[i] = (species, products, *rest), new
+        return out, added
 
     def summary(self) -> dict[str, Any]:
         return {"labels": self.labels, "threshold": self.threshold,

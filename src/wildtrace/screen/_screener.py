@@ -210,7 +210,7 @@ class Screener:
         named = p.hits.texts_with(self._named[p.hits.term]).tolist()
         names = [_names(p, i, tier) if n else _NO_NAMES for i, (n, tier) in enumerate(zip(named, tiers, strict=True))]
         if self.model.namer is not None:  # what reviewers' corrections taught, on flagged posts
-            names = self.model.namer.add(names, X, tiers)
+            names, explainer.learned = self.model.namer.add(names, X, tiers)
         return [ScreenResult(score, tier, species, products, code_words, claims, fast, version, explainer, i)
                 for i, (tier, score, fast, (species, products, code_words, claims)) in enumerate(zip(
                     tiers, np.round(score, 4).tolist(), np.round(fast, 4).tolist(), names, strict=True))]
@@ -261,6 +261,7 @@ class _Explainer:
                  decided: np.ndarray) -> None:
         self.model, self.p, self.X = model, prepared, ngrams
         self.scope, self.model_score, self.decided = scope, model_score, decided
+        self.learned: dict[int, list[tuple[str, float]]] = {}  # names the model's namer added, by document
 
     def decided_by(self, i: int) -> str:
         """Which rule put document ``i`` in or out, with its evidence (see ``wildtrace.screen._scope``)."""
@@ -283,7 +284,8 @@ class _Explainer:
                 f"signal; out under scope illegal, in under --scope regulated (model score {score:.4f})")
 
     def explain(self, i: int, tier: str) -> Explanation:
-        return self._spans(i), self._top_features(i, name_ngrams=tier != "none")
+        learned = [(f"learned:{label}", p) for label, p in self.learned.get(i, [])]
+        return self._spans(i), self._top_features(i, name_ngrams=tier != "none") + learned
 
     def _spans(self, i: int) -> list[Span]:
         original = self.p.batch.texts[i]

@@ -87,10 +87,16 @@ def explanation(spans: list[dict[str, Any]], features: list[Any]) -> list[str]:
                     key=lambda f: -f[1])
     for name, _ in pushed:
         text = words.get(name.removeprefix("lexicon:")) if name.startswith("lexicon:") else \
-            ngrams if name.startswith("ngram:") else None
+            ngrams if name.startswith("ngram:") else _learned(name) if name.startswith("learned:") else None
         if text:
             said.append(text)
     return list(dict.fromkeys(said))
+
+
+def _learned(feature: str) -> str:
+    """``learned:species:pangolin`` in words: a name the model learned from reviewers' corrections."""
+    kind, _, name = feature.removeprefix("learned:").partition(":")
+    return f"names {kind} {name.replace('_', ' ')} as reviewers' corrections taught the model"
 
 
 def readable_post(store: Store, detail: dict[str, Any] | None) -> dict[str, Any] | None:
