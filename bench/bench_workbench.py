@@ -223,8 +223,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", default=None, help="endpoints whose name contains one of these")
     args = parser.parse_args()
     print(f"think time {args.think:g} s; load average {os.getloadavg()[0]:.1f} at the start")
-    print("| posts | endpoint | clients | p50 ms | p95 ms | requests/s | server CPU ms/request |\n"
-          "|---:|---|---:|---:|---:|---:|---:|")
+    print("| posts | endpoint | clients | p50 ms | p95 ms | requests/s | server CPU ms/request | load average |\n"
+          "|---:|---|---:|---:|---:|---:|---:|---:|")
     for n in args.sizes:
         with tempfile.TemporaryDirectory(prefix="wt-bench-") as tmp:
             db = Path(tmp) / "wildtrace.duckdb"
@@ -241,7 +241,7 @@ def main() -> None:
                         r = load(base, ids["token"], method, path, body, clients, args.requests, args.think)
                         cpu = 1000 * (server_cpu(proc.pid) - cpu) / args.requests
                         print(f"| {n:,} | {name} | {clients} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} "
-                              f"| {r['rps']:.0f} | {cpu:.1f} |", flush=True)
+                              f"| {r['rps']:.0f} | {cpu:.1f} | {os.getloadavg()[0]:.1f} |", flush=True)
             finally:
                 stop_server(proc.pid)
 
