@@ -36,7 +36,7 @@ TEXT = f"出售XY手镯 象牙 价格5000元 微信 ivory_king88 电话 {PHONE}"
 # What the extraction stage reads in TEXT (the fact sheet of its post).
 _EXTRACTED = {"price": 5000.0, "currency": "CNY", "product_types": ["bangle"], "weight_g": 120.0,
               "price_per_gram_cny": 41.67, "species": [{"name": "elephant", "cites_appendix": "I/II"}],
-              "contacts": [{"kind": "messenger_id", "value": "ivory_king88", "raw": "ivory_king88"},
+              "contacts": [{"kind": "messenger_id", "value": "wechat:ivory_king88", "raw": "ivory_king88"},
                            {"kind": "phone", "value": PHONE, "raw": PHONE}], "payment_methods": ["wallet"]}
 
 
@@ -62,6 +62,8 @@ def build_world(store: Store, n_extra: int = 6) -> dict:
         AccountIdentifier(account_id=a2, kind="phone", value=PHONE, raw=PHONE, seen_in="profile", seen_id=a2),
         AccountIdentifier(account_id=a2, kind="phone", value=BACKUP_PHONE, raw=BACKUP_PHONE, seen_in="post",
                           seen_id=f"{a2}/p0"),
+        AccountIdentifier(account_id=a1, kind="messenger_id", value="wechat:ivory_king88", raw="ivory_king88",
+                          seen_in="post", seen_id=f"{a1}/p0"),
         AccountIdentifier(account_id=a1, kind="payment_account", value="wallet:w-881", raw="wallet:w-881",
                           seen_in="payment", seen_id="tx1"),
         Transaction(id="tx1", time=T0, payer="wallet:buyer-1", payee="wallet:w-881", amount=5000.0, channel="wallet"),

@@ -38,3 +38,17 @@ def test_admin_manages_users_in_the_browser(served, browser, shots: Path):  # ty
     user = get_user(store, "field_officer")
     assert user is not None and user.role.value == "analyst" and user.disabled
     context.close()
+
+
+@pytest.mark.parametrize("role", ["investigator", "analyst", "partner"])
+def test_only_an_admin_has_the_users_page(served, browser, role: str):  # type: ignore[no-untyped-def]
+    base, _store, _ids = served
+    page = browser.new_page()
+    sign_in(page, base, role)
+    assert page.locator("nav >> text=Users").count() == 0
+    assert page.goto(f"{base}/admin/users").status == 403
+    token = page.get_attribute("meta[name=csrf-token]", "content")
+    refused = page.request.post(f"{base}/admin/users", form={"csrf_token": token or "", "username": "intruder",
+                                                            "password": PASSWORD, "role": "admin"})
+    assert refused.status == 403
+    page.close()

@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from tests.api.conftest import KeywordScreener
 from tests.api.test_roles import ROUTES
-from tests.api.world import PASSWORD, PHONE, build_world
+from tests.api.world import BACKUP_PHONE, PASSWORD, PHONE, build_world
 from wildtrace.api import create_app
 from wildtrace.config import Settings
 from wildtrace.model import Alert, Span, Verdict
@@ -92,10 +93,11 @@ def _h(role: str, value: str) -> str:
     return value if audience_for_role(role) == "investigator" else pseudonym(value, KEY.encode())
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_no_page_shows_a_python_or_json_structure(readable: tuple, role: str) -> None:
+def _every_page(readable: tuple, role: str, client: TestClient | None = None) -> Iterator[tuple[str, str]]:
+    """(URL, HTML) of every page of the app's route table the role may open, with the world's ids as it names
+    them (search: a word and an identifier)."""
     _, _, ids = readable
-    client = _client(readable, role)
+    client = client or _client(readable, role)
     values = {"post_id": ids["pangolin_post"], "trader_id": _h(role, "t-1"),
               "account_id": _h(role, "wechat:ivory_king"),
               "subject": f"trader:{_h(role, 't-1')}", "alert_id": "al-1", "case_id": ids["case"], "sha256": "ab" * 32,
@@ -106,13 +108,86 @@ def test_no_page_shows_a_python_or_json_structure(readable: tuple, role: str) ->
     for path in pages:
         for name, value in values.items():
             path = path.replace("{" + name + ":path}", value).replace("{" + name + "}", value)
-        for url in (path, f"{path}?q=象牙") if path == "/search" else (path,):
+        for url in (path, f"{path}?q=象牙", f"{path}?q={_h(role, PHONE)}") if path == "/search" else (path,):
             response = client.get(url)
             assert response.status_code < 500, url
-            read += response.status_code == 200
-            found = REPR.search(response.text)
-            assert found is None, f"{url} as {role} shows {response.text[found.start() - 60:found.end() + 60]!r}"
+            if response.status_code == 200:
+                read += 1
+                yield url, response.text
     assert read >= 8
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_shows_a_python_or_json_structure(readable: tuple, role: str) -> None:
+    for url, html in _every_page(readable, role):
+        found = REPR.search(html)
+        assert found is None, f"{url} as {role} shows {html[found.start() - 60:found.end() + 60]!r}"
+
+
+class _Texts(HTMLParser):
+    """Each text of a page with the elements around it, as (tag, attributes) from the outside in."""
+
+    VOID = frozenset({"area", "br", "col", "hr", "img", "input", "link", "meta", "source", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[tuple[str, dict[str, str]]] = []
+        self.texts: list[tuple[str, list[tuple[str, dict[str, str]]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.VOID:
+            self.open.append((tag, {k: v or "" for k, v in attrs}))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        self.texts.append((data, list(self.open)))
+
+
+# Where a value is named but not to be followed: the page's own title and heading, the search box's echo of the
+# query, a case item's reference (the next cell links it), the text of a link to a post or of a search.
+NAMING = ("title", "h1", "#search-total", "td.ref", "a[/posts/", "a[/search")
+# A SAR draft is a document to file with the FIU, not a page to work from: its values are text.
+DOCUMENTS = re.compile(r"/alerts/[^/]+/sar$")
+
+
+def _naming(around: list[tuple[str, dict[str, str]]]) -> bool:
+    marks = set()
+    for tag, attrs in around:
+        marks |= {tag, f"#{attrs.get('id')}", *(f"{tag}.{c}" for c in attrs.get("class", "").split())}
+        if tag == "a":
+            marks.add(f"a[{attrs.get('href', '')[:7]}")
+    return bool(marks & set(NAMING))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_identifier_on_every_page_is_a_link_to_its_page(readable: tuple, role: str) -> None:
+    """As the role is shown them: the values to a role that sees them (in a post's text, an OCR text, a bio, a
+    note, an excerpt too), the pseudonyms to the others; a pseudonym of an account or trader links to its page."""
+    if audience_for_role(role) == "investigator":
+        shown = re.compile("|".join(re.escape(v) for v in (PHONE, BACKUP_PHONE, "13500001111", "ivory_king88",
+                                                           "lotus_9911", "wallet:w-881", "wallet:buyer-1",
+                                                           "SF100200300")))
+        pages = ("/identifiers/",)
+    else:
+        shown, pages = re.compile(r"h:[0-9a-f]{16}"), ("/identifiers/", "/accounts/", "/traders/")
+    client, followed = _client(readable, role), set()
+    for url, html in _every_page(readable, role, client):
+        if DOCUMENTS.search(url.split("?")[0]):
+            continue
+        texts = _Texts()
+        texts.feed(html)
+        for text, around in texts.texts:
+            if not shown.search(text) or _naming(around):
+                continue
+            links = [attrs.get("href", "") for tag, attrs in around if tag == "a"]
+            assert links and links[-1].startswith(pages), f"{url} as {role}: {text.strip()[:120]!r} is no link"
+            followed.add(links[-1])
+    assert len(followed) >= 3
+    for link in sorted(followed):  # and each link opens its page
+        assert client.get(link).status_code == 200, f"{link} as {role}"
 
 
 def test_a_post_reads_as_a_fact_sheet_with_its_explanation_in_words(readable: tuple) -> None:

@@ -63,7 +63,7 @@ def alerts(served) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 # -- review ------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("role", ["analyst", "investigator"])
+@pytest.mark.parametrize("role", ["analyst", "investigator", "admin"])
 def test_review_with_note_correction_and_undo(served, browser, shots: Path, role: str):  # type: ignore[no-untyped-def]
     base, store, _ = served
     page = sign_in(browser, base, role)
@@ -75,7 +75,7 @@ def test_review_with_note_correction_and_undo(served, browser, shots: Path, role
     page.select_option("#correct-species", ["pangolin"])
     page.select_option("#correct-products", ["scales"])
     if role == "analyst":
-        page.screenshot(path=shots / "review-correction.png", full_page=True)
+        page.screenshot(path=shots / "workbench-review-correction.png", full_page=True)
     with page.expect_navigation():
         page.click("button[value=confirm]")
     decision = store.find(Decision, "decided_by = ? AND post_id = ?", [role, post_id])
@@ -100,7 +100,7 @@ def test_review_with_note_correction_and_undo(served, browser, shots: Path, role
     row = page.locator(f"tr[data-reviewer={role}]")
     assert row.locator("td.undone").inner_text() == "1"
     if role == "analyst":
-        page.screenshot(path=shots / "review-stats.png", full_page=True)
+        page.screenshot(path=shots / "workbench-review-stats.png", full_page=True)
     assert not page.csp_errors  # type: ignore[attr-defined]
     page.context.close()
 
@@ -120,7 +120,7 @@ def test_partner_cannot_decide_or_undo(served, browser):  # type: ignore[no-unty
 
 
 # -- alerts and cases --------------------------------------------------------------------------------------
-@pytest.mark.parametrize("role", ["investigator", "analyst"])
+@pytest.mark.parametrize("role", ["investigator", "analyst", "admin"])
 def test_alert_filter_bulk_close_and_alert_to_case(served, browser, alerts, shots: Path, role: str
                                                    ):  # type: ignore[no-untyped-def]
     base, store, ids = served
@@ -136,7 +136,7 @@ def test_alert_filter_bulk_close_and_alert_to_case(served, browser, alerts, shot
     fan_in = sorted((a for a in store.find(Alert, "kind = 'fan_in' AND score >= 0.4")), key=lambda a: a.score)
     assert shown == [a.id for a in fan_in] and len(shown) >= 2
     if role == "investigator":
-        page.screenshot(path=shots / "alerts-filtered.png", full_page=True)
+        page.screenshot(path=shots / "workbench-alerts.png", full_page=True)
 
     # close the first two with a reason, in one go
     targets = shown[:2]
@@ -208,7 +208,7 @@ def test_alert_filter_bulk_close_and_alert_to_case(served, browser, alerts, shot
     row = store.query("SELECT sha256, mime, size FROM wb_case_attachments WHERE case_id = ?", [case_id])[0]
     assert row["size"] == len(hostile) and row["mime"] != "application/x-msdownload"
     link = page.locator("#timeline p.attachment a")
-    if role == "investigator":
+    if role in ("investigator", "admin"):
         with page.expect_download() as download:
             link.click()
         assert Path(download.value.path()).read_bytes() == hostile
@@ -216,7 +216,8 @@ def test_alert_filter_bulk_close_and_alert_to_case(served, browser, alerts, shot
         response = page.request.get(base + link.get_attribute("href"))
         assert response.headers["content-type"] == "application/octet-stream"
         assert response.headers["content-disposition"].startswith("attachment")
-        page.screenshot(path=shots / "case-timeline.png", full_page=True)
+        if role == "investigator":
+            page.screenshot(path=shots / "workbench-case-timeline.png", full_page=True)
     else:  # evidence: listed, not opened
         assert link.count() == 0
         attachment_id = store.query("SELECT attachment_id FROM wb_case_attachments WHERE case_id = ?",
@@ -248,6 +249,24 @@ def _visible(page, what: str) -> int:  # type: ignore[no-untyped-def]
     return int(page.get_attribute("#graph", f"data-visible-{what}") or 0)
 
 
+def _expand(page, node: str) -> None:  # type: ignore[no-untyped-def]
+    """Click ``node``: the graph asks the API for its neighbours and draws them (it counts its nodes again once
+    they are added; Playwright's response events do not fire for this Chromium's fetches)."""
+    page.evaluate("() => document.getElementById('graph').removeAttribute('data-nodes')")
+    with page.expect_request(lambda r: "/api/network/" in r.url):
+        page.evaluate("id => wildtraceGraph.getElementById(id).emit('tap')", node)
+    until(page, "document.getElementById('graph').dataset.nodes")
+    assert "could not expand" not in page.inner_text("#net-status")
+
+
+def _export_png(page) -> bytes:  # type: ignore[no-untyped-def]
+    with page.expect_download() as png:
+        page.click("#export-png")
+    data = Path(png.value.path()).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return data
+
+
 def test_network_as_investigator(served, browser, shots: Path):  # type: ignore[no-untyped-def]
     base, store, _ = served
     page = sign_in(browser, base, "investigator")
@@ -271,7 +290,7 @@ def test_network_as_investigator(served, browser, shots: Path):  # type: ignore[
     until(page, "document.getElementById('graph').dataset.path")
     path = page.get_attribute("#graph", "data-path").split(" > ")
     assert path[0] == "trader:t-1" and path[-1] == "parcel:SF100200300" and f"ident:phone:{PHONE}" in path
-    page.screenshot(path=shots / "network-path.png", full_page=True)
+    page.screenshot(path=shots / "workbench-network-path.png", full_page=True)
 
     # money edges carry amounts and dates; filters by kind and by time hide them
     page.fill("#net-q", "wallet:w-881")
@@ -291,9 +310,7 @@ def test_network_as_investigator(served, browser, shots: Path):  # type: ignore[
     page.dispatch_event("#net-from", "change")
     assert _visible(page, "edges") == edges
 
-    with page.expect_download() as png:
-        page.click("#export-png")
-    assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    _export_png(page)
     with page.expect_download() as graphml:
         page.click("#export-graphml")
     tree = ElementTree.parse(graphml.value.path())
@@ -331,6 +348,7 @@ def test_network_as_analyst_stays_pseudonymous(served, browser, shots: Path):  #
     trader, account2 = pseudonym("t-1", KEY), pseudonym(ids["accounts"][1], KEY)
     page.goto(f"{base}/network/trader:{trader}")
     until(page, "Number(document.getElementById('graph').dataset.nodes || 0) >= 3")
+    _expand(page, f"account:{pseudonym(ids['accounts'][0], KEY)}")
     page.fill("#net-q", PHONE)  # a real identifier names nothing for this role
     page.click("#net-add button")
     until(page, "document.getElementById('net-status').textContent.includes('nothing called')")
@@ -351,6 +369,42 @@ def test_network_as_analyst_stays_pseudonymous(served, browser, shots: Path):  #
     for secret in (PHONE, BACKUP_PHONE, ids["accounts"][0], ids["accounts"][1], "Wang"):
         assert secret not in text
     assert f"trader:{trader}" in text
-    page.screenshot(path=shots / "network-analyst.png", full_page=True)
+    _export_png(page)
+    page.screenshot(path=shots / "workbench-network-analyst.png", full_page=True)
+    assert not page.csp_errors  # type: ignore[attr-defined]
+    page.context.close()
+
+
+@pytest.mark.parametrize("role", ["admin", "partner"])
+def test_network_expand_filter_and_export(served, browser, role: str):  # type: ignore[no-untyped-def]
+    """The admin sees what an investigator sees; a partner sees traders and accounts by pseudonym only, and its
+    exports hold nothing more."""
+    base, _, ids = served
+    shown = (lambda v: v) if role == "admin" else (lambda v: pseudonym(v, KEY))
+    page = sign_in(browser, base, role)
+    page.goto(f"{base}/network/trader:{shown('t-1')}")
+    until(page, "Number(document.getElementById('graph').dataset.nodes || 0) >= 3")
+    _expand(page, f"account:{shown(ids['accounts'][0])}")
+    if role == "admin":
+        until(page, f"wildtraceGraph.getElementById('ident:phone:{PHONE}').nonempty()")
+    else:
+        assert page.locator("#net-kinds input").count() == 2 and page.locator("#net-save").count() == 0
+        assert page.evaluate("() => wildtraceGraph.nodes().every(n => ['trader', 'account'].includes(n.data('kind')))")
+    edges = _visible(page, "edges")
+    page.uncheck("#net-kinds input[value=link]")
+    assert _visible(page, "edges") < edges
+    page.check("#net-kinds input[value=link]")
+    assert _visible(page, "edges") == edges
+    _export_png(page)
+    with page.expect_download() as graphml:
+        page.click("#export-graphml")
+    text = Path(graphml.value.path()).read_text(encoding="utf-8")
+    nodes = {n.get("id") for n in ElementTree.fromstring(text).iter(f"{GRAPHML}node")}
+    assert len(nodes) == _visible(page, "nodes") and f"trader:{shown('t-1')}" in nodes
+    if role == "admin":
+        assert f"ident:phone:{PHONE}" in nodes and f"account:{ids['accounts'][0]}" in nodes
+    else:
+        for secret in (PHONE, BACKUP_PHONE, "w-881", ids["accounts"][0], ids["accounts"][1], "Wang"):
+            assert secret not in text, secret
     assert not page.csp_errors  # type: ignore[attr-defined]
     page.context.close()

@@ -99,25 +99,36 @@ def resolve_identifier(store: Store, redactor: Redactor, ref: str) -> tuple[str,
     if action != "hash":
         return None
     by_kind = _index.setdefault(redactor, {})
-    if kind not in by_kind:
-        by_kind[kind] = {pseudonym(v, redactor.key): v for v in _candidates(store, kind)}
+    if kind not in by_kind:  # each value by its pseudonym, then by those of its other spellings (an audited form)
+        values = _candidates(store, kind)
+        index = {pseudonym(v, redactor.key): v for v in values}
+        for v in values:
+            for other in spellings(kind, v) - {v}:
+                index.setdefault(pseudonym(other, redactor.key), v)
+        by_kind[kind] = index
     value = by_kind[kind].get(shown)
     return (kind, value) if value is not None else None
 
 
-def forms(store: Store, kind: str, value: str) -> list[str]:
-    """The ways ``value`` is written in the store: as normalised, raw as seen, and for a phone with and without
-    the country code; for a payment account with and without its scheme (``wallet:``)."""
+def spellings(kind: str, value: str) -> set[str]:
+    """``value`` as normalised and its usual other spellings: a phone with and without the country code; a
+    payment account or messenger ID with and without its scheme (``wallet:``, ``wechat:``: a post writes the
+    bare handle)."""
     found = {value}
-    found |= {r["raw"] for r in store.query("SELECT DISTINCT raw FROM account_identifiers WHERE value = ? AND raw "
-                                            "IS NOT NULL", [value])}
     if kind == "phone":
         digits = re.sub(r"\D", "", value)
         national = digits[2:] if digits.startswith("86") and len(digits) == 13 else digits
         found |= {national, "86" + national, "+86" + national}
-    if kind in PAYMENT_KINDS and ":" in value:
+    if (kind in PAYMENT_KINDS or kind == "messenger_id") and ":" in value:
         found.add(value.split(":", 1)[1])
-    return sorted(f for f in found if f)
+    return {f for f in found if f}
+
+
+def forms(store: Store, kind: str, value: str) -> list[str]:
+    """The ways ``value`` is written in the store: its :func:`spellings` and the raw text it was read from."""
+    raw = {r["raw"] for r in store.query("SELECT DISTINCT raw FROM account_identifiers WHERE value = ? AND raw "
+                                         "IS NOT NULL", [value])}
+    return sorted(spellings(kind, value) | {r for r in raw if r})
 
 
 def _in(column: str, values: list[str]) -> tuple[str, list[str]]:

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from wildtrace import service
 from wildtrace.api import Admin, StoreDep, Worker
+from wildtrace.model import AuditEvent
 from wildtrace.service import Principal
 from wildtrace.web.pages._render import Field, error_page, render, see
 
@@ -73,9 +74,18 @@ def lexicon_review(request: Request, principal: Worker, store: StoreDep, term: A
     return see("/lexicon")
 
 
+def _audit_row(principal: Principal, event: AuditEvent) -> dict[str, Any]:
+    """An audit event as the user may see it; an identifier it names presented as an identifier (kind and value
+    apart, so that the row links to the identifier's page by what the user is shown)."""
+    row: dict[str, Any] = principal.present(event.model_dump(mode="json"), "audit_event")
+    kind, _, value = event.object_id.partition(":")
+    if event.object_kind == "identifier" and kind in service.IDENTIFIER_KINDS and value:
+        row["identifier"] = {"kind": kind, "value": service.shown_identifier(principal.redactor, kind, value)}
+    return row
+
+
 @router.get("/audit")
 def audit(principal: Worker, store: StoreDep, offset: int = 0) -> HTMLResponse:
     offset = max(0, min(offset, 10_000_000))
-    events = [principal.present(e.model_dump(mode="json"), "audit_event")
-              for e in service.audit_events(store, limit=100, offset=offset)]
+    events = [_audit_row(principal, e) for e in service.audit_events(store, limit=100, offset=offset)]
     return render("audit.html", principal, events=events, chain=service.verify_audit(store), offset=offset, limit=100)
