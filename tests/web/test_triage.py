@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 from xml.etree import ElementTree
 
 import pytest
@@ -250,12 +251,17 @@ def _visible(page, what: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def _expand(page, node: str) -> None:  # type: ignore[no-untyped-def]
-    """Click ``node``: the graph asks the API for its neighbours and draws them (it counts its nodes again once
-    they are added; Playwright's response events do not fire for this Chromium's fetches)."""
-    page.evaluate("() => document.getElementById('graph').removeAttribute('data-nodes')")
-    with page.expect_request(lambda r: "/api/network/" in r.url):
-        page.evaluate("id => wildtraceGraph.getElementById(id).emit('tap')", node)
+    """Click ``node``: the graph asks the API for its neighbours and draws them, then counts its nodes again.
+    (Playwright's network events are not relied on: under load this Chromium's fetches sometimes raise none.)"""
+    page.evaluate("""() => {
+      document.getElementById('graph').removeAttribute('data-nodes');
+      window.asked = [];
+      if (!window.plainFetch) window.plainFetch = window.fetch;
+      window.fetch = (url, options) => { window.asked.push(String(url)); return window.plainFetch(url, options); };
+    }""")
+    page.evaluate("id => wildtraceGraph.getElementById(id).emit('tap')", node)
     until(page, "document.getElementById('graph').dataset.nodes")
+    assert page.evaluate("() => window.asked") == ["/api/network/" + quote(node, safe="")]
     assert "could not expand" not in page.inner_text("#net-status")
 
 
