@@ -49,6 +49,31 @@ def test_trader_categories_follow_the_published_shares(world: dict) -> None:
         assert abs(shares[cat] / len(people) - share) <= 1 / len(people), (cat, shares)
 
 
+def test_c_traders_mostly_sell_collectables_and_d_traders_other_goods(world: dict) -> None:
+    heads = {kind: {h for texts in vocabulary().benign[kind].head.values() for h in texts}
+             for kind in ("legal_collector", "ordinary_shop")}
+    lines: dict[str, Counter[str]] = defaultdict(Counter)
+    for post in world["benign"]:
+        category = world["account_truth"][post["account_id"]]["category"]
+        if category:
+            assert category in ("C", "D"), post["id"]  # only C and D traders post legal goods
+            kinds = [k for k, hs in heads.items() if any(post["text"].startswith(h) for h in hs)]
+            assert len(kinds) == 1, post["text"]
+            lines[category][kinds[0]] += 1
+    for category, own in (("C", "legal_collector"), ("D", "ordinary_shop")):
+        assert lines[category][own] / sum(lines[category].values()) >= 0.65, dict(lines)  # 85% drawn
+        assert lines[category][own] < sum(lines[category].values())  # a side line now and then
+
+
+def test_b_traders_offer_their_other_species(world: dict) -> None:
+    ads = Counter((world["account_truth"][p["account_id"]]["person_id"], world["truth"][p["id"]]["species"] != "ivory")
+                  for p in world["illegal"] if world["account_truth"][p["account_id"]]["category"] == "B")
+    persons = {person for person, _ in ads}
+    other = sum(n for (_, o), n in ads.items() if o)
+    assert 0.2 <= other / sum(ads.values()) <= 0.6, ads  # 40% of their new items
+    assert sum(ads[(person, True)] > 0 for person in persons) >= 0.8 * len(persons), ads
+
+
 def test_every_chain_role_and_network_is_present(sim_world: Path) -> None:
     network = _csv(sim_world / "truth" / "network.csv")
     assert {r["role"] for r in network} == {"raw_trader", "processor", "wholesaler", "retailer", "agent"}

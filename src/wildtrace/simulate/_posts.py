@@ -41,6 +41,13 @@ PRODUCTS_BY_ROLE = {
     "retailer": {"worked_uncarved": 0.45, "worked_carved": 0.55},
     "agent": {"worked_uncarved": 0.4, "worked_carved": 0.6},
 }
+# What a trader of category C or D mostly sells besides ivory (its own line) and what it sells now and then.
+SIDE_LINES = {"C": ("legal_collector", "ordinary_shop"), "D": ("ordinary_shop", "legal_collector")}
+OWN_LINE_SHARE = 0.85
+# A trader of category B deals in its other species regularly: together they are this share of its new items (the
+# published categories come from what traders were seen offering; by market shares alone a trader of ivory and tiger
+# bone offered tiger in 6% of its items, and many B traders never showed their other line at all).
+OTHER_SPECIES_SHARE = 0.4
 # Upstream traders advertise less: raw material mostly changes hands offline.
 ADS_BY_ROLE = {"raw_trader": 0.2, "processor": 0.6, "wholesaler": 1.0, "retailer": 1.0, "agent": 1.0}
 
@@ -190,9 +197,17 @@ class PostMaker:
                    "traditional": 0.6 if lang == "zh_hant" else 0.0}
         return self.rng.choices(list(options), list(options.values()))[0]
 
+    def _species_weights(self, p: Person) -> list[float]:
+        """Ivory, and any other species the trader deals in sharing ``OTHER_SPECIES_SHARE`` by market share."""
+        others = sum(self.v.species[s].share for s in p.species if s != "ivory")
+        if not others or "ivory" not in p.species:
+            return [self.v.species[s].share for s in p.species]
+        return [1 - OTHER_SPECIES_SHARE if s == "ivory" else OTHER_SPECIES_SHARE * self.v.species[s].share / others
+                for s in p.species]
+
     def _new_item(self, acc: Account, week: int) -> Item:
         rng, p = self.rng, acc.person
-        sp_id = rng.choices(p.species, [self.v.species[s].share for s in p.species])[0]
+        sp_id = rng.choices(p.species, self._species_weights(p))[0]
         sp = self.v.species[sp_id]
         wanted = {t: w for t, w in PRODUCTS_BY_ROLE[p.role].items() if t in sp.products}
         wanted = wanted or dict.fromkeys(sp.products, 1.0)
@@ -259,9 +274,10 @@ class PostMaker:
         rng, v = self.rng, self.v
         t = _time(rng, week, BENIGN_NIGHT_SHARE)
         trader = rng.choice(side) if side and rng.random() < 0.15 else None
-        if trader is not None and trader.active(t):  # traders of categories C and D sell legal goods too
+        if trader is not None and trader.active(t):  # C traders deal in collectables, D traders in other goods
             acc = trader
-            kind = v.benign[rng.choice(["legal_collector", "ordinary_shop"])]
+            own, other = SIDE_LINES[trader.person.category]
+            kind = v.benign[own if rng.random() < OWN_LINE_SHARE else other]
         else:
             acc = rng.choice(self.benign_accounts)
             kinds = list(v.benign.values())
