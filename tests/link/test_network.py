@@ -59,14 +59,14 @@ def test_who_profits_most():
     assert all(isinstance(e, list) for e in traders["role_evidence"])
 
 
-def _chain():
+def _chain(carver_types=None):
     """A chain as the domain describes it: the carver buys raw ivory, the wholesaler buys from the carver and
     collects from a shop, the raw trader and an agent; the agent passes on what the shop pays it within an hour."""
     names = ["raw", "carver", "whole", "shop", "agent", "quiet"]
     ids = _ids([(f"wx:{n}", "payment_account", f"wallet:{n}") for n in names])
     clusters = {f"wx:{n}": f"T_{n}" for n in names}
     profiles = {"T_raw": {"n_flagged": 5, "product_types": {"raw": 4, "semi_worked": 1}},
-                "T_carver": {"n_flagged": 4, "product_types": {"worked_uncarved": 4}},
+                "T_carver": {"n_flagged": 4, "product_types": carver_types or {"worked_uncarved": 4}},
                 "T_whole": {"n_flagged": 6, "product_types": {"worked_carved": 3, "worked_uncarved": 3}},
                 "T_shop": {"n_flagged": 3, "product_types": {"worked_carved": 3}},
                 "T_agent": {"n_flagged": 2, "product_types": {"worked_carved": 2}},
@@ -96,6 +96,13 @@ def test_chain_roles_come_from_behaviour_with_reasons_and_confidence():
     for node in ("T_agent", "T_whole", "T_raw", "T_carver", "T_shop"):
         assert table.loc[node, "role_evidence"], node
         assert 0.0 < table.loc[node, "role_confidence"] <= 1.0
+
+
+def test_a_carver_advertising_rough_pieces_is_a_processor_by_where_its_money_goes():
+    table = _chain(carver_types={"semi_worked": 3, "worked_uncarved": 1})  # its ads alone read like a raw trader's
+    assert table.loc["T_carver", "role"] == "processor"
+    assert any("pays a raw trader 3 times" in r for r in table.loc["T_carver", "role_evidence"])
+    assert table.loc["T_raw", "role"] == "raw_trader"  # paid by the carver, paid by no wholesaler
 
 
 def test_communities_follow_money_and_parcels_not_a_shared_number():

@@ -13,9 +13,7 @@ PAIRWISE_PRECISION_FLOOR = 0.98
 BACKUP_RECALL_FLOOR = 0.8
 ROLE_ACCURACY_FLOOR = 0.75
 ARI_FLOOR = 0.6
-# Categories C and D cannot be told apart in the simulator's worlds (their traders' side posts are drawn from
-# the same mix of collectables and ordinary shop goods), so the floor is held on the categories the posts tell.
-CATEGORY_ACCURACY_FLOOR_A_B = 0.6
+CATEGORY_ACCURACY_FLOOR = 0.85  # issue 18's goal; every category measured right on this world (docs/link.md)
 TOP_EARNER_RANK = 5
 
 
@@ -54,11 +52,9 @@ def test_communities_match_the_true_networks(scored):
 
 
 def test_categories_of_trader_accounts(scored):
-    confusion = scored["category"]["confusion"]
-    a_b = {k: n for k, n in confusion.items() if k[0] in "AB"}
-    right = sum(n for k, n in a_b.items() if k[0] == k[-1])
-    assert a_b and right / sum(a_b.values()) >= CATEGORY_ACCURACY_FLOOR_A_B, confusion
-    assert not any(k.endswith("-> -") and k[0] in "CD" for k in confusion), confusion  # every side seller is a trader
+    category = scored["category"]
+    assert category["accuracy"] >= CATEGORY_ACCURACY_FLOOR, category["confusion"]
+    assert {k[0] for k in category["confusion"]} == set("ABCD")  # each category is in the test
 
 
 def test_the_top_earners_are_found(scored):

@@ -245,7 +245,9 @@ def _eval_text(result: dict[str, Any]) -> str:
     for key, what in (("category", "category accuracy on trader accounts"),
                       ("role", "role accuracy on network members with a known role")):
         if result.get(key) and result[key]["n"]:
-            lines.append(f"{what}: {result[key]['accuracy']:.3f} ({result[key]['right']}/{result[key]['n']})")
+            r = result[key]
+            unknown = f"; {r['unknown']} without one, counted wrong" if r.get("unknown") else ""
+            lines.append(f"{what}: {r['accuracy']:.3f} ({r['right']}/{r['n']}{unknown})")
     if result.get("communities") and result["communities"]["ari"] is not None:
         c = result["communities"]
         lines.append(f"communities vs true networks: adjusted Rand index {c['ari']:.3f} ({c['accounts']} accounts, "

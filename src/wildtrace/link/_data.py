@@ -24,8 +24,8 @@ from wildtrace.store import Store
 
 ACCOUNT_COLUMNS = ["id", "platform", "handle", "display_name", "bio", "location", "status", "status_changed_at",
                    "first_seen"]
-POST_COLUMNS = ["id", "account_id", "text", "posted_at", "local_hour", "price_per_gram", "tier", "species",
-                "products", "product_types", "media"]
+POST_COLUMNS = ["id", "account_id", "text", "ocr_text", "posted_at", "local_hour", "price_per_gram", "tier",
+                "species", "products", "product_types", "media"]
 IDENTIFIER_COLUMNS = ["account_id", "kind", "value", "raw", "seen_in", "seen_id"]
 
 
@@ -66,11 +66,14 @@ def load_link_data(store: Store) -> LinkData:
     verdicts = {v.post_id: v for v in store.find(Verdict)}
     posts: list[dict] = []
     picture_rows: list[dict] = []
-    media = {m.sha256: m for m in store.find(MediaItem) if m.phash}
+    items = store.find(MediaItem)
+    media = {m.sha256: m for m in items if m.phash}
+    read = {m.sha256: m.ocr_text for m in items if m.ocr_text}
     for p in store.find(Post, "account_id IS NOT NULL"):
         v = verdicts.get(p.id)
         posts.append({
-            "id": p.id, "account_id": p.account_id, "text": p.text, "posted_at": p.posted_at,
+            "id": p.id, "account_id": p.account_id, "text": p.text,
+            "ocr_text": " ".join(read[h] for h in p.media if h in read), "posted_at": p.posted_at,
             "local_hour": p.posted_at.hour if p.posted_at else None,
             "price_per_gram": price_per_gram(v.extracted) if v else None,
             "tier": v.tier if v else None, "species": list(v.species) if v else [],

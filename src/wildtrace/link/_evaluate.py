@@ -74,14 +74,15 @@ def _f1(p: float, r: float) -> float:
 
 
 def _accuracy(pairs: list[tuple[str, str | None]]) -> dict[str, Any]:
-    """Accuracy of (truth, predicted) pairs, with the confusion counts (``truth -> predicted``)."""
+    """Accuracy of (truth, predicted) pairs, with the confusion counts (``truth -> predicted``); a pair without a
+    prediction (``unknown``) counts as wrong."""
     confusion: dict[str, int] = {}
     for truth, predicted in pairs:
         key = f"{truth} -> {predicted or '-'}"
         confusion[key] = confusion.get(key, 0) + 1
     right = sum(t == p for t, p in pairs)
     return {"accuracy": round(right / len(pairs), 4) if pairs else None, "n": len(pairs), "right": right,
-            "confusion": dict(sorted(confusion.items()))}
+            "unknown": sum(not p for _, p in pairs), "confusion": dict(sorted(confusion.items()))}
 
 
 def score_traders(clusters: dict[str, str], table: pd.DataFrame, profiles: dict[str, dict[str, Any]],

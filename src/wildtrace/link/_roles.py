@@ -156,13 +156,20 @@ def chain_roles(payments: pd.DataFrame, profiles: dict[str, dict[str, Any]], tra
         elif not worked and t in trade.members and got["amount"].sum() > paid["amount"].sum() > 0:
             assign(t, "raw_trader", 0.5, f"paid {got['amount'].sum():,.0f} CNY by {len(payers)} traders, more than it "
                    "pays them, and offers no worked pieces")
+    first = {t: r["role"] for t, r in out.items()}
     for t in traders:  # second pass: position relative to the raw traders and wholesalers found
-        if t in out:
-            continue
         raw, worked, _ = _offers(profiles.get(t, {}))
         got, paid = received.get(t, empty), sent.get(t, empty)
-        from_wholesaler = int(got["src"].map(lambda x: out.get(x, {}).get("role") == "wholesaler").sum())
-        to_supplier = int(paid["dst"].map(lambda x: out.get(x, {}).get("role") == "raw_trader").sum())
+        from_wholesaler = int(got["src"].map(lambda x: first.get(x) == "wholesaler").sum())
+        to_supplier = int(paid["dst"].map(lambda x: first.get(x) == "raw_trader").sum())
+        if first.get(t) == "raw_trader" and min(from_wholesaler, to_supplier) >= rules.processor_min_payments:
+            # between a raw trader it pays and a wholesaler that pays it: a processor offering its rough stock
+            assign(t, "processor", 0.4 + 0.05 * (from_wholesaler + to_supplier),
+                   f"paid {from_wholesaler} times by a wholesaler", f"pays a raw trader {to_supplier} times",
+                   f"{raw} ads for raw or semi-worked pieces against {worked} worked")
+            continue
+        if t in out:
+            continue
         n_flagged = profiles.get(t, {}).get("n_flagged", 0)
         if n_flagged and max(from_wholesaler, to_supplier) >= rules.processor_min_payments:
             reasons = [f"paid {from_wholesaler} times by a wholesaler"] if from_wholesaler else []

@@ -49,31 +49,53 @@ def member_accounts(accounts: pd.DataFrame, posts: pd.DataFrame) -> list[dict]:
     return rows
 
 
+def _post_texts(posts: pd.DataFrame) -> list[str]:
+    """Each post as one folded text: its words, the text read in its pictures and the species screening named."""
+    ocr = posts["ocr_text"] if "ocr_text" in posts.columns else [""] * len(posts)
+    return [fold(" ".join([str(t or ""), str(o or "")] + [str(s) for s in (sp or [])]))
+            for t, o, sp in zip(posts["text"], ocr, posts["species"], strict=True)]
+
+
+def side_line(text: str, vocab: Vocabulary) -> str | None:
+    """What a post naming no wildlife sells: ``collectables``, ``other_business`` (everyday goods and services,
+    or an offer of anything that is not a collectable), or None (no offer: a greeting, a picture's caption)."""
+    if _mentions(text, vocab.collectables):
+        return "collectables"
+    return "other_business" if _mentions(text, vocab.other_business) else None
+
+
+def _other_species(text: str, species: list[str] | None, vocab: Vocabulary) -> bool:
+    """Whether a post names an endangered species other than ivory: in its words or pictures, or screening found
+    one (any species screening names that is not an ivory species)."""
+    return _mentions(text, vocab.other_endangered) or any(not _mentions(fold(s), vocab.ivory) for s in species or [])
+
+
 def trader_category(posts: pd.DataFrame, vocab: Vocabulary) -> tuple[str | None, str]:
     """A-D by what a trader offers (TRAFFIC): ivory only; + other endangered species; + collectables; + other
-    business. Only traders have one: the species come from its flagged ads, the side business from the posts
-    screening found nothing in (and naming no ivory); an account without flagged ads gets none."""
+    business. Only traders have one. The species come from its flagged ads (their words, the text read in their
+    pictures, the species screening found); the side business from its posts screening did not flag and that name
+    no wildlife: C or D by which of the two they mostly sell, from ``min_side_posts`` such posts. An account
+    without flagged ads gets none."""
     if posts.empty:
         return None, "no posts"
-    texts = [fold(" ".join([str(t or "")] + [str(s) for s in (sp or [])])) for t, sp in
-             zip(posts["text"], posts["species"], strict=True)]
-    offers = [t for t, tier in zip(texts, posts["tier"], strict=True) if tier in FLAGGED]
+    texts = _post_texts(posts)
+    flagged = posts["tier"].isin(FLAGGED).tolist()
+    offers = [(t, sp) for t, sp, f in zip(texts, posts["species"], flagged, strict=True) if f]
     if not offers:
         return None, "no flagged ads: not a trader"
-    ivory = sum(_mentions(t, vocab.ivory) for t in offers)
-    others = sum(_mentions(t, vocab.other_endangered) for t in offers)
+    ivory = sum(_mentions(t, vocab.ivory) for t, _ in offers)
+    others = sum(_other_species(t, sp, vocab) for t, sp in offers)
     if not ivory and not others:
         return None, "no ivory or other endangered species in its flagged ads"
     if others:
         return "B", f"{ivory} flagged ads for ivory and {others} for other endangered species"
-    side = [t for t, tier in zip(texts, posts["tier"], strict=True) if tier == "none" and not _mentions(t, vocab.ivory)]
-    collect = sum(_mentions(t, vocab.collectables) for t in side)
-    other = sum(_mentions(t, vocab.other_business) for t in side)
-    if collect and collect >= other:
-        return "C", f"{ivory} flagged ivory ads and {collect} other posts for collectables"
-    if other:
-        return "D", f"{ivory} flagged ivory ads and {other} other posts for other business"
-    return "A", f"{ivory} flagged ads, ivory only"
+    lines = Counter(side_line(t, vocab) for t, f in zip(texts, flagged, strict=True)
+                    if not f and not _mentions(t, vocab.ivory) and not _mentions(t, vocab.other_endangered))
+    collect, other = lines["collectables"], lines["other_business"]
+    if collect + other >= vocab.min_side_posts:
+        line = "C" if collect >= other else "D"
+        return line, f"{ivory} flagged ivory ads; other posts: {collect} for collectables, {other} other business"
+    return "A", f"{ivory} flagged ads, ivory only" + (f" ({collect + other} other post)" if collect + other else "")
 
 
 def _price_stats(values: list[float]) -> dict[str, float] | None:

@@ -34,6 +34,7 @@ class Vocabulary:
     other_endangered: tuple[str, ...]
     collectables: tuple[str, ...]
     other_business: tuple[str, ...]
+    min_side_posts: int = 2
 
 
 def fold(text: str | None) -> str:
@@ -67,7 +68,7 @@ def _parse(name: str, text: str) -> Vocabulary:
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise ValueError(f"{name}: expected a mapping of lists")
-    unknown = set(data) - set(LISTS) - {"version"}
+    unknown = set(data) - set(LISTS) - {"version", "min_side_posts"}
     if unknown:
         raise ValueError(f"{name}: unknown entries {sorted(unknown)}")
     values = {}
@@ -79,4 +80,7 @@ def _parse(name: str, text: str) -> Vocabulary:
             if not isinstance(term, str | int) or not str(term).strip():
                 raise ValueError(f"{name}: entry '{key}' item {i} must be a non-empty string, got {term!r}")
         values[key] = tuple(sorted({fold(str(t)).strip() for t in terms}, key=lambda t: (-len(t), t)))
-    return Vocabulary(**values)
+    side = data.get("min_side_posts", 2)
+    if not isinstance(side, int) or isinstance(side, bool) or side < 1:
+        raise ValueError(f"{name}: entry 'min_side_posts' must be a whole number of at least 1, got {side!r}")
+    return Vocabulary(**values, min_side_posts=side)
