@@ -54,3 +54,11 @@ def test_code_word_meaning_must_be_a_species(tmp_path: Path) -> None:
     with pytest.raises(LexiconError, match="not a species id"):
         add_term(tmp_path / "l.yaml", "code_word", {"en": ["snow"]}, meaning="unicorn", source="x")
     assert load_lexicon(tmp_path / "l.yaml").by_id.get("user_snow") is None
+
+
+@pytest.mark.parametrize("name", ["#", "lot #x", "# lot", "lot ##"])
+def test_a_number_slot_only_ends_a_name(tmp_path: Path, name: str) -> None:
+    layer = tmp_path / "lexicon.yaml"
+    layer.write_text(yaml.safe_dump({"entries": [{"id": "odd", "kind": "trade", "names": {"en": [name]}}]}))
+    with pytest.raises(LexiconError, match=r"entry 1 \(odd\).*'#' only ends a name"):
+        load_lexicon(layer)

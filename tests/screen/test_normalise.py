@@ -17,8 +17,7 @@ def matcher() -> Matcher:
     ("象牙", "exact"), ("象 牙", "split"), ("象-牙", "split"), ("象🐘牙", "split"), ("象\u200b牙", "split"),
     ("xiang ya", "pinyin"), ("XIANGYA", "pinyin"), ("ivory", "exact"), ("IVORY", "exact"), ("ｉｖｏｒｙ", "variant"),
     ("1v0ry", "leet"), ("іvоrу", "variant"), ("i.v.o.r.y", "split"), ("橡牙", "homophone"), ("ngà voi", "exact"),
-    ("nga voi", "variant"),
-])
+])  # "nga voi", typed without its diacritics, counts in Vietnamese text only: test_word_senses.py
 def test_every_writing_of_ivory_meets_the_elephant(matcher: Matcher, text: str, via: str) -> None:
     post = f"出 {text} 手镯"
     hits = [h for h in matcher.match(Normalised.of(post)) if h.term.implied_species() == "elephant"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from wildtrace.lexicon._model import CITES_APPENDICES, KINDS, LANGUAGES, PRODUCT_CATEGORIES, Lexicon, Term
+from wildtrace.lexicon._model import CITES_APPENDICES, KINDS, LANGUAGES, NUMBER_SLOT, PRODUCT_CATEGORIES, Lexicon, Term
 
 _COMMON = {"id", "names", "source"}
 _ALLOWED: dict[str, set[str]] = {
@@ -67,6 +67,9 @@ def term_from_entry(raw: Any, kind: str | None, where: str, origin: str = "packa
         if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
             raise LexiconError(f"{where}: names for {lang} must be a list of non-empty strings")
         clean[lang] = tuple(v.strip() for v in values)
+        for v in clean[lang]:
+            if "#" in v.removesuffix(NUMBER_SLOT) or v == NUMBER_SLOT.strip():
+                raise LexiconError(f"{where}: name {v!r}: '#' only ends a name, after a space, for a number ('lot #')")
     cites = raw.get("cites")
     if kind == "species" and cites not in CITES_APPENDICES:
         raise LexiconError(f"{where}: 'cites' must be one of {', '.join(CITES_APPENDICES)}, got {cites!r}")

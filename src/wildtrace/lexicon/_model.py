@@ -8,6 +8,7 @@ KINDS = ("species", "product", "code_word", "legality", "benign", "trade")
 LANGUAGES = ("zh-Hans", "zh-Hant", "en", "vi", "fr", "de", "id", "ms", "th")
 CITES_APPENDICES = ("I", "II", "III", "I/II", "II/III")
 PRODUCT_CATEGORIES = ("raw", "semi_worked", "worked_uncarved", "worked_carved", "part", "live")
+NUMBER_SLOT = " #"  # a name ending in it matches only before a number ("lot #": "Lot 45", not "thanks a lot")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,14 @@ class Term:
 
     def all_names(self) -> list[str]:
         return [n for lang in LANGUAGES for n in self.names.get(lang, ())]
+
+    def name_languages(self) -> dict[str, tuple[str, ...]]:
+        """Each name once, with the languages that list it."""
+        out: dict[str, tuple[str, ...]] = {}
+        for lang in LANGUAGES:
+            for name in self.names.get(lang, ()):
+                out[name] = (*out.get(name, ()), lang)
+        return out
 
     def implied_species(self) -> str | None:
         """The species this term points at: itself, the meaning of a code word, a product's species."""

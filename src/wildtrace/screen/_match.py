@@ -16,8 +16,19 @@ import ahocorasick
 import numpy as np
 from pypinyin import Style, lazy_pinyin
 
-from wildtrace.lexicon import Lexicon, Term
-from wildtrace.screen._normalise import Normalised, NormalisedBatch, char_pinyin, fold, is_cjk, ranges, squeeze
+from wildtrace.lexicon import LANGUAGES, NUMBER_SLOT, Lexicon, Term
+from wildtrace.screen._normalise import (
+    Normalised,
+    NormalisedBatch,
+    char_pinyin,
+    code_points,
+    decimal_digits,
+    fold,
+    is_cjk,
+    marked_letters,
+    ranges,
+    squeeze,
+)
 
 # Kinds whose Chinese names are also matched by their pinyin, homophones and initials.
 _PHONETIC_KINDS = ("species", "product", "code_word")
@@ -29,6 +40,10 @@ VIAS = ("exact", "variant", "split", "leet", "pinyin", "initials", "homophone")
 _VIA = {name: code for code, name in enumerate(VIAS)}
 _PHONETIC_VIAS = (_VIA["initials"], _VIA["pinyin"])
 _SOUNDED_VIAS = (*_PHONETIC_VIAS, _VIA["homophone"])
+_ENGLISH = 1 << LANGUAGES.index("en")
+# Languages whose diacritics tell words apart (Vietnamese bán sell, bạn friend, ban board): in a text typed with
+# them, a word written without them is another word. French and German writers drop accents here and there.
+_MARKS_MAKE_WORDS = 1 << LANGUAGES.index("vi")
 
 
 class Hit(NamedTuple):
@@ -96,6 +111,9 @@ class Matcher:
         pinyin: dict[str, list[int]] = {}
 
         syllables: list[int] = []  # of each pattern: where its pinyin syllables start (see _pinyin_forms)
+        languages: list[int] = []  # of each pattern: bit mask of the languages (LANGUAGES) that list its name
+        marked: list[bool] = []  # whether its name is written with diacritics (Latin letters)
+        number: list[bool] = []  # whether it matches only before a number (a name ending in NUMBER_SLOT)
 
         def add(keys: dict[str, list[int]], key: str, term: int, name: str, via: str, starts: int = -1) -> None:
             keys.setdefault(key, []).append(len(self.pattern_term))
@@ -104,9 +122,15 @@ class Matcher:
             pattern_via.append(_VIA[via])
             verbatim_via.append(_VIA[_how_written(key, name)] if via == "exact" else _VIA[via])
             syllables.append(starts)
+            languages.append(mask)
+            marked.append(via == "exact" and bool(marked_letters(code_points(name)).any()))
+            number.append(via == "exact" and slot)
 
         for t, term in enumerate(self.terms):
-            for name in term.all_names():
+            for written, langs in term.name_languages().items():
+                mask = sum(1 << LANGUAGES.index(lang) for lang in langs)
+                slot = written.endswith(NUMBER_SLOT)
+                name = written.removesuffix(NUMBER_SLOT)
                 key = squeeze(name)
                 if not key:
                     continue
@@ -129,6 +153,9 @@ class Matcher:
         self._pattern_via = np.array(pattern_via, dtype=np.int8)
         self._verbatim_via = np.array(verbatim_via, dtype=np.int8)
         self._syllables = np.array(syllables, dtype=np.int64)
+        self._languages = np.array(languages, dtype=np.int64)
+        self._marked = np.array(marked, dtype=bool)
+        self._number = np.array(number, dtype=bool)
         self._surface = _Keys(surface)
         self._pinyin = _Keys(pinyin)
 
@@ -150,6 +177,8 @@ class Matcher:
         kept = kept[np.lexsort((kept, -end[kept], start[kept]))]  # by start, longest first, then scan order
         start, end, term, pattern, via = start[kept], end[kept], term[kept], pattern[kept], via[kept]
         text = batch.text_of(start)
+        counts = self._in_its_language(batch, text, start, end, pattern)
+        start, end, term, pattern, via, text = (a[counts] for a in (start, end, term, pattern, via, text))
         keep = self._not_contained(text, start, end, term, via)
         start, end, term, pattern, via, text = start[keep], end[keep], term[keep], pattern[keep], via[keep], text[keep]
         offset = batch.text_starts[text]
@@ -165,6 +194,9 @@ class Matcher:
         start, end, key = start[bounded], end[bounded], key[bounded]
         match, pattern = self._surface.expand(key)
         start, end = start[match], end[match]
+        codes = batch.surface_codes
+        before_number = ~self._number[pattern] | decimal_digits(codes[np.minimum(end, len(codes) - 1)])
+        start, end, pattern = start[before_number], end[before_number], pattern[before_number]
         to_original = batch.surface_to_original
         o_start, o_end = to_original[start], to_original[end - 1] + 1
         verbatim = batch.verbatim_before
@@ -194,6 +226,34 @@ class Matcher:
         cjk = np.concatenate([[0], np.cumsum(batch.surface_cjk)])
         via = np.where(cjk[s_end] > cjk[s_start], _VIA["homophone"], _VIA["pinyin"]).astype(np.int8)
         return to_original[s_start], to_original[s_end - 1] + 1, pattern, via
+
+    def _in_its_language(self, batch: NormalisedBatch, text: np.ndarray, start: np.ndarray, end: np.ndarray,
+                         pattern: np.ndarray) -> np.ndarray:
+        """Which hits count. A name written with diacritics, matched where the original has none (bán in "ivory
+        ban", défense in "defense"), counts only in a text of its language typed without them: one where another
+        word of that language (a name only it lists, not English) stands apart from it ("ban nga voi"), and, for
+        Vietnamese, whose marks tell words apart, a text with no diacritics at all ("Ban quản lý" is a board)."""
+        keep = np.ones(len(start), dtype=bool)
+        marks = batch.marked_before
+        bare = np.flatnonzero(self._marked[pattern] & (marks[end] == marks[start]))
+        if not len(bare):
+            return keep
+        langs = self._languages[pattern]
+        own = np.where(langs & _ENGLISH, 0, langs)
+        n, b_text = len(batch.texts), text[bare]
+        found = np.zeros(len(bare), dtype=bool)
+        for bit in (1 << i for i in range(len(LANGUAGES))):
+            wanted, g = (langs[bare] & bit) != 0, np.flatnonzero(own & bit)
+            if not wanted.any() or not len(g):
+                continue
+            first_end, last_start = np.full(n, np.iinfo(np.int64).max), np.full(n, -1)
+            np.minimum.at(first_end, text[g], end[g])
+            np.maximum.at(last_start, text[g], start[g])
+            found |= wanted & ((first_end[b_text] <= start[bare]) | (last_start[b_text] >= end[bare]))
+        bounds = batch.text_starts
+        typed_with_marks = marks[bounds[b_text + 1] - 1] > marks[bounds[b_text]]
+        keep[bare] = found & ~(((langs[bare] & ~_MARKS_MAKE_WORDS) == 0) & typed_with_marks)
+        return keep
 
     def _not_contained(self, text: np.ndarray, start: np.ndarray, end: np.ndarray, term: np.ndarray,
                        via: np.ndarray) -> np.ndarray:

@@ -123,6 +123,23 @@ def decimal_digits(codes: np.ndarray) -> np.ndarray:
     return _arrays()[2][np.minimum(codes, _TABLE_SIZE - 1)] & (codes < _TABLE_SIZE)
 
 
+@cache
+def _marked_table() -> np.ndarray:
+    """Whether each code point is a Latin letter with a diacritic (``á``, ``ệ``, ``ç``, ``đ``; not ``ß``)."""
+    table = np.zeros(_TABLE_SIZE, dtype=bool)
+    for lo, hi in ((0x00C0, 0x024F), (0x1E00, 0x1EFF)):  # Latin-1, Latin Extended A and B, Extended Additional
+        for cp in range(lo, hi + 1):
+            c = chr(cp)
+            marks = any(unicodedata.combining(b) for b in unicodedata.normalize("NFD", c))
+            table[cp] = c.isalpha() and (marks or c in "đĐ")
+    return table
+
+
+def marked_letters(codes: np.ndarray) -> np.ndarray:
+    """Whether each code point is a Latin letter with a diacritic (what folding takes off, see ``_fold_char``)."""
+    return _marked_table()[np.minimum(codes, _TABLE_SIZE - 1)] & (codes < _TABLE_SIZE)
+
+
 def code_points(text: str) -> np.ndarray:
     """The code points of a text (lone surrogates included) as a uint32 array."""
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -237,6 +254,16 @@ class NormalisedBatch:
         (len(surface) + 1 values): where a span's count grows by its length, the original reads as the surface."""
         same = self.codes[self.surface_to_original] == self._surface
         return np.concatenate([[0], np.cumsum(same)])
+
+    @property
+    def surface_codes(self) -> np.ndarray:
+        """The code points of ``surface``."""
+        return self._surface
+
+    @cached_property
+    def marked_before(self) -> np.ndarray:
+        """How many Latin letters with a diacritic come before each offset of ``joined`` (len(joined) + 1 values)."""
+        return np.concatenate([[0], np.cumsum(marked_letters(self.codes))])
 
     @cached_property
     def surface_cjk(self) -> np.ndarray:
