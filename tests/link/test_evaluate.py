@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from wildtrace.link import read_truth, score_linkage
+from wildtrace.link import read_truth, score_linkage, score_traders
 
 TRUTH = pd.DataFrame({
     "account_id": ["a1", "a2", "a3", "b1", "c1"],
@@ -30,3 +30,13 @@ def test_truth_file_without_person_column_is_refused(tmp_path):
     path.write_text("account_id,who\na1,A\n")
     with pytest.raises(ValueError, match="person_id"):
         read_truth(path)
+
+
+def test_an_account_without_a_category_counts_wrong_and_is_counted():
+    truth = pd.DataFrame({"account_id": ["a1", "a2", "a3"], "person_id": ["P1", "P2", "P3"],
+                          "is_trader": ["1", "1", "0"], "category": ["A", "B", ""]})
+    clusters = {"a1": "T1", "a2": "T2", "a3": "T3"}
+    table = pd.DataFrame({"node": ["T1", "T2", "T3"]})
+    scored = score_traders(clusters, table, {"T1": {"category": "A"}, "T2": {"category": None}}, truth)
+    assert scored["category"] == {"accuracy": 0.5, "n": 2, "right": 1, "unknown": 1,
+                                  "confusion": {"A -> A": 1, "B -> -": 1}}

@@ -46,7 +46,7 @@ SIDE_LINES = {"C": ("legal_collector", "ordinary_shop"), "D": ("ordinary_shop", 
 OWN_LINE_SHARE = 0.85
 # A trader of category B deals in its other species regularly: together they are this share of its new items (the
 # published categories come from what traders were seen offering; by market shares alone a trader of ivory and tiger
-# bone offered tiger in 6% of its items, and many B traders never showed their other line at all).
+# bone offered tiger in 6% of its items, and some B traders never showed their other line at all).
 OTHER_SPECIES_SHARE = 0.4
 # Upstream traders advertise less: raw material mostly changes hands offline.
 ADS_BY_ROLE = {"raw_trader": 0.2, "processor": 0.6, "wholesaler": 1.0, "retailer": 1.0, "agent": 1.0}
