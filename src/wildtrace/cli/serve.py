@@ -104,7 +104,7 @@ def register(app: typer.Typer) -> None:
 
     @users_app.command("disable")
     def users_disable(username: str, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-        """Disable a user: their sessions and API tokens stop working at once."""
+        """Disable a user: a running workbench refuses their sessions and API tokens within 2 s."""
         from wildtrace.service import record, set_disabled
 
         with store(db) as s:
