@@ -258,3 +258,13 @@ def test_an_alert_on_a_wallet_links_to_the_wallet_s_page(readable: tuple) -> Non
     assert f'href="/identifiers/payment_account%3A{shown.replace(":", "%3A")}"' in analyst.get("/alerts").text
     page = analyst.get(f"/identifiers/payment_account:{shown}")
     assert page.status_code == 200 and "w-881" not in page.text and "5,000.00 CNY" in page.text
+
+
+@pytest.mark.parametrize("role", ["investigator", "analyst"])
+def test_an_account_links_the_post_where_it_wrote_an_identifier(readable: tuple, role: str) -> None:
+    client = _client(readable, role)
+    page = client.get(f"/accounts/{_h(role, 'wechat:ivory_king')}").text
+    table = page[page.index('id="account-identifiers"'):page.index("</table>", page.index('id="account-identifiers"'))]
+    post = "wechat:ivory_king/p0"  # where its phone was read
+    assert f'post <a href="/posts/{post.replace(":", "%3A")}">{post}</a>' in table
+    assert client.get(f"/posts/{post}").status_code == 200
