@@ -46,13 +46,19 @@ def term_grams(term: str) -> list[str]:
     return sorted({term[i:i + 2] for i in range(len(term) - 1)} | {c for c in term if ord(c) > 127})
 
 
+def _made(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the index of ``table`` has been made (by a first ``refresh``)."""
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
+                            [f"search_docs__{table}"]).fetchall()[0][0])
+
+
 def stale(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     """Whether the index of ``table`` may miss rows or hold gone ones: it holds another number of rows than the
     table (two counts, no reading of rows; a row replaced by ``upsert_rows`` has been dropped from it)."""
-    docs = f"search_docs__{table}"
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [docs]).fetchall()[0][0]:
+    if not _made(con, table):
         return True
-    n_rows, n_docs = con.execute(f"SELECT (SELECT count(*) FROM {table}), (SELECT count(*) FROM {docs})").fetchall()[0]
+    n_rows, n_docs = con.execute(f"SELECT (SELECT count(*) FROM {table}), "
+                                 f"(SELECT count(*) FROM search_docs__{table})").fetchall()[0]
     return bool(n_rows != n_docs)
 
 
@@ -84,9 +90,7 @@ def refresh(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 def forget(con: duckdb.DuckDBPyConnection, table: str, keys: list[Any]) -> None:
     """Drop rows of ``table`` from its index (they were replaced), so that the next search indexes them anew."""
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
-                         [f"search_docs__{table}"]).fetchall()[0][0]
-    if exists and keys:
+    if keys and _made(con, table):
         gone = f"(SELECT doc FROM search_docs__{table} WHERE key IN (SELECT unnest(?::VARCHAR[])))"
         con.execute(f"DELETE FROM search_grams__{table} WHERE doc IN {gone}", [[str(k) for k in keys]])
         con.execute(f"DELETE FROM search_docs__{table} WHERE key IN (SELECT unnest(?::VARCHAR[]))",
@@ -101,7 +105,7 @@ def search(con: duckdb.DuckDBPyConnection, table: str, terms: list[str], limit: 
     grams, each checked against its text and scored."""
     key, columns = INDEXED[table]
     docs, grams = f"search_docs__{table}", f"search_grams__{table}"
-    cut = {i: term_grams(t) for i, t in enumerate(terms) if term_grams(t)}
+    cut = {i: parts for i, t in enumerate(terms) if (parts := term_grams(t))}
     if not cut:
         return None
     pieces = sorted({g for grams_of in cut.values() for g in grams_of})
