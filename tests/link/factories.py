@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from importlib import resources
+from pathlib import Path
 
 from wildtrace.model import Account, AccountIdentifier, Post, Verdict
 
@@ -35,3 +38,11 @@ def posts(aid: str, texts: list[str], start: datetime = T0, hours: list[int] | N
         out.append(Verdict(post_id=pid, score=0.9 if tier == "high" else 0.1, tier=tier, species=species or [],
                            extracted={"price_per_gram": ppg} if ppg else {}))
     return out
+
+
+def edited_data_file(folder: Path, name: str, edit: Callable[[str], str]) -> Path:
+    """A copy of the linking stage's data file ``name`` in ``folder``, its text passed through ``edit``."""
+    packaged = (resources.files("wildtrace.link") / "data" / name).read_text(encoding="utf-8")
+    path = folder / name
+    path.write_text(edit(packaged), encoding="utf-8")
+    return path

@@ -1,12 +1,12 @@
 """Trader categories A-D from all that a trader's posts show, and the side-business reading on hand-written posts."""
 
 import csv
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from tests.link.factories import edited_data_file
 from wildtrace.link._traders import side_line, trader_category
 from wildtrace.link._vocab import default_vocabulary, fold, load_vocabulary
 
@@ -68,9 +68,8 @@ def test_not_a_trader_without_flagged_ads():
 
 
 def test_min_side_posts_is_validated(tmp_path):
-    packaged = (resources.files("wildtrace.link") / "data" / "vocabulary.yaml").read_text(encoding="utf-8")
-    bad = tmp_path / "vocabulary.yaml"
-    bad.write_text(packaged.replace("min_side_posts: 2", "min_side_posts: two"), encoding="utf-8")
+    bad = edited_data_file(tmp_path, "vocabulary.yaml",
+                           lambda text: text.replace("min_side_posts: 2", "min_side_posts: two"))
     with pytest.raises(ValueError, match="'min_side_posts' must be a whole number"):
         load_vocabulary(bad)
     assert default_vocabulary().min_side_posts == 2

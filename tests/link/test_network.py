@@ -1,8 +1,8 @@
-from importlib import resources
 
 import pandas as pd
 import pytest
 
+from tests.link.factories import edited_data_file
 from wildtrace.link import analyse_network, build_network, load_role_rules
 from wildtrace.link._identifiers import strong_identifiers
 
@@ -123,12 +123,11 @@ def test_communities_follow_money_and_parcels_not_a_shared_number():
 
 
 def test_role_thresholds_are_validated(tmp_path):
-    packaged = (resources.files("wildtrace.link") / "data" / "roles.yaml").read_text(encoding="utf-8")
-    bad = tmp_path / "roles.yaml"
-    bad.write_text(packaged.replace("forward_hours: 12", "forward_hours: soon"), encoding="utf-8")
+    bad = edited_data_file(tmp_path, "roles.yaml",
+                           lambda text: text.replace("forward_hours: 12", "forward_hours: soon"))
     with pytest.raises(ValueError, match="'forward_hours' must be a number"):
         load_role_rules(bad)
-    bad.write_text(packaged + "\nagent_min_forward: 3\n", encoding="utf-8")
+    bad = edited_data_file(tmp_path, "roles.yaml", lambda text: text + "\nagent_min_forward: 3\n")
     with pytest.raises(ValueError, match="unknown entries"):
         load_role_rules(bad)
     assert load_role_rules().forward_hours > 0
