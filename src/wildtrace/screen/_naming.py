@@ -105,14 +105,15 @@ def teach_names(model: ScreenModel, lexicon: Lexicon, data: LabelledSet) -> dict
     from wildtrace.screen._evaluate import naming_agreement
     from wildtrace.screen._screener import Screener
 
-    before = list(Screener(lexicon, model).screen_documents(data.docs))
+    screener = Screener(lexicon, model)  # it reads ``model.namer`` when it screens: the heads once fitted too
+    before = list(screener.screen_documents(data.docs))
     named = [_named(r) for r in before]
-    prepared = Screener(lexicon, model).prepare(data.docs)
+    prepared = screener.prepare(data.docs)
     model.namer = fit_namer(hash_ngrams(prepared.batch), named, data.corrections)
     report: dict[str, Any] = {**naming_agreement([before[c.position] for c in data.corrections], data.corrections),
                               "taken_away": sum(bool(named[c.position] - _corrected(c)) for c in data.corrections)}
     if model.namer is not None:
-        after = list(Screener(lexicon, model).screen_documents([data.docs[c.position] for c in data.corrections]))
+        after = list(screener.screen_documents([data.docs[c.position] for c in data.corrections]))
         learned = naming_agreement(after, data.corrections)
         report |= {"learned": model.namer.labels, "species_agree_after": learned["species_agree"],
                    "products_agree_after": learned["products_agree"]}
