@@ -1,4 +1,8 @@
+import sys
+
+import duckdb
 import pandas as pd
+import pytest
 
 from wildtrace.link import LinkData, LinkOptions, link_accounts
 from wildtrace.link._mentions import bare_mentions
@@ -51,3 +55,22 @@ def test_accounts_without_any_identifier_still_link_on_weak_evidence_only():
     data.identifiers = data.identifiers.iloc[0:0]
     result = link_accounts(data, LinkOptions(probabilistic=False))
     assert result.edges.empty and result.n_traders == 1
+
+
+def test_linking_closes_every_duckdb_connection_it_opens(monkeypatch):
+    opened: list[duckdb.DuckDBPyConnection] = []
+    connect = duckdb.connect
+
+    def spy(*args, **kwargs):
+        con = connect(*args, **kwargs)
+        if sys._getframe(1).f_globals["__name__"].startswith("wildtrace."):  # Splink's own scratch one is Splink's
+            opened.append(con)
+        return con
+
+    monkeypatch.setattr(duckdb, "connect", spy)
+    data = _data({"wx:b": "Cow bone beads 17 CNY pine8817", "wx:c": "hello"}, {"qq:a": "wechat:pine8817"})
+    link_accounts(data)
+    assert len(opened) >= 3  # bare mentions, identifier edges, the one handed to Splink
+    for con in opened:
+        with pytest.raises(duckdb.ConnectionException):
+            con.execute("SELECT 1")

@@ -125,27 +125,27 @@ def identifier_edges(ids: pd.DataFrame, hubs: pd.DataFrame) -> pd.DataFrame:
     """One edge per linked pair (each account to the smallest account holding the identifier), with reasons."""
     hub_keys = hubs[["kind", "key"]] if not hubs.empty else pd.DataFrame({"kind": pd.Series([], dtype=str),
                                                                          "key": pd.Series([], dtype=str)})
-    con = duckdb.connect()
-    con.register("ids", ids[["account_id", "kind", "key", "value"]].astype(str))
-    con.register("hubs", hub_keys.astype(str))
-    edges = con.execute("""
-        WITH usable AS (
-            SELECT i.*, min(account_id) OVER (PARTITION BY kind, key) AS anchor
-            FROM ids i ANTI JOIN hubs h ON i.kind = h.kind AND i.key = h.key
-        )
-        SELECT anchor AS account_l, account_id AS account_r,
-               list_sort(list(DISTINCT 'shared ' || kind || ' ' || value)) AS reasons
-        FROM usable WHERE account_id <> anchor
-        GROUP BY anchor, account_id ORDER BY anchor, account_id
-    """).df()
+    with duckdb.connect() as con:
+        con.register("ids", ids[["account_id", "kind", "key", "value"]].astype(str))
+        con.register("hubs", hub_keys.astype(str))
+        edges = con.execute("""
+            WITH usable AS (
+                SELECT i.*, min(account_id) OVER (PARTITION BY kind, key) AS anchor
+                FROM ids i ANTI JOIN hubs h ON i.kind = h.kind AND i.key = h.key
+            )
+            SELECT anchor AS account_l, account_id AS account_r,
+                   list_sort(list(DISTINCT 'shared ' || kind || ' ' || value)) AS reasons
+            FROM usable WHERE account_id <> anchor
+            GROUP BY anchor, account_id ORDER BY anchor, account_id
+        """).df()
     return edges.assign(reasons=edges["reasons"].map(list))
 
 
 def identifier_members(ids: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     """kind, key and the sorted accounts holding each of ``keys``."""
-    con = duckdb.connect()
-    con.register("ids", ids[["account_id", "kind", "key"]].astype(str))
-    con.register("keys", keys[["kind", "key"]].astype(str))
-    members = con.execute("SELECT kind, key, list_sort(list(DISTINCT account_id)) AS accounts FROM ids "
-                          "SEMI JOIN keys USING (kind, key) GROUP BY kind, key").df()
+    with duckdb.connect() as con:
+        con.register("ids", ids[["account_id", "kind", "key"]].astype(str))
+        con.register("keys", keys[["kind", "key"]].astype(str))
+        members = con.execute("SELECT kind, key, list_sort(list(DISTINCT account_id)) AS accounts FROM ids "
+                              "SEMI JOIN keys USING (kind, key) GROUP BY kind, key").df()
     return members.assign(accounts=members["accounts"].map(list))

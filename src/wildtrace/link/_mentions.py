@@ -37,13 +37,13 @@ def bare_mentions(identifiers: pd.DataFrame, posts: pd.DataFrame, accounts: pd.D
         pd.DataFrame({"account_id": accounts["id"], "text": accounts["bio"], "seen_in": "profile",
                       "seen_id": accounts["id"]}),
     ], ignore_index=True).dropna(subset=["account_id", "text"])
-    con = duckdb.connect()
-    con.register("texts", texts.astype(str))
-    con.register("known", known.astype(str))
-    return con.execute("""
-        SELECT DISTINCT t.account_id, k.kind, k.value, t.token AS raw, t.seen_in, t.seen_id
-        FROM (SELECT account_id, seen_in, seen_id, unnest(regexp_extract_all(lower(text), '[a-z0-9_-]+')) AS token
-              FROM texts WHERE regexp_matches(text, '[0-9]')) t
-        JOIN known k ON t.token = k.key
-        ORDER BY ALL
-    """).df()[_COLUMNS]
+    with duckdb.connect() as con:
+        con.register("texts", texts.astype(str))
+        con.register("known", known.astype(str))
+        return con.execute("""
+            SELECT DISTINCT t.account_id, k.kind, k.value, t.token AS raw, t.seen_in, t.seen_id
+            FROM (SELECT account_id, seen_in, seen_id, unnest(regexp_extract_all(lower(text), '[a-z0-9_-]+')) AS token
+                  FROM texts WHERE regexp_matches(text, '[0-9]')) t
+            JOIN known k ON t.token = k.key
+            ORDER BY ALL
+        """).df()[_COLUMNS]

@@ -139,6 +139,15 @@ def predict_pairs(features: pd.DataFrame, labels: pd.DataFrame | None = None, en
     if len(features) < 2:
         return pd.DataFrame(columns=out_cols)
     db_api = _database_api(engine, spark)
+    try:
+        return _predict(features, labels, engine, db_api, min_probability, seed, max_block_accounts)[out_cols]
+    finally:
+        if engine != "spark":
+            db_api.duckdb_con.close()  # its own connection (memory limit, spill directory); Spark's session stays
+
+
+def _predict(features: pd.DataFrame, labels: pd.DataFrame | None, engine: str, db_api: Any, min_probability: float,
+             seed: int, max_block_accounts: int) -> pd.DataFrame:
     settings = splink_settings(len(features))
     table = _to_backend(features, engine, db_api, max_block_accounts)
     linker = Linker(db_api.register(table), settings, log_level=logging.ERROR)
@@ -153,8 +162,7 @@ def predict_pairs(features: pd.DataFrame, labels: pd.DataFrame | None = None, en
     predictions = linker.inference.predict(threshold_match_probability=min_probability).as_pandas_dataframe()
     log.info("%d pairs scored at or above %.2f in %.1f s", len(predictions), min_probability,
              time.perf_counter() - started)
-    levels = _level_labels(linker)
-    return _explain(predictions, levels)[out_cols]
+    return _explain(predictions, _level_labels(linker))
 
 
 def _to_label_backend(table: pd.DataFrame, engine: str, db_api: Any) -> Any:
