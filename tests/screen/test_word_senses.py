@@ -1,5 +1,6 @@
 """Words whose folded or everyday sense is not the trade's: a Vietnamese name typed without its diacritics (bán,
-sell, folds to the English "ban"), and the auction word "lot" (not "a lot"). Sentences written for these tests."""
+sell, folds to the English "ban"), the auction word "lot" (not "a lot"), and a reporting word inside a seller's
+legality claim ("ban ivory" in "pre-ban ivory"). Sentences written for these tests."""
 
 from __future__ import annotations
 
@@ -89,3 +90,37 @@ def test_an_offer_that_says_thanks_a_lot_is_not_taken_for_an_auction() -> None:
     verdict = screener.screen_text("Real ivory bangle 52g, 400 usd, whatsapp me. Thanks a lot for looking!")
     assert verdict.tier in ("high", "medium"), verdict.decided_by
     assert not verdict.decided_by.startswith("open regulated market")
+
+
+def reporting(matcher: Matcher, text: str) -> set[str]:
+    return {text[h.start:h.end] for h in matcher.match(Normalised.of(text)) if h.term.reports()}
+
+
+@pytest.mark.parametrize("text", [
+    "Pre-ban ivory bracelet from a 1970s collection, dated receipt, £350, DM me.",
+    "pre ban ivory chopsticks, ten pairs, lovely old set",
+    "Antique PRE-BAN IVORY letter opener, see photos",
+    "象牙手串，禁令前老货，成色好",
+    "禁令前的老象牙挂件，有意者详谈",
+])
+def test_a_reporting_word_inside_a_legality_claim_is_the_claims(matcher: Matcher, text: str) -> None:
+    # the campaigns' "ban ivory" (#BanIvory spelled apart) and 禁令 (ban) share their word with the seller's
+    # "pre-ban" and 禁令前: the claim keeps it
+    assert "pre_ban" in ids(matcher, text)
+    assert reporting(matcher, text) == set()
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("Ban ivory now! Sign the petition.", {"Ban ivory", "petition"}),
+    ("#BanIvory #WorldElephantDay", {"BanIvory"}),
+    ("政府宣布象牙禁令，明年生效", {"禁令"}),
+    ("Is pre-ban ivory legal? The ban on ivory sales has exemptions.", {"The ban", "ban on ivory"}),
+])
+def test_a_reporting_word_of_its_own_still_counts(matcher: Matcher, text: str, words: set[str]) -> None:
+    assert reporting(matcher, text) >= words
+
+
+def test_a_pre_ban_offer_is_not_taken_out_as_reporting() -> None:
+    verdict = Screener.load(scope="regulated").screen_text("象牙手串，禁令前老货，成色好")
+    assert verdict.tier in ("high", "medium"), verdict.decided_by
+    assert not verdict.decided_by.startswith("reporting")

@@ -43,6 +43,11 @@ class Term:
                 out[name] = (*out.get(name, ()), lang)
         return out
 
+    def reports(self) -> bool:
+        """Whether this is a word of reporting, enforcement, policy or campaigns (the trade signal ``context``, the
+        benign ``conservation``): the context the scope rule reads."""
+        return (self.kind, self.category) == ("trade", "context") or (self.kind, self.id) == ("benign", "conservation")
+
     def implied_species(self) -> str | None:
         """The species this term points at: itself, the meaning of a code word, a product's species."""
         if self.kind == "species":

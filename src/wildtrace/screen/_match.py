@@ -147,6 +147,8 @@ class Matcher:
         self._term_kind = np.array([kinds.index(t.kind) for t in self.terms], dtype=np.int64)
         self.code_word = np.array([t.kind == "code_word" for t in self.terms], dtype=bool)
         self._benign = kinds.index("benign") if "benign" in kinds else -1
+        self._claim = np.array([t.kind == "legality" for t in self.terms], dtype=bool)
+        self._reports = np.array([t.reports() for t in self.terms], dtype=bool)
         self._term_species = np.array([species.index(s) if (s := t.implied_species()) else -1 for t in self.terms],
                                       dtype=np.int64)
         self._pattern_term = np.array(self.pattern_term, dtype=np.int64)
@@ -180,6 +182,7 @@ class Matcher:
         counts = self._in_its_language(batch, text, start, end, pattern)
         start, end, term, pattern, via, text = (a[counts] for a in (start, end, term, pattern, via, text))
         keep = self._not_contained(text, start, end, term, via)
+        keep[keep] = self._not_claimed(start[keep], end[keep], term[keep])
         start, end, term, pattern, via, text = start[keep], end[keep], term[keep], pattern[keep], via[keep], text[keep]
         offset = batch.text_starts[text]
         return BatchHits(self, text, start - offset, end - offset, term, pattern, via,
@@ -287,6 +290,21 @@ class Matcher:
             if (kept == keep).all():
                 return keep
             keep = kept
+
+
+    def _not_claimed(self, start: np.ndarray, end: np.ndarray, term: np.ndarray) -> np.ndarray:
+        """A word has one sense: a word of reporting or campaigns that shares a word with a seller's legality claim
+        does not count, the claim keeps the word ("pre-ban ivory" is not the campaigners' "ban ivory", #banivory
+        spelled apart). Hits come sorted by start, with offsets in the batch, so a claim never reaches another
+        text."""
+        keep = np.ones(len(start), dtype=bool)
+        claim, report = np.flatnonzero(self._claim[term]), np.flatnonzero(self._reports[term])
+        if not len(claim) or not len(report):
+            return keep
+        reach = np.maximum.accumulate(end[claim])  # the furthest end of the claims starting up to each one
+        last = np.searchsorted(start[claim], end[report], side="left") - 1  # the last claim starting before it ends
+        keep[report] = (last < 0) | (reach[np.maximum(last, 0)] <= start[report])
+        return keep
 
 
 def _written_in_capitals(codes: np.ndarray, start: np.ndarray, end: np.ndarray, initials: np.ndarray) -> np.ndarray:

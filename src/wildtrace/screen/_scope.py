@@ -46,9 +46,7 @@ class Scope:
         self.name = check_scope(name) if name else None
         self.regulated = np.array([t.kind in ("species", "code_word") or (t.kind == "product" and bool(t.species))
                                    or (t.kind == "legality" and t.id == "mammoth") for t in terms], dtype=bool)
-        context = [(t.kind, t.category) == ("trade", "context") or (t.kind, t.id) == ("benign", "conservation")
-                   for t in terms]
-        self.context = np.array(context, dtype=bool)
+        self.context = np.array([t.reports() for t in terms], dtype=bool)
         self.offer = np.array([t.kind == "trade" and t.category != "context" for t in terms], dtype=bool)
         self.against = np.array([t.kind == "benign" for t in terms], dtype=bool) | self.context
         self.channel = np.array([t.kind == "trade" and t.category in _CHANNELS for t in terms], dtype=bool)
