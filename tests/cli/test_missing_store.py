@@ -29,7 +29,8 @@ REFUSE: dict[str, list[str]] = {
     "money run": [], "money hits": [], "money risk": [], "money alerts": [], "money alert": ["al-1"],
     "money sar": ["wallet:x", "--out", "s.xml"], "money eval-typologies": ["--truth", "truth.json"],
     "money watchlist load": ["list.jsonl", "--list", "sanctions"], "money watchlist screen": ["--name", "Wang"],
-    "users list": [], "users disable": ["bob"], "users token": ["bob"],
+    "users list": [], "users disable": ["bob"], "users token": ["bob"], "users tokens": ["bob"],
+    "users revoke": ["bob", "--all"],
 }
 # commands that bring data in, and so make the store they are pointed at
 CREATE = {"ingest", "import", "evidence add", "watch add", "money load", "users add", "restore"}

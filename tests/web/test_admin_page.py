@@ -8,7 +8,7 @@ import pytest
 
 from tests.api.world import PASSWORD
 from tests.web.test_browser import sign_in
-from wildtrace.service import get_user
+from wildtrace.service import create_token, get_user, token_id
 
 pytestmark = pytest.mark.browser
 
@@ -37,6 +37,26 @@ def test_admin_manages_users_in_the_browser(served, browser, shots: Path):  # ty
     page.screenshot(path=shots / "admin-users.png", full_page=True)
     user = get_user(store, "field_officer")
     assert user is not None and user.role.value == "analyst" and user.disabled
+    context.close()
+
+
+def test_admin_revokes_a_token_in_the_browser_and_it_is_refused_at_once(served, browser):  # type: ignore[no-untyped-def]
+    base, store, _ids = served
+    token = create_token(store, "partner", "nightly feed")
+    context = browser.new_context()
+    api = context.request
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert api.get(f"{base}/api/auth/me", headers=bearer).status == 200
+    page = context.new_page()
+    sign_in(page, base, "admin")
+    page.goto(f"{base}/admin/users")
+    row = page.locator(f"tr[data-user=partner] .token[data-token='{token_id(token)}']")
+    assert "nightly feed" in row.inner_text() and token not in page.content()
+    with page.expect_navigation():
+        row.locator("button[value=revoke]").click()
+    assert page.locator(f"tr[data-user=partner] .token[data-token='{token_id(token)}'] .state").inner_text() == \
+        "revoked"
+    assert api.get(f"{base}/api/auth/me", headers=bearer).status == 401
     context.close()
 
 

@@ -1,4 +1,5 @@
-"""``wildtrace serve`` starts the workbench; ``wildtrace users add/list/disable/token`` manages its accounts."""
+"""``wildtrace serve`` starts the workbench; ``wildtrace users add/list/disable/token/tokens/revoke`` manages its
+accounts and their API tokens."""
 
 from __future__ import annotations
 
@@ -119,14 +120,50 @@ def register(app: typer.Typer) -> None:
     def users_token(username: str, name: Annotated[str, typer.Option(help="What the token is for.")] = "api",
                     db: DbOpt = None, as_json: JsonOpt = False) -> None:
         """Create an API token for a user (printed once; send it as 'Authorization: Bearer <token>')."""
-        from wildtrace.service import create_token, record
+        from wildtrace.service import create_token, record, token_id
 
         with store(db) as s:
             try:
                 token = create_token(s, username, name)
             except ValueError as exc:
                 fail(str(exc))
-            record(s, "cli", "token_created", "user", username, {"name": name})
-        emit({"username": username, "token": token}, as_json, token)
+            record(s, "cli", "token_created", "user", username, {"name": name, "token_id": token_id(token)})
+        emit({"username": username, "token": token, "id": token_id(token)}, as_json, token)
+
+    @users_app.command("tokens")
+    def users_tokens(username: str, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+        """List a user's API tokens (their ids, names, dates; the tokens themselves are not kept)."""
+        from wildtrace.service import list_tokens
+
+        with store(db) as s:
+            try:
+                rows = list_tokens(s, username)
+            except ValueError as exc:
+                fail(str(exc))
+        emit(rows, as_json, "\n".join(f"{r['id']}  {str(r['created_at'])[:19]}  "
+                                      f"{'revoked' if r['revoked'] else 'active':<8} {r['name']}" for r in rows)
+             or f"{username} has no tokens")
+
+    @users_app.command("revoke")
+    def users_revoke(
+        username: str,
+        token: Annotated[str | None, typer.Argument(help="Its id (`users tokens`) or the token.")] = None,
+        all_tokens: Annotated[bool, typer.Option("--all", help="Revoke every token of the user.")] = False,
+        db: DbOpt = None, as_json: JsonOpt = False,
+    ) -> None:
+        """Revoke an API token: a running workbench refuses it within 2 s (at once when revoked on its admin page)."""
+        from wildtrace.service import record, revoke_token
+
+        if (token is None) == (not all_tokens):
+            fail("name one token (its id or the token) or give --all")
+        with store(db) as s:
+            try:
+                revoked = revoke_token(s, username, token)
+            except (ValueError, LookupError) as exc:
+                fail(str(exc))
+            for rid in revoked:
+                record(s, "cli", "token_revoked", "user", username, {"token_id": rid})
+        emit({"username": username, "revoked": revoked}, as_json,
+             f"revoked {len(revoked)} token(s) of {username}" + (f": {', '.join(revoked)}" if revoked else ""))
 
     app.add_typer(users_app, name="users")

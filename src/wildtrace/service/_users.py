@@ -17,6 +17,7 @@ from wildtrace.store import Store
 
 _hasher = PasswordHasher()
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+TOKEN_ID_LENGTH = 16  # hex digits of a token's SHA-256 that name it in lists and revocations
 # A hash of a password nobody has, verified when the user is unknown, so that timing does not tell
 # which user names exist.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
@@ -124,8 +125,14 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def token_id(token: str) -> str:
+    """The id a token is listed and revoked by (the start of its SHA-256)."""
+    return _token_hash(token)[:TOKEN_ID_LENGTH]
+
+
 def create_token(store: Store, username: str, name: str = "api") -> str:
-    """A new API token for ``username``; only its hash is stored, so it is shown once."""
+    """A new API token for ``username``; only its hash is stored, so it is shown once (``token_id`` names it
+    afterwards)."""
     if get_user(store, username) is None:
         raise ValueError(f"no user {username!r}")
     token = "wt_" + secrets.token_urlsafe(32)
@@ -133,6 +140,38 @@ def create_token(store: Store, username: str, name: str = "api") -> str:
                                      "created_at": _now(), "revoked": False}],
                       ["token_hash", "username", "name", "created_at", "revoked"], ["token_hash"])
     return token
+
+
+def list_tokens(store: Store, username: str) -> list[dict[str, object]]:
+    """A user's API tokens, newest first: ``id`` (the start of the token's SHA-256, all that is kept of it),
+    ``name``, ``created_at`` and ``revoked``."""
+    if get_user(store, username) is None:
+        raise ValueError(f"no user {username!r}")
+    rows = store.query("SELECT token_hash, name, created_at, revoked FROM wb_tokens WHERE username = ? "
+                       "ORDER BY created_at DESC, token_hash", [username])
+    return [{"id": r["token_hash"][:TOKEN_ID_LENGTH], "name": r["name"], "created_at": r["created_at"].isoformat(),
+             "revoked": bool(r["revoked"])} for r in rows]
+
+
+def revoke_token(store: Store, username: str, token: str | None = None) -> list[str]:
+    """Revoke one of ``username``'s API tokens, named by its id (``list_tokens``) or by the token itself, or
+    every token of the user when ``token`` is None; returns the ids revoked. A revoked token is refused at once
+    by this process; a workbench running in another process refuses it once its kept sign-ins expire
+    (``_recent``: within 2 s). ``ValueError`` for an unknown user, ``LookupError`` for an unknown token."""
+    if get_user(store, username) is None:
+        raise ValueError(f"no user {username!r}")
+    rows = store.query("SELECT token_hash FROM wb_tokens WHERE username = ? AND NOT revoked", [username])
+    if token is not None:
+        wanted = _token_hash(token) if token.startswith("wt_") else token.lower()
+        rows = [r for r in rows if len(wanted) >= TOKEN_ID_LENGTH and r["token_hash"].startswith(wanted)]
+        if not rows:
+            raise LookupError(f"user {username!r} has no token {token[:TOKEN_ID_LENGTH]!r} that is not revoked")
+    hashes = [r["token_hash"] for r in rows]
+    if hashes:
+        store.execute(f"UPDATE wb_tokens SET revoked = TRUE WHERE token_hash IN ({', '.join('?' for _ in hashes)})",
+                      hashes)
+        forget_sign_ins(store)
+    return [h[:TOKEN_ID_LENGTH] for h in hashes]
 
 
 def known_token(store: Store, token: str) -> User | None:

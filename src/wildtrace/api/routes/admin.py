@@ -39,6 +39,27 @@ def disable_user(username: str, principal: Admin, store: StoreDep) -> dict:
     return {"username": user.username, "role": user.role.value, "disabled": user.disabled}
 
 
+@router.get("/users/{username}/tokens")
+def user_tokens(username: str, principal: Admin, store: StoreDep) -> dict:
+    """A user's API tokens: id, name, date, revoked (the tokens themselves are not kept)."""
+    try:
+        return {"items": service.list_tokens(store, username)}
+    except ValueError as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+@router.post("/users/{username}/tokens/{token_id}/revoke")
+def revoke_user_token(username: str, token_id: str, principal: Admin, store: StoreDep) -> dict:
+    """Revoke one of a user's API tokens (by its id, or ``all``): refused from the next request on."""
+    try:
+        revoked = service.revoke_token(store, username, None if token_id == "all" else token_id)
+    except (ValueError, LookupError) as exc:
+        raise HTTPException(404, str(exc)) from None
+    for rid in revoked:
+        principal.audit(store, "token_revoked", "user", username, token_id=rid)
+    return {"username": username, "revoked": revoked}
+
+
 @router.get("/audit")
 def audit(principal: Worker, store: StoreDep, actor: Short | None = None, object_kind: Short | None = None,
           object_id: Short | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,

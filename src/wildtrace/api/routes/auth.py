@@ -83,5 +83,22 @@ def me(principal: CurrentUser) -> dict:
 def new_token(body: TokenRequest, principal: CurrentUser, store: StoreDep) -> dict:
     """A new API token for the signed-in user (shown once)."""
     token = service.create_token(store, principal.name, body.name)
-    principal.audit(store, "token_created", "user", principal.name, name=body.name)
-    return {"token": token, "name": body.name}
+    principal.audit(store, "token_created", "user", principal.name, name=body.name, token_id=service.token_id(token))
+    return {"token": token, "name": body.name, "id": service.token_id(token)}
+
+
+@router.get("/tokens")
+def my_tokens(principal: CurrentUser, store: StoreDep) -> dict:
+    """The signed-in user's API tokens (id, name, date, revoked)."""
+    return {"items": service.list_tokens(store, principal.name)}
+
+
+@router.delete("/tokens/{token_id}")
+def revoke_my_token(token_id: str, principal: CurrentUser, store: StoreDep) -> dict:
+    """Revoke one of the signed-in user's API tokens by its id: refused from the next request on."""
+    try:
+        revoked = service.revoke_token(store, principal.name, token_id)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
+    principal.audit(store, "token_revoked", "user", principal.name, token_id=revoked[0])
+    return {"revoked": revoked}

@@ -17,7 +17,9 @@ router = APIRouter(include_in_schema=False)
 
 
 def _users_page(principal: Principal, store: Any, code: int = 200, error: str = "") -> HTMLResponse:
-    return render("admin_users.html", principal, code=code, users=service.list_users(store),
+    users = service.list_users(store)
+    return render("admin_users.html", principal, code=code, users=users,
+                  tokens={u.username: service.list_tokens(store, u.username) for u in users},
                   roles=[r.value for r in service.Role], error=error)
 
 
@@ -40,17 +42,23 @@ def admin_add_user(principal: Admin, store: StoreDep, username: Annotated[str, F
 
 @router.post("/admin/users/{username}")
 def admin_change_user(principal: Admin, store: StoreDep, username: str, action: Annotated[str, Form(max_length=20)],
-                      role: Annotated[str, Form(max_length=20)] = "") -> Response:
-    """``action``: ``disable``, ``enable`` or ``role`` (with ``role``)."""
+                      role: Annotated[str, Form(max_length=20)] = "",
+                      token: Annotated[str, Form(max_length=64)] = "") -> Response:
+    """``action``: ``disable``, ``enable``, ``role`` (with ``role``) or ``revoke`` (with the ``token``'s id)."""
     try:
-        if action in ("disable", "enable"):
+        if action == "revoke":
+            for rid in service.revoke_token(store, username, token):
+                principal.audit(store, "token_revoked", "user", username, token_id=rid)
+        elif action in ("disable", "enable"):
             service.set_disabled(store, username, action == "disable")
             principal.audit(store, f"user_{action}d", "user", username)
         elif action == "role":
             user = service.set_role(store, username, role)
             principal.audit(store, "user_role_changed", "user", username, new_role=user.role.value)
         else:
-            raise ValueError(f"action {action!r} is not one of disable, enable, role")
+            raise ValueError(f"action {action!r} is not one of disable, enable, role, revoke")
+    except LookupError as exc:
+        return _users_page(principal, store, 404, str(exc))
     except ValueError as exc:
         return _users_page(principal, store, 404 if str(exc).startswith("no user") else 422, str(exc))
     return see("/admin/users")
