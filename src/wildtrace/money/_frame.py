@@ -81,11 +81,13 @@ def _reader(path: Path) -> str:
     return f"read_csv('{p}', all_varchar=true, header=true)"
 
 
-def tx_select(columns: dict[str, str], step_seconds: int = 3600) -> str:
+def tx_select(columns: dict[str, str], step_seconds: int = 3600, parse: str = "both") -> str:
     """SQL projecting a raw relation ``raw`` with ``columns`` (field -> source column) onto ``mx_tx``.
 
     ``time`` may be an ISO timestamp or date (its own UTC offset gives the local hour; none means UTC),
     epoch seconds or milliseconds, or an integer step of ``step_seconds`` counted from 2000-01-01T00:00Z.
+    ``parse`` says which of those the values are (:func:`_time_kind`): ``int``, ``text`` or ``both``; a
+    parse that no value needs is left out (a failed cast of every time costs as much as a parse).
     """
     for f in ("payer", "payee", "amount"):
         if f not in columns:
@@ -97,6 +99,8 @@ def tx_select(columns: dict[str, str], step_seconds: int = 3600) -> str:
     idcol = (f"CAST({_col(columns['id'])} AS VARCHAR)" if "id" in columns
              else "'row' || CAST(row_number() OVER () AS VARCHAR)")
     opt = {f: f"CAST({_col(columns[f])} AS VARCHAR)" if f in columns else "NULL" for f in ("currency", "channel")}
+    iv = "CAST(NULL AS BIGINT)" if parse == "text" else "TRY_CAST(tv AS BIGINT)"
+    ts = "CAST(NULL AS BIGINT)" if parse == "int" else "CAST(epoch(TRY_CAST(tv AS TIMESTAMPTZ)) AS BIGINT)"
     return f"""
         WITH r AS (
           SELECT {idcol} AS id, {tcol} AS tv,
@@ -106,14 +110,13 @@ def tx_select(columns: dict[str, str], step_seconds: int = 3600) -> str:
                  TRY_CAST({_col(columns['amount'])} AS DOUBLE) AS amount,
                  {opt['currency']} AS currency, {opt['channel']} AS channel
           FROM raw),
+        n AS (SELECT *, {iv} AS iv FROM r),
         s AS (
-          SELECT *, coalesce(CASE WHEN TRY_CAST(tv AS BIGINT) >= {EPOCH_MS} THEN TRY_CAST(tv AS BIGINT) // 1000
-                                  WHEN TRY_CAST(tv AS BIGINT) >= {EPOCH_S} THEN TRY_CAST(tv AS BIGINT)
-                                  ELSE TRY_CAST(tv AS BIGINT) * {int(step_seconds)} + {STEP_EPOCH} END,
-                             CAST(epoch(TRY_CAST(tv AS TIMESTAMPTZ)) AS BIGINT)) AS t,
+          SELECT *, coalesce(CASE WHEN iv >= {EPOCH_MS} THEN iv // 1000 WHEN iv >= {EPOCH_S} THEN iv
+                                  ELSE iv * {int(step_seconds)} + {STEP_EPOCH} END, {ts}) AS t,
                     CASE WHEN o IS NULL THEN 0 ELSE (CASE WHEN o[1] = '-' THEN -1 ELSE 1 END)
                          * (CAST(o[2:3] AS INTEGER) * 60 + CAST(right(o, 2) AS INTEGER)) END AS tz_min
-          FROM r)
+          FROM n)
         SELECT id, t, CAST((((t + tz_min * 60) % 86400) + 86400) % 86400 // 3600 AS INTEGER) AS local_hour,
                payer, payee, amount, currency, channel
         FROM s WHERE payer IS NOT NULL AND payee IS NOT NULL AND amount IS NOT NULL"""
@@ -231,15 +234,17 @@ def limit_memory(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("SET temp_directory = ?", [spill])
 
 
-def _time_kind(con: duckdb.DuckDBPyConnection, sql: str) -> str:
-    """How a ledger gives its times (``sql`` selects them as text): steps, epoch, timestamp or none."""
+def _time_kind(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[str, str]:
+    """How a ledger gives its times (``sql`` selects them as text): steps, epoch, timestamp or none; and which
+    parse they need (:func:`tx_select`): ``int`` when every one is an integer, ``text`` when none is."""
     given, ints, top = con.execute(f"SELECT count(v), count(TRY_CAST(v AS BIGINT)), max(TRY_CAST(v AS BIGINT)) "
                                    f"FROM ({sql}) AS s(v)").fetchone()  # type: ignore[misc]
+    parse = "int" if ints == given else "text" if not ints else "both"
     if not given:
-        return "none"
+        return "none", parse
     if ints == given:
-        return "epoch" if (top or 0) >= EPOCH_S else "step"
-    return "timestamp"
+        return ("epoch" if (top or 0) >= EPOCH_S else "step"), parse
+    return "timestamp", parse
 
 
 def open_frame(store: Store | None = None, transactions: str | Path | None = None,
@@ -269,13 +274,14 @@ def open_frame(store: Store | None = None, transactions: str | Path | None = Non
         missing = [c for c in mapping.values() if c not in have]
         if missing:
             raise ValueError(f"{path}: no column(s) {missing}; the file has {have}")
+        parse = "both"
         if "time" in mapping:
-            time_kind = _time_kind(con, f"SELECT CAST({_col(mapping['time'])} AS VARCHAR) FROM raw")
-        _materialise(con, "mx_tx", tx_select(mapping, step_seconds))
+            time_kind, parse = _time_kind(con, f"SELECT CAST({_col(mapping['time'])} AS VARCHAR) FROM raw")
+        _materialise(con, "mx_tx", tx_select(mapping, step_seconds, parse))
         con.execute("DROP VIEW raw")
     elif "transactions" in src:
-        time_kind = _time_kind(con, f"SELECT coalesce(CAST(time AS VARCHAR), CAST(step AS VARCHAR)) "
-                                    f"FROM {src['transactions']}")
+        time_kind, _ = _time_kind(con, f"SELECT coalesce(CAST(time AS VARCHAR), CAST(step AS VARCHAR)) "
+                                       f"FROM {src['transactions']}")
         if time_kind == "epoch":  # a store's integers are steps, however large
             time_kind = "step"
         _materialise(con, "mx_tx", _STORE_TX.format(step=int(step_seconds), epoch=STEP_EPOCH,

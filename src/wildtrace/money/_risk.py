@@ -262,7 +262,7 @@ def combine(hits: pd.DataFrame, network: pd.DataFrame, exposure_cap: float = 0.5
 
 
 def _round4(values: pd.Series) -> list[float]:
-    return [round(float(v), 4) for v in values]  # Python's rounding, as scores were always rounded
+    return [round(v, 4) for v in values.tolist()]  # Python's rounding of Python floats, as scores always were
 
 
 def _evidence(per_subject: list[list[list[str]]]) -> list[list[str]]:
