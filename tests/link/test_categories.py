@@ -64,7 +64,7 @@ def test_not_a_trader_without_flagged_ads():
     vocab = default_vocabulary()
     assert trader_category(_posts(("和田玉手镯", "none", []), ("面膜团购", "none", [])), vocab) == (
         None, "no flagged ads: not a trader")
-    assert trader_category(_posts(), vocab) == (None, "no posts")
+    assert trader_category(_posts(), vocab) == (None, "posts nothing: what it sells is unknown")
 
 
 def test_min_side_posts_is_validated(tmp_path):

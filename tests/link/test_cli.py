@@ -2,6 +2,7 @@ import json
 
 from typer.testing import CliRunner
 
+from tests.link.factories import account
 from tests.link.test_pipeline import world  # noqa: F401  (fixture)
 from wildtrace.cli.main import app
 
@@ -48,3 +49,18 @@ def test_profile_of_unknown_subject_fails_cleanly(store):
     store.close()
     result = runner.invoke(app, ["link", "profile", "nobody", "--db", db])
     assert result.exit_code != 0
+
+
+def test_eval_reports_the_accounts_of_a_trader_that_posts_nothing_apart(world, tmp_path):  # noqa: F811
+    world.put([account("wx:quiet", "某人", location="西安")])  # in the trade by the truth, never posts
+    db = world.url
+    world.close()
+    _run("link", "run", "--db", db)
+    assert "posts nothing: what it sells is unknown" in _run("link", "profile", "wx:quiet", "--db", db)
+    truth = tmp_path / "accounts.csv"
+    truth.write_text("account_id,person_id,is_trader,category\nwx:ivoryking,P1,1,A\nwx:ivoryking_bak,P1,1,A\n"
+                     "qq:90001,P2,1,B\nwx:jadehouse,P2,1,B\nwx:loner,P3,0,\nwx:quiet,P4,1,B\n")
+    text = _run("eval", "link", "--truth", str(truth), "--db", db, "--no-pictures")
+    assert "category accuracy on trader accounts: 1.000 (4/4)" in text
+    assert ("and 1 trader account(s) whose trader posts nothing (true categories B 1): category unknown, not scored "
+            "above; counted wrong 0.800") in text

@@ -37,6 +37,25 @@ def test_an_account_without_a_category_counts_wrong_and_is_counted():
                           "is_trader": ["1", "1", "0"], "category": ["A", "B", ""]})
     clusters = {"a1": "T1", "a2": "T2", "a3": "T3"}
     table = pd.DataFrame({"node": ["T1", "T2", "T3"]})
-    scored = score_traders(clusters, table, {"T1": {"category": "A"}, "T2": {"category": None}}, truth)
+    profiles = {"T1": {"category": "A", "n_posts": 4}, "T2": {"category": None, "n_posts": 3}}
+    scored = score_traders(clusters, table, profiles, truth)
     assert scored["category"] == {"accuracy": 0.5, "n": 2, "right": 1, "unknown": 1,
-                                  "confusion": {"A -> A": 1, "B -> -": 1}}
+                                  "confusion": {"A -> A": 1, "B -> -": 1}, "accuracy_all": 0.5,
+                                  "posting_nothing": {"accounts": 0, "true_categories": {}}}
+
+
+def test_accounts_of_a_trader_that_posts_nothing_are_counted_apart():
+    """Its category cannot be read (nothing offered), so it is neither right nor a misreading: reported beside the
+    accuracy, and counted wrong in ``accuracy_all``. A trader with posts but no category still counts wrong."""
+    truth = pd.DataFrame({"account_id": ["a1", "a2", "b1", "c1", "d1"], "person_id": ["P1", "P1", "P2", "P3", "P4"],
+                          "is_trader": ["1", "1", "1", "1", "1"], "category": ["B", "B", "A", "C", "B"]})
+    clusters = {"a1": "T1", "a2": "T1", "b1": "T2", "c1": "T3", "d1": "T4"}
+    table = pd.DataFrame({"node": ["T1", "T2", "T3", "T4"]})
+    profiles = {"T1": {"category": "B", "n_posts": 5},  # a silent account linked to its trader: the trader's category
+                "T2": {"category": None, "n_posts": 0}, "T4": {"category": None, "n_posts": 0},
+                "T3": {"category": None, "n_posts": 2}}
+    category = score_traders(clusters, table, profiles, truth)["category"]
+    assert (category["accuracy"], category["right"], category["n"], category["unknown"]) == (0.6667, 2, 3, 1)
+    assert category["posting_nothing"] == {"accounts": 2, "true_categories": {"A": 1, "B": 1}}
+    assert category["accuracy_all"] == 0.4
+    assert "A -> -" not in category["confusion"] and category["confusion"]["C -> -"] == 1

@@ -248,6 +248,11 @@ def _eval_text(result: dict[str, Any]) -> str:
             r = result[key]
             unknown = f"; {r['unknown']} without one, counted wrong" if r.get("unknown") else ""
             lines.append(f"{what}: {r['accuracy']:.3f} ({r['right']}/{r['n']}{unknown})")
+    silent = (result.get("category") or {}).get("posting_nothing") or {}
+    if silent.get("accounts"):
+        lines.append(f"  and {silent['accounts']} trader account(s) whose trader posts nothing (true categories "
+                     f"{', '.join(f'{c} {n}' for c, n in silent['true_categories'].items())}): category unknown, "
+                     f"not scored above; counted wrong {result['category']['accuracy_all']:.3f}")
     if result.get("communities") and result["communities"]["ari"] is not None:
         c = result["communities"]
         lines.append(f"communities vs true networks: adjusted Rand index {c['ari']:.3f} ({c['accounts']} accounts, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -85,11 +86,22 @@ def _accuracy(pairs: list[tuple[str, str | None]]) -> dict[str, Any]:
             "unknown": sum(not p for _, p in pairs), "confusion": dict(sorted(confusion.items()))}
 
 
+def _category_accuracy(pairs: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """Category accuracy of (true category, profile of the account's trader) pairs. A trader that posts nothing
+    offers nothing to read a category from (its money and parcels say whom it deals with, not what): its accounts
+    are counted apart (``posting_nothing``, with their true categories), and ``accuracy_all`` counts them wrong."""
+    silent = [c for c, p in pairs if not p.get("n_posts")]
+    out = _accuracy([(c, p.get("category")) for c, p in pairs if p.get("n_posts")])
+    out["posting_nothing"] = {"accounts": len(silent), "true_categories": dict(sorted(Counter(silent).items()))}
+    out["accuracy_all"] = round(out["right"] / len(pairs), 4) if pairs else None
+    return out
+
+
 def score_traders(clusters: dict[str, str], table: pd.DataFrame, profiles: dict[str, dict[str, Any]],
                   truth: pd.DataFrame) -> dict[str, Any]:
-    """Categories on trader accounts, chain roles on network members with a known role, and communities against
-    the true networks (adjusted Rand index), each per account of the truth (``is_trader``, ``category``,
-    ``role``, ``network_id`` columns; absent columns are skipped)."""
+    """Categories on trader accounts (:func:`_category_accuracy`), chain roles on network members with a known role,
+    and communities against the true networks (adjusted Rand index), each per account of the truth (``is_trader``,
+    ``category``, ``role``, ``network_id`` columns; absent columns are skipped)."""
     from sklearn.metrics import adjusted_rand_score
 
     node = table.set_index("node")
@@ -98,8 +110,8 @@ def score_traders(clusters: dict[str, str], table: pd.DataFrame, profiles: dict[
     out: dict[str, Any] = {}
     if {"is_trader", "category"} <= set(known.columns):
         traders = known["is_trader"].astype(str).isin(("1", "true", "True"))
-        out["category"] = _accuracy([(c, profiles.get(t, {}).get("category")) for c, t in
-                                     zip(known.loc[traders, "category"], trader_of[traders], strict=True)])
+        out["category"] = _category_accuracy([(c, profiles.get(t, {})) for c, t in
+                                              zip(known.loc[traders, "category"], trader_of[traders], strict=True)])
     if {"role", "network_id"} <= set(known.columns):
         members = known["network_id"].fillna("").astype(bool) & known["role"].fillna("").astype(bool)
         out["role"] = _accuracy([(r, node["role"].get(t)) for r, t in

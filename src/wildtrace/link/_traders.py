@@ -74,10 +74,11 @@ def trader_category(posts: pd.DataFrame, vocab: Vocabulary) -> tuple[str | None,
     """A-D by what a trader offers (TRAFFIC): ivory only; + other endangered species; + collectables; + other
     business. Only traders have one. The species come from its flagged ads (their words, the text read in their
     pictures, the species screening found); the side business from its posts screening did not flag and that name
-    no wildlife: C or D by which of the two they mostly sell, from ``min_side_posts`` such posts. An account
-    without flagged ads gets none."""
+    no wildlife: C or D by which of the two they mostly sell, from ``min_side_posts`` such posts. A cluster
+    without flagged ads gets none, nor does one that posts nothing: its money and parcels may put it in the trade
+    (its chain role), but they show whom it deals with, not what it sells."""
     if posts.empty:
-        return None, "no posts"
+        return None, "posts nothing: what it sells is unknown"
     texts = _post_texts(posts)
     flagged = posts["tier"].isin(FLAGGED).tolist()
     offers = [(t, sp) for t, sp, f in zip(texts, posts["species"], flagged, strict=True) if f]
