@@ -365,7 +365,8 @@ class Columnar:
             for key, expr in converted.items():
                 exprs[f"{name}{key}"] = expr
         derived = self._derive(exprs, values, source)
-        body = ", ".join(f'{expr} AS "{col}"' for col, expr in exprs.items())
+        body = ", ".join(f'{expr} AS "{col}"' for col, expr in exprs.items()
+                        if not col.endswith("__iso"))  # a time's ISO form is only hashed
         passed = "".join(f", {k}" for k in keep if not any(e.endswith(f" AS {k}") for e in extra or []))
         read = f"SELECT line_ok{passed}, {', '.join(reads + (extra or []))} FROM ({fields})"
         staged = f"SELECT {', '.join(keep)}, line_ok AND {' AND '.join(checks)} AS ok, {body} FROM ({read})"
@@ -378,8 +379,8 @@ class Columnar:
         """Fill in the derived columns; return a REPLACE list for those that need a column made first."""
         if self.model is Post:
             exprs["source"] = f"coalesce({exprs['source']}, {_sql_text(source)})"
-            posted = (f"CASE WHEN {exprs['posted_at']} IS NULL THEN 'null' ELSE '\"' || {exprs['posted_at__iso']} "
-                      "|| '\"' END")
+            # the ISO form is NULL when the time is missing; the hash of a row whose time is not valid is never kept
+            posted = f"coalesce('\"' || {exprs['posted_at__iso']} || '\"', 'null')"
             parts = [values["platform"].json_or_null, values["account_id"].json_or_null,
                      f"coalesce({values['text'].json}, '\"\"')", "'[]'", posted, values["url"].json_or_null]
             exprs["content_hash"] = "sha256('[' || " + " || ', ' || ".join(parts) + " || ']')"
@@ -504,8 +505,9 @@ def _field(kind: str | None, v: _Value, name: str, annotation: Any) -> tuple[str
         offset = (f"CASE WHEN ends_with({text}, 'Z') THEN 0 ELSE (CASE WHEN starts_with({zone}, '-') THEN -1 ELSE 1 "
                   f"END) * ({minutes}) END")
         fraction = f"rpad(regexp_extract({text}, '\\.(\\d+)', 1), 6, '0')"
-        iso = (f"substr({text}, 1, 10) || 'T' || substr({text}, 12, 8) || CASE WHEN {fraction} = '000000' THEN '' "
-               f"ELSE '.' || {fraction} END || CASE WHEN ends_with({text}, 'Z') THEN '+00:00' ELSE {zone} END")
+        iso = (f"substr({text}, 1, 10) || 'T' || substr({text}, 12, 8) || CASE WHEN NOT contains({text}, '.') "
+               f"OR {fraction} = '000000' THEN '' ELSE '.' || {fraction} END || CASE WHEN ends_with({text}, 'Z') "
+               f"THEN '+00:00' ELSE {zone} END")
         return check, {"": stamp, "_tz": offset, "__iso": iso}
     if kind == "int":
         number = f"CASE WHEN {v.is_text} THEN {v.text} ELSE {v.json} END"
