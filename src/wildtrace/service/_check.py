@@ -68,17 +68,21 @@ def _result(score: float, reasons: list[str], **extra: Any) -> dict[str, Any]:
     return {"risk": score, "tier": tier_of(score), "reasons": reasons, **extra}
 
 
+def contact_matches(text: str) -> list[tuple[str, list[Any]]]:
+    """Conditions on ``account_identifiers`` for the contacts ``text`` writes (at most 20, case folded), each an
+    equality on ``lower(value)`` or ``lower(raw)``: one per contact and column, as DuckDB reads an expression
+    index for an equality but not for an IN list (migration ``0530_identifier_lower``)."""
+    contacts = list(dict.fromkeys(m.group(0).lower() for m in _CONTACT.finditer(text)))[:20]
+    return [(f"lower({column}) = ?", [c]) for c in contacts for column in ("value", "raw")]
+
+
 def check_post(store: Store, screener: TextScreener, text: str, account_id: str | None = None) -> dict[str, Any]:
     """Screen one text; raise the risk when a contact in it or its account belongs to a flagged trader."""
     verdict = screener.screen_text(text)
     reasons = [f"code word {c}" for c in verdict.code_words]
     reasons += [f"species {s}" for s in verdict.species if not any(s in r for r in reasons)]
     score = float(verdict.score)
-    contacts = list(dict.fromkeys(m.group(0).lower() for m in _CONTACT.finditer(text)))[:20]
-    matches: list[tuple[str, list[Any]]] = []
-    if contacts:
-        marks = ", ".join("?" for _ in contacts)
-        matches += [(f"lower(value) IN ({marks})", contacts), (f"lower(raw) IN ({marks})", contacts)]
+    matches = contact_matches(text)
     if account_id:
         matches.append(("account_id = ?", [account_id]))
     found, alerts = _lookup(store, matches, [account_id] if account_id else [])
