@@ -8,7 +8,7 @@ input and ``PermissionError`` for what a user may not do; records leave it for a
     page = queue(store, limit=20)
 """
 
-from wildtrace.service._alerts import SAR_FORMATS, alert_history, sar_document, update_alert
+from wildtrace.service._alerts import SAR_FORMATS, alert_history, sar_document, sar_view, update_alert
 from wildtrace.service._attachments import (
     MAX_ATTACHMENT_BYTES,
     add_attachment,
@@ -193,6 +193,7 @@ __all__ = [
     "revoke_token",
     "safe_name",
     "sar_document",
+    "sar_view",
     "screenshot_bytes",
     "search",
     "session_user",

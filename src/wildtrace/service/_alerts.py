@@ -1,4 +1,5 @@
-"""Alerts from the money stage: assignment and status with a history of every change, SAR drafts."""
+"""Alerts from the money stage: assignment and status with a history of every change, SAR drafts (as documents to
+file, and as a view for a page)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from wildtrace.model import Alert, AlertStatus
+from wildtrace.share import Redactor
 from wildtrace.store import Store
 
 _ACTIONS = {"closed": "close", "escalated": "escalate", "open": "reopen"}  # status set -> the history's word
@@ -51,20 +53,40 @@ def alert_history(store: Store, alert_ids: list[str]) -> dict[str, list[dict[str
 SAR_FORMATS = {"xml": "application/xml", "html": "text/html; charset=utf-8", "json": "application/json"}
 
 
+def _draft(store: Store, alert_id: str) -> Any:
+    from wildtrace.money import draft_sar
+
+    alert = store.get(Alert, alert_id)
+    if alert is None:
+        raise LookupError(f"no alert {alert_id!r}")
+    return draft_sar(store, alert.subject)
+
+
 def sar_document(store: Store, alert_id: str, fmt: str) -> tuple[str, str]:
     """The SAR draft of an alert's subject as (body, media type): goAML-style XML, readable HTML or JSON."""
     import json
 
-    from wildtrace.money import draft_sar, sar_html, sar_xml
+    from wildtrace.money import sar_html, sar_xml
 
     if fmt not in SAR_FORMATS:
         raise ValueError(f"format must be one of {', '.join(SAR_FORMATS)}")
-    alert = store.get(Alert, alert_id)
-    if alert is None:
-        raise LookupError(f"no alert {alert_id!r}")
-    draft = draft_sar(store, alert.subject)
+    draft = _draft(store, alert_id)
     if fmt == "xml":
         return sar_xml(draft), SAR_FORMATS[fmt]
     if fmt == "html":
         return sar_html(draft), SAR_FORMATS[fmt]
     return json.dumps(draft.as_dict(), ensure_ascii=False, default=str), SAR_FORMATS[fmt]
+
+
+def sar_view(store: Store, alert_id: str, redactor: Redactor) -> dict[str, Any]:
+    """The SAR draft of an alert's subject as ``redactor``'s audience may see it, each part through the policy's
+    rules for its record kind (the alert, the subject's KYC record, payments, parcels, posts; the narrative as free
+    text), so that a page can link every identifier in it to its page."""
+    draft = _draft(store, alert_id).as_dict()
+    alert = redactor.document(draft["alert"], "alert")
+    return {**{k: draft[k] for k in ("created_at", "reporting_entity", "currency", "indicators")},
+            "subject": alert.get("subject"), "subject_kind": alert.get("subject_kind"), "alert": alert,
+            "holder": redactor.document(draft["holder"], "payment_account") if draft["holder"] else None,
+            "transactions": redactor.document(draft["transactions"], "transaction"),
+            "shipments": redactor.document(draft["shipments"], "shipment"),
+            "posts": redactor.document(draft["posts"], "post"), "narrative": redactor.document(draft["narrative"])}

@@ -102,8 +102,8 @@ def sar_draft(alert_id: str, principal: Worker, store: StoreDep) -> Response:
     if not principal.sees_everything:
         return error_page(403, "a SAR draft names people and accounts: your role sees redacted records only")
     try:
-        body, media_type = service.sar_document(store, alert_id, "html")
+        draft = service.sar_view(store, alert_id, principal.redactor)
     except LookupError as exc:
         return error_page(404, str(exc))
-    principal.audit(store, "sar_draft", "alert", alert_id, format="html")
-    return Response(body, media_type=media_type)
+    principal.audit(store, "sar_draft", "alert", alert_id, format="page")
+    return render("sar.html", principal, d=draft, alert_id=alert_id)
