@@ -152,6 +152,9 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("扣扣 Q38324013", {"contacts": [("qq", "38324013")]}),
     ("滴滴 wx_cloud5076", {"contacts": [("messenger_id", "wechat:wx_cloud5076")]}),
     ("DM ivory_88 for price", {"contacts": [("messenger_id", "wechat:ivory_88")]}),
+    ("netsuke, friends price RMB 448, add me w x _ j a d e 2 9 2 2 9", {"contacts": [
+        ("messenger_id", "wechat:wx_jade29229")]}),
+    ("please add me to the waiting list for the next batch of tea", {"contacts": []}),
     ("新号 收款 wallet:0123456789", {"contacts": [("payment_account", "wallet:0123456789")]}),
     ("备用号 ☎ 13812345678", {"contacts": [("phone", "+8613812345678")]}),
     ("V 13812345678", {"contacts": [("phone", "+8613812345678"), ("messenger_id", "wechat:+8613812345678")]}),

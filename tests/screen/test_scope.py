@@ -75,7 +75,7 @@ def test_the_verdict_names_the_rule(scored: tuple[str, pd.DataFrame]) -> None:
 
 def test_reporting_policy_and_campaigns_stay_out_of_the_regulated_scope() -> None:
     """Issue 17: under --scope regulated, posts about ivory bans, seizures and campaigns that give no way to buy
-    are out, and the verdict says why (measured: F1 0.837, 2 of 92 such posts flagged; 0.582 and 28 before)."""
+    are out, and the verdict says why (measured: F1 0.840, 2 of 92 such posts flagged; 0.582 and 28 before)."""
     frame = pd.read_csv(MARKET)
     results = list(Screener.load(scope="regulated").screen_texts(frame["text"].tolist()))
     frame["flagged"] = [r.tier in ("high", "medium") for r in results]
