@@ -81,3 +81,26 @@ def test_same_ranking_in_cents_epoch_seconds_and_dates(ledgers: dict[str, Path])
         other_ranking, other_hits = _ranking(ledgers[name], {})
         assert other_hits == hits, name
         assert other_ranking == ranking, name
+
+
+def test_each_time_form_reads_the_same_alone_or_mixed(tmp_path: Path) -> None:
+    """A ledger of one time form is parsed only as that form, a mixed one as each; either way a time means the
+    same instant and local hour (epoch seconds, an ISO time with its offset, a date, an integer step of an hour)."""
+    times = {"e": "1700000000", "o": "2023-11-14T22:13:20+08:00", "d": "2023-11-15", "s": "5"}
+    expected = {"e": (1700000000, 22), "o": (int(datetime(2023, 11, 14, 14, 13, 20, tzinfo=UTC).timestamp()), 22),
+                "d": (int(datetime(2023, 11, 15, tzinfo=UTC).timestamp()), 0), "s": (946684800 + 5 * 3600, 5)}
+
+    def read(name: str, keys: list[str]) -> dict[str, tuple[int, int]]:
+        path = tmp_path / f"{name}.csv"
+        pd.DataFrame({"id": keys, "time": [times[k] for k in keys], "payer": "a", "payee": "b",
+                      "amount": 1.0}).to_csv(path, index=False)
+        frame = open_frame(transactions=path)
+        try:
+            return {i: (t, h) for i, t, h in frame.con.execute("SELECT id, t, local_hour FROM mx_tx").fetchall()}
+        finally:
+            frame.close()
+
+    assert read("mixed", list(times)) == expected
+    assert read("text", ["o", "d"]) == {k: expected[k] for k in ("o", "d")}
+    assert read("epoch", ["e"]) == {"e": expected["e"]}
+    assert read("steps", ["s"]) == {"s": expected["s"]}
