@@ -45,6 +45,12 @@ def phases(n: int, workdir: Path) -> dict[str, float]:
     with timed("(its parse alone: SELECT count(*) FROM read_json(...))"):
         duckdb.connect().execute(f"SELECT count(*) FROM read_json('{path}', format='newline_delimited', "
                                  "ignore_errors=true)").fetchall()
+    for name, statements in _floor(path).items():
+        with timed(name):
+            con = duckdb.connect(str(workdir / f"floor{len(cpu)}.duckdb"))
+            for statement in statements:
+                con.execute(statement)
+            con.close()
     store = open_store(str(workdir / "phases.duckdb"))
     con = store.connection
     sql = Columnar(Post, Mapping())
@@ -67,6 +73,20 @@ def phases(n: int, workdir: Path) -> dict[str, float]:
     with timed("ingest_records in all"), open_store(str(workdir / "ingest.duckdb")) as fresh:
         ingest_records(fresh, path, "post", data_dir=workdir / "data")
     return cpu
+
+
+def _floor(path: Path) -> dict[str, list[str]]:
+    """The baseline plus only what any ingest into the store's posts table must add, nothing checked: the
+    SHA-256 of each post's content, then also a unique index on the id (the primary key) and the account index."""
+    read = f"read_json('{path}', format='newline_delimited', ignore_errors=true)"
+    hashed = (f"SELECT *, sha256('[' || to_json(platform) || ', ' || to_json(account_id) || ', ' || to_json(text) "
+              f"|| ', [], ' || to_json(posted_at) || ', ' || to_json(url) || ']') AS content_hash FROM {read}")
+    return {
+        "(floor) baseline + a SHA-256 content hash column, close": [f"CREATE TABLE posts AS {hashed}"],
+        "(floor) the same + a unique index on id and the account index, close": [
+            f"CREATE TABLE posts AS {hashed} LIMIT 0", "CREATE UNIQUE INDEX posts_id ON posts (id)",
+            "CREATE INDEX posts_account ON posts (account_id)", f"INSERT INTO posts {hashed} WHERE id IS NOT NULL"],
+    }
 
 
 def main() -> None:
