@@ -25,6 +25,7 @@ from wildtrace.model import (
     Transaction,
 )
 from wildtrace.service._principal import Principal
+from wildtrace.service._unowned import catch_up, unowned_count
 from wildtrace.share import Redactor, pseudonym
 from wildtrace.store import Store
 
@@ -33,7 +34,9 @@ KINDS = (*[k.value for k in IdentifierKind if k != IdentifierKind.URL], "waybill
 _LIMIT = 200
 # The redaction policy's record kind and field whose class an identifier kind takes.
 _POLICY_FIELD = {"waybill": ("shipment", "waybill")}
-_index: weakref.WeakKeyDictionary[Redactor, dict[str, dict[str, str]]] = weakref.WeakKeyDictionary()
+# Per redactor and kind: (rows of wb_post_identifiers when made, value by pseudonym). A redactor is made again when
+# the store's identifier tables change; identifiers of posts without an account make the index again on a miss.
+_index: weakref.WeakKeyDictionary[Redactor, dict[str, tuple[int, dict[str, str]]]] = weakref.WeakKeyDictionary()
 
 
 def identifier_class(redactor: Redactor, kind: str) -> str | None:
@@ -65,12 +68,19 @@ def payment_kind(value: str) -> str:
     return "bank_card" if value.startswith(("bank:", "card:")) else "payment_account"
 
 
+def _family(kind: str) -> list[str]:
+    """The identifier kinds one page gathers: a wallet and a bank card are both payment accounts."""
+    return list(PAYMENT_KINDS) if kind in PAYMENT_KINDS else [kind]
+
+
 def _candidates(store: Store, kind: str) -> list[str]:
-    """Every value of ``kind`` the store holds anywhere (what a pseudonym may stand for)."""
-    family = PAYMENT_KINDS if kind in PAYMENT_KINDS else (kind,)
+    """Every value of ``kind`` the store holds anywhere (what a pseudonym may stand for), those written only in
+    posts without an account included."""
+    family = _family(kind)
     marks = ", ".join("?" for _ in family)
     values = [r["v"] for r in store.query(
-        f"SELECT DISTINCT value AS v FROM account_identifiers WHERE kind IN ({marks})", list(family))]
+        f"SELECT value AS v FROM account_identifiers WHERE kind IN ({marks}) UNION SELECT value FROM "
+        f"wb_post_identifiers WHERE kind IN ({marks})", family + family)]
     if kind in PAYMENT_KINDS:
         values += [r["v"] for r in store.query("SELECT payer AS v FROM transactions UNION SELECT payee FROM "
                                                "transactions UNION SELECT payment_account FROM payment_accounts")]
@@ -99,15 +109,23 @@ def resolve_identifier(store: Store, redactor: Redactor, ref: str) -> tuple[str,
     if action != "hash":
         return None
     by_kind = _index.setdefault(redactor, {})
-    if kind not in by_kind:  # each value by its pseudonym, then by those of its other spellings (an audited form)
-        values = _candidates(store, kind)
-        index = {pseudonym(v, redactor.key): v for v in values}
-        for v in values:
-            for other in spellings(kind, v) - {v}:
-                index.setdefault(pseudonym(other, redactor.key), v)
-        by_kind[kind] = index
-    value = by_kind[kind].get(shown)
+    value = by_kind.get(kind, (-1, {}))[1].get(shown)
+    if value is None:  # not known when the index was made: posts without an account may have come since
+        catch_up(store, now=True)
+        if by_kind.get(kind, (-1, {}))[0] != (unowned := unowned_count(store)):
+            by_kind[kind] = (unowned, _pseudonyms(store, redactor, kind))
+            value = by_kind[kind][1].get(shown)
     return (kind, value) if value is not None else None
+
+
+def _pseudonyms(store: Store, redactor: Redactor, kind: str) -> dict[str, str]:
+    """Each value of ``kind`` by its pseudonym, then by those of its other spellings (an audited form)."""
+    values = _candidates(store, kind)
+    index = {pseudonym(v, redactor.key): v for v in values}
+    for v in values:
+        for other in spellings(kind, v) - {v}:
+            index.setdefault(pseudonym(other, redactor.key), v)
+    return index
 
 
 def spellings(kind: str, value: str) -> set[str]:
@@ -126,8 +144,8 @@ def spellings(kind: str, value: str) -> set[str]:
 
 def forms(store: Store, kind: str, value: str) -> list[str]:
     """The ways ``value`` is written in the store: its :func:`spellings` and the raw text it was read from."""
-    raw = {r["raw"] for r in store.query("SELECT DISTINCT raw FROM account_identifiers WHERE value = ? AND raw "
-                                         "IS NOT NULL", [value])}
+    raw = {r["raw"] for r in store.query("SELECT raw FROM account_identifiers WHERE value = ? AND raw IS NOT NULL "
+                                         "UNION SELECT raw FROM wb_post_identifiers WHERE value = ?", [value, value])}
     return sorted(spellings(kind, value) | {r for r in raw if r})
 
 
@@ -136,16 +154,27 @@ def _in(column: str, values: list[str]) -> tuple[str, list[str]]:
 
 
 def identifier_view(store: Store, kind: str, value: str) -> dict[str, Any] | None:
-    """Everything that carries the identifier (at most 200 of each), or None when nothing does."""
+    """Everything that carries the identifier (at most 200 of each), or None when nothing does (after reading
+    the posts without an account that came since: the identifier may be written only in one of them)."""
     kind = identifier_kind(kind)
+    catch_up(store)
+    view = _view(store, kind, value)
+    if view is None and catch_up(store, now=True):
+        view = _view(store, kind, value)
+    return view
+
+
+def _view(store: Store, kind: str, value: str) -> dict[str, Any] | None:
     written = forms(store, kind, value)
-    family = list(PAYMENT_KINDS) if kind in PAYMENT_KINDS else [kind]
+    family = _family(kind)
     where, params = _in("value", written)
+    kinds = f"kind IN ({', '.join('?' for _ in family)})"
     held = store.query(f"SELECT account_id, kind, value, seen_in, seen_id FROM account_identifiers WHERE {where} AND "
-                       f"kind IN ({', '.join('?' for _ in family)}) ORDER BY account_id, seen_in, seen_id",
-                       params + family)
+                       f"{kinds} ORDER BY account_id, seen_in, seen_id", params + family)
     account_ids = sorted({r["account_id"] for r in held})
     post_ids = {r["seen_id"] for r in held if r["seen_in"] == "post"}
+    post_ids |= {r["post_id"] for r in store.query(  # posts without an account writing it
+        f"SELECT DISTINCT post_id FROM wb_post_identifiers WHERE {where} AND {kinds}", params + family)}
     if kind == "image_hash":
         post_ids |= {r["id"] for r in store.query("SELECT id FROM posts WHERE strpos(media, ?) > 0 LIMIT 200",
                                                   [value])}
