@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Entity(BaseModel):
@@ -256,10 +256,18 @@ class Alert(Entity):
     kind: str
     score: float = 0.0
     reasons: list[str] = Field(default_factory=list)
-    evidence: list[str] = Field(default_factory=list, description="ids of posts, transactions, captures")
+    evidence: list[str] = Field(default_factory=list, description="ids of transactions, waybills, posts, captures "
+                                "it cites: all of them, or as stored its first page (the store's alert_evidence "
+                                "keeps them all; wildtrace.money.alert_evidence reads them)")
+    evidence_count: int = Field(default=0, description="how many items of evidence it cites in all")
     status: AlertStatus = AlertStatus.OPEN
     assignee: str | None = None
     created_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _count_evidence(self) -> Alert:
+        self.evidence_count = max(self.evidence_count, len(self.evidence))
+        return self
 
 
 class CaseStatus(StrEnum):

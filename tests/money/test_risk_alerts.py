@@ -12,7 +12,7 @@ import pytest
 from tests.money.conftest import add_flagged_seller
 from tests.money.factory import tx
 from wildtrace import model as m
-from wildtrace.money import analyse, draft_sar, sar_xml, save, set_alert, write_sar
+from wildtrace.money import EVIDENCE_SHOWN, alert_evidence, analyse, draft_sar, sar_xml, save, set_alert, write_sar
 from wildtrace.store import Store
 
 
@@ -164,3 +164,30 @@ def test_pattern_membership_is_association_capped_with_exposure() -> None:
     assert risk.loc["m", "score"] == 0.5 and risk.loc["m", "typology_score"] == 0
     assert any(r.startswith("fan_in: member of the fan_in pattern of hub") for r in risk.loc["m", "reasons"])
     assert risk.loc["hub", "typology_score"] == 0.35 and risk.loc["n", "score"] == 0.35
+
+
+def test_a_big_sellers_alert_keeps_every_payment_and_its_sar_lists_them_all_with_totals(benign_store: Store) -> None:
+    """73 payments to a flagged seller (more than a screen's first page): the alert cites all of them, its row
+    keeps the first page and the count, and the SAR draft lists every one with the totals."""
+    add_flagged_seller(benign_store)
+    paid = [tx(f"big{i:02d}", i * 5, f"wallet:buyer{i % 9}", "wallet:sellerpay", 100.0 + i) for i in range(70)]
+    paid += [tx(f"out{i}", 400 + i, "wallet:sellerpay", "wallet:supplier", 1000.0) for i in range(3)]
+    benign_store.add(paid)
+    result = analyse(benign_store)
+    save(benign_store, result)
+    alert = next(a for a in result.alerts if a.subject == "wallet:sellerpay")
+    assert {t.id for t in paid} <= set(alert.evidence)
+    stored = benign_store.get(m.Alert, alert.id)
+    assert stored is not None and len(stored.evidence) == EVIDENCE_SHOWN < stored.evidence_count == len(alert.evidence)
+    assert alert_evidence(benign_store, stored) == alert.evidence
+    assert alert_evidence(benign_store, stored, offset=50, limit=10) == alert.evidence[50:60]
+    draft = draft_sar(benign_store, "wallet:sellerpay")
+    assert {t["id"] for t in draft.transactions} >= {t.id for t in paid}
+    assert draft.alert["evidence"] == alert.evidence
+    cny = next(t for t in draft.totals if t["currency"] == "CNY")
+    assert cny["received"] == pytest.approx(sum(100.0 + i for i in range(70)))
+    assert cny["paid"] == pytest.approx(3000.0) and cny["transactions"] == len(draft.transactions)
+    root = ET.fromstring(sar_xml(draft))
+    assert {e.findtext("transactionnumber") for e in root.iter("transaction")} >= {t.id for t in paid}
+    set_alert(benign_store, alert.id, assignee="ana")  # a status change keeps the count and every item
+    assert alert_evidence(benign_store, benign_store.get(m.Alert, alert.id)) == alert.evidence

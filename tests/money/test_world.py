@@ -34,10 +34,10 @@ def world_run(sim_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Mone
         return analyse(store)
 
 
-# Floors held on the simulated world (seed 7, scale 0.2); measured values are in docs/money.md. Supply was 0.9
-# until the world of 2026-12-07 (C/D side lines, B traders' other species): there three flagged sellers have 60-73
-# payments, and their supply payments past the fiftieth are not in the capped evidence (0.86 measured).
-RECALL_FLOORS = {"sale": 0.9, "supply": 0.85, "cycle": 0.9, "pass_through": 0.9, "false_name": 0.9,
+# Floors held on the simulated world (seed 7, scale 0.2); measured values are in docs/money.md. Supply was lowered
+# to 0.85 for the world of 2026-12-07, where three flagged sellers have 60-73 payments and evidence lists stopped at
+# 50 (0.86 measured); hits and alerts keep all their evidence since, and supply measures 1.00 there again.
+RECALL_FLOORS = {"sale": 0.9, "supply": 0.9, "cycle": 0.9, "pass_through": 0.9, "false_name": 0.9,
                  "third_party_pickup": 0.75, "direct": 0.9, "fan_in": 0.8}
 HIT_PRECISION_FLOORS = {"cycle": 0.7, "pass_through": 0.8, "phone_many_names": 0.9, "third_party_pickup": 0.4,
                         "price_match": 0.6, "funnel_from_flagged": 0.8}
@@ -60,7 +60,8 @@ def test_accounts_against_labels(world_run: MoneyResult, sim_world: Path) -> Non
     got = evaluate_accounts(world_run, labels, "payment_account", "is_illicit")
     # measured at the default threshold: precision 0.65 / 0.71, recall 1.00, AP 0.96 / 0.99 (seeds 7 / 11); on the
     # seed-7 world of 2026-12-07 precision 0.585 (24 illicit accounts named, 17 benign ones that pay flagged sellers
-    # besides weak patterns), recall 1.00, AP 0.98: the 0.6 floor sat within what one draw of a world moves
+    # besides weak patterns), recall 1.00, AP 0.98: the 0.6 floor sat within what one draw of a world moves. Still
+    # 0.585 with complete evidence lists: scores never read the lists, so the 50-item cap did not cause this one
     assert got["average_precision"] >= 0.9, got
     assert got["recall"] >= 0.9 and got["precision"] >= 0.55, got
 

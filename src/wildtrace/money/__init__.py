@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         evaluate_pattern_members,
         evaluate_typologies,
     )
+    from wildtrace.money._evidence import EVIDENCE_SHOWN, alert_evidence, put_alerts
     from wildtrace.money._features import build_features, time_unit
     from wildtrace.money._frame import Frame, open_frame
     from wildtrace.money._labels import account_labels, read_patterns, read_table
@@ -40,7 +41,8 @@ _LAZY = {
     "time_unit": "_features", "account_labels": "_labels", "read_patterns": "_labels", "read_table": "_labels",
     "MoneyModel": "_learn", "apply_model": "_learn", "train_model": "_learn",
     "PATTERN_DETECTORS": "_evaluate", "evaluate_accounts": "_evaluate", "evaluate_pattern_members": "_evaluate",
-    "evaluate_typologies": "_evaluate",
+    "evaluate_typologies": "_evaluate", "EVIDENCE_SHOWN": "_evidence", "alert_evidence": "_evidence",
+    "put_alerts": "_evidence",
     "Frame": "_frame", "open_frame": "_frame", "KINDS": "_load", "load_records": "_load", "name_key": "_names",
     "MoneyResult": "_pipeline", "analyse": "_pipeline", "latest_run": "_pipeline", "save": "_pipeline",
     "set_alert": "_pipeline", "HIT_COLUMNS": "_registry", "TYPOLOGIES": "_registry", "Typology": "_registry",
@@ -61,12 +63,12 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ALERT_THRESHOLD", "HIT_COLUMNS", "KINDS", "PATTERN_DETECTORS", "TYPOLOGIES", "Frame", "LedgerProfile",
-    "MoneyModel", "MoneyResult", "RiskParams", "SarDraft", "Typology", "WatchMatch", "Watchlists", "account_labels",
-    "analyse", "apply_model", "build_features", "combine", "cross_validate", "draft_sar", "evaluate_accounts",
-    "evaluate_learning", "evaluate_ledger", "evaluate_pattern_members", "evaluate_typologies", "infer_profile",
-    "latest_run", "load_deployment",
-    "load_records", "load_watchlist", "name_key", "open_frame", "pattern_members", "propagate", "read_ftm",
-    "read_patterns", "read_table", "run_typologies", "sar_html", "sar_xml", "save", "set_alert", "time_unit",
-    "train_model", "typology", "watchlist_hits", "write_sar",
+    "ALERT_THRESHOLD", "EVIDENCE_SHOWN", "HIT_COLUMNS", "KINDS", "PATTERN_DETECTORS", "TYPOLOGIES", "Frame",
+    "LedgerProfile", "MoneyModel", "MoneyResult", "RiskParams", "SarDraft", "Typology", "WatchMatch", "Watchlists",
+    "account_labels", "alert_evidence", "analyse", "apply_model", "build_features", "combine", "cross_validate",
+    "draft_sar", "evaluate_accounts", "evaluate_learning", "evaluate_ledger", "evaluate_pattern_members",
+    "evaluate_typologies", "infer_profile", "latest_run", "load_deployment", "load_records", "load_watchlist",
+    "name_key", "open_frame", "pattern_members", "propagate", "put_alerts", "read_ftm", "read_patterns",
+    "read_table", "run_typologies", "sar_html", "sar_xml", "save", "set_alert", "time_unit", "train_model",
+    "typology", "watchlist_hits", "write_sar",
 ]

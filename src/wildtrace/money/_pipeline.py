@@ -15,6 +15,7 @@ import pandas as pd
 
 from wildtrace.model import Alert, AlertStatus, content_hash
 from wildtrace.money._constants import ALERT_THRESHOLD
+from wildtrace.money._evidence import put_alerts
 from wildtrace.money._frame import Frame, open_frame
 from wildtrace.money._registry import exposure_flags, pattern_flags, run_typologies
 from wildtrace.money._risk import RiskParams, combine, propagate
@@ -141,7 +142,7 @@ def pattern_alerts(hits: pd.DataFrame, scored: pd.DataFrame, alerts: list[Alert]
             id="mx-" + content_hash(f"{h.typology}:{h.subject}")[:16], subject=f"{h.typology}:{h.subject}",
             subject_kind="pattern", kind=h.typology, score=float(top),
             reasons=[f"{h.typology}: {h.reason}"] + [f"member {m}: risk {total.get(m, 0.0):.2f}" for m in ranked],
-            evidence=[str(e) for e in h.evidence][:200], created_at=now))
+            evidence=[str(e) for e in h.evidence], created_at=now))
     return sorted(out + [a for a in alerts if a.subject not in covered], key=lambda a: (-a.score, a.id))
 
 
@@ -150,7 +151,7 @@ def draft_alerts(scored: pd.DataFrame, threshold: float, now: datetime, default_
     return [
         Alert(id="mx-" + content_hash(r.subject)[:16], subject=r.subject, subject_kind=r.subject_kind,
               kind=(r.typologies[0] if r.typologies else default_kind), score=float(r.score),
-              reasons=list(r.reasons), evidence=[str(e) for e in r.evidence][:200], created_at=now)
+              reasons=list(r.reasons), evidence=[str(e) for e in r.evidence], created_at=now)
         for r in scored[scored["score"] >= threshold].itertuples(index=False)
     ]
 
@@ -174,7 +175,7 @@ def save(store: Store, result: MoneyResult) -> None:
     with store.transaction():
         store.insert_rows("money_hits", hits, list(hits[0]) if hits else [], ["run_id", "typology", "subject"])
         store.insert_rows("money_risk", risk, list(risk[0]) if risk else [], ["run_id", "subject"])
-        store.put(alerts)
+        put_alerts(store, alerts)
         store.insert_rows("money_runs", [{
             "run_id": result.run_id, "finished_at": datetime.now(UTC), "n_transactions": result.counts["transactions"],
             "n_shipments": result.counts["shipments"], "n_hits": len(hits), "n_alerts": len(alerts),

@@ -7,12 +7,14 @@ import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from math import fsum
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from wildtrace.model import Alert, Shipment, Transaction, content_hash
+from wildtrace.money._evidence import alert_evidence
 from wildtrace.store import Store
 
 
@@ -31,22 +33,35 @@ class SarDraft:
     created_at: str = ""
     reporting_entity: str = ""
     currency: str = "CNY"
+    totals: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
-def _tx_rows(store: Store, alert: Alert, limit: int) -> list[dict[str, Any]]:
-    found = list(store.get_many(Transaction, alert.evidence).values())
+def _tx_rows(store: Store, alert: Alert, cited: list[str], limit: int) -> list[dict[str, Any]]:
+    """Every transaction the alert cites, by time; when it cites none, the subject's first ``limit``."""
+    found = list(store.get_many(Transaction, cited).values())
     if not found:
         found = store.find(Transaction, "payer = ? OR payee = ?", (alert.subject, alert.subject), order_by="time",
                            limit=limit)
     rows = []
-    for t in found[:limit]:
+    for t in found:
         d = t.model_dump(mode="json")
         d["sha256"] = content_hash(d)
         rows.append(d)
     return sorted(rows, key=lambda r: (r.get("time") or "", r["id"]))
+
+
+def _totals(subject: str, txs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per currency: how many transactions, their total, and how much of it the subject received and paid."""
+    out = []
+    for currency in sorted({t["currency"] or "" for t in txs}):
+        mine = [t for t in txs if (t["currency"] or "") == currency]
+        out.append({"currency": currency, "transactions": len(mine), "amount": fsum(t["amount"] for t in mine),
+                    "received": fsum(t["amount"] for t in mine if t["payee"] == subject),
+                    "paid": fsum(t["amount"] for t in mine if t["payer"] == subject)})
+    return out
 
 
 def _posts(store: Store, subject: str, phone: str | None) -> list[dict[str, Any]]:
@@ -62,22 +77,25 @@ def _posts(store: Store, subject: str, phone: str | None) -> list[dict[str, Any]
                   (i.kind IN ('payment_account', 'bank_card')
                    AND ? IN (i.value, 'wallet:' || i.value, 'bank:' || i.value))
                   OR (i.kind = 'phone' AND right(regexp_replace(i.value, '[^0-9]', '', 'g'), 11) = ?))
-            ORDER BY p.id LIMIT 50""",
+            ORDER BY p.id""",
         (subject.lower(), (phone or "-")[-11:]))
     return rows
 
 
 def draft_sar(store: Store, subject: str, reporting_entity: str = "WildTrace", limit: int = 200) -> SarDraft:
-    """A SAR draft for ``subject`` from its alert (run ``money run`` first) and the stored records."""
+    """A SAR draft for ``subject`` from its alert (run ``money run`` first) and the stored records: every
+    transaction and parcel the alert cites, however many, with totals per currency; when it cites none, the
+    subject's first ``limit`` transactions (and, for a phone, parcels)."""
     alerts = store.find(Alert, "subject = ?", (subject,), order_by="score DESC", limit=1)
     if not alerts:
         raise KeyError(f"no alert for {subject!r}: run `wildtrace money run` first, or pick a subject from "
                        "`wildtrace money alerts`")
     alert = alerts[0]
+    cited = alert_evidence(store, alert)
     holder = next(iter(store.query("SELECT * FROM payment_accounts WHERE payment_account = ?", (subject,))), None)
-    txs = _tx_rows(store, alert, limit)
-    waybills = [e for e in alert.evidence if not any(t["id"] == e for t in txs)]
-    ships = list(store.get_many(Shipment, waybills).values())
+    txs = _tx_rows(store, alert, cited, limit)
+    tx_ids = {t["id"] for t in txs}
+    ships = list(store.get_many(Shipment, [e for e in cited if e not in tx_ids]).values())
     if subject.startswith("phone:"):
         phone = subject[6:]
         ships += store.find(Shipment, "sender_phone = ? OR receiver_phone = ?", (phone, phone), limit=limit)
@@ -89,19 +107,22 @@ def draft_sar(store: Store, subject: str, reporting_entity: str = "WildTrace", l
     contact = holder["holder_phone"] if holder else (subject[6:] if subject.startswith("phone:") else None)
     posts = _posts(store, subject, contact)
     indicators = sorted({r.split(":", 1)[0] for r in alert.reasons})
-    total = sum(t["amount"] for t in txs)
+    totals = _totals(subject, txs)
     times = [t["time"] for t in txs if t.get("time")]
     who = f"{subject}" + (f", held by {holder['holder_name']} (phone {holder['holder_phone']})" if holder else "")
+    money = "; ".join(f"{t['amount']:,.2f} {t['currency']} (received {t['received']:,.2f}, paid {t['paid']:,.2f})"
+                      for t in totals)
     narrative = (
         f"Subject {who} scored {alert.score:.2f} on WildTrace's money-laundering risk for the illegal wildlife "
-        f"trade. {len(txs)} transaction(s) totalling {total:,.2f}"
+        f"trade. {len(txs)} transaction(s)" + (f" totalling {money}" if totals else "")
         + (f" between {min(times)} and {max(times)}" if times else "")
         + f", {len(shipments)} parcel(s) and {len(posts)} flagged advertisement(s) are cited. "
         "Why suspicious: " + " | ".join(alert.reasons))
-    return SarDraft(subject, alert.model_dump(mode="json"), holder and {k: str(v) for k, v in holder.items()},
+    return SarDraft(subject, {**alert.model_dump(mode="json"), "evidence": cited},
+                    holder and {k: str(v) for k, v in holder.items()},
                     txs, shipments, [{k: (str(v) if v is not None else None) for k, v in p.items()} for p in posts],
                     indicators, narrative, datetime.now(UTC).isoformat(timespec="seconds"), reporting_entity,
-                    txs[0]["currency"] if txs else "CNY")
+                    txs[0]["currency"] if txs else "CNY", totals)
 
 
 def _sub(parent: ET.Element, tag: str, text: Any = None) -> ET.Element:

@@ -23,7 +23,7 @@ def phone_many_names(min_names: int) -> str:
            0.5 + 0.5 * least(1.0, (count(DISTINCT name) - {min_names}) / {min_names}.0) AS strength,
            printf('phone on %d waybills under %d different names: %s', count(DISTINCT waybill), count(DISTINCT name),
                   array_to_string(list(DISTINCT name)[1:6], ', ')) AS reason,
-           list(DISTINCT waybill)[1:50] AS evidence
+           list(DISTINCT waybill ORDER BY waybill) AS evidence
     FROM {_ENDS} WHERE phone IS NOT NULL AND name <> ''
     GROUP BY phone HAVING count(DISTINCT name) >= {min_names}"""
 
@@ -39,7 +39,7 @@ def third_party_pickup(min_count: int) -> str:
            0.5 + 0.5 * least(1.0, (count(*) - {min_count}) / {min_count}.0) AS strength,
            printf('%d parcels for this phone picked up by someone else than the named receiver (%s)', count(*),
                   array_to_string(list(DISTINCT pn)[1:5], ', ')) AS reason,
-           list(waybill)[1:50] AS evidence
+           list(waybill ORDER BY waybill) AS evidence
     FROM p WHERE pn <> '' AND pn <> rn
     GROUP BY receiver_phone HAVING count(*) >= {min_count}"""
 

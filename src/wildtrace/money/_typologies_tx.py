@@ -129,12 +129,12 @@ def _strength(n: str, k: str) -> str:
     return f"power(least(1.0, ({n}) / (2.0 * ({k}))), 2)"
 
 
-def _burst(direction: int, r: _OneOff, window: Window, max_evidence: int, verb: str) -> str:
+def _burst(direction: int, r: _OneOff, window: Window, verb: str) -> str:
     return r.setup + f"""
     WITH best AS (SELECT *, row_number() OVER (PARTITION BY a ORDER BY n DESC, total DESC, g, b) AS rk
                   FROM {r.cells} WHERE dir = {direction} AND n >= k AND NOT steady),
     hit AS (SELECT * FROM best WHERE rk = 1),
-    ev AS (SELECT e.a, list(e.id ORDER BY e.t, e.id)[1:{max_evidence}] AS evidence,
+    ev AS (SELECT e.a, list(e.id ORDER BY e.t, e.id) AS evidence,
                   list(DISTINCT m.name ORDER BY m.name) AS cps
            FROM {r.ends()} e JOIN hit USING (a, g, b, dir) JOIN {r.names} m ON m.i = e.cp GROUP BY e.a)
     SELECT s.name AS subject, {_strength('n', 'k')} AS strength,
@@ -149,35 +149,35 @@ PATTERN_WEIGHT = 0.35
 alone; with exposure (0.5) a pattern alerts from about 1.6 times the ledger's large size (0.35 x 0.65 > 0.2;
 docs/money.md)."""
 _PATTERN: dict[str, Any] = {"window": Span(1 / 8), "span": Span(1.0), "max_pair_payments": 1, "min_counterparties": 3,
-            "quantile": 0.99, "burst_ratio": 1.5, "max_evidence": 50}
+            "quantile": 0.99, "burst_ratio": 1.5}
 """Defaults shared by the pattern typologies, so they share one pass (:func:`_one_off`)."""
 
 
 @typology("fan_in", "account", PATTERN_WEIGHT, pattern=True, **_PATTERN)
 def fan_in(window: Window, span: Window, max_pair_payments: int, min_counterparties: int, quantile: float,
-           burst_ratio: float, max_evidence: int) -> str:
+           burst_ratio: float) -> str:
     """Many distinct payers who each pay one account once (a relationship of at most
     ``max_pair_payments`` payments) within the window: at least ``min_counterparties`` and as many as the
     ledger's large windows (its ``quantile`` of payers per account and window), and a burst of
     ``burst_ratio`` times the account's own rate (a shop's many customers come every window alike). A
     collector gathering proceeds; the pattern is the account and its payers."""
     r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio)
-    return _burst(1, r, window, max_evidence, "paid in")
+    return _burst(1, r, window, "paid in")
 
 
 @typology("fan_out", "account", PATTERN_WEIGHT, pattern=True, **_PATTERN)
 def fan_out(window: Window, span: Window, max_pair_payments: int, min_counterparties: int, quantile: float,
-            burst_ratio: float, max_evidence: int) -> str:
+            burst_ratio: float) -> str:
     """The same outwards: one account paying many distinct payees once each within the window, as many as
     the ledger's large windows and a burst against its own rate (paying suppliers, poachers or couriers;
     splitting proceeds; payroll recurs and is not counted)."""
     r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio)
-    return _burst(-1, r, window, max_evidence, "paid out to")
+    return _burst(-1, r, window, "paid out to")
 
 
 @typology("gather_scatter", "account", PATTERN_WEIGHT, pattern=True, min_in=2, min_out=2, min_kept=0.5, **_PATTERN)
 def gather_scatter(min_in: int, min_out: int, min_kept: float, window: Window, span: Window, max_pair_payments: int,
-                   min_counterparties: int, quantile: float, burst_ratio: float, max_evidence: int) -> str:
+                   min_counterparties: int, quantile: float, burst_ratio: float) -> str:
     """Fan-in followed by fan-out through the same account in one window, over relationships that happen
     once: at least ``min_in`` payers in and ``min_out`` payees out, the smaller side as large as the
     ledger's windows with both (its ``quantile``), the last payment out after the first in (a collection
@@ -196,7 +196,7 @@ def gather_scatter(min_in: int, min_out: int, min_kept: float, window: Window, s
              FROM j, thr WHERE n_in >= {int(min_in)} AND n_out >= {int(min_out)} AND least(n_in, n_out) >= thr.k
                AND ordered AND NOT steady),
     hit AS (SELECT * FROM best WHERE rk = 1),
-    ev AS (SELECT e.a AS subject, list(e.id ORDER BY e.t, e.id)[1:{int(max_evidence)}] AS evidence,
+    ev AS (SELECT e.a AS subject, list(e.id ORDER BY e.t, e.id) AS evidence,
                   list(DISTINCT m.name ORDER BY m.name) AS cps
            FROM {r.ends()} e JOIN hit ON hit.subject = e.a AND hit.g = e.g AND hit.b = e.b
            JOIN {r.names} m ON m.i = e.cp GROUP BY e.a)
@@ -209,8 +209,7 @@ def gather_scatter(min_in: int, min_out: int, min_kept: float, window: Window, s
 @typology("scatter_gather", "account", PATTERN_WEIGHT, pattern=True, min_intermediaries=3, min_ratio=0.0, min_kept=0.5,
           **_PATTERN)
 def scatter_gather(min_intermediaries: int, min_ratio: float, min_kept: float, window: Window, span: Window,
-                   max_pair_payments: int, min_counterparties: int, quantile: float, burst_ratio: float,
-                   max_evidence: int) -> str:
+                   max_pair_payments: int, min_counterparties: int, quantile: float, burst_ratio: float) -> str:
     """One source pays several intermediaries who each pay on to the same destination within the window,
     over relationships that happen once (layering through mules), the destination getting
     ``min_kept``..1/``min_kept`` of what the source sent them (the money goes through; wages spent at a
@@ -241,7 +240,7 @@ def scatter_gather(min_intermediaries: int, min_ratio: float, min_kept: float, w
                  CASE WHEN row_number() OVER (PARTITION BY s, d, id1 ORDER BY id2) = 1 THEN a_amount END AS sent
           FROM p0 SEMI JOIN cand USING (s, d) JOIN {r.names} nm ON nm.i = p0.m),
     grp AS (SELECT s, d, count(DISTINCT m) AS n, sum(amount) AS total, list(DISTINCT mid ORDER BY mid) AS mids,
-                   (list(id1 ORDER BY t, id1) || list(id2 ORDER BY t, id2))[1:{int(max_evidence)}] AS ev
+                   (list(id1 ORDER BY t, id1) || list(id2 ORDER BY t, id2)) AS ev
             FROM p GROUP BY s, d
             HAVING count(DISTINCT m) >= {k} AND sum(amount) BETWEEN {min_kept} * sum(sent) AND sum(sent) / {min_kept}),
     best AS (SELECT *, row_number() OVER (PARTITION BY s ORDER BY n DESC, d) AS rk FROM grp)
@@ -254,7 +253,7 @@ def scatter_gather(min_intermediaries: int, min_ratio: float, min_kept: float, w
 
 @typology("bipartite", "account", PATTERN_WEIGHT, pattern=True, min_payers=2, min_payees=2, **_PATTERN)
 def bipartite(min_payers: int, min_payees: int, window: Window, span: Window, max_pair_payments: int,
-              min_counterparties: int, quantile: float, burst_ratio: float, max_evidence: int) -> str:
+              min_counterparties: int, quantile: float, burst_ratio: float) -> str:
     """Several payers who each pay the same set of payees once within the window (a block of new
     relationships between two groups: layering between mule sets; stacked layers show as blocks whose
     payees pay on). At least ``min_payers`` payers sharing ``min_payees`` payees; accounts that are a
@@ -283,7 +282,7 @@ def bipartite(min_payers: int, min_payees: int, window: Window, span: Window, ma
     hit AS (SELECT p1, g, b, payees, list_prepend(p1, others) AS payers FROM best WHERE rk = 1),
     cells AS (SELECT p1, g, b, unnest(payers) AS payer, payees FROM hit),
     pairs AS (SELECT p1, g, b, payer, unnest(payees) AS payee FROM cells),
-    ev AS (SELECT pairs.p1, list(ok.id ORDER BY ok.t, ok.id)[1:{int(max_evidence)}] AS evidence FROM pairs
+    ev AS (SELECT pairs.p1, list(ok.id ORDER BY ok.t, ok.id) AS evidence FROM pairs
            JOIN ok USING (g, b, payer, payee) GROUP BY pairs.p1),
     pn AS (SELECT c.p1, list(n.name ORDER BY n.i) AS payer_names FROM cells c JOIN {r.names} n ON n.i = c.payer
            GROUP BY c.p1),
@@ -349,7 +348,7 @@ def cycle(min_length: int, max_length: int, window: Window, min_ratio: float, or
           UNION SELECT DISTINCT x.payee_account, e.cyc FROM e JOIN mx_txo x USING (id)),
     agg AS (SELECT s.subject, count(*) AS n, len(min(cid.nodes)) AS owners,
                    arg_min(cid.amount, (cid.nodes, cid.amount)) AS amount, min(cid.nodes) AS nodes,
-                   flatten(list(cid.ids ORDER BY cid.nodes, cid.ids))[1:50] AS evidence
+                   flatten(list(cid.ids ORDER BY cid.nodes, cid.ids)) AS evidence
             FROM s JOIN cid USING (cyc) GROUP BY s.subject)
     SELECT subject, least(1.0, 0.7 + 0.1 * n) * least(1.0, (owners - 1) * ln(q) / ln({COMMON})) AS strength,
            printf('%d cycle(s) of %d owners returning %.2f within {window.text}: %s (amounts chain by chance '
@@ -380,7 +379,7 @@ def pass_through(window: Window, min_ratio: float, max_ratio: float, min_pairs: 
     SELECT ok.subject, 0.5 + 0.5 * least(1.0, (count(*) - {min_pairs}) / {min_pairs}.0) AS strength,
            printf('%d payments passed on within {window.text} (%.2f of %.2f received, median delay %s)', count(*),
                   sum(a_in), inflow.total, {_duration_sql('median(dt)', window)}) AS reason,
-           (list(in_id ORDER BY in_t, in_id) || list(out_id ORDER BY out_t, out_id))[1:50] AS evidence
+           (list(in_id ORDER BY in_t, in_id) || list(out_id ORDER BY out_t, out_id)) AS evidence
     FROM ok JOIN inflow USING (subject)
     GROUP BY ok.subject, inflow.total
     HAVING count(*) >= {min_pairs} AND sum(a_in) >= {min_share} * inflow.total"""
@@ -404,7 +403,7 @@ def structuring(margin: float, min_count: int, window: Window, thresholds: dict 
             FROM grid GROUP BY subject, role, threshold, g, b
             HAVING count(*) >= {min_count} AND sum(amount) >= threshold),
     win AS (SELECT big.subject, big.role, big.threshold, any_value(n) AS n, any_value(total) AS total,
-                   list(id ORDER BY t, id)[1:50] AS evidence, any_value(big.currency) AS currency
+                   list(id ORDER BY t, id) AS evidence, any_value(big.currency) AS currency
             FROM big JOIN grid USING (subject, role, threshold, g, b)
             GROUP BY big.subject, big.role, big.threshold, big.g, big.b)
     SELECT subject, max(0.5 + 0.5 * least(1.0, (n - {min_count}) / {min_count}.0)) AS strength,
@@ -442,11 +441,11 @@ def flagged_counterparty(min_payments: int) -> str:
             FROM x JOIN fkey f ON x.kq = f.key
             UNION ALL
             SELECT x.payee, x.payer, x.id, x.t, x.amount, f.* FROM x JOIN fkey f ON x.kp = f.key),
-    cp AS (SELECT subject, count(*) AS n, sum(amount) AS total, max(w) AS w, list(id ORDER BY t, id)[1:50] AS evidence,
+    cp AS (SELECT subject, count(*) AS n, sum(amount) AS total, max(w) AS w, list(id ORDER BY t, id) AS evidence,
                   arg_min(flagged_pa, (t, id)) AS pa, arg_min(account_id, (t, id)) AS acc, arg_min(how, (t, id)) AS how
            FROM hit GROUP BY subject HAVING count(*) >= {min_payments}),
     own AS (SELECT flagged_pa AS subject, count(*) AS n, sum(amount) AS total, max(w) AS w,
-                   list(id ORDER BY t, id)[1:50] AS evidence, arg_min(account_id, (t, id)) AS acc,
+                   list(id ORDER BY t, id) AS evidence, arg_min(account_id, (t, id)) AS acc,
                    arg_min(posts, (t, id)) AS posts, arg_min(how, (t, id)) AS how
             FROM hit GROUP BY flagged_pa)
     SELECT subject, w AS strength,
@@ -460,16 +459,15 @@ def flagged_counterparty(min_payments: int) -> str:
 
 
 @typology("funnel_from_flagged", "account", 0.5, needs=("mx_tx", "mx_flagged"), min_payers=3, min_payments=4,
-          window=Span(1 / 4), min_amount=Quantile(2 / 3), max_evidence=100)
-def funnel_from_flagged(min_payers: int, min_payments: int, window: Window, min_amount: float,
-                        max_evidence: int) -> str:
+          window=Span(1 / 4), min_amount=Quantile(2 / 3))
+def funnel_from_flagged(min_payers: int, min_payments: int, window: Window, min_amount: float) -> str:
     """A funnel (collection) account: payments of ``min_amount`` or more into one account from at least
     ``min_payers`` distinct flagged sellers (their payment accounts as advertised in a flagged post, or
     held under a flagged seller's phone per KYC) within the window, at least ``min_payments`` such
     payments in that window (collection recurs; one payment each from a few flagged people is not it).
     What the account itself does (it gathers money from several flagged parties), so a typology rather
     than exposure; unlike fan-in it needs few payers, since each is already flagged. The reason names the
-    payers; the evidence is every such payment into the account, first ``max_evidence`` by time."""
+    payers; the evidence is every such payment into the account, by time."""
     k = int(min_payers)
     return f"""
     WITH {_FLAGGED_PAY},
@@ -481,7 +479,7 @@ def funnel_from_flagged(min_payers: int, min_payments: int, window: Window, min_
             WHERE n >= {k} AND m >= {int(min_payments)} GROUP BY subject),
     agg AS (SELECT subject, count(*) AS payments, count(DISTINCT cp) AS sellers, sum(amount) AS total,
                    list(DISTINCT printf('%s (%s)', payer, cp) ORDER BY printf('%s (%s)', payer, cp))[1:8] AS who,
-                   list(id ORDER BY t, id)[1:{int(max_evidence)}] AS evidence
+                   list(id ORDER BY t, id) AS evidence
             FROM e WHERE subject IN (SELECT subject FROM win) GROUP BY subject)
     SELECT subject, 0.5 + 0.5 * least(1.0, (n - {k}) / {k}.0) AS strength,
            printf('received from %d distinct flagged sellers within {window.text} (%d in all, %d payments, %.2f): %s',
@@ -511,7 +509,7 @@ def price_match(tolerance: float) -> str:
                   count(DISTINCT payer),
                   array_to_string(list(DISTINCT printf('%.2f from %s ~ post %s (%.2f)', amount, payer, post_id,
                                                        expected))[1:5], '; ')) AS reason,
-           list(DISTINCT id)[1:50] AS evidence
+           list(DISTINCT id ORDER BY id) AS evidence
     FROM side GROUP BY subject"""
 
 
@@ -532,7 +530,7 @@ def night_cluster(start_hour: int, end_hour: int, min_count: int, min_share: flo
           JOIN mx_accounts a ON a.name = subject),
     hit AS (SELECT n.*, p0.p FROM n, p0 WHERE night >= {min_count} AND night >= {min_share} * total
               AND (night - total * p) / sqrt(total * p * (1 - p)) >= {min_z}),
-    ev AS (SELECT subject, list(id ORDER BY t, id)[1:50] AS ids FROM s SEMI JOIN hit USING (subject)
+    ev AS (SELECT subject, list(id ORDER BY t, id) AS ids FROM s SEMI JOIN hit USING (subject)
            WHERE {night} GROUP BY subject)
     SELECT subject, night / total AS strength,
            printf('%d of %d payments between %02d:00 and %02d:00 local time (%.0f%% of all payments are)', night,
@@ -557,7 +555,7 @@ def new_account_velocity(window: Window, min_count: int, min_counterparties: int
              WHERE first.born >= span.t0 + {w} AND s.t < first.born + {w}),
     early AS (SELECT subject, count(*) AS n, count(DISTINCT cp) AS ncp, sum(amount) AS total FROM mine
               GROUP BY subject HAVING count(*) >= {min_count} AND count(DISTINCT cp) >= {min_counterparties}),
-    ev AS (SELECT subject, list(id ORDER BY t, id)[1:50] AS evidence FROM mine SEMI JOIN early USING (subject)
+    ev AS (SELECT subject, list(id ORDER BY t, id) AS evidence FROM mine SEMI JOIN early USING (subject)
            GROUP BY subject)
     SELECT subject, 0.5 + 0.5 * least(1.0, (n - {min_count}) / {min_count}.0) AS strength,
            printf('new account: %d payments with %d counterparties (%.2f) in its first {window.text}', n, ncp,

@@ -8,7 +8,14 @@ input and ``PermissionError`` for what a user may not do; records leave it for a
     page = queue(store, limit=20)
 """
 
-from wildtrace.service._alerts import SAR_FORMATS, alert_history, sar_document, sar_view, update_alert
+from wildtrace.service._alerts import (
+    SAR_FORMATS,
+    alert_evidence_page,
+    alert_history,
+    sar_document,
+    sar_view,
+    update_alert,
+)
 from wildtrace.service._attachments import (
     MAX_ATTACHMENT_BYTES,
     add_attachment,
@@ -130,6 +137,7 @@ __all__ = [
     "add_case_item",
     "add_case_note",
     "add_user",
+    "alert_evidence_page",
     "alert_history",
     "alert_to_case",
     "audit_events",

@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from wildtrace.model import Alert, AlertStatus
+from wildtrace.model import Alert, AlertStatus, Shipment, Transaction
 from wildtrace.share import Redactor
 from wildtrace.store import Store
 
@@ -48,6 +48,24 @@ def alert_history(store: Store, alert_ids: list[str]) -> dict[str, list[dict[str
     for r in rows:
         history[r["alert_id"]].append({**r, "happened_at": r["happened_at"].isoformat()})
     return history
+
+
+def alert_evidence_page(store: Store, alert_id: str, offset: int = 0, limit: int = 50) -> dict[str, Any]:
+    """A page of what an alert cites, in order: ``evidence`` (its ids, ``limit`` from ``offset``) of
+    ``evidence_count`` in all, with the page's ``transactions`` and ``shipments`` as stored (other ids, such as
+    posts, are in ``evidence`` only)."""
+    from wildtrace.money import alert_evidence
+
+    alert = store.get(Alert, alert_id)
+    if alert is None:
+        raise LookupError(f"no alert {alert_id!r}")
+    items = alert_evidence(store, alert, offset, limit)
+    txs = store.get_many(Transaction, items)
+    ships = store.get_many(Shipment, [i for i in items if i not in txs])
+    return {"id": alert.id, "subject": alert.subject, "subject_kind": alert.subject_kind,
+            "evidence_count": alert.evidence_count, "offset": offset, "limit": limit, "evidence": items,
+            "transactions": [txs[i].model_dump(mode="json") for i in items if i in txs],
+            "shipments": [ships[i].model_dump(mode="json") for i in items if i in ships]}
 
 
 SAR_FORMATS = {"xml": "application/xml", "html": "text/html; charset=utf-8", "json": "application/json"}

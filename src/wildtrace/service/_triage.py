@@ -112,17 +112,20 @@ def bulk_update(store: Store, alert_ids: list[str], action: str, actor: str, ass
 
 
 def alert_to_case(store: Store, alert_id: str, actor: str, title: str = "") -> tuple[Case, list[str]]:
-    """Open a case with the alert, its subject and the evidence it cites (posts, transactions, captures that
-    exist); the alert is escalated and its history names the case. Returns the case and what was left out."""
+    """Open a case with the alert, its subject and all the evidence it cites (posts, transactions, parcels,
+    captures that exist); the alert is escalated and its history names the case. Returns the case and what was
+    left out."""
+    from wildtrace.money import alert_evidence
+
     alert = store.get(Alert, alert_id)
     if alert is None:
         raise LookupError(f"no alert {alert_id!r}")
     case = create_case(store, title.strip() or f"Alert {alert.id}: {alert.kind} on {alert.subject_kind}",
                        actor, [f"alert:{alert.id}"])
     subject = [f"{_SUBJECT_ITEM[alert.subject_kind]}:{alert.subject}"] if alert.subject_kind in _SUBJECT_ITEM else []
-    # an evidence id is a post, a transaction or a capture: the first kind that has it
-    groups = [[ref] for ref in subject] + [[f"{kind}:{ref}" for kind in ("post", "transaction", "capture")]
-                                           for ref in alert.evidence]
+    # an evidence id is a post, a transaction, a parcel or a capture: the first kind that has it
+    groups = [[ref] for ref in subject] + [[f"{kind}:{ref}" for kind in ("post", "transaction", "shipment", "capture")]
+                                           for ref in alert_evidence(store, alert)]
     left_out = []
     for refs in groups:
         for ref in refs:

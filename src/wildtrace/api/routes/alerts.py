@@ -39,12 +39,26 @@ def list_alerts(principal: CurrentUser, store: StoreDep,
 
 @router.get("/{alert_id}")
 def alert(alert_id: str, principal: CurrentUser, store: StoreDep) -> dict:
-    """One alert with its history (assignments, closings and their reasons, the case it went to)."""
+    """One alert with its history (assignments, closings and their reasons, the case it went to); its evidence
+    is the first page of ``evidence_count`` items (``/api/alerts/{id}/evidence`` pages them all)."""
     found = store.get(Alert, alert_id)
     if found is None:
         raise HTTPException(404, f"no alert {alert_id!r}")
     history = service.alert_history(store, [alert_id])[alert_id]
     return principal.present({**found.model_dump(mode="json"), "history": history}, "alert")
+
+
+@router.get("/{alert_id}/evidence")
+def evidence(alert_id: str, principal: CurrentUser, store: StoreDep,
+             offset: Annotated[int, Query(ge=0, le=100_000_000)] = 0,
+             limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> dict:
+    """Everything the alert cites, a page at a time (``evidence_count`` in all, ``limit`` from ``offset``), with
+    the page's transactions and parcels. An alert lists its first page and the count; this pages the rest."""
+    try:
+        page = service.alert_evidence_page(store, alert_id, offset, limit)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
+    return principal.present(page, "alert")
 
 
 @router.patch("/{alert_id}")
