@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from tests.money.conftest import add_flagged_seller
 from tests.money.factory import tx
 from wildtrace import model as m
+from wildtrace.cli.main import app
 from wildtrace.money import EVIDENCE_SHOWN, alert_evidence, analyse, draft_sar, sar_xml, save, set_alert, write_sar
 from wildtrace.store import Store
 
@@ -166,7 +169,8 @@ def test_pattern_membership_is_association_capped_with_exposure() -> None:
     assert risk.loc["hub", "typology_score"] == 0.35 and risk.loc["n", "score"] == 0.35
 
 
-def test_a_big_sellers_alert_keeps_every_payment_and_its_sar_lists_them_all_with_totals(benign_store: Store) -> None:
+def test_a_big_sellers_alert_keeps_every_payment_and_its_sar_lists_them_all_with_totals(benign_store: Store,
+                                                                                        tmp_path: Path) -> None:
     """73 payments to a flagged seller (more than a screen's first page): the alert cites all of them, its row
     keeps the first page and the count, and the SAR draft lists every one with the totals."""
     add_flagged_seller(benign_store)
@@ -191,3 +195,6 @@ def test_a_big_sellers_alert_keeps_every_payment_and_its_sar_lists_them_all_with
     assert {e.findtext("transactionnumber") for e in root.iter("transaction")} >= {t.id for t in paid}
     set_alert(benign_store, alert.id, assignee="ana")  # a status change keeps the count and every item
     assert alert_evidence(benign_store, benign_store.get(m.Alert, alert.id)) == alert.evidence
+    benign_store.close()
+    shown = CliRunner().invoke(app, ["money", "alert", alert.id, "--db", str(tmp_path / "wildtrace.duckdb"), "--json"])
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["evidence"] == alert.evidence

@@ -290,9 +290,9 @@ def alert_cmd(
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show an alert, or change its status or assignee."""
+    """Show an alert with all the evidence it cites, or change its status or assignee."""
     from wildtrace.model import Alert
-    from wildtrace.money import set_alert
+    from wildtrace.money import alert_evidence, set_alert
 
     with store(db) as st:
         try:
@@ -300,9 +300,10 @@ def alert_cmd(
                      else st.get(Alert, alert_id))
         except (KeyError, ValueError) as exc:
             fail(str(exc).strip("'\""))
-    if alert is None:
-        fail(f"no alert {alert_id!r}")
-    emit(alert.model_dump(mode="json"), as_json)
+        if alert is None:
+            fail(f"no alert {alert_id!r}")
+        evidence = alert_evidence(st, alert)
+    emit({**alert.model_dump(mode="json"), "evidence": evidence}, as_json)
 
 
 @money_app.command("sar")

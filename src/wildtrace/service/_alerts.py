@@ -62,7 +62,7 @@ def alert_evidence_page(store: Store, alert_id: str, offset: int = 0, limit: int
     items = alert_evidence(store, alert, offset, limit)
     txs = store.get_many(Transaction, items)
     ships = store.get_many(Shipment, [i for i in items if i not in txs])
-    return {"id": alert.id, "subject": alert.subject, "subject_kind": alert.subject_kind,
+    return {"id": alert.id, "kind": alert.kind, "subject": alert.subject, "subject_kind": alert.subject_kind,
             "evidence_count": alert.evidence_count, "offset": offset, "limit": limit, "evidence": items,
             "transactions": [txs[i].model_dump(mode="json") for i in items if i in txs],
             "shipments": [ships[i].model_dump(mode="json") for i in items if i in ships]}

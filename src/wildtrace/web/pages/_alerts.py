@@ -96,6 +96,21 @@ def to_case(alert_id: str, principal: Worker, store: StoreDep) -> Response:
     return see(f"/cases/{case.id}")
 
 
+@router.get("/alerts/{alert_id}/evidence")
+def evidence(alert_id: str, request: Request, principal: CurrentUser, store: StoreDep) -> Response:
+    """Everything an alert cites, a page at a time (``offset``, ``limit`` up to 200), its payments and parcels
+    shown as the user's role may see them."""
+    query = {k: v[0] for k, v in parse_qs(request.url.query).items() if v}
+    offset = min(int(query["offset"]), 100_000_000) if query.get("offset", "").isdigit() else 0
+    limit = int(query["limit"]) if query.get("limit", "").isdigit() and 0 < int(query["limit"]) <= 200 else 50
+    try:
+        page = principal.present(service.alert_evidence_page(store, alert_id, offset, limit), "alert")
+    except LookupError as exc:
+        return error_page(404, str(exc))
+    shown = {t["id"] for t in page["transactions"]} | {s["waybill"] for s in page["shipments"]}
+    return render("alert_evidence.html", principal, v=page, others=[e for e in page["evidence"] if e not in shown])
+
+
 @router.get("/alerts/{alert_id}/sar")
 def sar_draft(alert_id: str, principal: Worker, store: StoreDep) -> Response:
     """The readable SAR draft of an alert's subject (the API also gives the goAML-style XML)."""
