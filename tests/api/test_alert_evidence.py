@@ -4,27 +4,14 @@ draft lists every payment."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from tests.api.world import T0
-from wildtrace.model import Alert, Transaction
-from wildtrace.money import EVIDENCE_SHOWN, put_alerts
+from tests.api.world import add_big_alert
+from wildtrace.money import EVIDENCE_SHOWN
 
 N = 73  # more than a first page
 
 
-def _big_alert(store) -> list[str]:  # type: ignore[no-untyped-def]
-    ids = [f"big-{i:02d}" for i in range(N)]
-    store.add([Transaction(id=t, time=T0 + timedelta(hours=i), payer=f"wallet:buyer-{i % 7}", payee="wallet:w-881",
-                           amount=100.0 + i, channel="wallet") for i, t in enumerate(ids)])
-    put_alerts(store, [Alert(id="al-big", subject="wallet:w-881", subject_kind="payment_account",
-                             kind="flagged_counterparty", score=0.9, reasons=["flagged seller's account"],
-                             evidence=ids, created_at=T0)])
-    return ids
-
-
 def test_an_alert_citing_more_than_a_page_shows_the_first_and_pages_them_all(login, world) -> None:  # type: ignore[no-untyped-def]
-    ids = _big_alert(world[0])
+    ids = add_big_alert(world[0], N)
     client = login("investigator")
     one = client.get("/api/alerts/al-big").json()
     assert one["evidence"] == ids[:EVIDENCE_SHOWN] and one["evidence_count"] == N
@@ -48,7 +35,7 @@ def test_an_alert_citing_more_than_a_page_shows_the_first_and_pages_them_all(log
 
 
 def test_the_evidence_page_goes_through_redaction(login, world) -> None:  # type: ignore[no-untyped-def]
-    _big_alert(world[0])
+    add_big_alert(world[0], N)
     page = login("analyst").get("/api/alerts/al-big/evidence", params={"offset": 60}).json()
     assert len(page["transactions"]) == N - 60
     assert not any("wallet:" in str(v) for t in page["transactions"] for v in (t["payer"], t["payee"]))

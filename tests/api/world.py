@@ -120,3 +120,17 @@ def build_world(store: Store, n_extra: int = 6) -> dict:
     for role in ROLES:
         add_user(store, role, PASSWORD, role)
     return {"accounts": [a1, a2], "posts": post_ids, "trader": "t-1", "xss_post": XSS_POST}
+
+
+def add_big_alert(store: Store, n: int) -> list[str]:
+    """An alert ``al-big`` on the world's wallet citing ``n`` payments into it (more than a page), stored as
+    ``money run`` stores alerts; returns the payment ids in the order cited."""
+    from wildtrace.money import put_alerts
+
+    ids = [f"big-{i:02d}" for i in range(n)]
+    store.add([Transaction(id=t, time=T0 + timedelta(hours=i), payer=f"wallet:buyer-{i % 7}", payee="wallet:w-881",
+                           amount=100.0 + i, channel="wallet") for i, t in enumerate(ids)])
+    put_alerts(store, [Alert(id="al-big", subject="wallet:w-881", subject_kind="payment_account",
+                             kind="flagged_counterparty", score=0.95, reasons=["flagged seller's account"],
+                             evidence=ids, created_at=T0)])
+    return ids

@@ -4,15 +4,12 @@ roles that see redacted records."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.api.world import T0
+from tests.api.world import add_big_alert
 from tests.web.test_triage import sign_in
-from wildtrace.model import Alert, Transaction
-from wildtrace.money import put_alerts
 
 pytestmark = pytest.mark.browser
 N = 73
@@ -20,14 +17,7 @@ N = 73
 
 @pytest.fixture(scope="module")
 def big_alert(served) -> list[str]:  # type: ignore[no-untyped-def]
-    _, store, _ = served
-    ids = [f"big-{i:02d}" for i in range(N)]
-    store.add([Transaction(id=t, time=T0 + timedelta(hours=i), payer=f"wallet:buyer-{i % 7}", payee="wallet:w-881",
-                           amount=100.0 + i, channel="wallet") for i, t in enumerate(ids)])
-    put_alerts(store, [Alert(id="al-big", subject="wallet:w-881", subject_kind="payment_account",
-                             kind="flagged_counterparty", score=0.95, reasons=["flagged seller's account"],
-                             evidence=ids, created_at=T0)])
-    return ids
+    return add_big_alert(served[1], N)
 
 
 @pytest.mark.parametrize("role", ["investigator", "analyst"])
