@@ -1,6 +1,6 @@
 """In headless Chromium: an alert citing more payments than a page shows its count on the alerts page, its
 evidence page the first page with "73 items cited, 1-50 shown" and the rest on the next, payers redacted for
-roles that see redacted records."""
+roles that see redacted records; its SAR draft page lists every payment with the totals."""
 
 from __future__ import annotations
 
@@ -44,4 +44,10 @@ def test_a_big_alert_shows_its_count_and_pages_every_payment(served, browser, bi
     assert page.inner_text("#evidence-count").startswith(f"{N} items cited, 51–{N} shown")
     assert page.locator("#evidence-payments tr td:first-child").all_inner_texts() == big_alert[50:]
     assert page.locator("#next-page").count() == 0 and page.csp_errors == []
+    if role == "investigator":  # the SAR draft lists every payment, with the totals
+        page.goto(f"{base}/alerts/al-big/sar")
+        ids = page.locator("#sar-transactions tr td:first-child").all_inner_texts()
+        assert set(big_alert) <= set(ids)
+        total = page.inner_text("#sar-transactions tr.total")
+        assert total.startswith(f"total, {len(ids)} transactions: received {sum(100 + i for i in range(N)):,.2f} CNY")
     page.context.close()

@@ -98,13 +98,14 @@ def sar_document(store: Store, alert_id: str, fmt: str) -> tuple[str, str]:
 
 def sar_view(store: Store, alert_id: str, redactor: Redactor) -> dict[str, Any]:
     """The SAR draft of an alert's subject as ``redactor``'s audience may see it, each part through the policy's
-    rules for its record kind (the alert, the subject's KYC record, payments, parcels, posts; the narrative as free
-    text), so that a page can link every identifier in it to its page."""
+    rules for its record kind (the alert, the subject's KYC record, payments and their totals, parcels, posts; the
+    narrative as free text), so that a page can link every identifier in it to its page."""
     draft = _draft(store, alert_id).as_dict()
     alert = redactor.document(draft["alert"], "alert")
     return {**{k: draft[k] for k in ("created_at", "reporting_entity", "currency", "indicators")},
             "subject": alert.get("subject"), "subject_kind": alert.get("subject_kind"), "alert": alert,
             "holder": redactor.document(draft["holder"], "payment_account") if draft["holder"] else None,
             "transactions": redactor.document(draft["transactions"], "transaction"),
+            "totals": redactor.document(draft["totals"], "transaction"),
             "shipments": redactor.document(draft["shipments"], "shipment"),
             "posts": redactor.document(draft["posts"], "post"), "narrative": redactor.document(draft["narrative"])}
