@@ -187,3 +187,21 @@ def test_eval_reports_the_pattern_members_found_per_labelled_type(ledger: dict[s
     assert 0 < got["all"]["precision"] <= 1
     text = CliRunner().invoke(app, args).output.splitlines()
     assert any(line.split()[:2] == ["ring", "accounts"] for line in text), text[-5:]
+
+
+def test_a_learned_alert_cites_every_payment_inside_the_group(tmp_path: Path) -> None:
+    """The payments a learned alert cites (with the other accounts over the model's threshold) are all of them,
+    not the first fifty."""
+    from wildtrace.money._learn import ties_between
+
+    t0 = datetime(2025, 3, 1, tzinfo=UTC)
+    rows = [{"id": f"g{i}", "time": (t0 + timedelta(hours=i)).isoformat(), "payer": "wallet:a", "payee": "wallet:b",
+             "amount": 100 + i} for i in range(73)]
+    rows += [{"id": f"o{i}", "time": (t0 + timedelta(hours=i)).isoformat(), "payer": f"wallet:p{i}",
+              "payee": f"wallet:q{i % 5}", "amount": 10} for i in range(40)]
+    frame = open_frame(transactions=_write(tmp_path / "tx.csv", rows))
+    try:
+        ties = ties_between(frame, pd.Series(["wallet:a", "wallet:b"]))
+    finally:
+        frame.close()
+    assert ties["wallet:a"] == ties["wallet:b"] == [f"g{i}" for i in range(73)]

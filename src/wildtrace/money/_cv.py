@@ -169,7 +169,7 @@ def evaluate_learning(frame: Frame, result: MoneyResult, labels: pd.Series, fold
     oof = report.pop("oof")
     if laundering:
         flagged = pd.Series([a for a, s in oof.items() if s >= MODEL_THRESHOLD], dtype=str)
-        learned = {e for ids in ties_between(frame, flagged, limit=None).values() for e in ids}
+        learned = {e for ids in ties_between(frame, flagged).values() for e in ids}
         alerted = {e for ev, s in zip(result.risk["evidence"], result.risk["score"], strict=True) if s >= threshold
                    for e in ev}
         report["payments"] = {"laundering": len(laundering), "learned": cited_share(learned, laundering),

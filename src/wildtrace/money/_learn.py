@@ -188,14 +188,14 @@ def apply_model(frame: Frame, result: MoneyResult, model: MoneyModel) -> MoneyRe
     return MoneyResult(result.run_id, result.hits, risk, alerts, result.counts, params)
 
 
-def ties_between(frame: Frame, accounts: pd.Series, limit: int | None = 50) -> dict[str, list[str]]:
-    """Per account of ``accounts``, its payments with others of them (the first ``limit`` by time, or all).
+def ties_between(frame: Frame, accounts: pd.Series) -> dict[str, list[str]]:
+    """Per account of ``accounts``, all its payments with others of them, by time.
     Hubs (over three times the counterparties of the ledger's 99th percentile: an exchange, a payment
     processor, the outside world as one account) tie no one together, so their payments are not cited."""
     if accounts.empty:
         return {}
     frame.con.register("_mx_flag", pd.DataFrame({"a": accounts.astype(str)}))
-    rows = frame.df(f"""
+    rows = frame.df("""
         WITH f AS (SELECT a FROM _mx_flag),
         cand AS (SELECT id, t, payer, payee FROM mx_tx WHERE payer IN (SELECT a FROM f) AND payee IN (SELECT a FROM f)
                  AND payer <> payee),
@@ -203,7 +203,7 @@ def ties_between(frame: Frame, accounts: pd.Series, limit: int | None = 50) -> d
                                                         UNION ALL SELECT payee, payer FROM mx_tx) GROUP BY a),
         hub AS (SELECT a FROM deg WHERE d > 3 * (SELECT quantile_disc(d, 0.99) FROM deg) AND a IN (SELECT a FROM f)),
         x AS (SELECT * FROM cand WHERE payer NOT IN (SELECT a FROM hub) AND payee NOT IN (SELECT a FROM hub))
-        SELECT account, list(id ORDER BY t, id){f"[1:{int(limit)}]" if limit else ""} AS ids FROM (
+        SELECT account, list(id ORDER BY t, id) AS ids FROM (
             SELECT payer AS account, id, t FROM x UNION ALL SELECT payee, id, t FROM x) GROUP BY account""")
     frame.con.unregister("_mx_flag")
     return {r.account: [str(i) for i in r.ids] for r in rows.itertuples(index=False)}
