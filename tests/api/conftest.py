@@ -14,7 +14,7 @@ from tests.api.world import PASSWORD, build_world
 from wildtrace.api import create_app
 from wildtrace.config import Settings
 from wildtrace.model import Span, Verdict
-from wildtrace.service import _users
+from wildtrace.service import _recent, _users
 from wildtrace.store import Store
 
 WORDS = {"XY": "ivory", "象牙": "ivory", "犀角": "rhino horn"}
@@ -46,6 +46,15 @@ class KeywordScreener:
 def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2 at its lowest cost in tests (the default costs about a second per hash on a busy CI box)."""
     monkeypatch.setattr(_users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """A hand-moved clock for the kept sign-ins (``service._recent``): ``clock[0] += s`` lets ``s`` seconds pass."""
+    now = [1000.0]
+    for recent in (_recent.TOKENS, _recent.SESSIONS):
+        monkeypatch.setattr(recent, "clock", lambda: now[0])
+    return now
 
 
 @pytest.fixture

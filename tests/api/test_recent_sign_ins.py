@@ -7,27 +7,15 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-import pytest
 from fastapi.testclient import TestClient
 
-from wildtrace.service import _recent, create_token, set_role, user_for_token
+from wildtrace.service import create_token, set_role, user_for_token
 from wildtrace.service._recent import RECENT_SECONDS, Recent
 from wildtrace.store import open_store
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """A hand-moved clock for the kept sign-ins: ``clock[0] += s`` lets ``s`` seconds pass."""
-    now = [1000.0]
-    for recent in (_recent.TOKENS, _recent.SESSIONS):
-        monkeypatch.setattr(recent, "clock", lambda: now[0])
-    return now
-
-
 def _bearer(app, token: str) -> TestClient:  # type: ignore[no-untyped-def]
-    client = TestClient(app)
-    client.headers["Authorization"] = f"Bearer {token}"
-    return client
+    return TestClient(app, headers={"Authorization": f"Bearer {token}"})
 
 
 def test_a_user_disabled_here_is_refused_on_the_next_request(app, login, world, clock):

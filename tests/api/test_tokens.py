@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from tests.api.test_recent_sign_ins import _bearer
 from tests.api.world import PASSWORD
 from wildtrace.cli.main import app as cli
 from wildtrace.service import (
-    _recent,
     audit_events,
     create_token,
     list_tokens,
@@ -23,18 +22,6 @@ from wildtrace.service import (
 )
 from wildtrace.service._recent import RECENT_SECONDS
 from wildtrace.store import open_store
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    now = [1000.0]
-    for recent in (_recent.TOKENS, _recent.SESSIONS):
-        monkeypatch.setattr(recent, "clock", lambda: now[0])
-    return now
-
-
-def _bearer(app, token: str) -> TestClient:  # type: ignore[no-untyped-def]
-    return TestClient(app, headers={"Authorization": f"Bearer {token}"})
 
 
 def test_an_admin_revokes_a_token_through_the_api_and_it_is_refused_at_once(app, login, world, clock):
