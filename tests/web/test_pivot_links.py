@@ -38,7 +38,7 @@ def test_an_analyst_follows_a_contact_of_a_post_without_an_account(served, brows
     with page.expect_navigation():
         wallet.click()
     assert page.locator("a[href='/posts/capture-pivot']").count() == 1
-    page.screenshot(path=shots / "pivot-unowned-analyst.png", full_page=True)
+    page.screenshot(path=shots / "workbench-unowned-analyst.png", full_page=True)
     page.close()
 
 
@@ -52,7 +52,7 @@ def test_an_investigator_follows_a_wallet_from_a_sar_draft(served, browser, shot
     assert "Why suspicious" in page.inner_text("main")
     payee = page.locator("#sar-transactions a.ident-payment_account", has_text="wallet:w-881")
     assert payee.count() >= 1
-    page.screenshot(path=shots / "sar-links.png", full_page=True)
+    page.screenshot(path=shots / "workbench-sar.png", full_page=True)
     with page.expect_navigation():
         payee.first.click()
     assert page.inner_text("#ident-value") == "wallet:w-881"
