@@ -1,4 +1,4 @@
-"""``wildtrace ingest``: load JSON Lines, CSV or saved HTML pages into the store."""
+"""``wildtrace ingest``: load JSON Lines, CSV, saved HTML pages or a Telegram export into the store."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ def register(app: typer.Typer) -> None:
         path: Annotated[Path, typer.Argument(help="A file, or a folder of files, to ingest.")],
         model: Annotated[str, typer.Option("--model", "-m", help="Entity the records are: post, account, "
                                            "platform, transaction, shipment, ...")] = "post",
-        fmt: Annotated[str | None, typer.Option("--format", "-f", help="jsonl, csv or html "
-                                                "(default: from the file suffix).")] = None,
+        fmt: Annotated[str | None, typer.Option("--format", "-f", help="jsonl, csv, html or "
+                                                "telegram (default: from the file suffix and, for .json, its "
+                                                "content; a folder holding result.json is a Telegram export).")] = None,
         mapping_file: Annotated[Path | None, typer.Option("--mapping", help="JSON column mapping file.")] = None,
         maps: Annotated[list[str] | None, typer.Option("--map", help="field=column; repeatable.")] = None,
         defaults: Annotated[list[str] | None, typer.Option("--default", help="field=value for fields the export "
@@ -74,6 +75,10 @@ def register(app: typer.Typer) -> None:
                  f"{result.duplicates:,} already present, {result.quarantined:,} quarantined"
                  + (f", {result.versions:,} kept as new versions of stored records" if result.versions else "")
                  + (f", {result.media_added:,} media stored" if result.media_added else "")
+                 + (f", {result.accounts_added:,} accounts added" if result.accounts_added else "")
+                 + (f", {sum(result.skipped.values()):,} skipped ("
+                    + ", ".join(f"{n:,} {kind}" for kind, n in sorted(result.skipped.items())) + ")"
+                    if result.skipped else "")
                  + (" (batch already ingested)" if result.already_done else "")
                  + (f" (resumed after record {result.resumed_at:,})" if result.resumed_at else "")
                  + (f"; {indexed:,} rows indexed for search in {index_seconds:.1f} s" if indexed else ""))

@@ -1,4 +1,4 @@
-"""Readers: JSON Lines, CSV and saved HTML pages, one raw record at a time with its file and line.
+"""Readers: JSON Lines, CSV, saved HTML pages and Telegram exports, one raw record at a time with its file and line.
 
 A reader never raises on bad input: a line that is not JSON, not UTF-8 or not an object becomes a
 :class:`RawRecord` with an ``error`` and the raw text (or bytes) kept for the quarantine.
@@ -18,7 +18,9 @@ from typing import Any
 
 import lxml.html
 
-FORMATS = ("jsonl", "csv", "html")
+from wildtrace.model import Account
+
+FORMATS = ("jsonl", "csv", "html", "telegram")
 _SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "csv",
              ".html": "html", ".htm": "html", ".xhtml": "html"}
 
@@ -35,14 +37,19 @@ class RawRecord:
     error: str | None = None
     raw: str | bytes | None = None
     page: bytes | None = None  # the saved page itself, for HTML records
+    skipped: str | None = None  # why this is not a record to ingest (a Telegram service message), counted
+    accounts: tuple[Account, ...] = ()  # accounts the record names (a Telegram message's sender)
 
 
 def detect_format(path: Path) -> str:
-    """The format of ``path`` from its suffix (``.jsonl``, ``.csv``, ``.html`` ...)."""
+    """The format of ``path`` from its suffix (``.jsonl``, ``.csv``, ``.html`` ...); a ``.json`` file that is
+    a Telegram Desktop export (one object holding ``messages`` or ``chats``) is ``telegram``."""
+    from wildtrace.ingest._telegram import is_telegram_export  # it imports RawRecord from here
+
     fmt = _SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         raise ValueError(f"{path}: cannot tell the format from the suffix; give --format {'|'.join(FORMATS)}")
-    return fmt
+    return "telegram" if path.suffix.lower() == ".json" and is_telegram_export(path) else fmt
 
 
 def read_file(path: Path, fmt: str) -> Iterator[RawRecord]:
@@ -53,6 +60,10 @@ def read_file(path: Path, fmt: str) -> Iterator[RawRecord]:
         return read_csv(path)
     if fmt == "html":
         return iter([read_html(path)])
+    if fmt == "telegram":
+        from wildtrace.ingest._telegram import read_telegram  # it imports RawRecord from here
+
+        return read_telegram(path)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 

@@ -45,9 +45,10 @@ Outcome = tuple[RawRecord, Entity | None, str | None]  # a record read, and its 
 @dataclass
 class IngestResult:
     """What an ingest did: ``added + duplicates + versions + quarantined == read``. ``versions`` counts
-    records whose key was stored with other content, kept as versions of it. A resumed run counts the
-    crashed run's share too; a batch already done reports everything as duplicates (and what it
-    quarantined)."""
+    records whose key was stored with other content, kept as versions of it. ``skipped`` counts what is not a
+    record, by kind (a Telegram export's service messages: joins, pins), and ``accounts_added`` the accounts
+    records named (a Telegram message's sender). A resumed run counts the crashed run's share too (its
+    accounts aside); a batch already done reports everything as duplicates (and what it quarantined)."""
 
     sources: list[str]
     model: str
@@ -58,6 +59,8 @@ class IngestResult:
     quarantined: int = 0
     versions: int = 0
     media_added: int = 0
+    accounts_added: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
     resumed_at: int = 0
     already_done: bool = False
     quarantine_path: str | None = None
@@ -77,6 +80,9 @@ def list_sources(path: Path, fmt: str | None) -> list[tuple[Path, str]]:
         raise FileNotFoundError(f"{path}: no such file or folder")
     if path.is_file():
         return [(path, fmt or detect_format(path))]
+    export = path / "result.json"
+    if fmt in (None, "telegram") and export.is_file() and detect_format(export) == "telegram":
+        return [(export, "telegram")]  # a Telegram Desktop export folder: its photos/ and files/ are media
     found = []
     for item in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
         if item.name.endswith(".mapping.json"):
@@ -153,7 +159,7 @@ def ingest_records(store: Store, path: str | Path, model: str | type[Entity] = "
         _columnar_chunks(chunks, Columnar(entity_model, mapping), sources, chunk_size or COLUMNAR_CHUNK, outcome,
                          converter, progress)
     else:
-        records = islice(_records(sources), result.resumed_at, None)
+        records = islice(_counted(_records(sources), result.skipped), result.resumed_at, None)
         while chunk := list(islice(records, chunk_size or 5000)):
             media: dict[str, MediaItem] = {}
             chunks.commit([outcome(raw, media) for raw in chunk], media)
@@ -284,8 +290,9 @@ class _Chunks:
             done.versions += kept
             done.quarantined += len(rejects) + len(refused)
             done.media_added += self.store.add(media.values())
+            done.accounts_added += self.store.add({a.id: a for raw, _ in pairs for a in raw.accounts}.values())
             _save_checkpoint(self.store, done, done=False)
-        for key in ("read", "added", "duplicates", "versions", "quarantined", "media_added"):
+        for key in ("read", "added", "duplicates", "versions", "quarantined", "media_added", "accounts_added"):
             setattr(self.result, key, getattr(done, key))
         reasons = [why for _, why in rejects + refused]
         self.result.errors.extend(reasons[: max(0, MAX_ERRORS_KEPT - len(self.result.errors))])
@@ -300,6 +307,15 @@ def _preserve(evidence: Evidence, path: Path) -> str:
 def _records(sources: list[tuple[Path, str]]) -> Iterator[RawRecord]:
     for path, fmt in sources:
         yield from read_file(path, fmt)
+
+
+def _counted(records: Iterator[RawRecord], skipped: dict[str, int]) -> Iterator[RawRecord]:
+    """The records to ingest; what is not one (``RawRecord.skipped``) is counted by kind and left out."""
+    for raw in records:
+        if raw.skipped is None:
+            yield raw
+        else:
+            skipped[raw.skipped] = skipped.get(raw.skipped, 0) + 1
 
 
 def _outcome(converter: Converter, raw: RawRecord, evidence: Evidence, media: dict[str, MediaItem],

@@ -1,0 +1,182 @@
+"""Telegram Desktop's "Export chat history" (JSON): ``result.json`` with ``photos/`` and ``files/`` beside it.
+
+One chat (``{"name", "type", "id", "messages": [...]}``) or the whole account (``{"chats": {"list": [...]}}``,
+``left_chats`` too). The file is streamed with ijson: a message at a time, never the whole export in memory.
+Each message of type ``message`` becomes a post record in the store's field names; service messages (joins,
+pins ...) are skipped and counted by action. A record's ``source`` is ``result.json#chat<chat id>`` and its
+``line`` the message id, so a quarantined message is named by file, chat and message.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import ijson
+from ijson.common import ObjectBuilder
+
+from wildtrace.ingest._readers import RawRecord
+from wildtrace.model import Account
+
+PLATFORM = "telegram"
+_CHATS = ("", "chats.list.item", "left_chats.list.item")  # where a chat's name, type, id and messages sit
+_TOP = frozenset({"about", "personal_information", "profile_pictures", "stories", "contacts", "frequent_contacts",
+                  "sessions", "web_sessions", "other_data", "name", "type", "id"})
+_MEDIA = ("photo", "file")  # paths relative to the export folder
+_SNIFF = 1 << 16
+
+
+def is_telegram_export(path: Path) -> bool:
+    """Whether ``path`` is a Telegram Desktop JSON export: one object whose top-level keys, before
+    ``messages`` or ``chats``, are all keys such an export has (JSON Lines records are not)."""
+    try:
+        with path.open("rb") as fh:
+            if not fh.read(_SNIFF).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+                return False
+            fh.seek(0)
+            for prefix, event, value in ijson.parse(fh):
+                if prefix == "" and event == "map_key":
+                    if value in ("messages", "chats"):
+                        return True
+                    if value not in _TOP:
+                        return False
+                elif prefix == "" and event == "end_map":
+                    return False
+    except (OSError, ijson.JSONError, UnicodeDecodeError):
+        return False
+    return False
+
+
+def read_telegram(path: Path) -> Iterator[RawRecord]:
+    """Records of a Telegram export, one per message, streamed (see the module's docstring)."""
+    folder = str(path)
+    chat: dict[str, Any] = {}
+    count = 0
+    with path.open("rb") as fh:
+        events = ijson.parse(fh, use_float=True)
+        try:
+            for prefix, event, value in events:
+                if event == "start_map" and prefix in _CHATS[1:]:
+                    chat = {}
+                elif event == "start_map" and prefix.endswith("messages.item") and _chat_of(prefix) in _CHATS:
+                    message = _build(events, prefix)
+                    count += 1
+                    yield message_record(folder, chat, message, count)
+                elif event in ("string", "number"):
+                    base, _, key = prefix.rpartition(".")
+                    if base in _CHATS and key in ("name", "type", "id"):
+                        chat[key] = value
+        except ijson.JSONError as exc:
+            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            yield RawRecord(f"{folder}#chat{chat.get('id', '?')}", -(count + 1), None,
+                            f"not JSON after the export's {_ordinal(count)} message ({why}); the rest of the file "
+                            "cannot be read")
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _chat_of(prefix: str) -> str:
+    return prefix.removesuffix("messages.item").rstrip(".")
+
+
+def _build(events: Iterator[tuple[str, str, Any]], prefix: str) -> Any:
+    """The message starting at this ``start_map``, built from the events up to its ``end_map``."""
+    builder = ObjectBuilder()
+    builder.event("start_map", None)
+    for at, event, value in events:
+        if event == "end_map" and at == prefix:
+            break
+        builder.event(event, value)
+    return builder.value
+
+
+def message_record(file: str, chat: dict[str, Any], message: dict[str, Any], count: int) -> RawRecord:
+    """One exported message as a post record (in the store's field names), a skipped service message, or an
+    error naming the message and the field."""
+    chat_id = chat.get("id")
+    source = f"{file}#chat{chat_id if isinstance(chat_id, int) else '?'}"
+    msg_id = message.get("id")
+    line = msg_id if isinstance(msg_id, int) and not isinstance(msg_id, bool) else -count
+    raw = json.dumps(message, ensure_ascii=False)
+    if not isinstance(chat_id, int) or isinstance(chat_id, bool):
+        return RawRecord(source, line, None, f"field 'id' of the chat: expected the chat's number before its "
+                         f"messages, got {chat_id!r}", raw)
+    if line < 0:
+        return RawRecord(source, line, None, f"message {count} of the chat: field 'id': expected a message "
+                         f"number, got {msg_id!r}", raw)
+    kind = message.get("type")
+    if kind == "service":
+        return RawRecord(source, line, None, skipped=f"service: {message.get('action') or 'unknown'}")
+    if kind != "message":
+        return RawRecord(source, line, None, skipped=f"type: {kind}")
+    try:
+        data, accounts = _post(chat_id, message)
+    except _FieldError as exc:
+        return RawRecord(source, line, None, f"message {msg_id}: field '{exc.field}': {exc.reason}", raw)
+    return RawRecord(source, line, data, accounts=accounts)
+
+
+class _FieldError(ValueError):
+    def __init__(self, field: str, reason: str) -> None:
+        self.field, self.reason = field, reason
+        super().__init__(f"{field}: {reason}")
+
+
+def _post(chat_id: int, message: dict[str, Any]) -> tuple[dict[str, Any], tuple[Account, ...]]:
+    data: dict[str, Any] = {"id": f"{PLATFORM}:{chat_id}:{message['id']}", "platform": PLATFORM,
+                            "text": flatten_text(message.get("text", ""))}
+    sender = message.get("from_id")
+    accounts: tuple[Account, ...] = ()
+    if sender is not None:
+        if not isinstance(sender, str) or not sender.strip():
+            raise _FieldError("from_id", f"expected an id such as user1234 or channel1234, got {sender!r}")
+        name = message.get("from")
+        data["account_id"] = Account.make_id(PLATFORM, sender)
+        accounts = (Account(id=data["account_id"], platform=PLATFORM, handle=sender,
+                            display_name=name if isinstance(name, str) and name else None),)
+    unixtime = message.get("date_unixtime")
+    if unixtime is not None:
+        if not (isinstance(unixtime, str) and unixtime.isdigit()) and not isinstance(unixtime, int | float):
+            raise _FieldError("date_unixtime", f"expected seconds since 1970, got {unixtime!r}")
+        data["posted_at"] = str(unixtime)
+    elif message.get("date") is not None:
+        data["posted_at"] = message["date"]  # the exporting computer's local time: needs the export's zone
+    data["media"] = [path for key in _MEDIA if (path := _media_path(message, key)) is not None]
+    return data, accounts
+
+
+def _media_path(message: dict[str, Any], key: str) -> str | None:
+    """A photo's or file's path under the export folder; None when the export left the file out (Telegram
+    then writes "(File not included. ...)" or "(File exceeds maximum size. ...)" instead of a path)."""
+    value = message.get(key)
+    if value is None or (isinstance(value, str) and value.startswith("(") and value.endswith(")")):
+        return None
+    if not isinstance(value, str) or not value:
+        raise _FieldError(key, f"expected a path under the export folder, got {value!r}")
+    return value
+
+
+def flatten_text(text: Any) -> str:
+    """The plain text of a message's ``text``: a string, or a list of strings and entity objects
+    (``{"type": "phone", "text": "+84 912 345 678"}``, ``{"type": "text_link", "text": "here", "href": ...}``).
+    An entity's own text stays where it is, so the extractors find phones, mentions, links and hashtags;
+    a ``text_link``'s hidden address follows its text in parentheses."""
+    if isinstance(text, str):
+        return text
+    if not isinstance(text, list):
+        raise _FieldError("text", f"expected a string or a list of parts, got {type(text).__name__}")
+    parts = []
+    for i, part in enumerate(text):
+        if isinstance(part, str):
+            parts.append(part)
+            continue
+        if not isinstance(part, dict) or not isinstance(part.get("text"), str):
+            raise _FieldError(f"text.{i}", f"expected a string or an entity with a text, got {part!r:.80}")
+        href = part.get("href")
+        parts.append(f"{part['text']} ({href})" if isinstance(href, str) and href and href != part["text"]
+                     else part["text"])
+    return "".join(parts)

@@ -1,0 +1,206 @@
+"""Telegram Desktop exports (``result.json`` with ``photos/``): read as posts, end to end through ingest and screen.
+
+``data/telegram_export/`` is a hand-written export in Telegram Desktop's JSON layout (a private supergroup:
+a join, a Chinese ad with a phone entity and a photo, an edited Vietnamese ad, a forwarded English ad with a
+mention and a hidden link, a reply, a pin, a video the export left out). Hostile messages are added per test.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tracemalloc
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from wildtrace.cli._common import PARTIAL
+from wildtrace.cli.main import app
+from wildtrace.ingest import detect_format, ingest_records, read_quarantine, versions_of
+from wildtrace.ingest._telegram import is_telegram_export, read_telegram
+from wildtrace.model import Account, MediaItem, Post, Verdict
+from wildtrace.store import open_store
+
+EXPORT = Path(__file__).parent / "data" / "telegram_export"
+CHAT = 1873401223
+
+
+def _export(tmp_path: Path, *extra: dict[str, Any], name: str = "ChatExport_2026-03-07") -> Path:
+    """A copy of the hand-written export with ``extra`` messages appended, written as Telegram does."""
+    folder = tmp_path / name
+    shutil.copytree(EXPORT, folder)
+    data = json.loads((folder / "result.json").read_text(encoding="utf-8"))
+    data["messages"].extend(extra)
+    (folder / "result.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    return folder
+
+
+def _message(msg_id: int, text: Any, **fields: Any) -> dict[str, Any]:
+    return {"id": msg_id, "type": "message", "date": "2026-03-07T01:00:00", "date_unixtime": "1772816400",
+            "from": "Lão Tư", "from_id": "user5512093377", "text": text, **fields}
+
+
+def _run(*args: str) -> dict[str, Any]:
+    result = CliRunner().invoke(app, [*args, "--json"], catch_exceptions=False)
+    assert result.exit_code in (0, PARTIAL), result.output
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_an_export_folder_is_ingested_then_screened_the_ads_flagged_and_the_phones_extracted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WILDTRACE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("WILDTRACE_DB", str(tmp_path / "w.duckdb"))
+    monkeypatch.chdir(tmp_path)
+    done = _run("ingest", str(EXPORT))
+    assert done["sources"] == [str(EXPORT / "result.json")]
+    assert (done["read"], done["added"], done["quarantined"]) == (5, 5, 0)
+    assert done["skipped"] == {"service: join_group_by_link": 1, "service: pin_message": 1}
+    assert (done["media_added"], done["accounts_added"]) == (1, 3)
+    assert _run("ingest", str(EXPORT))["already_done"]
+    with open_store(str(tmp_path / "w.duckdb")) as st:
+        posts = {p.id: p for p in st.find(Post, "platform = ?", ("telegram",))}
+        assert sorted(posts) == [f"telegram:{CHAT}:{i}" for i in (2, 3, 4, 5, 7)]
+        ad = posts[f"telegram:{CHAT}:2"]
+        assert ad.text == "新到一批XY手镯，非洲老料，实物拍摄，克价28，量大从优，有意私聊 +86 138 2745 1190 #象牙"
+        assert ad.posted_at == datetime(2026, 3, 5, 15, 41, 7, tzinfo=UTC)  # date_unixtime, exact
+        assert ad.account_id == "telegram:user6019283746" and ad.source.endswith(f"result.json#chat{CHAT}")
+        (photo,) = ad.media
+        stored = st.get(MediaItem, photo)
+        assert stored is not None and stored.mime == "image/jpeg"
+        assert st.get(Account, "telegram:user5512093377").display_name == "Lão Tư"
+        assert posts[f"telegram:{CHAT}:4"].text.endswith(
+            "DM @ivory_trader_hk or see our catalogue (https://example.org/catalogue/ivory)")
+        assert posts[f"telegram:{CHAT}:7"].media == []  # "(File not included ...)" is not a path
+    screened = _run("screen", "--no-ocr")
+    assert screened["screened"] == 5
+    with open_store(str(tmp_path / "w.duckdb")) as st:
+        chinese, vietnamese, reply = (st.get(Verdict, f"telegram:{CHAT}:{i}") for i in (2, 3, 5))
+    assert chinese.tier == "high" and "elephant" in chinese.species
+    assert vietnamese.tier == "high" and "rhinoceros" in vietnamese.species
+    assert reply.tier == "none"
+    assert {c["value"] for c in chinese.extracted["contacts"] if c["kind"] == "phone"} == {"+8613827451190"}
+    assert {c["value"] for c in vietnamese.extracted["contacts"] if c["kind"] == "phone"} == {"+84912345678"}
+
+
+def test_hostile_messages_are_quarantined_by_message_and_field_and_the_rest_goes_on(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.jpg"
+    shutil.copy(next((EXPORT / "photos").iterdir()), outside)
+    script = "<script>alert(document.cookie)</script><img src=x onerror=alert(1)> 出售象牙"
+    huge = "象牙手镯 " + "x" * (10 * 1024 * 1024)
+    folder = _export(
+        tmp_path,
+        _message(20, script),
+        _message(21, "看图", photo="../secret.jpg"),
+        _message(22, "看图", photo="/etc/passwd"),
+        _message(23, "看图", photo="photos/link.jpg"),
+        _message(24, huge),
+        _message(25, 12345),
+        _message(26, ["ok ", {"type": "bold"}]),
+        _message(27, "hi", from_id=77),
+        _message("28", "an id that is not a number"),
+        _message(29, "bad clock", date_unixtime="yesterday"),
+    )
+    (folder / "photos" / "link.jpg").symlink_to(outside)
+    with open_store(str(tmp_path / "w.duckdb")) as st:
+        result = ingest_records(st, folder, data_dir=tmp_path / "data")
+        assert (result.read, result.added, result.quarantined) == (15, 7, 8)
+        assert st.get(Post, f"telegram:{CHAT}:20").text == script  # data, stored as written
+        assert len(st.get(Post, f"telegram:{CHAT}:24").text) == len(huge)
+    entries = read_quarantine(result.quarantine_path)
+    reasons = {(e["source"].rsplit("/", 1)[-1], e["line"]): e["reason"] for e in entries}
+    where = f"result.json#chat{CHAT}"
+    assert "field 'media.0'" in reasons[where, 21] and "'..'" in reasons[where, 21]
+    assert "field 'media.0'" in reasons[where, 22] and "absolute" in reasons[where, 22]
+    assert "field 'media.0'" in reasons[where, 23] and "outside the media root" in reasons[where, 23]
+    assert "message 25: field 'text'" in reasons[where, 25]
+    assert "message 26: field 'text.1'" in reasons[where, 26]
+    assert "message 27: field 'from_id'" in reasons[where, 27]
+    assert "field 'id'" in reasons[where, -16] and "'28'" in reasons[where, -16]  # the chat's 16th message
+    assert "message 29: field 'date_unixtime'" in reasons[where, 29]
+    assert all(f"{folder}/result.json#chat{CHAT}:" in r for r in result.errors)
+
+
+def test_a_date_without_unixtime_is_the_export_s_local_time_and_needs_its_zone(tmp_path: Path) -> None:
+    old = _message(30, "旧版导出 XY 手镯")  # Telegram Desktop before date_unixtime: local time only
+    del old["date_unixtime"]
+    folder = _export(tmp_path, old)
+    with open_store(str(tmp_path / "w.duckdb")) as st:
+        refused = ingest_records(st, folder, data_dir=tmp_path / "data")
+        assert refused.quarantined == 1 and "field 'posted_at'" in refused.errors[0] and ":30:" in refused.errors[0]
+        taken = ingest_records(st, folder, data_dir=tmp_path / "data", assume_tz="Asia/Shanghai")
+        assert taken.added == 1
+        posted = st.get(Post, f"telegram:{CHAT}:30").posted_at
+    assert posted == datetime(2026, 3, 7, 1, 0, tzinfo=timezone(timedelta(hours=8)))
+    assert posted.utcoffset() == timedelta(hours=8)
+
+
+def test_an_edit_seen_in_a_later_export_is_kept_as_a_version(tmp_path: Path) -> None:
+    first = _export(tmp_path, _message(40, "XY 手镯 克价 30"), name="before")
+    edited = _message(40, "XY 手镯 克价 26 急出", edited="2026-03-07T09:00:00", edited_unixtime="1772845200")
+    second = _export(tmp_path, edited, name="after")
+    with open_store(str(tmp_path / "w.duckdb")) as st:
+        assert ingest_records(st, first, data_dir=tmp_path / "data").added == 6
+        later = ingest_records(st, second, data_dir=tmp_path / "data")
+        assert (later.added, later.duplicates, later.versions) == (0, 5, 1)
+        assert st.get(Post, f"telegram:{CHAT}:40").text == "XY 手镯 克价 30"
+        (version,) = versions_of(st, Post, f"telegram:{CHAT}:40")
+    assert version.text == "XY 手镯 克价 26 急出"
+
+
+def test_the_all_chats_export_keeps_each_chat_apart(tmp_path: Path) -> None:
+    chat = json.loads((EXPORT / "result.json").read_text(encoding="utf-8"))
+    channel = {"name": "Sừng tê giác Hà Nội", "type": "public_channel", "id": 2201938475, "messages": [
+        {"id": 2, "type": "message", "date": "2026-03-08T10:00:00", "date_unixtime": "1772935200",
+         "from": "Sừng tê giác Hà Nội", "from_id": "channel2201938475", "text": "Hàng mới: sừng tê nguyên khối"}]}
+    everything = {"about": "Here is the data you requested.",
+                  "personal_information": {"user_id": 5512093377, "first_name": "Lão", "phone_number": "+84 912"},
+                  "contacts": {"about": "contacts", "list": [{"first_name": "A", "phone_number": "+1 555"}]},
+                  "chats": {"about": "This page lists all chats.", "list": [chat]},
+                  "left_chats": {"about": "Chats you left.", "list": [channel]}}
+    shutil.copytree(EXPORT / "photos", tmp_path / "photos")
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(everything, ensure_ascii=False, indent=1), encoding="utf-8")
+    assert detect_format(path) == "telegram"
+    with open_store(str(tmp_path / "w.duckdb")) as st:
+        result = ingest_records(st, path, data_dir=tmp_path / "data")
+        assert (result.added, result.quarantined, sum(result.skipped.values())) == (6, 0, 2)
+        assert st.get(Post, "telegram:2201938475:2").account_id == "telegram:channel2201938475"
+        assert st.get(Post, f"telegram:{CHAT}:2").media  # the photo, under the folder of this result.json
+
+
+def test_json_lines_named_json_are_not_taken_for_an_export(tmp_path: Path) -> None:
+    lines = tmp_path / "posts.json"
+    lines.write_text('{"id": "p1", "platform": "wechat", "text": "x", "messages": []}\n'
+                     '{"id": "p2", "platform": "wechat", "text": "y"}\n', encoding="utf-8")
+    assert not is_telegram_export(lines) and detect_format(lines) == "jsonl"
+    assert is_telegram_export(EXPORT / "result.json")
+
+
+def test_a_cut_export_yields_the_messages_before_the_cut_then_names_it(tmp_path: Path) -> None:
+    text = (EXPORT / "result.json").read_text(encoding="utf-8")
+    cut = tmp_path / "result.json"
+    cut.write_text(text[: text.index('"id": 4,')], encoding="utf-8")
+    records = list(read_telegram(cut))
+    assert [r.line for r in records[:-1] if r.data] == [2, 3]
+    assert records[-1].data is None and "not JSON after the export's 3rd message" in (records[-1].error or "")
+
+
+def test_a_big_export_is_streamed_not_loaded(tmp_path: Path) -> None:
+    path = tmp_path / "result.json"
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write('{\n "name": "big",\n "type": "private_group",\n "id": 5,\n "messages": [\n')
+        for i in range(1, 20_001):
+            fh.write(("," if i > 1 else "") + json.dumps(_message(i, f"象牙 {i} " + "z" * 2000), indent=1) + "\n")
+        fh.write(" ]\n}\n")
+    assert path.stat().st_size > 40_000_000
+    tracemalloc.start()
+    try:
+        count = sum(1 for r in read_telegram(path) if r.data)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 20_000
+    assert peak < 5_000_000  # a message at a time: json.load would hold the whole 40 MB and more
