@@ -204,3 +204,20 @@ def test_a_big_export_is_streamed_not_loaded(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert count == 20_000
     assert peak < 5_000_000  # a message at a time: json.load would hold the whole 40 MB and more
+
+
+def test_a_stopped_ingest_resumes_after_its_last_chunk_and_counts_every_service_message(tmp_path: Path) -> None:
+    class Stop(Exception):
+        pass
+
+    def stop(_: int) -> None:
+        raise Stop
+
+    with open_store(str(tmp_path / "w.duckdb")) as st:
+        with pytest.raises(Stop):  # killed after the first chunk of two posts was committed
+            ingest_records(st, EXPORT, data_dir=tmp_path / "data", chunk_size=2, progress=stop)
+        assert st.query("SELECT count(*) AS n FROM posts")[0]["n"] == 2
+        result = ingest_records(st, EXPORT, data_dir=tmp_path / "data", chunk_size=2)
+        assert (result.resumed_at, result.read, result.added, result.duplicates) == (2, 5, 5, 0)
+        assert sum(result.skipped.values()) == 2
+        assert st.query("SELECT count(*) AS n FROM posts")[0]["n"] == 5
