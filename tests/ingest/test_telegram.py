@@ -102,13 +102,17 @@ def test_hostile_messages_are_quarantined_by_message_and_field_and_the_rest_goes
         _message(27, "hi", from_id=77),
         _message("28", "an id that is not a number"),
         _message(29, "bad clock", date_unixtime="yesterday"),
+        _message(31, "", contact_vcard="contacts/contact_1.vcard",
+                 contact_information={"first_name": "Lão", "last_name": "Tư", "phone_number": "+84 912 345 678"}),
+        _message(32, "", contact_information=["+84 912"]),
     )
     (folder / "photos" / "link.jpg").symlink_to(outside)
     with open_store(str(tmp_path / "w.duckdb")) as st:
         result = ingest_records(st, folder, data_dir=tmp_path / "data")
-        assert (result.read, result.added, result.quarantined) == (15, 7, 8)
+        assert (result.read, result.added, result.quarantined) == (17, 8, 9)
         assert st.get(Post, f"telegram:{CHAT}:20").text == script  # data, stored as written
         assert len(st.get(Post, f"telegram:{CHAT}:24").text) == len(huge)
+        assert st.get(Post, f"telegram:{CHAT}:31").text == "Contact: Lão Tư +84 912 345 678"  # a shared contact card
     entries = read_quarantine(result.quarantine_path)
     reasons = {(e["source"].rsplit("/", 1)[-1], e["line"]): e["reason"] for e in entries}
     where = f"result.json#chat{CHAT}"
@@ -120,6 +124,7 @@ def test_hostile_messages_are_quarantined_by_message_and_field_and_the_rest_goes
     assert "message 27: field 'from_id'" in reasons[where, 27]
     assert "field 'id'" in reasons[where, -16] and "'28'" in reasons[where, -16]  # the chat's 16th message
     assert "message 29: field 'date_unixtime'" in reasons[where, 29]
+    assert "message 32: field 'contact_information'" in reasons[where, 32]
     assert all(f"{folder}/result.json#chat{CHAT}:" in r for r in result.errors)
 
 

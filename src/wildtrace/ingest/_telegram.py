@@ -127,8 +127,8 @@ class _FieldError(ValueError):
 
 
 def _post(chat_id: int, message: dict[str, Any]) -> tuple[dict[str, Any], tuple[Account, ...]]:
-    data: dict[str, Any] = {"id": f"{PLATFORM}:{chat_id}:{message['id']}", "platform": PLATFORM,
-                            "text": flatten_text(message.get("text", ""))}
+    text = "\n".join(t for t in (flatten_text(message.get("text", "")), _contact_card(message)) if t)
+    data: dict[str, Any] = {"id": f"{PLATFORM}:{chat_id}:{message['id']}", "platform": PLATFORM, "text": text}
     sender = message.get("from_id")
     accounts: tuple[Account, ...] = ()
     if sender is not None:
@@ -158,6 +158,18 @@ def _media_path(message: dict[str, Any], key: str) -> str | None:
     if not isinstance(value, str) or not value:
         raise _FieldError(key, f"expected a path under the export folder, got {value!r}")
     return value
+
+
+def _contact_card(message: dict[str, Any]) -> str:
+    """A shared contact (``contact_information``: name and phone number) as a line of the post's text, as
+    Telegram shows it, so that extraction finds the number; "" when the message shares none."""
+    card = message.get("contact_information")
+    if card is None:
+        return ""
+    if not isinstance(card, dict) or not all(isinstance(v, str) for v in card.values()):
+        raise _FieldError("contact_information", f"expected names and a phone number, got {card!r:.80}")
+    name = " ".join(card[k] for k in ("first_name", "last_name") if card.get(k))
+    return " ".join(p for p in ("Contact:", name, card.get("phone_number", "")) if p)
 
 
 def flatten_text(text: Any) -> str:
