@@ -22,7 +22,7 @@ from wildtrace.cli.main import app
 from wildtrace.ingest import detect_format, ingest_records, read_quarantine, versions_of
 from wildtrace.ingest._telegram import is_telegram_export, read_telegram
 from wildtrace.model import Account, MediaItem, Post, Verdict
-from wildtrace.store import open_store
+from wildtrace.store import Store, open_store
 
 EXPORT = Path(__file__).parent / "data" / "telegram_export"
 CHAT = 1873401223
@@ -85,7 +85,8 @@ def test_an_export_folder_is_ingested_then_screened_the_ads_flagged_and_the_phon
     assert {c["value"] for c in vietnamese.extracted["contacts"] if c["kind"] == "phone"} == {"+84912345678"}
 
 
-def test_hostile_messages_are_quarantined_by_message_and_field_and_the_rest_goes_on(tmp_path: Path) -> None:
+def test_hostile_messages_are_quarantined_by_message_and_field_and_the_rest_goes_on(
+        tmp_path: Path, backend_store: Store) -> None:
     outside = tmp_path / "secret.jpg"
     shutil.copy(next((EXPORT / "photos").iterdir()), outside)
     script = "<script>alert(document.cookie)</script><img src=x onerror=alert(1)> 出售象牙"
@@ -107,12 +108,12 @@ def test_hostile_messages_are_quarantined_by_message_and_field_and_the_rest_goes
         _message(32, "", contact_information=["+84 912"]),
     )
     (folder / "photos" / "link.jpg").symlink_to(outside)
-    with open_store(str(tmp_path / "w.duckdb")) as st:
-        result = ingest_records(st, folder, data_dir=tmp_path / "data")
-        assert (result.read, result.added, result.quarantined) == (17, 8, 9)
-        assert st.get(Post, f"telegram:{CHAT}:20").text == script  # data, stored as written
-        assert len(st.get(Post, f"telegram:{CHAT}:24").text) == len(huge)
-        assert st.get(Post, f"telegram:{CHAT}:31").text == "Contact: Lão Tư +84 912 345 678"  # a shared contact card
+    st = backend_store
+    result = ingest_records(st, folder, data_dir=tmp_path / "data")
+    assert (result.read, result.added, result.quarantined, result.accounts_added) == (17, 8, 9, 3)
+    assert st.get(Post, f"telegram:{CHAT}:20").text == script  # data, stored as written
+    assert len(st.get(Post, f"telegram:{CHAT}:24").text) == len(huge)
+    assert st.get(Post, f"telegram:{CHAT}:31").text == "Contact: Lão Tư +84 912 345 678"  # a shared contact card
     entries = read_quarantine(result.quarantine_path)
     reasons = {(e["source"].rsplit("/", 1)[-1], e["line"]): e["reason"] for e in entries}
     where = f"result.json#chat{CHAT}"
