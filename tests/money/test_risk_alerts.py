@@ -4,6 +4,7 @@ their analyst state across runs; SAR drafts cite the evidence."""
 from __future__ import annotations
 
 import json
+import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -198,3 +199,28 @@ def test_a_big_sellers_alert_keeps_every_payment_and_its_sar_lists_them_all_with
     benign_store.close()
     shown = CliRunner().invoke(app, ["money", "alert", alert.id, "--db", str(tmp_path / "wildtrace.duckdb"), "--json"])
     assert shown.exit_code == 0 and json.loads(shown.stdout)["evidence"] == alert.evidence
+
+
+@pytest.mark.filterwarnings("error::FutureWarning")
+def test_typologies_without_pattern_hits_score_without_pandas_future_warnings(benign_store: Store) -> None:
+    """Run as with ``-W error::FutureWarning``: a subset of typologies whose hits are no patterns (nothing for
+    members to inherit) once warned from pandas (concatenating an empty members table, downcasting the
+    exposure column in ``fillna``). The scores are the hits' own: no member rows, no exposure."""
+    from tests.money.factory import PLANTS
+
+    benign_store.add(PLANTS["new_account_velocity"][0])
+    result = analyse(benign_store, typologies=["new_account_velocity"])
+    assert list(result.hits["typology"]) == ["new_account_velocity"]
+    risk = result.risk.set_index("subject")
+    assert risk.loc["wallet:fresh", "score"] == result.hits["score"].iloc[0]
+    assert risk.loc["wallet:fresh", "network_score"] == 0
+
+
+def test_exposure_flags_read_missing_values_as_not_exposure() -> None:
+    from wildtrace.money._registry import exposure_flags
+
+    hits = pd.DataFrame({"exposure": pd.Series([True, None, False, float("nan")], dtype=object)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        assert exposure_flags(hits).tolist() == [True, False, False, False]
+    assert exposure_flags(pd.DataFrame({"subject": ["a"]})).tolist() == [False]

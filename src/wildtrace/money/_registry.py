@@ -42,8 +42,11 @@ def pattern_flags(hits: pd.DataFrame) -> pd.Series:
 
 
 def exposure_flags(hits: pd.DataFrame) -> pd.Series:
-    """Whether each hit is exposure only (a missing column or value means it is not)."""
-    return hits["exposure"].fillna(False).astype(bool) if "exposure" in hits else pd.Series(False, index=hits.index)
+    """Whether each hit is exposure only (a missing column or value means it is not). The column goes through
+    pandas' nullable boolean, whose ``fillna`` has no object values to downcast."""
+    if "exposure" not in hits:
+        return pd.Series(False, index=hits.index)
+    return hits["exposure"].astype("boolean").fillna(False).astype(bool)
 
 
 @dataclass(frozen=True)

@@ -219,17 +219,55 @@ def combine(hits: pd.DataFrame, network: pd.DataFrame, exposure_cap: float = 0.5
     cols = ["subject", "subject_kind", "score", "typology_score", "network_score", "reasons", "evidence", "typologies"]
     if hits.empty and network.empty:
         return pd.DataFrame(columns=cols)
-    if not hits.empty:
-        hits = pd.concat([hits, pattern_members(hits, member_share, member_patterns)], ignore_index=True)
+    hits = _with_members(hits, member_share, member_patterns)
+    out = _components(hits).join(_network_by_subject(network), how="outer")
+    out["keep"] = out["keep"].fillna(1.0)
+    out["member_keep"] = out["member_keep"].fillna(1.0)
+    out["exposure"] = out["exposure"].fillna(0.0)
+    lists = _reasons_by_subject(hits)
+    none: tuple[Any, list[str], list[list[str]], list[str]] = (None, [], [], [])
+    got = [lists.get(s, none) for s in out.index]
+    kinds = [g[0] or _kind_of(s) for g, s in zip(got, out.index, strict=True)]
+    reasons = [g[1] + [f"network: {p}"] if isinstance(p, str) and p else list(g[1])
+               for g, p in zip(got, out["path"], strict=True)]
+    typ, exposed, total = _scores(out, exposure_cap)
+    scored = pd.DataFrame({"subject": out.index, "subject_kind": kinds, "score": _round4(total),
+                           "typology_score": _round4(typ), "network_score": _round4(exposed), "reasons": reasons,
+                           "evidence": _evidence([g[2] for g in got]), "typologies": [list(g[3]) for g in got]})
+    return scored.sort_values(["score", "subject"], ascending=[False, True], ignore_index=True)[cols]
+
+
+def _with_members(hits: pd.DataFrame, member_share: float, member_patterns: int) -> pd.DataFrame:
+    """The hits and, after them, a row per member of each pattern hit (:func:`pattern_members`); the hits
+    alone when no hit is a pattern with members."""
+    members = pattern_members(hits, member_share, member_patterns)
+    return pd.concat([hits, members], ignore_index=True) if not members.empty else hits
+
+
+def _components(hits: pd.DataFrame) -> pd.DataFrame:
+    """Per subject: ``keep``, the product of ``1 - score`` over its own hits (what the typologies leave),
+    ``member_keep``, the same over the patterns it is a member of, and ``exposure``, the best of its
+    exposure hits."""
     member = hits["member"].eq(True) if "member" in hits else pd.Series(False, index=hits.index)
     exposure = exposure_flags(hits)
     keep = 1.0 - hits["score"].astype(float)
     one = pd.Series(1.0, index=hits.index)
-    per = pd.DataFrame({
+    return pd.DataFrame({
         "subject": hits["subject"], "keep": keep.where(~exposure & ~member, one),
         "member_keep": keep.where(~exposure & member, one),
         "exposure": hits["score"].astype(float).where(exposure, 0.0)}).groupby("subject", sort=False).agg(
         keep=("keep", "prod"), member_keep=("member_keep", "prod"), exposure=("exposure", "max"))
+
+
+def _network_by_subject(network: pd.DataFrame) -> pd.DataFrame:
+    """``network_score`` and ``path`` indexed by subject (empty, with those columns, when nothing flowed)."""
+    if network.empty:
+        return pd.DataFrame(columns=["network_score", "path"], index=pd.Index([], name="subject"))
+    return network.set_index("subject")[["network_score", "path"]]
+
+
+def _reasons_by_subject(hits: pd.DataFrame) -> dict[str, tuple[str, list[str], list[list[str]], list[str]]]:
+    """Per subject, in hit order: its kind, its reasons (``typology: reason``), evidence lists and typologies."""
     lists: dict[str, tuple[str, list[str], list[list[str]], list[str]]] = {}
     said = hits["typology"] + ": " + hits["reason"].astype(str)
     for subject, kind, typology, reason, evidence in zip(hits["subject"], hits["subject_kind"], hits["typology"],
@@ -240,25 +278,16 @@ def combine(hits: pd.DataFrame, network: pd.DataFrame, exposure_cap: float = 0.5
         entry[1].append(reason)
         entry[2].append(evidence)
         entry[3].append(typology)
-    net = network.set_index("subject")[["network_score", "path"]] if not network.empty else \
-        pd.DataFrame(columns=["network_score", "path"], index=pd.Index([], name="subject"))
-    out = per.join(net, how="outer")
-    out["keep"] = out["keep"].fillna(1.0)
-    out["member_keep"] = out["member_keep"].fillna(1.0)
-    out["exposure"] = out["exposure"].fillna(0.0)
-    none: tuple[Any, list[str], list[list[str]], list[str]] = (None, [], [], [])
-    got = [lists.get(s, none) for s in out.index]
-    kinds = [g[0] or _kind_of(s) for g, s in zip(got, out.index, strict=True)]
-    reasons = [g[1] + [f"network: {p}"] if isinstance(p, str) and p else list(g[1])
-               for g, p in zip(got, out["path"], strict=True)]
+    return lists
+
+
+def _scores(out: pd.DataFrame, exposure_cap: float) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The typology component, the exposure (the best of network risk and exposure hits, with the
+    memberships' noisy-or, at most ``exposure_cap``) and the total, their noisy-or."""
     typ = 1.0 - out["keep"]
     flagged = np.maximum(out["network_score"].astype(float).fillna(0.0), out["exposure"])
     exposed = np.minimum(exposure_cap, 1.0 - (1.0 - flagged) * out["member_keep"])
-    total = 1.0 - (1.0 - typ) * (1.0 - exposed)
-    scored = pd.DataFrame({"subject": out.index, "subject_kind": kinds, "score": _round4(total),
-                           "typology_score": _round4(typ), "network_score": _round4(exposed), "reasons": reasons,
-                           "evidence": _evidence([g[2] for g in got]), "typologies": [list(g[3]) for g in got]})
-    return scored.sort_values(["score", "subject"], ascending=[False, True], ignore_index=True)[cols]
+    return typ, exposed, 1.0 - (1.0 - typ) * (1.0 - exposed)
 
 
 def _round4(values: pd.Series) -> list[float]:
