@@ -289,3 +289,31 @@ def test_pattern_member_recall_counts_accounts_named_by_pattern_hits_only() -> N
     assert got["fan_in"]["found"] == 3 and got["fan_in"]["recall"] == 0.75 and got["fan_in"]["by_fan_in"] == 3
     assert got["cycle"] == {"accounts": 2, "found": 1, "recall": 0.5, "by_cycle": 1}
     assert got["all"]["named"] == 5 and got["all"]["precision"] == 0.8  # x is in no labelled pattern
+
+
+def test_a_flagged_sellers_parcels_under_false_names_alert_and_those_under_its_own_name_do_not(
+        benign_store: Store) -> None:
+    """A phone on waybills under many names: its parcels under a name other than the one it uses most are the
+    pattern's members. Sent by a flagged seller, such a parcel alerts (the seller sending, with the false name
+    as association); the seller's parcels under its own name and a false-name parcel of an unflagged phone
+    (association alone) do not."""
+    add_flagged_seller(benign_store, phone="+8613711112222")
+    seller, other = "13711112222", "13800000003"
+    benign_store.add([
+        *[_parcel(f"OWN{i}", i, ("周小红", seller), (f"r{i}", f"1360000001{i}")) for i in range(4)],
+        *[_parcel(f"FAKE{i}", 10 + i, (n, seller), (f"s{i}", f"1360000002{i}")) for i, n in
+          enumerate(["张先生", "李女士", "王生"])],
+        *[_parcel(f"ELSE{i}", 20 + i, (n, other), (f"t{i}", f"1360000003{i}")) for i, n in
+          enumerate(["韩伟", "韩伟", "吕姐", "丁生"])],
+    ])
+    result = analyse(benign_store, typologies=["phone_many_names", "parcel_to_flagged_seller"])
+    pattern = result.hits[result.hits["typology"] == "phone_many_names"].set_index("subject")
+    assert pattern.loc[f"phone:{seller}", "members"] == [f"phone:{seller}", "FAKE0", "FAKE1", "FAKE2"]
+    assert pattern.loc[f"phone:{other}", "members"] == [f"phone:{other}", "ELSE2", "ELSE3"]
+    risk = result.risk.set_index("subject")
+    alerted = {a.subject for a in result.alerts if a.subject_kind == "waybill"}
+    assert alerted == {"FAKE0", "FAKE1", "FAKE2"}
+    assert risk.loc["FAKE0", "subject_kind"] == "waybill" and risk.loc["ELSE2", "subject_kind"] == "waybill"
+    assert 0 < risk.loc["ELSE2", "score"] <= 0.5 and risk.loc["OWN0", "score"] < 0.6
+    assert any(r.startswith(f"phone_many_names: member of the phone_many_names pattern of phone:{seller}")
+               for r in risk.loc["FAKE0", "reasons"])

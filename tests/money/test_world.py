@@ -68,9 +68,10 @@ def test_accounts_against_labels(world_run: MoneyResult, sim_world: Path) -> Non
 
 def test_waybill_alerts_against_labelled_parcels(world_run: MoneyResult, sim_world: Path) -> None:
     got = evaluate_typologies(world_run, sim_world / "truth")["alerts:waybill"]
-    # measured: precision 0.67 / 0.66, recall 0.74 / 0.69 (seeds 7 / 11); 0.48 / 0.44 and 0.66 / 0.57 before
-    # seizure links were weighed by the phone's role and a flagged seller's parcels by direction
-    assert got["precision"] >= 0.55 and got["recall"] >= 0.6, got
+    # measured on the worlds of 2026-12-07: precision 0.65 / 0.75, recall 1.00 / 0.95 (seeds 7 / 11); 0.66 / 0.70 and
+    # 0.82 / 0.57 before a many-names phone's parcels under its other names inherited the pattern (the false-name
+    # parcels a flagged seller sends had nothing but the 0.4 of its sending); recall floor 0.6 before that
+    assert got["precision"] >= 0.55 and got["recall"] >= 0.9, got
 
 
 def test_alerts_cite_evidence(world_run: MoneyResult) -> None:

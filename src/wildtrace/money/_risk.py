@@ -177,6 +177,11 @@ def _explain(labels: list[Label], i: int, seeds: dict[str, float]) -> str:
     return f"{len(steps)} hop(s) from {origin} (risk {seeds[origin]:.2f}): {origin} " + " ".join(steps)
 
 
+MEMBER_KIND = {"phone": "waybill"}
+"""What a pattern's other members are, by what its subject is: a phone's patterns are made of its parcels
+(``phone_many_names``: its waybills under other names); an account's of accounts."""
+
+
 def pattern_members(hits: pd.DataFrame, member_share: float = 1.0, member_patterns: int = 2) -> pd.DataFrame:
     """One row per member of a pattern hit (other than its subject; ``HIT_COLUMNS``, the member as
     ``subject``): it inherits ``member_share`` of the pattern's score for its members (``member_score``,
@@ -195,10 +200,12 @@ def pattern_members(hits: pd.DataFrame, member_share: float = 1.0, member_patter
     out = out[out["_m"].notna() & (out["_m"] != out["subject"])]
     if out.empty:
         return pd.DataFrame(columns=columns)
+    kind = out["subject_kind"].map(lambda k: MEMBER_KIND.get(k, k))
     out = out.assign(
-        reason=[f"member of the {t} pattern of {s} ({n} accounts): {r}"
+        reason=[f"member of the {t} pattern of {s} ({n} members): {r}"
                 for t, s, n, r in zip(out["typology"], out["subject"], out["_size"], out["reason"], strict=True)],
-        subject=out["_m"], score=[round(member_share * b, 4) for b in out["_base"]], exposure=False, member=True)
+        subject=out["_m"], subject_kind=kind, score=[round(member_share * b, 4) for b in out["_base"]],
+        exposure=False, member=True)
     out = out[columns].reset_index(drop=True)
     out = out.sort_values(["subject", "typology", "score"], ascending=[True, True, False])
     return out.groupby(["subject", "typology"], sort=False).head(member_patterns).reset_index(drop=True)

@@ -17,15 +17,23 @@ _ENDS = """(SELECT waybill, t, 'sender' AS role, sender_phone AS phone, mx_name_
 @typology("phone_many_names", "phone", 0.5, needs=("mx_shp",), min_names=3)
 def phone_many_names(min_names: int) -> str:
     """One phone on waybills under at least ``min_names`` different names (after transliteration): the
-    real phone behind false names."""
+    real phone behind false names. The pattern's members are the phone and its waybills under a name other
+    than its own (the name it uses most, when it uses it more than once): those parcels carry the false
+    names, and inherit the pattern as association (as a pattern's member accounts do)."""
     return f"""
-    SELECT 'phone:' || phone AS subject,
-           0.5 + 0.5 * least(1.0, (count(DISTINCT name) - {min_names}) / {min_names}.0) AS strength,
-           printf('phone on %d waybills under %d different names: %s', count(DISTINCT waybill), count(DISTINCT name),
-                  array_to_string(list(DISTINCT name)[1:6], ', ')) AS reason,
-           list(DISTINCT waybill ORDER BY waybill) AS evidence
-    FROM {_ENDS} WHERE phone IS NOT NULL AND name <> ''
-    GROUP BY phone HAVING count(DISTINCT name) >= {min_names}"""
+    WITH e AS (SELECT * FROM {_ENDS} WHERE phone IS NOT NULL AND name <> ''),
+    uses AS (SELECT phone, name, count(DISTINCT waybill) AS n FROM e GROUP BY phone, name),
+    own AS (SELECT phone, name FROM uses WHERE n >= 2 QUALIFY n = max(n) OVER (PARTITION BY phone))
+    SELECT 'phone:' || e.phone AS subject,
+           0.5 + 0.5 * least(1.0, (count(DISTINCT e.name) - {min_names}) / {min_names}.0) AS strength,
+           printf('phone on %d waybills under %d different names: %s', count(DISTINCT e.waybill),
+                  count(DISTINCT e.name), array_to_string(list(DISTINCT e.name)[1:6], ', ')) AS reason,
+           list(DISTINCT e.waybill ORDER BY e.waybill) AS evidence,
+           list_prepend('phone:' || e.phone,
+                        coalesce(list(DISTINCT e.waybill ORDER BY e.waybill) FILTER (WHERE own.name IS NULL), []))
+             AS members
+    FROM e LEFT JOIN own ON own.phone = e.phone AND own.name = e.name
+    GROUP BY e.phone HAVING count(DISTINCT e.name) >= {min_names}"""
 
 
 @typology("third_party_pickup", "phone", 0.3, needs=("mx_shp",), min_count=2)
