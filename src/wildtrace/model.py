@@ -217,6 +217,8 @@ class Span(BaseModel):
     source: str = Field("text", description="text, or ocr (then start/end are offsets in that image's OCR text)")
     via: str = Field("exact", description="exact, variant, split, leet, pinyin, initials or homophone")
     media: str | None = Field(None, description="SHA-256 of the image whose OCR text matched")
+    heard: str | None = Field(None, description="for a homophone: the readings or near-homophone mergers that made "
+                                                "it (潒牙 heard as 象牙: 潒 in its reading xiang (first reading dang))")
 
 
 class Verdict(Entity):

@@ -17,6 +17,7 @@ import numpy as np
 from pypinyin import Style, lazy_pinyin
 
 from wildtrace.lexicon import LANGUAGES, NUMBER_SLOT, Lexicon, Term
+from wildtrace.screen._heard import Hearing, Lattice, load_hearing
 from wildtrace.screen._normalise import (
     Normalised,
     NormalisedBatch,
@@ -100,8 +101,9 @@ class _Keys:
 class Matcher:
     """Both automatons for one lexicon: surface (names, initials) and pinyin (pinyin and homophones)."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, hearing: Hearing | None = None) -> None:
         self.lexicon = lexicon
+        self.hearing = hearing or load_hearing()
         self.terms: list[Term] = list(lexicon.terms)
         self.pattern_term: list[int] = []
         self.pattern_name: list[str] = []
@@ -109,6 +111,7 @@ class Matcher:
         verbatim_via: list[int] = []  # how a word was written when the original reads exactly as the key
         surface: dict[str, list[int]] = {}
         pinyin: dict[str, list[int]] = {}
+        heard: list[tuple[int, int, str]] = []  # (pattern, term, name) of the names the lattice hears
 
         syllables: list[int] = []  # of each pattern: where its pinyin syllables start (see _pinyin_forms)
         languages: list[int] = []  # of each pattern: bit mask of the languages (LANGUAGES) that list its name
@@ -139,6 +142,9 @@ class Matcher:
                     continue
                 for form, starts in _pinyin_forms(name).items():
                     add(pinyin, form, t, name, "pinyin", starts)
+                if term.kind in self.hearing.kinds:
+                    heard.append((len(self.pattern_term), t, name))
+                    add({}, key, t, name, "homophone")
                 initials = squeeze("".join(p[0] for p in lazy_pinyin(name, style=Style.NORMAL)))
                 if term.kind != "product" and initials not in _INITIALS_STOP:
                     add(surface, initials, t, name, "initials")
@@ -160,6 +166,7 @@ class Matcher:
         self._number = np.array(number, dtype=bool)
         self._surface = _Keys(surface)
         self._pinyin = _Keys(pinyin)
+        self.lattice = Lattice(heard, self.hearing)
 
     def match(self, norm: Normalised) -> list[Hit]:
         """Every lexicon hit in one text, spans in the original, overlapping duplicates removed."""
@@ -169,9 +176,10 @@ class Matcher:
         """Every lexicon hit of every text of a batch."""
         surface = self._surface_hits(batch)
         pinyin = self._pinyin_hits(batch)
-        start, end, pattern, via = (np.concatenate([a, b]) for a, b in zip(surface, pinyin, strict=True))
+        heard = self._heard_hits(batch)
+        start, end, pattern, via = (np.concatenate(a) for a in zip(surface, pinyin, heard, strict=True))
         term = self._pattern_term[pattern]
-        # the first of the hits on one span for one term wins (surface before pinyin, in scan order)
+        # the first of the hits on one span for one term wins (surface, pinyin, then the lattice; in scan order)
         order = np.lexsort((np.arange(len(start)), term, end, start))
         first = np.ones(len(order), dtype=bool)
         first[1:] = (np.diff(start[order]) != 0) | (np.diff(end[order]) != 0) | (np.diff(term[order]) != 0)
@@ -230,6 +238,13 @@ class Matcher:
         via = np.where(cjk[s_end] > cjk[s_start], _VIA["homophone"], _VIA["pinyin"]).astype(np.int8)
         return to_original[s_start], to_original[s_end - 1] + 1, pattern, via
 
+    def _heard_hits(self, batch: NormalisedBatch) -> tuple[np.ndarray, ...]:
+        """Names heard through a character's other readings or a near-homophone merger (see ``_heard``)."""
+        s_start, s_end, pattern = self.lattice.scan(batch.surface_codes, batch.surface_cjk)
+        to_original = batch.surface_to_original
+        return (to_original[s_start], to_original[s_end - 1] + 1, pattern,
+                np.full(len(pattern), _VIA["homophone"], dtype=np.int8))
+
     def _in_its_language(self, batch: NormalisedBatch, text: np.ndarray, start: np.ndarray, end: np.ndarray,
                          pattern: np.ndarray) -> np.ndarray:
         """Which hits count. A name written with diacritics, matched where the original has none (bán in "ivory
@@ -263,7 +278,8 @@ class Matcher:
         """Drop a hit inside a longer one of the same kind or inside a benign look-alike (象牙 in 象牙白),
         initials or pinyin that another hit on the same span already explains (XY the code word, XY the
         initials), and initials, pinyin or homophones inside a longer name of any species (X.N, hornbill, inside
-        X.N.J, rhino horn). Hits come sorted by start, longest first; a hit is dropped only by one that is kept."""
+        X.N.J, rhino horn); a homophone drops only hits that are heard too (甲片, written, stays inside 三甲片 heard as
+山甲片). Hits come sorted by start, longest first; a hit is dropped only by one that is kept."""
         keep = np.ones(len(start), dtype=bool)
         inside = np.zeros(len(start), dtype=bool)
         inside[1:] = np.maximum.accumulate(end)[:-1] >= end[1:]
@@ -283,6 +299,7 @@ class Matcher:
         sounded = np.isin(via[h], _SOUNDED_VIAS) & (species[h] >= 0)
         drops = covers & (~same_span & ((kind[k] == kind[h]) | (kind[k] == self._benign) | sounded & (species[k] >= 0))
                           | np.isin(via[h], _PHONETIC_VIAS) & (species[k] == species[h]))
+        drops &= (via[k] != _VIA["homophone"]) | np.isin(via[h], _SOUNDED_VIAS)  # a homophone drops no written hit
         k, h = k[drops], h[drops]
         while True:  # a dropped hit drops nothing: iterate to the fixed point (chains of containment are short)
             kept = np.ones(len(start), dtype=bool)

@@ -140,7 +140,8 @@ class Screener:
         self._named = np.array([t.kind in ("species", "product", "code_word", "legality") for t in self.matcher.terms],
                                dtype=bool)
         gc.freeze()  # the tables and automatons live as long as the process: keep them out of GC passes
-        self.version = (f"{model.version}+lex.{lexicon.version}" + ("+emb" if self.full else "")
+        self.version = (f"{model.version}+lex.{lexicon.version}+heard.{self.matcher.hearing.version}"
+                        + ("+emb" if self.full else "")
                         + ("+regulated" if self.scope.name == "regulated" else ""))
 
     @classmethod
@@ -304,9 +305,11 @@ class _Explainer:
                 base, media = next((b, s) for b, s in reversed(bounds) if b <= start)
                 start, end, source = start - base, end - base, "ocr"
             meaning = h.term.meaning if h.term.kind == "code_word" else h.term.category or h.term.implied_species()
+            written = original[h.start:h.end]
+            heard = self.p.hits.matcher.lattice.describe(written, h.name) if h.via == "homophone" else None
             spans.append(Span.model_construct(  # trusted values: skip validation on the hot path
-                start=start, end=end, text=original[h.start:h.end], term=h.term.id, category=h.term.kind,
-                meaning=meaning, source=source, via=h.via, media=media))
+                start=start, end=end, text=written, term=h.term.id, category=h.term.kind,
+                meaning=meaning, source=source, via=h.via, media=media, heard=heard))
         return spans
 
     def _top_features(self, i: int, name_ngrams: bool) -> list[tuple[str, float]]:

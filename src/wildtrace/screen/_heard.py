@@ -1,0 +1,269 @@
+"""Hearing a Chinese name written with other characters: every reading of a character, and near-homophones.
+
+The pinyin stream (``_normalise``) spells each character in its first reading only, so 潒牙 (潒 dàng, also
+xiàng) and 穿三甲 (san for shan) are not heard as 象牙 and 穿山甲. Here each Chinese character of a batch is a
+small set of syllables (its readings, and each reading through one near-homophone merger of ``data/mergers.yaml``)
+restricted to the syllables of the lexicon's names; a name is heard where consecutive characters can be its
+syllables. The sets form a lattice over the text and are never multiplied out into spellings: the cost is the
+number of (character, syllable) pairs plus the candidate names that start at them, all numpy over the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import yaml
+from pypinyin import Style, lazy_pinyin
+
+from wildtrace.screen._normalise import _text, is_cjk, ranges, squeeze
+
+_POSITIONS = ("initial", "final")
+_RULES = {"kinds", "max_mergers", "min_written", "min_written_merged", "particles_first_reading_only", "not_a_word"}
+_FIRST, _OTHER, _MERGED = 0, 1, 2  # how a character reads as a syllable (a written character counts apart)
+
+
+class HearingError(ValueError):
+    """``mergers.yaml`` is invalid; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Merger:
+    """Two sounds heard as one at the start (initial) or end (final) of a syllable."""
+
+    id: str
+    position: str
+    sounds: tuple[str, str]
+
+    def apply(self, syllable: str) -> str | None:
+        """The syllable with its sound swapped for the other of the pair, or None where the pair is not in it.
+        The longer sound is tried first (``sh`` before ``s``, ``ang`` before ``an``)."""
+        for a, b in sorted((self.sounds, self.sounds[::-1]), key=lambda p: -len(p[0])):
+            if self.position == "initial" and syllable.startswith(a) and len(syllable) > len(a):
+                return b + syllable[len(a):]
+            if self.position == "final" and syllable.endswith(a) and len(syllable) > len(a):
+                return syllable[:-len(a)] + b
+        return None
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """The curated rules: which kinds of names are heard, how many mergers a word may take, how many of its
+    own characters it must keep (with a merger: ``min_written_merged``), whether particles (a first reading
+    without tone: 了 le, 的 de, 着 zhe) are heard in their other readings, whether a word of pypinyin's phrase
+    dictionary (牛角, ox horn) is taken as what it says (``not_a_word``), and the mergers. ``version`` is a hash of
+    the file."""
+
+    version: str
+    kinds: tuple[str, ...]
+    max_mergers: int
+    min_written: int
+    min_written_merged: int
+    particles_first_reading_only: bool
+    not_a_word: bool
+    mergers: tuple[Merger, ...]
+
+
+def parse_hearing(text: str, name: str = "mergers.yaml") -> Hearing:
+    """Validate the YAML of ``mergers.yaml``; errors name the file and the entry."""
+    try:
+        raw: Any = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise HearingError(f"{name}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("mergers"), list) or not isinstance(raw.get("rules"), dict):
+        raise HearingError(f"{name}: needs a mapping with 'rules' and a list 'mergers'")
+    rules = raw["rules"]
+    if set(rules) != _RULES:
+        raise HearingError(f"{name}: rules must be exactly {', '.join(sorted(_RULES))}, got {', '.join(sorted(rules))}")
+    kinds = rules["kinds"]
+    if not isinstance(kinds, list) or not kinds or not all(k in ("species", "product", "code_word") for k in kinds):
+        raise HearingError(f"{name}: rules.kinds must list species, product or code_word, got {kinds!r}")
+    for key in ("particles_first_reading_only", "not_a_word"):
+        if not isinstance(rules[key], bool):
+            raise HearingError(f"{name}: rules.{key} must be true or false, got {rules[key]!r}")
+    for key in ("max_mergers", "min_written", "min_written_merged"):
+        if not isinstance(rules[key], int) or isinstance(rules[key], bool) or rules[key] < 0:
+            raise HearingError(f"{name}: rules.{key} must be a whole number >= 0, got {rules[key]!r}")
+    mergers: list[Merger] = []
+    for i, entry in enumerate(raw["mergers"]):
+        where = f"{name}: mergers[{i}]" + (f" ({entry.get('id')})" if isinstance(entry, dict) else "")
+        if not isinstance(entry, dict) or set(entry) - {"id", "position", "sounds", "note"}:
+            raise HearingError(f"{where}: an entry is a mapping of id, position, sounds and note")
+        sounds = entry.get("sounds")
+        if not isinstance(entry.get("id"), str) or not entry["id"]:
+            raise HearingError(f"{where}: entry has no 'id'")
+        if entry.get("position") not in _POSITIONS:
+            raise HearingError(f"{where}: position must be initial or final, got {entry.get('position')!r}")
+        if (not isinstance(sounds, list) or len(sounds) != 2 or len(set(sounds)) != 2
+                or not all(isinstance(s, str) and s.isascii() and s.isalpha() and s.islower() for s in sounds)):
+            raise HearingError(f"{where}: sounds must be two different lower-case pinyin sounds, got {sounds!r}")
+        if entry["id"] in {m.id for m in mergers}:
+            raise HearingError(f"{where}: id {entry['id']!r} is used twice")
+        mergers.append(Merger(entry["id"], entry["position"], (sounds[0], sounds[1])))
+    version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return Hearing(version, tuple(kinds), rules["max_mergers"], rules["min_written"], rules["min_written_merged"],
+                   rules["particles_first_reading_only"], rules["not_a_word"], tuple(mergers))
+
+
+@cache
+def load_hearing() -> Hearing:
+    """The packaged ``data/mergers.yaml``, validated."""
+    return parse_hearing((resources.files("wildtrace.screen") / "data" / "mergers.yaml").read_text(encoding="utf-8"))
+
+
+def _toneless(reading: str) -> str:
+    decomposed = unicodedata.normalize("NFD", reading).replace("u\u0308", "v")
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@cache
+def _all_readings() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+    """Every character's toneless readings, and the particles: characters whose first reading has no tone."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    out, particles = {}, set()
+    for cp, listed in pinyin_dict.items():
+        if is_cjk(ch := chr(cp)):
+            first = listed.split(",")[0]
+            out[ch] = tuple(dict.fromkeys(_toneless(r) for r in listed.split(",")))
+            if _toneless(first) == unicodedata.normalize("NFC", first).replace("ü", "v"):
+                particles.add(ch)
+    return out, frozenset(particles)
+
+
+def readings(ch: str) -> tuple[str, ...]:
+    """Every toneless reading pypinyin lists for a character, its first (most common) reading first."""
+    return _all_readings()[0].get(ch, ())
+
+
+_TABLE_SIZE = 0x20000  # as the folding table (_normalise): characters beyond have no readings here
+
+
+class Lattice:
+    """The lexicon's Chinese names as syllables, and for every character the syllables of those names it can be
+    heard as (a reading, or a reading through one merger)."""
+
+    def __init__(self, names: list[tuple[int, int, str]], hearing: Hearing) -> None:
+        """``names``: (pattern, term, name) of each name to hear, all Chinese characters, two or more."""
+        self.hearing = hearing
+        rows: dict[tuple[str, int], int] = {}
+        for pattern, term, name in names:
+            rows.setdefault((squeeze(name), term), pattern)
+        words = [(w, lazy_pinyin(w, style=Style.NORMAL), p) for (w, _), p in rows.items()]
+        words = [(w, s, p) for w, s, p in words if len(s) == len(w) >= 2 and all(map(is_cjk, w))]
+        vocab = {s: i for i, s in enumerate(sorted({x for _, syl, _ in words for x in syl}))}
+        self.n_syllables = max(len(vocab), 1)
+        width = max((len(w) for w, _, _ in words), default=1)
+        self.pattern = np.array([p for _, _, p in words], dtype=np.int64)
+        self.length = np.array([len(w) for w, _, _ in words], dtype=np.int64)
+        self.syllable = np.full((len(words), width), -1, dtype=np.int64)
+        self.char = np.zeros((len(words), width), dtype=np.uint32)
+        for i, (w, syl, _) in enumerate(words):
+            self.syllable[i, :len(w)] = [vocab[x] for x in syl]
+            self.char[i, :len(w)] = [ord(c) for c in w]
+        by_first = np.argsort(self.syllable[:, 0], kind="stable") if len(words) else np.zeros(0, dtype=np.int64)
+        self.by_first = by_first
+        first_count = np.bincount(self.syllable[by_first, 0], minlength=self.n_syllables) if len(words) else \
+            np.zeros(self.n_syllables, dtype=np.int64)
+        self.first_count = first_count
+        self.first_start = np.cumsum(first_count) - first_count
+        # per code point: the (syllable, how) pairs it can be heard as, in flat arrays
+        count = np.zeros(_TABLE_SIZE, dtype=np.int64)
+        sids: list[int] = []
+        hows: list[int] = []
+        table, particles = _all_readings()
+        for ch, listed in table.items():
+            if ord(ch) >= _TABLE_SIZE:
+                continue
+            if hearing.particles_first_reading_only and ch in particles:
+                listed = listed[:1]
+            heard: dict[int, int] = {}
+            for k, r in enumerate(listed):
+                for s, how in ((r, _FIRST if k == 0 else _OTHER),
+                               *((m.apply(r), _MERGED) for m in hearing.mergers)):
+                    if s in vocab:
+                        heard[vocab[s]] = min(heard.get(vocab[s], how), how)
+            if heard:
+                count[ord(ch)] = len(heard)
+                sids.extend(heard)
+                hows.extend(heard.values())
+        self.count = count
+        self.start = np.cumsum(count) - count
+        self.sid = np.array(sids, dtype=np.int64)
+        self.how = np.array(hows, dtype=np.int8)
+
+    def scan(self, codes: np.ndarray, cjk: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Names heard in the surface stream (``codes``; ``cjk``: which are Chinese characters) through a reading
+        other than the first or a merger: (start, end, pattern) arrays in surface positions. A name heard in
+        first readings only is the pinyin stream's; one written out is the surface's."""
+        empty = np.zeros(0, dtype=np.int64)
+        pos = np.flatnonzero(cjk & (codes < _TABLE_SIZE))
+        n = self.count[codes[pos]]
+        if not len(self.pattern) or not n.any():
+            return empty, empty, empty
+        e_pos = np.repeat(pos, n)
+        flat = ranges(self.start[codes[pos]], n)
+        e_sid, e_how = self.sid[flat], self.how[flat]
+        key = e_pos * self.n_syllables + e_sid  # the lattice: (position, syllable), sorted for look-up
+        order = np.argsort(key, kind="stable")
+        key, how = key[order], e_how[order]
+        # candidates: every name whose first syllable a character can be heard as
+        m = self.first_count[e_sid]
+        entry = np.repeat(np.arange(len(e_pos)), m)
+        name = self.by_first[ranges(self.first_start[e_sid], m)]
+        at = e_pos[entry]
+        written = np.zeros(len(name), dtype=np.int64)
+        other = np.zeros(len(name), dtype=np.int64)
+        merged = np.zeros(len(name), dtype=np.int64)
+        alive = np.ones(len(name), dtype=bool)
+        for j in range(self.syllable.shape[1]):
+            a = np.flatnonzero(alive & (self.length[name] > j))
+            q = at[a] + j
+            inside = q < len(codes)
+            want = np.where(inside, q, 0) * self.n_syllables + self.syllable[name[a], j]
+            k = np.minimum(np.searchsorted(key, want), max(len(key) - 1, 0))
+            found = inside & (key[k] == want)
+            alive[a[~found]] = False
+            a, k, q = a[found], k[found], q[found]
+            same = codes[q] == self.char[name[a], j]
+            written[a] += same
+            other[a] += ~same & (how[k] == _OTHER)
+            merged[a] += ~same & (how[k] == _MERGED)
+        rules = self.hearing
+        keep = (alive & (other + merged > 0) & (merged <= rules.max_mergers) & (written >= rules.min_written)
+                & ((merged == 0) | (written >= rules.min_written_merged)))
+        start, end, pattern = at[keep], at[keep] + self.length[name[keep]], self.pattern[name[keep]]
+        if rules.not_a_word and len(start):  # few hits: a look-up each
+            from pypinyin.phrases_dict import phrases_dict
+
+            word = np.array([_text(codes[a:b]) not in phrases_dict for a, b in zip(start.tolist(), end.tolist(),
+                                                                                    strict=True)], dtype=bool)
+            start, end, pattern = start[word], end[word], pattern[word]
+        return start, end, pattern
+
+    def describe(self, written: str, name: str) -> str | None:
+        """How ``written`` (the original text of a homophone hit) is heard as ``name``: each character that is
+        not the name's own, with the reading or merger that made it; None where ``written`` is not all
+        Chinese characters, one per character of the name (pinyin typed in Latin letters)."""
+        chars, target = squeeze(written), squeeze(name)
+        if len(chars) != len(target) or not all(map(is_cjk, chars)):
+            return None
+        parts = []
+        for c, t, s in zip(chars, target, lazy_pinyin(target, style=Style.NORMAL), strict=True):
+            listed = readings(c)
+            if c == t:
+                continue
+            if listed and listed[0] == s:
+                parts.append(f"{c} {s} for {t}")
+            elif s in listed:
+                parts.append(f"{c} in its reading {s} (first reading {listed[0]}) for {t}")
+            else:
+                how = next((f"{c} {r} heard as {s} (merger {m.id}) for {t}" for r in listed
+                            for m in self.hearing.mergers if m.apply(r) == s), f"{c} for {t}")
+                parts.append(how)
+        return f"{written} heard as {name}: " + "; ".join(parts)
