@@ -129,6 +129,19 @@ def test_hostile_messages_are_quarantined_by_message_and_field_and_the_rest_goes
     assert all(f"{folder}/result.json#chat{CHAT}:" in r for r in result.errors)
 
 
+def test_a_message_nested_100k_levels_deep_is_quarantined_and_the_next_one_read(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    messages = [json.dumps(_message(i, f"text {i}")) for i in (1, 2, 3)]
+    messages[1] = messages[1][:-1] + f', "poll": {deep}}}'
+    path = tmp_path / "result.json"
+    path.write_text(f'{{"about": {deep}, "chats": {{"list": [{{"name": "d", "type": "private_group", "id": 9, '
+                    f'"messages": [{", ".join(messages)}]}}]}}}}', encoding="utf-8")
+    assert is_telegram_export(path)
+    records = list(read_telegram(path))
+    assert [r.line for r in records if r.data] == [1, 3]
+    assert records[1].error == "message 2: nested more than 64 levels deep"
+
+
 def test_a_date_without_unixtime_is_the_export_s_local_time_and_needs_its_zone(tmp_path: Path) -> None:
     old = _message(30, "旧版导出 XY 手镯")  # Telegram Desktop before date_unixtime: local time only
     del old["date_unixtime"]

@@ -12,20 +12,24 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard, cast
 
 import ijson
 from ijson.common import ObjectBuilder
 
+from wildtrace.ingest._convert import MAX_DEPTH
 from wildtrace.ingest._readers import RawRecord
 from wildtrace.model import Account
 
 PLATFORM = "telegram"
 _CHATS = ("", "chats.list.item", "left_chats.list.item")  # where a chat's name, type, id and messages sit
+_MESSAGES = frozenset(f"{c}.messages.item".lstrip(".") for c in _CHATS)
+_SHALLOW = 5  # the deepest place the reader looks at: chats.list.item.messages.item
 _TOP = frozenset({"about", "personal_information", "profile_pictures", "stories", "contacts", "frequent_contacts",
                   "sessions", "web_sessions", "other_data", "name", "type", "id"})
 _MEDIA = ("photo", "file")  # paths relative to the export folder
 _SNIFF = 1 << 16
+_OPEN, _CLOSE = ("start_map", "start_array"), ("end_map", "end_array")
 
 
 def is_telegram_export(path: Path) -> bool:
@@ -36,13 +40,15 @@ def is_telegram_export(path: Path) -> bool:
             if not fh.read(_SNIFF).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
                 return False
             fh.seek(0)
-            for prefix, event, value in ijson.parse(fh):
-                if prefix == "" and event == "map_key":
+            depth = 0
+            for event, value in ijson.basic_parse(fh):
+                if event == "map_key" and depth == 1:
                     if value in ("messages", "chats"):
                         return True
                     if value not in _TOP:
                         return False
-                elif prefix == "" and event == "end_map":
+                depth += (event in _OPEN) - (event in _CLOSE)
+                if depth == 0:
                     return False
     except (OSError, ijson.JSONError, UnicodeDecodeError):
         return False
@@ -50,22 +56,33 @@ def is_telegram_export(path: Path) -> bool:
 
 
 def read_telegram(path: Path) -> Iterator[RawRecord]:
-    """Records of a Telegram export, one per message, streamed (see the module's docstring)."""
+    """Records of a Telegram export, one per message, streamed (see the module's docstring). The parser's
+    events carry no path (ijson's prefixes grow with the depth, so a hostile 100,000-level value would cost
+    gigabytes): the reader keeps the keys of the open containers and looks at the first five only."""
     folder = str(path)
     chat: dict[str, Any] = {}
     count = 0
+    keys: list[str | None] = []  # per open container: its current key (None: an array)
     with path.open("rb") as fh:
-        events = ijson.parse(fh, use_float=True)
+        events = ijson.basic_parse(fh, use_float=True)
         try:
-            for prefix, event, value in events:
-                if event == "start_map" and prefix in _CHATS[1:]:
-                    chat = {}
-                elif event == "start_map" and prefix.endswith("messages.item") and _chat_of(prefix) in _CHATS:
-                    message = _build(events, prefix)
+            for event, value in events:
+                if event == "map_key":
+                    keys[-1] = value
+                    continue
+                at = ".".join("item" if k is None else k for k in keys) if len(keys) <= _SHALLOW else None
+                if event == "start_map" and at in _MESSAGES:
+                    message, deep = _build(events)
                     count += 1
-                    yield message_record(folder, chat, message, count)
-                elif event in ("string", "number"):
-                    base, _, key = prefix.rpartition(".")
+                    yield message_record(folder, chat, message, count, deep)
+                elif event in _OPEN:
+                    if at in _CHATS[1:]:
+                        chat = {}
+                    keys.append("" if event == "start_map" else None)
+                elif event in _CLOSE:
+                    keys.pop()
+                elif at is not None:
+                    base, _, key = at.rpartition(".")
                     if base in _CHATS and key in ("name", "type", "id"):
                         chat[key] = value
         except ijson.JSONError as exc:
@@ -79,45 +96,51 @@ def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
-def _chat_of(prefix: str) -> str:
-    return prefix.removesuffix("messages.item").rstrip(".")
-
-
-def _build(events: Iterator[tuple[str, str, Any]], prefix: str) -> Any:
-    """The message starting at this ``start_map``, built from the events up to its ``end_map``."""
+def _build(events: Iterator[tuple[str, Any]]) -> tuple[dict[str, Any], bool]:
+    """(the message starting at this ``start_map``, whether it nests deeper than a record may), from the events
+    up to its ``end_map``; what lies deeper than ``MAX_DEPTH`` is read past, not built."""
     builder = ObjectBuilder()
     builder.event("start_map", None)
-    for at, event, value in events:
-        if event == "end_map" and at == prefix:
+    depth, deep = 1, False
+    for event, value in events:
+        depth += (event in _OPEN) - (event in _CLOSE)
+        if depth == 0:
             break
-        builder.event(event, value)
-    return builder.value
+        deep = deep or depth > MAX_DEPTH
+        if not deep:
+            builder.event(event, value)
+    return builder.value, deep
 
 
-def message_record(file: str, chat: dict[str, Any], message: dict[str, Any], count: int) -> RawRecord:
+def message_record(file: str, chat: dict[str, Any], message: dict[str, Any], count: int,
+                   deep: bool = False) -> RawRecord:
     """One exported message as a post record (in the store's field names), a skipped service message, or an
-    error naming the message and the field."""
+    error naming the message and the field (``deep``: the message nests deeper than a record may)."""
     chat_id = chat.get("id")
-    source = f"{file}#chat{chat_id if isinstance(chat_id, int) else '?'}"
+    source = f"{file}#chat{chat_id if _is_int(chat_id) else '?'}"
     msg_id = message.get("id")
-    line = msg_id if isinstance(msg_id, int) and not isinstance(msg_id, bool) else -count
-    raw = json.dumps(message, ensure_ascii=False)
-    if not isinstance(chat_id, int) or isinstance(chat_id, bool):
-        return RawRecord(source, line, None, f"field 'id' of the chat: expected the chat's number before its "
-                         f"messages, got {chat_id!r}", raw)
-    if line < 0:
-        return RawRecord(source, line, None, f"message {count} of the chat: field 'id': expected a message "
-                         f"number, got {msg_id!r}", raw)
+    line = msg_id if _is_int(msg_id) else -count
+    problem = (f"field 'id' of the chat: expected the chat's number before its messages, got {chat_id!r}"
+               if not _is_int(chat_id) else
+               f"message {count} of the chat: field 'id': expected a message number, got {msg_id!r}" if line < 0 else
+               f"message {msg_id}: nested more than {MAX_DEPTH} levels deep" if deep else None)
+    if problem is not None:
+        return RawRecord(source, line, None, problem, None if deep else json.dumps(message, ensure_ascii=False))
     kind = message.get("type")
     if kind == "service":
         return RawRecord(source, line, None, skipped=f"service: {message.get('action') or 'unknown'}")
     if kind != "message":
         return RawRecord(source, line, None, skipped=f"type: {kind}")
     try:
-        data, accounts = _post(chat_id, message)
+        data, accounts = _post(cast(int, chat_id), message)  # an int: checked above
     except _FieldError as exc:
-        return RawRecord(source, line, None, f"message {msg_id}: field '{exc.field}': {exc.reason}", raw)
+        return RawRecord(source, line, None, f"message {msg_id}: field '{exc.field}': {exc.reason}",
+                         json.dumps(message, ensure_ascii=False))
     return RawRecord(source, line, data, accounts=accounts)
+
+
+def _is_int(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class _FieldError(ValueError):
