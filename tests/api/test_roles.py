@@ -102,7 +102,7 @@ def _path_values(ids: dict[str, Any], role: str) -> dict[str, str]:
     return {"post_id": ids["posts"][0], "case_id": ids["case"], "alert_id": "al-1", "trader_id": h("t-1"),
             "account_id": h("wechat:ivory_king"), "subject": f"trader:{h('t-1')}", "sha256": "ab" * 32,
             "username": "spare", "decision_id": ids["decision_id"], "attachment_id": ids["attachment_id"],
-            "ident": f"phone:{h(PHONE)}", "token_id": "0" * 16}
+            "ident": f"phone:{h('+86' + PHONE)}", "token_id": "0" * 16}
 
 
 FILES = "__files__"  # in a body: the files of a multipart upload

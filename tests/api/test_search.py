@@ -65,14 +65,14 @@ def test_analyst_pivots_by_pseudonym_and_cannot_reverse_one(login) -> None:  # t
     assert not by_value["identifiers"] and not by_value["posts"] and not by_value["accounts"]
     assert PHONE not in str(by_value)
     assert ana.get(f"/api/identifiers/phone:{PHONE}").status_code == 404  # a real value does not tell its pseudonym
-    by_pseudonym = ana.get("/api/search", params={"q": h(PHONE)}).json()
-    assert by_pseudonym["identifiers"] == [{"kind": "phone", "value": h(PHONE), "n_accounts": 0}]
-    page = ana.get(f"/api/identifiers/{quote('phone:' + h(PHONE))}")
+    by_pseudonym = ana.get("/api/search", params={"q": h('+86' + PHONE)}).json()
+    assert by_pseudonym["identifiers"] == [{"kind": "phone", "value": h('+86' + PHONE), "n_accounts": 0}]
+    page = ana.get(f"/api/identifiers/{quote('phone:' + h('+86' + PHONE))}")
     assert page.status_code == 200 and PHONE not in page.text and BACKUP_PHONE not in page.text
     body = page.json()
-    assert body["identifier"] == {"kind": "phone", "value": h(PHONE)}
+    assert body["identifier"] == {"kind": "phone", "value": h('+86' + PHONE)}
     assert {a["id"] for a in body["accounts"]} == {h("wechat:ivory_king"), h("wechat:ivory_king2")}
-    assert body["parcels"][0]["sender_phone"] == h(PHONE) and "sender_name" not in body["parcels"][0]
+    assert body["parcels"][0]["sender_phone"] == h('+86' + PHONE) and "sender_name" not in body["parcels"][0]
     assert [t["trader_id"] for t in ana.get("/api/search", params={"q": h("t-1")}).json()["traders"]] == [h("t-1")]
     shown = ana.get("/api/search", params={"q": "象牙 手镯"}).json()["posts"]  # words it is shown are found
     assert shown and PHONE not in str(shown)  # text and snippet both through the analyst's redactor
@@ -81,7 +81,7 @@ def test_analyst_pivots_by_pseudonym_and_cannot_reverse_one(login) -> None:  # t
 
 def test_partner_gets_no_page_for_what_it_may_not_see(login) -> None:  # type: ignore[no-untyped-def]
     partner = login("partner")
-    assert partner.get(f"/api/identifiers/{quote('phone:' + h(PHONE))}").status_code == 404
+    assert partner.get(f"/api/identifiers/{quote('phone:' + h('+86' + PHONE))}").status_code == 404
     assert partner.get("/api/identifiers/payment_account:wallet:w-881").status_code == 404
     assert partner.get("/api/identifiers/waybill:SF100200300").status_code == 200  # a waybill is a record id to it
-    assert not partner.get("/api/search", params={"q": h(PHONE)}).json()["identifiers"]
+    assert not partner.get("/api/search", params={"q": h('+86' + PHONE)}).json()["identifiers"]

@@ -42,7 +42,7 @@ def test_unknown_class_of_a_field_is_named() -> None:
 def test_public_view_of_an_account_drops_names_hashes_handles_scrubs_bio() -> None:
     out = redact_record(ACCOUNT, "account", "public", key=KEY)
     assert "display_name" not in out and "secret_new_field" not in out
-    assert out["handle"] == pseudonym("ivory_king88", KEY) and out["handle"].startswith("h:")
+    assert out["handle"] == out["id"] == pseudonym("wechat:ivory_king88", KEY), "one pseudonym for the account"
     assert "ivory_king88" not in out["bio"] and "5678" not in out["bio"]
     assert out["platform"] == "wechat"
 
@@ -58,6 +58,13 @@ def test_identifier_value_class_follows_its_kind() -> None:
     assert "value" not in redact_record(phone, "identifier", "partner", key=KEY)
     assert redact_record(phone, "identifier", "platform", key=KEY)["value"].startswith("h:")
     assert redact_record(url, "identifier", "platform", key=KEY)["value"] == "https://x.example/a"
+
+
+def test_pseudonym_of_must_list_field_names() -> None:
+    data = _policy_data()
+    data["fields"]["account"]["handle"] = {"class": "account_ref", "pseudonym_of": "id"}
+    with pytest.raises(PolicyError, match=r"fields\.account\.handle\.pseudonym_of: expected a list of field names"):
+        parse_policy(data, "my.yaml")
 
 
 def test_pseudonyms_are_keyed_stable_and_idempotent() -> None:

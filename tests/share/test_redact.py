@@ -102,6 +102,38 @@ def test_link_reasons_and_seen_ids_are_redacted_in_records() -> None:
     assert profile["seen_id"] == pseudonym("wechat:x", KEY)
 
 
+@pytest.mark.parametrize("audience", ["public", "partner", "analyst"])
+def test_an_account_has_one_pseudonym_whichever_name_a_record_gives(audience: str) -> None:
+    """A handle shows its account's pseudonym (in a record, a document, a trader's list); without the account's id
+    beside it, it is not shown rather than shown under a second pseudonym."""
+    redactor, shown = Redactor(audience, key=KEY), pseudonym("wechat:jade.27703", KEY)
+    account = {"id": "wechat:jade.27703", "platform": "wechat", "handle": "jade.27703"}
+    assert redactor.record("account", account)["handle"] == shown
+    doc = redactor.document({"account": account, "accounts": [{"account_id": "wechat:jade.27703",
+                                                               "handle": "jade.27703"}], "handle": "jade.27703"})
+    assert doc["account"]["handle"] == doc["accounts"][0]["handle"] == doc["accounts"][0]["account_id"] == shown
+    assert "handle" not in doc and "handle" not in redactor.record("account", {"handle": "jade.27703"})
+    assert redactor.field("account", "handle", "jade.27703", account) == shown
+
+
+def test_an_identifier_has_one_pseudonym_however_it_is_written() -> None:
+    """A raw spelling shows its value's pseudonym; a phone is hashed as E.164 in every record (a parcel, a KYC
+    record, an identifier, a seizure), so the phone of a parcel and the one read in a post are one."""
+    analyst = Redactor("analyst", key=KEY)
+    shown = pseudonym("+8613912345678", KEY)
+    ident = analyst.record("identifier", {"account_id": "wechat:x", "kind": "phone", "value": "+8613912345678",
+                                          "raw": "139 1234 5678"})
+    assert ident["value"] == ident["raw"] == shown
+    assert analyst.record("shipment", {"sender_phone": "13912345678", "receiver_phone": "+86 139-1234-5678"}) == \
+        {"sender_phone": shown, "receiver_phone": shown}
+    assert analyst.record("seizure", {"phones": ["008613912345678"]})["phones"] == [shown]
+    contact = {"kind": "messenger_id", "value": "wechat:lotus_9911", "raw": "lotus_9911"}
+    facts = analyst.document({"contacts": [contact]})
+    assert facts["contacts"][0]["raw"] == facts["contacts"][0]["value"] == pseudonym("wechat:lotus_9911", KEY)
+    assert analyst.record("transaction", {"payer": "13912345678"})["payer"] == pseudonym("13912345678", KEY), \
+        "only contacts are read as phones"
+
+
 def test_an_alert_on_a_payment_account_is_redacted_as_one() -> None:
     """The money stage names payment accounts as subjects of kind ``account``: the value's prefix decides."""
     alert = {"id": "mx-1", "subject": WALLET, "subject_kind": "account", "kind": "fan_in", "reasons": []}

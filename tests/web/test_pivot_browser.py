@@ -79,10 +79,10 @@ def test_analyst_pivots_on_pseudonyms_and_finds_nothing_by_value(served, browser
     sign_in(page, base, "analyst")
     _search(page, PHONE)
     assert "0 results" in page.inner_text("#search-total") and PHONE not in page.content()
-    _search(page, h(PHONE))
+    _search(page, h('+86' + PHONE))
     with page.expect_navigation():
         page.click("#hits-identifiers a.ident-phone")
-    assert page.inner_text("#ident-value") == h(PHONE)
+    assert page.inner_text("#ident-value") == h('+86' + PHONE)
     assert PHONE not in page.content() and BACKUP_PHONE not in page.content()
     page.screenshot(path=shots / "workbench-analyst-identifier.png", full_page=True)
     with page.expect_navigation():
@@ -102,7 +102,7 @@ def test_partner_reaches_the_trader_from_a_post_but_no_contact(served, browser, 
     base, _, ids = served
     page = browser.new_page()
     sign_in(page, base, "partner")
-    _search(page, h(PHONE))
+    _search(page, h('+86' + PHONE))
     assert page.locator("#hits-identifiers").count() == 0  # contacts are withheld from partners, pseudonyms too
     _search(page, "象牙 手镯")
     with page.expect_navigation():
@@ -115,7 +115,7 @@ def test_partner_reaches_the_trader_from_a_post_but_no_contact(served, browser, 
     assert page.locator("#trader-identifiers a.ident").count() == 0 and page.locator("#trader-case").count() == 0
     assert PHONE not in page.content() and "w-881" not in page.content()
     page.screenshot(path=shots / "workbench-partner-trader-money.png", full_page=True)
-    assert page.goto(f"{base}/identifiers/phone:{h(PHONE)}").status == 404
+    assert page.goto(f"{base}/identifiers/phone:{h('+86' + PHONE)}").status == 404
     assert page.goto(f"{base}/cases").status == 403  # a partner reads; cases are the workers'
     page.close()
 

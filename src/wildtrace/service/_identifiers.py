@@ -49,7 +49,8 @@ def shown_identifier(redactor: Redactor, kind: str, value: str) -> str | None:
     """``value`` as ``redactor``'s audience is shown it: itself, its pseudonym, or None (its class is dropped)."""
     if redactor.open:
         return value
-    return redactor.value(action, value) if (action := _action(redactor, kind)) in ("keep", "hash") else None
+    action = _action(redactor, kind)
+    return redactor.value(action, value, identifier_class(redactor, kind)) if action in ("keep", "hash") else None
 
 
 def _action(redactor: Redactor, kind: str) -> str:
@@ -120,11 +121,11 @@ def resolve_identifier(store: Store, redactor: Redactor, ref: str) -> tuple[str,
 
 def _pseudonyms(store: Store, redactor: Redactor, kind: str) -> dict[str, str]:
     """Each value of ``kind`` by its pseudonym, then by those of its other spellings (an audited form)."""
-    values = _candidates(store, kind)
-    index = {pseudonym(v, redactor.key): v for v in values}
+    values, cls = _candidates(store, kind), identifier_class(redactor, kind)
+    index = {pseudonym(v, redactor.key, cls): v for v in values}
     for v in values:
         for other in spellings(kind, v) - {v}:
-            index.setdefault(pseudonym(other, redactor.key), v)
+            index.setdefault(pseudonym(other, redactor.key, cls), v)
     return index
 
 

@@ -21,12 +21,15 @@ class PolicyError(ValueError):
 @dataclass(frozen=True)
 class FieldRule:
     """The class of one field, fixed or chosen by another field's value (``by``), or by how the value itself
-    begins (``prefixes``: an alert's subject ``wallet:...`` is a payment account whatever its kind says)."""
+    begins (``prefixes``: an alert's subject ``wallet:...`` is a payment account whatever its kind says).
+    ``pseudonym_of`` names the fields of the same record holding what this one is another name of (an account's
+    handle names the account ``id``; an identifier's ``raw`` text its ``value``): hashed, it shows their pseudonym."""
 
     cls: str | None = None
     by: str | None = None
     by_classes: dict[str, str] = field(default_factory=dict)
     prefixes: dict[str, str] = field(default_factory=dict)
+    pseudonym_of: tuple[str, ...] = ()
 
     def class_for(self, record: dict[str, Any], value: Any = None) -> str | None:
         if isinstance(value, str):
@@ -74,9 +77,13 @@ class Policy:
             raise ValueError(f"unknown audience {name!r}; the policy {self.source} has: {', '.join(self.audiences)}")
         return self.audiences[name]
 
+    def rule(self, kind: str, name: str) -> FieldRule | None:
+        """The rule of field ``name`` of a ``kind`` record (None: not listed)."""
+        return self.fields.get(kind, {}).get(name)
+
     def class_of(self, kind: str, name: str, record: dict[str, Any]) -> str | None:
         """The class of field ``name`` of a ``kind`` record (None: not listed)."""
-        rule = self.fields.get(kind, {}).get(name)
+        rule = self.rule(kind, name)
         return rule.class_for(record, record.get(name)) if rule else None
 
     def action(self, audience: str, kind: str, name: str, record: dict[str, Any]) -> str:
@@ -89,20 +96,33 @@ def _fail(source: str, entry: str, problem: str) -> PolicyError:
     return PolicyError(f"{source}: {entry}: {problem}")
 
 
+def _pseudonym_of(source: str, entry: str, spec: dict[str, Any]) -> tuple[str, ...]:
+    """The fields a field is another name of (none when ``pseudonym_of`` is not given)."""
+    value = spec.get("pseudonym_of", [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise _fail(source, f"{entry}.pseudonym_of", "expected a list of field names")
+    return tuple(value)
+
+
 def _field_rule(source: str, entry: str, value: Any, classes: dict[str, str]) -> FieldRule:
     if isinstance(value, str):
-        if value not in classes:
-            raise _fail(source, entry, f"unknown class {value!r}")
-        return FieldRule(cls=value)
-    if isinstance(value, dict) and {"by", "classes"} <= set(value) <= {"by", "classes", "prefixes"} \
+        value = {"class": value}
+    keys = set(value) if isinstance(value, dict) else set()
+    if isinstance(value, dict) and "class" in value and keys <= {"class", "pseudonym_of"}:
+        if value["class"] not in classes:
+            raise _fail(source, entry, f"unknown class {value['class']!r}")
+        return FieldRule(cls=value["class"], pseudonym_of=_pseudonym_of(source, entry, value))
+    if isinstance(value, dict) and {"by", "classes"} <= keys <= {"by", "classes", "prefixes", "pseudonym_of"} \
             and isinstance(value["classes"], dict) and isinstance(value.get("prefixes", {}), dict):
         for part in ("classes", "prefixes"):
             for key, cls in value.get(part, {}).items():
                 if cls not in classes:
                     raise _fail(source, f"{entry}.{part}.{key}", f"unknown class {cls!r}")
         return FieldRule(by=str(value["by"]), by_classes={str(k): str(v) for k, v in value["classes"].items()},
-                         prefixes={str(k): str(v) for k, v in value.get("prefixes", {}).items()})
-    raise _fail(source, entry, "expected a class name or {by: FIELD, classes: {VALUE: CLASS}, prefixes: {...}}")
+                         prefixes={str(k): str(v) for k, v in value.get("prefixes", {}).items()},
+                         pseudonym_of=_pseudonym_of(source, entry, value))
+    raise _fail(source, entry, "expected a class name, {class: CLASS, pseudonym_of: [FIELD, ...]} or "
+                               "{by: FIELD, classes: {VALUE: CLASS}, prefixes: {...}, pseudonym_of: [...]}")
 
 
 def parse_policy(data: Any, source: str) -> Policy:

@@ -6,6 +6,9 @@ lexicon suggestions all go through :class:`Redactor`, driven by the policy file
 every identifier of the store that occurs in it (see ``_known``) unless the audience keeps its class; dates,
 prices and weights stay. Pseudonyms are keyed (HMAC-SHA256 with the installation's share key), so they cannot be
 derived without the key; :meth:`Redactor.unmask` turns a pseudonym back into the store's id for the server.
+One thing has one pseudonym: a field that is another name of a thing (an account's handle, an identifier's raw
+text) shows the pseudonym of the thing (the policy's ``pseudonym_of``), and a contact is hashed in the form the
+extraction stage writes it (:func:`canonical`), so a phone on a parcel and the same phone read in a post match.
 """
 
 from __future__ import annotations
@@ -32,12 +35,30 @@ _PLACEHOLDER = {"contact": "contact", "payment": "payment", "account_ref": "acco
                 "private_name": "name", "location": "place", "url": "url"}
 
 
-def pseudonym(value: Any, key: bytes) -> str:
-    """``h:`` + 16 hex digits of HMAC-SHA256(key, value); a pseudonym stays as it is."""
+_PHONE_LIKE = re.compile(r"\+?[0-9][0-9 ()./-]{5,}")
+
+
+@lru_cache(maxsize=65536)
+def _canonical_contact(text: str) -> str:
+    if _PHONE_LIKE.fullmatch(text):
+        for found in identifier_occurrences(text):
+            if found.kind == "phone" and found.span == (0, len(text)):
+                return found.value
+    return text
+
+
+def canonical(value: str, cls: str | None = None) -> str:
+    """The form a value of policy class ``cls`` is hashed in: a contact that is one phone number as the extraction
+    stage writes it (E.164: ``13912345678`` and ``+86 139 1234 5678`` are ``+8613912345678``), else itself."""
+    return _canonical_contact(value) if cls == "contact" else value
+
+
+def pseudonym(value: Any, key: bytes, cls: str | None = None) -> str:
+    """``h:`` + 16 hex digits of HMAC-SHA256(key, the :func:`canonical` form of value); a pseudonym stays as it is."""
     text = str(value)
     if _HASHED.match(text):
         return text
-    return HASH_PREFIX + hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:16]
+    return HASH_PREFIX + hmac.new(key, canonical(text, cls).encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def is_pseudonym(value: str) -> bool:
@@ -117,16 +138,31 @@ class Redactor:
         out.append(text[cursor:])
         return "".join(out)
 
-    def value(self, action: str, value: Any) -> Any:
+    def value(self, action: str, value: Any, cls: str | None = None) -> Any:
+        """``value`` (of policy class ``cls``) with ``action`` applied."""
         if value is None or action == "keep":
             return value
         if isinstance(value, list):
-            return [self.value(action, v) for v in value]
+            return [self.value(action, v, cls) for v in value]
         if action == "hash":
-            return pseudonym(value, self.key)
+            return pseudonym(value, self.key, cls)
         if action == "scrub":
             return self.scrub(str(value))
         raise ValueError(f"action {action!r} has no value")
+
+    def _shown(self, kinds: tuple[str, ...], name: str, record: dict[str, Any], action: str) -> tuple[bool, Any]:
+        """(whether it is shown, the value) of field ``name`` of ``record``, whose rule is the first of ``kinds`` that
+        lists it. A hashed field that is another name of a thing shows the thing's pseudonym (``pseudonym_of``),
+        and is not shown when the record does not name the thing."""
+        kind = next((k for k in kinds if self.policy.rule(k, name)), kinds[0])
+        rule, cls = self.policy.rule(kind, name), self.policy.class_of(kind, name, record)
+        if action != "hash" or rule is None or not rule.pseudonym_of:
+            return True, self.value(action, record[name], cls)
+        for other in rule.pseudonym_of:
+            if record.get(other) not in (None, ""):
+                of = next((k for k in kinds if self.policy.rule(k, other)), kind)
+                return True, self.value("hash", record[other], self.policy.class_of(of, other, record) or cls)
+        return False, None
 
     # -- records -------------------------------------------------------------------------------------
     def record(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
@@ -135,16 +171,19 @@ class Redactor:
         if kind not in self.policy.fields:
             raise ValueError(f"record kind {kind!r} is not in the redaction policy {self.policy.source}")
         out = {}
-        for name, value in record.items():
+        for name in record:
             action = self.policy.action(self.audience, kind, name, record)
             if action != "drop":
-                out[name] = self.value(action, value)
+                shown, value = self._shown((kind,), name, record, action)
+                if shown:
+                    out[name] = value
         return out
 
     def field(self, kind: str, name: str, value: Any, record: dict[str, Any] | None = None) -> Any:
         """One field's value for this audience, or ``None`` when it is dropped."""
-        action = self.policy.action(self.audience, kind, name, record or {})
-        return None if action == "drop" else self.value(action, value)
+        record = {**(record or {}), name: value}
+        action = self.policy.action(self.audience, kind, name, record)
+        return None if action == "drop" else self._shown((kind,), name, record, action)[1]
 
     # -- composite documents (the workbench's answers) -----------------------------------------------
     def document(self, data: Any, kind: str | None = None) -> Any:
@@ -160,16 +199,19 @@ class Redactor:
     def _walk(self, data: Any, kind: str | None) -> Any:
         if isinstance(data, dict):
             out = {}
+            kinds = (kind or "", "document")
             for name, value in data.items():
                 action = self._action(kind, name, data)
                 if action == "drop" and value not in (None, "", [], {}):
                     continue
-                if isinstance(value, dict | list):
-                    nested = any(isinstance(v, dict) for v in (value if isinstance(value, list) else [value]))
-                    out[name] = self.value(action, value) if action in ("keep", "hash", "scrub") and not nested \
-                        else self._walk(value, self.policy.nested.get(name, kind))
-                elif isinstance(value, str):
-                    out[name] = self.value(action or "scrub", value)
+                nested = isinstance(value, dict | list) and any(
+                    isinstance(v, dict) for v in (value if isinstance(value, list) else [value]))
+                if isinstance(value, dict | list) and (nested or action not in ("keep", "hash", "scrub")):
+                    out[name] = self._walk(value, self.policy.nested.get(name, kind))
+                elif isinstance(value, dict | list | str):
+                    shown, text = self._shown(kinds, name, data, action or "scrub")
+                    if shown:
+                        out[name] = text
                 else:
                     out[name] = value
             return out

@@ -1,0 +1,92 @@
+"""One pseudonym per account, identifier and trader for a redacted audience: the account of a post shows the same
+pseudonym on the post's page, its own page, in the network, in an alert and in the FtM and STIX exports for that
+audience, whichever of its names (id ``platform:handle`` or handle) a place starts from; a phone on a parcel is the
+phone read in a post; and each pseudonym shown leads to its page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.world import BACKUP_PHONE, PHONE
+from wildtrace.share import ExportOptions, export, pseudonym
+from wildtrace.store import Store
+
+KEY = b"test-share-key"
+A1, A2 = "wechat:ivory_king", "wechat:ivory_king2"
+# Every thing of the world with every name it goes by in the store.
+THINGS = {
+    "account 1": [A1, "ivory_king"],
+    "account 2": [A2, "ivory_king2"],
+    "trader": ["t-1"],
+    "phone": [PHONE, f"+86{PHONE}"],
+    "backup phone": [BACKUP_PHONE, f"+86{BACKUP_PHONE}"],
+    "messenger id": ["wechat:ivory_king88", "ivory_king88"],
+    "wallet": ["wallet:w-881", "w-881"],
+}
+_PSEUDONYM = re.compile(r"h:[0-9a-f]{16}")
+
+
+def _names() -> dict[str, tuple[str, str]]:
+    """Each pseudonym any name of a thing could have (raw, E.164 or canonical) -> (thing, name)."""
+    out = {}
+    for thing, names in THINGS.items():
+        for name in names:
+            for cls in (None, "contact"):
+                out[pseudonym(name, KEY, cls)] = (thing, name)
+    return out
+
+
+def _places(store: Store, client: TestClient, audience: str, tmp_path: Path) -> dict[str, str]:
+    post, shown = f"{A1}/p0", pseudonym(A1, KEY)
+    pages = {"post page": f"/posts/{post}", "post (API)": f"/api/posts/{post}", "account page": f"/accounts/{shown}",
+             "account (API)": f"/api/accounts/{shown}", "network": f"/api/network/account:{shown}",
+             "alerts": "/api/alerts", "alerts page": "/alerts", "trader page": f"/traders/{pseudonym('t-1', KEY)}"}
+    out = {}
+    for place, path in pages.items():
+        r = client.get(path)
+        assert r.status_code == 200, (place, r.text)
+        out[place] = r.text
+    for fmt in ("ftm", "stix"):
+        path = tmp_path / f"{audience}.{fmt}"
+        export(store, fmt, path, ExportOptions(audience=audience, tiers=()), KEY)
+        out[f"{fmt} export"] = path.read_text(encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize(("role", "audience"), [("analyst", "analyst"), ("partner", "partner")])
+def test_one_thing_one_pseudonym_everywhere(world: tuple[Store, dict], login: Callable[[str], TestClient],
+                                           tmp_path: Path, role: str, audience: str) -> None:
+    names = _names()
+    places = _places(world[0], login(role), audience, tmp_path)
+    seen: dict[str, dict[str, set[str]]] = {}  # thing -> pseudonym -> places
+    for place, text in places.items():
+        for p in set(_PSEUDONYM.findall(text)):
+            if p in names:
+                seen.setdefault(names[p][0], {}).setdefault(p, set()).add(place)
+    for thing, shown in seen.items():
+        assert len(shown) == 1, f"{audience}: {thing} has {len(shown)} pseudonyms: " + "; ".join(
+            f"{p} ({names[p][1]}) in {sorted(where)}" for p, where in shown.items())
+    account = pseudonym(A1, KEY)
+    assert seen["account 1"] == {account: set(places)}, "the account is in every place under its one pseudonym"
+    if audience == "analyst":  # a partner is shown no contacts
+        assert "phone" in seen and "messenger id" in seen
+
+
+def test_a_pseudonym_shown_leads_to_its_page(world: tuple[Store, dict], login: Callable[[str], TestClient]) -> None:
+    """The trader's phone (read in a post as +86..., written on a parcel as 139...) has one pseudonym, and it opens
+    the phone's page with the post and the parcel, sent from the same pseudonym; the handle's pseudonym opens the
+    account."""
+    analyst = login("analyst")
+    phone = pseudonym(f"+86{PHONE}", KEY)
+    trader_page = analyst.get(f"/traders/{pseudonym('t-1', KEY)}").text
+    assert f"phone%3A{phone.replace(':', '%3A')}" in trader_page and pseudonym(PHONE, KEY) not in trader_page
+    found = analyst.get(f"/api/identifiers/phone:{phone}").json()
+    assert [(s["waybill"], s["sender_phone"]) for s in found["parcels"]] == [("SF100200300", phone)]
+    assert f"{A1}/p0" in {p["id"] for p in found["posts"]}
+    handle = analyst.get(f"/api/posts/{A1}/p0").json()["account"]["handle"]
+    assert handle == pseudonym(A1, KEY) and analyst.get(f"/api/accounts/{handle}").status_code == 200
