@@ -317,3 +317,14 @@ def test_a_flagged_sellers_parcels_under_false_names_alert_and_those_under_its_o
     assert 0 < risk.loc["ELSE2", "score"] <= 0.5 and risk.loc["OWN0", "score"] < 0.6
     assert any(r.startswith(f"phone_many_names: member of the phone_many_names pattern of phone:{seller}")
                for r in risk.loc["FAKE0", "reasons"])
+
+
+def test_a_phone_of_two_flagged_sellers_names_the_same_one_every_run(benign_store: Store) -> None:
+    """A phone advertised by two flagged sellers: the parcel's reason names the first of them by id, not
+    whichever the database met first (the reason was not the same from run to run)."""
+    add_flagged_seller(benign_store, account="weibo:b_seller", pay="wallet:bpay", phone="13711112222")
+    add_flagged_seller(benign_store, account="wechat:a_seller", pay="wallet:apay", phone="13711112222")
+    benign_store.add([_parcel("OUT", 4, ("d", "13711112222"), ("e", "13600000001"))])
+    for _ in range(3):
+        hits = run_typologies(open_frame(benign_store), ["parcel_to_flagged_seller"])
+        assert list(hits["reason"]) == ["sender phone of flagged seller wechat:a_seller"]

@@ -77,9 +77,9 @@ def contents_weight_mismatch(slack: float, cover_strength: float) -> str:
 
 _TRADER_PHONES = """
     trader_phones AS (
-      SELECT value AS phone, any_value(account_id) AS account_id FROM mx_flagged WHERE kind = 'phone' GROUP BY value
+      SELECT value AS phone, min(account_id) AS account_id FROM mx_flagged WHERE kind = 'phone' GROUP BY value
       UNION
-      SELECT f.value, any_value(m2.account_id) FROM mx_flagged f
+      SELECT f.value, min(m2.account_id) FROM mx_flagged f
       JOIN mx_traders m1 ON m1.account_id = f.account_id JOIN mx_traders m2 ON m2.trader_id = m1.trader_id
       WHERE f.kind = 'phone' GROUP BY f.value)"""
 
@@ -91,7 +91,7 @@ def parcel_between_traders() -> str:
     sellers who know each other may be sending ordinary things; alone it stays under the alert threshold."""
     return f"""
     WITH {_TRADER_PHONES},
-    tp AS (SELECT phone, any_value(account_id) AS account_id FROM trader_phones GROUP BY phone)
+    tp AS (SELECT phone, min(account_id) AS account_id FROM trader_phones GROUP BY phone)
     SELECT s.waybill AS subject, 1.0 AS strength,
            printf('sender phone of flagged seller %s, receiver phone of flagged seller %s', a.account_id,
                   b.account_id) AS reason, [s.waybill] AS evidence
@@ -104,7 +104,7 @@ def parcel_to_flagged_seller() -> str:
     it (a seller's own deliveries are mostly everyday ones); only one end is a flagged seller."""
     return f"""
     WITH {_TRADER_PHONES},
-    tp AS (SELECT phone, any_value(account_id) AS account_id FROM trader_phones GROUP BY phone)
+    tp AS (SELECT phone, min(account_id) AS account_id FROM trader_phones GROUP BY phone)
     SELECT s.waybill AS subject, CASE WHEN a.phone = s.sender_phone THEN 1.0 ELSE 0.5 END AS strength,
            printf('%s phone of flagged seller %s', CASE WHEN a.phone = s.sender_phone THEN 'sender' ELSE 'receiver' END,
                   a.account_id) AS reason, [s.waybill] AS evidence
