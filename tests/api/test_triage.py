@@ -167,7 +167,13 @@ def test_corrections_undo_and_reviewer_stats(login, world) -> None:  # type: ign
             stats["analyst"]["with_note"], stats["analyst"]["undone"]) == (1, 1, 1, 1, 1)
     assert stats["analyst"]["agreement"] == 1.0  # a confirm on a flagged post
     assert stats["investigator"]["escalate"] == 1
-    assert login("admin").post(f"/api/decisions/{made['id']}/undo").status_code == 200  # admins may undo any
+    admin = login("admin")
+    assert admin.post(f"/api/decisions/{made['id']}/undo").status_code == 200  # admins may undo any
+    only_undid = next(r for r in admin.get("/api/reviews/stats").json()["reviewers"] if r["reviewer"] == "admin")
+    assert (only_undid["decisions"], only_undid["confirm"], only_undid["undone"], only_undid["agreement"]) == (
+        0, 0, 1, None)
+    page = admin.get("/review/stats")  # a row with no decisions renders like the others
+    assert page.status_code == 200 and 'data-reviewer="admin"' in page.text
     assert login("partner").get("/api/reviews/stats").status_code == 403
 
 

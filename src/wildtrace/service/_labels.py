@@ -117,15 +117,17 @@ def reviewer_stats(store: Store, since: datetime | None = None) -> dict[str, Any
     undone = {r["actor"]: int(r["n"]) for r in store.query(
         "SELECT actor, count(*) AS n FROM audit_events WHERE action = 'decision_undone' AND occurred_at >= ? "
         "GROUP BY actor", [since])}
+    counts = ("decisions", "confirm", "dismiss", "escalate", "with_note", "corrected", "screened", "agree")
     reviewers = []
     for r in rows:
         screened = int(r["screened"])
-        reviewers.append({**{k: int(r[k]) for k in ("decisions", "confirm", "dismiss", "escalate", "with_note",
-                                                     "corrected", "screened", "agree")},
+        reviewers.append({**{k: int(r[k]) for k in counts},
                           "reviewer": r["reviewer"], "undone": undone.pop(r["reviewer"], 0),
                           "agreement": round(int(r["agree"]) / screened, 3) if screened else None,
                           "first": r["first"].isoformat() if r["first"] else None,
                           "last": r["last"].isoformat() if r["last"] else None})
-    reviewers += [{"reviewer": name, "decisions": 0, "undone": n} for name, n in sorted(undone.items())]
+    # a reviewer who only undid decisions in the period: the same row, every count zero
+    reviewers += [{**dict.fromkeys(counts, 0), "reviewer": name, "undone": n, "agreement": None,
+                   "first": None, "last": None} for name, n in sorted(undone.items())]
     return {"since": since.isoformat(), "reviewers": reviewers,
             "total": sum(r["decisions"] for r in reviewers)}
