@@ -9,7 +9,7 @@ import pytest
 
 from wildtrace.lexicon import load_lexicon
 from wildtrace.screen import Screener
-from wildtrace.screen._heard import HearingError, Merger, load_hearing, parse_hearing
+from wildtrace.screen._heard import HearingError, Lattice, Merger, load_hearing, parse_hearing
 from wildtrace.screen._match import Matcher
 from wildtrace.screen._normalise import Normalised, NormalisedBatch
 
@@ -70,6 +70,11 @@ def test_the_lattice_is_not_multiplied_out(matcher: Matcher) -> None:
     # 2,000 heard names in one text: one hit each, from (character, syllable) pairs, not spellings
     text = "潒牙，" * 2000
     assert sum(1 for h in matcher.match(Normalised.of(text)) if h.via == "homophone") == 2000
+
+
+def test_a_lexicon_without_chinese_names_hears_nothing() -> None:
+    batch = NormalisedBatch(["潒牙 穿三甲", "ivory"])
+    assert all(len(a) == 0 for a in Lattice([], load_hearing()).scan(batch.surface_codes, batch.surface_cjk))
 
 
 def test_mergers_swap_the_longer_sound_first() -> None:

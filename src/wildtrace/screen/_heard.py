@@ -21,7 +21,7 @@ import numpy as np
 import yaml
 from pypinyin import Style, lazy_pinyin
 
-from wildtrace.screen._normalise import _text, is_cjk, ranges, squeeze
+from wildtrace.screen._normalise import _TABLE_SIZE, _text, is_cjk, ranges, squeeze
 
 _POSITIONS = ("initial", "final")
 _RULES = {"kinds", "max_mergers", "min_written", "min_written_merged", "particles_first_reading_only", "not_a_word"}
@@ -129,9 +129,9 @@ def _all_readings() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
     out, particles = {}, set()
     for cp, listed in pinyin_dict.items():
         if is_cjk(ch := chr(cp)):
-            first = listed.split(",")[0]
             out[ch] = tuple(dict.fromkeys(_toneless(r) for r in listed.split(",")))
-            if _toneless(first) == unicodedata.normalize("NFC", first).replace("ü", "v"):
+            first = unicodedata.normalize("NFD", listed.split(",")[0])
+            if not any(unicodedata.combining(c) and c != "\u0308" for c in first):  # no tone mark (ü's dots are none)
                 particles.add(ch)
     return out, frozenset(particles)
 
@@ -139,9 +139,6 @@ def _all_readings() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
 def readings(ch: str) -> tuple[str, ...]:
     """Every toneless reading pypinyin lists for a character, its first (most common) reading first."""
     return _all_readings()[0].get(ch, ())
-
-
-_TABLE_SIZE = 0x20000  # as the folding table (_normalise): characters beyond have no readings here
 
 
 class Lattice:
@@ -166,20 +163,21 @@ class Lattice:
         for i, (w, syl, _) in enumerate(words):
             self.syllable[i, :len(w)] = [vocab[x] for x in syl]
             self.char[i, :len(w)] = [ord(c) for c in w]
-        by_first = np.argsort(self.syllable[:, 0], kind="stable") if len(words) else np.zeros(0, dtype=np.int64)
-        self.by_first = by_first
-        first_count = np.bincount(self.syllable[by_first, 0], minlength=self.n_syllables) if len(words) else \
-            np.zeros(self.n_syllables, dtype=np.int64)
-        self.first_count = first_count
-        self.first_start = np.cumsum(first_count) - first_count
-        # per code point: the (syllable, how) pairs it can be heard as, in flat arrays
+        self.by_first = np.argsort(self.syllable[:, 0], kind="stable")  # the names by their first syllable
+        self.first_count = np.bincount(self.syllable[self.by_first, 0], minlength=self.n_syllables)
+        self.first_start = np.cumsum(self.first_count) - self.first_count
+        self.count, self.sid, self.how = self._heard_as(vocab)
+        self.start = np.cumsum(self.count) - self.count
+
+    def _heard_as(self, vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per code point, the syllables of ``vocab`` it can be heard as and how (first reading, another, a merger),
+        as flat arrays: (count per code point, syllable, how)."""
+        hearing = self.hearing
         count = np.zeros(_TABLE_SIZE, dtype=np.int64)
         sids: list[int] = []
         hows: list[int] = []
         table, particles = _all_readings()
-        for ch, listed in table.items():
-            if ord(ch) >= _TABLE_SIZE:
-                continue
+        for ch, listed in table.items():  # Chinese characters only, all inside the table
             if hearing.particles_first_reading_only and ch in particles:
                 listed = listed[:1]
             heard: dict[int, int] = {}
@@ -192,10 +190,7 @@ class Lattice:
                 count[ord(ch)] = len(heard)
                 sids.extend(heard)
                 hows.extend(heard.values())
-        self.count = count
-        self.start = np.cumsum(count) - count
-        self.sid = np.array(sids, dtype=np.int64)
-        self.how = np.array(hows, dtype=np.int8)
+        return count, np.array(sids, dtype=np.int64), np.array(hows, dtype=np.int8)
 
     def scan(self, codes: np.ndarray, cjk: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Names heard in the surface stream (``codes``; ``cjk``: which are Chinese characters) through a reading
