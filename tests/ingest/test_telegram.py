@@ -205,6 +205,10 @@ def test_a_cut_export_yields_the_messages_before_the_cut_then_names_it(tmp_path:
     records = list(read_telegram(cut))
     assert [r.line for r in records[:-1] if r.data] == [2, 3]
     assert records[-1].data is None and "not JSON after the export's 3rd message" in (records[-1].error or "")
+    lines = tmp_path / "posts.jsonl"
+    lines.write_text('{"id": "p1", "text": "x"}\n{"id": "p2", "text": "y"}\n', encoding="utf-8")
+    (wrong,) = read_telegram(lines)  # --format telegram on JSON Lines
+    assert wrong.data is None and (wrong.error or "").startswith("not JSON before any message")
 
 
 def test_a_big_export_is_streamed_not_loaded(tmp_path: Path) -> None:

@@ -87,9 +87,9 @@ def read_telegram(path: Path) -> Iterator[RawRecord]:
                         chat[key] = value
         except ijson.JSONError as exc:
             why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            yield RawRecord(f"{folder}#chat{chat.get('id', '?')}", -(count + 1), None,
-                            f"not JSON after the export's {_ordinal(count)} message ({why}); the rest of the file "
-                            "cannot be read")
+            where = f"after the export's {_ordinal(count)} message" if count else "before any message"
+            yield RawRecord(f"{folder}#chat{chat['id'] if _is_int(chat.get('id')) else '?'}", -(count + 1), None,
+                            f"not JSON {where} ({why}); the rest of the file cannot be read")
 
 
 def _ordinal(n: int) -> str:
