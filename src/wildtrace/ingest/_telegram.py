@@ -30,6 +30,7 @@ _TOP = frozenset({"about", "personal_information", "profile_pictures", "stories"
 _MEDIA = ("photo", "file")  # paths relative to the export folder
 _SNIFF = 1 << 16
 _OPEN, _CLOSE = ("start_map", "start_array"), ("end_map", "end_array")
+_UNUSED = frozenset({"text_entities"})  # the same parts as ``text``, always as a list: not built
 
 
 def is_telegram_export(path: Path) -> bool:
@@ -98,14 +99,20 @@ def _ordinal(n: int) -> str:
 
 def _build(events: Iterator[tuple[str, Any]]) -> tuple[dict[str, Any], bool]:
     """(the message starting at this ``start_map``, whether it nests deeper than a record may), from the events
-    up to its ``end_map``; what lies deeper than ``MAX_DEPTH`` is read past, not built."""
+    up to its ``end_map``; what lies deeper than ``MAX_DEPTH``, and ``text_entities``, are read past, not built."""
     builder = ObjectBuilder()
     builder.event("start_map", None)
-    depth, deep = 1, False
+    depth, deep, unused = 1, False, False
     for event, value in events:
         depth += (event in _OPEN) - (event in _CLOSE)
         if depth == 0:
             break
+        if unused:  # a value the reader does not use, read past up to its end
+            unused = depth > 1
+            continue
+        if depth == 1 and event == "map_key" and value in _UNUSED:
+            unused = True
+            continue
         deep = deep or depth > MAX_DEPTH
         if not deep:
             builder.event(event, value)
