@@ -127,6 +127,8 @@ def test_an_identifier_has_one_pseudonym_however_it_is_written() -> None:
     assert analyst.record("shipment", {"sender_phone": "13912345678", "receiver_phone": "+86 139-1234-5678"}) == \
         {"sender_phone": shown, "receiver_phone": shown}
     assert analyst.record("seizure", {"phones": ["008613912345678"]})["phones"] == [shown]
+    assert analyst.record("payment_account", {"holder_phone": "+84 91 234 5678"})["holder_phone"] == \
+        pseudonym("+84912345678", KEY), "a number from elsewhere as the extraction stage writes it"
     contact = {"kind": "messenger_id", "value": "wechat:lotus_9911", "raw": "lotus_9911"}
     facts = analyst.document({"contacts": [contact]})
     assert facts["contacts"][0]["raw"] == facts["contacts"][0]["value"] == pseudonym("wechat:lotus_9911", KEY)

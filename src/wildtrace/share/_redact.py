@@ -36,14 +36,21 @@ _PLACEHOLDER = {"contact": "contact", "payment": "payment", "account_ref": "acco
 
 
 _PHONE_LIKE = re.compile(r"\+?[0-9][0-9 ()./-]{5,}")
+_SEPARATORS = re.compile(r"[ ()./-]")
+# A mainland mobile number with or without its country code (most phones of this trade): read without the
+# extraction stage, which gives the same E.164 form but costs some 50 us a number.
+_CN_MOBILE = re.compile(r"(?:\+86|0086|86)?(1[3-9][0-9]{9})")
 
 
 @lru_cache(maxsize=65536)
 def _canonical_contact(text: str) -> str:
-    if _PHONE_LIKE.fullmatch(text):
-        for found in identifier_occurrences(text):
-            if found.kind == "phone" and found.span == (0, len(text)):
-                return found.value
+    if not _PHONE_LIKE.fullmatch(text):
+        return text
+    if mobile := _CN_MOBILE.fullmatch(_SEPARATORS.sub("", text)):
+        return "+86" + mobile.group(1)
+    for found in identifier_occurrences(text):
+        if found.kind == "phone" and found.span == (0, len(text)):
+            return found.value
     return text
 
 
@@ -171,12 +178,15 @@ class Redactor:
         if kind not in self.policy.fields:
             raise ValueError(f"record kind {kind!r} is not in the redaction policy {self.policy.source}")
         out = {}
-        for name in record:
-            action = self.policy.action(self.audience, kind, name, record)
-            if action != "drop":
+        for name, value in record.items():
+            cls = self.policy.class_of(kind, name, record)
+            action = self.actions[cls] if cls else "drop"
+            if action == "hash" and (rule := self.policy.rule(kind, name)) and rule.pseudonym_of:
                 shown, value = self._shown((kind,), name, record, action)
                 if shown:
                     out[name] = value
+            elif action != "drop":
+                out[name] = self.value(action, value, cls)
         return out
 
     def field(self, kind: str, name: str, value: Any, record: dict[str, Any] | None = None) -> Any:
