@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from tests.money.factory import PLANTS, benign_transactions
 from wildtrace.cli.main import app
-from wildtrace.money import Watchlists, load_records, load_watchlist
+from wildtrace.model import PaymentAccount, Shipment
+from wildtrace.money import Watchlists, analyse, load_records, load_watchlist, open_frame, watchlist_hits
 from wildtrace.store import Store
 
 FTM = [
@@ -89,3 +91,29 @@ def test_cli_run_alerts_and_sar(benign_store: Store, tmp_path: Path) -> None:
     assert "structuring" in {t["name"] for t in json.loads(out.stdout)}
     out = runner.invoke(app, ["money", "sar", "wallet:nobody", "--db", db])
     assert out.exit_code != 0
+
+
+def test_a_phone_is_screened_under_every_name_its_parcels_carry(store: Store, tmp_path: Path) -> None:
+    load_watchlist(store, _ftm(tmp_path / "list.ftm.json"), "sanctions")
+    start = datetime(2025, 3, 1, tzinfo=UTC)
+    names = ["Li Ming"] * 5 + ["Wei ZHANG"]  # the listed name on one parcel of six, under the phone's usual name
+    store.add([Shipment(waybill=f"SF{i}", time=start + timedelta(days=i), sender_name=name,
+                             sender_phone="13900001111", receiver_name="Chen Jing", receiver_phone="13900002222")
+                    for i, name in enumerate(names)])
+    frame = open_frame(store)
+    try:
+        hits = watchlist_hits(frame, Watchlists.from_store(store))
+    finally:
+        frame.close()
+    (hit,) = hits.itertuples()  # the receiver's phone carries no listed name
+    assert hit.subject.endswith("13900001111") and "os-1" in hit.reason and "'Wei ZHANG'" in hit.reason
+    assert list(hit.evidence) == [f"SF{i}" for i in range(6)]  # every parcel of the phone, not the first 20
+
+
+def test_a_listed_holder_raises_an_alert_through_the_whole_stage(store: Store, tmp_path: Path) -> None:
+    load_watchlist(store, _ftm(tmp_path / "list.ftm.json"), "sanctions")
+    store.add([PaymentAccount(payment_account="bank:6222000011112222", holder_name="张伟", holder_phone="17111043199"),
+               *benign_transactions(200, people=40)])
+    result = analyse(store)
+    listed = result.hits[result.hits.typology == "watchlist"]
+    assert set(listed.subject) == {"bank:6222000011112222"} and "os-1" in listed.reason.iloc[0]

@@ -380,14 +380,15 @@ def _fill_prices(con: duckdb.DuckDBPyConnection, posts: str) -> None:
 
 def _owners(con: duckdb.DuckDBPyConnection) -> None:
     """``mx_txo``: payments between owners, where accounts with the same KYC holder phone (one person's
-    wallet and bank card) are one owner ``holder:<phone>``; ``payer_account``/``payee_account`` keep the
-    accounts. Money moved through one person's two accounts still closes a cycle or passes through."""
+    wallet and bank card) are one owner ``holder:<phone>`` (the smallest phone when KYC gives an account
+    two, so every run agrees); ``payer_account``/``payee_account`` keep the accounts. Money moved through
+    one person's two accounts still closes a cycle or passes through."""
     if con.execute("SELECT count(*) FROM mx_kyc WHERE holder_phone IS NOT NULL").fetchone()[0] == 0:  # type: ignore[index]
         con.execute("""CREATE OR REPLACE TEMP VIEW mx_txo AS SELECT id, t, amount, payer, payee,
                        payer AS payer_account, payee AS payee_account FROM mx_tx""")
         return
     con.execute("""CREATE OR REPLACE TEMP TABLE mx_txo AS
-        WITH k AS (SELECT payment_account, any_value(holder_phone) AS phone FROM mx_kyc
+        WITH k AS (SELECT payment_account, min(holder_phone) AS phone FROM mx_kyc
                    WHERE holder_phone IS NOT NULL GROUP BY payment_account)
         SELECT x.id, x.t, x.amount, coalesce('holder:' || a.phone, x.payer) AS payer,
                coalesce('holder:' || b.phone, x.payee) AS payee, x.payer AS payer_account, x.payee AS payee_account

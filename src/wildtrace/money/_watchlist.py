@@ -132,22 +132,27 @@ def watchlist_hits(frame: Frame, lists: Watchlists, threshold: float = NAME_THRE
     if not len(lists):
         return pd.DataFrame(columns=HIT_COLUMNS)
     parties = frame.df("""
-        SELECT payment_account AS subject, 'account' AS subject_kind, holder_name AS name,
+        SELECT payment_account AS subject, 'account' AS subject_kind, [holder_name] AS names,
                [payment_account, holder_phone] AS ids, [] :: VARCHAR[] AS evidence FROM mx_kyc
         UNION ALL
-        SELECT 'phone:' || phone, 'phone', any_value(name), [any_value(phone)], list(waybill)[1:20] FROM (
+        SELECT 'phone:' || phone, 'phone', list(DISTINCT name ORDER BY name) FILTER (WHERE name IS NOT NULL),
+               [phone], list(DISTINCT waybill ORDER BY waybill) FROM (
             SELECT sender_phone AS phone, sender_name AS name, waybill FROM mx_shp
             UNION ALL SELECT receiver_phone, receiver_name, waybill FROM mx_shp) WHERE phone IS NOT NULL GROUP BY phone
         UNION ALL
-        SELECT e, 'account', NULL, [e], [] :: VARCHAR[]
+        SELECT e, 'account', [] :: VARCHAR[], [e], [] :: VARCHAR[]
         FROM (SELECT payer AS e FROM mx_tx UNION SELECT payee FROM mx_tx)
-        WHERE e NOT IN (SELECT payment_account FROM mx_kyc)""")
+        WHERE e NOT IN (SELECT payment_account FROM mx_kyc)
+        ORDER BY subject""")
     rows: list[tuple] = []
     for p in parties.itertuples(index=False):
-        matches = lists.screen(p.name, [i for i in p.ids if i], threshold)
+        ids = [i for i in p.ids if i]  # a phone's parcels carry every name it was used under: each is screened
+        found = [m for name in (list(p.names) or [None]) for m in lists.screen(name, ids, threshold)]
+        best_per_entry = {(m.list_name, m.entity_id): m for m in sorted(found, key=lambda m: m.score)}
+        matches = sorted(best_per_entry.values(), key=lambda m: -m.score)
         if matches:
             best = matches[0]
             reason = "; ".join(f"{m.list_name}:{m.entity_id} ({m.caption}): {m.reason}" for m in matches[:3])
-            rows.append(("watchlist", p.subject, p.subject_kind, round(WATCHLIST_WEIGHT * best.score / 100, 4),
-                         reason, list(p.evidence), [], False))
+            score = round(WATCHLIST_WEIGHT * best.score / 100, 4)
+            rows.append(("watchlist", p.subject, p.subject_kind, score, reason, list(p.evidence), [], False, score))
     return pd.DataFrame(rows, columns=HIT_COLUMNS)
