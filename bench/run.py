@@ -61,9 +61,20 @@ def child(module: str, name: str, phase: str, size: int, workdir: Path) -> dict:
     start, cpu_start = time.perf_counter(), time.process_time()
     items = fn(ctx)
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_mb()
     return {"seconds": seconds, "cpu_seconds": cpu_seconds, "items": items, "peak_mb": peak_mb,
             "bytes": ctx.get("bytes"), "setup_seconds": setup_seconds if bench.setup else None}
+
+
+def _peak_mb() -> float:
+    """This process's own peak resident memory. Linux keeps ``ru_maxrss`` across fork and exec, so a child
+    started by a big runner would report at least the runner's peak; ``VmHWM`` belongs to this program."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def spawn(module: str, name: str, phase: str, size: int, workdir: Path) -> dict:
