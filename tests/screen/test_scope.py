@@ -127,3 +127,32 @@ def test_cli_scope_option_and_setting(tmp_path: Path, monkeypatch: pytest.Monkey
     assert regulated == by_setting and regulated["f1"] > illegal["f1"]
     bad = runner.invoke(app, [*args, "--scope", "everything"])
     assert bad.exit_code != 0 and "scope must be one of" in str(bad.exception)
+
+
+def test_the_open_market_rule_does_not_clear_raw_ivory_or_parts_of_appendix_i_species() -> None:
+    """A lawful open market (auction houses, antique exemptions) exists only for worked items: a raw tusk or
+    pangolin scales offered "pre-ban with certificate" stays flagged under scope illegal, with the reason, while a
+    carved antique at auction is still taken out. Hand-written posts; the model flags all of them."""
+    screener = Screener.load(scope="illegal")
+    claimed = screener.screen_text("Raw ivory tusk 3.4kg and pangolin scales available, pre-ban with certificate. "
+                                   "DM @ivory_trader_hk or see our catalogue")  # "catalogue" is an auction word
+    raw_lot = screener.screen_text("Lot 45: raw elephant ivory tusk, 12 kg, pre-ban with certificate. Estimate "
+                                   "€8,000-12,000. Bidding opens Monday, shipping worldwide.")
+    scales_lot = screener.screen_text("Lot 31: pangolin scales, 2kg, pre-ban stock with certificate. Estimate $900. "
+                                      "Bidding closes Sunday, see our catalogue.")
+    for kept in (claimed, raw_lot, scales_lot):
+        assert kept.tier in ("high", "medium"), kept.decided_by
+        assert "no lawful open market" in kept.decided_by and "Appendix I" in kept.decided_by
+    assert "tusk" in claimed.decided_by and "scales" in claimed.decided_by
+    carved = [screener.screen_text(t) for t in (
+        "Lot 88: antique carved ivory figure of a Guanyin, Qing dynasty, 18cm. Estimate £1,500-2,000. Online "
+        "bidding, worldwide shipping.",
+        "Lot 9: antique carved ivory tusk with a procession of elephants, Meiji period. Estimate £2,000-3,000. "
+        "Bidding online.")]  # a carved tusk is a worked item
+    for lowered in carved:
+        assert lowered.tier not in ("high", "medium") and lowered.decided_by.startswith("open regulated market")
+        assert float(lowered.decided_by.rsplit("model score ", 1)[1].rstrip(")")) >= 0.5  # the model had flagged it
+    regulated = Screener.load(scope="regulated")
+    assert all(regulated.screen_text(t).tier in ("high", "medium") for t in (
+        "Raw ivory tusk 3.4kg and pangolin scales available, pre-ban with certificate. DM @ivory_trader_hk or see our "
+        "catalogue", "Lot 88: antique carved ivory figure of a Guanyin, Qing dynasty, 18cm. Estimate £1,500-2,000."))

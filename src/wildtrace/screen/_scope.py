@@ -4,7 +4,9 @@
 - ``illegal`` (the shipped model's own): offers of the illegal trade. The model decides, and legality claims
   never lower its score; but an offer made in the open, regulated market (an auction: lot, estimate, bidding)
   with no covert signal (code words, obfuscated names, discretion) is taken out of the flagged tiers, and the
-  verdict says so.
+  verdict says so. That lawful market exists only for worked items: a post that names a raw product or an
+  unworked part (products.yaml categories ``raw`` and ``part``) of a CITES Appendix I species (the product's own
+  species, or one the post names) and no worked product stays flagged, and the verdict says why.
 - ``regulated``: every offer of a regulated product (antique and pre-ban ivory, mammoth ivory, auction lots,
   carvings, trophies). The model's flags stay, and a post that names a regulated product and gives more signals
   of an offer (selling, price, auction, contact, shipping) than of a look-alike, news, policy or a campaign is
@@ -25,12 +27,20 @@ from wildtrace.screen._features import LEXICON_FEATURES
 from wildtrace.screen._match import VIAS, BatchHits
 
 SCOPES = ("illegal", "regulated")
-# who decided: the model's score, the regulated-offer rule, the open-market rule, the reporting-context rule
-MODEL, RAISED, LOWERED, CONTEXT = 0, 1, 2, 3
+# who decided: the model's score, the regulated-offer rule, the open-market rule, the reporting-context rule, and
+# the model's score on an auction the open-market rule may not lower (a raw product or part of Appendix I)
+MODEL, RAISED, LOWERED, CONTEXT, KEPT = 0, 1, 2, 3, 4
 _NUMBER_UNIT = LEXICON_FEATURES.index("number+unit")
 _HEARD = VIAS.index("homophone")
 _CHANNELS = ("price", "contact", "delivery")  # a way to buy: what a report, a policy or a campaign does not give
 _OBFUSCATED = [VIAS.index(v) for v in ("split", "leet", "pinyin", "initials", "homophone")]
+_UNWORKED = ("raw", "part")  # product types with no lawful open market for Appendix I species
+_WORKED = ("worked_uncarved", "worked_carved")
+
+
+def _appendix_one(terms: Sequence[Term]) -> set[str]:
+    """The species listed on CITES Appendix I, wholly or for some populations ("I", "I/II")."""
+    return {t.id for t in terms if t.kind == "species" and "I" in (t.cites or "").split("/")}
 
 
 def check_scope(scope: str) -> str:
@@ -52,10 +62,17 @@ class Scope:
         self.channel = np.array([t.kind == "trade" and t.category in _CHANNELS for t in terms], dtype=bool)
         self.auction = np.array([t.kind == "trade" and t.id == "auction" for t in terms], dtype=bool)
         self.covert = np.array([t.kind == "code_word" or t.category == "discretion" for t in terms], dtype=bool)
+        listed = _appendix_one(terms)
+        self.unworked = np.array([t.kind == "product" and t.category in _UNWORKED for t in terms], dtype=bool)
+        self.unworked_listed = self.unworked & np.array([t.species in listed for t in terms], dtype=bool)
+        self.listed = np.array([t.kind in ("species", "code_word") and t.implied_species() in listed for t in terms],
+                               dtype=bool)
+        self.worked = np.array([t.kind == "product" and t.category in _WORKED for t in terms], dtype=bool)
 
     def evidence(self, hits: BatchHits, lexicon: np.ndarray) -> tuple[np.ndarray, ...]:
         """Per text of a batch: names a regulated product, offer signals, look-alike/news signals, auction
-        signals, covert signals, reporting context with no way to buy."""
+        signals, covert signals, reporting context with no way to buy, a raw product or part of an Appendix I
+        species and no worked product."""
         n = len(hits.bounds) - 1
         heard = hits.via == _HEARD
         term = hits.term
@@ -63,15 +80,18 @@ class Scope:
         against = np.bincount(hits.text[self.against[term]], minlength=n)
         covert = self.covert[term] | (self.regulated[term] & np.isin(hits.via, _OBFUSCATED))
         reporting = hits.texts_with(self.context[term]) & ~hits.texts_with(self.channel[term])
+        unworked = (hits.texts_with(self.unworked_listed[term])
+                    | hits.texts_with(self.unworked[term]) & hits.texts_with(self.listed[term] & ~heard))
         return (hits.texts_with(self.regulated[term] & ~heard), offers, against, hits.texts_with(self.auction[term]),
-                hits.texts_with(covert), reporting)
+                hits.texts_with(covert), reporting, unworked & ~hits.texts_with(self.worked[term]))
 
     def words(self, hits: BatchHits, lexicon: np.ndarray, i: int, original: str) -> dict[str, str]:
-        """The words of text ``i`` that the rule counted: regulated products, offer and against signals."""
+        """The words of text ``i`` that the rule counted: regulated products, offer and against signals, reporting
+        context, raw products and parts, Appendix I species."""
         lo, hi = int(hits.bounds[i]), int(hits.bounds[i + 1])
         out = {}
         for role, of_term in (("regulated", self.regulated), ("offer", self.offer), ("against", self.against),
-                              ("context", self.context)):
+                              ("context", self.context), ("unworked", self.unworked), ("listed", self.listed)):
             rows = [r for r in range(lo, hi) if of_term[hits.term[r]] and hits.via[r] != _HEARD]
             words = [original[hits.start[r]:hits.end[r]] for r in rows]
             if role == "offer" and lexicon[i, _NUMBER_UNIT] > 0:
@@ -85,7 +105,7 @@ class Scope:
         decided = np.full(len(score), MODEL, dtype=np.int8)
         if self.name is None:
             return score, decided
-        regulated, offers, against, auction, covert, reporting = self.evidence(hits, lexicon)
+        regulated, offers, against, auction, covert, reporting, unworked = self.evidence(hits, lexicon)
         flagged = score >= medium
         score = score.copy()
         if self.name == "regulated":
@@ -96,7 +116,9 @@ class Scope:
             score[raise_] = medium
             decided[raise_] = RAISED
         else:
-            lower = flagged & regulated & auction & ~covert
+            market = flagged & regulated & auction & ~covert
+            lower = market & ~unworked
             score[lower] = medium - 1e-4  # just below the cut-off, still shown to four decimals
             decided[lower] = LOWERED
+            decided[market & unworked] = KEPT
         return score, decided

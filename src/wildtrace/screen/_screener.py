@@ -28,7 +28,7 @@ from wildtrace.screen._features import (
 from wildtrace.screen._match import BatchHits, Matcher
 from wildtrace.screen._model import ScreenModel, _sigmoid
 from wildtrace.screen._normalise import NormalisedBatch
-from wildtrace.screen._scope import CONTEXT, LOWERED, MODEL, RAISED, Scope
+from wildtrace.screen._scope import CONTEXT, KEPT, LOWERED, MODEL, RAISED, Scope
 
 if TYPE_CHECKING:
     from wildtrace.screen._images import ImageReader
@@ -277,6 +277,12 @@ class _Explainer:
             return (f"regulated offer: names {words['regulated']} with more offer signals ({words['offer']}) than "
                     f"look-alike or news ones ({words['against']}); model score {score:.4f} alone was below "
                     f"{medium} (scope regulated)")
+        if rule == KEPT:
+            species = "" if words["listed"] == "none" else f" ({words['listed']})"
+            return (f"model: score {score:.4f} at or above the medium cut-off {medium} (scope illegal); an auction "
+                    f"({words['offer']}), but of a raw product or part ({words['unworked']}) of a CITES Appendix I "
+                    f"species{species} and no worked item: no lawful open market, so the open-market rule does not "
+                    f"lower it")
         if rule == CONTEXT:
             return (f"reporting, policy or campaign: {words['context']} and no way to buy (no price, contact or "
                     f"shipping); out under scope regulated (model score {score:.4f})")
