@@ -116,6 +116,12 @@ def test_an_account_has_one_pseudonym_whichever_name_a_record_gives(audience: st
     assert redactor.field("account", "handle", "jade.27703", account) == shown
 
 
+def test_an_empty_field_of_a_dropped_class_keeps_its_place() -> None:
+    """An empty display name in a workbench answer is no error (it was 'action drop has no value', a 500)."""
+    doc = {"display_name": "", "names": [], "phones": None, "holder_name": "Li Si"}
+    assert Redactor("partner", key=KEY).document(doc) == {"display_name": "", "names": [], "phones": None}
+
+
 def test_an_identifier_has_one_pseudonym_however_it_is_written() -> None:
     """A raw spelling shows its value's pseudonym; a phone is hashed as E.164 in every record (a parcel, a KYC
     record, an identifier, a seizure), so the phone of a parcel and the one read in a post are one."""

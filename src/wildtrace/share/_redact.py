@@ -212,7 +212,9 @@ class Redactor:
             kinds = (kind or "", "document")
             for name, value in data.items():
                 action = self._action(kind, name, data)
-                if action == "drop" and value not in (None, "", [], {}):
+                if action == "drop":  # an empty value keeps its place (it tells nothing)
+                    if value in (None, "", [], {}):
+                        out[name] = value
                     continue
                 nested = isinstance(value, dict | list) and any(
                     isinstance(v, dict) for v in (value if isinstance(value, list) else [value]))
