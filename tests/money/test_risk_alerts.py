@@ -114,7 +114,7 @@ def test_alerts_keep_status_and_assignee(chain: Store) -> None:
     save(chain, analyse(chain))
     again = chain.get(m.Alert, alert.id)
     assert (again.status, again.assignee) == ("assigned", "ana")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"'nonsense' \(use open, assigned, escalated, closed\)"):
         set_alert(chain, alert.id, status="nonsense")
 
 

@@ -295,11 +295,8 @@ def alert_cmd(
     from wildtrace.money import alert_evidence, set_alert
 
     with store(db) as st:
-        try:
-            alert = (set_alert(st, alert_id, status, assign) if status is not None or assign is not None
-                     else st.get(Alert, alert_id))
-        except (KeyError, ValueError) as exc:
-            fail(str(exc).strip("'\""))
+        alert = (set_alert(st, alert_id, status, assign) if status is not None or assign is not None
+                 else st.get(Alert, alert_id))  # an unknown id or status: the entry point says why, quotes kept
         if alert is None:
             fail(f"no alert {alert_id!r}")
         evidence = alert_evidence(st, alert)

@@ -199,6 +199,8 @@ def set_alert(store: Store, alert_id: str, status: str | None = None, assignee: 
         if alert.status == AlertStatus.OPEN and assignee:
             update["status"] = AlertStatus.ASSIGNED
     if status is not None:
+        if status not in set(AlertStatus):
+            raise ValueError(f"unknown alert status {status!r} (use {', '.join(AlertStatus)})")
         update["status"] = AlertStatus(status)
     changed = alert.model_copy(update=update)
     store.put([Alert.model_validate(changed.model_dump())])
