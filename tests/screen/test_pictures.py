@@ -9,10 +9,11 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from wildtrace.screen import ImageReader
+from wildtrace.screen import ImageReader, document_of
 from wildtrace.screen import _images as images
 from wildtrace.simulate._images import draw_image
 
@@ -87,3 +88,13 @@ def test_the_pool_reads_the_drawn_contact_off_ad_pictures(sim_world: Path, tmp_p
         text = re.sub(r"[\W_]", "", read[str(sim_world / r["image"])]["text"])
         found += re.sub(r"[\W_]", "", r["text"].split(" | ")[-1].split()[-1]) in text
     assert found >= 9, (found, len(rows))
+
+
+def test_a_posts_pictures_are_read_from_a_list_as_from_a_semicolon_separated_string(tmp_path: Path) -> None:
+    Image.new("RGB", (64, 64), "white").save(tmp_path / "a.png")
+    reader = ImageReader(tmp_path / "cache", ocr=False, workers=1)
+    as_text, missing = document_of("t", "a.png; b.png", tmp_path, reader)
+    for listed in (["a.png", "b.png"], np.array(["a.png", "b.png"])):  # a Parquet list column reads as an array
+        doc, gone = document_of("t", listed, tmp_path, reader)
+        assert (doc, gone) == (as_text, missing) and doc.n_images == 2 and gone == [tmp_path / "b.png"]
+    assert document_of("t", float("nan"), tmp_path, reader)[0].n_images == 0  # a table's empty cell

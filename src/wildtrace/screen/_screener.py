@@ -48,11 +48,13 @@ class Document(NamedTuple):
         return "\n".join([self.text, *(t for _, t in self.images if t)]) if self.images else self.text
 
 
-def document_of(text: str, files: str | None, root: str | Path, reader: ImageReader | None
+def document_of(text: str, files: str | Iterable[str] | None, root: str | Path, reader: ImageReader | None
                 ) -> tuple[Document, list[Path]]:
     """A post's document: its text and, when ``reader`` is given, the OCR text of its image files (``files``:
-    paths relative to ``root``, separated by ``;``). Also returns the image files that are not there."""
-    names = [f.strip() for f in (files or "").split(";") if f.strip()]
+    paths relative to ``root``, separated by ``;`` or as a list, e.g. a Parquet list column). Also returns the
+    image files that are not there."""
+    listed = files.split(";") if isinstance(files, str) else files if isinstance(files, Iterable) else ()
+    names = [str(f).strip() for f in listed if str(f).strip()]  # neither a string nor a list: a missing value
     images: list[tuple[str, str]] = []
     missing: list[Path] = []
     if reader is None:
