@@ -120,6 +120,10 @@ def test_parcel_patterns(benign_store: Store) -> None:
     found = {(h.typology, h.subject) for h in hits.itertuples()}
     assert ("phone_many_names", "phone:13800000001") in found
     assert ("third_party_pickup", "phone:13600000009") in found
+    reason = dict(zip(zip(hits.typology, hits.subject, strict=True), hits.reason, strict=True))
+    assert reason["phone_many_names", "phone:13800000001"].endswith(  # as written, not as transliteration keys
+        "under 4 different names: 张先生, 李女士, 王生, 赵姐")
+    assert reason["third_party_pickup", "phone:13600000009"].endswith("(刘强（代取）)")
     assert ("contents_weight_mismatch", "MM1") in found
     assert ("parcel_between_traders", "TR1") in found
     assert {("seizure_linked", "SZ1"), ("seizure_linked", "SZ2")} <= found

@@ -9,9 +9,11 @@ from __future__ import annotations
 from wildtrace.money._contents import contents_values
 from wildtrace.money._registry import typology
 
-_ENDS = """(SELECT waybill, t, 'sender' AS role, sender_phone AS phone, mx_name_key(sender_name) AS name FROM mx_shp
+_ENDS = """(SELECT waybill, t, 'sender' AS role, sender_phone AS phone, mx_name_key(sender_name) AS name,
+                   trim(sender_name) AS written FROM mx_shp
             UNION ALL
-            SELECT waybill, t, 'receiver', receiver_phone, mx_name_key(receiver_name) FROM mx_shp)"""
+            SELECT waybill, t, 'receiver', receiver_phone, mx_name_key(receiver_name), trim(receiver_name)
+            FROM mx_shp)"""
 
 
 @typology("phone_many_names", "phone", 0.5, needs=("mx_shp",), min_names=3)
@@ -22,17 +24,19 @@ def phone_many_names(min_names: int) -> str:
     names, and inherit the pattern as association (as a pattern's member accounts do)."""
     return f"""
     WITH e AS (SELECT * FROM {_ENDS} WHERE phone IS NOT NULL AND name <> ''),
-    uses AS (SELECT phone, name, count(DISTINCT waybill) AS n FROM e GROUP BY phone, name),
-    own AS (SELECT phone, name FROM uses WHERE n >= 2 QUALIFY n = max(n) OVER (PARTITION BY phone))
+    uses AS (SELECT phone, name, min(written) AS written, count(DISTINCT waybill) AS n FROM e GROUP BY phone, name),
+    own AS (SELECT phone, name FROM uses WHERE n >= 2 QUALIFY n = max(n) OVER (PARTITION BY phone)),
+    shown AS (SELECT phone, array_to_string(list(written ORDER BY n DESC, written)[1:6], ', ') AS names
+              FROM uses GROUP BY phone)  -- the names as written on the waybills (one spelling each), most used first
     SELECT 'phone:' || e.phone AS subject,
            0.5 + 0.5 * least(1.0, (count(DISTINCT e.name) - {min_names}) / {min_names}.0) AS strength,
            printf('phone on %d waybills under %d different names: %s', count(DISTINCT e.waybill),
-                  count(DISTINCT e.name), array_to_string(list(DISTINCT e.name)[1:6], ', ')) AS reason,
+                  count(DISTINCT e.name), any_value(shown.names)) AS reason,
            list(DISTINCT e.waybill ORDER BY e.waybill) AS evidence,
            list_prepend('phone:' || e.phone,
                         coalesce(list(DISTINCT e.waybill ORDER BY e.waybill) FILTER (WHERE own.name IS NULL), []))
              AS members
-    FROM e LEFT JOIN own ON own.phone = e.phone AND own.name = e.name
+    FROM e LEFT JOIN own ON own.phone = e.phone AND own.name = e.name JOIN shown ON shown.phone = e.phone
     GROUP BY e.phone HAVING count(DISTINCT e.name) >= {min_names}"""
 
 
@@ -41,12 +45,13 @@ def third_party_pickup(min_count: int) -> str:
     """Parcels to one receiver phone collected by someone other than the named receiver, at least
     ``min_count`` times (a single pick-up by a relative is ordinary; a pattern is not)."""
     return f"""
-    WITH p AS (SELECT waybill, receiver_phone, mx_name_key(receiver_name) AS rn, mx_name_key(picked_up_by) AS pn
+    WITH p AS (SELECT waybill, receiver_phone, mx_name_key(receiver_name) AS rn, mx_name_key(picked_up_by) AS pn,
+                      trim(picked_up_by) AS picked
                FROM mx_shp WHERE receiver_phone IS NOT NULL AND coalesce(trim(picked_up_by), '') <> '')
     SELECT 'phone:' || receiver_phone AS subject,
            0.5 + 0.5 * least(1.0, (count(*) - {min_count}) / {min_count}.0) AS strength,
            printf('%d parcels for this phone picked up by someone else than the named receiver (%s)', count(*),
-                  array_to_string(list(DISTINCT pn)[1:5], ', ')) AS reason,
+                  array_to_string(list(DISTINCT picked ORDER BY picked)[1:5], ', ')) AS reason,  -- as written
            list(waybill ORDER BY waybill) AS evidence
     FROM p WHERE pn <> '' AND pn <> rn
     GROUP BY receiver_phone HAVING count(*) >= {min_count}"""
