@@ -60,3 +60,12 @@ def test_bio_tokens_drop_contacts_and_boilerplate_many_accounts_copy():
     assert "ivory" in tokens and "老店" in tokens
     assert "备用" not in tokens and not any(t.isdigit() for t in tokens)
     assert pd.isna(f.loc["qq:b", "bio_tokens"]) and pd.isna(f.loc["wb:0", "bio_tokens"])
+
+
+def test_a_backup_word_that_is_also_a_name_counts_only_written_apart():
+    names = {"wx:1": "王小新", "wx:2": "刘备", "wx:3": "Wang Xin", "wx:4": "象牙王 新", "wx:5": "象牙王（备）",
+             "wx:6": "象牙王备用"}
+    accounts = pd.DataFrame([_account(aid, name=name) for aid, name in names.items()])
+    f = account_features(accounts, pd.DataFrame(_posts("wx:1", ["hi"], [9], [None]))).set_index("unique_id")
+    assert f["name"].to_dict() == {"wx:1": "王小新", "wx:2": "刘备", "wx:3": "wangxin", "wx:4": "象牙王",
+                                   "wx:5": "象牙王", "wx:6": "象牙王"}

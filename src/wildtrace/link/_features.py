@@ -41,8 +41,12 @@ _CONTACT = re.compile(r"[a-z0-9_@.\-+]*\d{5,}[a-z0-9_@.\-]*")
 
 def stem(text: str | None, vocab: Vocabulary, keep_digits: bool = False) -> str | None:
     """Folded text without separators and trailing backup markers (and digits, unless ``keep_digits``: a
-    handle's digits are often what a backup keeps, ``star23823`` -> ``star23823_new``); None when empty."""
-    s = _SEPARATORS.sub("", fold(text))
+    handle's digits are often what a backup keeps, ``star23823`` -> ``star23823_new``); None when empty.
+    A backup word that is also part of names (``xin``, 新) counts only when written apart from the name."""
+    s = fold(text)
+    for word in vocab.backup_words:
+        s = re.sub(rf"(?<=\S)(?:{_SEPARATORS.pattern}|[(（])+{re.escape(word)}[)）]?[\d\s]*$", "", s)
+    s = _SEPARATORS.sub("", s)
     if not keep_digits:
         s = _DIGITS.sub("", s)
     changed = True

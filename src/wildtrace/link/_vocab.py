@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-LISTS = ("backup_markers", "ivory", "other_endangered", "collectables", "other_business")
+LISTS = ("backup_markers", "backup_words", "ivory", "other_endangered", "collectables", "other_business")
 
 
 def _t2s_table() -> dict[int, str]:
@@ -30,6 +30,7 @@ _T2S = _t2s_table()
 @dataclass(frozen=True)
 class Vocabulary:
     backup_markers: tuple[str, ...]
+    backup_words: tuple[str, ...]
     ivory: tuple[str, ...]
     other_endangered: tuple[str, ...]
     collectables: tuple[str, ...]
