@@ -21,6 +21,7 @@ def test_trader_and_account(login, world):
     assert {i["value"] for i in a["identifiers"]} == {PHONE, BACKUP_PHONE}
     assert client.get("/api/traders/none").status_code == 404
     assert client.get("/api/traders").json()["items"][0]["trader_id"] == "t-1"
+    assert client.get("/api/traders", params={"category": "Z"}).status_code == 422
 
 
 def test_network_expands_through_identifiers_payments_and_parcels(login):

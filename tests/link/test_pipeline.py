@@ -60,6 +60,9 @@ def test_category_reflects_product_mix(world):
     assert load_profile(world, "wx:jadehouse")["category"] == "B"
     assert load_profile(world, "wx:loner")["category"] is None
     assert {t["category"] for t in list_traders(world)} == {"A", "B", None}
+    assert [t["category"] for t in list_traders(world, "b")] == ["B"]  # the case a user types
+    with pytest.raises(ValueError, match="use A, B, C or D"):
+        list_traders(world, "Z")  # was an empty list, as if there were no such traders
 
 
 def test_every_accepted_link_has_its_reason(world):

@@ -93,7 +93,10 @@ def stored_clusters(store: Store) -> dict[str, str]:
 
 
 def list_traders(store: Store, category: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    where, params = ("WHERE category = ?", [category]) if category else ("", [])
+    """Traders of the last run, most flagged posts first; ``category`` A, B, C or D (either case) keeps one."""
+    if category and category.upper() not in ("A", "B", "C", "D"):
+        raise ValueError(f"trader category {category!r}: use A, B, C or D")
+    where, params = ("WHERE category = ?", [category.upper()]) if category else ("", [])
     rows = store.query(
         f"SELECT trader_id, n_accounts, platforms, category, status, n_posts, n_flagged, night_share FROM link_traders "
         f"{where} ORDER BY n_flagged DESC, n_accounts DESC, trader_id LIMIT {int(limit)}", params)

@@ -18,7 +18,11 @@ router = APIRouter(prefix="/api", tags=["traders"])
 def traders(principal: CurrentUser, store: StoreDep, category: Short | None = None,
             limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict:
     """Traders (linked accounts) by number of flagged posts."""
-    return principal.present({"items": list_traders(store, category, limit)}, "trader")
+    try:
+        items = list_traders(store, category, limit)
+    except ValueError as exc:  # not a category
+        raise HTTPException(422, str(exc)) from None
+    return principal.present({"items": items}, "trader")
 
 
 @router.get("/traders/{trader_id:path}")
