@@ -31,6 +31,15 @@ def test_at_most_five_alerts_highest_first(world):
     assert reasons == [f"open alert al-check-{i} (structuring) on 13000000000" for i in (7, 6, 5, 4, 3)]
 
 
+def test_a_parcel_finds_the_open_alerts_the_money_stage_raised_on_its_phones(world):
+    store, _ = world  # the money stage names a phone's alerts (many names, watchlist...) phone:<digits>
+    store.add([_alert(1, "phone:13000000001", 0.9), _alert(2, "phone:13000000002", 0.7)])
+    result = check_shipment(store, "13000000002", "+86 130 0000 0001")
+    assert result["reasons"] == ["open alert al-check-1 (structuring) on phone:13000000001",
+                                 "open alert al-check-2 (structuring) on phone:13000000002"]
+    assert result["risk"] == 0.9
+
+
 def test_a_parcel_counts_only_phones_of_flagged_traders(world):
     store, _ = world
     assert any("trader t-1" in r for r in check_shipment(store, PHONE, None)["reasons"])

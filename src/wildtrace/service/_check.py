@@ -105,13 +105,25 @@ def check_payment(store: Store, payer: str, payee: str) -> dict[str, Any]:
     return _result(score, reasons)
 
 
+def _phone_subject(phone: str) -> str:
+    """The subject of a phone's alerts in the money stage: ``phone:`` and its digits, a mainland China country
+    code dropped (the key the money stage joins phones on, ``money._frame._phone_sql``)."""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    elif len(digits) == 15 and digits.startswith("0086"):
+        digits = digits[4:]
+    return f"phone:{digits}"
+
+
 def check_shipment(store: Store, sender_phone: str | None, receiver_phone: str | None) -> dict[str, Any]:
     """A parcel is risky when a phone on it belongs to a flagged trader or has an open alert."""
     phones = [p for p in (sender_phone, receiver_phone) if p]
     if not phones:
         return _result(0.0, [])
     marks = ", ".join("?" for _ in phones)
-    found, alerts = _lookup(store, [(f"value IN ({marks})", phones), (f"raw IN ({marks})", phones)], phones)
+    subjects = list(dict.fromkeys([*phones, *(_phone_subject(p) for p in phones)]))
+    found, alerts = _lookup(store, [(f"value IN ({marks})", phones), (f"raw IN ({marks})", phones)], subjects)
     hits = _flagged_traders(store, [r for r in found if r["kind"] == "phone"])
     reasons = _reasons(hits, alerts)
     score = max([0.85 if hits else 0.0] + [float(a["score"]) for a in alerts])
