@@ -114,6 +114,10 @@ def test_a_listed_holder_raises_an_alert_through_the_whole_stage(store: Store, t
     load_watchlist(store, _ftm(tmp_path / "list.ftm.json"), "sanctions")
     store.add([PaymentAccount(payment_account="bank:6222000011112222", holder_name="张伟", holder_phone="17111043199"),
                *benign_transactions(200, people=40)])
-    result = analyse(store)
-    listed = result.hits[result.hits.typology == "watchlist"]
-    assert set(listed.subject) == {"bank:6222000011112222"} and "os-1" in listed.reason.iloc[0]
+    for only in (None, ["watchlist"], ["watchlist", "cycle"]):  # the watchlist may be asked for by name
+        result = analyse(store, typologies=only)
+        listed = result.hits[result.hits.typology == "watchlist"]
+        assert set(listed.subject) == {"bank:6222000011112222"} and "os-1" in listed.reason.iloc[0]
+        assert only != ["watchlist"] or set(result.hits.typology) == {"watchlist"}
+    listing = CliRunner().invoke(app, ["money", "typologies", "--json"])
+    assert "watchlist" in {t["name"] for t in json.loads(listing.stdout)}

@@ -128,9 +128,13 @@ def load_cmd(
 def typologies_cmd(as_json: JsonOpt = False) -> None:
     """List the typologies with what they find, their weight and their parameters."""
     from wildtrace.money import TYPOLOGIES
+    from wildtrace.money._constants import WATCHLIST, WATCHLIST_DOC
+    from wildtrace.money._watchlist import NAME_THRESHOLD, WATCHLIST_WEIGHT
 
     rows = [{"name": t.name, "subject": t.subject_kind, "weight": t.weight, "params": t.params, "doc": t.doc}
             for t in TYPOLOGIES.values()]
+    rows.append({"name": WATCHLIST, "subject": "account or phone", "weight": WATCHLIST_WEIGHT,
+                 "params": {"name_threshold": NAME_THRESHOLD}, "doc": WATCHLIST_DOC})
     emit(rows, as_json, "\n\n".join(f"{r['name']} ({r['subject']}, weight {r['weight']})\n  {r['doc']}\n  "
                                     f"params: {json.dumps(r['params'], default=str)}" for r in rows))
 

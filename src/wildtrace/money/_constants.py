@@ -12,3 +12,9 @@ or a strong one (a price match, a flagged seller's own advertised account). On t
 
 KIND_NAMES = ("transactions", "shipments", "seizures", "payment-accounts")
 """What ``load_records`` loads; ``KINDS`` maps each to its entity model."""
+
+WATCHLIST = "watchlist"
+"""The typology of watchlist matches: run with the ledger's typologies when the store holds a watchlist."""
+WATCHLIST_DOC = ("A payment account's holder (KYC), a waybill phone with every name its parcels carry, or a payment "
+                 "endpoint that matches an entity of a loaded watchlist (FollowTheMoney): identifiers exactly, names "
+                 "across scripts and transliterations. Needs a store (money watchlist load).")

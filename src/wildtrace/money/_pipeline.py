@@ -14,10 +14,10 @@ from typing import Any
 import pandas as pd
 
 from wildtrace.model import Alert, AlertStatus, content_hash
-from wildtrace.money._constants import ALERT_THRESHOLD
+from wildtrace.money._constants import ALERT_THRESHOLD, WATCHLIST
 from wildtrace.money._evidence import put_alerts
 from wildtrace.money._frame import Frame, open_frame
-from wildtrace.money._registry import exposure_flags, pattern_flags, run_typologies
+from wildtrace.money._registry import HIT_COLUMNS, exposure_flags, pattern_flags, run_typologies
 from wildtrace.money._risk import RiskParams, combine, propagate
 from wildtrace.store import Store
 
@@ -98,12 +98,14 @@ def _gc_paused() -> Iterator[None]:
 def _analyse(frame: Frame, store: Store | None, step_seconds: int, typologies: list[str] | None,
              params: dict[str, dict[str, Any]] | None, risk: RiskParams | None, alert_threshold: float,
              alerts_per: str = "account") -> MoneyResult:
-    hits = run_typologies(frame, typologies, params)
-    if store is not None and (typologies is None or "watchlist" in typologies):
+    in_ledger = None if typologies is None else [n for n in typologies if n != WATCHLIST]
+    hits = run_typologies(frame, in_ledger, params) if in_ledger != [] else pd.DataFrame(columns=HIT_COLUMNS)
+    if store is not None and (typologies is None or WATCHLIST in typologies):
         from wildtrace.money._watchlist import Watchlists, watchlist_hits  # FollowTheMoney: only with a store
 
         listed = watchlist_hits(frame, Watchlists.from_store(store))
-        hits = pd.concat([hits, listed], ignore_index=True) if not listed.empty else hits
+        if not listed.empty:
+            hits = pd.concat([hits, listed], ignore_index=True) if not hits.empty else listed
     risk = risk or RiskParams()
     network = propagate(frame, _seeds(frame, hits, risk.decay, risk.min_seed), risk)
     scored = combine(hits, network, risk.exposure_cap, risk.member_share, risk.member_patterns)
