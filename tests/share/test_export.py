@@ -146,6 +146,9 @@ def test_cli_export_and_import(world: tuple, tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", "--db", str(tmp_path / "n.duckdb"), str(out), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["new"]["accounts"] > 0
+    for given, said in ((tmp_path, "is a folder"), (tmp_path / "none.ftm.json", "no such file")):
+        refused = runner.invoke(app, ["import", "--db", str(tmp_path / "n.duckdb"), str(given)])
+        assert refused.exit_code == 1 and said in str(refused.exception)  # one line, by the entry point
     bad = runner.invoke(app, ["export", "--db", str(folder / "a.duckdb"), "--format", "xml", "--audience", "public",
                               "--out", str(out)])
     assert bad.exit_code != 0

@@ -131,6 +131,11 @@ def _store(store: Store, records: list[Entity], result: ImportResult) -> None:
 def import_file(store: Store, path: str | Path) -> ImportResult:
     """Import ``path``: a STIX 2.1 bundle (JSON) or FollowTheMoney entities (JSON Lines)."""
     path = Path(path)
+    if path.is_dir():
+        raise ValueError("is a folder: import reads one FollowTheMoney JSON Lines file or one STIX 2.1 bundle "
+                         "(a CSV export is for people and spreadsheets, not for import)")
+    if not path.is_file():
+        raise ValueError("no such file")
     text = path.read_text(encoding="utf-8")
     head = text.lstrip()[:200]
     is_stix = head.startswith("{") and '"type"' in head and '"bundle"' in text[:2000] and "\n{" not in text.strip()
