@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, emit, fail, progress_bars, settings, store
+from wildtrace.cli._common import ConfigOpt, DbOpt, JsonOpt, emit, exit_partial, fail, progress_bars, settings, store
 from wildtrace.cli.evaluate import eval_app
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ def screen(db: DbOpt = None, model: ModelOpt = None, full: FullOpt = False,
     if follow:
         counts = screen_follow(folder, model or settings(db, config).model or None, idle_exit, scope)
         typer.echo(f"screened {counts['screened']} posts, {counts['failed']} bad lines", err=True)
+        exit_partial(counts["failed"])
         return
     if source:
         s = settings(db, config)
