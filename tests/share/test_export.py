@@ -146,6 +146,10 @@ def test_cli_export_and_import(world: tuple, tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", "--db", str(tmp_path / "n.duckdb"), str(out), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["new"]["accounts"] > 0
+    printed = runner.invoke(app, ["export", "--db", str(folder / "a.duckdb"), "--format", "ftm", "--audience",
+                                  "partner", "--out", str(tmp_path / "p.ftm.json")]).output
+    lines = (tmp_path / "p.ftm.json").read_text(encoding="utf-8").splitlines()
+    assert f": {len(lines)} FtM entities, made of what the audience may see of " in printed
     for given, said in ((tmp_path, "is a folder"), (tmp_path / "none.ftm.json", "no such file")):
         refused = runner.invoke(app, ["import", "--db", str(tmp_path / "n.duckdb"), str(given)])
         assert refused.exit_code == 1 and said in str(refused.exception)  # one line, by the entry point

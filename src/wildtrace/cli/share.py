@@ -48,8 +48,10 @@ def export_cmd(
         except ValueError as exc:
             fail(str(exc))
     records = ", ".join(f"{n} {k}s" for k, n in summary["records"].items()) or "nothing"
+    written = (f"{len(summary['files'])} CSV files" if fmt == "csv"
+               else f"{summary['entities']} {'FtM entities' if fmt == 'ftm' else 'STIX objects'}")
     emit(summary, as_json, f"wrote {summary['out']} ({fmt}, audience {summary['audience']}, TLP:"
-                           f"{summary['tlp'].upper()}): {records}")
+                           f"{summary['tlp'].upper()}): {written}, made of what the audience may see of {records}")
 
 
 def import_cmd(
