@@ -205,3 +205,34 @@ def test_a_learned_alert_cites_every_payment_inside_the_group(tmp_path: Path) ->
     finally:
         frame.close()
     assert ties["wallet:a"] == ties["wallet:b"] == [f"g{i}" for i in range(73)]
+
+
+def test_eval_of_a_model_on_its_own_training_ledger_warns(ledger: dict[str, Path], tmp_path: Path) -> None:
+    """A model scored on the very ledger it was trained on (even reordered, in another format, with other
+    column names) is flagged as no measure of quality, with a pointer to --cv; on another ledger, or for an
+    old model that recorded no fingerprint of its training ledger, nothing is said."""
+    model_dir, db = tmp_path / "model", str(tmp_path / "w.duckdb")
+    labels = ["--truth", str(ledger["labels"]), "--account-col", "account", "--label-col", "is_sar"]
+    _cli("money", "train", "--transactions", str(ledger["tx"]), "--map", "time=step", *labels, "--out",
+         str(model_dir), "--db", db)
+    rows = pd.read_csv(ledger["tx"], dtype={"payer": str, "payee": str})
+    rows.sample(frac=1.0, random_state=1).rename(columns={"payer": "src"}).drop(columns="id").to_parquet(
+        tmp_path / "same.parquet")
+    rows.iloc[1:].to_csv(tmp_path / "other.csv", index=False)
+
+    def evaluate(tx: Path, *maps: str) -> dict:
+        return _cli("eval", "money", "--transactions", str(tx), "--map", "time=step", *maps, *labels, "--model",
+                    str(model_dir), "--db", db)
+
+    own = evaluate(ledger["tx"])
+    assert own["warning"].startswith("scored on its own training ledger: not a measure of quality")
+    assert "--cv 5" in own["warning"]
+    assert evaluate(tmp_path / "same.parquet", "--map", "payer=src")["warning"] == own["warning"]
+    assert "warning" not in evaluate(tmp_path / "other.csv")
+    text = CliRunner().invoke(app, ["eval", "money", "--transactions", str(ledger["tx"]), "--map", "time=step",
+                                    *labels, "--model", str(model_dir), "--db", db]).stdout
+    assert text.splitlines()[0].startswith("WARNING: the model was scored on its own training ledger"), text
+    meta = json.loads((model_dir / "model.json").read_text())
+    del meta["ledger_sha256"]
+    (model_dir / "model.json").write_text(json.dumps(meta))
+    assert "warning" not in evaluate(ledger["tx"])

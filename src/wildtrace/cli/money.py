@@ -386,7 +386,8 @@ def _eval(transactions: Path, maps: list[str] | None, truth: Path, account_col: 
             fail(str(exc))
         finally:
             frame.close()
-    emit(metrics, as_json, "\n".join(_lines(metrics)))
+    warning = [f"WARNING: the model was {metrics['warning']}"] if "warning" in metrics else []
+    emit(metrics, as_json, "\n".join(warning + _lines({k: v for k, v in metrics.items() if k != "warning"})))
 
 
 def _lines(metrics: dict[str, Any], indent: int = 28) -> list[str]:

@@ -36,6 +36,7 @@ from wildtrace.money._learn import (
     design,
     fit,
     model_features,
+    own_ledger_warning,
     ties_between,
 )
 from wildtrace.money._pipeline import MoneyResult
@@ -189,17 +190,22 @@ def evaluate_ledger(frame: Frame, result: MoneyResult, truth: pd.DataFrame, key_
                     model: MoneyModel | None = None) -> dict[str, Any]:
     """Everything ``wildtrace eval money`` reports for one labelled ledger: with ``folds`` >= 2 the
     cross-validation of :func:`evaluate_learning`; otherwise the account metrics of the unsupervised run,
-    or of ``model`` applied to it; with transaction labels, the payments cited as evidence as well; with
-    typed ``patterns``, the recall of their accounts by the pattern hits (:func:`evaluate_pattern_members`)."""
+    or of ``model`` applied to it (with a ``warning`` when that is the ledger it was trained on); with
+    transaction labels, the payments cited as evidence as well; with typed ``patterns``, the recall of their
+    accounts by the pattern hits (:func:`evaluate_pattern_members`)."""
     labels, laundering = account_labels(frame, truth, key_col, label_col, kind)
     if folds >= 2:
         return evaluate_learning(frame, result, labels, folds, patterns, laundering)
+    out: dict[str, Any] = {}
     if model is not None:
+        positives = int(labels.sum())
+        warning = own_ledger_warning(frame, model, positives, len(labels) - positives)
+        out.update({"warning": warning} if warning else {})
         result = apply_model(frame, result, model)
     threshold = model.threshold if model is not None else float(result.params.get("alert_threshold", 0.6))
     table = pd.DataFrame({"account": labels.index, "label": labels.to_numpy()})
-    out: dict[str, Any] = {"ranking": "learned model" if model is not None else "unsupervised",
-                           **evaluate_accounts(result, table, "account", "label", threshold)}
+    out.update({"ranking": "learned model" if model is not None else "unsupervised",
+                **evaluate_accounts(result, table, "account", "label", threshold)})
     if laundering:
         cited = {e for a in result.alerts for e in a.evidence}
         out["payments"] = {"laundering": len(laundering), **cited_share(cited, laundering)}

@@ -131,8 +131,28 @@ def train_model(frame: Frame, labels: pd.Series, hits: pd.DataFrame | None = Non
             "feature_seconds": round(t1 - t0, 2), "train_seconds": round(t2 - t1, 2),
             "seconds_per_million_payments": {"features": round((t1 - t0) * 1e6 / max(n, 1), 1),
                                              "training": round((t2 - t1) * 1e6 / max(n, 1), 1)},
-            "top_features": _top_features(booster), "params": {**PARAMS, **(params or {})}}
+            "top_features": _top_features(booster), "params": {**PARAMS, **(params or {})},
+            "ledger_sha256": ledger_fingerprint(frame)}
     return MoneyModel(booster, cols, MODEL_THRESHOLD, meta)
+
+
+def ledger_fingerprint(frame: Frame) -> str:
+    """SHA-256 of the ledger's payments (time, payer, payee, amount; sorted): the same whatever the file's
+    format, row order, column names or payment ids (which may be row numbers), so a model can tell the
+    ledger it was trained on."""
+    return str(frame.con.execute("""
+        SELECT sha256(coalesce(string_agg(concat_ws('|', t, payer, payee, amount), chr(10)
+                                          ORDER BY t, payer, payee, amount), '')) FROM mx_tx""").fetchall()[0][0])
+
+
+def own_ledger_warning(frame: Frame, model: MoneyModel, positives: int, negatives: int) -> str | None:
+    """A warning when ``model`` is about to be scored on the ledger it was trained on (an old model that
+    recorded no fingerprint says nothing), pointing to ``--cv`` when the labels allow two folds."""
+    if model.meta.get("ledger_sha256") != ledger_fingerprint(frame):
+        return None
+    folds = min(5, positives, negatives)
+    return ("scored on its own training ledger: not a measure of quality"
+            + (f"; cross-validate instead (--cv {folds}, without --model)" if folds >= 2 else ""))
 
 
 def _top_features(booster: lgb.Booster, n: int = 10) -> dict[str, float]:
