@@ -96,7 +96,7 @@ def eval_suggest(world: Annotated[str, typer.Option("--world", help="A simulated
                  config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """How early `lexicon suggest` finds the code words a simulated world introduces: recall within their first
     weeks, precision of the top suggestions."""
-    from wildtrace.lexicon import evaluate_suggestions, load_lexicon, read_world
+    from wildtrace.lexicon import describe_suggestion_eval, evaluate_suggestions, load_lexicon, read_world
     from wildtrace.screen import Screener
 
     s = settings(None, config)
@@ -108,11 +108,7 @@ def eval_suggest(world: Annotated[str, typer.Option("--world", help="A simulated
     scores = [r.score for r in screener.screen_texts(texts)]
     result = evaluate_suggestions(texts, weeks, scores, code_words, load_lexicon(_path(config)), top=top,
                                   window=window)
-    words = ", ".join(f"{w['word']} (week {w['week']}, {w['posts']} posts, rank {w['rank'] or '-'})"
-                      for w in result["words"])
-    emit(result, as_json, f"recall {result['recall']} ({result['found']} of {result['new_code_words']}; "
-                          f"{result['recall_findable']} of the {result['findable']} used in at least 3 posts), "
-                          f"precision of the top {top} {result['precision_all_weeks']}\n{words}")
+    emit(result, as_json, describe_suggestion_eval(result))
 
 
 def register(app: typer.Typer) -> None:

@@ -80,6 +80,7 @@ def evaluate_suggestions(texts: Sequence[str], weeks: Sequence[int], scores: Seq
         "new_code_words": len(new), "found": sum(found.values()),
         "recall": round(sum(found.values()) / len(new), 3) if new else None,
         "findable": len(findable),  # used in at least min_count posts by the end of their window
+        "found_findable": sum(found[w] for w in findable), "min_posts": min_count,
         "recall_findable": round(sum(found[w] for w in findable) / len(findable), 3) if findable else None,
         "precision_at_checkpoints": round(float(np.mean([precision(t) for t in checkpoints.values()])), 3)
         if checkpoints else None,
@@ -88,3 +89,25 @@ def evaluate_suggestions(texts: Sequence[str], weeks: Sequence[int], scores: Seq
         "words": [{"word": w, "week": k, "posts": used[w], "rank": rank[w]} for w, k in new],
         "top_all_weeks": final,
     }
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def describe_suggestion_eval(result: dict[str, Any]) -> str:
+    """The summary of :func:`evaluate_suggestions` for people: each rate beside the counts it is made of, and
+    what was not measured (no new code word, none used often enough, no suggestion) said in words."""
+    new, findable, shown = result["new_code_words"], result["findable"], len(result["top_all_weeks"])
+    if not new:
+        recall = "recall not measured: no code word appears after the first week"
+    else:
+        often = f"used in at least {_count(result['min_posts'], 'post')}"
+        recall = (f"recall {result['recall']} ({result['found']} of {_count(new, 'new code word')} found; "
+                  + (f"{result['found_findable']} of the {findable} {often}: {result['recall_findable']})" if findable
+                     else f"none of them {often} by the end of its window)"))
+    precision = (f"precision of the top {_count(shown, 'suggestion')} on all weeks {result['precision_all_weeks']}"
+                 if shown else "no suggestion on all weeks: precision not measured")
+    words = ", ".join(f"{w['word']} (week {w['week']}, {_count(w['posts'], 'post')}, rank {w['rank'] or '-'})"
+                      for w in result["words"])
+    return f"{recall}; {precision}" + (f"\n{words}" if words else "")
