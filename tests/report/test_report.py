@@ -28,6 +28,7 @@ from wildtrace.report import (
     score_changes,
     write_report,
 )
+from wildtrace.report._charts import all_charts
 from wildtrace.screen import squeeze
 from wildtrace.share import pseudonym
 from wildtrace.store import Store, open_store
@@ -362,3 +363,19 @@ def test_time_to_deletion_comes_from_the_watch_timeline(tmp_path: Path) -> None:
     assert d["at_least_hours"]["median"] == 2.0 and d["at_most_hours"]["median"] == 5.0
     assert d["within_24h"]["share"] == 1.0
     assert "Of 4 flagged ads watched, 3 (75%) were deleted" in _sentence(data, "deletions", "deleted")["text"]
+
+
+@pytest.mark.filterwarnings("error")
+def test_charts_draw_symbols_in_code_words_and_an_empty_period_without_warnings(report: dict,
+                                                                                world_store: tuple) -> None:
+    """Sellers write symbols into code words (象⭐牙, 象🐘牙): the charts' fonts have them (a missing glyph is a
+    warning, here an error); a period without posts draws its charts without a legend warning."""
+    store, world, _ = world_store
+    starred = json.loads(json.dumps(report, default=str))
+    words = starred["sections"]["code_words"]["words"]
+    words[0] = {**words[0], "term": "象⭐牙"}
+    words[1] = {**words[1], "term": "象🐘牙"}
+    assert set(all_charts(starred, load_brand(None).colours)) >= {"volume", "species", "hours", "code_words"}
+    empty = build_report(store, ReportOptions(world.end + timedelta(days=70), world.end + timedelta(days=98)))
+    assert not empty["sections"]["volume"]["platforms"]
+    assert set(all_charts(empty, load_brand(None).colours)) == {"volume", "species", "hours"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from typing import Any
 
@@ -10,19 +11,45 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from cycler import cycler
+from matplotlib import font_manager
 
-CJK_FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
+# matplotlib falls back along this list glyph by glyph: CJK first, then Latin, then Symbola for the symbols and
+# emoji sellers write into code words (⭐, 🐘); Noto Color Emoji is a bitmap font matplotlib cannot draw.
+CJK_FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans", "Symbola"]
 NIGHT = {21, 22, 23, 0, 1, 2, 3, 4, 5}
-STYLE: Any = {"font.family": "sans-serif", "font.sans-serif": CJK_FONTS, "axes.unicode_minus": False,
-         "figure.dpi": 100, "axes.spines.top": False, "axes.spines.right": False, "font.size": 9}
+STYLE: Any = {"axes.unicode_minus": False, "figure.dpi": 100, "axes.spines.top": False, "axes.spines.right": False,
+         "font.size": 9}
 
 
 PALETTE = ["#7f8c8d", "#d4a017", "#5d6d7e", "#a04000", "#117a65", "#6c3483"]  # after the brand's primary colour
 
 
+@functools.cache
+def _fonts() -> tuple[str, ...]:
+    """The installed families of ``CJK_FONTS``, in order; fonts installed after matplotlib wrote its font cache
+    (``scripts/system-deps.sh``) are added to it first. Only installed ones: matplotlib logs each missing one."""
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    for path in font_manager.findSystemFonts() if set(CJK_FONTS) - known else []:
+        try:
+            name = font_manager.get_font(path).family_name
+        except (OSError, RuntimeError):  # a file FreeType cannot read
+            continue
+        if name in CJK_FONTS and name not in known:
+            font_manager.fontManager.addfont(path)
+            known.add(name)
+    return tuple(name for name in CJK_FONTS if name in known) or ("sans-serif",)
+
+
+def _legend(ax: Any) -> None:
+    """A legend when something was drawn with a label (an empty period draws nothing)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7, ncol=3)
+
+
 def _style(colours: dict[str, str]) -> Any:
     """The charts' style with the brand's primary colour first in every series."""
-    return plt.rc_context({**STYLE, "axes.prop_cycle": cycler(color=[colours["primary"], *PALETTE])})
+    return plt.rc_context({**STYLE, "font.family": list(_fonts()),
+                           "axes.prop_cycle": cycler(color=[colours["primary"], *PALETTE])})
 
 
 def _png(fig: Any) -> bytes:
@@ -64,7 +91,7 @@ def weekly_volume(report: dict[str, Any], colours: dict[str, str]) -> bytes:
                         (c["week"] - 0.4, max(bottom or [1]) * 0.95), color=colours["accent"], fontsize=8)
         _week_axis(ax, vol["weeks"])
         ax.set_ylabel("flagged ads")
-        ax.legend(fontsize=7, ncol=3)
+        _legend(ax)
         return _png(fig)
 
 
@@ -79,7 +106,7 @@ def weekly_breakdown(report: dict[str, Any], key: str, colours: dict[str, str], 
             ax.plot([w["week"] for w in full], [w[key].get(name, 0) for w in full], marker=".", label=name)
         _week_axis(ax, vol["weeks"])
         ax.set_ylabel("ads")
-        ax.legend(fontsize=7, ncol=3)
+        _legend(ax)
         return _png(fig)
 
 
