@@ -22,6 +22,7 @@ REFUSE: dict[str, list[str]] = {
     "evidence verify": [], "evidence anchor": [], "evidence export": ["--out", "b", "--post", "p1"],
     "evidence history": [URL],
     "case create": ["a title"], "case add": ["case-1", "post:p1"], "case list": [],
+    "case close": ["case-1", "--reason", "done"],
     "watch remove": [URL], "watch list": [], "watch run": ["--once"],
     "review sample": [], "lexicon suggest": [], "eval link": ["--truth", "truth.json"],
     "link run": [], "link traders": [], "link profile": ["t-1"], "link why": ["a", "b"], "link hubs": [],

@@ -1,4 +1,5 @@
-"""``wildtrace case``: open investigation cases and list what they hold (the workbench's cases, from the shell)."""
+"""``wildtrace case``: open and close investigation cases and list what they hold (the workbench's cases, from
+the shell)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from wildtrace.cli._common import DbOpt, JsonOpt, emit, store
+from wildtrace.cli._common import DbOpt, JsonOpt, emit, fail, store
 
 case_app = typer.Typer(help="Cases: posts, accounts, captures and more collected for an investigation; the same "
                        "cases as in the workbench. `evidence add --case ID` and `evidence export --case ID` use them.",
@@ -57,6 +58,30 @@ def list_(
         cases = list_cases(st, status, limit=10_000)
     emit([c.model_dump(mode="json") for c in cases], as_json, "\n".join(
         f"{c.id}  {c.status}  {len(c.items):>4} item(s)  {c.title}" for c in cases) or "no cases")
+
+
+@case_app.command("close")
+def close(
+    case_id: Annotated[str, typer.Argument(help="Case id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is closed: kept as a note of the case and in "
+                                        "the audit log.")],
+    by: Annotated[str | None, typer.Option("--by", help="Who closes it (default: the login name).")] = None,
+    db: DbOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Close a case as the workbench does (audited); `case-study` then takes it without --force."""
+    from wildtrace.service import add_case_note, get_case, record, set_case_status
+
+    if not reason.strip():
+        fail("--reason: say why the case is closed")
+    who = by or getpass.getuser()
+    with store(db) as st:
+        if get_case(st, case_id).status == "closed":
+            fail(f"case {case_id!r} is already closed")
+        case = set_case_status(st, case_id, "closed")
+        note = add_case_note(st, case_id, who, f"Closed: {reason.strip()}")
+        record(st, who, "case_status", "case", case_id,
+               {"status": str(case.status), "reason": reason.strip(), "note_id": note["note_id"], "via": "cli"})
+    emit(case.model_dump(mode="json"), as_json, f"{case.id}  closed  ({reason.strip()})")
 
 
 def register(app: typer.Typer) -> None:
