@@ -82,11 +82,11 @@ def _fonts() -> Check:
         return Check("fonts", False, "fontconfig is missing: install fontconfig and fonts-wqy-microhei",
                      needed=False)
     families = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout.lower()
-    missing = [pkg for word, pkg in (("wenquanyi", "fonts-wqy-microhei"), ("emoji", "fonts-noto-color-emoji"))
-               if word not in families]
+    missing = [pkg for word, pkg in (("wenquanyi", "fonts-wqy-microhei"), ("emoji", "fonts-noto-color-emoji"),
+                                     ("symbola", "fonts-symbola")) if word not in families]
     if missing:
         return Check("fonts", False, f"reports and pages lack fonts: install {' '.join(missing)}", needed=False)
-    return Check("fonts", True, "CJK and emoji fonts for pages and PDF reports")
+    return Check("fonts", True, "CJK, emoji and chart symbol fonts for pages and PDF reports")
 
 
 def _java() -> Check:
