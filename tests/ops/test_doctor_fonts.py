@@ -23,5 +23,5 @@ def test_the_fonts_check_names_what_to_install(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setattr(_doctor.shutil, "which", lambda _: "/usr/bin/fc-list")
     monkeypatch.setattr(_doctor.subprocess, "run", fc_list)
     check = _doctor._fonts()
-    assert check.ok is (missing is None) and not check.needed
+    assert check.ok is (missing is None) and (check.ok or not check.needed)  # missing fonts do not fail doctor
     assert missing is None or check.detail.endswith(f"install {missing}")
