@@ -8,6 +8,7 @@ import json
 import random
 from pathlib import Path
 
+from bench.bench_ingest import setup  # imports, untimed
 from bench.harness import Benchmark
 
 _WORDS = ["新到", "XY", "手镯", "老料", "克价28", "私聊", "顺丰", "Bán", "sừng", "giá tốt", "hàng mới", "ivory", "tusk",
@@ -35,13 +36,6 @@ def prepare(n: int, workdir: Path) -> dict:
             fh.write(("," if i > 1 else "") + json.dumps(message, ensure_ascii=False, indent=1) + "\n")
         fh.write(" ]\n}\n")
     return {"path": str(path), "bytes": path.stat().st_size, "workdir": str(workdir)}
-
-
-def setup(ctx: dict, phase: str) -> None:
-    """Imports, untimed: pandas too, which the DuckDB store's per-record insert imports on first use (2.5 s)."""
-    if phase == "run":
-        import wildtrace.ingest
-        import wildtrace.store  # noqa: F401
 
 
 def run(ctx: dict) -> int:
