@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol
 
+from wildtrace.link import match_key
 from wildtrace.store import Store
 
 _CONTACT = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{4,}|\+?\d[\d\-]{6,}\d")
@@ -107,13 +108,8 @@ def check_payment(store: Store, payer: str, payee: str) -> dict[str, Any]:
 
 def _phone_subject(phone: str) -> str:
     """The subject of a phone's alerts in the money stage: ``phone:`` and its digits, a mainland China country
-    code dropped (the key the money stage joins phones on, ``money._frame._phone_sql``)."""
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
-    elif len(digits) == 15 and digits.startswith("0086"):
-        digits = digits[4:]
-    return f"phone:{digits}"
+    code dropped (linking's match key, the key the money stage joins phones on in ``money._frame._phone_sql``)."""
+    return f"phone:{match_key('phone', phone)}"
 
 
 def check_shipment(store: Store, sender_phone: str | None, receiver_phone: str | None) -> dict[str, Any]:
