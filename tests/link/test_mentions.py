@@ -58,19 +58,20 @@ def test_accounts_without_any_identifier_still_link_on_weak_evidence_only():
 
 
 def test_linking_closes_every_duckdb_connection_it_opens(monkeypatch):
-    opened: list[duckdb.DuckDBPyConnection] = []
+    opened: list[tuple[str, duckdb.DuckDBPyConnection]] = []
     connect = duckdb.connect
 
     def spy(*args, **kwargs):
         con = connect(*args, **kwargs)
-        if sys._getframe(1).f_globals["__name__"].startswith("wildtrace."):  # Splink's own scratch one is Splink's
-            opened.append(con)
+        opened.append((sys._getframe(1).f_globals["__name__"], con))
         return con
 
     monkeypatch.setattr(duckdb, "connect", spy)
     data = _data({"wx:b": "Cow bone beads 17 CNY pine8817", "wx:c": "hello"}, {"qq:a": "wechat:pine8817"})
     link_accounts(data)
-    assert len(opened) >= 3  # bare mentions, identifier edges, the one handed to Splink
-    for con in opened:
+    callers = [caller for caller, _ in opened]
+    assert sum(c.startswith("wildtrace.") for c in callers) >= 3  # bare mentions, identifier edges, Splink's input
+    assert any(c.startswith("splink.") for c in callers)  # the scratch connection Splink's DatabaseAPI opens itself
+    for _, con in opened:
         with pytest.raises(duckdb.ConnectionException):
             con.execute("SELECT 1")

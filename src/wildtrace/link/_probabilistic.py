@@ -142,8 +142,16 @@ def predict_pairs(features: pd.DataFrame, labels: pd.DataFrame | None = None, en
     try:
         return _predict(features, labels, engine, db_api, min_probability, seed, max_block_accounts)[out_cols]
     finally:
-        if engine != "spark":
-            db_api.duckdb_con.close()  # its own connection (memory limit, spill directory); Spark's session stays
+        _close(db_api, engine)
+
+
+def _close(db_api: Any, engine: str) -> None:
+    """Close the DuckDB connections of a linkage: the one handed to Splink (DuckDB engine: memory limit, spill
+    directory) and the scratch in-memory one Splink's ``DatabaseAPI`` opens for itself on every backend and never
+    closes (Splink 5 keeps it in ``_ddb_con``; the DuckDB backend's ``duckdb_con`` is ours). Spark's session stays."""
+    if engine != "spark":
+        db_api.duckdb_con.close()
+    db_api._ddb_con.close()
 
 
 def _predict(features: pd.DataFrame, labels: pd.DataFrame | None, engine: str, db_api: Any, min_probability: float,
