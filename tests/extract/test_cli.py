@@ -48,3 +48,34 @@ def test_eval_extract(tmp_path: Path) -> None:
     assert report["price"] == {"n": 2, "coverage": 1.0, "accuracy": 1.0, "precision": 1.0, "spurious": 0}
     assert report["weight"]["accuracy"] == 0.5 and report["price_per_gram"]["accuracy"] == 0.5
     assert report["misses"][0]["post_id"] == "b"
+
+
+def test_eval_extract_native_prices_and_sets(tmp_path: Path) -> None:
+    """A truth CSV with a provenance comment, prices as written (price, currency), set columns, and the posts'
+    text in the same file."""
+    data = tmp_path / "posts.csv"
+    data.write_text(
+        "# provenance: written for this test\n"
+        "post_id,text,price,currency,weight_g,price_per_gram,prices,contacts,payment,delivery\n"
+        "a,手镯 重50克 5000元 微信 ivory_king88 顺丰,5000,CNY,50,100,5000 CNY,messenger_id wechat:ivory_king88,,"
+        "sf_express\n"
+        "b,bangle $100 paypal,100,USD,,,100 USD,,paypal,\n"
+        "c,tusk 2kg,,,2000,,,,,\n", encoding="utf-8")
+    result = runner.invoke(app, ["eval", "extract", "--truth", str(data), "--posts", str(data), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["posts"] == 3
+    assert report["price"]["accuracy"] == 1.0 and report["currency"]["accuracy"] == 1.0
+    assert report["prices"] == {"n": 2, "coverage": 1.0, "accuracy": 1.0, "precision": 1.0, "recall": 1.0,
+                                "spurious": 0}
+    assert report["contacts"]["n"] == 1 and report["contacts"]["accuracy"] == 1.0
+    assert report["payment"]["accuracy"] == 1.0 and report["delivery"]["accuracy"] == 1.0
+
+
+def test_eval_extract_names_the_bad_record(tmp_path: Path) -> None:
+    data = tmp_path / "posts.csv"
+    data.write_text("post_id,text,price,currency,weight_g,price_per_gram\nx1,5000 zorkmids,5000,ZMK,,\n",
+                    encoding="utf-8")
+    result = runner.invoke(app, ["eval", "extract", "--truth", str(data), "--posts", str(data)])
+    assert result.exit_code != 0
+    assert "truth x1: field 'currency'" in str(result.exception)

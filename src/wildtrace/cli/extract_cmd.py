@@ -35,8 +35,10 @@ def extract(
 
 
 def eval_extract(
-    truth: Annotated[Path, typer.Option("--truth", help="CSV with post_id, price_cny, weight_g, price_per_gram.")],
-    posts: Annotated[Path, typer.Option("--posts", help="Posts as JSON Lines (id, text).")],
+    truth: Annotated[Path, typer.Option("--truth", help=(
+        "CSV with post_id, price_cny (or price and currency), weight_g, price_per_gram; optionally product_type, "
+        "prices, contacts, payment, delivery (docs/extract.md)."))],
+    posts: Annotated[Path, typer.Option("--posts", help="Posts as JSON Lines (id, text) or CSV (post_id, text).")],
     tolerance: Annotated[float, typer.Option(help="Relative error that still counts as exact.")] = 0.01,
     where: Annotated[list[str] | None, typer.Option(
         "--where", help="Keep truth rows with COLUMN=VALUE, e.g. is_illegal=1 or image_only=0 (repeatable).")] = None,
@@ -46,7 +48,8 @@ def eval_extract(
                                                          "[default: the posts file's folder].")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Accuracy and coverage of price, weight, price-per-gram (and product type) extraction against truth."""
+    """Coverage, accuracy and precision of extraction against truth: price, weight, price per gram, and product
+    type, currency, prices, contacts, payment and delivery where the truth has them."""
     from wildtrace.extract import evaluate_extraction
 
     for path in (truth, posts):
@@ -64,15 +67,19 @@ def eval_extract(
 
         reader = ImageReader.from_settings(settings())
         image_text = lambda path: reader.read(path)["text"] or ""  # noqa: E731
-    result = evaluate_extraction(truth, posts, tolerance, where=conditions, image_text=image_text,
-                                 image_root=image_root)
-    lines = [f"{'field':<16}{'n':>7}{'coverage':>10}{'accuracy':>10}{'precision':>11}{'spurious':>10}"]
-    for field in ("price", "weight", "price_per_gram", "product_type"):
+    try:
+        result = evaluate_extraction(truth, posts, tolerance, where=conditions, image_text=image_text,
+                                     image_root=image_root)
+    except ValueError as exc:
+        fail(str(exc))
+    lines = [f"{'field':<16}{'n':>7}{'coverage':>10}{'accuracy':>10}{'precision':>11}{'recall':>9}{'spurious':>10}"]
+    for field in ("price", "weight", "price_per_gram", "product_type", "currency", "prices", "contacts", "payment",
+                  "delivery"):
         if field not in result:
             continue
         r = result[field]
         lines.append(f"{field:<16}{r['n']:>7}{_pct(r['coverage']):>10}{_pct(r['accuracy']):>10}"
-                     f"{_pct(r['precision']):>11}{r['spurious']:>10}")
+                     f"{_pct(r['precision']):>11}{_pct(r.get('recall')):>9}{r['spurious']:>10}")
     lines.append(f"(within {tolerance:.0%}; exchange rates of {result['rates_date']})")
     emit(result, as_json, "\n".join(lines))
 
