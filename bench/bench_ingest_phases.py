@@ -79,8 +79,8 @@ def _floor(path: Path) -> dict[str, list[str]]:
     """The baseline plus only what any ingest into the store's posts table must add, nothing checked: the
     SHA-256 of each post's content, then also a unique index on the id (the primary key) and the account index."""
     read = f"read_json('{path}', format='newline_delimited', ignore_errors=true)"
-    hashed = (f"SELECT *, sha256('[' || to_json(platform) || ', ' || to_json(account_id) || ', ' || to_json(text) "
-              f"|| ', [], ' || to_json(posted_at) || ', ' || to_json(url) || ']') AS content_hash FROM {read}")
+    hashed = (f"SELECT *, sha256(concat('[', to_json(platform), ', ', to_json(account_id), ', ', to_json(text), "
+              f"', [], ', to_json(posted_at), ', ', to_json(url), ']')) AS content_hash FROM {read}")
     return {
         "(floor) baseline + a SHA-256 content hash column, close": [f"CREATE TABLE posts AS {hashed}"],
         "(floor) the same + a unique index on id and the account index, close": [

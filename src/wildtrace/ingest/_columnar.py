@@ -383,7 +383,8 @@ class Columnar:
             posted = f"coalesce('\"' || {exprs['posted_at__iso']} || '\"', 'null')"
             parts = [values["platform"].json_or_null, values["account_id"].json_or_null,
                      f"coalesce({values['text'].json}, '\"\"')", "'[]'", posted, values["url"].json_or_null]
-            exprs["content_hash"] = "sha256('[' || " + " || ', ' || ".join(parts) + " || ']')"
+            # one concat() of the parts (none NULL): a chain of || builds every prefix of the string
+            exprs["content_hash"] = "sha256(concat('[', " + ", ', ', ".join(parts) + ", ']'))"
             return 'coalesce("id", left("content_hash", 32)) AS "id"'
         if self.model is Account:
             exprs["id"] = f"coalesce({exprs['id']}, {exprs['platform']} || ':' || {exprs['handle']})"
