@@ -62,3 +62,27 @@ def test_a_number_slot_only_ends_a_name(tmp_path: Path, name: str) -> None:
     layer.write_text(yaml.safe_dump({"entries": [{"id": "odd", "kind": "trade", "names": {"en": [name]}}]}))
     with pytest.raises(LexiconError, match=r"entry 1 \(odd\).*'#' only ends a name"):
         load_lexicon(layer)
+
+
+@pytest.mark.parametrize(("parts", "error"), [
+    ({"horn": ["unicorn horn"]}, r"entry 1 \(unicorn\).*parts.horn: 'unicorn horn' is not one of this entry's names"),
+    ({"horn": "unicorn"}, r"entry 1 \(unicorn\).*'parts' must map a product id to a list"),
+    ({"horn": ["unicorn"], "bone": ["unicorn"]}, r"'unicorn' is listed under 'bone' and 'horn'"),
+    ({"antler": ["unicorn"]}, r"entry 'unicorn' \(user\): parts: 'antler' \(for 'unicorn'\) is not a product id"),
+])
+def test_part_names_are_the_entry_s_own_names_and_name_a_product(tmp_path: Path, parts: object, error: str) -> None:
+    layer = tmp_path / "lexicon.yaml"
+    layer.write_text(yaml.safe_dump({"entries": [{"id": "unicorn", "kind": "species", "cites": "I",
+                                                  "names": {"en": ["unicorn"]}, "parts": parts}]}))
+    with pytest.raises(LexiconError, match=error):
+        load_lexicon(layer)
+
+
+def test_the_species_names_that_are_parts_are_marked() -> None:
+    """犀角 is rhino horn, 虎骨 tiger bone, 熊胆 bear bile, 穿山甲鳞片 pangolin scales; 犀牛, 穿山甲: the animals."""
+    by_id = load_lexicon().by_id
+    parts = {name: product for t in by_id.values() for name, product in t.parts}
+    assert {parts["犀角"], parts["rhino horn"], parts["虎骨"], parts["豹骨"], parts["熊胆"], parts["穿山甲鳞片"]} == {
+        "horn", "bone", "bile", "scales"}
+    assert "犀牛" not in parts and "穿山甲" not in parts and "tiger" not in parts
+    assert all(by_id[product].kind == "product" for product in parts.values())

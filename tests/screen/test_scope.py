@@ -129,6 +129,21 @@ def test_cli_scope_option_and_setting(tmp_path: Path, monkeypatch: pytest.Monkey
     assert bad.exit_code != 0 and "scope must be one of" in str(bad.exception)
 
 
+def test_a_species_name_that_is_a_part_is_read_as_that_part_by_the_open_market_rule() -> None:
+    """犀角 (rhino horn), 虎骨 (tiger bone), 熊胆 (bear bile) name a part with no product word beside them
+    (species.yaml ``parts``): at auction they stay flagged under scope illegal, with the reason, while a carved horn
+    cup is still a worked item the rule takes out. Hand-written posts; the model flags all of them."""
+    screener = Screener.load(scope="illegal")
+    for text, part in (("拍卖 Lot 12：犀角 800克，禁令前老货，有证书，估价30万，欢迎竞拍", "犀角"),
+                       ("Lot 33: tiger bone, 1.1 kg, old stock. Estimate on request. Bids close Sunday", "tiger bone"),
+                       ("豹骨 一公斤 拍卖 老货 Lot 8", "豹骨")):
+        kept = screener.screen_text(text)
+        assert kept.tier in ("high", "medium"), kept.decided_by
+        assert f"raw product or part ({part})" in kept.decided_by and "no lawful open market" in kept.decided_by
+    cup = screener.screen_text("拍卖 Lot 3：清代犀角杯 雕工精美 有证书 估价20万 欢迎竞拍")
+    assert cup.tier not in ("high", "medium") and cup.decided_by.startswith("open regulated market"), cup.decided_by
+
+
 def test_the_open_market_rule_does_not_clear_raw_ivory_or_parts_of_appendix_i_species() -> None:
     """A lawful open market (auction houses, antique exemptions) exists only for worked items: a raw tusk or
     pangolin scales offered "pre-ban with certificate" stays flagged under scope illegal, with the reason, while a

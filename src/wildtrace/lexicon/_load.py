@@ -16,7 +16,7 @@ from wildtrace.lexicon._model import CITES_APPENDICES, KINDS, LANGUAGES, NUMBER_
 
 _COMMON = {"id", "names", "source"}
 _ALLOWED: dict[str, set[str]] = {
-    "species": _COMMON | {"scientific", "cites"},
+    "species": _COMMON | {"scientific", "cites", "parts"},
     "product": _COMMON | {"category", "species"},
     "code_word": _COMMON | {"meaning"},
     "legality": _COMMON | {"claim"},
@@ -83,9 +83,28 @@ def term_from_entry(raw: Any, kind: str | None, where: str, origin: str = "packa
     return Term(
         id=term_id.strip(), kind=kind, names=clean, meaning=raw.get("meaning"), category=category,
         species=raw.get("species"), scientific=tuple(raw.get("scientific") or ()), cites=cites,
-        source=raw.get("source"), origin=origin, added_by=raw.get("added_by"),
+        source=raw.get("source"), parts=_parts(raw.get("parts"), clean, where), origin=origin,
+        added_by=raw.get("added_by"),
         added_at=str(raw["added_at"]) if raw.get("added_at") else None,
     )
+
+
+def _parts(raw: Any, names: dict[str, tuple[str, ...]], where: str) -> tuple[tuple[str, str], ...]:
+    """A species' names that name one of its parts: ``{product id: [names of this entry]}`` as (name, product)
+    pairs; every name must be one of the entry's own (the product ids are checked with the whole lexicon)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, list) for k, v in raw.items()):
+        raise LexiconError(f"{where}: 'parts' must map a product id to a list of this entry's names")
+    own = {n for values in names.values() for n in values}
+    pairs: dict[str, str] = {}
+    for product, listed in raw.items():
+        for name in listed:
+            if name not in own:
+                raise LexiconError(f"{where}: parts.{product}: {name!r} is not one of this entry's names")
+            if pairs.setdefault(name, product) != product:
+                raise LexiconError(f"{where}: parts: {name!r} is listed under {pairs[name]!r} and {product!r}")
+    return tuple(pairs.items())
 
 
 def _package_terms() -> tuple[list[Term], list[str]]:
@@ -144,7 +163,12 @@ def _check_references(terms: list[Term]) -> None:
             raise LexiconError(f"entry id {t.id!r} is defined twice ({seen[t.id].origin} and {t.origin})")
         seen[t.id] = t
     species = {t.id for t in terms if t.kind == "species"}
+    products = {t.id for t in terms if t.kind == "product"}
     for t in terms:
+        for name, product in t.parts:
+            if product not in products:
+                raise LexiconError(f"entry {t.id!r} ({t.origin}): parts: {product!r} (for {name!r}) is not a product "
+                                   f"id ({', '.join(sorted(products))})")
         ref = t.meaning if t.kind == "code_word" else t.species
         if ref and ref not in species:
             known = ", ".join(sorted(species))

@@ -16,7 +16,9 @@ class Term:
     """One concept of the lexicon (a species, a product, a code word, ...) and the names it goes by.
 
     ``meaning`` is the species a code word stands for; ``category`` the product type of a product, the
-    claim of a legality entry or the signal of a trade entry; ``species`` the species a product implies.
+    claim of a legality entry or the signal of a trade entry; ``species`` the species a product implies;
+    ``parts`` the names of a species that name one of its parts or products (犀角, rhino horn: ``horn``), as
+    (name, product id) pairs.
     """
 
     id: str
@@ -28,6 +30,7 @@ class Term:
     scientific: tuple[str, ...] = ()
     cites: str | None = None
     source: str | None = None
+    parts: tuple[tuple[str, str], ...] = ()
     origin: str = "package"
     added_by: str | None = None
     added_at: str | None = None

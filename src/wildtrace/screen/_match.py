@@ -150,6 +150,11 @@ class Matcher:
                     add(surface, initials, t, name, "initials")
         kinds = sorted({t.kind for t in self.terms})
         species = sorted({s for t in self.terms if (s := t.implied_species())})
+        index = {t.id: i for i, t in enumerate(self.terms)}
+        parts = [dict(t.parts) for t in self.terms]
+        # of each pattern: the product its name is (a species' part name, 犀角: horn), as a term index, or -1
+        self.pattern_part = np.array([index.get(parts[t].get(n, ""), -1) for t, n in zip(
+            self.pattern_term, self.pattern_name, strict=True)], dtype=np.int64)
         self._term_kind = np.array([kinds.index(t.kind) for t in self.terms], dtype=np.int64)
         self.code_word = np.array([t.kind == "code_word" for t in self.terms], dtype=bool)
         self._benign = kinds.index("benign") if "benign" in kinds else -1

@@ -5,8 +5,9 @@
   never lower its score; but an offer made in the open, regulated market (an auction: lot, estimate, bidding)
   with no covert signal (code words, obfuscated names, discretion) is taken out of the flagged tiers, and the
   verdict says so. That lawful market exists only for worked items: a post that names a raw product or an
-  unworked part (products.yaml categories ``raw`` and ``part``) of a CITES Appendix I species (the product's own
-  species, or one the post names) and no worked product stays flagged, and the verdict says why.
+  unworked part (products.yaml categories ``raw`` and ``part``, or a species' name that is one, species.yaml
+  ``parts``: 犀角, tiger bone) of a CITES Appendix I species (the product's own species, or one the post names) and
+  no worked product stays flagged, and the verdict says why.
 - ``regulated``: every offer of a regulated product (antique and pre-ban ivory, mammoth ivory, auction lots,
   carvings, trophies). The model's flags stay, and a post that names a regulated product and gives more signals
   of an offer (selling, price, auction, contact, shipping) than of a look-alike, news, policy or a campaign is
@@ -69,6 +70,14 @@ class Scope:
                                dtype=bool)
         self.worked = np.array([t.kind == "product" and t.category in _WORKED for t in terms], dtype=bool)
 
+    def _unworked_rows(self, hits: BatchHits) -> tuple[np.ndarray, np.ndarray]:
+        """Per hit: a raw product or part (a product, or a species' name that is one of its parts), and a raw
+        product or part of an Appendix I species (the product's own, or the species whose part name it is)."""
+        part = hits.matcher.pattern_part[hits.pattern]
+        named_part = (part >= 0) & self.unworked[np.maximum(part, 0)]
+        return (self.unworked[hits.term] | named_part,
+                self.unworked_listed[hits.term] | named_part & self.listed[hits.term])
+
     def evidence(self, hits: BatchHits, lexicon: np.ndarray) -> tuple[np.ndarray, ...]:
         """Per text of a batch: names a regulated product, offer signals, look-alike/news signals, auction
         signals, covert signals, reporting context with no way to buy, a raw product or part of an Appendix I
@@ -80,8 +89,9 @@ class Scope:
         against = np.bincount(hits.text[self.against[term]], minlength=n)
         covert = self.covert[term] | (self.regulated[term] & np.isin(hits.via, _OBFUSCATED))
         reporting = hits.texts_with(self.context[term]) & ~hits.texts_with(self.channel[term])
-        unworked = (hits.texts_with(self.unworked_listed[term])
-                    | hits.texts_with(self.unworked[term]) & hits.texts_with(self.listed[term] & ~heard))
+        any_part, listed_part = self._unworked_rows(hits)
+        unworked = (hits.texts_with(listed_part & ~heard)
+                    | hits.texts_with(any_part & ~heard) & hits.texts_with(self.listed[term] & ~heard))
         return (hits.texts_with(self.regulated[term] & ~heard), offers, against, hits.texts_with(self.auction[term]),
                 hits.texts_with(covert), reporting, unworked & ~hits.texts_with(self.worked[term]))
 
@@ -90,9 +100,11 @@ class Scope:
         context, raw products and parts, Appendix I species."""
         lo, hi = int(hits.bounds[i]), int(hits.bounds[i + 1])
         out = {}
-        for role, of_term in (("regulated", self.regulated), ("offer", self.offer), ("against", self.against),
-                              ("context", self.context), ("unworked", self.unworked), ("listed", self.listed)):
-            rows = [r for r in range(lo, hi) if of_term[hits.term[r]] and hits.via[r] != _HEARD]
+        unworked = self._unworked_rows(hits)[0]
+        for role, of_row in (("regulated", self.regulated[hits.term]), ("offer", self.offer[hits.term]),
+                             ("against", self.against[hits.term]), ("context", self.context[hits.term]),
+                             ("unworked", unworked), ("listed", self.listed[hits.term])):
+            rows = [r for r in range(lo, hi) if of_row[r] and hits.via[r] != _HEARD]
             words = [original[hits.start[r]:hits.end[r]] for r in rows]
             if role == "offer" and lexicon[i, _NUMBER_UNIT] > 0:
                 words.append("an amount with its currency or unit")
