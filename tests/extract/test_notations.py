@@ -187,6 +187,37 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("VXlotus_88 手镯", {"contacts": [("messenger_id", "wechat:lotus_88")]}),
     ("Valentine_2024 sale", {"contacts": [("messenger_id", "wechat:valentine_2024")]}),
     ("价格 RMB25900 密度高", {"contacts": [], "price": 25900}),
+    # session 5: notations from the hand-written set's styles (rules, not its rows)
+    ("Gelang gading, berat 40gr, harga 7,5jt", {"price": 7_500_000, "currency": "IDR", "weight_g": 40}),
+    ("Cincin gading Rp 450rb", {"price": 450_000, "currency": "IDR"}),
+    ("Tasbih Rp1.850.000", {"price": 1_850_000, "currency": "IDR"}),
+    ("นอแรด 1.2 กิโล ราคา 1.5 ล้านบาท", {"price": 1_500_000, "currency": "THB", "weight_g": 1200}),
+    ("หนัก 25 กรัม ราคา 8,500", {"price": 8500, "currency": "THB", "weight_g": 25}),
+    ("vòng ngà 5 triệu rưỡi / chiếc", {"price": 5_500_000, "currency": "VND"}),
+    ("lược ngà 280 nghìn", {"price": 280_000, "currency": "VND"}),
+    ("vòng ngà giá 200 đô", {"price": 200, "currency": "USD"}),
+    ("2 taels of beads", {"weight_g": 75.5987}),
+    ("港幣 16,800", {"price": 16800, "currency": "HKD"}),
+    ("85萬港幣", {"price": 850000, "currency": "HKD"}),
+    ("手镯 💥 6️⃣8️⃣0️⃣0️⃣元", {"price": 6800, "currency": "CNY"}),
+    ("手串 2000💰", {"price": 2000}),
+    ("重76.5g 1980¥", {"price": 1980, "weight_g": 76.5}),
+    ("重58克 1280包邮", {"price": 1280, "weight_g": 58, "delivery": ["courier"]}),
+    ("吊坠 800起", {"price": 800}),
+    ("穿山甲片 一斤 1800 量大从优", {"price": 1800, "weight_g": 500, "ppg": 3.6}),
+    ("象牙原牙一根 3.2公斤 每克12元", {"price": 38400, "weight_g": 3200, "ppg": 12}),
+    ("牙料 五百克 一斤 四千二", {"price": 4200, "weight_g": 500}),
+    ("约重 1 斤 2 两", {"weight_g": 600}),
+    ("耳钉 350 元 满 1000 包邮", {"price": 350, "prices": 1}),
+    ("双12特价 12.12当天 手串 3999 秒杀", {"price": 3999}),
+    ("三只 一起 包邮", {"price": None}),
+    ("重 45g, 3 pcs", {"price": None, "quantity": 3}),
+    ("net 46 grams 18 left ¥15.5 per gram", {"price": 713, "ppg": 15.5}),
+    ("友情價￥1149 克重39G", {"price": 1149, "weight_g": 39}),
+    ("麻将 一副 144张 12万", {"price": 120000}),
+    ("Tiger claws x 4 — $60 each", {"price": 240, "quantity": 4}),
+    ("amulet 2,800 THB/pc, 3 pcs left", {"price": 2800, "quantity": None}),
+    ("cigarette holder x2, 45 USD ea", {"price": 90}),
     # methods, claims, places
     ("微信支付 或 银行卡转账", {"payment": ["wechat_pay", "bank_transfer"]}),
     ("USDT only, ship by DHL", {"payment": ["crypto"], "delivery": ["dhl"]}),
@@ -209,6 +240,8 @@ def _check(fields: dict[str, Any], expected: dict[str, Any]) -> None:
         if key == "contacts":
             got = [(c["kind"], c["value"]) for c in fields["contacts"]]
             assert got == want, f"contacts: {got}"
+        elif key == "prices":
+            assert len(fields["prices"]) == want, f"prices: {fields['prices']}"
         elif key == "location":
             got = fields["location"]["name"] if fields["location"] else None
             assert got == want, f"location: {got}"

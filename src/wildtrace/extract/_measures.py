@@ -54,7 +54,7 @@ def find_weights(view: View, v: Vocabulary, taken: list[tuple[int, int]]) -> lis
         amount = _number(m.group("cn"), m.group("num"), v)
         if amount is None or amount <= 0:
             continue
-        tail = m.group("tail")
+        tail = m.group("tail") or m.group("spaced")
         if tail:
             amount += (v.cn_digits[tail] if tail in v.cn_digits else int(tail)) / 10
         before = view.text[max(0, m.start() - 8):m.start()]
@@ -74,8 +74,8 @@ def find_quantities(view: View, v: Vocabulary, taken: list[tuple[int, int]]) -> 
     p = patterns(v)
     found = []
     for m in p.quantity.finditer(view.text):
-        if _overlaps(view.span(m.start(), m.end()), taken):
-            continue
+        if _overlaps(view.span(m.start(), m.end()), taken) or p.not_quantity_after.match(view.text, m.end()):
+            continue  # 3 pcs left: stock on hand, not the quantity offered
         if m.group("times"):
             count: float | None = float(m.group("times"))
             unit = "x"

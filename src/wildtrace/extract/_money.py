@@ -12,12 +12,16 @@ from wildtrace.extract._vocab import Vocabulary
 
 _VIETNAMESE_LETTER = re.compile("[ăâđêôơư\u1ea0-\u1ef9]")
 _ACCENTED = re.compile("[àáèéìíòóùúý]")
+_THAI = re.compile("[\u0e00-\u0e7f]")
 
 
 def is_vietnamese(text: str) -> bool:
     """Letters only Vietnamese uses, or several accented vowels (French or Spanish rarely have two)."""
     return bool(_VIETNAMESE_LETTER.search(text)) or len(_ACCENTED.findall(text)) >= 2
-_NO_CENTS = {"VND", "LAK", "MMK", "JPY"}
+
+
+def is_thai(text: str) -> bool:
+    return _THAI.search(text) is not None
 
 
 @dataclass
@@ -44,8 +48,8 @@ def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
 
 
 def default_currency(view: View) -> str:
-    """The currency of an amount written without one: VND in Vietnamese text, else CNY."""
-    return "VND" if is_vietnamese(view.text) else "CNY"
+    """The currency of an amount written without one: VND in Vietnamese text, THB in Thai, else CNY."""
+    return "VND" if is_vietnamese(view.text) else "THB" if is_thai(view.text) else "CNY"
 
 
 def _amount(m: re.Match[str], tag: str, v: Vocabulary, no_cents: bool) -> float | None:
@@ -59,8 +63,8 @@ def _amount(m: re.Match[str], tag: str, v: Vocabulary, no_cents: bool) -> float 
     if value is None or not mult:
         return value
     factor = v.multipliers[mult]
-    tail = m.group(f"{tag}tail")
-    return value * factor + (int(tail) * factor / 10 if tail else 0)
+    tail = (m.group(f"{tag}tail") or "").strip()
+    return value * factor + ((int(tail) if tail.isdigit() else 5) * factor / 10 if tail else 0)  # 5 tenths: rưỡi
 
 
 def _one_unit_is_a_weight(m: re.Match[str], text: str, v: Vocabulary) -> bool:
@@ -103,18 +107,27 @@ def find_prices(view: View, v: Vocabulary, taken: list[tuple[int, int]]) -> list
                 pos = m.start("bnum") if m.group("bnum") else m.start("bcn")  # the second number stands alone
             continue
         cue = p.price_cue.search(before) is not None
+        if not cue and m.group("anum"):  # 1280包邮, 800起; 一斤 1800 (not 一起, together)
+            cue = p.price_after.match(text, m.end()) is not None or (
+                len(m.group("anum")) > 1 and p.weight_before.search(before) is not None
+                and p.standalone.match(text, m.end()) is not None and not p.unit_after.match(text, m.end()))
         multiplied = bool(m.group("amult")) or bool(m.group("acn") and re.search("[百千万萬亿億佰仟]", m.group("acn")))
         if not (currency or per or cue or multiplied):
             continue
         if (not (currency or per_grams) or suf in v.weak_suffixes) and p.not_price_before.search(before):
             continue
-        if not (currency or unit) and p.not_price_after.match(text, m.end()):
-            continue
+        if not (currency or m.group("unit") or m.group("each")) and p.not_price_after.match(text, m.end()):
+            continue  # 2019年, 60mm, and 一副 144张 (144 tiles, not 144 a set)
+        if not m.group("pre") and p.times_before.search(before):
+            pos = m.end("anum") if m.group("anum") else m.end()
+            continue  # x 4: a count (and what follows it may still be a price: x 4 — $60 each)
+        if not (currency or m.group("unit") or m.group("each")) and p.weight_after.match(text, m.end()):
+            continue  # 3.2公斤, 五百克, 5千克: a weight, not a price
         cur = currency or v.multiplier_currency.get(m.group("amult") or m.group("bmult") or "") or fallback
-        amount = _amount(m, "a", v, cur in _NO_CENTS)
+        amount = _amount(m, "a", v, cur in v.no_cents)
         if amount is None or amount <= 0:
             continue
-        high = _amount(m, "b", v, cur in _NO_CENTS) if (m.group("bnum") or m.group("bcn")) else None
+        high = _amount(m, "b", v, cur in v.no_cents) if (m.group("bnum") or m.group("bcn")) else None
         if high is not None and m.group("amult") is None and m.group("bmult") and m.group("anum"):
             factor = v.multipliers[m.group("bmult")]
             if amount * factor <= high:

@@ -52,7 +52,8 @@ class Patterns:
 
         def amount(tag: str) -> str:
             return (rf"(?P<{tag}cn>{cn_number})"
-                    rf"|(?P<{tag}num>{NUM})(?:\s?(?P<{tag}mult>{alternation(v.multipliers)})(?P<{tag}tail>\d(?!\d))?)?")
+                    rf"|(?P<{tag}num>{NUM})(?:\s?(?P<{tag}mult>{alternation(v.multipliers)})"
+                    rf"(?P<{tag}tail>\d(?!\d)|\s?{alternation(v.half_after)})?)?")
 
         prefix = alternation(v.currency_prefixes, check_before=False)  # the letter before is checked in code
         latin_prefixes = "|".join(re.escape(t) for t in v.currency_prefixes if wordish(t[0]))
@@ -66,7 +67,7 @@ class Patterns:
             rf"(?:{amount('a')})"
             rf"(?:\s?(?:-|~|～|至|到|—|–|to)\s?(?:(?P<pre2>{prefix})\s?)?(?:{amount('b')}))?"
             rf"(?:\s?(?P<suf>{alternation(v.currency_suffixes)}))?"
-            rf"(?:\s?(?:/|每|一|per|a|for\s1)\s?(?P<unit>{units})|\s?(?P<each>each|apiece|ea\.|一个|一件|/pc))?"
+            rf"(?:\s?(?:/|每|一|per|a|for\s1)\s?(?P<unit>{units})|\s?(?P<each>each|apiece|ea\.?(?![{LETTER}])|一个|一件|/pc))?"
         )
         self.weight = re.compile(
             rf"(?<![{LETTER}\d/])(?<!\d[.,])"
@@ -74,14 +75,24 @@ class Patterns:
             rf"(?:\s?(?:-|~|～|至|到|—|–)\s?(?:(?P<cn2>{cn_number})|(?P<num2>{NUM})))?"
             rf"\s?(?P<unit>{alternation(v.weight_units, latin_prefixes)})"
             # a digit right after 斤 or 两 is tenths of it (2两8 = 2.8 两, 1斤2两 = 1.2 斤)
-            rf"(?:(?<=[斤两兩])(?P<tail>\d|[一二三四五六七八九])(?:两|兩|钱|錢)?(?![\d.,元块米万萬千kw]))?"
+            rf"(?:(?<=[斤两兩])(?P<tail>\d|[一二三四五六七八九])(?:两|兩|钱|錢)?(?![\d.,元块米万萬千kw])"
+            rf"|(?<=斤)\s(?P<spaced>\d|[一二三四五六七八九])\s?(?:两|兩))?"  # 1 斤 2 两, spaced
         )
         self.quantity = re.compile(
             rf"(?<![{LETTER}\d/])(?<!\d[.,])(?:(?P<cn>{cn_number})|(?P<num>\d+))\s?"
             rf"(?P<unit>{alternation(v.quantity_units)})(?!月|人|小时|天|星期|年)"
             rf"|(?<![{LETTER}])(?:x|×|\*)\s?(?P<times>\d{{1,2}})(?![\d.])"
         )
+        self.not_quantity_after = starts_with(v.not_quantity_after)
         self.price_cue = ends_with(v.price_cues, r"[\s:=是为约仅只要：]*")
+        self.price_after = starts_with(v.price_after)
+        self.unit_after = starts_with([*v.weight_units, *v.quantity_units])
+        self.weight_after = re.compile(r"\s?" + alternation(v.weight_units, latin_prefixes) + "(?![重价])")  # not 克重
+        # a weight, then a bare amount set apart from it: 一斤 1800, 重58克 1280 (the price of that weight)
+        self.weight_before = re.compile(
+            rf"(?:\d|[{cn_digits}半])\s?{alternation(v.weight_units, latin_prefixes)}[\s,，、;；/|]{{1,3}}\Z")
+        self.times_before = re.compile(rf"(?<![{LETTER}])(?:x|×|\*)\s?\Z")
+        self.standalone = re.compile(r"[\s,，。;；!！~～|/)）]|\Z")
         self.not_price_before = ends_with(v.not_price_before)
         self.count_cue = ends_with(v.count_cues)
         self.not_price_after = starts_with(v.not_price_after)

@@ -11,8 +11,12 @@ import ahocorasick
 
 def wordish(ch: str) -> bool:
     """A letter of an alphabet written with spaces between words (Latin, Vietnamese...): terms in such
-    alphabets must not run on into another letter (digits may follow: ``vx13812345678``)."""
-    return ch.isalpha() and ord(ch) < 0x2E80
+    alphabets must not run on into another letter (digits may follow: ``vx13812345678``). Thai, Lao, Khmer
+    and Burmese are written without spaces between words, like Chinese."""
+    return ch.isalpha() and ord(ch) < 0x2E80 and not any(a <= ord(ch) <= b for a, b in _UNSPACED)
+
+
+_UNSPACED = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF))
 
 
 @dataclass(frozen=True)

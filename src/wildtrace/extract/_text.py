@@ -10,10 +10,12 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+_DROPPED = str.maketrans("", "", "\ufe0f\u20e3")  # emoji presentation and keycap marks: 6️⃣8️⃣ reads 68
+
 
 def fold(text: str) -> str:
-    """The normal form terms are matched in: NFKC, then case-folded."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    """The normal form terms are matched in: NFKC, case-folded, without emoji presentation or keycap marks."""
+    return unicodedata.normalize("NFKC", text).casefold().translate(_DROPPED)
 
 
 @lru_cache(maxsize=65536)
@@ -45,6 +47,8 @@ class View:
             while j < len(original) and unicodedata.combining(original[j]):
                 j += 1  # a base character and its combining marks normalise together
             piece = _fold_char(original[i]) if j == i + 1 else fold(original[i:j])
+            if not piece and ends:
+                ends[-1] = j  # a dropped mark belongs to the character before it
             parts.append(piece)
             starts.extend([i] * len(piece))
             ends.extend([j] * len(piece))

@@ -49,18 +49,22 @@ class Vocabulary:
     currency_prefixes: dict[str, str]
     currency_suffixes: dict[str, str]
     weak_suffixes: frozenset[str]
+    no_cents: frozenset[str]
     multipliers: dict[str, float]
     multiplier_currency: dict[str, str]
+    half_after: tuple[str, ...]
     cn_digits: dict[str, int]
     cn_units: dict[str, int]
     price_cues: tuple[str, ...]
     negotiable: tuple[str, ...]
     not_price_before: tuple[str, ...]
     not_price_after: tuple[str, ...]
+    price_after: tuple[str, ...]
     count_cues: tuple[str, ...]
     weight_units: dict[str, float]
     weight_cues: tuple[str, ...]
     quantity_units: tuple[str, ...]
+    not_quantity_after: tuple[str, ...]
     products: dict[str, tuple[str, ...]]
     not_products: tuple[str, ...]
     payment: dict[str, tuple[str, ...]]
@@ -75,18 +79,18 @@ class Vocabulary:
 
 
 def _traditional(terms: list[str]) -> list[str]:
-    s2t = _s2t()
+    """The terms, each Chinese term followed by its traditional forms (standard and Hong Kong: 菸嘴, 煙嘴)."""
     out = []
     for term in terms:
         out.append(term)
         if any("\u4e00" <= c <= "\u9fff" for c in term):
-            out.append(fold(s2t.convert(term)))
-    return out
+            out.extend(dict.fromkeys(fold(c.convert(term)) for c in _converters()))
+    return list(dict.fromkeys(out))
 
 
 @cache
-def _s2t() -> OpenCC:
-    return OpenCC("s2t")
+def _converters() -> tuple[OpenCC, ...]:
+    return OpenCC("s2t"), OpenCC("s2hk")
 
 
 class _Reader:
@@ -150,7 +154,7 @@ def _packaged() -> Vocabulary:
 
 def _load(directory: Path) -> Vocabulary:
     cur = _Reader(directory, "currencies.yaml")
-    data = cur.top("rates", "currencies")
+    data = cur.top("rates", "currencies", "no_cents")
     rates = cur.mapping(data["rates"], "rates")
     to_cny = {str(k).upper(): cur.number(v, f"rates.to_cny.{k}") for k, v in
               cur.mapping(rates.get("to_cny"), "rates.to_cny").items()}
@@ -161,19 +165,22 @@ def _load(directory: Path) -> Vocabulary:
         spec = cur.mapping(spec, f"currencies.{code}")
         if code not in to_cny:
             raise cur.fail(f"currencies.{code}", "has no rate in rates.to_cny")
-        for term in cur.terms(spec.get("prefixes"), f"currencies.{code}.prefixes"):
+        for term in _traditional(cur.terms(spec.get("prefixes"), f"currencies.{code}.prefixes")):
             prefixes.setdefault(term, code)
-        for term in cur.terms(spec.get("suffixes"), f"currencies.{code}.suffixes"):
+        for term in _traditional(cur.terms(spec.get("suffixes"), f"currencies.{code}.suffixes")):
             suffixes.setdefault(term, code)
         if "weak_suffixes" in spec:
             for term in cur.terms(spec["weak_suffixes"], f"currencies.{code}.weak_suffixes"):
                 if term not in suffixes:
                     raise cur.fail(f"currencies.{code}.weak_suffixes", f"{term!r} is not one of the suffixes")
                 weak.add(term)
+    no_cents = {str(c).upper() for c in cur.terms(data.get("no_cents"), "no_cents")}
+    if no_cents - set(to_cny):
+        raise cur.fail("no_cents", f"{sorted(no_cents - set(to_cny))[0]!r} has no rate in rates.to_cny")
 
     num = _Reader(directory, "numbers.yaml")
-    ndata = num.top("multipliers", "multiplier_currency", "cn_digits", "cn_units", "price_cues", "negotiable",
-                    "not_price_before", "not_price_after", "count_cues")
+    ndata = num.top("multipliers", "multiplier_currency", "half_after", "cn_digits", "cn_units", "price_cues",
+                    "negotiable", "not_price_before", "not_price_after", "price_after", "count_cues")
     multipliers = {fold(str(k)): num.number(v, f"multipliers.{k}") for k, v in
                    num.mapping(ndata["multipliers"], "multipliers").items()}
     multiplier_currency = {}
@@ -190,7 +197,7 @@ def _load(directory: Path) -> Vocabulary:
                 num.mapping(ndata["cn_units"], "cn_units").items()}
 
     units = _Reader(directory, "units.yaml")
-    udata = units.top("weights", "weight_cues", "quantities")
+    udata = units.top("weights", "weight_cues", "quantities", "not_quantity_after")
     weights = {fold(str(k)): units.number(v, f"weights.{k}") for k, v in
                units.mapping(udata["weights"], "weights").items()}
 
@@ -235,18 +242,22 @@ def _load(directory: Path) -> Vocabulary:
         currency_prefixes=prefixes,
         currency_suffixes=suffixes,
         weak_suffixes=frozenset(weak),
+        no_cents=frozenset(no_cents),
         multipliers=multipliers,
         multiplier_currency=multiplier_currency,
+        half_after=tuple(num.terms(ndata["half_after"], "half_after")),
         cn_digits=cn_digits,
         cn_units=cn_units,
         price_cues=tuple(_traditional(num.terms(ndata["price_cues"], "price_cues"))),
         negotiable=tuple(_traditional(num.terms(ndata["negotiable"], "negotiable"))),
         not_price_before=tuple(_traditional(num.terms(ndata["not_price_before"], "not_price_before"))),
         not_price_after=tuple(_traditional(num.terms(ndata["not_price_after"], "not_price_after"))),
+        price_after=tuple(_traditional(num.terms(ndata["price_after"], "price_after"))),
         count_cues=tuple(_traditional(num.terms(ndata["count_cues"], "count_cues"))),
         weight_units=weights,
         weight_cues=tuple(_traditional(units.terms(udata["weight_cues"], "weight_cues"))),
         quantity_units=tuple(_traditional(units.terms(udata["quantities"], "quantities"))),
+        not_quantity_after=tuple(_traditional(units.terms(udata["not_quantity_after"], "not_quantity_after"))),
         products={t: tuple(_traditional(prod.terms(pdata[t], t))) for t in PRODUCT_TYPES},
         not_products=tuple(_traditional(prod.terms(pdata["not_products"], "not_products"))),
         payment={str(k): tuple(_traditional(meth.terms(v, f"payment.{k}")))
