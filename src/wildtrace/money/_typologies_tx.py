@@ -44,39 +44,50 @@ class _OneOff:
     the order of their names (``names``, the frame's ``mx_accounts``: ``i`` -> ``name``), so joins and groups
     run on integers and ordering by number is ordering by name. ``once`` holds each payment of a relationship
     that happens at most ``max_pair_payments`` times in the ledger once: ``id``, ``t``, ``amount``, ``payer``
-    and ``payee`` (numbers), and its bucket ``b0``/``b1`` on the two window grids. ``cells`` (per account number ``a``,
-    grid ``g``, bucket ``b`` and direction ``dir``, 1 in / -1 out: ``n`` distinct counterparties,
-    ``total``, ``first_t``, ``last_t``, ``k`` the ledger's large count in that direction and ``steady``, a
-    large count that is the account's everyday rate) is computed in one GROUP BY per grid and direction over
-    ``once``. ``setup`` makes what is missing."""
+    and ``payee`` (numbers), and its bucket ``b0``/``b1`` on the two window grids. ``cells`` (per account number
+    ``a``, grid ``g``, bucket ``b`` and direction ``dir``, 1 in / -1 out: ``n`` distinct counterparties, ``k``
+    the ledger's large count in that direction, ``kb`` the ledger's large count of the smaller side of the
+    windows with payments both in and out, and ``steady``, a large count that is the account's everyday rate)
+    holds the windows of at least two counterparties (no reader looks at smaller ones); ``sums`` the
+    ``total``, ``first_t`` and ``last_t`` of the windows where a pattern can be, those of ``k`` or ``kb`` or
+    more (same keys). ``setup`` makes what is missing."""
 
     once: str
     names: str
     cells: str
+    sums: str
     setup: str
+
+    def payments(self, windows: str) -> str:
+        """SQL: the payments in ``once`` of the (``a``, ``g``, ``b``, ``dir``) windows of relation ``windows``
+        (a few hits), as ``a``, ``cp`` (the counterparty), ``id``, ``t``: joined on the account, then the bucket."""
+        return " UNION ALL ".join(
+            f"SELECT h.a, o.{cp} AS cp, o.id, o.t FROM {windows} h JOIN {self.once} o ON o.{a} = h.a "
+            f"WHERE h.dir = {d} AND h.b = CASE h.g WHEN 0 THEN o.b0 ELSE o.b1 END"
+            for a, cp, d in (("payee", "payer", 1), ("payer", "payee", -1)))
 
     def grids(self) -> str:
         """SQL: ``once`` on both grids (``g``, ``b``)."""
         return (f"(SELECT id, t, payer, payee, amount, 0 AS g, b0 AS b FROM {self.once} UNION ALL "
                 f"SELECT id, t, payer, payee, amount, 1 AS g, b1 AS b FROM {self.once})")
 
-    def ends(self) -> str:
-        """SQL: ``once`` on both grids from both ends: ``a``, ``cp``, ``dir``, ``id``, ``t``, ``amount``, ``g``,
-        ``b`` (made on the fly: typologies read it only for the cells of their hits)."""
-        g = self.grids()
-        return (f"(SELECT payee AS a, payer AS cp, 1 AS dir, id, t, amount, g, b FROM {g} "
-                f"UNION ALL SELECT payer, payee, -1, id, t, amount, g, b FROM {g})")
+
+_ENDS = (("payee", "payer", 1), ("payer", "payee", -1))
+"""Both ends of a payment: the account, its counterparty and the direction (1 in, -1 out)."""
 
 
 def _one_off(window: Window, span: Window, max_pair_payments: int, min_counterparties: int, quantile: float,
-             burst_ratio: float) -> _OneOff:
+             burst_ratio: float, *minimums: int) -> _OneOff:
     """Laundering moves money through new ties while everyday payments recur, so patterns are looked for
     in the payments of pairs that deal once, counted per account and window in one pass that every
     pattern typology reads. A cell is large when its count reaches ``k``, the ledger's own ``quantile``
     of such counts (at least ``min_counterparties``): judged against the ledger, not a fixed number. A
     large cell under ``burst_ratio`` times the account's own rate (its ledger-wide count spread evenly over
-    the span) is ``steady``: a shop's customers, an employer's payroll."""
+    the span) is ``steady``: a shop's customers, an employer's payroll. Windows are counted first and only
+    those of two counterparties or more are kept (most hold one; fewer where ``min_counterparties`` or the
+    reader's own ``minimums`` go lower), totalled where a pattern can be."""
     w, o = window.seconds, window.origin
+    floor = min(2, int(min_counterparties), *map(int, minimums))
     names = "mx_accounts"
     # a relationship of one payment is one group of one row: it is its own payment (no join back)
     pairs = ("SELECT payer, payee, any_value(id) AS id, any_value(t) AS t, any_value(amount) AS amount FROM x "
@@ -88,32 +99,36 @@ def _one_off(window: Window, span: Window, max_pair_payments: int, min_counterpa
                    JOIN {names} p ON p.name = x.payer JOIN {names} q ON q.name = x.payee)
         SELECT id, t, amount, payer, payee, (t - {o}) // {w} AS b0, (t - {o} + {w // 2}) // {w} AS b1
         FROM ({pairs}) WHERE t IS NOT NULL AND payer <> payee""")
-    def per(grid: int, bucket: str) -> str:  # one GROUP BY per grid and direction: small hash tables, no union
-        ends = (("payee", "payer", 1), ("payer", "payee", -1))
-        # a relationship of one payment has one counterparty per payment: counting rows counts counterparties
-        return " UNION ALL ".join(
-            f"SELECT {a} AS a, {grid} AS g, {bucket} AS b, {d} AS dir, "
-            f"{'count(*)' if max_pair_payments <= 1 else f'count(DISTINCT {cp})'} AS n, fsum(amount) AS total, "
-            f"min(t) AS first_t, max(t) AS last_t FROM {once} GROUP BY {a}, {bucket}" for a, cp, d in ends)
-
-    # and the ledger-wide count is the sum over one grid's buckets; it matters only where a count is large
-    deg = ("SELECT a, dir, sum(n) AS all_n FROM c SEMI JOIN large USING (a, dir) WHERE g = 0 GROUP BY a, dir"
-           if max_pair_payments <= 1 else
-           f"SELECT payee AS a, 1 AS dir, count(DISTINCT payer) AS all_n FROM {once} GROUP BY payee UNION ALL "
-           f"SELECT payer, -1, count(DISTINCT payee) FROM {once} GROUP BY payer")
+    grids = ((0, "b0"), (1, "b1"))
+    # a relationship of one payment has one counterparty per payment: counting rows counts counterparties
+    n = "count(*)" if max_pair_payments <= 1 else "count(DISTINCT {cp})"
+    # one count-only GROUP BY per grid and direction: small hash tables, no union of both ends
+    counts = " UNION ALL ".join(f"SELECT {a} AS a, {g} AS g, {b} AS b, {d} AS dir, {n.format(cp=cp)} AS n "
+                                f"FROM {once} GROUP BY {a}, {b}" for g, b in grids for a, cp, d in _ENDS)
+    # the ledger-wide count of an account matters only where one of its windows is large
+    deg = " UNION ALL ".join(f"SELECT {a} AS a, {d} AS dir, {n.format(cp=cp)} AS all_n FROM {once} "
+                             f"WHERE {a} IN (SELECT a FROM large WHERE dir = {d}) GROUP BY {a}" for a, cp, d in _ENDS)
     cells, make_cells = _shared(f"""
-        WITH c AS ({per(0, 'b0')} UNION ALL {per(1, 'b1')}),
+        WITH c AS MATERIALIZED ({counts}),
         top AS (SELECT dir, greatest({int(min_counterparties)}, quantile_disc(n, {quantile})) AS k FROM c GROUP BY dir),
-        ck AS (SELECT c.*, top.k FROM c JOIN top USING (dir)),
-        large AS (SELECT DISTINCT a, dir FROM ck WHERE n >= k),
-        deg AS ({deg})
-        SELECT a, CAST(g AS TINYINT) AS g, b, CAST(dir AS TINYINT) AS dir, CAST(n AS INTEGER) AS n, total, first_t,
-               last_t, CAST(k AS INTEGER) AS k,
-               n >= k AND n < {burst_ratio} * (all_n * {w / max(1, span.seconds)}) AS steady
-        FROM ck LEFT JOIN deg USING (a, dir)""")
+        inout AS (SELECT quantile_disc(least(i.n, o.n), {quantile}) AS kb FROM c i
+                  JOIN c o ON o.a = i.a AND o.g = i.g AND o.b = i.b AND o.dir = -1 WHERE i.dir = 1),
+        ck AS MATERIALIZED (SELECT c.*, top.k, inout.kb FROM c JOIN top USING (dir), inout WHERE n >= {int(floor)}),
+        large AS (SELECT DISTINCT a, dir FROM ck WHERE n >= k)
+        SELECT a, CAST(g AS TINYINT) AS g, b, CAST(dir AS TINYINT) AS dir, CAST(n AS INTEGER) AS n, CAST(k AS INTEGER)
+               AS k, CAST(kb AS INTEGER) AS kb, n >= k AND n < {burst_ratio} * (all_n * {w / max(1, span.seconds)})
+               AS steady
+        FROM ck LEFT JOIN ({deg}) USING (a, dir)""")
+    # a window's total and times only where a pattern can be: windows of k, or kb, or more counterparties
+    sums, make_sums = _shared(f"WITH need AS (SELECT a, g, b, dir FROM {cells} WHERE n >= least(k, coalesce(kb, k)))\n"
+                              + " UNION ALL ".join(
+        f"SELECT o.{a} AS a, CAST({g} AS TINYINT) AS g, o.{b} AS b, CAST({d} AS TINYINT) AS dir, "
+        f"fsum(o.amount) AS total, min(o.t) AS first_t, max(o.t) AS last_t FROM {once} o SEMI JOIN need "
+        f"ON need.a = o.{a} AND need.g = {g} AND need.b = o.{b} AND need.dir = {d} GROUP BY o.{a}, o.{b}"
+        for g, b in grids for a, _, d in _ENDS))
     # the shared tables need no row order (every reader orders what it lists): DuckDB builds them in less memory
-    return _OneOff(once, names, cells, "SET preserve_insertion_order = false;\n" + make_once + make_cells
-                   + "RESET preserve_insertion_order;\n")
+    return _OneOff(once, names, cells, sums, "SET preserve_insertion_order = false;\n" + make_once + make_cells
+                   + make_sums + "RESET preserve_insertion_order;\n")
 
 
 def _crowded(r: _OneOff) -> str:
@@ -132,11 +147,11 @@ def _strength(n: str, k: str) -> str:
 def _burst(direction: int, r: _OneOff, window: Window, verb: str) -> str:
     return r.setup + f"""
     WITH best AS (SELECT *, row_number() OVER (PARTITION BY a ORDER BY n DESC, total DESC, g, b) AS rk
-                  FROM {r.cells} WHERE dir = {direction} AND n >= k AND NOT steady),
+                  FROM {r.cells} JOIN {r.sums} USING (a, g, b, dir) WHERE dir = {direction} AND n >= k AND NOT steady),
     hit AS (SELECT * FROM best WHERE rk = 1),
     ev AS (SELECT e.a, list(e.id ORDER BY e.t, e.id) AS evidence,
                   list(DISTINCT m.name ORDER BY m.name) AS cps
-           FROM {r.ends()} e JOIN hit USING (a, g, b, dir) JOIN {r.names} m ON m.i = e.cp GROUP BY e.a)
+           FROM ({r.payments('hit')}) e JOIN {r.names} m ON m.i = e.cp GROUP BY e.a)
     SELECT s.name AS subject, {_strength('n', 'k')} AS strength,
            printf('%d distinct counterparties {verb} once each within {window.text} (total %.2f; the ledger''s '
                   || 'large count is %d)', n, total, k) AS reason,
@@ -183,23 +198,23 @@ def gather_scatter(min_in: int, min_out: int, min_kept: float, window: Window, s
     ledger's windows with both (its ``quantile``), the last payment out after the first in (a collection
     point that redistributes). Steady crowds (a shop)
     are not subjects."""
-    r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio)
+    r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio, min_in, min_out)
     return r.setup + f"""
-    WITH j AS (SELECT i.a AS subject, i.g, i.b, i.n AS n_in, o.n AS n_out, i.steady OR o.steady AS steady,
-                      o.last_t > i.first_t AND o.total BETWEEN {min_kept} * i.total AND i.total / {min_kept}
-                        AS ordered
+    WITH j AS (SELECT i.a AS subject, i.g, i.b, i.n AS n_in, o.n AS n_out, i.steady OR o.steady AS steady
                FROM {r.cells} i JOIN {r.cells} o ON o.a = i.a AND o.g = i.g AND o.b = i.b AND o.dir = -1
                WHERE i.dir = 1),
-    thr AS (SELECT greatest({min(int(min_in), int(min_out))}, quantile_disc(least(n_in, n_out), {quantile})) AS k
-            FROM j),
-    best AS (SELECT j.*, thr.k, row_number() OVER (PARTITION BY subject ORDER BY n_in + n_out DESC, g, b) AS rk
-             FROM j, thr WHERE n_in >= {int(min_in)} AND n_out >= {int(min_out)} AND least(n_in, n_out) >= thr.k
-               AND ordered AND NOT steady),
+    thr AS (SELECT greatest({min(int(min_in), int(min_out))}, max(kb)) AS k FROM {r.cells}),
+    big AS (SELECT j.*, thr.k FROM j, thr WHERE n_in >= {int(min_in)} AND n_out >= {int(min_out)}
+              AND least(n_in, n_out) >= thr.k AND NOT steady),
+    best AS (SELECT big.*, row_number() OVER (PARTITION BY subject ORDER BY n_in + n_out DESC, big.g, big.b) AS rk
+             FROM big JOIN {r.sums} i ON i.a = big.subject AND i.g = big.g AND i.b = big.b AND i.dir = 1
+             JOIN {r.sums} o ON o.a = big.subject AND o.g = big.g AND o.b = big.b AND o.dir = -1
+             WHERE o.last_t > i.first_t AND o.total BETWEEN {min_kept} * i.total AND i.total / {min_kept}),
     hit AS (SELECT * FROM best WHERE rk = 1),
+    ends AS (SELECT subject AS a, g, b, dir FROM hit, (VALUES (1), (-1)) d(dir)),
     ev AS (SELECT e.a AS subject, list(e.id ORDER BY e.t, e.id) AS evidence,
                   list(DISTINCT m.name ORDER BY m.name) AS cps
-           FROM {r.ends()} e JOIN hit ON hit.subject = e.a AND hit.g = e.g AND hit.b = e.b
-           JOIN {r.names} m ON m.i = e.cp GROUP BY e.a)
+           FROM ({r.payments('ends')}) e JOIN {r.names} m ON m.i = e.cp GROUP BY e.a)
     SELECT s.name AS subject, {_strength('least(n_in, n_out)', 'k')} AS strength,
            printf('%d payers in, then %d payees out, each once, within {window.text}', n_in, n_out) AS reason,
            evidence, list_prepend(s.name, cps) AS members
@@ -219,18 +234,20 @@ def scatter_gather(min_intermediaries: int, min_ratio: float, min_kept: float, w
     source's payees is not where layered money gathers)."""
     w = window.seconds
     k = int(min_intermediaries)
-    r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio)
+    r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio, min_intermediaries)
     # over one-off ties each (source, intermediary, destination) is one row: counting rows counts intermediaries
     mids = "count(*)" if max_pair_payments <= 1 else "count(DISTINCT a.payee)"
-    # the pairs of the source's payments and the intermediaries' onward ones: counted first, listed for candidates
-    on = (f"b.payer = a.payee AND b.t >= a.t AND b.t <= a.t + {w} AND b.payee <> a.payer "
+    # the pairs of the source's payments and the intermediaries' onward ones: counted first, listed for candidates.
+    # An onward payment within the window (one bucket of grid 0 long) falls in the first one's bucket or the
+    # next: the source's payments are joined on both (``nb``), so the join compares only those pairs
+    on = (f"b.payer = a.payee AND b.b0 = a.nb AND b.t >= a.t AND b.t <= a.t + {w} AND b.payee <> a.payer "
           f"AND b.amount >= {min_ratio} * a.amount")
     return r.setup + f"""
     WITH crowd AS {_crowded(r)},
-    e AS (SELECT o.id, o.t, o.payer, o.payee, o.amount FROM {r.once} o
+    e AS (SELECT o.id, o.t, o.payer, o.payee, o.amount, o.b0 FROM {r.once} o
           ANTI JOIN crowd c ON c.a = o.payee AND c.g = 0 AND c.b = o.b0),
     src AS (SELECT DISTINCT a AS payer FROM {r.cells} WHERE dir = -1 AND n >= {k}),
-    a AS (SELECT * FROM e WHERE payer IN (SELECT payer FROM src)),
+    a AS (SELECT e.*, e.b0 + u AS nb FROM e, (VALUES (0), (1)) v(u) WHERE payer IN (SELECT payer FROM src)),
     cand AS (SELECT a.payer AS s, b.payee AS d FROM a JOIN e b ON {on} GROUP BY ALL HAVING {mids} >= {k}),
     p0 AS (SELECT a.payer AS s, a.payee AS m, b.payee AS d, a.id AS id1, b.id AS id2, b.amount AS amount, a.t,
                   a.amount AS a_amount
@@ -258,7 +275,7 @@ def bipartite(min_payers: int, min_payees: int, window: Window, span: Window, ma
     relationships between two groups: layering between mule sets; stacked layers show as blocks whose
     payees pay on). At least ``min_payers`` payers sharing ``min_payees`` payees; accounts that are a
     steady crowd in the window (shops, employers) are left out, since everyone shares them."""
-    r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio)
+    r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio, min_payers, min_payees)
     return r.setup + f"""
     WITH crowd AS {_crowded(r)},
     payers AS (SELECT a, g, b FROM {r.cells} ANTI JOIN crowd USING (a, g, b) WHERE dir = -1 AND n >= {int(min_payees)}),
