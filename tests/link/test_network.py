@@ -59,9 +59,10 @@ def test_who_profits_most():
     assert all(isinstance(e, list) for e in traders["role_evidence"])
 
 
-def _chain(carver_types=None):
+def _chain(carver_types=None, extra=()):
     """A chain as the domain describes it: the carver buys raw ivory, the wholesaler buys from the carver and
-    collects from a shop, the raw trader and an agent; the agent passes on what the shop pays it within an hour."""
+    collects from a shop, the raw trader and an agent; the agent passes on what the shop pays it within an hour.
+    ``extra``: more (time, payer, payee, amount) payments."""
     names = ["raw", "carver", "whole", "shop", "agent", "quiet"]
     ids = _ids([(f"wx:{n}", "payment_account", f"wallet:{n}") for n in names])
     clusters = {f"wx:{n}": f"T_{n}" for n in names}
@@ -77,7 +78,7 @@ def _chain(carver_types=None):
         rows += [(t, "carver", "raw", 20_000.0), (t, "whole", "carver", 30_000.0), (t, "shop", "whole", 5_000.0),
                  (t, "shop", "agent", 10_000.0), (f"2025-03-{day:02d}T11:00:00+08:00", "agent", "whole", 9_800.0)]
     rows += [("2025-03-05T10:00:00+08:00", "raw", "whole", 4_000.0), ("2025-03-06T10:00:00+08:00", "raw", "whole",
-                                                                      4_000.0)]
+                                                                      4_000.0), *extra]
     transactions = pd.DataFrame([{"id": str(i), "time": t, "payer": f"wallet:{a}", "payee": f"wallet:{b}", "amount": x}
                                  for i, (t, a, b, x) in enumerate(rows)])
     graph = build_network(ids, clusters, transactions, pd.DataFrame(columns=["sender_phone", "receiver_phone",
@@ -103,6 +104,16 @@ def test_a_carver_advertising_rough_pieces_is_a_processor_by_where_its_money_goe
     assert table.loc["T_carver", "role"] == "processor"
     assert any("pays a raw trader 3 times" in r for r in table.loc["T_carver", "role_evidence"])
     assert table.loc["T_raw", "role"] == "raw_trader"  # paid by the carver, paid by no wholesaler
+
+
+def test_a_shop_paid_now_and_then_by_a_wholesaler_it_pays_more_stays_a_retailer():
+    # three payments from the wholesaler (a loan repaid, a friend's share: not pieces bought) against the 15,000 CNY
+    # the shop pays it: money flows up the chain from the shop, so the shop is downstream, not a carver
+    table = _chain(extra=[(f"2025-03-{day:02d}T18:00:00+08:00", "whole", "shop", 1_500.0) for day in range(10, 13)])
+    assert table.loc["T_shop", "role"] == "retailer"
+    assert table.loc["T_carver", "role"] == "processor"  # the wholesaler pays it 90,000, it pays the wholesaler nothing
+    more = _chain(extra=[(f"2025-03-{day:02d}T18:00:00+08:00", "whole", "shop", 8_000.0) for day in range(10, 13)])
+    assert more.loc["T_shop", "role"] == "processor"  # paid 24,000 for its pieces, more than the 15,000 it pays
 
 
 def test_communities_follow_money_and_parcels_not_a_shared_number():

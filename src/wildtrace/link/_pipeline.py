@@ -21,6 +21,8 @@ from wildtrace.log import get_logger
 
 log = get_logger(__name__)
 EDGE_COLUMNS = ["account_l", "account_r", "source", "match_weight", "match_probability", "reasons", "accepted"]
+HELD = ("not linked: neither name, handle, handle digits, bio nor the very same picture file agree; posting hours, "
+        "habits, prices, place and look-alike pictures are shared by a whole trade")
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,22 @@ def shared_pictures(ids: pd.DataFrame, hubs: pd.DataFrame) -> tuple[dict[str, li
     return groups, files
 
 
+def splink_edges(pairs: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Edges of the scored pairs (:func:`predict_pairs`): linked at or above ``threshold`` when something in the pair
+    says who the account is (``identity``); a likely pair without it is kept, not linked, with the reason."""
+    likely = pairs["match_probability"] >= threshold
+    held = likely & ~pairs["identity"].astype(bool)
+    if held.any():
+        log.info("%d pairs at or above %.2f not linked: nothing in them says who the account is", int(held.sum()),
+                 threshold)
+    return pd.DataFrame({
+        "account_l": pairs["account_l"], "account_r": pairs["account_r"], "source": "splink",
+        "match_weight": pairs["match_weight"], "match_probability": pairs["match_probability"],
+        "reasons": [[*r, HELD] if h else r for r, h in zip(pairs["evidence"], held, strict=True)],
+        "accepted": likely & ~held,
+    })
+
+
 def link_accounts(data: LinkData, options: LinkOptions | None = None, spark: Any = None,
                   engine: str | None = None) -> LinkResult:
     """Link ``data.accounts`` into traders; ``engine`` ("duckdb" or "spark") overrides ``options.engine``."""
@@ -101,11 +119,7 @@ def link_accounts(data: LinkData, options: LinkOptions | None = None, spark: Any
         pairs = predict_pairs(features, labels=id_edges[["account_l", "account_r"]], engine=engine, spark=spark,
                               min_probability=min(0.5, options.threshold),
                               max_block_accounts=options.max_block_accounts)
-        frames.append(pd.DataFrame({
-            "account_l": pairs["account_l"], "account_r": pairs["account_r"], "source": "splink",
-            "match_weight": pairs["match_weight"], "match_probability": pairs["match_probability"],
-            "reasons": pairs["evidence"], "accepted": pairs["match_probability"] >= options.threshold,
-        }))
+        frames.append(splink_edges(pairs, options.threshold))
     edges = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(
         not f.empty for f in frames) else pd.DataFrame(columns=EDGE_COLUMNS)
     edges = edges.drop_duplicates(["account_l", "account_r", "source"]).reset_index(drop=True)

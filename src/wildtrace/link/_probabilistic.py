@@ -28,6 +28,13 @@ from wildtrace.log import get_logger
 log = get_logger(__name__)
 COMPARED = ("name", "handle_stem", "handle_digits", "bio_tokens", "location", "hours", "style", "price_band",
             "pictures")
+SAME_FILE = "the same picture file posted"
+ELSE_LEVEL = cll.ElseLevel().create_level_dict("duckdb")["label_for_charts"]  # "All other comparisons"
+# What says who an account is, as against how it behaves: a pair is linked only when one of these agrees. Posting
+# hours, writing habits, prices, the place and look-alike pictures are shared by a whole trade (night posting, emoji,
+# ivory prices, product shots on plain grounds); u is estimated over all accounts, so between two busy traders
+# they add up as if independent and can outweigh everything else.
+IDENTITY = {"name": None, "handle_stem": None, "handle_digits": None, "bio_tokens": None, "pictures": SAME_FILE}
 MIN_LABELLED_PAIRS = 30
 
 
@@ -48,7 +55,7 @@ def splink_settings(n_accounts: int, accounts_per_person: float = 1.3) -> Settin
         cl.ExactMatch("price_band").configure(m_probabilities=[0.6, 0.4]),
         cl.CustomComparison(output_column_name="pictures", comparison_levels=[
             cll.NullLevel("pictures"),
-            cll.ArrayIntersectLevel("picture_files", 1).configure(label_for_charts="the same picture file posted"),
+            cll.ArrayIntersectLevel("picture_files", 1).configure(label_for_charts=SAME_FILE),
             cll.ArrayIntersectLevel("pictures", 2).configure(label_for_charts="2 or more same pictures posted"),
             cll.ArrayIntersectLevel("pictures", 1).configure(label_for_charts="1 same picture posted"),
             cll.ElseLevel(),
@@ -130,12 +137,13 @@ def _log_blocking(counts: Any, max_block_accounts: int) -> None:
 def predict_pairs(features: pd.DataFrame, labels: pd.DataFrame | None = None, engine: str = "duckdb",
                   spark: Any = None, min_probability: float = 0.5, seed: int = 7,
                   max_block_accounts: int = MAX_BLOCK_ACCOUNTS) -> pd.DataFrame:
-    """Scored account pairs: account_l, account_r, match_weight, match_probability and per-comparison evidence.
+    """Scored account pairs: account_l, account_r, match_weight, match_probability, per-comparison evidence and
+    ``identity`` (an :data:`IDENTITY` comparison agrees: the pair may be linked).
 
     ``labels`` (account_l, account_r) are pairs known to match (linked by strong identifiers).
     ``max_block_accounts``: the largest block a blocking rule compares in full (:func:`blocking_query`).
     """
-    out_cols = ["account_l", "account_r", "match_weight", "match_probability", "evidence"]
+    out_cols = ["account_l", "account_r", "match_weight", "match_probability", "evidence", "identity"]
     if len(features) < 2:
         return pd.DataFrame(columns=out_cols)
     db_api = _database_api(engine, spark)
@@ -211,10 +219,20 @@ def _explain(predictions: pd.DataFrame, levels: dict[str, list[tuple[float, str]
               for col, (base, total) in zip(COMPARED, weights, strict=True)
               for b, t in [(float(base[i]), float(total[i]))] if not math.isnan(b) and b != 0.0 and not math.isnan(t)]
              for i in first_pair.tolist()]
+    who = [_says_who(items, weights, i) for items, i in zip(named, first_pair.tolist(), strict=True)]
     a, b = predictions["unique_id_l"].astype(str), predictions["unique_id_r"].astype(str)
     return pd.DataFrame({
         "account_l": a.where(a < b, b), "account_r": b.where(a < b, a),
         "match_weight": predictions["match_weight"].astype(float).round(3),
         "match_probability": predictions["match_probability"].astype(float).round(5),
         "evidence": [list(named[p]) for p in pattern.tolist()],
+        "identity": np.array(who, dtype=bool)[pattern] if len(pattern) else np.zeros(0, dtype=bool),
     })
+
+
+def _says_who(items: list[dict[str, Any]], weights: list[tuple[np.ndarray, np.ndarray]], i: int) -> bool:
+    """Whether a pair's evidence has an :data:`IDENTITY` comparison agreeing: at a level other than the last ("all
+    other comparisons") whose weight before term-frequency adjustment speaks for a match (pictures: the same file)."""
+    base = {col: float(w[0][i]) for col, w in zip(COMPARED, weights, strict=True)}
+    return any(item["comparison"] in IDENTITY and base[item["comparison"]] > 0 and item["level"] != ELSE_LEVEL
+               and IDENTITY[item["comparison"]] in (None, item["level"]) for item in items)

@@ -112,6 +112,17 @@ def _offers(profile: dict[str, Any]) -> tuple[int, int, float | None]:
     return (sum(types.get(t, 0) for t in RAW_TYPES), sum(types.get(t, 0) for t in WORKED_TYPES), ppg.get("median"))
 
 
+def _upstream_payments(these: pd.DataFrame, side: str, back: pd.DataFrame, back_side: str, first: dict[str, str],
+                       role: str) -> int:
+    """How many of ``these`` payments (received from, or paid to, traders of ``role``: ``side`` names the other end)
+    go the way money flows up the chain: counted only when they carry more money than the ``back`` payments between
+    the same traders the other way. A processor is paid by a wholesaler for its pieces more than it pays it; a
+    retailer that pays its wholesaler and now and then receives a payment from one is downstream of it."""
+    mine = these[side].map(lambda x: first.get(x) == role)
+    theirs = back[back_side].map(lambda x: first.get(x) == role)
+    return int(mine.sum()) if these.loc[mine, "amount"].sum() > back.loc[theirs, "amount"].sum() else 0
+
+
 def chain_roles(payments: pd.DataFrame, profiles: dict[str, dict[str, Any]], traders: list[str],
                 rules: RoleRules | None = None) -> dict[str, dict[str, Any]]:
     """Role, confidence (0-1) and reasons of each of ``traders``.
@@ -160,8 +171,8 @@ def chain_roles(payments: pd.DataFrame, profiles: dict[str, dict[str, Any]], tra
     for t in traders:  # second pass: position relative to the raw traders and wholesalers found
         raw, worked, _ = _offers(profiles.get(t, {}))
         got, paid = received.get(t, empty), sent.get(t, empty)
-        from_wholesaler = int(got["src"].map(lambda x: first.get(x) == "wholesaler").sum())
-        to_supplier = int(paid["dst"].map(lambda x: first.get(x) == "raw_trader").sum())
+        from_wholesaler = _upstream_payments(got, "src", paid, "dst", first, "wholesaler")
+        to_supplier = _upstream_payments(paid, "dst", got, "src", first, "raw_trader")
         if first.get(t) == "raw_trader" and min(from_wholesaler, to_supplier) >= rules.processor_min_payments:
             # between a raw trader it pays and a wholesaler that pays it: a processor offering its rough stock
             assign(t, "processor", 0.4 + 0.05 * (from_wholesaler + to_supplier),
