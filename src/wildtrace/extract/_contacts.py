@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 
-from wildtrace.extract._money import is_vietnamese
+from wildtrace.extract._money import is_thai, is_vietnamese
+from wildtrace.extract._patterns import alternation
 from wildtrace.extract._terms import TermMatcher
 from wildtrace.extract._text import View, digit_view
 from wildtrace.extract._vocab import Vocabulary
@@ -47,7 +48,10 @@ _GLUED_LABEL = re.compile(r"(?:VX|WX)(?=[a-z])|V(?=wx|vx)")
 _BARE_HANDLE = re.compile(r"(?<![\w.@])@([a-z][a-z0-9_]{4,31})(?![a-z0-9_])")
 _REGION_CUES = {"VN": ("越南", "vietnam", "việt nam", "zalo", "+84"), "HK": ("香港", "hong kong", "hk", "+852"),
                 "MO": ("澳门", "macau", "+853"), "TW": ("台湾", "taiwan", "+886"), "US": ("usa", "美国", "+1 "),
-                "MY": ("malaysia", "马来西亚", "+60"), "TH": ("泰国", "thailand", "+66")}
+                "MY": ("malaysia", "马来西亚", "+60"), "TH": ("泰国", "thailand", "+66"),
+                "ID": ("indonesia", "jakarta", "surabaya", "+62")}
+# Words of a language written in Latin letters without marks of its own: its country's numbers come first.
+_LANGUAGE_WORDS = {"ID": ("harga", "juta", "rupiah", "jual ", "hubungi", "ongkir", "gading")}
 _COUNTRY_PREFIXES = ("86", "852", "853", "886", "84")
 # How a number is written at home, without the country code: a number is read as national only when it
 # looks like one (a US number is not a Chinese one just because the digits happen to be valid there).
@@ -60,7 +64,10 @@ _NATIONAL = {
     "US": re.compile(r"1?[2-9]\d{9}"),
     "MY": re.compile(r"01\d{8,9}|0[3-9]\d{7,8}"),
     "TH": re.compile(r"0[689]\d{8}|0[2-7]\d{7}"),
+    "ID": re.compile(r"08\d{8,11}"),
 }
+# 415-867-2291, (415) 867-2291: the grouping of the North American numbering plan
+_NANP_GROUPS = ([3, 3, 4], [1, 3, 3, 4])
 
 
 @dataclass
@@ -106,6 +113,15 @@ def phone_e164(digits: str, plus: bool, regions: tuple[str, ...], lenient: bool 
     return None
 
 
+_APP_AFTER = re.compile(r"[\s(（\-–,/]{1,4}")
+
+
+@cache
+def _phone_label(v: Vocabulary) -> re.Pattern[str]:
+    """A phone label right after another label and a slash: the SĐT of Zalo/SĐT."""
+    return re.compile(r"\s?[/|&]\s?" + alternation(v.contacts["phone_cues"]))
+
+
 @cache
 def _labels(v: Vocabulary) -> TermMatcher:
     c = v.contacts
@@ -125,10 +141,12 @@ class _Finder:
         self.t = self.view.text
         self.d = digit_view(self.t, v.cn_digits)
         self.found: list[tuple[int, int, str, str]] = []  # view start, end, kind, value
-        regions = ["CN"] + [r for r, cues in _REGION_CUES.items() if any(c in self.t for c in cues)]
-        if is_vietnamese(self.t) and "VN" not in regions:
-            regions.append("VN")
-        self.regions = tuple(regions)
+        # the country of the text's own language first (a Vietnamese 09... is not a Chinese 0...), then China
+        lead = ["VN"] if is_vietnamese(self.t) else ["TH"] if is_thai(self.t) else [
+            r for r, words in _LANGUAGE_WORDS.items() if any(w in self.t for w in words)]
+        regions = [*lead, "CN", *(r for r, cues in _REGION_CUES.items() if any(c in self.t for c in cues))]
+        self.regions = tuple(dict.fromkeys(regions))
+        self.label_hits: list[tuple[int, int, str]] = []  # messenger labels: start, end, app
 
     def free(self, a: int, b: int) -> bool:
         return not any(x < b and a < y for x, y, _, _ in self.found)
@@ -175,9 +193,14 @@ class _Finder:
             kind, app = hit.payload
             filler = _FILLER.match(self.t, hit.end)
             pos = filler.end() if filler else hit.end
+            if kind == "messenger" and (other := _phone_label(self.v).match(self.t, pos)):
+                rest = _FILLER.match(self.t, other.end())  # Zalo/SĐT: 0935...: the app's number
+                pos = rest.end() if rest else other.end()
             colon = bool(_COLON.search(self.t, hit.end, pos)) or self.t[hit.end:pos].count(":") > 0
-            if hit.term in self.v.contacts["needs_colon"] and not (colon or self.d[hit.end:hit.end + 1].isdigit()):
+            if hit.term in self.v.contacts["needs_colon"] and not (colon or self.d[pos:pos + 1].isdigit()):
                 continue
+            if kind == "messenger" and app:
+                self.label_hits.append((hit.start, hit.end, app))
             if any(self.t.startswith(s, pos) for s in self.v.contacts["same_as_phone"]):
                 same_as_phone.append(app if kind == "messenger" else "wechat")
                 continue
@@ -276,7 +299,9 @@ class _Finder:
                     if not 7 <= len(digits) <= 15 or not self.free(a, b):
                         continue
                     whole = i == 0 and j == len(groups) - 1 and _CN_MOBILE.fullmatch(digits) is not None
-                    e164 = phone_e164(digits, plus and i == 0, self.regions, lenient=whole)
+                    nanp = [y - x for x, y in groups[i:j + 1]] in _NANP_GROUPS
+                    regions = (*self.regions, "US") if nanp else self.regions
+                    e164 = phone_e164(digits, plus and i == 0, regions, lenient=whole)
                     if e164:
                         self.add(a - (1 if plus and i == 0 else 0), b, "phone", e164)
                         i = j
@@ -308,12 +333,20 @@ class _Finder:
             if self.free(m.start(), m.end()):
                 self.add(m.start(), m.end(), "telegram", "@" + m.group(1))
 
+    def apps_after_phones(self) -> None:
+        """A messenger named right after a phone number (0978 654 321 (Zalo)) is registered to that number."""
+        for start, _, app in self.label_hits:
+            for a, b, kind, value in list(self.found):
+                if kind == "phone" and b <= start and _APP_AFTER.fullmatch(self.t, b, start):
+                    self.add(a, b, "messenger_id", f"{app}:{value}")
+
     def run(self) -> list[Found]:
         self.urls()
         self.emails()
         self.cards()
         same_as_phone = self.labelled()
         self.phones()
+        self.apps_after_phones()
         self.handles()
         self.bare_ids()
         for app in same_as_phone:

@@ -89,6 +89,11 @@ def extract_fields(text: str, species: Iterable[str] = (), products: Iterable[st
             found.append(value)
         return list(dict.fromkeys(found))
 
+    payment = vocab_hits("payment")
+    for c in contacts:
+        if c.kind == "bank_card" and "bank_transfer" not in payment:  # a card number to pay to: a bank transfer
+            payment.append("bank_transfer")
+            matches.append({"field": "payment", "value": "bank_transfer", "raw": c.raw, "span": list(c.span)})
     product_types = vocab_hits("products") + product_types_of(products, lex, PRODUCT_TYPES)
     product_type = next((t for t in reversed(PRODUCT_TYPES) if t in product_types), "none")
     place_hits = [h for h in v.matcher("places").find(view.text)]
@@ -117,7 +122,7 @@ def extract_fields(text: str, species: Iterable[str] = (), products: Iterable[st
         "product_types": [t for t in PRODUCT_TYPES if t in product_types],
         "species": species_of(species, view, lex),
         "contacts": [_contact(c) for c in contacts],
-        "payment_methods": vocab_hits("payment"),
+        "payment_methods": payment,
         "delivery_methods": vocab_hits("delivery"),
         "legality_claims": vocab_hits("claims"),
         "location": location,
