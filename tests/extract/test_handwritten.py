@@ -1,47 +1,64 @@
-"""Extraction on hand-written posts that the simulator did not write (tests/extract/data/handwritten_posts.csv):
-Chinese, Hong Kong, Vietnamese, Thai, Indonesian and English notations, decoys (years, sizes, phone numbers,
-order numbers) and several items in one post, labelled by hand. Floors sit a little under what is measured
-(docs/extract.md, "Hand-written posts")."""
+"""Extraction on hand-written posts that the simulator did not write: Chinese, Hong Kong, Taiwanese,
+Vietnamese, Thai, Indonesian and English notations, decoys (years, sizes, phone and order numbers) and several
+items in one post, labelled by hand. ``handwritten_posts.csv`` is the set the extraction fixes of 2026-12-07 were
+read from; ``handwritten_heldout.csv`` was written after them and never used to change the code. Floors sit a
+little under what is measured (docs/extract.md, "Hand-written posts")."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
+import pytest
+
 from wildtrace.extract import evaluate_extraction
 
-DATA = Path(__file__).parent / "data" / "handwritten_posts.csv"
+DATA = Path(__file__).parent / "data"
 
-# field: (coverage, accuracy, precision) floors
+# set -> field -> (coverage, accuracy, precision) floors
 FLOORS = {
-    "price": (0.82, 0.72, 0.86),
-    "weight": (0.93, 0.90, 0.95),
-    "price_per_gram": (0.79, 0.75, 0.93),
-    "product_type": (0.65, 0.64, 0.96),
-    "currency": (0.82, 0.80, 0.95),
-    "prices": (0.82, 0.73, 0.90),
-    "contacts": (0.87, 0.79, 0.92),
-    "payment": (0.70, 0.63, 0.98),
-    "delivery": (0.63, 0.63, 0.98),
+    "handwritten_posts.csv": {
+        "price": (0.96, 0.94, 0.96),
+        "weight": (0.98, 0.97, 0.97),
+        "price_per_gram": (0.98, 0.97, 0.97),
+        "product_type": (0.96, 0.95, 0.97),
+        "currency": (0.96, 0.96, 0.98),
+        "prices": (0.96, 0.93, 0.97),
+        "contacts": (0.98, 0.92, 0.94),
+        "payment": (0.95, 0.95, 0.98),
+        "delivery": (0.97, 0.97, 0.97),
+    },
+    "handwritten_heldout.csv": {
+        "price": (0.97, 0.89, 0.89),
+        "weight": (0.93, 0.93, 0.97),
+        "price_per_gram": (0.97, 0.83, 0.83),
+        "product_type": (0.86, 0.83, 0.95),
+        "currency": (0.97, 0.97, 0.97),
+        "prices": (0.97, 0.83, 0.88),
+        "contacts": (0.97, 0.90, 0.97),
+        "payment": (0.80, 0.80, 0.80),
+        "delivery": (0.85, 0.78, 0.90),
+    },
 }
 
 
-def test_the_set_is_large_and_varied() -> None:
-    with DATA.open(encoding="utf-8") as fh:
+@pytest.mark.parametrize(("name", "size"), [("handwritten_posts.csv", 120), ("handwritten_heldout.csv", 40)])
+def test_the_sets_are_large_and_varied(name: str, size: int) -> None:
+    with (DATA / name).open(encoding="utf-8") as fh:
         assert fh.readline().startswith("# provenance:")
         rows = list(csv.DictReader(fh))
-    assert len(rows) >= 120
+    assert len(rows) >= size
     assert {r["language"] for r in rows} >= {"zh", "zh-hk", "vi", "th", "id", "en"}
-    assert len({r["currency"] for r in rows if r["price"]}) >= 7
-    assert sum(not r["price"] for r in rows) >= 15  # posts without a price: negotiable, decoys
+    assert len({r["currency"] for r in rows if r["price"]}) >= 6
+    assert sum(not r["price"] for r in rows) >= size // 10  # posts without a price: negotiable, decoys
 
 
-def test_floors_on_hand_written_posts() -> None:
-    result = evaluate_extraction(DATA, DATA)
-    assert result["posts"] >= 120
-    for field, (coverage, accuracy, precision) in FLOORS.items():
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_floors_on_hand_written_posts(name: str) -> None:
+    result = evaluate_extraction(DATA / name, DATA / name)
+    for field, (coverage, accuracy, precision) in FLOORS[name].items():
         r = result[field]
         assert r["coverage"] >= coverage, (field, r)
         assert r["accuracy"] >= accuracy, (field, r)
         assert r["precision"] >= precision, (field, r)
-    assert result["price"]["spurious"] <= 1  # years, sizes, phone and order numbers are not prices
+    assert result["price"]["spurious"] == 0  # years, sizes, phone and order numbers are not prices

@@ -39,6 +39,8 @@ def test_traditional_forms_are_added() -> None:
      "Ruili"),
     ("methods.yaml", '  paypal: ["paypal", "贝宝"]', "  paypal: []", "payment.paypal"),
     ("numbers.yaml", "  tr: VND", "  tr: XYZ", "multiplier_currency.tr"),
+    ("currencies.yaml", "no_cents: [VND, LAK, MMK, JPY, IDR]", "no_cents: [VND, XYZ]", "no_cents"),
+    ("numbers.yaml", 'half_after: ["rưỡi", "半"]', "half_after: []", "half_after"),
 ])
 def test_malformed_entry_is_named(data_dir: Path, file: str, old: str, new: str, message: str) -> None:
     path = data_dir / file
