@@ -218,6 +218,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("Tiger claws x 4 — $60 each", {"price": 240, "quantity": 4}),
     ("amulet 2,800 THB/pc, 3 pcs left", {"price": 2800, "quantity": None}),
     ("cigarette holder x2, 45 USD ea", {"price": 90}),
+    ("团购价！1.1千一斤", {"price": None, "weight_g": None, "ppg": 2.2}),  # 一 starts "one 斤", not 1.1千 + 一
     # methods, claims, places
     ("微信支付 或 银行卡转账", {"payment": ["wechat_pay", "bank_transfer"]}),
     ("USDT only, ship by DHL", {"payment": ["crypto"], "delivery": ["dhl"]}),

@@ -47,8 +47,10 @@ class Patterns:
         cn_units = "".join(v.cn_units)
         units = alternation([*v.weight_units, *v.quantity_units])
 
-        # Chinese numerals: digit-unit pairs (两千 五百, 1万 2千) and a last digit (两千五); one digit alone.
-        cn_number = rf"(?:(?:\d+(?:\.\d+)?|[{cn_digits}])?[{cn_units}])+(?:\d(?!\d)|[{cn_digits}])?|[{cn_digits}]"
+        # Chinese numerals: digit-unit pairs (两千 五百, 1万 2千) and a last digit (两千五, not the 一 of 1.1千一斤:
+        # that is "one 斤"); one digit alone.
+        cn_number = (rf"(?:(?:\d+(?:\.\d+)?|[{cn_digits}])?[{cn_units}])+(?:\d(?!\d)|[{cn_digits}](?![斤两兩克]))?"
+                     rf"|[{cn_digits}]")
 
         def amount(tag: str) -> str:
             return (rf"(?P<{tag}cn>{cn_number})"
