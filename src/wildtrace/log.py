@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,12 +45,30 @@ def formatter(fmt: str = "text") -> logging.Formatter:
     return logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A handler writing to whatever ``sys.stderr`` is when a record comes, not the stream it was when the
+    handler was made: a caller that swaps stderr for a while (click's CliRunner, which closes its stream
+    afterwards) would otherwise leave the handler writing to a closed file ("--- Logging error ---")."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        """The stream is always the current stderr."""
+
+
 def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
-    """Send WildTrace's log records to stderr at ``level`` in format ``fmt``; idempotent."""
+    """Send WildTrace's log records to stderr (as it is at each record) at ``level`` in format ``fmt``;
+    idempotent."""
     logger = logging.getLogger(LOGGER_NAME)
     logger.setLevel(level.upper())
     if not logger.handlers:
-        logger.addHandler(logging.StreamHandler())
+        logger.addHandler(StderrHandler())
     for handler in logger.handlers:
         handler.setFormatter(formatter(fmt))
     logger.propagate = False

@@ -207,10 +207,11 @@ def test_a_learned_alert_cites_every_payment_inside_the_group(tmp_path: Path) ->
     assert ties["wallet:a"] == ties["wallet:b"] == [f"g{i}" for i in range(73)]
 
 
-def test_eval_of_a_model_on_its_own_training_ledger_warns(ledger: dict[str, Path], tmp_path: Path) -> None:
+def test_eval_or_run_of_a_model_on_its_own_training_ledger_warns(ledger: dict[str, Path], tmp_path: Path) -> None:
     """A model scored on the very ledger it was trained on (even reordered, in another format, with other
-    column names) is flagged as no measure of quality, with a pointer to --cv; on another ledger, or for an
-    old model that recorded no fingerprint of its training ledger, nothing is said."""
+    column names) is flagged as no measure of quality, with a pointer to --cv, by `eval money` and by `money
+    run` (its scores there are fitted, not predicted); on another ledger, or for an old model that recorded no
+    fingerprint of its training ledger, nothing is said."""
     model_dir, db = tmp_path / "model", str(tmp_path / "w.duckdb")
     labels = ["--truth", str(ledger["labels"]), "--account-col", "account", "--label-col", "is_sar"]
     _cli("money", "train", "--transactions", str(ledger["tx"]), "--map", "time=step", *labels, "--out",
@@ -231,6 +232,12 @@ def test_eval_of_a_model_on_its_own_training_ledger_warns(ledger: dict[str, Path
     assert "warning" not in evaluate(tmp_path / "other.csv")
     text = CliRunner().invoke(app, ["eval", "money", "--transactions", str(ledger["tx"]), "--map", "time=step",
                                     *labels, "--model", str(model_dir), "--db", db]).stdout
+    assert text.splitlines()[0].startswith("WARNING: the model was scored on its own training ledger"), text
+    run = ["money", "run", "--map", "time=step", "--model", str(model_dir), "--db", db, "--transactions"]
+    assert _cli(*run, str(tmp_path / "same.parquet"), "--map", "payer=src")["warning"].startswith(
+        "the model was scored on its own training ledger: its scores of these accounts are fitted")
+    assert "warning" not in _cli(*run, str(tmp_path / "other.csv"))
+    text = CliRunner().invoke(app, [*run, str(ledger["tx"])]).stdout
     assert text.splitlines()[0].startswith("WARNING: the model was scored on its own training ledger"), text
     meta = json.loads((model_dir / "model.json").read_text())
     del meta["ledger_sha256"]

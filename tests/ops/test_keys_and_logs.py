@@ -59,6 +59,25 @@ def test_json_log_lines_carry_the_message_the_fields_and_access_details() -> Non
     assert json.loads(JsonFormatter().format(access))["status"] == 200
 
 
+def test_log_lines_go_to_the_stderr_of_the_moment_not_one_a_cli_runner_closed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Once a command run through click's CliRunner (which swaps stderr for a stream it then closes) has set
+    up logging, a later record reaches the stderr of its time: no "--- Logging error ---" (it was printed
+    after every money test that logged a typology turned off)."""
+    from typer.testing import CliRunner
+
+    from wildtrace.cli.main import app
+    from wildtrace.log import LOGGER_NAME
+
+    logger = logging.getLogger(LOGGER_NAME)
+    monkeypatch.setattr(logger, "handlers", [])
+    result = CliRunner().invoke(app, ["money", "alerts", "--db", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 1 and logger.handlers
+    logger.warning("after the runner")
+    err = capsys.readouterr().err
+    assert "after the runner" in err and "Logging error" not in err
+
+
 def test_liveness_does_not_touch_the_store_and_readiness_checks_the_schema(store: Store, tmp_path: Path) -> None:
     client = TestClient(create_app(store, Settings(data_dir=str(tmp_path / "data"))))
     assert client.get("/api/live").json() == {"live": True}

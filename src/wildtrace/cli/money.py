@@ -209,7 +209,8 @@ def run_cmd(
             frame.close()
         save(st, result)
     summary = result.summary()
-    emit(summary, as_json, "\n".join(f"{k:>18}  {v}" for k, v in summary.items()))
+    emit(summary, as_json, "\n".join(f"WARNING: {v}" if k == "warning" else f"{k:>18}  {v}"
+                                      for k, v in summary.items()))
 
 
 def _run_rows(st: Any, table: str, where: str, params: tuple, order: str, limit: int) -> list[dict[str, Any]]:

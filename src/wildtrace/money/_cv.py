@@ -198,10 +198,10 @@ def evaluate_ledger(frame: Frame, result: MoneyResult, truth: pd.DataFrame, key_
         return evaluate_learning(frame, result, labels, folds, patterns, laundering)
     out: dict[str, Any] = {}
     if model is not None:
-        positives = int(labels.sum())
-        warning = own_ledger_warning(frame, model, positives, len(labels) - positives)
-        out.update({"warning": warning} if warning else {})
         result = apply_model(frame, result, model)
+        if "warning" in result.params:
+            positives = int(labels.sum())
+            out["warning"] = own_ledger_warning(positives, len(labels) - positives)
     threshold = model.threshold if model is not None else float(result.params.get("alert_threshold", 0.6))
     table = pd.DataFrame({"account": labels.index, "label": labels.to_numpy()})
     out.update({"ranking": "learned model" if model is not None else "unsupervised",

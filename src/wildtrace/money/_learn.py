@@ -145,13 +145,20 @@ def ledger_fingerprint(frame: Frame) -> str:
                                           ORDER BY t, payer, payee, amount), '')) FROM mx_tx""").fetchall()[0][0])
 
 
-def own_ledger_warning(frame: Frame, model: MoneyModel, positives: int, negatives: int) -> str | None:
-    """A warning when ``model`` is about to be scored on the ledger it was trained on (an old model that
-    recorded no fingerprint says nothing), pointing to ``--cv`` when the labels allow two folds."""
-    if model.meta.get("ledger_sha256") != ledger_fingerprint(frame):
-        return None
+def trained_on(frame: Frame, model: MoneyModel) -> bool:
+    """Whether ``frame``'s ledger is the one ``model`` was trained on (an old model that recorded no fingerprint
+    of its training ledger cannot tell, and says no)."""
+    return model.meta.get("ledger_sha256") == ledger_fingerprint(frame)
+
+
+OWN_LEDGER = "scored on its own training ledger"
+
+
+def own_ledger_warning(positives: int, negatives: int) -> str:
+    """What ``eval money --model`` says of a model scored on its own training ledger, pointing to ``--cv`` when
+    the labels allow two folds."""
     folds = min(5, positives, negatives)
-    return ("scored on its own training ledger: not a measure of quality"
+    return (f"{OWN_LEDGER}: not a measure of quality"
             + (f"; cross-validate instead (--cv {folds}, without --model)" if folds >= 2 else ""))
 
 
@@ -180,7 +187,8 @@ def apply_model(frame: Frame, result: MoneyResult, model: MoneyModel) -> MoneyRe
     each account's reasons start with the model's score and the features that drove it, followed by its
     typology and network reasons; its evidence is its payments with other accounts over the model's
     threshold (the money moved inside the group the model points at), then its typology evidence. Phones
-    and waybills keep their unsupervised scores and alerts."""
+    and waybills keep their unsupervised scores and alerts. On the model's own training ledger the result's
+    ``params`` carry a ``warning`` (its scores there are fitted, not predicted)."""
     features = account_features(frame, result.hits, result.risk)
     scored = model.score(features)
     old = result.risk.set_index("subject")
@@ -205,6 +213,9 @@ def apply_model(frame: Frame, result: MoneyResult, model: MoneyModel) -> MoneyRe
     alerts.sort(key=lambda a: (-a.score, a.subject))
     params = {**result.params, "model": {"threshold": model.threshold, "source": model.meta.get("source"),
                                          "features": len(model.features)}}
+    if trained_on(frame, model):
+        params["warning"] = (f"the model was {OWN_LEDGER}: its scores of these accounts are fitted to the labels "
+                             "it learned, not predictions")
     return MoneyResult(result.run_id, result.hits, risk, alerts, result.counts, params)
 
 

@@ -33,7 +33,8 @@ class MoneyResult:
 
     def summary(self) -> dict[str, Any]:
         by_typology = self.hits.groupby("typology").size().to_dict() if not self.hits.empty else {}
-        return {"run_id": self.run_id, **self.counts, "hits": len(self.hits), "hits_by_typology": by_typology,
+        return {**({"warning": self.params["warning"]} if "warning" in self.params else {}), "run_id": self.run_id,
+                **self.counts, "hits": len(self.hits), "hits_by_typology": by_typology,
                 "subjects_scored": len(self.risk), "alerts": len(self.alerts)}
 
 

@@ -13,6 +13,7 @@ overrides given in the ledger's own units (``7d``, ``36h``, ``5 steps``, ``p90``
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,8 +79,9 @@ class LedgerProfile:
     payments: int = 0
     accounts: int = 0
     time_kind: str = "none"  # step, epoch, timestamp or none
-    tick_seconds: int = 1  # the finest time difference the ledger records (one step for steps)
-    unit: str = "second"  # what one tick is called: step, day, hour, minute, second
+    tick_seconds: int = 1  # the finest time difference the ledger records: every payment is whole ticks apart
+    unit: str = "second"  # the unit durations are read in: step, day, hour, minute, second (a tick is whole units)
+    step_seconds: int = 0  # one step's length, when times are steps
     span_seconds: int = 0
     start: int = 0  # the first payment's time on the frame's axis
     time_of_day: bool = False
@@ -91,7 +93,7 @@ class LedgerProfile:
 
     def _unit_of(self, seconds: float) -> tuple[str, float]:
         if self.unit == "step":
-            return "steps", float(max(1, self.tick_seconds))
+            return "steps", float(max(1, self.step_seconds))
         return next((f"{name}s", float(size)) for name, size in _UNITS if seconds >= size or name == "second")
 
     def duration(self, seconds: float) -> str:
@@ -138,7 +140,7 @@ class LedgerProfile:
             if not m:
                 raise ValueError(f"typology {typology}: {name}={value!r} is not a duration (7d, 36h, 5 steps)")
             n, unit = float(m.group(1)), m.group(2)
-            return self.window(n * _SECONDS.get(unit or "", self.tick_seconds))
+            return self.window(n * _SECONDS.get(unit or "", self._unit_of(self.tick_seconds)[1]))
         return value
 
     def as_dict(self) -> dict[str, Any]:
@@ -163,25 +165,31 @@ def infer_profile(con: Any, time_kind: str, step_seconds: int, deployment: dict[
     row = con.execute(f"""SELECT count(*),
         (SELECT count(*) FROM mx_accounts),
         quantile_disc(t, 0.01), quantile_disc(t, 0.99), min(t),
-        quantile_disc(amount, {list(QUANTILES)}),
-        bool_and((t - (SELECT min(t) FROM mx_tx)) % 86400 = 0), bool_and((t - (SELECT min(t) FROM mx_tx)) % 3600 = 0),
-        bool_and((t - (SELECT min(t) FROM mx_tx)) % 60 = 0), count(DISTINCT currency), any_value(currency)
-        FROM mx_tx WHERE t IS NOT NULL""").fetchone()
-    n, accounts, t1, t99, start, amounts, by_day, by_hour, by_minute, n_currencies, currency = row
+        quantile_disc(amount, {list(QUANTILES)}), count(DISTINCT currency), any_value(currency),
+        count(DISTINCT local_hour) FROM mx_tx WHERE t IS NOT NULL""").fetchone()
+    n, accounts, t1, t99, start, amounts, n_currencies, currency, hours = row
     p.payments, p.accounts, p.start = int(n), int(accounts), int(start or 0)
     p.quantiles = dict(zip(QUANTILES, [float(a) for a in amounts or []], strict=False)) if n else {}
+    grain = _grain(con, p.start) if n else 1
     if time_kind == "step":
-        p.tick_seconds, p.unit = int(dep.get("step_seconds") or step_seconds), "step"
+        p.step_seconds = int(dep.get("step_seconds") or step_seconds)
+        p.tick_seconds, p.unit = max(grain, p.step_seconds), "step"
         p.why.append("times are integer steps: windows are counted in steps (one step's length is not known "
                      "from the data; the profile's step_seconds sets it)")
     elif n:
-        p.tick_seconds, p.unit = next(((s, u) for (u, s), ok in zip(_UNITS, (by_day, by_hour, by_minute, True),
-                                                                    strict=True) if ok), (1, "second"))
+        p.tick_seconds = grain
+        p.unit = next(u for u, s in _UNITS if grain % s == 0)
         p.why.append(f"times are {'epoch seconds' if time_kind == 'epoch' else 'timestamps'}; every one falls on a "
-                     f"whole {p.unit}, so one tick is one {p.unit}")
-    p.time_of_day = time_kind != "step" and p.tick_seconds < 86400 and bool(n)
+                     f"whole {p.unit}, so the time of day is {'not ' if grain >= 86400 else ''}known")
+    if p.tick_seconds > (p.step_seconds if time_kind == "step" else _SECONDS[p.unit[0]]):
+        p.why.append(f"every payment is a whole {p.duration(p.tick_seconds)} from the first: that is one tick, "
+                     "windows are whole ticks")
+    # dates written at local midnight in several UTC offsets are not whole days apart, yet say no time of day
+    p.time_of_day = time_kind != "step" and p.tick_seconds < 86400 and bool(n) and hours > 1
     if not p.time_of_day:
-        p.why.append("no time of day in the data: night-time typologies are off")
+        p.why.append("no time of day in the data" + (" (every payment at the same local hour)" if n and hours <= 1
+                                                     and time_kind != "step" else "")
+                     + ": night-time typologies are off")
     p.span_seconds = max(p.tick_seconds, int((t99 or 0) - (t1 or 0))) if n else 0
     if n:
         p.why.append(f"span {p.duration(p.span_seconds)} (1st to 99th percentile of times): windows are shares of it")
@@ -195,6 +203,19 @@ def infer_profile(con: Any, time_kind: str, step_seconds: int, deployment: dict[
         p.thresholds = validate_thresholds(dep["thresholds"], "profile thresholds")
     p.overrides = dep.get("typologies") or {}
     return p
+
+
+def _grain(con: Any, start: int) -> int:
+    """The greatest common divisor of every payment's time from the first (``start``): the ledger's tick. A
+    ledger of daily steps written as steps x7, or as a date a week, ticks in 7 steps or 7 days, so its windows
+    are the same whole ticks. Found from the smallest differences and checked against all of them (a full
+    pass only when that check fails)."""
+    d = f"(SELECT DISTINCT t - {int(start)} AS d FROM mx_tx WHERE t > {int(start)})"
+    small = [int(r[0]) for r in con.execute(f"SELECT d FROM {d} ORDER BY d LIMIT 2000").fetchall()]
+    g = math.gcd(*small) if small else 1
+    if g > 1 and not con.execute(f"SELECT bool_and(d % {g} = 0) FROM {d}").fetchone()[0]:
+        g = math.gcd(*(int(r[0]) for r in con.execute(f"SELECT d FROM {d}").fetchall()))
+    return max(1, g)
 
 
 def load_deployment(path: str | Path) -> dict[str, Any]:
