@@ -63,7 +63,8 @@ class Settings:
     redaction_policy: str = _setting("", "Redaction policy (YAML); empty means the policy shipped in the package.")
     trusted_proxies: str = _setting("", "Reverse proxies (addresses or networks, comma-separated) whose "
                                         "X-Forwarded-For and X-Forwarded-Proto the workbench believes; empty: none.")
-    share_key: str = _setting("", "Key of the pseudonyms in exports and reports; empty: read from share_key_file.")
+    share_key: str = _setting("", "Key from which each audience's pseudonym key is derived (exports, reports, "
+                                  "workbench); empty: read from share_key_file.")
     share_key_file: str = _setting("", "File holding the pseudonym key; empty: <data_dir>/share.key (made once in "
                                        "development, required in production).")
 

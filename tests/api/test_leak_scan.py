@@ -36,7 +36,16 @@ from wildtrace.model import Verdict
 from wildtrace.money import analyse, load_records, save
 from wildtrace.report import ReportOptions, build_report
 from wildtrace.service import _users, add_user, create_token
-from wildtrace.share import ExportOptions, audience_for_role, case_study, export, load_policy, pseudonym, store_redactor
+from wildtrace.share import (
+    ExportOptions,
+    audience_for_role,
+    audience_key,
+    case_study,
+    export,
+    load_policy,
+    pseudonym,
+    store_redactor,
+)
 from wildtrace.simulate import simulate
 from wildtrace.simulate._text import OBFUSCATIONS, card_text, handle_text, phone_text, species_term
 from wildtrace.simulate._vocab import vocabulary
@@ -194,7 +203,8 @@ def _shown(response: Any) -> str:
 def _requests(ids: dict[str, Any], role: str) -> Iterator[tuple[str, str, dict[str, Any] | None]]:
     """Every GET route of the app's route table, once per value of its path parameters, and the checks."""
     def h(value: str) -> str:
-        return value if audience_for_role(role) == "investigator" else pseudonym(value, KEY.encode())
+        audience = audience_for_role(role)
+        return value if audience == "investigator" else pseudonym(value, audience_key(KEY.encode(), audience))
 
     values = {"post_id": ids["posts"], "trader_id": [h(t) for t in ids["traders"]],
               "account_id": [h(a) for a in ids["accounts"]], "case_id": [ids["case"]],

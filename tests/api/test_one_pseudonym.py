@@ -1,7 +1,8 @@
 """One pseudonym per account, identifier and trader for a redacted audience: the account of a post shows the same
 pseudonym on the post's page, its own page, in the network, in an alert and in the FtM and STIX exports for that
 audience, whichever of its names (id ``platform:handle`` or handle) a place starts from; a phone on a parcel is the
-phone read in a post; and each pseudonym shown leads to its page."""
+phone read in a post; and each pseudonym shown leads to its page. Each audience has its own pseudonyms (its own key,
+derived from the share key): a partner's and the analysts' views do not join on them."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.world import BACKUP_PHONE, PHONE
-from wildtrace.share import ExportOptions, export, pseudonym
+from wildtrace.share import ExportOptions, audience_key, export, pseudonym
 from wildtrace.store import Store
 
 KEY = b"test-share-key"
@@ -29,23 +30,25 @@ THINGS = {
     "wallet": ["wallet:w-881", "w-881"],
 }
 _PSEUDONYM = re.compile(r"h:[0-9a-f]{16}")
+OTHER = {"analyst": "partner", "partner": "public"}  # an audience whose pseudonyms another must not be shown
 
 
-def _names() -> dict[str, tuple[str, str]]:
-    """Each pseudonym any name of a thing could have (raw, E.164 or canonical) -> (thing, name)."""
+def _names(key: bytes) -> dict[str, tuple[str, str]]:
+    """Each pseudonym any name of a thing could have (raw, E.164 or canonical) under ``key`` -> (thing, name)."""
     out = {}
     for thing, names in THINGS.items():
         for name in names:
             for cls in (None, "contact"):
-                out[pseudonym(name, KEY, cls)] = (thing, name)
+                out[pseudonym(name, key, cls)] = (thing, name)
     return out
 
 
 def _places(store: Store, client: TestClient, audience: str, tmp_path: Path) -> dict[str, str]:
-    post, shown = f"{A1}/p0", pseudonym(A1, KEY)
+    key = audience_key(KEY, audience)
+    post, shown = f"{A1}/p0", pseudonym(A1, key)
     pages = {"post page": f"/posts/{post}", "post (API)": f"/api/posts/{post}", "account page": f"/accounts/{shown}",
              "account (API)": f"/api/accounts/{shown}", "network": f"/api/network/account:{shown}",
-             "alerts": "/api/alerts", "alerts page": "/alerts", "trader page": f"/traders/{pseudonym('t-1', KEY)}"}
+             "alerts": "/api/alerts", "alerts page": "/alerts", "trader page": f"/traders/{pseudonym('t-1', key)}"}
     out = {}
     for place, path in pages.items():
         r = client.get(path)
@@ -61,8 +64,10 @@ def _places(store: Store, client: TestClient, audience: str, tmp_path: Path) -> 
 @pytest.mark.parametrize(("role", "audience"), [("analyst", "analyst"), ("partner", "partner")])
 def test_one_thing_one_pseudonym_everywhere(world: tuple[Store, dict], login: Callable[[str], TestClient],
                                            tmp_path: Path, role: str, audience: str) -> None:
-    names = _names()
+    names, others = _names(audience_key(KEY, audience)), _names(audience_key(KEY, OTHER[audience]))
     places = _places(world[0], login(role), audience, tmp_path)
+    joined = {p for text in places.values() for p in _PSEUDONYM.findall(text) if p in others}
+    assert not joined, f"{audience} is shown pseudonyms of the {OTHER[audience]} audience: {sorted(joined)}"
     seen: dict[str, dict[str, set[str]]] = {}  # thing -> pseudonym -> places
     for place, text in places.items():
         for p in set(_PSEUDONYM.findall(text)):
@@ -71,7 +76,7 @@ def test_one_thing_one_pseudonym_everywhere(world: tuple[Store, dict], login: Ca
     for thing, shown in seen.items():
         assert len(shown) == 1, f"{audience}: {thing} has {len(shown)} pseudonyms: " + "; ".join(
             f"{p} ({names[p][1]}) in {sorted(where)}" for p, where in shown.items())
-    account = pseudonym(A1, KEY)
+    account = pseudonym(A1, audience_key(KEY, audience))
     assert seen["account 1"] == {account: set(places)}, "the account is in every place under its one pseudonym"
     if audience == "analyst":  # a partner is shown no contacts
         assert "phone" in seen and "messenger id" in seen
@@ -81,12 +86,28 @@ def test_a_pseudonym_shown_leads_to_its_page(world: tuple[Store, dict], login: C
     """The trader's phone (read in a post as +86..., written on a parcel as 139...) has one pseudonym, and it opens
     the phone's page with the post and the parcel, sent from the same pseudonym; the handle's pseudonym opens the
     account."""
-    analyst = login("analyst")
-    phone = pseudonym(f"+86{PHONE}", KEY)
-    trader_page = analyst.get(f"/traders/{pseudonym('t-1', KEY)}").text
-    assert f"phone%3A{phone.replace(':', '%3A')}" in trader_page and pseudonym(PHONE, KEY) not in trader_page
+    analyst, key = login("analyst"), audience_key(KEY, "analyst")
+    phone = pseudonym(f"+86{PHONE}", key)
+    trader_page = analyst.get(f"/traders/{pseudonym('t-1', key)}").text
+    assert f"phone%3A{phone.replace(':', '%3A')}" in trader_page and pseudonym(PHONE, key) not in trader_page
     found = analyst.get(f"/api/identifiers/phone:{phone}").json()
     assert [(s["waybill"], s["sender_phone"]) for s in found["parcels"]] == [("SF100200300", phone)]
     assert f"{A1}/p0" in {p["id"] for p in found["posts"]}
     handle = analyst.get(f"/api/posts/{A1}/p0").json()["account"]["handle"]
-    assert handle == pseudonym(A1, KEY) and analyst.get(f"/api/accounts/{handle}").status_code == 200
+    assert handle == pseudonym(A1, key) and analyst.get(f"/api/accounts/{handle}").status_code == 200
+
+
+def test_an_audit_event_names_an_identifier_by_its_own_pseudonym(world: tuple[Store, dict],
+                                                                  login: Callable[[str], TestClient]) -> None:
+    """A view of the phone's page is audited as ``phone:+86...``; an analyst reads it (API and page) as
+    ``phone:<the phone's pseudonym>``, the one that opens the phone's page, not as a pseudonym of the pair."""
+    analyst, key = login("analyst"), audience_key(KEY, "analyst")
+    phone = pseudonym(f"+86{PHONE}", key, "contact")
+    assert analyst.get(f"/api/identifiers/phone:{phone}").status_code == 200
+    events = analyst.get("/api/audit", params={"object_kind": "identifier", "limit": 500}).json()["items"]
+    named = {e["object_id"] for e in events}
+    assert f"phone:{phone}" in named, named
+    assert pseudonym(f"phone:+86{PHONE}", key) not in named and not any(PHONE in n for n in named)
+    page = analyst.get("/audit").text
+    assert f"phone%3A{phone.replace(':', '%3A')}" in page and pseudonym(f"phone:+86{PHONE}", key) not in page
+    assert PHONE not in page

@@ -24,10 +24,11 @@ from wildtrace.api import create_app
 from wildtrace.config import Settings
 from wildtrace.model import Case
 from wildtrace.service import _users, add_user, create_token
-from wildtrace.share import audience_for_role, load_policy, pseudonym
+from wildtrace.share import audience_for_role, audience_key, load_policy, pseudonym
 from wildtrace.store import Store, open_store
 
 KEY = "matrix-share-key"
+ANALYST = audience_key(KEY.encode(), "analyst")  # the analyst role's pseudonym key
 ROLES = ("admin", "investigator", "analyst", "partner", "platform")
 TIPSTER = "tipster.li@example.org"
 # The world's identifiers and the class the policy gives them (written out here, not read from the store, so
@@ -97,7 +98,8 @@ def _client(app: FastAPI, role: str) -> TestClient:
 
 def _path_values(ids: dict[str, Any], role: str) -> dict[str, str]:
     def h(value: str) -> str:
-        return value if audience_for_role(role) == "investigator" else pseudonym(value, KEY.encode())
+        audience = audience_for_role(role)
+        return value if audience == "investigator" else pseudonym(value, audience_key(KEY.encode(), audience))
 
     return {"post_id": ids["posts"][0], "case_id": ids["case"], "alert_id": "al-1", "trader_id": h("t-1"),
             "account_id": h("wechat:ivory_king"), "subject": f"trader:{h('t-1')}", "sha256": "ab" * 32,
@@ -213,7 +215,8 @@ def test_the_redaction_is_by_role_not_a_loss(matrix: tuple) -> None:
                                                   f"/api/cases/{ids['case']}/bundle", "/api/tips"))
     assert {PHONE, "Li Si", "Wang L.", TIPSTER} <= {v for v, _ in IDENTIFIERS if v in shown}
     partner = _client(app, "partner")
-    assert partner.get(f"/api/accounts/{pseudonym('wechat:ivory_king2', KEY.encode())}").status_code == 200
+    assert partner.get(f"/api/accounts/{pseudonym('wechat:ivory_king2', audience_key(KEY.encode(), 'partner'))}")\
+        .status_code == 200
     assert partner.get("/api/queue").json()["items"]
 
 
@@ -232,7 +235,7 @@ def test_analyst_sees_own_case_pseudonymised_others_not_at_all_and_a_shared_one_
     assert inv.put(f"/api/cases/{case}/visibility", json={"team": ["analyst"]}).status_code == 200
     team_view = analyst.get(f"/api/cases/{case}")
     assert team_view.status_code == 200 and PHONE not in team_view.text and "Li Si" not in team_view.text
-    assert f"account:{pseudonym('wechat:ivory_king', KEY.encode())}" in team_view.json()["case"]["items"]
+    assert f"account:{pseudonym('wechat:ivory_king', ANALYST)}" in team_view.json()["case"]["items"]
     bundle = analyst.get(f"/api/cases/{case}/bundle")
     assert PHONE not in _shown(bundle) and json.loads(zipfile.ZipFile(io.BytesIO(bundle.content)).read(
         "manifest.json"))["withheld_warcs"] == []
@@ -254,7 +257,7 @@ def test_redacted_roles_add_case_items_by_pseudonym(matrix: tuple) -> None:
     case = ids["analyst_case"]
     assert analyst.post(f"/api/cases/{case}/items", json={"ref": "account:wechat:ivory_king2"}).status_code == 404
     added = analyst.post(f"/api/cases/{case}/items",
-                         json={"ref": f"account:{pseudonym('wechat:ivory_king2', KEY.encode())}"})
+                         json={"ref": f"account:{pseudonym('wechat:ivory_king2', ANALYST)}"})
     assert added.status_code == 200
     assert "account:wechat:ivory_king2" in _client(app, "investigator").get(f"/api/cases/{case}").json()["case"][
         "items"]

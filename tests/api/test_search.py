@@ -6,13 +6,13 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from tests.api.world import BACKUP_PHONE, PHONE
-from wildtrace.share import pseudonym
+from wildtrace.share import audience_key, pseudonym
 
 KEY = b"test-share-key"
 
 
-def h(value: str) -> str:
-    return pseudonym(value, KEY)
+def h(value: str, audience: str = "analyst") -> str:
+    return pseudonym(value, audience_key(KEY, audience))
 
 
 def test_investigator_finds_posts_in_chinese_and_every_kind_of_record(login) -> None:  # type: ignore[no-untyped-def]
@@ -81,7 +81,7 @@ def test_analyst_pivots_by_pseudonym_and_cannot_reverse_one(login) -> None:  # t
 
 def test_partner_gets_no_page_for_what_it_may_not_see(login) -> None:  # type: ignore[no-untyped-def]
     partner = login("partner")
-    assert partner.get(f"/api/identifiers/{quote('phone:' + h('+86' + PHONE))}").status_code == 404
+    assert partner.get(f"/api/identifiers/{quote('phone:' + h('+86' + PHONE, 'partner'))}").status_code == 404
     assert partner.get("/api/identifiers/payment_account:wallet:w-881").status_code == 404
     assert partner.get("/api/identifiers/waybill:SF100200300").status_code == 200  # a waybill is a record id to it
-    assert not partner.get("/api/search", params={"q": h('+86' + PHONE)}).json()["identifiers"]
+    assert not partner.get("/api/search", params={"q": h('+86' + PHONE, 'partner')}).json()["identifiers"]

@@ -9,22 +9,24 @@ from fastapi.testclient import TestClient
 
 from tests.api.world import BACKUP_PHONE, PHONE
 from wildtrace.service import record, verify_audit
-from wildtrace.share import pseudonym
+from wildtrace.share import audience_key, pseudonym
 
 KEY = b"test-share-key"  # the app fixture's share key
 
 
-def _h(value: str) -> str:
-    return pseudonym(value, KEY)
+def _h(value: str, audience: str) -> str:
+    return pseudonym(value, audience_key(KEY, audience))
 
 
-PARTNER_GETS = [
-    "/api/overview", "/api/queue?limit=100", "/api/queue?status=all&tier=high&tier=medium&tier=none",
-    "/api/posts/wechat:ivory_king/p0", "/api/posts/{xss}", "/api/traders",
-    f"/api/traders/{_h('t-1')}", f"/api/accounts/{_h('wechat:ivory_king')}",
-    f"/api/accounts/{_h('wechat:ivory_king2')}",
-    f"/api/network/{_h('t-1')}?depth=3", f"/api/network/account:{_h('wechat:ivory_king')}?depth=3", "/api/alerts",
-]
+def _gets(audience: str) -> list[str]:
+    """The pages a reading role opens, its pseudonyms in the paths."""
+    trader, account, account2 = (_h(v, audience) for v in ("t-1", "wechat:ivory_king", "wechat:ivory_king2"))
+    return ["/api/overview", "/api/queue?limit=100", "/api/queue?status=all&tier=high&tier=medium&tier=none",
+            "/api/posts/wechat:ivory_king/p0", "/api/posts/{xss}", "/api/traders", f"/api/traders/{trader}",
+            f"/api/accounts/{account}", f"/api/accounts/{account2}", f"/api/network/{trader}?depth=3",
+            f"/api/network/account:{account}?depth=3", "/api/alerts"]
+
+
 PERSONAL = (PHONE, BACKUP_PHONE, "Wang Lei", "Wang L.", "ivory_king88", "Li Si", "wallet:w-881")
 
 
@@ -32,7 +34,7 @@ PERSONAL = (PHONE, BACKUP_PHONE, "Wang Lei", "Wang L.", "ivory_king88", "Li Si",
 def test_partner_sees_no_personal_data_anywhere(login, world, role):
     _, ids = world
     partner, investigator = login(role), login("investigator")
-    for path in PARTNER_GETS:
+    for path in _gets(role):
         path = path.format(xss=ids["xss_post"])
         body = partner.get(path)
         assert body.status_code == 200, path
@@ -57,11 +59,12 @@ def test_a_real_id_does_not_tell_its_pseudonym(login, world, role):
                  "/accounts/wechat:ivory_king", "/traders/t-1", "/network/account:wechat:ivory_king"):
         r = client.get(path)
         assert r.status_code == 404, path
-        assert _h("wechat:ivory_king") not in r.text and _h("t-1") not in r.text
-    shown = client.get(f"/api/accounts/{_h('wechat:ivory_king')}").json()
-    assert shown["account"]["id"] == _h("wechat:ivory_king")
-    graph = client.get(f"/api/network/trader:{_h('t-1')}").json()
-    assert {n["id"] for n in graph["nodes"]} >= {f"trader:{_h('t-1')}", f"account:{_h('wechat:ivory_king')}"}
+        assert _h("wechat:ivory_king", role) not in r.text and _h("t-1", role) not in r.text
+    trader, account = _h("t-1", role), _h("wechat:ivory_king", role)
+    shown = client.get(f"/api/accounts/{account}").json()
+    assert shown["account"]["id"] == account
+    graph = client.get(f"/api/network/trader:{trader}").json()
+    assert {n["id"] for n in graph["nodes"]} >= {f"trader:{trader}", f"account:{account}"}
     assert login("investigator").get("/api/accounts/wechat:ivory_king").status_code == 200
 
 

@@ -15,8 +15,9 @@ import pytest
 from tests.api.world import BACKUP_PHONE, PHONE
 from wildtrace.model import Alert, AlertStatus, AuditEvent, Decision
 from wildtrace.service import MAX_ATTACHMENT_BYTES, safe_name, verify_bundle
-from wildtrace.share import pseudonym
+from wildtrace.share import audience_key, pseudonym
 
+ANALYST = audience_key(b"test-share-key", "analyst")  # the pseudonym key of the analyst role's audience
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
 
 
@@ -83,7 +84,7 @@ def test_alert_to_case_takes_its_subject_and_evidence(login, world, alerts) -> N
     assert made.status_code == 201
     case = made.json()
     assert "nothing-9" in case["left_out"]  # evidence that is no post, transaction or capture
-    assert set(case["items"]) == {"alert:al-2", f"account:{pseudonym(ids['accounts'][0], b'test-share-key')}",
+    assert set(case["items"]) == {"alert:al-2", f"account:{pseudonym(ids['accounts'][0], ANALYST)}",
                                   "transaction:tx1"}
     assert store.get(Alert, "al-2").status == AlertStatus.ESCALATED and store.get(Alert, "al-2").assignee == "analyst"
     assert analyst.get("/api/alerts/al-2").json()["history"][-1]["case_id"] == case["id"]
@@ -203,7 +204,7 @@ def test_path_between_two_nodes_across_the_whole_network(login, world) -> None: 
                                                  f"account:{ids['accounts'][0]}", "trader:t-1"]
     assert inv.get("/api/network-path", params={"source": "t-1", "target": "nobody"}).status_code == 404
     analyst = login("analyst")
-    trader, second = (pseudonym(v, b"test-share-key") for v in ("t-1", ids["accounts"][1]))
+    trader, second = (pseudonym(v, ANALYST) for v in ("t-1", ids["accounts"][1]))
     seen = analyst.get("/api/network-path", params={"source": f"trader:{trader}", "target": f"account:{second}"})
     assert [n["id"] for n in seen.json()["nodes"]] == [f"trader:{trader}", f"account:{second}"]
     assert PHONE not in seen.text and ids["accounts"][1] not in seen.text

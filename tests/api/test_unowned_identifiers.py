@@ -14,7 +14,7 @@ from tests.api.world import PASSWORD
 from wildtrace.extract import extract_fields
 from wildtrace.model import Post, Verdict
 from wildtrace.service import add_user
-from wildtrace.share import audience_for_role, pseudonym
+from wildtrace.share import audience_for_role, audience_key, pseudonym
 
 ROLES = ("admin", "investigator", "analyst", "partner", "platform")
 TEXT = "出售象牙手镯 价格8000元 加微信 tipseller99 电话 136 0000 1234 钱包 wallet:w-tip7 顺丰"
@@ -49,7 +49,8 @@ def test_every_identifier_of_a_post_without_an_account_opens_its_page(unowned, l
     refs = {unquote(link.removeprefix("/identifiers/")) for link in links}
     wanted = {("messenger_id", "wechat:tipseller99"), ("phone", "+8613600001234"),
               ("payment_account", "wallet:w-tip7")}
-    shown = {(k, v if audience == "investigator" else pseudonym(v, b"test-share-key")) for k, v in wanted}
+    shown = {(k, v if audience == "investigator" else pseudonym(v, audience_key(b"test-share-key", audience)))
+             for k, v in wanted}
     assert {f"{k}:{v}" for k, v in shown} <= refs, refs
     for ref in sorted(refs):
         opened = client.get(f"/api/identifiers/{ref}")
@@ -60,12 +61,13 @@ def test_every_identifier_of_a_post_without_an_account_opens_its_page(unowned, l
 
 def test_a_post_without_an_account_added_later_resolves_too(unowned, login) -> None:
     analyst = login("analyst")
-    phone = f"phone:{pseudonym('+8613600001234', b'test-share-key')}"
+    key = audience_key(b"test-share-key", "analyst")
+    phone = f"phone:{pseudonym('+8613600001234', key)}"
     assert analyst.get(f"/api/identifiers/{phone}").status_code == 200  # the pseudonyms are indexed now
     _unowned_post(unowned, "tip-2", "象牙 联系 QQ 88776655 或 电话 13799990000")
     new = login("investigator").get("/api/identifiers/phone:+8613799990000")  # read at once, though read lately
     assert new.status_code == 200 and [p["id"] for p in new.json()["posts"]] == ["tip-2"]
-    later = f"phone:{pseudonym('+8613799990000', b'test-share-key')}"
+    later = f"phone:{pseudonym('+8613799990000', key)}"
     assert later.removeprefix("phone:") in analyst.get("/posts/tip-2").text
     found = analyst.get(f"/api/identifiers/{later}")
     assert found.status_code == 200 and [p["id"] for p in found.json()["posts"]] == ["tip-2"]

@@ -30,9 +30,10 @@ from wildtrace.report import (
 )
 from wildtrace.report._charts import all_charts
 from wildtrace.screen import squeeze
-from wildtrace.share import pseudonym
+from wildtrace.share import audience_key, pseudonym
 from wildtrace.store import Store, open_store
 
+PUBLIC = audience_key(b"k", "public")  # the report is for the public
 HOSTILE = "<script>alert('x')</script>"
 
 
@@ -305,7 +306,7 @@ def test_seizures_lead_back_to_the_seller_by_pseudonym(report: dict, world_store
     seizures = report["sections"]["seizures"]
     assert seizures["n"] == 2 and seizures["linked"] == 1
     linked = next(r for r in seizures["rows"] if r["sellers"])
-    assert [s["seller"] for s in linked["sellers"]] == [pseudonym(world.seized_trader, b"k")]
+    assert [s["seller"] for s in linked["sellers"]] == [pseudonym(world.seized_trader, PUBLIC)]
     assert linked["sellers"][0]["via"] == "sender" and "place" not in linked
     studies = report["case_studies"]["studies"]
     assert len(studies) == 1 and studies[0]["origin"] == "seizure" and studies[0]["summary"]["posts"] > 0
@@ -318,7 +319,7 @@ def test_networks_rank_traders_by_money_with_pseudonyms(report: dict) -> None:
     networks = report["sections"]["networks"]
     assert networks["available"] and networks["receivers"]
     top = networks["receivers"][0]  # T01 holds two of the five cards paid 3,000 each
-    assert top["received"] == 6000 and top["who"] == pseudonym("T01", b"k") and top["kind"] == "trader"
+    assert top["received"] == 6000 and top["who"] == pseudonym("T01", PUBLIC) and top["kind"] == "trader"
     assert sum(r["received"] for r in networks["receivers"] if r["kind"] == "trader") == 15000
 
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import csv
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,7 +13,17 @@ import stix2
 
 from tests.report.world import World, make_world
 from wildtrace.model import Account, Post, Transaction
-from wildtrace.share import ExportOptions, export, import_file, read_ftm, read_stix, validate_ftm
+from wildtrace.share import (
+    ExportOptions,
+    Redactor,
+    audience_key,
+    export,
+    import_file,
+    load_policy,
+    read_ftm,
+    read_stix,
+    validate_ftm,
+)
 from wildtrace.share._csv import cell
 from wildtrace.store import Store, open_store
 
@@ -156,3 +168,57 @@ def test_cli_export_and_import(world: tuple, tmp_path: Path) -> None:
     bad = runner.invoke(app, ["export", "--db", str(folder / "a.duckdb"), "--format", "xml", "--audience", "public",
                               "--out", str(out)])
     assert bad.exit_code != 0
+
+
+def _payments(path: Path, fmt: str) -> dict[str, float]:
+    """Amount of each payment (by transaction id) an export carries."""
+    if fmt == "csv":
+        table = path / "transactions.csv"
+        if not table.exists():
+            return {}
+        rows = list(csv.DictReader(table.read_text(encoding="utf-8-sig").splitlines()))
+        return {r["id"]: float(r["amount"]) for r in rows}
+    if fmt == "ftm":
+        return {e.first("transactionNumber"): float(e.first("amount"))
+                for e in read_ftm(path.read_text(encoding="utf-8").splitlines()) if e.schema.name == "Payment"}
+    notes = [o for o in read_stix(path.read_text(encoding="utf-8")).objects
+             if o.type == "note" and "payment" in o.get("labels", [])]
+    return {o.external_references[0].external_id: float(o.content.split("\n")[0].split(": ")[1].split()[0])
+            for o in notes}
+
+
+@pytest.mark.parametrize("audience", ["public", "partner", "analyst", "platform", "investigator"])
+def test_an_audience_gets_the_same_payments_in_every_format(world: tuple, audience: str, tmp_path: Path) -> None:
+    """The policy's `withhold` decides once per audience whether payments leave: partners and the public get none in
+    any format; the others get every payment with its amount in FtM, STIX and CSV alike."""
+    store = world[0]
+    carried = {fmt: _payments(_export(store, fmt, audience, tmp_path / f"e.{fmt}"), fmt)
+               for fmt in ("csv", "ftm", "stix")}
+    assert carried["csv"] == carried["ftm"] == carried["stix"], {f: len(p) for f, p in carried.items()}
+    withheld = "transaction" in load_policy().audience(audience).withhold
+    assert withheld == (audience in ("public", "partner"))
+    if withheld:
+        assert carried["csv"] == {} and not (tmp_path / "e.csv" / "payment_accounts.csv").exists()
+    else:
+        stored = {t.id: t.amount for t in store.find(Transaction)}
+        assert carried["csv"] and all(stored[i] == amount for i, amount in carried["csv"].items())
+
+
+def _pseudonyms(path: Path) -> set[str]:
+    return set(re.findall(r"h:[0-9a-f]{16}", _text(path)))
+
+
+def test_each_audience_has_its_own_pseudonyms_and_keeps_them_across_releases(world: tuple, tmp_path: Path) -> None:
+    """A partner's and the public's releases cannot be joined on pseudonyms (each audience's key is derived from
+    the share key); a later release of one audience shows the same pseudonyms; no key is in an export."""
+    store = world[0]
+    public, partner = (_pseudonyms(_export(store, "csv", a, tmp_path / a)) for a in ("public", "partner"))
+    assert public and partner and not public & partner
+    again = _pseudonyms(_export(store, "csv", "partner", tmp_path / "partner-again"))
+    assert again == partner
+    fresh = Redactor("partner", key=KEY)  # another process, another day: the key is derived, not stored
+    rows = csv.DictReader((tmp_path / "partner" / "accounts.csv").read_text(encoding="utf-8-sig").splitlines())
+    exported = {r["id"] for r in rows}
+    assert exported and exported <= {fresh.pseudonym(a.id) for a in store.find(Account)}
+    for audience in ("public", "partner"):
+        assert audience_key(KEY, audience).hex() not in _text(tmp_path / audience)

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from wildtrace.share import PolicyError, Redactor, audience_for_role, load_policy, parse_policy, redact_record
-from wildtrace.share._redact import pseudonym
+from wildtrace.share._redact import audience_key, pseudonym
 
 KEY = b"test-key"
 ACCOUNT = {"id": "wechat:ivory_king88", "platform": "wechat", "handle": "ivory_king88", "display_name": "王伟",
@@ -42,7 +42,8 @@ def test_unknown_class_of_a_field_is_named() -> None:
 def test_public_view_of_an_account_drops_names_hashes_handles_scrubs_bio() -> None:
     out = redact_record(ACCOUNT, "account", "public", key=KEY)
     assert "display_name" not in out and "secret_new_field" not in out
-    assert out["handle"] == out["id"] == pseudonym("wechat:ivory_king88", KEY), "one pseudonym for the account"
+    shown = pseudonym("wechat:ivory_king88", audience_key(KEY, "public"))
+    assert out["handle"] == out["id"] == shown, "one pseudonym for the account"
     assert "ivory_king88" not in out["bio"] and "5678" not in out["bio"]
     assert out["platform"] == "wechat"
 
@@ -103,3 +104,47 @@ def test_unknown_audience_and_kind_are_refused() -> None:
         redact_record(ACCOUNT, "account", "press")
     with pytest.raises(ValueError, match="record kind 'parcel'"):
         redact_record(ACCOUNT, "parcel", "public")
+
+
+def test_withheld_kinds_and_qualified_names_are_checked_on_load() -> None:
+    data = _policy_data()
+    data["audiences"]["partner"]["withhold"] = ["payment"]
+    with pytest.raises(PolicyError, match=r"audiences\.partner\.withhold: unknown record kind 'payment'"):
+        parse_policy(data, "my.yaml")
+    data["audiences"]["partner"]["withhold"] = "transaction"
+    with pytest.raises(PolicyError, match=r"audiences\.partner\.withhold: expected a list of record kinds"):
+        parse_policy(data, "my.yaml")
+    data = _policy_data()
+    data["fields"]["audit_event"]["object_id"]["qualified"] = {"identifier": "identifier.kind"}
+    with pytest.raises(PolicyError, match=r"object_id\.qualified\.identifier: identifier\.kind is not a field whose"):
+        parse_policy(data, "my.yaml")
+
+
+def test_a_withheld_kind_is_given_to_no_one_of_the_audience() -> None:
+    """Payments are withheld from partners and the public: a record is refused, a part of a workbench answer is
+    shown empty, an audience that receives them gets them."""
+    payment = {"id": "tx1", "payer": "wallet:b-1", "payee": "wallet:w-881", "amount": 5000.0, "currency": "CNY"}
+    for audience in ("partner", "public"):
+        redactor = Redactor(audience, key=KEY)
+        with pytest.raises(ValueError, match=f"the {audience} audience receives no transaction records"):
+            redactor.record("transaction", payment)
+        doc = redactor.document({"transactions": [payment], "totals": {"amount": 5000.0}, "n": 1}, None)
+        assert doc["transactions"] == [] and doc["n"] == 1
+        assert redactor.document({"amount": 5000.0}, "transaction") == {}
+    assert Redactor("analyst", key=KEY).record("transaction", payment)["amount"] == 5000.0
+    assert Redactor("investigator", key=KEY).document({"transactions": [payment]}) == {"transactions": [payment]}
+
+
+@pytest.mark.parametrize("audience", ["analyst", "platform"])
+def test_an_audit_event_on_an_identifier_shows_the_identifier_s_pseudonym(audience: str) -> None:
+    redactor = Redactor(audience, key=KEY)
+    for written in ("+8613912345678", "13912345678"):
+        event = {"object_kind": "identifier", "object_id": f"phone:{written}", "action": "view"}
+        shown = redactor.record("audit_event", event)["object_id"]
+        assert shown == "phone:" + pseudonym("+8613912345678", redactor.key, "contact")
+        assert shown == "phone:" + redactor.record("identifier", {"kind": "phone", "value": written})["value"]
+        assert redactor.document(event, "audit_event")["object_id"] == shown
+    wallet = {"object_kind": "identifier", "object_id": "payment_account:wallet:w-881"}
+    assert redactor.record("audit_event", wallet)["object_id"] == \
+        "payment_account:" + pseudonym("wallet:w-881", redactor.key)
+    assert "object_id" not in Redactor("partner", key=KEY).record("audit_event", wallet)

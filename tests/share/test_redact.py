@@ -7,7 +7,16 @@ import random
 import pytest
 
 from wildtrace.model import Account, AccountIdentifier, PaymentAccount, Shipment
-from wildtrace.share import KnownValues, Redactor, Redactors, known_values, load_policy, pseudonym, store_redactor
+from wildtrace.share import (
+    KnownValues,
+    Redactor,
+    Redactors,
+    audience_key,
+    known_values,
+    load_policy,
+    pseudonym,
+    store_redactor,
+)
 from wildtrace.simulate._text import card_text, handle_text, phone_text
 from wildtrace.store import Store
 
@@ -87,7 +96,7 @@ def test_documents_unmask_only_pseudonyms(store: Store) -> None:
     store.add([Account(id="wechat:a_1", platform="wechat", handle="a_1")])
     partner = store_redactor(store, "partner", KEY)
     assert partner.unmask("wechat:a_1") is None
-    assert partner.unmask(pseudonym("wechat:a_1", KEY)) == "wechat:a_1"
+    assert partner.unmask(pseudonym("wechat:a_1", partner.key)) == "wechat:a_1"
     assert store_redactor(store, "investigator", KEY).unmask("wechat:a_1") == "wechat:a_1"
 
 
@@ -99,14 +108,15 @@ def test_link_reasons_and_seen_ids_are_redacted_in_records() -> None:
     assert not any(c.isdigit() for r in link["reasons"] for c in r), link
     profile = redactor.record("identifier", {"account_id": "wechat:x", "kind": "url", "seen_in": "profile",
                                              "seen_id": "wechat:x"})
-    assert profile["seen_id"] == pseudonym("wechat:x", KEY)
+    assert profile["seen_id"] == pseudonym("wechat:x", redactor.key)
 
 
 @pytest.mark.parametrize("audience", ["public", "partner", "analyst"])
 def test_an_account_has_one_pseudonym_whichever_name_a_record_gives(audience: str) -> None:
     """A handle shows its account's pseudonym (in a record, a document, a trader's list); without the account's id
     beside it, it is not shown rather than shown under a second pseudonym."""
-    redactor, shown = Redactor(audience, key=KEY), pseudonym("wechat:jade.27703", KEY)
+    redactor = Redactor(audience, key=KEY)
+    shown = pseudonym("wechat:jade.27703", redactor.key)
     account = {"id": "wechat:jade.27703", "platform": "wechat", "handle": "jade.27703"}
     assert redactor.record("account", account)["handle"] == shown
     doc = redactor.document({"account": account, "accounts": [{"account_id": "wechat:jade.27703",
@@ -126,7 +136,7 @@ def test_an_identifier_has_one_pseudonym_however_it_is_written() -> None:
     """A raw spelling shows its value's pseudonym; a phone is hashed as E.164 in every record (a parcel, a KYC
     record, an identifier, a seizure), so the phone of a parcel and the one read in a post are one."""
     analyst = Redactor("analyst", key=KEY)
-    shown = pseudonym("+8613912345678", KEY)
+    shown = pseudonym("+8613912345678", analyst.key)
     ident = analyst.record("identifier", {"account_id": "wechat:x", "kind": "phone", "value": "+8613912345678",
                                           "raw": "139 1234 5678"})
     assert ident["value"] == ident["raw"] == shown
@@ -134,20 +144,21 @@ def test_an_identifier_has_one_pseudonym_however_it_is_written() -> None:
         {"sender_phone": shown, "receiver_phone": shown}
     assert analyst.record("seizure", {"phones": ["008613912345678"]})["phones"] == [shown]
     assert analyst.record("payment_account", {"holder_phone": "+84 91 234 5678"})["holder_phone"] == \
-        pseudonym("+84912345678", KEY), "a number from elsewhere as the extraction stage writes it"
+        pseudonym("+84912345678", analyst.key), "a number from elsewhere as the extraction stage writes it"
     contact = {"kind": "messenger_id", "value": "wechat:lotus_9911", "raw": "lotus_9911"}
     facts = analyst.document({"contacts": [contact]})
-    assert facts["contacts"][0]["raw"] == facts["contacts"][0]["value"] == pseudonym("wechat:lotus_9911", KEY)
-    assert analyst.record("transaction", {"payer": "13912345678"})["payer"] == pseudonym("13912345678", KEY), \
+    assert facts["contacts"][0]["raw"] == facts["contacts"][0]["value"] == pseudonym("wechat:lotus_9911", analyst.key)
+    assert analyst.record("transaction", {"payer": "13912345678"})["payer"] == pseudonym("13912345678", analyst.key), \
         "only contacts are read as phones"
 
 
 def test_an_alert_on_a_payment_account_is_redacted_as_one() -> None:
     """The money stage names payment accounts as subjects of kind ``account``: the value's prefix decides."""
     alert = {"id": "mx-1", "subject": WALLET, "subject_kind": "account", "kind": "fan_in", "reasons": []}
-    assert Redactor("platform", key=KEY).record("alert", alert)["subject"] == pseudonym(WALLET, KEY)
+    platform = Redactor("platform", key=KEY)
+    assert platform.record("alert", alert)["subject"] == pseudonym(WALLET, audience_key(KEY, "platform"))
     handle = {**alert, "subject": "wechat:jade.27703"}
-    assert Redactor("platform", key=KEY).record("alert", handle)["subject"] == "wechat:jade.27703"
+    assert platform.record("alert", handle)["subject"] == "wechat:jade.27703"
 
 
 def test_a_bare_id_is_hidden_but_not_a_price_or_a_record_id() -> None:

@@ -10,7 +10,7 @@ import pytest
 from tests.api.world import BACKUP_PHONE, PASSWORD, PHONE, XSS
 from wildtrace.model import Decision
 from wildtrace.service import verify_bundle
-from wildtrace.share import pseudonym
+from wildtrace.share import audience_key, pseudonym
 
 pytestmark = pytest.mark.browser
 
@@ -109,7 +109,7 @@ def test_partner_sees_no_phone_number_on_any_page(served, browser, shots: Path):
     base, _, ids = served
     page = browser.new_page(bypass_csp=True)  # lets the test wait on a JS condition
     sign_in(page, base, "partner")
-    trader, account = (pseudonym(v, b"test-share-key") for v in ("t-1", "wechat:ivory_king2"))
+    trader, account = (pseudonym(v, audience_key(b"test-share-key", "partner")) for v in ("t-1", "wechat:ivory_king2"))
     for name, path in (("partner-overview", "/"), ("partner-review", "/review"),
                        ("partner-post", f"/posts/{ids['posts'][0]}"), ("partner-trader", f"/traders/{trader}"),
                        ("partner-account", f"/accounts/{account}"), ("partner-alerts", "/alerts"),

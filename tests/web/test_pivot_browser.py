@@ -16,13 +16,13 @@ from tests.api.world import BACKUP_PHONE, PHONE
 from tests.web.test_browser import sign_in
 from wildtrace.evidence import Evidence
 from wildtrace.model import MediaItem
-from wildtrace.share import pseudonym
+from wildtrace.share import audience_key, pseudonym
 
 pytestmark = pytest.mark.browser
 
 
-def h(value: str) -> str:
-    return pseudonym(value, b"test-share-key")
+def h(value: str, audience: str = "analyst") -> str:
+    return pseudonym(value, audience_key(b"test-share-key", audience))
 
 
 def _search(page, query: str) -> None:  # type: ignore[no-untyped-def]
@@ -102,7 +102,7 @@ def test_partner_reaches_the_trader_from_a_post_but_no_contact(served, browser, 
     base, _, ids = served
     page = browser.new_page()
     sign_in(page, base, "partner")
-    _search(page, h('+86' + PHONE))
+    _search(page, h('+86' + PHONE, "partner"))
     assert page.locator("#hits-identifiers").count() == 0  # contacts are withheld from partners, pseudonyms too
     _search(page, "象牙 手镯")
     with page.expect_navigation():
@@ -110,12 +110,12 @@ def test_partner_reaches_the_trader_from_a_post_but_no_contact(served, browser, 
     assert "Why flagged" in page.inner_text("#post-why")
     with page.expect_navigation():
         page.click(".post-head a >> text=its money")
-    assert unquote(page.url).endswith(f"/traders/{h('t-1')}#money")
+    assert unquote(page.url).endswith(f"/traders/{h('t-1', 'partner')}#money")
     assert "5,000.00 CNY" in page.inner_text("#trader-money")
     assert page.locator("#trader-identifiers a.ident").count() == 0 and page.locator("#trader-case").count() == 0
     assert PHONE not in page.content() and "w-881" not in page.content()
     page.screenshot(path=shots / "workbench-partner-trader-money.png", full_page=True)
-    assert page.goto(f"{base}/identifiers/phone:{h('+86' + PHONE)}").status == 404
+    assert page.goto(f"{base}/identifiers/phone:{h('+86' + PHONE, 'partner')}").status == 404
     assert page.goto(f"{base}/cases").status == 403  # a partner reads; cases are the workers'
     page.close()
 

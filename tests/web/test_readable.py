@@ -24,7 +24,7 @@ from wildtrace.config import Settings
 from wildtrace.model import Alert, Span, Verdict
 from wildtrace.screen._features import LEXICON_FEATURES
 from wildtrace.service import _users, add_user, create_case, feature_words
-from wildtrace.share import audience_for_role, pseudonym
+from wildtrace.share import audience_for_role, audience_key, pseudonym
 from wildtrace.store import Store, open_store
 
 KEY = "readable-key"
@@ -91,7 +91,8 @@ def _client(readable: tuple, role: str) -> TestClient:
 
 
 def _h(role: str, value: str) -> str:
-    return value if audience_for_role(role) == "investigator" else pseudonym(value, KEY.encode())
+    audience = audience_for_role(role)
+    return value if audience == "investigator" else pseudonym(value, audience_key(KEY.encode(), audience))
 
 
 def _every_page(readable: tuple, role: str, client: TestClient | None = None) -> Iterator[tuple[str, str]]:
@@ -207,7 +208,7 @@ def test_a_post_reads_as_a_fact_sheet_with_its_explanation_in_words(readable: tu
 def test_an_analyst_sees_the_contact_as_a_pseudonym_that_opens_its_page(readable: tuple) -> None:
     analyst = _client(readable, "analyst")
     page = analyst.get(f"/posts/{readable[2]['pangolin_post']}").text
-    shown = pseudonym("wechat:lotus_9911", KEY.encode())
+    shown = pseudonym("wechat:lotus_9911", audience_key(KEY.encode(), "analyst"))
     assert "lotus_9911" not in page and f"messenger id {shown}" in " ".join(re.sub(r"<[^>]+>", " ", page).split())
     ident = analyst.get(f"/identifiers/messenger_id:{shown}")
     assert ident.status_code == 200 and "lotus_9911" not in ident.text
@@ -251,7 +252,7 @@ def test_an_alert_on_a_wallet_links_to_the_wallet_s_page(readable: tuple) -> Non
     investigator = _client(readable, "investigator").get("/alerts").text
     assert 'href="/identifiers/payment_account%3Awallet%3Aw-881"' in investigator
     analyst = _client(readable, "analyst")
-    shown = pseudonym("wallet:w-881", KEY.encode())
+    shown = pseudonym("wallet:w-881", audience_key(KEY.encode(), "analyst"))
     assert f'href="/identifiers/payment_account%3A{shown.replace(":", "%3A")}"' in analyst.get("/alerts").text
     page = analyst.get(f"/identifiers/payment_account:{shown}")
     assert page.status_code == 200 and "w-881" not in page.text and "5,000.00 CNY" in page.text

@@ -14,10 +14,11 @@ import pytest
 
 from tests.api.world import BACKUP_PHONE, PASSWORD, PHONE
 from wildtrace.model import Alert, AlertStatus, AuditEvent, Case, Decision
-from wildtrace.share import pseudonym
+from wildtrace.share import audience_for_role, audience_key, pseudonym
 
 pytestmark = pytest.mark.browser
 KEY = b"test-share-key"
+ANALYST = audience_key(KEY, "analyst")
 GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
 
 
@@ -191,7 +192,7 @@ def test_alert_filter_bulk_close_and_alert_to_case(served, browser, alerts, shot
     assert "promoted an alert" in timeline and "opened the case" in timeline
     content = page.content()
     if role == "analyst":  # the subject is shown by its pseudonym only
-        assert ids["accounts"][0] not in content and pseudonym(ids["accounts"][0], KEY) in content
+        assert ids["accounts"][0] not in content and pseudonym(ids["accounts"][0], ANALYST) in content
     assert PHONE not in content or role == "investigator"
 
     # a note and an attachment (an HTML file: stored as evidence, never rendered)
@@ -351,10 +352,10 @@ def test_network_as_investigator(served, browser, shots: Path):  # type: ignore[
 def test_network_as_analyst_stays_pseudonymous(served, browser, shots: Path):  # type: ignore[no-untyped-def]
     base, _, ids = served
     page = sign_in(browser, base, "analyst")
-    trader, account2 = pseudonym("t-1", KEY), pseudonym(ids["accounts"][1], KEY)
+    trader, account2 = pseudonym("t-1", ANALYST), pseudonym(ids["accounts"][1], ANALYST)
     page.goto(f"{base}/network/trader:{trader}")
     until(page, "Number(document.getElementById('graph').dataset.nodes || 0) >= 3")
-    _expand(page, f"account:{pseudonym(ids['accounts'][0], KEY)}")
+    _expand(page, f"account:{pseudonym(ids['accounts'][0], ANALYST)}")
     page.fill("#net-q", PHONE)  # a real identifier names nothing for this role
     page.click("#net-add button")
     until(page, "document.getElementById('net-status').textContent.includes('nothing called')")
@@ -386,7 +387,7 @@ def test_network_expand_filter_and_export(served, browser, role: str):  # type: 
     """The admin sees what an investigator sees; a partner sees traders and accounts by pseudonym only, and its
     exports hold nothing more."""
     base, _, ids = served
-    shown = (lambda v: v) if role == "admin" else (lambda v: pseudonym(v, KEY))
+    shown = (lambda v: v) if role == "admin" else (lambda v: pseudonym(v, audience_key(KEY, audience_for_role(role))))
     page = sign_in(browser, base, role)
     page.goto(f"{base}/network/trader:{shown('t-1')}")
     until(page, "Number(document.getElementById('graph').dataset.nodes || 0) >= 3")

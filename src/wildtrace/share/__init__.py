@@ -16,6 +16,7 @@ from wildtrace.share._policy import Policy, PolicyError, audience_for_role, load
 from wildtrace.share._redact import (
     Redactor,
     Redactors,
+    audience_key,
     canonical,
     is_pseudonym,
     pseudonym,
@@ -26,7 +27,8 @@ from wildtrace.share._stix import read_stix, to_stix
 
 __all__ = [
     "FORMATS", "Dataset", "ExportOptions", "ImportResult", "KnownValues", "Policy", "PolicyError", "Redactor",
-    "Redactors", "audience_for_role", "canonical", "case_markdown", "case_study", "collect", "export", "ftm_entities",
-    "has_tables", "import_file", "is_pseudonym", "known_values", "load_policy", "parse_policy", "pseudonym", "read_ftm",
-    "read_stix", "redact_record", "stix_bundle", "store_redactor", "study_of_case", "to_ftm", "to_stix", "validate_ftm",
+    "Redactors", "audience_for_role", "audience_key", "canonical", "case_markdown", "case_study", "collect", "export",
+    "ftm_entities", "has_tables", "import_file", "is_pseudonym", "known_values", "load_policy", "parse_policy",
+    "pseudonym", "read_ftm", "read_stix", "redact_record", "stix_bundle", "store_redactor", "study_of_case", "to_ftm",
+    "to_stix", "validate_ftm",
 ]

@@ -64,7 +64,9 @@ def study_of_case(store: Store, case: Case, redactor: Redactor) -> dict[str, Any
         if p.deleted_at:
             events.append((p.deleted_at, f"post of {name.get(p.account_id or '', 'an account')} deleted"))
     events += [(a.status_changed_at, f"{name[a.id]} {a.status}") for a in accounts if a.status_changed_at]
-    events += [(t.time, f"payment of {t.amount:.0f} {t.currency} by {t.channel or 'transfer'}") for t in txs if t.time]
+    if redactor.receives("transaction"):  # a dated payment with its amount is a payment record
+        events += [(t.time, f"payment of {t.amount:.0f} {t.currency} by {t.channel or 'transfer'}")
+                   for t in txs if t.time]
     events += [(a.created_at, f"alert: {a.kind}") for a in alerts if a.created_at]
     events += [(d.decided_at, f"analyst decision: {d.decision}") for d in decisions]
     events.sort(key=lambda e: e[0])

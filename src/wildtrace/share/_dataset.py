@@ -85,19 +85,21 @@ def _link_records(store: Store, accounts: set[str]) -> tuple[dict[str, dict], li
 
 
 def collect(store: Store, options: ExportOptions, key: bytes = b"", policy: Policy | None = None) -> Dataset:
-    """Read the records to export from ``store`` and redact them for ``options.audience``."""
+    """Read the records to export from ``store`` and redact them for ``options.audience`` (record kinds the
+    audience withholds are not read)."""
     policy = policy or load_policy()
     posts = _posts(store, options)
     account_ids = {p.account_id for p, _ in posts if p.account_id}
     accounts = [a for a in store.find(Account) if a.id in account_ids]
     identifiers = [i for i in store.find(AccountIdentifier) if i.account_id in account_ids]
-    payment_values = {i.value for i in identifiers if i.kind in ("payment_account", "bank_card")}
+    redactor = Redactor(options.audience, policy, key, known_values(store, policy))
+    payment_values = {i.value for i in identifiers if i.kind in ("payment_account", "bank_card")} \
+        if redactor.receives("transaction") else set()
     txs = [t for t in store.find(Transaction) if t.payer in payment_values or t.payee in payment_values] \
         if payment_values else []
-    used = {a for t in txs for a in (t.payer, t.payee)}
+    used = {a for t in txs for a in (t.payer, t.payee)} if redactor.receives("payment_account") else set()
     kyc = [k for k in store.find(PaymentAccount) if k.payment_account in used] if used else []
     members, traders, links = _link_records(store, account_ids)
-    redactor = Redactor(options.audience, policy, key, known_values(store, policy))
     data = Dataset(redactor.audience, policy.audience(redactor.audience).tlp)
     platforms = {p.platform for p, _ in posts}
     data["platform"].extend(redactor.record("platform", p.model_dump(mode="json"))

@@ -108,18 +108,21 @@ def to_ftm(data: Dataset) -> list[EntityProxy]:
         if p.get("price_per_gram_cny") is not None:
             _add(msg, "notes", f"price per gram: {p['price_per_gram_cny']} CNY")
     kyc = {k["payment_account"]: k for k in data["payment_account"] if "payment_account" in k}
-    for t in data["transaction"]:
-        if "payer" not in t or "payee" not in t:
-            continue
-        payer_acc, payee_acc = emit(_entity("BankAccount", t["payer"])), emit(_entity("BankAccount", t["payee"]))
-        for acc, number in ((payer_acc, t["payer"]), (payee_acc, t["payee"])):
+    for t in data["transaction"]:  # every payment the audience receives (parties it may not see: "not disclosed")
+        pay = emit(_entity("Payment", t["id"]))
+        for side, party, account in (("payer", "payer", "payerAccount"),
+                                     ("payee", "beneficiary", "beneficiaryAccount")):
+            number = t.get(side)
+            if number is None:
+                unknown = emit(_entity("LegalEntity", "undisclosed", side, pay.id))
+                unknown.add("name", f"{side} not disclosed")
+                pay.add(party, unknown.id)
+                continue
+            acc = emit(_entity("BankAccount", number))
             acc.add("accountNumber", number)
             _add(acc, "bankName", kyc.get(number, {}).get("bank"))
-        pay = emit(_entity("Payment", t["id"]))
-        pay.add("payer", emit(_holder(t["payer"], kyc.get(t["payer"], {}))).id)
-        pay.add("beneficiary", emit(_holder(t["payee"], kyc.get(t["payee"], {}))).id)
-        pay.add("payerAccount", payer_acc.id)
-        pay.add("beneficiaryAccount", payee_acc.id)
+            pay.add(party, emit(_holder(number, kyc.get(number, {}))).id)
+            pay.add(account, acc.id)
         _add(pay, "amount", t.get("amount"))
         _add(pay, "currency", t.get("currency"))
         _add(pay, "date", _utc(t.get("time")))

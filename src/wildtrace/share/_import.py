@@ -1,6 +1,6 @@
 """Import a partner's FollowTheMoney entities or STIX bundle: known records merge by key, nothing is duplicated.
 
-Accounts, posts, payments and contact identifiers become the store's own records (skipped when already
+Accounts, posts, payments (FtM) and contact identifiers become the store's own records (skipped when already
 known). Everything that has no table of its own (persons, links, indicators, sightings, markings) is kept as
 it came in ``share_entities`` and passed on unchanged in later exports.
 """
@@ -26,7 +26,7 @@ from wildtrace.model import (
     content_hash,
 )
 from wildtrace.share._ftm import read_ftm
-from wildtrace.share._stix import read_stix
+from wildtrace.share._stix import PAYMENT_SOURCE, read_stix
 from wildtrace.store import Store
 
 SHARE_COLS = ["format", "id", "kind", "source", "payload", "imported_at"]
@@ -105,8 +105,8 @@ def _from_stix(objects: list[Any], source: str, errors: list[str]) -> list[Entit
             accounts[o.id] = account
             out += [Platform(id=platform, name=platform), account]
     for o in objects:
-        if o.type != "note":
-            continue
+        if o.type != "note" or any(r.get("source_name") == PAYMENT_SOURCE for r in o.get("external_references", [])):
+            continue  # a payment's note is kept as it came (its facts are text), not read as a post
         refs = [accounts[r] for r in o.object_refs if r in accounts]
         ext = [r.external_id for r in o.get("external_references", []) if r.get("source_name") == "wildtrace"]
         try:

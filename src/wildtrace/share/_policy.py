@@ -23,13 +23,16 @@ class FieldRule:
     """The class of one field, fixed or chosen by another field's value (``by``), or by how the value itself
     begins (``prefixes``: an alert's subject ``wallet:...`` is a payment account whatever its kind says).
     ``pseudonym_of`` names the fields of the same record holding what this one is another name of (an account's
-    handle names the account ``id``; an identifier's ``raw`` text its ``value``): hashed, it shows their pseudonym."""
+    handle names the account ``id``; an identifier's ``raw`` text its ``value``): hashed, it shows their pseudonym.
+    ``qualified`` (by the ``by`` field's value) names the field whose class the part after ``KIND:`` takes (an audit
+    event's ``phone:+86...`` is the phone, hashed as the identifier is, shown ``phone:<its pseudonym>``)."""
 
     cls: str | None = None
     by: str | None = None
     by_classes: dict[str, str] = field(default_factory=dict)
     prefixes: dict[str, str] = field(default_factory=dict)
     pseudonym_of: tuple[str, ...] = ()
+    qualified: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def class_for(self, record: dict[str, Any], value: Any = None) -> str | None:
         if isinstance(value, str):
@@ -47,6 +50,7 @@ class Audience:
     label: str
     tlp: str
     actions: dict[str, str]
+    withhold: frozenset[str] = frozenset()  # record kinds this audience receives none of
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,24 @@ class Policy:
 
     def class_of(self, kind: str, name: str, record: dict[str, Any]) -> str | None:
         """The class of field ``name`` of a ``kind`` record (None: not listed)."""
+        if qualified := self.qualified(kind, name, record):
+            return qualified[1]
         rule = self.rule(kind, name)
         return rule.class_for(record, record.get(name)) if rule else None
+
+    def qualified(self, kind: str, name: str, record: dict[str, Any]) -> tuple[str, str] | None:
+        """(``KIND:``, class of the rest) when field ``name`` of a ``kind`` record holds a ``KIND:VALUE`` name whose
+        VALUE the policy classes as another field (its rule's ``qualified``), else None."""
+        rule = self.rule(kind, name)
+        value = record.get(name)
+        if rule is None or rule.by is None or not isinstance(value, str):
+            return None
+        target = rule.qualified.get(str(record.get(rule.by)))
+        head, colon, _ = value.partition(":")
+        if target is None or not colon or (of := self.rule(*target)) is None or of.by is None:
+            return None
+        cls = of.class_for({of.by: head})
+        return (head + colon, cls) if cls else None
 
     def action(self, audience: str, kind: str, name: str, record: dict[str, Any]) -> str:
         """What ``audience`` gets of field ``name`` of a ``kind`` record (unlisted fields: drop)."""
@@ -112,17 +132,25 @@ def _field_rule(source: str, entry: str, value: Any, classes: dict[str, str]) ->
         if value["class"] not in classes:
             raise _fail(source, entry, f"unknown class {value['class']!r}")
         return FieldRule(cls=value["class"], pseudonym_of=_pseudonym_of(source, entry, value))
-    if isinstance(value, dict) and {"by", "classes"} <= keys <= {"by", "classes", "prefixes", "pseudonym_of"} \
-            and isinstance(value["classes"], dict) and isinstance(value.get("prefixes", {}), dict):
+    if isinstance(value, dict) and {"by", "classes"} <= keys <= {"by", "classes", "prefixes", "pseudonym_of",
+                                                                 "qualified"} \
+            and all(isinstance(value.get(p, {}), dict) for p in ("classes", "prefixes", "qualified")):
         for part in ("classes", "prefixes"):
             for key, cls in value.get(part, {}).items():
                 if cls not in classes:
                     raise _fail(source, f"{entry}.{part}.{key}", f"unknown class {cls!r}")
+        qualified = {}
+        for key, target in value.get("qualified", {}).items():
+            kind, dot, name = str(target).partition(".")
+            if not dot or not kind or not name:
+                raise _fail(source, f"{entry}.qualified.{key}", f"expected KIND.FIELD, not {target!r}")
+            qualified[str(key)] = (kind, name)
         return FieldRule(by=str(value["by"]), by_classes={str(k): str(v) for k, v in value["classes"].items()},
                          prefixes={str(k): str(v) for k, v in value.get("prefixes", {}).items()},
-                         pseudonym_of=_pseudonym_of(source, entry, value))
+                         pseudonym_of=_pseudonym_of(source, entry, value), qualified=qualified)
     raise _fail(source, entry, "expected a class name, {class: CLASS, pseudonym_of: [FIELD, ...]} or "
-                               "{by: FIELD, classes: {VALUE: CLASS}, prefixes: {...}, pseudonym_of: [...]}")
+                               "{by: FIELD, classes: {VALUE: CLASS}, prefixes: {...}, pseudonym_of: [...], "
+                               "qualified: {VALUE: KIND.FIELD}}")
 
 
 def parse_policy(data: Any, source: str) -> Policy:
@@ -144,9 +172,23 @@ def parse_policy(data: Any, source: str) -> Policy:
                 raise _fail(source, f"audiences.{name}.actions.{cls}", "unknown class")
             if action not in ACTIONS:
                 raise _fail(source, f"audiences.{name}.actions.{cls}", f"action {action!r} is not one of {ACTIONS}")
-        audiences[name] = Audience(name, str(spec.get("label", name)), str(spec.get("tlp", "red")), dict(actions))
+        withhold = spec.get("withhold") or []
+        if not isinstance(withhold, list) or not all(isinstance(k, str) for k in withhold):
+            raise _fail(source, f"audiences.{name}.withhold", "expected a list of record kinds")
+        audiences[name] = Audience(name, str(spec.get("label", name)), str(spec.get("tlp", "red")), dict(actions),
+                                   frozenset(withhold))
     fields = {kind: {name: _field_rule(source, f"fields.{kind}.{name}", v, classes) for name, v in spec.items()}
               for kind, spec in data["fields"].items()}
+    for audience in audiences.values():
+        if unknown := sorted(audience.withhold - set(fields)):
+            raise _fail(source, f"audiences.{audience.name}.withhold", f"unknown record kind {unknown[0]!r}")
+    for kind, rules in fields.items():
+        for name, rule in rules.items():
+            for key, target in rule.qualified.items():
+                of = fields.get(target[0], {}).get(target[1])
+                if of is None or of.by is None:
+                    raise _fail(source, f"fields.{kind}.{name}.qualified.{key}",
+                                f"{'.'.join(target)} is not a field whose class is chosen by another (by:)")
     for role, audience in data["roles"].items():
         if audience not in audiences:
             raise _fail(source, f"roles.{role}", f"unknown audience {audience!r}")

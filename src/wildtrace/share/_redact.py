@@ -4,8 +4,10 @@ Exports (FtM, STIX, CSV), reports, case studies, the workbench's API answers and
 lexicon suggestions all go through :class:`Redactor`, driven by the policy file
 (``wildtrace/share/data/redaction.yaml``). Free text loses every identifier the extraction stage reads in it and
 every identifier of the store that occurs in it (see ``_known``) unless the audience keeps its class; dates,
-prices and weights stay. Pseudonyms are keyed (HMAC-SHA256 with the installation's share key), so they cannot be
-derived without the key; :meth:`Redactor.unmask` turns a pseudonym back into the store's id for the server.
+prices and weights stay. Record kinds an audience withholds (the policy's ``withhold``) it receives none of.
+Pseudonyms are keyed with the audience's own key (:func:`audience_key`, derived from the installation's share
+key), so they cannot be derived without the key and two audiences' releases cannot be joined on them;
+:meth:`Redactor.unmask` turns a pseudonym back into the store's id for the server.
 One thing has one pseudonym: a field that is another name of a thing (an account's handle, an identifier's raw
 text) shows the pseudonym of the thing (the policy's ``pseudonym_of``), and a contact is hashed in the form the
 extraction stage writes it (:func:`canonical`), so a phone on a parcel and the same phone read in a post match.
@@ -72,17 +74,26 @@ def is_pseudonym(value: str) -> bool:
     return bool(_HASHED.match(value))
 
 
+def audience_key(key: bytes, audience: str) -> bytes:
+    """The pseudonym key of ``audience``: HMAC-SHA256 of its name with the installation's share ``key``. Each
+    audience has its own pseudonyms (a partner's and the public's releases do not join on them); an audience keeps
+    the same ones in every release as long as the share key stays."""
+    return hmac.new(key, b"wildtrace audience pseudonyms:" + audience.encode(), hashlib.sha256).digest()
+
+
 class Redactor:
-    """One audience's view. ``known`` are the store's identifiers (:func:`known_values`; a plain list of
-    strings is taken as contacts); ``ids`` are the store's ids that may be asked for by pseudonym."""
+    """One audience's view. ``key`` is the installation's share key (the redactor hashes with the audience's
+    :func:`audience_key`); ``known`` are the store's identifiers (:func:`known_values`; a plain list of strings is
+    taken as contacts); ``ids`` are the store's ids that may be asked for by pseudonym."""
 
     def __init__(self, audience: str, policy: Policy | None = None, key: bytes = b"",
                  known: KnownValues | Iterable[str] = (), ids: Iterable[str] = ()) -> None:
         self.policy = policy or load_policy()
         self.audience = self.policy.audience(audience).name
         self.actions = self.policy.audience(self.audience).actions
+        self.withheld = self.policy.audience(self.audience).withhold
         self.open = all(a == "keep" for a in self.actions.values())
-        self.key = key
+        self.key = audience_key(key, self.audience)
         self.known = known if isinstance(known, KnownValues) else KnownValues((v, "contact") for v in known)
         self._ids = ids
         self._scrub = lru_cache(maxsize=4096)(self._scrub_text)
@@ -91,6 +102,10 @@ class Redactor:
     def hidden(self, cls: str) -> bool:
         """Whether this audience loses values of class ``cls`` (anything but keep)."""
         return self.actions.get(cls, "drop") != "keep"
+
+    def receives(self, kind: str) -> bool:
+        """Whether this audience receives records of ``kind`` at all (the policy's ``withhold``)."""
+        return kind not in self.withheld
 
     def pseudonym(self, value: str) -> str:
         """``value`` if this audience sees everything, else its keyed pseudonym."""
@@ -163,6 +178,9 @@ class Redactor:
         and is not shown when the record does not name the thing."""
         kind = next((k for k in kinds if self.policy.rule(k, name)), kinds[0])
         rule, cls = self.policy.rule(kind, name), self.policy.class_of(kind, name, record)
+        if action == "hash" and (qualified := self.policy.qualified(kind, name, record)):
+            head = qualified[0]
+            return True, head + self.value("hash", record[name][len(head):], cls)
         if action != "hash" or rule is None or not rule.pseudonym_of:
             return True, self.value(action, record[name], cls)
         for other in rule.pseudonym_of:
@@ -174,19 +192,19 @@ class Redactor:
     # -- records -------------------------------------------------------------------------------------
     def record(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
         """``record`` (a ``kind`` record: account, post, transaction...) as this audience may see it;
-        fields the policy does not list are dropped."""
+        fields the policy does not list are dropped. A kind the audience withholds is refused (see :meth:`receives`)."""
         if kind not in self.policy.fields:
             raise ValueError(f"record kind {kind!r} is not in the redaction policy {self.policy.source}")
+        if not self.receives(kind):
+            raise ValueError(f"the {self.audience} audience receives no {kind} records (the policy's withhold)")
         out = {}
-        for name, value in record.items():
+        for name in record:
             cls = self.policy.class_of(kind, name, record)
             action = self.actions[cls] if cls else "drop"
-            if action == "hash" and (rule := self.policy.rule(kind, name)) and rule.pseudonym_of:
+            if action != "drop":
                 shown, value = self._shown((kind,), name, record, action)
                 if shown:
                     out[name] = value
-            elif action != "drop":
-                out[name] = self.value(action, value, cls)
         return out
 
     def field(self, kind: str, name: str, value: Any, record: dict[str, Any] | None = None) -> Any:
@@ -199,14 +217,17 @@ class Redactor:
     def document(self, data: Any, kind: str | None = None) -> Any:
         """``data`` (a record of policy kind ``kind``, or a document of records) as this audience may see it.
         A part's kind comes from the key it sits under (the policy's ``nested``); a field that neither its
-        kind nor the policy's ``document`` fields list is scrubbed if it is text."""
-        return data if self.open else self._walk(data, kind)
+        kind nor the policy's ``document`` fields list is scrubbed if it is text. A part of a kind the audience
+        withholds is shown empty (``[]`` or ``{}``: it keeps its place and tells nothing)."""
+        return data if self.open and not self.withheld else self._walk(data, kind)
 
     def _action(self, kind: str | None, name: str, record: dict[str, Any]) -> str | None:
         cls = self.policy.class_of(kind or "", name, record) or self.policy.class_of("document", name, record)
         return self.actions[cls] if cls else None
 
     def _walk(self, data: Any, kind: str | None) -> Any:
+        if kind is not None and not self.receives(kind) and isinstance(data, dict | list | tuple):
+            return {} if isinstance(data, dict) else []
         if isinstance(data, dict):
             out = {}
             kinds = (kind or "", "document")

@@ -2,7 +2,10 @@
 
 Accounts are ``user-account`` observables (post links ``url``, e-mails ``email-addr``); traders and platforms
 ``identity``; code words ``indicator`` objects (PCRE patterns) with a ``sighting`` per word; posts ``note``
-objects on their account; linking's evidence and account ownership ``relationship`` objects. Every object
+objects on their account; payments (STIX 2.1 has no object for them) ``note`` objects labelled ``payment`` on the
+accounts holding the payment accounts, with every fact of the payment and of its payment accounts' KYC records the
+audience receives (the FtM and CSV exports carry the same); linking's evidence and account ownership
+``relationship`` objects. Every object
 carries the audience's TLP marking and a statement marking naming the audience. Ids are deterministic
 (UUIDv5 of the redacted key) and times come from the data, so the same store gives the same bundle.
 """
@@ -85,6 +88,7 @@ def to_stix(data: Dataset) -> stix2.Bundle:
                        content=p.get("text") or "(no text)", object_refs=refs,
                        labels=sorted({*p.get("species", []), *p.get("code_words", [])}) or None,
                        external_references=[{"source_name": "wildtrace", "external_id": str(p["id"])}], **common))
+    _payments(data, accounts, producer.id, common, put)
     for link in data["link"]:
         if link["account_l"] in accounts and link["account_r"] in accounts:
             prob = link.get("match_probability")
@@ -107,6 +111,38 @@ def to_stix(data: Dataset) -> stix2.Bundle:
                            count=int(w.get("n_posts") or 0), first_seen=first, created=first, modified=first,
                            where_sighted_refs=where or None, **common))
     return bundle_of(objects, data.audience)
+
+
+PAYMENT_SOURCE = "wildtrace-transaction"  # the external reference naming a payment note's transaction
+
+
+def _party(number: Any, kyc: dict[str, Any]) -> str:
+    """A payer or payee as the audience may see it, with its KYC record's facts."""
+    facts = [f"{k.replace('_', ' ')} {kyc[k]}" for k in ("bank", "holder_name", "holder_phone", "owner")
+             if kyc.get(k) not in (None, "")]
+    return ("not disclosed" if number is None else str(number)) + (f" ({', '.join(facts)})" if facts else "")
+
+
+def _payments(data: Dataset, accounts: dict[str, Any], producer: str, common: dict[str, Any], put: Any) -> None:
+    """A ``note`` per payment, on the accounts that hold its payer's or payee's payment account."""
+    holders: dict[str, list[str]] = {}
+    for i in data["identifier"]:
+        if i.get("kind") in ("payment_account", "bank_card") and i.get("account_id") in accounts and "value" in i:
+            holders.setdefault(str(i["value"]), []).append(accounts[i["account_id"]].id)
+    kyc = {k["payment_account"]: k for k in data["payment_account"] if "payment_account" in k}
+    for t in data["transaction"]:
+        payer, payee = t.get("payer"), t.get("payee")
+        refs = sorted({r for side in (payer, payee) for r in holders.get(str(side), [])}) or [producer]
+        lines = [f"payment {t['id']}: {t.get('amount')} {t.get('currency') or ''}".rstrip(),
+                 f"time: {t['time']}" if t.get("time") else f"step: {t.get('step')}",
+                 f"channel: {t.get('channel') or 'not recorded'}",
+                 f"payer: {_party(payer, kyc.get(payer, {}))}", f"payee: {_party(payee, kyc.get(payee, {}))}"]
+        if t.get("memo"):
+            lines.append(f"memo: {t['memo']}")
+        when = _time(t.get("time"))
+        put(stix2.Note(id=sdo_id("note", "payment", t["id"]), created=when, modified=when, abstract="payment",
+                       content="\n".join(lines), object_refs=refs, labels=["payment"],
+                       external_references=[{"source_name": PAYMENT_SOURCE, "external_id": str(t["id"])}], **common))
 
 
 def bundle_of(objects: dict[str, Any], audience: str) -> stix2.Bundle:
