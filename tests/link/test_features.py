@@ -62,6 +62,22 @@ def test_bio_tokens_drop_contacts_and_boilerplate_many_accounts_copy():
     assert pd.isna(f.loc["qq:b", "bio_tokens"]) and pd.isna(f.loc["wb:0", "bio_tokens"])
 
 
+def test_a_marker_beginning_with_a_name_character_is_read_in_the_light_of_the_other_names():
+    def names(given: dict[str, str]) -> dict[str, str]:
+        accounts = pd.DataFrame([_account(aid, name=name) for aid, name in given.items()])
+        f = account_features(accounts, pd.DataFrame(_posts("wx:1", ["hi"], [9], [None]))).set_index("unique_id")
+        return f["name"].to_dict()
+
+    # 王小新号: Wang Xiaoxin's account beside an account named 王小新, Wang Xiao's new one (新号) beside 王小
+    assert names({"wx:1": "王小新", "wx:2": "王小新号"}) == {"wx:1": "王小新", "wx:2": "王小新"}
+    assert names({"wx:1": "王小", "wx:2": "王小新号"}) == {"wx:1": "王小", "wx:2": "王小"}
+    assert names({"wx:1": "王小", "wx:2": "王小新", "wx:3": "王小新号"})["wx:3"] == "王小"  # both known: the marker
+    assert names({"wx:1": "李四", "wx:2": "王小新号", "wx:3": "张小备用"}) == {"wx:1": "李四", "wx:2": "王小",
+                                                                           "wx:3": "张小"}  # no context: as before
+    assert names({"wx:1": "张小备", "wx:2": "张小备用", "wx:3": "象牙王备用"}) == {"wx:1": "张小备", "wx:2": "张小备",
+                                                                               "wx:3": "象牙王"}
+
+
 def test_a_backup_word_that_is_also_a_name_counts_only_written_apart():
     names = {"wx:1": "王小新", "wx:2": "刘备", "wx:3": "Wang Xin", "wx:4": "象牙王 新", "wx:5": "象牙王（备）",
              "wx:6": "象牙王备用"}

@@ -39,10 +39,11 @@ _PUNCT = re.compile(r"[!！?？~～。，,.…【】\[\]()（）★☆❤♥→]
 _CONTACT = re.compile(r"[a-z0-9_@.\-+]*\d{5,}[a-z0-9_@.\-]*")
 
 
-def stem(text: str | None, vocab: Vocabulary, keep_digits: bool = False) -> str | None:
+def stem(text: str | None, vocab: Vocabulary, keep_digits: bool = False, name_char: bool = False) -> str | None:
     """Folded text without separators and trailing backup markers (and digits, unless ``keep_digits``: a
     handle's digits are often what a backup keeps, ``star23823`` -> ``star23823_new``); None when empty.
-    A backup word that is also part of names (``xin``, 新) counts only when written apart from the name."""
+    A backup word that is also part of names (``xin``, 新) counts only when written apart from the name; with
+    ``name_char`` a marker beginning with one (新号, 备用) leaves it to the name: 王小新号 -> 王小新, not 王小."""
     s = fold(text)
     for word in vocab.backup_words:
         s = re.sub(rf"(?<=\S)(?:{_SEPARATORS.pattern}|[(（])+{re.escape(word)}[)）]?[\d\s]*$", "", s)
@@ -54,9 +55,25 @@ def stem(text: str | None, vocab: Vocabulary, keep_digits: bool = False) -> str 
         changed = False
         for marker in vocab.backup_markers:
             if s.endswith(marker) and len(s) > len(marker) + 1:
-                s, changed = s[: -len(marker)], True
+                cut = len(marker) - (name_char and marker[0] in vocab.backup_words)
+                s, changed = s[:-cut], True
                 break
     return s or None
+
+
+def name_stems(names: pd.Series, vocab: Vocabulary) -> np.ndarray:
+    """:func:`stem` of each display name, read once per distinct name. A name ending in a marker that begins with a
+    character of names is read in the light of the others: 王小新号 is 王小's new account (新号) or 王小新's account
+    (号); it is 王小新 when another account is named 王小新 and none 王小, else 王小 as any marker is stripped."""
+    codes, uniques = _distinct(names)
+    stems = [stem(v, vocab) for v in uniques]
+    ambiguous = [m for m in vocab.backup_markers if m[0] in vocab.backup_words]
+    longer = [stem(v, vocab, name_char=True) if any(m in fold(v) for m in ambiguous) else short
+              for v, short in zip(uniques, stems, strict=True)]
+    seen = Counter(stems)
+    chosen = [alt if alt != short and seen[alt] and seen[short] < 2 else short
+              for short, alt in zip(stems, longer, strict=True)]
+    return np.array(chosen, dtype=object)[codes]
 
 
 def bio_token_set(bio: str | None) -> frozenset[str]:
@@ -134,7 +151,7 @@ def account_features(accounts: pd.DataFrame, posts: pd.DataFrame, vocab: Vocabul
     return pd.DataFrame({
         "unique_id": accounts["id"].to_numpy(),
         "platform": accounts["platform"].to_numpy(),
-        "name": _per_value(accounts["display_name"], lambda v: stem(v, vocab)),
+        "name": name_stems(accounts["display_name"], vocab),
         "handle_stem": _per_value(accounts["handle"], lambda v: stem(v, vocab, keep_digits=True)),
         "handle_digits": _per_value(accounts["handle"], handle_digits),
         "bio_tokens": pd.arrays.ArrowExtensionArray(bio_lists(accounts["bio"])),
