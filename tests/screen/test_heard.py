@@ -91,6 +91,7 @@ def test_mergers_swap_the_longer_sound_first() -> None:
     (("max_mergers: 1", "max_mergers: -1"), "rules.max_mergers must be a whole number"),
     (("not_a_word: true", "not_a_word: 1"), "rules.not_a_word must be true or false"),
     (("kinds: [species, code_word]", "kinds: [trade]"), "rules.kinds must list"),
+    (("latin_only_kinds: [trade]", "latin_only_kinds: [species]"), "rules.latin_only_kinds must list"),
 ])
 def test_the_merger_file_is_validated_on_load(edit: tuple[str, str], message: str) -> None:
     assert parse_hearing(PACKAGED) == load_hearing()
@@ -115,3 +116,47 @@ def test_hand_written_homophone_offers_and_benign_chinese(screener: Screener, ma
     batch = NormalisedBatch(d.text[benign].tolist())
     start, _, _ = matcher.lattice.scan(batch.surface_codes, batch.surface_cjk)
     assert len(set(batch.text_of(batch.surface_to_original[start]).tolist())) <= 0.05 * benign.sum()
+
+
+def test_pinyin_typed_in_latin_letters_is_heard_through_one_merger(screener: Screener, matcher: Matcher) -> None:
+    """``chuan san jia`` (san for shan) is 穿山甲 as 穿三甲 is, by the same rules of mergers.yaml: one merger, two of
+    the name's syllables as they are; so ``san jia`` alone (the top-grade hospital, 三甲) is no 山甲, and the merged
+    spellings are read in Latin letters only (川三家 spelled in pinyin is no name)."""
+    r = screener.screen_text("chuan san jia pian you huo, siliao")
+    span = next(s for s in r.spans if s.text == "chuan san jia")
+    assert span.via == "homophone" and span.term == "pangolin"
+    assert span.heard == "chuan san jia heard as 穿山甲: san heard as shan (merger s-sh) for 山"
+    assert _heard(matcher, "cuan shan jia pian 3 jin")["cuan shan jia"] == "pangolin"
+    for text in ("san jia yi yuan de yi sheng dou hen hao", "xian ya tong le", "川三家 饭店 开业"):
+        assert not _heard(matcher, text), text
+
+
+def test_pinyin_typed_without_spaces_is_read_on_its_syllables(matcher: Matcher) -> None:
+    """``xiangyashouzhuo`` is 象牙 手镯 typed as one word: a name inside a Latin word counts where the whole word
+    is pinyin syllables and the name starts and ends on them; not inside a word that is not pinyin."""
+    found = {h.term.id: h.via for h in matcher.match(Normalised.of("xiangyashouzhuo chu yi zhi"))}
+    assert found["elephant"] == "pinyin" and found["bangle"] == "pinyin"
+    for text in ("xiangyaq bracelet", "qxiangya", "shanghai xiangyang", "xiangyao"):  # 襄阳, 想要 (xiang'ao)
+        assert "elephant" not in {h.term.id for h in matcher.match(Normalised.of(text))}, text
+
+
+def test_a_name_half_written_half_spelled_is_spelled_not_heard(screener: Screener, matcher: Matcher) -> None:
+    """象ya, xiang牙, 犀jiao: the name's own characters with the rest in pinyin are a spelling (via pinyin) and name
+    the species; 橡ya (another character) stays a homophone."""
+    text = "象ya手镯 56圈 出 xiang牙 pendant 犀jiao杯 橡ya"
+    vias = {text[h.start:h.end]: h.via for h in matcher.match(Normalised.of(text))
+            if h.term.id in ("elephant", "rhinoceros") and h.via in ("pinyin", "homophone")}
+    assert vias == {"象ya": "pinyin", "xiang牙": "pinyin", "犀jiao杯": "pinyin", "橡ya": "homophone"}
+    assert _heard(matcher, "橡ya手镯") == {"橡ya": "elephant"}
+    assert screener.screen_text("象ya手镯 56圈 出").species == ("elephant",)
+
+
+def test_trade_words_are_read_in_latin_pinyin_only(matcher: Matcher) -> None:
+    """A post typed in pinyin names its price, contact and courier in pinyin too (``jia ge``, ``weixin``, ``kuai
+    di``); the homophones of those words in Chinese characters are everyday words, and one syllable is too short."""
+    def trade(text: str) -> set[str]:
+        return {h.term.id for h in matcher.match(Normalised.of(text)) if h.term.kind == "trade"}
+
+    assert trade("xiong dan fen, jia ge si liao, kuai di") == {"price", "contact", "shipping"}
+    assert trade("佳哥 思辽") == set()  # jia ge, si liao in other characters
+    assert trade("chu yi zhi") == set()

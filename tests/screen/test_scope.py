@@ -88,6 +88,22 @@ def test_reporting_policy_and_campaigns_stay_out_of_the_regulated_scope() -> Non
     assert out["decided_by"].str.contains("no way to buy").all()
 
 
+def test_reporting_with_no_way_to_buy_is_out_under_the_illegal_scope_too() -> None:
+    """News of a seizure is no offer of the illegal trade either: hand-written posts the model flags (the shipped
+    model reads no Vietnamese or Malay enforcement words), out under scope illegal with the rule named; a seller
+    who writes the same words and a way to buy, or a code word, stays in."""
+    screener = Screener.load(scope="illegal")
+    for text in ("Công an Quảng Ninh bắt giữ xe tải chở 2 tấn vảy tê tê và ngà voi",
+                 "Kastam rampas 80 kg gading gajah dan sisik tenggiling di Port Klang"):
+        out = screener.screen_text(text)
+        assert out.tier not in ("high", "medium"), out.decided_by
+        assert out.decided_by.startswith("reporting, policy or campaign") and "scope illegal" in out.decided_by
+        assert float(out.decided_by.rsplit("model score ", 1)[1].rstrip(")")) >= 0.5  # the model had flagged it
+    for text in ("Công an hỏi cũng không sợ, ngà voi nguyên cây 8kg, giá tốt, liên hệ zalo",
+                 "风声紧 公安查得严 血料手镯 懂的来"):
+        assert screener.screen_text(text).tier in ("high", "medium"), text
+
+
 def test_a_sale_that_cites_the_law_is_still_a_sale() -> None:
     screener = Screener.load(scope="regulated")
     sale = screener.screen_text("Victorian carved ivory brooch, Ivory Act exemption registered. £75, DM, UK postage")

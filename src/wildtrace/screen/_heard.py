@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import combinations, product
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,9 @@ from pypinyin import Style, lazy_pinyin
 from wildtrace.screen._normalise import _TABLE_SIZE, _text, is_cjk, ranges, squeeze
 
 _POSITIONS = ("initial", "final")
-_RULES = {"kinds", "max_mergers", "min_written", "min_written_merged", "particles_first_reading_only", "not_a_word"}
+_RULES = {"kinds", "max_mergers", "min_written", "min_written_merged", "particles_first_reading_only", "not_a_word",
+          "latin_only_kinds"}
+_LATIN_ONLY_KINDS = ("legality", "benign", "trade")  # kinds not heard otherwise
 _FIRST, _OTHER, _MERGED = 0, 1, 2  # how a character reads as a syllable (a written character counts apart)
 
 
@@ -56,8 +59,9 @@ class Hearing:
     """The curated rules: which kinds of names are heard, how many mergers a word may take, how many of its
     own characters it must keep (with a merger: ``min_written_merged``), whether particles (a first reading
     without tone: 了 le, 的 de, 着 zhe) are heard in their other readings, whether a word of pypinyin's phrase
-    dictionary (牛角, ox horn) is taken as what it says (``not_a_word``), and the mergers. ``version`` is a hash of
-    the file."""
+    dictionary (牛角, ox horn) is taken as what it says (``not_a_word``), the kinds whose Chinese names of two
+    syllables or more are also read where typed in Latin pinyin, and only there (``latin_only_kinds``: ``jia ge``,
+    ``weixin``), and the mergers. ``version`` is a hash of the file."""
 
     version: str
     kinds: tuple[str, ...]
@@ -66,7 +70,24 @@ class Hearing:
     min_written_merged: int
     particles_first_reading_only: bool
     not_a_word: bool
+    latin_only_kinds: tuple[str, ...]
     mergers: tuple[Merger, ...]
+
+    def merged(self, syllables: list[str]) -> list[list[str]]:
+        """A name's syllables typed through near-homophone mergers (``chuan san jia`` for 穿山甲): every spelling
+        with at least one and at most ``max_mergers`` syllables swapped, keeping at least ``min_written_merged`` of
+        them as they are (Latin letters have no characters to keep: the syllables stand in for them)."""
+        out: list[list[str]] = []
+        most = min(self.max_mergers, len(syllables) - self.min_written_merged)
+        for n in range(1, most + 1):
+            for at in combinations(range(len(syllables)), n):
+                choices = [[m.apply(syllables[i]) for m in self.mergers] for i in at]
+                for swapped in product(*([s for s in c if s] for c in choices)):
+                    spelled = list(syllables)
+                    for i, s in zip(at, swapped, strict=True):
+                        spelled[i] = s
+                    out.append(spelled)
+        return out
 
 
 def parse_hearing(text: str, name: str = "mergers.yaml") -> Hearing:
@@ -83,6 +104,9 @@ def parse_hearing(text: str, name: str = "mergers.yaml") -> Hearing:
     kinds = rules["kinds"]
     if not isinstance(kinds, list) or not kinds or not all(k in ("species", "product", "code_word") for k in kinds):
         raise HearingError(f"{name}: rules.kinds must list species, product or code_word, got {kinds!r}")
+    latin = rules["latin_only_kinds"]
+    if not isinstance(latin, list) or not all(k in _LATIN_ONLY_KINDS for k in latin):
+        raise HearingError(f"{name}: rules.latin_only_kinds must list {', '.join(_LATIN_ONLY_KINDS)}, got {latin!r}")
     for key in ("particles_first_reading_only", "not_a_word"):
         if not isinstance(rules[key], bool):
             raise HearingError(f"{name}: rules.{key} must be true or false, got {rules[key]!r}")
@@ -107,7 +131,7 @@ def parse_hearing(text: str, name: str = "mergers.yaml") -> Hearing:
         mergers.append(Merger(entry["id"], entry["position"], (sounds[0], sounds[1])))
     version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
     return Hearing(version, tuple(kinds), rules["max_mergers"], rules["min_written"], rules["min_written_merged"],
-                   rules["particles_first_reading_only"], rules["not_a_word"], tuple(mergers))
+                   rules["particles_first_reading_only"], rules["not_a_word"], tuple(latin), tuple(mergers))
 
 
 @cache
@@ -243,9 +267,11 @@ class Lattice:
 
     def describe(self, written: str, name: str) -> str | None:
         """How ``written`` (the original text of a homophone hit) is heard as ``name``: each character that is
-        not the name's own, with the reading or merger that made it; None where ``written`` is not all
-        Chinese characters, one per character of the name (pinyin typed in Latin letters)."""
+        not the name's own, with the reading or merger that made it, or each syllable of pinyin typed in Latin
+        letters through a merger; None where ``written`` is neither."""
         chars, target = squeeze(written), squeeze(name)
+        if chars.isascii():
+            return self._describe_typed(written, chars, target)
         if len(chars) != len(target) or not all(map(is_cjk, chars)):
             return None
         parts = []
@@ -261,4 +287,16 @@ class Lattice:
                 how = next((f"{c} {r} heard as {s} (merger {m.id}) for {t}" for r in listed
                             for m in self.hearing.mergers if m.apply(r) == s), f"{c} for {t}")
                 parts.append(how)
+        return f"{written} heard as {name}: " + "; ".join(parts)
+
+    def _describe_typed(self, written: str, typed: str, name: str) -> str | None:
+        """Pinyin typed in Latin letters through mergers (``chuan san jia heard as 穿山甲: san heard as shan
+        (merger s-sh) for 山``), or None where no merged spelling of the name reads as ``typed`` (folded)."""
+        syllables = lazy_pinyin(name, style=Style.NORMAL)
+        spelled = next((s for s in self.hearing.merged(syllables)
+                        if squeeze("".join(s)) == typed), None)
+        if spelled is None:
+            return None
+        parts = [f"{s} heard as {r} (merger {next(m.id for m in self.hearing.mergers if m.apply(r) == s)}) for {c}"
+                 for c, r, s in zip(name, syllables, spelled, strict=True) if s != r]
         return f"{written} heard as {name}: " + "; ".join(parts)

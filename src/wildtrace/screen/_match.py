@@ -7,8 +7,9 @@ only to tell how a word was written (``via``) where the original does not read a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import chain
 from typing import NamedTuple
 
@@ -17,7 +18,7 @@ import numpy as np
 from pypinyin import Style, lazy_pinyin
 
 from wildtrace.lexicon import LANGUAGES, NUMBER_SLOT, Lexicon, Term
-from wildtrace.screen._heard import Hearing, Lattice, load_hearing
+from wildtrace.screen._heard import Hearing, Lattice, _all_readings, load_hearing
 from wildtrace.screen._normalise import (
     Normalised,
     NormalisedBatch,
@@ -59,11 +60,22 @@ class Hit(NamedTuple):
 
 def _pinyin_forms(name: str) -> dict[str, int]:
     """The pinyin spellings of a Chinese name (by phrase, and character by character), each with the bit mask of
-    where its syllables start inside it (bit ``i``: a syllable starts at offset ``i > 0``; -1: not known)."""
+    where its syllables start inside it (see ``_spelled``)."""
     phrase = [fold(p).replace(" ", "") for p in lazy_pinyin(name, style=Style.NORMAL)]
-    per_char = [char_pinyin(c) or c for c in squeeze(name)]
+    return _spelled((phrase, [char_pinyin(c) or c for c in squeeze(name)]))
+
+
+def _merged_forms(name: str, hearing: Hearing) -> dict[str, int]:
+    """A Chinese name's pinyin typed in Latin letters through near-homophone mergers (``chuan san jia``)."""
+    return _spelled([[fold(s).replace(" ", "") for s in spelled]
+                     for spelled in hearing.merged(lazy_pinyin(name, style=Style.NORMAL))])
+
+
+def _spelled(spellings: Iterable[list[str]]) -> dict[str, int]:
+    """Each spelling (a list of syllables) as one key, with the bit mask of where its syllables start inside it
+    (bit ``i``: a syllable starts at offset ``i > 0``; -1: not known)."""
     forms: dict[str, int] = {}
-    for syllables in (phrase, per_char):
+    for syllables in spellings:
         starts = np.cumsum([len(x) for x in syllables])[:-1]
         key = "".join(syllables)
         mask = sum(1 << int(b) for b in starts) if len(key) < 64 and all(syllables) else -1
@@ -117,8 +129,10 @@ class Matcher:
         languages: list[int] = []  # of each pattern: bit mask of the languages (LANGUAGES) that list its name
         marked: list[bool] = []  # whether its name is written with diacritics (Latin letters)
         number: list[bool] = []  # whether it matches only before a number (a name ending in NUMBER_SLOT)
+        latin: list[bool] = []  # whether it counts only where typed in Latin letters (merged or trade pinyin)
 
-        def add(keys: dict[str, list[int]], key: str, term: int, name: str, via: str, starts: int = -1) -> None:
+        def add(keys: dict[str, list[int]], key: str, term: int, name: str, via: str, starts: int = -1,
+                latin_only: bool = False) -> None:
             keys.setdefault(key, []).append(len(self.pattern_term))
             self.pattern_term.append(term)
             self.pattern_name.append(name)
@@ -128,6 +142,7 @@ class Matcher:
             languages.append(mask)
             marked.append(via == "exact" and bool(marked_letters(code_points(name)).any()))
             number.append(via == "exact" and slot)
+            latin.append(latin_only)
 
         for t, term in enumerate(self.terms):
             for written, langs in term.name_languages().items():
@@ -138,13 +153,20 @@ class Matcher:
                 if not key:
                     continue
                 add(surface, key, t, name, "exact")
-                if term.kind not in _PHONETIC_KINDS or not all(is_cjk(c) for c in key) or len(key) < 2:
+                if not all(is_cjk(c) for c in key) or len(key) < 2:
+                    continue
+                if term.kind in self.hearing.latin_only_kinds:
+                    for form, starts in _pinyin_forms(name).items():
+                        add(pinyin, form, t, name, "pinyin", starts, latin_only=True)
+                if term.kind not in _PHONETIC_KINDS:
                     continue
                 for form, starts in _pinyin_forms(name).items():
                     add(pinyin, form, t, name, "pinyin", starts)
                 if term.kind in self.hearing.kinds:
                     heard.append((len(self.pattern_term), t, name))
                     add({}, key, t, name, "homophone")
+                    for form, starts in _merged_forms(name, self.hearing).items():
+                        add(pinyin, form, t, name, "homophone", starts, latin_only=True)
                 initials = squeeze("".join(p[0] for p in lazy_pinyin(name, style=Style.NORMAL)))
                 if term.kind != "product" and initials not in _INITIALS_STOP:
                     add(surface, initials, t, name, "initials")
@@ -169,6 +191,7 @@ class Matcher:
         self._languages = np.array(languages, dtype=np.int64)
         self._marked = np.array(marked, dtype=bool)
         self._number = np.array(number, dtype=bool)
+        self._latin_only = np.array(latin, dtype=bool)
         self._surface = _Keys(surface)
         self._pinyin = _Keys(pinyin)
         self.lattice = Lattice(heard, self.hearing)
@@ -232,15 +255,24 @@ class Matcher:
             return _no_hits()
         unit = batch.pinyin_unit
         bounded = unit[start] & unit[end]
+        bounded[~bounded] = _inside_pinyin_words(batch, start[~bounded], end[~bounded])
         start, end, key = start[bounded], end[bounded], key[bounded]
         match, pattern = self._pinyin.expand(key)
         aligned = _syllables_align(batch, start[match], end[match], self._syllables[pattern])
         match, pattern = match[aligned], pattern[aligned]
         to_surface = batch.pinyin_to_surface
         s_start, s_end = to_surface[start[match]], to_surface[end[match] - 1] + 1
-        to_original = batch.surface_to_original
         cjk = np.concatenate([[0], np.cumsum(batch.surface_cjk)])
-        via = np.where(cjk[s_end] > cjk[s_start], _VIA["homophone"], _VIA["pinyin"]).astype(np.int8)
+        chinese = cjk[s_end] - cjk[s_start]
+        typed = ~self._latin_only[pattern] | (chinese == 0)  # merged and trade pinyin: where typed in Latin only
+        s_start, s_end, pattern, chinese = s_start[typed], s_end[typed], pattern[typed], chinese[typed]
+        via = np.where(chinese > 0, _VIA["homophone"], self._pattern_via[pattern]).astype(np.int8)
+        mixed = np.flatnonzero((chinese > 0) & (chinese < s_end - s_start))  # 象ya, xiang牙: the name half spelled
+        codes, names = batch.surface_codes, self.pattern_name
+        via[mixed] = [_VIA["pinyin"] if set(_text_of(codes[a:b])) <= set(squeeze(names[p])) | _LATIN else
+                      _VIA["homophone"] for a, b, p in zip(s_start[mixed].tolist(), s_end[mixed].tolist(),
+                                                           pattern[mixed].tolist(), strict=True)]
+        to_original = batch.surface_to_original
         return to_original[s_start], to_original[s_end - 1] + 1, pattern, via
 
     def _heard_hits(self, batch: NormalisedBatch) -> tuple[np.ndarray, ...]:
@@ -361,6 +393,55 @@ def _syllables_align(batch: NormalisedBatch, start: np.ndarray, end: np.ndarray,
         text_starts |= (first[at] & on).astype(np.int64) << j
         inside |= (spelled[at] & ~first[at] & on).astype(np.int64) << j
     return ~known | (((text_starts & ~syllables) == 0) & ((inside & syllables) == 0))
+
+
+_LATIN = set("abcdefghijklmnopqrstuvwxyz")
+
+
+def _text_of(codes: np.ndarray) -> str:
+    return "".join(map(chr, codes.tolist()))
+
+
+@cache
+def _syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable with a vowel (not the interjections ng, m, hm), folded as texts are (``l``
+    read as ``i``)."""
+    return frozenset(s for listed in _all_readings()[0].values() for r in listed
+                     if set(s := fold(r).replace(" ", "")) & set("aeiouv"))
+
+
+@lru_cache(maxsize=4096)
+def _segments(word: str, first: bool) -> bool:
+    """Whether ``word`` (folded Latin letters, maybe empty) is a run of pinyin syllables; one that begins with a,
+    e or o only at the start of a word (``first``): inside one, pinyin writes an apostrophe (xi'an)."""
+    syllables = _syllables()
+    ok = [True] + [False] * len(word)
+    for i in range(1, len(word) + 1):
+        ok[i] = any(ok[j] and word[j:i] in syllables and ((first and j == 0) or word[j] not in "aeo")
+                    for j in range(max(0, i - 6), i))
+    return ok[-1]
+
+
+def _inside_pinyin_words(batch: NormalisedBatch, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Which pinyin matches that begin or end inside a word stand on syllable boundaries of a word typed in pinyin
+    with no spaces (``xiangya`` in ``xiangyashouzhuo``): the word is Latin letters only, and its letters before and
+    after the match are pinyin syllables too. Only the few matches inside a word pay for it (Python per match)."""
+    ok = np.zeros(len(start), dtype=bool)
+    if not len(start):
+        return ok
+    _, spelled = batch.pinyin_syllables
+    units = np.flatnonzero(batch.pinyin_unit)
+    word_start = units[np.searchsorted(units, start, side="right") - 1]
+    word_end = units[np.searchsorted(units, end, side="left")]
+    stream = batch.pinyin
+    spelled_before = np.concatenate([[0], np.cumsum(spelled)])
+    latin = spelled_before[word_end] == spelled_before[word_start]  # no syllable spelled from a Chinese character
+    for i in np.flatnonzero(latin).tolist():
+        a, s, e, b = int(word_start[i]), int(start[i]), int(end[i]), int(word_end[i])
+        if set(stream[a:b]) <= _LATIN:
+            inside = s == a or stream[s] not in "aeo"  # a syllable inside a word begins with no a, e or o
+            ok[i] = inside and _segments(stream[a:s], True) and _segments(stream[e:b], False)
+    return ok
 
 
 def _no_hits() -> tuple[np.ndarray, ...]:

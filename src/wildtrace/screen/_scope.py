@@ -1,6 +1,9 @@
 """Scope: which offers a monitoring team flags, and the rule that put each post in or out.
 
 - none chosen (a model trained on a team's own labels, without ``--scope``): the labels decide; no rule applies.
+- either scope: a post written in the context of reporting, enforcement, policy or a campaign (seized, ban on,
+  petition, do not buy; bắt giữ, rampas) that gives no way to buy (no price, contact or shipping) and no covert
+  signal is out, whatever its score: news of a seizure is no offer, of the illegal trade or of any other.
 - ``illegal`` (the shipped model's own): offers of the illegal trade. The model decides, and legality claims
   never lower its score; but an offer made in the open, regulated market (an auction: lot, estimate, bidding)
   with no covert signal (code words, obfuscated names, discretion) is taken out of the flagged tiers, and the
@@ -11,8 +14,7 @@
 - ``regulated``: every offer of a regulated product (antique and pre-ban ivory, mammoth ivory, auction lots,
   carvings, trophies). The model's flags stay, and a post that names a regulated product and gives more signals
   of an offer (selling, price, auction, contact, shipping) than of a look-alike, news, policy or a campaign is
-  flagged too; but a post written in the context of reporting, enforcement, policy or a campaign (seized, ban
-  on, petition, do not buy) that gives no way to buy (no price, contact or shipping) is out, whatever its score.
+  flagged too.
 
 The rule is decided for a whole batch with numpy; its wording is built only when a verdict is read.
 """
@@ -113,22 +115,22 @@ class Scope:
 
     def decide(self, hits: BatchHits, lexicon: np.ndarray, score: np.ndarray, medium: float
                ) -> tuple[np.ndarray, np.ndarray]:
-        """The scores after the rule, and who decided each (MODEL, RAISED, LOWERED or CONTEXT)."""
+        """The scores after the rule, and who decided each (MODEL, RAISED, LOWERED, CONTEXT or KEPT)."""
         decided = np.full(len(score), MODEL, dtype=np.int8)
         if self.name is None:
             return score, decided
         regulated, offers, against, auction, covert, reporting, unworked = self.evidence(hits, lexicon)
         flagged = score >= medium
         score = score.copy()
-        if self.name == "regulated":
-            out = flagged & reporting & ~covert
-            score[out] = medium - 1e-4
-            decided[out] = CONTEXT
+        out = flagged & reporting & ~covert
+        score[out] = medium - 1e-4
+        decided[out] = CONTEXT
+        if self.name == "regulated":  # a post the reporting rule took out is not raised again
             raise_ = ~flagged & regulated & (offers > against)
             score[raise_] = medium
             decided[raise_] = RAISED
         else:
-            market = flagged & regulated & auction & ~covert
+            market = flagged & ~out & regulated & auction & ~covert
             lower = market & ~unworked
             score[lower] = medium - 1e-4  # just below the cut-off, still shown to four decimals
             decided[lower] = LOWERED

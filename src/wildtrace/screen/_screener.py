@@ -287,7 +287,7 @@ class _Explainer:
                     f"lower it")
         if rule == CONTEXT:
             return (f"reporting, policy or campaign: {words['context']} and no way to buy (no price, contact or "
-                    f"shipping); out under scope regulated (model score {score:.4f})")
+                    f"shipping); out under scope {self.scope.name} (model score {score:.4f})")
         assert rule == LOWERED
         return (f"open regulated market: an auction of {words['regulated']} ({words['offer']}) with no covert "
                 f"signal; out under scope illegal, in under --scope regulated (model score {score:.4f})")
