@@ -51,7 +51,7 @@ _REGION_CUES = {"VN": ("越南", "vietnam", "việt nam", "zalo", "+84"), "HK": 
                 "MY": ("malaysia", "马来西亚", "+60"), "TH": ("泰国", "thailand", "+66"),
                 "ID": ("indonesia", "jakarta", "surabaya", "+62")}
 # Words of a language written in Latin letters without marks of its own: its country's numbers come first.
-_LANGUAGE_WORDS = {"ID": ("harga", "juta", "rupiah", "jual ", "hubungi", "ongkir", "gading")}
+_LANGUAGE_WORDS = {"ID": ("harga", "juta", "rupiah", "jual", "hubungi", "ongkir", "gading")}
 _COUNTRY_PREFIXES = ("86", "852", "853", "886", "84")
 # How a number is written at home, without the country code: a number is read as national only when it
 # looks like one (a US number is not a Chinese one just because the digits happen to be valid there).

@@ -21,6 +21,7 @@ def is_vietnamese(text: str) -> bool:
 
 
 def is_thai(text: str) -> bool:
+    """Thai script anywhere in the text."""
     return _THAI.search(text) is not None
 
 
@@ -64,7 +65,7 @@ def _amount(m: re.Match[str], tag: str, v: Vocabulary, no_cents: bool) -> float 
         return value
     factor = v.multipliers[mult]
     tail = (m.group(f"{tag}tail") or "").strip()
-    return value * factor + ((int(tail) if tail.isdigit() else 5) * factor / 10 if tail else 0)  # 5 tenths: rưỡi
+    return value * factor + ((int(tail) if tail.isdigit() else 5) * factor / 10 if tail else 0)  # rưỡi, 半: 5 tenths
 
 
 def _one_unit_is_a_weight(m: re.Match[str], text: str, v: Vocabulary) -> bool:
@@ -116,13 +117,14 @@ def find_prices(view: View, v: Vocabulary, taken: list[tuple[int, int]]) -> list
             continue
         if (not (currency or per_grams) or suf in v.weak_suffixes) and p.not_price_before.search(before):
             continue
-        if not (currency or m.group("unit") or m.group("each")) and p.not_price_after.match(text, m.end()):
+        open_end = not (currency or m.group("unit") or m.group("each"))  # nothing after the amount says money
+        if open_end and p.not_price_after.match(text, m.end()):
             continue  # 2019年, 60mm, and 一副 144张 (144 tiles, not 144 a set)
+        if open_end and p.weight_after.match(text, m.end()):
+            continue  # 3.2公斤, 五百克, 5千克: a weight, not a price
         if not m.group("pre") and p.times_before.search(before):
             pos = m.end("anum") if m.group("anum") else m.end()
             continue  # x 4: a count (and what follows it may still be a price: x 4 — $60 each)
-        if not (currency or m.group("unit") or m.group("each")) and p.weight_after.match(text, m.end()):
-            continue  # 3.2公斤, 五百克, 5千克: a weight, not a price
         cur = currency or v.multiplier_currency.get(m.group("amult") or m.group("bmult") or "") or fallback
         amount = _amount(m, "a", v, cur in v.no_cents)
         if amount is None or amount <= 0:
