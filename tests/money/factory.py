@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from wildtrace.model import Shipment, Transaction
 
@@ -122,3 +124,12 @@ def labelled_ledger(seed: int = 3, people: int = 240, steps: int = 60, rings: in
     sar = {p["account"] for p in patterns}
     labels = [{"account": a, "is_sar": int(a in sar)} for a in accounts]
     return payments, labels, patterns
+
+
+def write_csv(path: Path, rows: list[dict]) -> Path:
+    """``rows`` as a CSV file at ``path`` (columns from the first row)."""
+    with path.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return path

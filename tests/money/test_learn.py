@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from tests.money.factory import labelled_ledger
+from tests.money.factory import labelled_ledger, write_csv
 from wildtrace.cli.main import app
 from wildtrace.money import MoneyModel, account_labels, analyse, build_features, open_frame, read_patterns
 from wildtrace.money._cv import graph_groups, pattern_groups
@@ -21,20 +21,12 @@ from wildtrace.money._cv import graph_groups, pattern_groups
 AML = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "aml"
 
 
-def _write(path: Path, rows: list[dict]) -> Path:
-    with path.open("w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    return path
-
-
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     payments, labels, patterns = labelled_ledger(people=160, steps=40, rings=8)
     d = tmp_path_factory.mktemp("ledger")
-    return {"tx": _write(d / "tx.csv", payments), "labels": _write(d / "labels.csv", labels),
-            "patterns": _write(d / "patterns.csv", patterns)}
+    return {"tx": write_csv(d / "tx.csv", payments), "labels": write_csv(d / "labels.csv", labels),
+            "patterns": write_csv(d / "patterns.csv", patterns)}
 
 
 def _cli(*args: str) -> dict:
@@ -142,7 +134,7 @@ def test_folds_keep_patterns_whole_and_split_a_dense_component(ledger: dict[str,
 
 
 def test_bad_labels_and_bad_model_folders_are_refused(ledger: dict[str, Path], tmp_path: Path) -> None:
-    bad = _write(tmp_path / "bad.csv", [{"account": "1", "is_sar": "1"}, {"account": "2", "is_sar": "yes"}])
+    bad = write_csv(tmp_path / "bad.csv", [{"account": "1", "is_sar": "1"}, {"account": "2", "is_sar": "yes"}])
     out = CliRunner().invoke(app, ["money", "train", "--transactions", str(ledger["tx"]), "--map", "time=step",
                                    "--truth", str(bad), "--label-col", "is_sar", "--out", str(tmp_path / "m"),
                                    "--db", str(tmp_path / "w.duckdb")])
@@ -175,7 +167,7 @@ def test_eval_reports_the_pattern_members_found_per_labelled_type(ledger: dict[s
     """With a typed pattern file, eval money says per pattern type how many of its accounts pattern hits name,
     in JSON and one line per type for people."""
     rows = list(csv.DictReader(ledger["patterns"].open()))
-    typed = _write(tmp_path / "typed.csv", [{**r, "type": "ring" if int(r["pattern_id"]) % 2 else "layer"}
+    typed = write_csv(tmp_path / "typed.csv", [{**r, "type": "ring" if int(r["pattern_id"]) % 2 else "layer"}
                                             for r in rows])
     args = ["eval", "money", "--transactions", str(ledger["tx"]), "--map", "time=step", "--truth",
             str(ledger["labels"]), "--account-col", "account", "--label-col", "is_sar", "--patterns", str(typed),
@@ -199,7 +191,7 @@ def test_a_learned_alert_cites_every_payment_inside_the_group(tmp_path: Path) ->
              "amount": 100 + i} for i in range(73)]
     rows += [{"id": f"o{i}", "time": (t0 + timedelta(hours=i)).isoformat(), "payer": f"wallet:p{i}",
               "payee": f"wallet:q{i % 5}", "amount": 10} for i in range(40)]
-    frame = open_frame(transactions=_write(tmp_path / "tx.csv", rows))
+    frame = open_frame(transactions=write_csv(tmp_path / "tx.csv", rows))
     try:
         ties = ties_between(frame, pd.Series(["wallet:a", "wallet:b"]))
     finally:

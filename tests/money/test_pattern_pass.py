@@ -6,16 +6,14 @@ bank-like ledger with laundering rings."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.money import reference_patterns
-from tests.money.factory import PLANTS, benign_transactions, labelled_ledger
+from tests.money.factory import PLANTS, benign_transactions, labelled_ledger, write_csv
 from wildtrace.money import TYPOLOGIES, Frame, open_frame
 
 PATTERNS = ("fan_in", "fan_out", "gather_scatter", "scatter_gather", "bipartite")
@@ -26,28 +24,20 @@ OWN = {"gather_scatter": {"min_in": 1, "min_out": 3}, "scatter_gather": {"min_in
        "bipartite": {"min_payers": 1, "min_payees": 3}, "fan_in": {"window": "1d"}, "fan_out": {"window": "2d"}}
 
 
-def _write(path: Path, rows: list[dict]) -> Path:
-    with path.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    return path
-
-
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory: pytest.TempPathFactory) -> Frame:
     """Benign traffic with every planted pattern of the factory."""
     txs = benign_transactions(3000) + [t for planted, _ in PLANTS.values() for t in planted]
     rows = [{"id": t.id, "time": t.time.isoformat(), "payer": t.payer, "payee": t.payee, "amount": t.amount}
             for t in txs]
-    return open_frame(transactions=_write(tmp_path_factory.mktemp("pass") / "planted.csv", rows))
+    return open_frame(transactions=write_csv(tmp_path_factory.mktemp("pass") / "planted.csv", rows))
 
 
 @pytest.fixture(scope="module")
 def rings(tmp_path_factory: pytest.TempPathFactory) -> Frame:
     """A ledger in integer steps with laundering rings among busy and ordinary accounts."""
     payments, _, _ = labelled_ledger(seed=5, people=300, steps=60, rings=12)
-    return open_frame(transactions=_write(tmp_path_factory.mktemp("pass") / "rings.csv", payments),
+    return open_frame(transactions=write_csv(tmp_path_factory.mktemp("pass") / "rings.csv", payments),
                       columns={"time": "step"})
 
 
