@@ -25,6 +25,13 @@ def test_split_and_merge_errors_lower_the_right_measures():
     assert result["backup"] == {"backups": 2, "linked_to_original": 1, "recall": 0.5}
 
 
+def test_recall_on_traders_accounts_is_reported_apart():
+    truth = TRUTH.assign(is_trader=["1", "1", "1", "0", "0"], person_id=["A", "A", "A", "B", "B"])
+    result = score_linkage({"a1": "x", "a2": "x", "a3": "y", "b1": "z", "c1": "w"}, truth)
+    assert result["trader_pairs"] == {"true_pairs": 3, "correct_pairs": 1, "recall": pytest.approx(1 / 3, abs=1e-4)}
+    assert result["pairwise"]["true_pairs"] == 4  # B's two accounts, not a trader's, missed too
+
+
 def test_truth_file_without_person_column_is_refused(tmp_path):
     path = tmp_path / "truth.csv"
     path.write_text("account_id,who\na1,A\n")

@@ -239,6 +239,9 @@ def _eval_text(result: dict[str, Any]) -> str:
     lines = [f"accounts {result['accounts']}, persons {result['persons']}, clusters {result['clusters']}",
              f"pairwise  precision {pw['precision']:.3f}  recall {pw['recall']:.3f}  F1 {pw['f1']:.3f}",
              f"B-cubed   precision {b3['precision']:.3f}  recall {b3['recall']:.3f}  F1 {b3['f1']:.3f}"]
+    if result.get("trader_pairs") and result["trader_pairs"]["true_pairs"]:
+        tr = result["trader_pairs"]
+        lines.append(f"pairs of one trader's accounts linked: {tr['correct_pairs']}/{tr['true_pairs']}")
     if result.get("backup"):
         bk = result["backup"]
         lines.append(f"backup accounts linked to their original: {bk['linked_to_original']}/{bk['backups']}")

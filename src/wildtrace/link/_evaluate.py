@@ -61,13 +61,23 @@ def score_linkage(predicted: dict[str, str], truth: pd.DataFrame) -> dict[str, A
                      "predicted_pairs": pred_pairs, "correct_pairs": tp},
         "bcubed": {"precision": round(b3p, 4), "recall": round(b3r, 4), "f1": round(_f1(b3p, b3r), 4)},
     }
+    if "is_trader" in df.columns:  # recall on traders' own accounts apart from everyone else's
+        traders = df[_yes(df["is_trader"])]
+        true_pairs = _pairs(traders.groupby("person_id").size())
+        tp = _pairs(traders.groupby(["cluster", "person_id"]).size())
+        result["trader_pairs"] = {"true_pairs": true_pairs, "correct_pairs": tp,
+                                  "recall": round(tp / true_pairs, 4) if true_pairs else None}
     if "is_backup" in df.columns and "backup_of" in df.columns:
-        backups = df[df["is_backup"].astype(str).str.lower().isin(("1", "true", "yes"))]
+        backups = df[_yes(df["is_backup"])]
         backups = backups[backups["backup_of"].isin(predicted.keys())]
         found = sum(predicted[r.account_id] == predicted[r.backup_of] for r in backups.itertuples())
         result["backup"] = {"backups": len(backups), "linked_to_original": int(found),
                             "recall": round(found / len(backups), 4) if len(backups) else None}
     return result
+
+
+def _yes(flags: pd.Series) -> pd.Series:
+    return flags.astype(str).str.lower().isin(("1", "true", "yes"))
 
 
 def _f1(p: float, r: float) -> float:
@@ -109,7 +119,7 @@ def score_traders(clusters: dict[str, str], table: pd.DataFrame, profiles: dict[
     trader_of = known["account_id"].map(clusters)
     out: dict[str, Any] = {}
     if {"is_trader", "category"} <= set(known.columns):
-        traders = known["is_trader"].astype(str).isin(("1", "true", "True"))
+        traders = _yes(known["is_trader"])
         out["category"] = _category_accuracy([(c, profiles.get(t, {})) for c, t in
                                               zip(known.loc[traders, "category"], trader_of[traders], strict=True)])
     if {"role", "network_id"} <= set(known.columns):
