@@ -84,3 +84,16 @@ def test_a_code_word_outside_the_handle_still_counts(screener: Screener) -> None
 ])
 def test_species_need_their_own_evidence(screener: Screener, text: str, species: tuple[str, ...]) -> None:
     assert screener.screen_text(text).species == species
+
+
+def test_a_name_that_is_one_emoji_is_read_in_the_original(screener: Screener) -> None:
+    """🦏 stands where "rhino" would (species.yaml); the generic animal, 🐘 like "elephant", names nothing; an
+    emoji between the characters of a name stays a separator there (犀🦏角 is 犀角, one hit)."""
+    text = "Whole horn 🦏 1.1kg, DM for pics n price"
+    r = screener.screen_text(text)
+    assert r.species == ("rhinoceros",) and r.tier in ("high", "medium")
+    assert any(s.text == "🦏" and s.term == "rhinoceros" and text[s.start:s.end] == "🦏" for s in r.spans)
+    assert not screener.screen_text("Whole horn 🐘 1.1kg, DM for pics n price").species
+    split = screener.screen_text("犀🦏角 杯 老件 议价")
+    assert [s.text for s in split.spans if s.term == "rhinoceros"] == ["犀🦏角 杯"]
+    assert screener.screen_text("Just saw the baby 🦏 at the zoo today, so cute").tier == "none"

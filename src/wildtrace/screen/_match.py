@@ -7,6 +7,7 @@ only to tell how a word was written (``via``) where the original does not read a
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -123,6 +124,7 @@ class Matcher:
         verbatim_via: list[int] = []  # how a word was written when the original reads exactly as the key
         surface: dict[str, list[int]] = {}
         pinyin: dict[str, list[int]] = {}
+        pictographs: dict[int, list[int]] = {}  # a name that is one emoji (🦏): its code point's patterns
         heard: list[tuple[int, int, str]] = []  # (pattern, term, name) of the names the lattice hears
 
         syllables: list[int] = []  # of each pattern: where its pinyin syllables start (see _pinyin_forms)
@@ -151,6 +153,9 @@ class Matcher:
                 name = written.removesuffix(NUMBER_SLOT)
                 key = squeeze(name)
                 if not key:
+                    if (emoji := _pictograph(name)) is not None:
+                        pictographs.setdefault(emoji, []).append(len(self.pattern_term))
+                        add({}, name, t, name, "exact")
                     continue
                 add(surface, key, t, name, "exact")
                 if not all(is_cjk(c) for c in key) or len(key) < 2:
@@ -192,6 +197,8 @@ class Matcher:
         self._marked = np.array(marked, dtype=bool)
         self._number = np.array(number, dtype=bool)
         self._latin_only = np.array(latin, dtype=bool)
+        self._pictograph = np.array(sorted(pictographs), dtype=np.uint32)
+        self._pictograph_patterns = [pictographs[c] for c in sorted(pictographs)]
         self._surface = _Keys(surface)
         self._pinyin = _Keys(pinyin)
         self.lattice = Lattice(heard, self.hearing)
@@ -205,7 +212,8 @@ class Matcher:
         surface = self._surface_hits(batch)
         pinyin = self._pinyin_hits(batch)
         heard = self._heard_hits(batch)
-        start, end, pattern, via = (np.concatenate(a) for a in zip(surface, pinyin, heard, strict=True))
+        emoji = self._pictograph_hits(batch)
+        start, end, pattern, via = (np.concatenate(a) for a in zip(surface, pinyin, heard, emoji, strict=True))
         term = self._pattern_term[pattern]
         # the first of the hits on one span for one term wins (surface, pinyin, then the lattice; in scan order)
         order = np.lexsort((np.arange(len(start)), term, end, start))
@@ -274,6 +282,17 @@ class Matcher:
                                                            pattern[mixed].tolist(), strict=True)]
         to_original = batch.surface_to_original
         return to_original[s_start], to_original[s_end - 1] + 1, pattern, via
+
+    def _pictograph_hits(self, batch: NormalisedBatch) -> tuple[np.ndarray, ...]:
+        """Names that are one emoji (🦏), found in the original: folding reads every symbol as a separator."""
+        if not len(self._pictograph):
+            return _no_hits()
+        at = np.flatnonzero(np.isin(batch.codes, self._pictograph))
+        which = np.searchsorted(self._pictograph, batch.codes[at])
+        counts = np.array([len(self._pictograph_patterns[w]) for w in which.tolist()], dtype=np.int64)
+        pattern = np.array([p for w in which.tolist() for p in self._pictograph_patterns[w]], dtype=np.int64)
+        at = np.repeat(at, counts)
+        return at, at + 1, pattern, np.full(len(at), _VIA["exact"], dtype=np.int8)
 
     def _heard_hits(self, batch: NormalisedBatch) -> tuple[np.ndarray, ...]:
         """Names heard through a character's other readings or a near-homophone merger (see ``_heard``)."""
@@ -396,6 +415,12 @@ def _syllables_align(batch: NormalisedBatch, start: np.ndarray, end: np.ndarray,
 
 
 _LATIN = set("abcdefghijklmnopqrstuvwxyz")
+
+
+def _pictograph(name: str) -> int | None:
+    """The code point of a name that is one pictograph (an emoji, 🦏; a variation selector after it is dropped)."""
+    bare = name.replace("\ufe0f", "")
+    return ord(bare) if len(bare) == 1 and unicodedata.category(bare) == "So" else None
 
 
 def _text_of(codes: np.ndarray) -> str:
