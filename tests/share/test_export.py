@@ -222,3 +222,24 @@ def test_each_audience_has_its_own_pseudonyms_and_keeps_them_across_releases(wor
     assert exported and exported <= {fresh.pseudonym(a.id) for a in store.find(Account)}
     for audience in ("public", "partner"):
         assert audience_key(KEY, audience).hex() not in _text(tmp_path / audience)
+
+
+@pytest.mark.parametrize("audience", ["public", "partner", "analyst", "platform", "investigator"])
+def test_every_identifier_value_an_audience_is_given_is_in_every_format(world: tuple, audience: str,
+                                                                         tmp_path: Path) -> None:
+    """An account's identifiers as the audience may see them (values or pseudonyms) are in FtM (phone, email or
+    notes of the UserAccount) and STIX (an identifiers note on the user-account) as in CSV."""
+    store = world[0]
+    rows = list(csv.DictReader((_export(store, "csv", audience, tmp_path / "csv") / "identifiers.csv")
+                               .read_text(encoding="utf-8-sig").splitlines()))
+    given = {(r["kind"], r["value"]) for r in rows if r.get("value")}
+    assert given or audience in ("public", "partner")  # they are shown no contact or payment value
+    ftm = [e for e in read_ftm(_export(store, "ftm", audience, tmp_path / "e.ftm").read_text(encoding="utf-8")
+                               .splitlines()) if e.schema.name == "UserAccount"]
+    in_ftm = {(k, v) for e in ftm for k in ("phone", "email") for v in e.get(k)} | {
+        tuple(n.split(": ", 1)) for e in ftm for n in e.get("notes") if ": " in n}
+    stix = read_stix(_export(store, "stix", audience, tmp_path / "e.stix").read_text(encoding="utf-8"))
+    in_stix = {tuple(line.split(": ", 1)) for o in stix.objects if o.type == "note"
+               and "identifiers" in o.get("labels", []) for line in o.content.splitlines()}
+    assert given <= in_ftm, sorted(given - in_ftm)[:5]
+    assert given == in_stix, sorted(given ^ in_stix)[:5]

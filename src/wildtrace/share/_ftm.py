@@ -84,12 +84,14 @@ def to_ftm(data: Dataset) -> list[EntityProxy]:
         ua.add("owner", owner.id)
         owners[a["id"]] = owner
         accounts[a["id"]] = ua
-    for i in data["identifier"]:
-        holder = accounts.get(i["account_id"])
-        if holder is None or "value" not in i or str(i["value"]).startswith("h:"):
+    for i in data["identifier"]:  # a phone or e-mail the audience sees as it is in its property, else in notes
+        holder = accounts.get(i.get("account_id") or "")
+        if holder is None or i.get("value") in (None, ""):
             continue
-        _add(holder, {"phone": "phone", "email": "email"}.get(i["kind"], "notes"),
-             i["value"] if i["kind"] in ("phone", "email") else f"{i['kind']}: {i['value']}")
+        if i["kind"] in ("phone", "email") and not str(i["value"]).startswith("h:"):
+            _add(holder, i["kind"], i["value"])
+        else:
+            _add(holder, "notes", f"{i['kind']}: {i['value']}")
     for p in data["post"]:
         msg = emit(_entity("Message", p["id"]))
         msg.add("bodyText", p.get("text") or "(no text)")

@@ -26,7 +26,7 @@ from wildtrace.model import (
     content_hash,
 )
 from wildtrace.share._ftm import read_ftm
-from wildtrace.share._stix import PAYMENT_SOURCE, read_stix
+from wildtrace.share._stix import IDENTIFIERS_SOURCE, PAYMENT_SOURCE, read_stix
 from wildtrace.store import Store
 
 SHARE_COLS = ["format", "id", "kind", "source", "payload", "imported_at"]
@@ -105,8 +105,9 @@ def _from_stix(objects: list[Any], source: str, errors: list[str]) -> list[Entit
             accounts[o.id] = account
             out += [Platform(id=platform, name=platform), account]
     for o in objects:
-        if o.type != "note" or any(r.get("source_name") == PAYMENT_SOURCE for r in o.get("external_references", [])):
-            continue  # a payment's note is kept as it came (its facts are text), not read as a post
+        if o.type != "note" or any(r.get("source_name") in (PAYMENT_SOURCE, IDENTIFIERS_SOURCE)
+                                   for r in o.get("external_references", [])):
+            continue  # a payment's or an account's identifiers' note is kept as it came (facts as text), not a post
         refs = [accounts[r] for r in o.object_refs if r in accounts]
         ext = [r.external_id for r in o.get("external_references", []) if r.get("source_name") == "wildtrace"]
         try:

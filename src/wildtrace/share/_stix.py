@@ -2,12 +2,12 @@
 
 Accounts are ``user-account`` observables (post links ``url``, e-mails ``email-addr``); traders and platforms
 ``identity``; code words ``indicator`` objects (PCRE patterns) with a ``sighting`` per word; posts ``note``
-objects on their account; payments (STIX 2.1 has no object for them) ``note`` objects labelled ``payment`` on the
-accounts holding the payment accounts, with every fact of the payment and of its payment accounts' KYC records the
-audience receives (the FtM and CSV exports carry the same); linking's evidence and account ownership
-``relationship`` objects. Every object
-carries the audience's TLP marking and a statement marking naming the audience. Ids are deterministic
-(UUIDv5 of the redacted key) and times come from the data, so the same store gives the same bundle.
+objects on their account; an account's identifiers a ``note`` labelled ``identifiers`` on it; payments (STIX 2.1
+has no object for them) ``note`` objects labelled ``payment`` on the accounts holding the payment accounts, with
+every fact of the payment and of its payment accounts' KYC records the audience receives (the FtM and CSV exports
+carry the same); linking's evidence and account ownership ``relationship`` objects. Every object carries the
+audience's TLP marking and a statement marking naming the audience. Ids are deterministic (UUIDv5 of the redacted
+key) and times come from the data, so the same store gives the same bundle.
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ def to_stix(data: Dataset) -> stix2.Bundle:
             put(stix2.Relationship(id=sdo_id("relationship", "email", i["account_id"], i["value"]),
                                    relationship_type="related-to", source_ref=accounts[i["account_id"]].id,
                                    target_ref=email.id, created=EPOCH, modified=EPOCH, **common))
+    _identifiers(data, accounts, common, put)
     for p in data["post"]:
         refs = [accounts[p["account_id"]].id] if p.get("account_id") in accounts else [producer.id]
         if p.get("url"):
@@ -114,6 +115,22 @@ def to_stix(data: Dataset) -> stix2.Bundle:
 
 
 PAYMENT_SOURCE = "wildtrace-transaction"  # the external reference naming a payment note's transaction
+IDENTIFIERS_SOURCE = "wildtrace-identifiers"  # the external reference naming an identifiers note's account
+
+
+def _identifiers(data: Dataset, accounts: dict[str, Any], common: dict[str, Any], put: Any) -> None:
+    """A ``note`` per account listing its identifiers as the audience may see them (STIX 2.1 has no observable for
+    a phone or a messenger ID; e-mails are also ``email-addr`` observables)."""
+    listed: dict[str, set[str]] = {}
+    for i in data["identifier"]:
+        if i.get("account_id") in accounts and i.get("value") not in (None, ""):
+            listed.setdefault(i["account_id"], set()).add(f"{i['kind']}: {i['value']}")
+    for account_id, lines in sorted(listed.items()):
+        put(stix2.Note(id=sdo_id("note", "identifiers", account_id), created=EPOCH, modified=EPOCH,
+                       abstract="identifiers", content="\n".join(sorted(lines)), object_refs=[accounts[account_id].id],
+                       labels=["identifiers"],
+                       external_references=[{"source_name": IDENTIFIERS_SOURCE, "external_id": str(account_id)}],
+                       **common))
 
 
 def _party(number: Any, kyc: dict[str, Any]) -> str:
