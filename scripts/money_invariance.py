@@ -11,7 +11,7 @@ import argparse
 import json
 import logging
 
-from wildtrace.money._metamorphic import TRANSFORMS, invariance_report
+from wildtrace.money import LEDGER_REWRITES, invariance_report
 
 
 def _table(report: dict) -> str:
@@ -38,7 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("ledger", help="folder with transactions.parquet, accounts.csv and patterns.csv")
     parser.add_argument("--cv", type=int, default=0, help="also cross-validate the learned model in this many folds")
-    parser.add_argument("--only", default="", help=f"comma-separated transforms of: {', '.join(TRANSFORMS)}")
+    parser.add_argument("--only", default="", help=f"comma-separated transforms of: {', '.join(LEDGER_REWRITES)}")
     parser.add_argument("--work", default=None, help="folder for the variants while they run (default: temp)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args()

@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from wildtrace.money._metamorphic import TRANSFORMS, VariantRun, compare, ledger_rows, run_variant
+from wildtrace.money._metamorphic import LEDGER_REWRITES, VariantRun, compare, ledger_rows, run_variant
 
 SMALL1K = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "aml" / "amlgentex-small1k"
-EXACT = [n for n, t in TRANSFORMS.items() if n not in ("original", "jitter")]
+EXACT = [n for n, t in LEDGER_REWRITES.items() if n not in ("original", "jitter")]
 NAME_ORDER = {"hashed_ids", "everything"}  # rename the accounts: bipartite still depends on the order of names
 NEW_FACTS = {"span_2_weeks": {"night_cluster"}}  # steps of 3 hours give the payments a time of day: night is judged
 
@@ -32,7 +32,7 @@ def ledger() -> dict[str, pd.DataFrame]:
 def runs(ledger: dict[str, pd.DataFrame], tmp_path_factory: pytest.TempPathFactory) -> dict[str, VariantRun]:
     folder = tmp_path_factory.mktemp("metamorphic")
     return {name: run_variant(name, ledger["rows"], ledger["accounts"], ledger["patterns"], folder)
-            for name in TRANSFORMS}
+            for name in LEDGER_REWRITES}
 
 
 def test_the_original_finds_the_patterns(runs: dict[str, VariantRun]) -> None:

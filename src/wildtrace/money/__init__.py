@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from wildtrace.money._labels import account_labels, read_patterns, read_table
     from wildtrace.money._learn import MoneyModel, apply_model, train_model
     from wildtrace.money._load import KINDS, load_records
+    from wildtrace.money._metamorphic import LEDGER_REWRITES, invariance_report, run_variant
     from wildtrace.money._names import name_key
     from wildtrace.money._pipeline import MoneyResult, analyse, latest_run, save, set_alert
     from wildtrace.money._profile import LedgerProfile, infer_profile, load_deployment
@@ -40,6 +41,7 @@ _LAZY = {
     "cross_validate": "_cv", "evaluate_ledger": "_cv", "evaluate_learning": "_cv", "build_features": "_features",
     "time_unit": "_features", "account_labels": "_labels", "read_patterns": "_labels", "read_table": "_labels",
     "MoneyModel": "_learn", "apply_model": "_learn", "train_model": "_learn",
+    "LEDGER_REWRITES": "_metamorphic", "invariance_report": "_metamorphic", "run_variant": "_metamorphic",
     "PATTERN_DETECTORS": "_evaluate", "evaluate_accounts": "_evaluate", "evaluate_pattern_members": "_evaluate",
     "evaluate_typologies": "_evaluate", "EVIDENCE_SHOWN": "_evidence", "alert_evidence": "_evidence",
     "put_alerts": "_evidence",
@@ -63,12 +65,12 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ALERT_THRESHOLD", "EVIDENCE_SHOWN", "HIT_COLUMNS", "KINDS", "PATTERN_DETECTORS", "TYPOLOGIES", "Frame",
-    "LedgerProfile", "MoneyModel", "MoneyResult", "RiskParams", "SarDraft", "Typology", "WatchMatch", "Watchlists",
-    "account_labels", "alert_evidence", "analyse", "apply_model", "build_features", "combine", "cross_validate",
-    "draft_sar", "evaluate_accounts", "evaluate_learning", "evaluate_ledger", "evaluate_pattern_members",
-    "evaluate_typologies", "infer_profile", "latest_run", "load_deployment", "load_records", "load_watchlist",
-    "name_key", "open_frame", "pattern_members", "propagate", "put_alerts", "read_ftm", "read_patterns",
-    "read_table", "run_typologies", "sar_html", "sar_xml", "save", "set_alert", "time_unit", "train_model",
-    "typology", "watchlist_hits", "write_sar",
+    "ALERT_THRESHOLD", "EVIDENCE_SHOWN", "HIT_COLUMNS", "KINDS", "LEDGER_REWRITES", "PATTERN_DETECTORS", "TYPOLOGIES",
+    "Frame", "LedgerProfile", "MoneyModel", "MoneyResult", "RiskParams", "SarDraft", "Typology", "WatchMatch",
+    "Watchlists", "account_labels", "alert_evidence", "analyse", "apply_model", "build_features", "combine",
+    "cross_validate", "draft_sar", "evaluate_accounts", "evaluate_learning", "evaluate_ledger",
+    "evaluate_pattern_members", "evaluate_typologies", "infer_profile", "invariance_report", "latest_run",
+    "load_deployment", "load_records", "load_watchlist", "name_key", "open_frame", "pattern_members", "propagate",
+    "put_alerts", "read_ftm", "read_patterns", "read_table", "run_typologies", "run_variant", "sar_html", "sar_xml",
+    "save", "set_alert", "time_unit", "train_model", "typology", "watchlist_hits", "write_sar",
 ]

@@ -98,7 +98,7 @@ class Transform:
     apply: Callable[[pd.DataFrame], Variant]
 
 
-TRANSFORMS: dict[str, Transform] = {name: Transform(what, fn) for name, (what, fn) in {
+LEDGER_REWRITES: dict[str, Transform] = {name: Transform(what, fn) for name, (what, fn) in {
     "original": ("integer steps (one a day)", lambda r: Variant(r)),
     "amount_x1000": ("amounts x1000", lambda r: Variant(r.assign(amount=r["amount"] * 1000))),
     "amount_div100": ("amounts /100 (another currency)", lambda r: Variant(r.assign(amount=r["amount"] / 100))),
@@ -165,12 +165,12 @@ class VariantRun:
 
 def run_variant(name: str, rows: pd.DataFrame, accounts: pd.DataFrame, patterns: pd.DataFrame | None,
                 folder: Path, folds: int = 0) -> VariantRun:
-    """Write ``rows`` transformed by ``TRANSFORMS[name]``, run the unsupervised stage on it and evaluate it
+    """Write ``rows`` transformed by ``LEDGER_REWRITES[name]``, run the unsupervised stage on it and evaluate it
     against ``accounts`` (``account``, ``is_sar``) and typed ``patterns`` (``account``, ``pattern``, ``type``),
     names renamed as the variant renames them; with ``folds`` >= 2 also cross-validate the learned model."""
     from wildtrace.money import analyse, evaluate_ledger, open_frame  # through the package: built-ins registered
 
-    variant = TRANSFORMS[name].apply(rows)
+    variant = LEDGER_REWRITES[name].apply(rows)
     path, columns = write_variant(variant, folder, name)
     rename = variant.rename or str
     back = {rename(a): a for a in set(rows["payer"]) | set(rows["payee"])}
@@ -228,9 +228,9 @@ def invariance_report(ledger: str | Path, names: list[str] | None = None, folds:
     import tempfile
 
     folder = Path(ledger)
-    unknown = set(names or []) - set(TRANSFORMS)
+    unknown = set(names or []) - set(LEDGER_REWRITES)
     if unknown:
-        raise ValueError(f"unknown transform(s) {sorted(unknown)}; known: {', '.join(TRANSFORMS)}")
+        raise ValueError(f"unknown transform(s) {sorted(unknown)}; known: {', '.join(LEDGER_REWRITES)}")
     rows = ledger_rows(folder / "transactions.parquet")
     accounts = pd.read_csv(folder / "accounts.csv", dtype=str)
     pattern_file = folder / "patterns.csv"
@@ -242,9 +242,9 @@ def invariance_report(ledger: str | Path, names: list[str] | None = None, folds:
     with tempfile.TemporaryDirectory(dir=work) as tmp:
         base = run_variant("original", rows, accounts, patterns, Path(tmp), folds)
         report: dict[str, Any] = {"ledger": str(folder), "payments": len(rows), "transforms": {}}
-        for name in names or [n for n in TRANSFORMS if n != "original"]:
+        for name in names or [n for n in LEDGER_REWRITES if n != "original"]:
             run = base if name == "original" else run_variant(name, rows, accounts, patterns, Path(tmp), folds)
-            report["transforms"][name] = {"what": TRANSFORMS[name].what, "exact": run.exact, **compare(base, run)}
+            report["transforms"][name] = {"what": LEDGER_REWRITES[name].what, "exact": run.exact, **compare(base, run)}
     report["original"] = {"average_precision": base.metrics["average_precision"],
                           "recall": {k: v["recall"] for k, v in base.metrics.get("pattern_members", {}).items()},
                           **({"learned_ap": base.cv["learned"]["average_precision"]} if base.cv else {})}
