@@ -103,6 +103,7 @@ LEDGER_REWRITES: dict[str, Transform] = {name: Transform(what, fn) for name, (wh
     "amount_x1000": ("amounts x1000", lambda r: Variant(r.assign(amount=r["amount"] * 1000))),
     "amount_div100": ("amounts /100 (another currency)", lambda r: Variant(r.assign(amount=r["amount"] / 100))),
     "epoch_seconds": ("times as epoch seconds", lambda r: Variant(r.assign(step=_instants(r["step"], DAY)))),
+    "epoch_ms": ("times as epoch milliseconds", lambda r: Variant(r.assign(step=_instants(r["step"], DAY) * 1000))),
     "iso_offsets": ("ISO timestamps, each payer in its own UTC offset (the same instants)",
                     lambda r: Variant(r.assign(step=_iso(_instants(r["step"], DAY), _home_offsets(r["payer"]))),
                                       suffix=".csv")),
