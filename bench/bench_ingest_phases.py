@@ -3,7 +3,8 @@ other (in the real run the byte scan overlaps the staging query), against the sa
 
     python -m bench.bench_ingest_phases [N]      # N posts (default 250,000), the input bench_ingest builds
 
-Prints a Markdown table of CPU seconds (the process with all its threads). Not part of ``make bench``.
+Prints a Markdown table of CPU seconds (the process with all its threads) and wall seconds. Not part of
+``make bench``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import duckdb
 from bench.bench_ingest import prepare
 
 
-def phases(n: int, workdir: Path) -> dict[str, float]:
+def phases(n: int, workdir: Path) -> dict[str, tuple[float, float]]:
     from wildtrace.evidence import sha256_file
     from wildtrace.ingest import Mapping, ingest_records
     from wildtrace.ingest._columnar import Batch, Columnar
@@ -29,13 +30,13 @@ def phases(n: int, workdir: Path) -> dict[str, float]:
     from wildtrace.store import open_store
 
     path = Path(prepare(n, workdir)["path"])
-    cpu: dict[str, float] = {}
+    cpu: dict[str, tuple[float, float]] = {}
 
     @contextmanager
     def timed(name: str) -> Iterator[None]:
-        start = time.process_time()
+        start, wall = time.process_time(), time.perf_counter()
         yield
-        cpu[name] = time.process_time() - start
+        cpu[name] = time.process_time() - start, time.perf_counter() - wall
 
     with timed("baseline: CREATE TABLE AS SELECT * FROM read_json(...), close"):
         con = duckdb.connect(str(workdir / "baseline.duckdb"))
@@ -51,7 +52,8 @@ def phases(n: int, workdir: Path) -> dict[str, float]:
             for statement in statements:
                 con.execute(statement)
             con.close()
-    store = open_store(str(workdir / "phases.duckdb"))
+    with timed("open a new store (its migrations)"):
+        store = open_store(str(workdir / "phases.duckdb"))
     con = store.connection
     sql = Columnar(Post, Mapping())
     with timed("file hash (the batch's identity, for resuming)"):
@@ -70,7 +72,8 @@ def phases(n: int, workdir: Path) -> dict[str, float]:
         con.execute("COMMIT")
     with timed("close (checkpoint)"):
         store.close()
-    with timed("ingest_records in all"), open_store(str(workdir / "ingest.duckdb")) as fresh:
+    with timed("ingest_records in all (a new store opened and closed)"), \
+            open_store(str(workdir / "ingest.duckdb")) as fresh:
         ingest_records(fresh, path, "post", data_dir=workdir / "data")
     return cpu
 
@@ -93,9 +96,9 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 250_000
     with tempfile.TemporaryDirectory(prefix="wt-phases-") as tmp:
         cpu = phases(n, Path(tmp))
-    print(f"| phase ({n:,} posts) | CPU s |\n|---|---:|")
-    for name, seconds in cpu.items():
-        print(f"| {name} | {seconds:.2f} |")
+    print(f"| phase ({n:,} posts) | CPU s | wall s |\n|---|---:|---:|")
+    for name, (seconds, wall) in cpu.items():
+        print(f"| {name} | {seconds:.2f} | {wall:.2f} |")
 
 
 if __name__ == "__main__":
