@@ -118,6 +118,8 @@ LEDGER_REWRITES: dict[str, Transform] = {name: Transform(what, fn) for name, (wh
                    lambda r: Variant(r.assign(payer=r["payer"].map(_hashed), payee=r["payee"].map(_hashed)),
                                      rename=_hashed)),
     "shuffled_rows": ("rows shuffled", lambda r: Variant(r.sample(frac=1.0, random_state=SEED))),
+    "shuffled_no_ids": ("rows shuffled, no id column (payments numbered by row)",
+                        lambda r: Variant(r.drop(columns="id").sample(frac=1.0, random_state=SEED))),
     "extra_columns": ("unrelated columns added", lambda r: Variant(r.assign(
         branch=np.arange(len(r)) % 37, balance_after=r["amount"].cumsum(), note="n" + r["id"].astype(str)))),
     "column_names": ("other column names, mapped", lambda r: Variant(

@@ -316,13 +316,14 @@ def bipartite(min_payers: int, min_payees: int, window: Window, span: Window, ma
 def _cycles_sql(lengths: range, w: int, min_ratio: float, ordered: bool, min_amount: float) -> str:
     """CTEs ``p1``..``pL`` of money paths through distinct owners (``n0``.. payers, ``i0``.. payment ids), each
     path extended by one hop from the one before, so paths shared by cycles of several lengths are joined once;
-    and ``c``, the cycles (``nodes``, ``ids``, ``amount``) of ``lengths``. A cycle starts at its origin, its
+    and ``c``, the cycles (``nodes``, ``ids``, ``amount``; ``total`` and ``times``, the sums of their hops'
+    amounts and times) of ``lengths``. A cycle starts at its origin, its
     earliest payment (then the largest, then the smallest id), and every later hop is within the window after it:
     each cycle is found once, from a start its times and amounts choose (the order of the owners' names did
     before, so a renaming of the accounts changed which cycles were found)."""
     top = max(lengths)
-    ctes = [f"p1 AS (SELECT payer AS n0, id AS i0, amount AS a0, t AS t0, t AS tl, amount AS al, payee AS last "
-            f"FROM hop WHERE amount >= {min_amount})"]
+    ctes = [f"p1 AS (SELECT payer AS n0, id AS i0, amount AS a0, t AS t0, t AS tl, amount AS al, payee AS last, "
+            f"amount AS sa, t AS st FROM hop WHERE amount >= {min_amount})"]
     after = "(e.t > p.t0 OR (e.t = p.t0 AND (e.amount < p.a0 OR (e.amount = p.a0 AND e.id > p.i0))))"
     for k in range(2, top + 1):
         when = f"e.t >= p.tl AND e.t <= p.t0 + {w}" if ordered else f"e.t <= p.t0 + {w}"
@@ -330,11 +331,12 @@ def _cycles_sql(lengths: range, w: int, min_ratio: float, ordered: bool, min_amo
         new = " AND ".join(f"e.payer <> p.n{j}" for j in range(k - 1))
         hint = "MATERIALIZED " if k < top and k in lengths else ""  # read by its cycles and the next length
         ctes.append(f"p{k} AS {hint}(SELECT {keep}, e.payer AS n{k - 1}, e.id AS i{k - 1}, p.a0, p.t0, e.t AS tl, "
+                    f"p.sa + e.amount AS sa, p.st + e.t AS st, "
                     f"e.amount AS al, e.payee AS last FROM p{k - 1} p JOIN hop e ON e.payer = p.last AND {when} "
                     f"AND e.amount BETWEEN {min_ratio} * p.al AND 1.05 * p.al WHERE {after} AND {new})")
     cycles = " UNION ALL ".join(
         f"SELECT [{', '.join(f'n{j}' for j in range(k))}] AS nodes, [{', '.join(f'i{j}' for j in range(k))}] AS ids, "
-        f"a0 AS amount FROM p{k} WHERE last = n0" for k in lengths)
+        f"a0 AS amount, sa AS total, st AS times FROM p{k} WHERE last = n0" for k in lengths)
     return ",\n    ".join(ctes) + f",\n    c AS ({cycles})"
 
 
@@ -362,14 +364,15 @@ def cycle(min_length: int, max_length: int, window: Window, min_ratio: float, or
                                                                             AND 1.05 * a.v) / 101.0)) AS q
                FROM qs a WHERE a.v >= {min_amount}),
     {cycles},
-    cid AS (SELECT row_number() OVER () AS cyc, nodes, ids, amount FROM c),
+    cid AS (SELECT row_number() OVER () AS cyc, nodes, ids, amount, (len(nodes), amount, total, times, ids) AS rank
+            FROM c),
     e AS (SELECT cyc, unnest(ids) AS id FROM cid),
     s AS (SELECT DISTINCT x.payer_account AS subject, e.cyc FROM e JOIN mx_txo x USING (id)
           UNION SELECT DISTINCT x.payee_account, e.cyc FROM e JOIN mx_txo x USING (id)),
-    agg AS (SELECT s.subject, count(*) AS n, max(len(cid.nodes)) AS owners,  -- its longest, largest cycle told
-                   arg_max(cid.amount, (len(cid.nodes), cid.amount, cid.ids)) AS amount,
-                   arg_max(cid.nodes, (len(cid.nodes), cid.amount, cid.ids)) AS nodes,
-                   flatten(list(cid.ids ORDER BY len(cid.nodes) DESC, cid.amount DESC, cid.ids)) AS evidence
+    agg AS (SELECT s.subject, count(*) AS n, max(len(cid.nodes)) AS owners,  -- its longest, largest cycle told,
+            -- ties by what its payments moved and when (row numbers as ids would follow the file's row order)
+                   arg_max(cid.amount, cid.rank) AS amount, arg_max(cid.nodes, cid.rank) AS nodes,
+                   flatten(list(cid.ids ORDER BY cid.rank DESC)) AS evidence
             FROM s JOIN cid USING (cyc) GROUP BY s.subject)
     SELECT subject, least(1.0, 0.7 + 0.1 * n) * least(1.0, (owners - 1) * ln(q) / ln({COMMON})) AS strength,
            printf('%d cycle(s) of %d owners returning %.2f within {window.text}: %s (amounts chain by chance '
