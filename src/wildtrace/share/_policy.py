@@ -87,17 +87,22 @@ class Policy:
 
     def class_of(self, kind: str, name: str, record: dict[str, Any]) -> str | None:
         """The class of field ``name`` of a ``kind`` record (None: not listed)."""
-        if qualified := self.qualified(kind, name, record):
-            return qualified[1]
         rule = self.rule(kind, name)
-        return rule.class_for(record, record.get(name)) if rule else None
+        if rule is None:
+            return None
+        if rule.qualified and (qualified := self._qualified(rule, name, record)):
+            return qualified[1]
+        return rule.class_for(record, record.get(name))
 
     def qualified(self, kind: str, name: str, record: dict[str, Any]) -> tuple[str, str] | None:
         """(``KIND:``, class of the rest) when field ``name`` of a ``kind`` record holds a ``KIND:VALUE`` name whose
         VALUE the policy classes as another field (its rule's ``qualified``), else None."""
         rule = self.rule(kind, name)
+        return self._qualified(rule, name, record) if rule is not None and rule.qualified else None
+
+    def _qualified(self, rule: FieldRule, name: str, record: dict[str, Any]) -> tuple[str, str] | None:
         value = record.get(name)
-        if rule is None or rule.by is None or not isinstance(value, str):
+        if rule.by is None or not isinstance(value, str):
             return None
         target = rule.qualified.get(str(record.get(rule.by)))
         head, colon, _ = value.partition(":")

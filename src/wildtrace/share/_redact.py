@@ -198,13 +198,18 @@ class Redactor:
         if not self.receives(kind):
             raise ValueError(f"the {self.audience} audience receives no {kind} records (the policy's withhold)")
         out = {}
-        for name in record:
-            cls = self.policy.class_of(kind, name, record)
+        for name, value in record.items():
+            rule = self.policy.rule(kind, name)
+            cls = self.policy.class_of(kind, name, record) if rule else None
             action = self.actions[cls] if cls else "drop"
-            if action != "drop":
-                shown, value = self._shown((kind,), name, record, action)
+            if action == "drop":
+                continue
+            if action == "hash" and rule and (rule.pseudonym_of or rule.qualified):
+                shown, text = self._shown((kind,), name, record, action)
                 if shown:
-                    out[name] = value
+                    out[name] = text
+            else:
+                out[name] = self.value(action, value, cls)
         return out
 
     def field(self, kind: str, name: str, value: Any, record: dict[str, Any] | None = None) -> Any:
