@@ -201,6 +201,9 @@ class Matcher:
         self._pictograph_patterns = [pictographs[c] for c in sorted(pictographs)]
         self._surface = _Keys(surface)
         self._pinyin = _Keys(pinyin)
+        # keys that count only where typed in Latin letters: their matches in pinyin spelled from characters (every
+        # 价格 of a Chinese post is jiage) are dropped before anything else is done with them
+        self._latin_key = np.array([all(latin[p] for p in patterns) for patterns in pinyin.values()], dtype=bool)
         self.lattice = Lattice(heard, self.hearing)
 
     def match(self, norm: Normalised) -> list[Hit]:
@@ -259,6 +262,9 @@ class Matcher:
 
     def _pinyin_hits(self, batch: NormalisedBatch) -> tuple[np.ndarray, ...]:
         start, end, key = self._pinyin.scan(batch.pinyin)
+        spelled = np.concatenate([[0], np.cumsum(batch.pinyin_syllables[1])])
+        typed = ~self._latin_key[key] | (spelled[end] == spelled[start])
+        start, end, key = start[typed], end[typed], key[typed]
         if len(key) == 0:
             return _no_hits()
         unit = batch.pinyin_unit
@@ -277,7 +283,7 @@ class Matcher:
         via = np.where(chinese > 0, _VIA["homophone"], self._pattern_via[pattern]).astype(np.int8)
         mixed = np.flatnonzero((chinese > 0) & (chinese < s_end - s_start))  # 象ya, xiang牙: the name half spelled
         codes, names = batch.surface_codes, self.pattern_name
-        via[mixed] = [_VIA["pinyin"] if set(_text_of(codes[a:b])) <= set(squeeze(names[p])) | _LATIN else
+        via[mixed] = [_VIA["pinyin"] if set(_text_of(codes[a:b])) <= _spelling_letters(names[p]) else
                       _VIA["homophone"] for a, b, p in zip(s_start[mixed].tolist(), s_end[mixed].tolist(),
                                                            pattern[mixed].tolist(), strict=True)]
         to_original = batch.surface_to_original
@@ -421,6 +427,12 @@ def _pictograph(name: str) -> int | None:
     """The code point of a name that is one pictograph (an emoji, 🦏; a variation selector after it is dropped)."""
     bare = name.replace("\ufe0f", "")
     return ord(bare) if len(bare) == 1 and unicodedata.category(bare) == "So" else None
+
+
+@lru_cache(maxsize=4096)
+def _spelling_letters(name: str) -> frozenset[str]:
+    """What a name half written, half spelled may hold: its own characters (folded) and Latin letters."""
+    return frozenset(squeeze(name)) | _LATIN
 
 
 def _text_of(codes: np.ndarray) -> str:
