@@ -148,3 +148,8 @@ def test_an_audit_event_on_an_identifier_shows_the_identifier_s_pseudonym(audien
     assert redactor.record("audit_event", wallet)["object_id"] == \
         "payment_account:" + pseudonym("wallet:w-881", redactor.key)
     assert "object_id" not in Redactor("partner", key=KEY).record("audit_event", wallet)
+    h = redactor.pseudonym if redactor.hidden("account_ref") else str  # a platform sees its accounts
+    for root, shown in (("trader:t-1", "trader:" + h("t-1")), ("account:wechat:x", "account:" + h("wechat:x")),
+                        ("wechat:x", h("wechat:x"))):
+        network = {"object_kind": "network", "object_id": root}
+        assert redactor.record("audit_event", network)["object_id"] == shown

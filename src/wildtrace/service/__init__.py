@@ -24,6 +24,7 @@ from wildtrace.service._attachments import (
     safe_name,
 )
 from wildtrace.service._audit import audit_events, record, verify_audit
+from wildtrace.service._audit_filter import shown_audit_events
 from wildtrace.service._captures import capture_from_browser, screenshot_bytes
 from wildtrace.service._case_access import (
     FULL_VIEW_ROLES,
@@ -209,6 +210,7 @@ __all__ = [
     "set_disabled",
     "set_role",
     "set_visibility",
+    "shown_audit_events",
     "shown_identifier",
     "start_session",
     "submit_tip",

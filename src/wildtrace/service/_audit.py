@@ -109,13 +109,19 @@ def _append(store: Store, batch: list[dict[str, Any]]) -> list[AuditEvent]:
 
 
 def audit_events(store: Store, actor: str | None = None, object_kind: str | None = None,
-                 object_id: str | None = None, limit: int = 100, offset: int = 0) -> list[AuditEvent]:
-    """Events, newest first, filtered by actor and object."""
+                 object_id: str | None = None, limit: int = 100, offset: int = 0,
+                 objects: list[tuple[str, str]] | None = None) -> list[AuditEvent]:
+    """Events, newest first, filtered by actor and object (or by any of ``objects``, (kind, id) pairs)."""
     clauses, params = [], []
     for column, value in (("actor", actor), ("object_kind", object_kind), ("object_id", object_id)):
         if value:
             clauses.append(f"{column} = ?")
             params.append(value)
+    if objects is not None:
+        if not objects:
+            return []
+        clauses.append("(" + " OR ".join("(object_kind = ? AND object_id = ?)" for _ in objects) + ")")
+        params += [v for pair in objects for v in pair]
     return store.find(AuditEvent, " AND ".join(clauses), params, order_by="seq DESC", limit=limit, offset=offset)
 
 

@@ -64,8 +64,8 @@ def revoke_user_token(username: str, token_id: str, principal: Admin, store: Sto
 def audit(principal: Worker, store: StoreDep, actor: Short | None = None, object_kind: Short | None = None,
           object_id: Short | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
           offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> dict:
-    """Audit events, newest first."""
-    events = service.audit_events(store, actor, object_kind, object_id, limit, offset)
+    """Audit events, newest first; a role shown pseudonyms filters by the pseudonym it is shown."""
+    events = service.shown_audit_events(store, principal, actor, object_kind, object_id, limit, offset)
     return {"items": [principal.present(e.model_dump(mode="json"), "audit_event") for e in events], "limit": limit,
             "offset": offset}
 
