@@ -64,7 +64,7 @@ PLANTS: dict[str, tuple[list[Transaction], set[str]]] = {
                        {"wallet:origin"}),
     "bipartite": ([tx(f"bp{i}{j}", i + j, f"wallet:layer_a{i}", f"wallet:layer_b{j}", 3000 + 10 * i + j)
                    for i in range(3) for j in range(3)],
-                  {"wallet:layer_a0"}),
+                  {"wallet:layer_a0", "wallet:layer_a1", "wallet:layer_a2"}),  # each payer of the block
     "cycle": ([tx("c1", 0, "wallet:ra", "wallet:rb", 30000), tx("c2", 5, "wallet:rb", "wallet:rc", 29500),
                tx("c3", 9, "wallet:rc", "wallet:ra", 29000)], {"wallet:ra", "wallet:rb", "wallet:rc"}),
     "pass_through": ([t for i in range(3)

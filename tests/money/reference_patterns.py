@@ -2,7 +2,10 @@
 the faster pass is compared with (``test_pattern_pass.py``): every account window counted and totalled, the
 evidence read from every payment's two ends, scatter-gather's two-hop paths joined on the intermediary only.
 Each function takes a typology's resolved parameters and returns its SQL over a frame, as the registered
-typologies do; nothing registers them."""
+typologies do; nothing registers them. One change since, made here as in the typology: scatter-gather tells,
+of the destinations reached through as many intermediaries, the one passed the most money (then the name; it
+was the name alone, so a renaming of the accounts changed which one). Bipartite is no longer compared with
+its plain pass here, which built blocks from the smallest-named payer (``test_pattern_pass.py``)."""
 
 from __future__ import annotations
 
@@ -177,11 +180,11 @@ def scatter_gather(min_intermediaries: int, min_ratio: float, min_kept: float, w
     p AS (SELECT p0.*, nm.name AS mid,
                  CASE WHEN row_number() OVER (PARTITION BY s, d, id1 ORDER BY id2) = 1 THEN a_amount END AS sent
           FROM p0 SEMI JOIN cand USING (s, d) JOIN {r.names} nm ON nm.i = p0.m),
-    grp AS (SELECT s, d, count(DISTINCT m) AS n, sum(amount) AS total, list(DISTINCT mid ORDER BY mid) AS mids,
+    grp AS (SELECT s, d, count(DISTINCT m) AS n, fsum(amount) AS total, list(DISTINCT mid ORDER BY mid) AS mids,
                    (list(id1 ORDER BY t, id1) || list(id2 ORDER BY t, id2)) AS ev
             FROM p GROUP BY s, d
             HAVING count(DISTINCT m) >= {k} AND sum(amount) BETWEEN {min_kept} * sum(sent) AND sum(sent) / {min_kept}),
-    best AS (SELECT *, row_number() OVER (PARTITION BY s ORDER BY n DESC, d) AS rk FROM grp)
+    best AS (SELECT *, row_number() OVER (PARTITION BY s ORDER BY n DESC, total DESC, d) AS rk FROM grp)
     SELECT ns.name AS subject, {_strength('n', str(k))} AS strength,
            printf('scattered to %d intermediaries who passed %.2f on to %s within {window.text}', n, total, nd.name)
              AS reason,

@@ -14,7 +14,6 @@ from wildtrace.money._metamorphic import LEDGER_REWRITES, VariantRun, compare, l
 
 SMALL1K = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "aml" / "amlgentex-small1k"
 EXACT = [n for n, t in LEDGER_REWRITES.items() if n not in ("original", "jitter")]
-NAME_ORDER = {"hashed_ids", "everything"}  # rename the accounts: bipartite still depends on the order of names
 NEW_FACTS = {"span_2_weeks": {"night_cluster"}}  # steps of 3 hours give the payments a time of day: night is judged
 
 
@@ -45,24 +44,17 @@ def test_the_original_finds_the_patterns(runs: dict[str, VariantRun]) -> None:
 @pytest.mark.parametrize("name", EXACT)
 def test_the_same_ledger_written_another_way_gets_the_same_hits_and_scores(runs: dict[str, VariantRun],
                                                                            name: str) -> None:
-    """Every hit (typology, subject, score) and every account's score, mapped back to the original names. A
-    renaming of the accounts is held to it for every typology but bipartite (the next test); a ledger of 3-hour
-    steps has a time of day, and night_cluster may find what a ledger of days cannot show."""
+    """Every hit (typology, subject, score) and every account's score, mapped back to the original names (a
+    renaming of the accounts too: bipartite blocks are read from the data, not from the order of names); a
+    ledger of 3-hour steps has a time of day, and night_cluster may find what a ledger of days cannot show."""
     base, other = runs["original"], runs[name]
-    skip = ({"bipartite"} if name in NAME_ORDER else set()) | NEW_FACTS.get(name, set())
+    skip = NEW_FACTS.get(name, set())
     assert {h for h in other.hits if h[0] not in skip} == {h for h in base.hits if h[0] not in skip}
     if not skip:
         assert other.scores == base.scores
-    if name not in NAME_ORDER:
-        row = compare(base, other)
-        assert abs(row["delta_ap"]) <= (0.001 if skip else 0), row
-        assert row["recall"] == {k: v["recall"] for k, v in base.metrics["pattern_members"].items()}, row
-
-
-@pytest.mark.xfail(strict=True, reason="bipartite takes a block's subject and its payers in the order of the "
-                                       "accounts' names (its SQL is being rewritten on branch money-speed5)")
-def test_renamed_accounts_get_the_same_bipartite_blocks(runs: dict[str, VariantRun]) -> None:
-    assert runs["hashed_ids"].hits == runs["original"].hits
+    row = compare(base, other)
+    assert abs(row["delta_ap"]) <= (0.001 if skip else 0), row
+    assert row["recall"] == {k: v["recall"] for k, v in base.metrics["pattern_members"].items()}, row
 
 
 def test_the_profile_sees_the_tick_whatever_the_time_scale(runs: dict[str, VariantRun]) -> None:

@@ -229,9 +229,10 @@ def scatter_gather(min_intermediaries: int, min_ratio: float, min_kept: float, w
     over relationships that happen once (layering through mules), the destination getting
     ``min_kept``..1/``min_kept`` of what the source sent them (the money goes through; wages spent at a
     shop do not); with ``min_ratio`` > 0 each intermediary must also pass on that share of what it got. The
-    pattern (source, intermediaries, destination) is one hit on the source; the destination is a member.
-    No intermediary nor destination is a steady crowd in that window (a shop whose customers include the
-    source's payees is not where layered money gathers)."""
+    pattern (source, intermediaries, destination) is one hit on the source; the destination is a member (of
+    several, the one reached through the most intermediaries, then passed the most money). No intermediary
+    nor destination is a steady crowd in that window (a shop whose customers include the source's payees is
+    not where layered money gathers)."""
     w = window.seconds
     k = int(min_intermediaries)
     r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio, min_intermediaries)
@@ -256,11 +257,11 @@ def scatter_gather(min_intermediaries: int, min_ratio: float, min_kept: float, w
     p AS (SELECT p0.*, nm.name AS mid,
                  CASE WHEN row_number() OVER (PARTITION BY s, d, id1 ORDER BY id2) = 1 THEN a_amount END AS sent
           FROM p0 SEMI JOIN cand USING (s, d) JOIN {r.names} nm ON nm.i = p0.m),
-    grp AS (SELECT s, d, count(DISTINCT m) AS n, sum(amount) AS total, list(DISTINCT mid ORDER BY mid) AS mids,
+    grp AS (SELECT s, d, count(DISTINCT m) AS n, fsum(amount) AS total, list(DISTINCT mid ORDER BY mid) AS mids,
                    (list(id1 ORDER BY t, id1) || list(id2 ORDER BY t, id2)) AS ev
             FROM p GROUP BY s, d
             HAVING count(DISTINCT m) >= {k} AND sum(amount) BETWEEN {min_kept} * sum(sent) AND sum(sent) / {min_kept}),
-    best AS (SELECT *, row_number() OVER (PARTITION BY s ORDER BY n DESC, d) AS rk FROM grp)
+    best AS (SELECT *, row_number() OVER (PARTITION BY s ORDER BY n DESC, total DESC, d) AS rk FROM grp)
     SELECT ns.name AS subject, {_strength('n', str(k))} AS strength,
            printf('scattered to %d intermediaries who passed %.2f on to %s within {window.text}', n, total, nd.name)
              AS reason,
@@ -274,7 +275,13 @@ def bipartite(min_payers: int, min_payees: int, window: Window, span: Window, ma
     """Several payers who each pay the same set of payees once within the window (a block of new
     relationships between two groups: layering between mule sets; stacked layers show as blocks whose
     payees pay on). At least ``min_payers`` payers sharing ``min_payees`` payees; accounts that are a
-    steady crowd in the window (shops, employers) are left out, since everyone shares them."""
+    steady crowd in the window (shops, employers) are left out, since everyone shares them.
+
+    A block is read from the data, not from the accounts' names: its payees are what two payers of the
+    window both paid, its payers everyone who paid all of those (so a block is found whoever is in it). Every
+    payer of a block is a subject of it (as every account on a cycle is); one in several blocks is told its
+    largest (then the one that moved the most money, the earliest); the payees are members.
+    """
     r = _one_off(window, span, max_pair_payments, min_counterparties, quantile, burst_ratio, min_payers, min_payees)
     return r.setup + f"""
     WITH crowd AS {_crowded(r)},
@@ -286,31 +293,35 @@ def bipartite(min_payers: int, min_payees: int, window: Window, span: Window, ma
     ok AS (SELECT * FROM ok0  -- what cannot be in a block here (too few payees left, or one payer) changes nothing
            WHERE (payer, g, b) IN (SELECT payer, g, b FROM ok0 GROUP BY ALL HAVING count(*) >= {int(min_payees)})
              AND (payee, g, b) IN (SELECT payee, g, b FROM ok0 GROUP BY ALL HAVING count(*) >= 2)),
+    -- what each pair of payers both paid (numbers ordered only to take a pair once): the payees of a block
     pp AS NOT MATERIALIZED (SELECT x.payer AS p1, y.payer AS p2, x.g, x.b, x.payee
            FROM ok x JOIN ok y ON x.payee = y.payee AND x.g = y.g AND x.b = y.b AND x.payer < y.payer),
     cand AS (SELECT p1, p2, g, b FROM pp GROUP BY ALL HAVING count(*) >= {int(min_payees)}),
-    shared AS (SELECT p1, p2, g, b, list(DISTINCT payee ORDER BY payee) AS payees
-               FROM pp SEMI JOIN cand USING (p1, p2, g, b)
-               GROUP BY ALL HAVING count(DISTINCT payee) >= {int(min_payees)}),
-    blk AS (SELECT p1, g, b, payees, list(DISTINCT p2 ORDER BY p2) AS others FROM shared GROUP BY p1, g, b, payees
-            HAVING count(*) >= {int(min_payers) - 1}),
-    best AS (SELECT *, row_number() OVER (PARTITION BY p1 ORDER BY len(others) * len(payees) DESC, g, b, payees) AS rk
-             FROM blk),
-    hit AS (SELECT p1, g, b, payees, list_prepend(p1, others) AS payers FROM best WHERE rk = 1),
-    cells AS (SELECT p1, g, b, unnest(payers) AS payer, payees FROM hit),
-    pairs AS (SELECT p1, g, b, payer, unnest(payees) AS payee FROM cells),
-    ev AS (SELECT pairs.p1, list(ok.id ORDER BY ok.t, ok.id) AS evidence FROM pairs
-           JOIN ok USING (g, b, payer, payee) GROUP BY pairs.p1),
-    pn AS (SELECT c.p1, list(n.name ORDER BY n.i) AS payer_names FROM cells c JOIN {r.names} n ON n.i = c.payer
-           GROUP BY c.p1),
-    qn AS (SELECT h.p1, list(n.name ORDER BY n.i) AS payee_names FROM (SELECT p1, unnest(payees) AS payee FROM hit) h
-           JOIN {r.names} n ON n.i = h.payee GROUP BY h.p1)
-    SELECT n.name AS subject, {_strength('len(payers) * len(payees)', str(int(min_payers) * int(min_payees)))}
-             AS strength,
-           printf('%d payers each paid the same %d payees once within {window.text}', len(payers), len(payees))
-             AS reason,
-           evidence, payer_names || payee_names AS members
-    FROM hit JOIN ev USING (p1) JOIN pn USING (p1) JOIN qn USING (p1) JOIN {r.names} n ON n.i = hit.p1"""
+    sets AS (SELECT DISTINCT g, b, payees FROM (
+               SELECT g, b, list(DISTINCT payee ORDER BY payee) AS payees FROM pp SEMI JOIN cand USING (p1, p2, g, b)
+               GROUP BY p1, p2, g, b HAVING count(DISTINCT payee) >= {int(min_payees)})),
+    sid AS (SELECT row_number() OVER () AS s, g, b, payees FROM sets),
+    inset AS MATERIALIZED (SELECT u.s, u.m, o.payer, o.payee, o.id, o.t, o.amount
+             FROM (SELECT s, g, b, len(payees) AS m, unnest(payees) AS payee FROM sid) u JOIN ok o USING (g, b, payee)),
+    member AS (SELECT i.s, i.payer, n.name, fsum(i.amount) AS total, min(i.t) AS first_t
+               FROM inset i JOIN {r.names} n ON n.i = i.payer GROUP BY i.s, i.m, i.payer, n.name
+               HAVING count(DISTINCT i.payee) = i.m),
+    blk AS (SELECT s, count(*) AS np, fsum(total) AS total, min(first_t) AS first_t FROM member GROUP BY s
+            HAVING count(*) >= {int(min_payers)}),
+    best AS (SELECT m.payer AS subject, blk.*, sid.g, sid.b, sid.payees, row_number() OVER (PARTITION BY m.payer
+                    ORDER BY np * len(payees) DESC, blk.total DESC, blk.first_t, g, b, payees) AS rk
+             FROM member m JOIN blk USING (s) JOIN sid USING (s)),
+    hit AS (SELECT * FROM best WHERE rk = 1),
+    ev AS (SELECT i.s, list(i.id ORDER BY i.t, i.id) AS evidence FROM inset i SEMI JOIN hit USING (s)
+           SEMI JOIN member m ON m.s = i.s AND m.payer = i.payer GROUP BY i.s),
+    pn AS (SELECT h.subject, list(m.name ORDER BY m.name) FILTER (WHERE m.payer <> h.subject) AS others
+           FROM member m JOIN hit h USING (s) GROUP BY h.subject),
+    qn AS (SELECT s, list(n.name ORDER BY n.name) AS payee_names
+           FROM (SELECT DISTINCT s, unnest(payees) AS payee FROM hit) h JOIN {r.names} n ON n.i = h.payee GROUP BY s)
+    SELECT n.name AS subject, {_strength('np * len(payees)', str(int(min_payers) * int(min_payees)))} AS strength,
+           printf('%d payers each paid the same %d payees once within {window.text}', np, len(payees)) AS reason,
+           evidence, list_prepend(n.name, others) || payee_names AS members
+    FROM hit JOIN ev USING (s) JOIN pn USING (subject) JOIN qn USING (s) JOIN {r.names} n ON n.i = hit.subject"""
 
 
 def _cycles_sql(lengths: range, w: int, min_ratio: float, ordered: bool, min_amount: float) -> str:
