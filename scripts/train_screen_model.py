@@ -2,10 +2,11 @@
 
 Training data: the hand-written posts in ``scripts/screen_training/handwritten.csv`` plus posts
 generated here from phrase banks written for this script (offers, code words, obfuscations the trade
-uses, benign look-alikes and everyday sales). Nothing comes from the simulator, which is kept for
-evaluation. Usage::
+uses, benign look-alikes and everyday sales), and Chinese offers whose name is written with a character
+read like one of its own (:func:`heard_as`). Nothing comes from the simulator, which is kept for evaluation,
+nor from the hand-written test sets. Usage::
 
-    python scripts/train_screen_model.py [--n 4000] [--seed 7] [--out src/wildtrace/screen/model]
+    python scripts/train_screen_model.py [--n 4000] [--homophones 200] [--seed 7] [--out src/wildtrace/screen/model]
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+from collections import defaultdict
 from pathlib import Path
 
 import opencc
@@ -20,6 +22,7 @@ from pypinyin import Style, lazy_pinyin
 
 from wildtrace.lexicon import load_lexicon
 from wildtrace.screen import Document, train_model
+from wildtrace.screen._heard import Merger, load_hearing, readings
 from wildtrace.screen._model import DEFAULT_THRESHOLDS
 
 HERE = Path(__file__).parent
@@ -181,13 +184,47 @@ def _obfuscate_en(rng: random.Random, name: str) -> str:
     return name.upper() if way == "upper" else name
 
 
-def offer_zh(rng: random.Random, s2t: opencc.OpenCC) -> str:
+class Sounds:
+    """The 3,755 most common characters (GB2312 level 1) by each of their toneless readings, and the
+    near-homophone mergers of the screener's curated ``mergers.yaml`` (s/sh, n/l, an/ang...)."""
+
+    def __init__(self) -> None:
+        self.chars: dict[str, list[str]] = defaultdict(list)
+        for high in range(0xB0, 0xD8):
+            for low in range(0xA1, 0xFF):
+                try:
+                    ch = bytes([high, low]).decode("gb2312")
+                except UnicodeDecodeError:
+                    continue
+                for syllable in readings(ch):
+                    self.chars[syllable].append(ch)
+        self.mergers: tuple[Merger, ...] = load_hearing().mergers
+
+
+def heard_as(rng: random.Random, name: str, sounds: Sounds) -> str:
+    """``name`` with one Chinese character swapped for a common character that can be read as it is read in the
+    name (in any of its readings), or, one time in three, as that reading through a merger (穿三甲 for 穿山甲).
+    A name without Chinese characters (XY) is returned as it is."""
+    spots = [i for i, ch in enumerate(name) if "\u4e00" <= ch <= "\u9fff"]
+    if not spots:
+        return name
+    i = rng.choice(spots)
+    syllable = lazy_pinyin(name)[i]
+    merged = [m.apply(syllable) for m in sounds.mergers if m.apply(syllable)]
+    if merged and rng.random() < 1 / 3:
+        syllable = rng.choice(merged)
+    others = [ch for ch in sounds.chars.get(syllable, ()) if ch != name[i]]
+    return name[:i] + rng.choice(others) + name[i + 1:] if others else name
+
+
+def offer_zh(rng: random.Random, s2t: opencc.OpenCC, sounds: Sounds | None = None) -> str:
+    """A Chinese offer; with ``sounds``, its species or code word written as a homophone (:func:`heard_as`)."""
     if rng.random() < 0.35:
         code, animal = rng.choice(list(ZH_CODES.items()))
-        subject = code
+        subject = heard_as(rng, code, sounds) if sounds else code
     else:
         animal = rng.choice(list(ZH_GOODS))
-        subject = _obfuscate_zh(rng, animal, s2t)
+        subject = heard_as(rng, animal, sounds) if sounds else _obfuscate_zh(rng, animal, s2t)
     goods = rng.choice(ZH_GOODS[animal] + ZH_ITEMS2[-3:]) if animal == "象牙" else rng.choice(ZH_GOODS[animal])
     subject = f"【{subject}】" if rng.random() < 0.15 else subject
     parts = [rng.choice(ZH_OPEN), subject + goods, _fill(rng, rng.choice(ZH_WEIGHT)),
@@ -234,18 +271,24 @@ def generate(n: int, seed: int) -> list[tuple[str, int]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=4000)
+    parser.add_argument("--homophones", type=int, default=200, help="Chinese offers written with homophones")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", default=str(HERE.parent / "src" / "wildtrace" / "screen" / "model"))
     args = parser.parse_args()
     with (HERE / "screen_training" / "handwritten.csv").open(encoding="utf-8") as fh:
         hand = [(r["text"], int(r["label"])) for r in csv.DictReader(fh)]
-    rows = hand * 3 + generate(args.n, args.seed)  # the hand-written posts count three times
+    # the hand-written posts count three times; the homophone offers draw from a random stream of their own, so
+    # the other generated posts are the same with or without them
+    heard_rng, sounds, s2t = random.Random(f"{args.seed}-heard"), Sounds(), opencc.OpenCC("s2t")
+    rows = hand * 3 + generate(args.n, args.seed) + [
+        (offer_zh(heard_rng, s2t, sounds), 1) for _ in range(args.homophones)]
     # the shipped model keeps the fast path (hashed n-grams + lexicon), a fixed C and the tier cut-offs its
     # quality was measured at: the synthetic training posts say little about where real posts should cut
     model = train_model([Document(t) for t, _ in rows], [y for _, y in rows], load_lexicon(), embeddings=True,
                         feature_sets=["fast"], c=4.0, thresholds=dict(DEFAULT_THRESHOLDS),
-                        version="wildtrace-screen-1", seed=args.seed, threads=2)
-    model.info.update(training_data={"handwritten": len(hand), "generated": args.n, "seed": args.seed})
+                        version="wildtrace-screen-2", seed=args.seed, threads=2)
+    model.info.update(training_data={"handwritten": len(hand), "generated": args.n, "homophone_offers": args.homophones,
+                                     "seed": args.seed})
     print(f"saved {model.save(args.out)} ({len(rows)} posts)")
 
 

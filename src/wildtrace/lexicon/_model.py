@@ -51,6 +51,12 @@ class Term:
         benign ``conservation``): the context the scope rule reads."""
         return (self.kind, self.category) == ("trade", "context") or (self.kind, self.id) == ("benign", "conservation")
 
+    def on_appendix_i(self) -> bool:
+        """Whether this is a species listed on CITES Appendix I, wholly or for some populations ("I/II": the
+        elephants of four southern African countries are on II, yet the commercial trade in their ivory is banned).
+        "II" and "III" are not: their trade is lawful with permits."""
+        return self.kind == "species" and "I" in (self.cites or "").split("/")
+
     def implied_species(self) -> str | None:
         """The species this term points at: itself, the meaning of a code word, a product's species."""
         if self.kind == "species":

@@ -12,7 +12,7 @@ from wildtrace.lexicon import Term
 from wildtrace.screen._match import VIAS, BatchHits
 from wildtrace.screen._normalise import NormalisedBatch, code_points, decimal_digits
 
-FEATURES_VERSION = "char1-3-hash18-lex25"  # change whenever features change: old models are refused
+FEATURES_VERSION = "char1-3-hash18-lex25-cites1"  # change whenever features change: old models are refused
 _BITS = 18
 N_FEATURES = 1 << _BITS
 NGRAMS = (1, 3)
@@ -94,7 +94,7 @@ class LexiconFeatures:
         # a trade signal without a column (the open market's words, see trade.yaml) is no feature
         self._column = np.array([_INDEX.get(f"trade:{t.category}", -1) if t.kind == "trade" else _INDEX[t.kind]
                                  for t in terms])
-        self._cites_i = np.array([t.kind == "species" and (t.cites or "").startswith("I") for t in terms], dtype=bool)
+        self._cites_i = np.array([t.on_appendix_i() for t in terms], dtype=bool)
         self._via_column = np.array([_INDEX.get(f"via:{v}", -1) for v in VIAS])
 
     def matrix(self, batch: NormalisedBatch, hits: BatchHits, n_images: Sequence[int],

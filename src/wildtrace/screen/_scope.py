@@ -43,7 +43,7 @@ _WORKED = ("worked_uncarved", "worked_carved")
 
 def _appendix_one(terms: Sequence[Term]) -> set[str]:
     """The species listed on CITES Appendix I, wholly or for some populations ("I", "I/II")."""
-    return {t.id for t in terms if t.kind == "species" and "I" in (t.cites or "").split("/")}
+    return {t.id for t in terms if t.on_appendix_i()}
 
 
 def check_scope(scope: str) -> str:
