@@ -119,7 +119,10 @@ class Post(Entity):
     url: str | None = None
     source: str | None = None
     language: str | None = None
-    content_hash: str = ""
+    venue: str | None = Field(default=None, description="the group, channel or chat the post was seen in")
+    forwarded_from: str | None = Field(default=None, description="whom it was forwarded from, as the source says")
+    reply_to: str | None = Field(default=None, description="id of the post this one replies to")
+    content_hash: str = Field(default="", description="of platform, account, text, media, time and URL only")
 
     _check_time = field_validator("posted_at", "captured_at", "deleted_at")(_aware)
 

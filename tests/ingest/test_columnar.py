@@ -30,6 +30,8 @@ POSTS: list[Any] = [
     post(16, posted_at=1773500000), post(17, posted_at="1773500000"), post(18, account_id=None),
     post(19, text=""), {"id": "p20", "platform": "wechat"}, post(21, id=21), post(1), post(1, text="edited"),
     post(22, posted_at="2026-03-14T23:30+08:00"), post(23, captured_at="2026-03-15T01:00:00+08:00"),
+    post(24, venue="象牙 收藏 🐘", forwarded_from="Ivory HK", reply_to="p1"), post(25, venue=12), post(26, venue=""),
+    {k: v for k, v in post(11, venue="a group").items() if k != "id"},  # post 11 seen in a group: the same post
 ]
 RAW_POSTS = ['{"id": "t1", "platform": "x", "text": "trailing", }', '{"id": "t2", "platform": "x", "n": nan}',
              '{"id": "d1", "platform": "x", "text": "a", "text": "b"}', '  ', '', '{"id": "u1", "platform": "x", '
@@ -196,3 +198,18 @@ def test_the_columnar_path_does_not_import_pandas(tmp_path: Path) -> None:
               "print('pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_venue_is_stored_on_both_paths_and_leaves_the_id_and_hash_alone(tmp_path: Path) -> None:
+    """JSON Lines and CSV with a ``venue`` key: stored on either path; the post's id (its content hash) is the
+    one it has without venue, forwarding or reply."""
+    plain = {"platform": "telegram", "text": "象牙手镯", "posted_at": "2026-03-14T23:30:00+08:00"}
+    seen = {**plain, "venue": "象牙 收藏 🐘", "forwarded_from": "Ivory HK", "reply_to": "telegram:1:2"}
+    csv = ("platform,text,posted_at,venue,forwarded_from,reply_to\n" + ",".join(seen.values()) + "\n").encode()
+    for name, data in (("posts.jsonl", _lines([seen])), ("posts.csv", csv)):
+        (tmp_path / name).mkdir()
+        columnar, per_record = _both(tmp_path / name, name, data, "post")
+        assert columnar == per_record
+        (row,) = columnar[0].values()
+        assert (row["venue"], row["forwarded_from"], row["reply_to"]) == ("象牙 收藏 🐘", "Ivory HK", "telegram:1:2")
+        assert row["content_hash"] == post_hash(plain) and row["id"] == post_hash(plain)[:32]

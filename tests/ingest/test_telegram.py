@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from wildtrace.cli._common import PARTIAL
 from wildtrace.cli.main import app
 from wildtrace.ingest import detect_format, ingest_records, read_quarantine, versions_of
+from wildtrace.ingest._convert import post_hash
 from wildtrace.ingest._telegram import is_telegram_export, read_telegram
 from wildtrace.model import Account, MediaItem, Post, Verdict
 from wildtrace.store import Store, open_store
@@ -74,6 +75,10 @@ def test_an_export_folder_is_ingested_then_screened_the_ads_flagged_and_the_phon
         assert posts[f"telegram:{CHAT}:4"].text.endswith(
             "DM @ivory_trader_hk or see our catalogue (https://example.org/catalogue/ivory)")
         assert posts[f"telegram:{CHAT}:7"].media == []  # "(File not included ...)" is not a path
+        assert {p.venue for p in posts.values()} == {"象牙 收藏 交流 🐘"}  # the chat's name
+        related = sorted((i, p.forwarded_from, p.reply_to) for i, p in posts.items() if p.forwarded_from or p.reply_to)
+        assert related == [
+            (f"telegram:{CHAT}:4", "Ivory Market HK", None), (f"telegram:{CHAT}:5", None, f"telegram:{CHAT}:4")]
     screened = _run("screen", "--no-ocr")
     assert screened["screened"] == 5
     with open_store(str(tmp_path / "w.duckdb")) as st:
@@ -106,11 +111,13 @@ def test_hostile_messages_are_quarantined_by_message_and_field_and_the_rest_goes
         _message(31, "", contact_vcard="contacts/contact_1.vcard",
                  contact_information={"first_name": "Lão", "last_name": "Tư", "phone_number": "+84 912 345 678"}),
         _message(32, "", contact_information=["+84 912"]),
+        _message(33, "fw", forwarded_from=["x"]),
+        _message(34, "re", reply_to_message_id="4"),
     )
     (folder / "photos" / "link.jpg").symlink_to(outside)
     st = backend_store
     result = ingest_records(st, folder, data_dir=tmp_path / "data")
-    assert (result.read, result.added, result.quarantined, result.accounts_added) == (17, 8, 9, 3)
+    assert (result.read, result.added, result.quarantined, result.accounts_added) == (19, 8, 11, 3)
     assert st.get(Post, f"telegram:{CHAT}:20").text == script  # data, stored as written
     assert len(st.get(Post, f"telegram:{CHAT}:24").text) == len(huge)
     assert st.get(Post, f"telegram:{CHAT}:31").text == "Contact: Lão Tư +84 912 345 678"  # a shared contact card
@@ -126,6 +133,8 @@ def test_hostile_messages_are_quarantined_by_message_and_field_and_the_rest_goes
     assert "field 'id'" in reasons[where, -16] and "'28'" in reasons[where, -16]  # the chat's 16th message
     assert "message 29: field 'date_unixtime'" in reasons[where, 29]
     assert "message 32: field 'contact_information'" in reasons[where, 32]
+    assert "message 33: field 'forwarded_from'" in reasons[where, 33]
+    assert "message 34: field 'reply_to_message_id'" in reasons[where, 34]
     assert all(f"{folder}/result.json#chat{CHAT}:" in r for r in result.errors)
 
 
@@ -188,6 +197,8 @@ def test_the_all_chats_export_keeps_each_chat_apart(tmp_path: Path) -> None:
         assert (result.added, result.quarantined, sum(result.skipped.values())) == (6, 0, 2)
         assert st.get(Post, "telegram:2201938475:2").account_id == "telegram:channel2201938475"
         assert st.get(Post, f"telegram:{CHAT}:2").media  # the photo, under the folder of this result.json
+        assert st.get(Post, "telegram:2201938475:2").venue == "Sừng tê giác Hà Nội"
+        assert st.get(Post, f"telegram:{CHAT}:2").venue == chat["name"]
 
 
 def test_json_lines_named_json_are_not_taken_for_an_export(tmp_path: Path) -> None:
@@ -244,3 +255,18 @@ def test_a_stopped_ingest_resumes_after_its_last_chunk_and_counts_every_service_
         assert (result.resumed_at, result.read, result.added, result.duplicates) == (2, 5, 5, 0)
         assert sum(result.skipped.values()) == 2
         assert st.query("SELECT count(*) AS n FROM posts")[0]["n"] == 5
+
+
+def test_a_post_stored_before_venues_read_again_is_the_same_post_and_its_hash_unchanged(tmp_path: Path) -> None:
+    """Posts stored without a venue (before migration 0112) read again from a copy of the export: duplicates,
+    not versions; the id and content hash do not depend on venue, forwarding or reply."""
+    with open_store(str(tmp_path / "w.duckdb")) as st:
+        ingest_records(st, EXPORT, data_dir=tmp_path / "data")
+        st.execute("UPDATE posts SET venue = NULL, forwarded_from = NULL, reply_to = NULL")
+        again = ingest_records(st, _export(tmp_path), data_dir=tmp_path / "data")
+        assert (again.read, again.added, again.versions, again.duplicates) == (5, 0, 0, 5)
+        posts = st.find(Post, "platform = ?", ("telegram",))
+    assert len(posts) == 5 and all(p.venue is None for p in posts)  # the stored row is never replaced
+    seen = [p.model_copy(update={"venue": "another group", "forwarded_from": "X", "reply_to": "telegram:1:1"})
+            for p in posts]
+    assert [post_hash(p) for p in seen] == [p.content_hash for p in posts]

@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
@@ -284,3 +285,20 @@ def test_the_sar_draft_links_its_identifiers_to_their_pages(readable: tuple) -> 
     assert "<td>wallet:" not in table  # no wallet left as bare text
     for role in ("analyst", "partner", "platform"):
         assert _client(readable, role).get("/alerts/al-2/sar").status_code == 403
+
+
+def test_a_post_shows_where_it_was_seen_escaped_and_redacted_for_a_partner(readable: tuple) -> None:
+    _, store, ids = readable
+    post = ids["posts"][0]
+    venue, origin = "<script>alert(1)</script> 象牙群 🐘 +84 912 345 678", "Ivory <b>HK</b>"
+    store.execute("UPDATE posts SET venue = ?, forwarded_from = ?, reply_to = ? WHERE id = ?",
+                  [venue, origin, ids["pangolin_post"], post])
+    try:
+        page = _client(readable, "investigator").get(f"/posts/{post}").text
+        assert f"in {escape(venue, quote=False)}</span>" in page and "<script>alert(1)" not in page
+        assert f"forwarded from {escape(origin, quote=False)}" in page
+        assert f'reply to <a href="/posts/{quote(ids["pangolin_post"], safe="/")}">' in page
+        shared = _client(readable, "partner").get(f"/posts/{post}").text  # through the one redaction path
+        assert "象牙群" in shared and "912 345 678" not in shared
+    finally:
+        store.execute("UPDATE posts SET venue = NULL, forwarded_from = NULL, reply_to = NULL WHERE id = ?", [post])

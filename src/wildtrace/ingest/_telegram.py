@@ -3,8 +3,10 @@
 One chat (``{"name", "type", "id", "messages": [...]}``) or the whole account (``{"chats": {"list": [...]}}``,
 ``left_chats`` too). The file is streamed with ijson: a message at a time, never the whole export in memory.
 Each message of type ``message`` becomes a post record in the store's field names; service messages (joins,
-pins ...) are skipped and counted by action. A record's ``source`` is ``result.json#chat<chat id>`` and its
-``line`` the message id, so a quarantined message is named by file, chat and message.
+pins ...) are skipped and counted by action. A post's ``venue`` is the chat's name, ``forwarded_from`` the name
+the export gives for a forwarded message's origin, ``reply_to`` the id of the post it replies to (same chat).
+A record's ``source`` is ``result.json#chat<chat id>`` and its ``line`` the message id, so a quarantined
+message is named by file, chat and message.
 """
 
 from __future__ import annotations
@@ -140,6 +142,8 @@ def message_record(file: str, chat: dict[str, Any], message: dict[str, Any], cou
         return RawRecord(source, line, None, skipped=f"type: {kind}")
     try:
         data, accounts = _post(cast(int, chat_id), message)  # an int: checked above
+        if isinstance(chat.get("name"), str) and chat["name"]:
+            data["venue"] = chat["name"]
     except _FieldError as exc:
         return RawRecord(source, line, None, f"message {msg_id}: field '{exc.field}': {exc.reason}",
                          json.dumps(message, ensure_ascii=False))
@@ -176,6 +180,15 @@ def _post(chat_id: int, message: dict[str, Any]) -> tuple[dict[str, Any], tuple[
     elif message.get("date") is not None:
         data["posted_at"] = message["date"]  # the exporting computer's local time: needs the export's zone
     data["media"] = [path for key in _MEDIA if (path := _media_path(message, key)) is not None]
+    forwarded, reply = message.get("forwarded_from"), message.get("reply_to_message_id")
+    if forwarded is not None:  # a name as Telegram shows it; null when the original sender is hidden
+        if not isinstance(forwarded, str):
+            raise _FieldError("forwarded_from", f"expected the name of a user or channel, got {forwarded!r:.80}")
+        data["forwarded_from"] = forwarded
+    if reply is not None:
+        if not _is_int(reply):
+            raise _FieldError("reply_to_message_id", f"expected a message number, got {reply!r:.80}")
+        data["reply_to"] = f"{PLATFORM}:{chat_id}:{reply}"
     return data, accounts
 
 

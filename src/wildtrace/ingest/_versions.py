@@ -17,7 +17,9 @@ from wildtrace.store import Store
 from wildtrace.store._rows import from_row, to_row
 
 ON_CONFLICT = ("version", "quarantine")
-_NOT_CONTENT = frozenset({"source"})
+# where it was read, and what a source may say about a post only since 0112 (a post stored before has NULL there:
+# read again it is the same post, not a version)
+_NOT_CONTENT = frozenset({"source", "venue", "forwarded_from", "reply_to"})
 _PER_QUERY = 500
 
 
