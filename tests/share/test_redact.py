@@ -126,6 +126,19 @@ def test_an_account_has_one_pseudonym_whichever_name_a_record_gives(audience: st
     assert redactor.field("account", "handle", "jade.27703", account) == shown
 
 
+def test_where_a_post_was_seen_is_redacted_by_its_class() -> None:
+    """A post's venue is free text (a group's name may hold a phone), whom it was forwarded from a person's name,
+    the post it replies to a record id; before the policy named them every audience lost all three."""
+    post = {"id": "telegram:ivory_hk:7", "venue": "象牙群 +84 912 345 678", "forwarded_from": "Lam Van Tu",
+            "reply_to": "telegram:ivory_hk:5"}
+    partner, public = (Redactor(a, key=KEY).record("post", post) for a in ("partner", "public"))
+    assert partner["venue"].startswith("象牙群") and "912" not in partner["venue"]
+    assert "forwarded_from" not in partner or not partner["forwarded_from"]
+    assert partner["reply_to"] == "telegram:ivory_hk:5"
+    assert public["reply_to"] not in ("", None, "telegram:ivory_hk:5")
+    assert Redactor("investigator", key=KEY).record("post", post) == post
+
+
 def test_an_empty_field_of_a_dropped_class_keeps_its_place() -> None:
     """An empty display name in a workbench answer is no error (it was 'action drop has no value', a 500)."""
     doc = {"display_name": "", "names": [], "phones": None, "holder_name": "Li Si"}

@@ -300,5 +300,6 @@ def test_a_post_shows_where_it_was_seen_escaped_and_redacted_for_a_partner(reada
         assert f'reply to <a href="/posts/{quote(ids["pangolin_post"], safe="/")}">' in page
         shared = _client(readable, "partner").get(f"/posts/{post}").text  # through the one redaction path
         assert "象牙群" in shared and "912 345 678" not in shared
+        assert "Ivory" not in shared  # whom it was forwarded from is a person's name: dropped for a partner
     finally:
         store.execute("UPDATE posts SET venue = NULL, forwarded_from = NULL, reply_to = NULL WHERE id = ?", [post])
