@@ -61,6 +61,28 @@ def test_everyday_words_are_not_heard_as_names(matcher: Matcher, text: str, wron
     assert wrong not in _heard(matcher, text)
 
 
+@pytest.mark.parametrize("text, heard", [
+    ("洋装连衣裙，碎花款，S到XL码，包邮", False),  # a size range and a garment
+    ("M/L/XL 三色可选 包邮", False),
+    ("尺码：XL 现货", False),
+    ("纯棉T恤 XL 包邮", False),  # a garment anywhere in the post
+    ("XL 现货 白料手镯 私聊", True),  # no size beside it: 血料's initials
+    ("XL, steel brand", True),  # S of steel is no size: a letter follows it
+])
+def test_initials_that_are_a_size_are_no_name_next_to_a_size_or_in_a_clothes_post(matcher: Matcher, text: str,
+                                                                                   heard: bool) -> None:
+    hits = {h.term.id for h in matcher.match(Normalised.of(text)) if h.via == "initials"}
+    assert ("blood_material" in hits) == heard
+
+
+def test_a_first_reading_homophone_is_not_heard_in_a_dictionary_word(matcher: Matcher) -> None:
+    """获得 (won) reads huo de as 活的 (alive) does, in first readings; a word of the phrase dictionary is what it
+    says, as it is for the other readings (牛角). 橡牙, no word, is still heard as 象牙."""
+    assert "获得" not in _heard(matcher, "中国队在世锦赛上获得三金两银，创造历史最好成绩")
+    assert ("live_animal", "exact") in {(h.term.id, h.via) for h in matcher.match(Normalised.of("活的鹦鹉 包邮"))}
+    assert _heard(matcher, "橡牙手镯 私聊")["橡牙"] == "elephant"
+
+
 def test_a_homophone_does_not_swallow_a_written_name(matcher: Matcher) -> None:
     hits = {(h.term.id, h.via) for h in matcher.match(Normalised.of("三甲片 现货 量大优惠"))}
     assert ("pangolin", "homophone") in hits and ("scales", "exact") in hits
@@ -92,6 +114,8 @@ def test_mergers_swap_the_longer_sound_first() -> None:
     (("not_a_word: true", "not_a_word: 1"), "rules.not_a_word must be true or false"),
     (("kinds: [species, code_word]", "kinds: [trade]"), "rules.kinds must list"),
     (("latin_only_kinds: [trade]", "latin_only_kinds: [species]"), "rules.latin_only_kinds must list"),
+    (("  units: [", "  unit: ["), "sizes must be exactly sizes, joiners, units, garments"),
+    (("  joiners: [到", "  joiners: [7, 到"), "sizes.joiners must be a list of words"),
 ])
 def test_the_merger_file_is_validated_on_load(edit: tuple[str, str], message: str) -> None:
     assert parse_hearing(PACKAGED) == load_hearing()
@@ -108,9 +132,9 @@ def test_hand_written_homophone_offers_and_benign_chinese(screener: Screener, ma
     flagged = [r.tier in ("high", "medium") for r in results]
     benign, offers = d.label == 0, d.label == 1
     # everyday posts flagged: a fruit shop's prices (西瓜1.5元一斤), flagged before the hearing too, and since the
-    # retrain of 2026-12-07 (docs/screen.md, The shipped model) three more, on words that model weighs more: XL read
-    # as the initials of 血料 beside 包邮, 获得 heard as 活的 in first readings, weight words (八斤); no other
-    known = ("西瓜1.5元一斤", "S到XL码", "获得三金两银", "瘦了八斤")
+    # retrain of 2026-12-07 (docs/screen.md, The shipped model) weight words (八斤), which that model weighs more;
+    # no other (S到XL码, no 血料 beside a size, and 获得, a word not heard as 活的, were flagged by it before fp5)
+    known = ("西瓜1.5元一斤", "瘦了八斤")
     everyday = [t for t, f, b in zip(d.text, flagged, benign, strict=True) if f and b]
     assert all(any(k in t for k in known) for t in everyday), everyday
     # 14 before the hearing, 16 with it, 22 since the retrain with homophone offers

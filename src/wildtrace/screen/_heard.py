@@ -11,9 +11,10 @@ number of (character, syllable) pairs plus the candidate names that start at the
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from itertools import combinations, product
 from typing import Any
@@ -55,13 +56,44 @@ class Merger:
 
 
 @dataclass(frozen=True)
+class Sizes:
+    """Letters that are a garment size as well as the initials of a name (XL, 血料): where they are a size."""
+
+    sizes: tuple[str, ...]
+    joiners: tuple[str, ...]
+    units: tuple[str, ...]
+    garments: tuple[str, ...]
+
+    @cached_property
+    def _patterns(self) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+        """A size before the letters (``S到``, ``尺码:``), after them (``码``, ``/XXL``), a garment anywhere."""
+        def alt(words: tuple[str, ...]) -> str:
+            return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+
+        size, join, unit = alt(self.sizes), alt(self.joiners), alt(self.units)
+        return (re.compile(rf"(?:(?<![a-z0-9])(?:{size})\s*(?:{join})|(?:{unit})\s*[:：]?)\s*$", re.IGNORECASE),
+                re.compile(rf"^\s*(?:{unit}|(?:{join})\s*(?:{size})(?![a-z]))", re.IGNORECASE),
+                re.compile(rf"(?<![a-z])(?:{alt(self.garments)})(?![a-z])", re.IGNORECASE))
+
+    def is_size(self, letters: str) -> bool:
+        """Whether initials written as ``letters`` could be a size."""
+        return letters.upper() in {s.upper() for s in self.sizes}
+
+    def as_size(self, text: str, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` (letters that could be a size) is one: a size or a size word next to it, or
+        a garment named in the text."""
+        before, after, garment = self._patterns
+        return bool(before.search(text[:start]) or after.search(text[end:]) or garment.search(text))
+
+
+@dataclass(frozen=True)
 class Hearing:
     """The curated rules: which kinds of names are heard, how many mergers a word may take, how many of its
     own characters it must keep (with a merger: ``min_written_merged``), whether particles (a first reading
     without tone: 了 le, 的 de, 着 zhe) are heard in their other readings, whether a word of pypinyin's phrase
     dictionary (牛角, ox horn) is taken as what it says (``not_a_word``), the kinds whose Chinese names of two
     syllables or more are also read where typed in Latin pinyin, and only there (``latin_only_kinds``: ``jia ge``,
-    ``weixin``), and the mergers. ``version`` is a hash of the file."""
+    ``weixin``), the mergers, and the initials that are garment sizes (``sizes``). ``version`` is a hash of the file."""
 
     version: str
     kinds: tuple[str, ...]
@@ -72,6 +104,7 @@ class Hearing:
     not_a_word: bool
     latin_only_kinds: tuple[str, ...]
     mergers: tuple[Merger, ...]
+    sizes: Sizes
 
     def merged(self, syllables: list[str]) -> list[list[str]]:
         """A name's syllables typed through near-homophone mergers (``chuan san jia`` for 穿山甲): every spelling
@@ -96,8 +129,9 @@ def parse_hearing(text: str, name: str = "mergers.yaml") -> Hearing:
         raw: Any = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         raise HearingError(f"{name}: not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict) or not isinstance(raw.get("mergers"), list) or not isinstance(raw.get("rules"), dict):
-        raise HearingError(f"{name}: needs a mapping with 'rules' and a list 'mergers'")
+    if (not isinstance(raw, dict) or not isinstance(raw.get("mergers"), list) or not isinstance(raw.get("rules"), dict)
+            or not isinstance(raw.get("sizes"), dict)):
+        raise HearingError(f"{name}: needs a mapping with 'rules', a list 'mergers' and 'sizes'")
     rules = raw["rules"]
     if set(rules) != _RULES:
         raise HearingError(f"{name}: rules must be exactly {', '.join(sorted(_RULES))}, got {', '.join(sorted(rules))}")
@@ -131,7 +165,26 @@ def parse_hearing(text: str, name: str = "mergers.yaml") -> Hearing:
         mergers.append(Merger(entry["id"], entry["position"], (sounds[0], sounds[1])))
     version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
     return Hearing(version, tuple(kinds), rules["max_mergers"], rules["min_written"], rules["min_written_merged"],
-                   rules["particles_first_reading_only"], rules["not_a_word"], tuple(latin), tuple(mergers))
+                   rules["particles_first_reading_only"], rules["not_a_word"], tuple(latin), tuple(mergers),
+                   _parse_sizes(raw["sizes"], name))
+
+
+def _parse_sizes(raw: dict[str, Any], name: str) -> Sizes:
+    lists = ("sizes", "joiners", "units", "garments")
+    if set(raw) != set(lists):
+        raise HearingError(f"{name}: sizes must be exactly {', '.join(lists)}, got {', '.join(sorted(raw))}")
+    for key in lists:
+        words = raw[key]
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise HearingError(f"{name}: sizes.{key} must be a list of words, got {words!r}")
+    return Sizes(*(tuple(raw[k]) for k in lists))
+
+
+def dictionary_word(word: str) -> bool:
+    """Whether ``word`` is one of pypinyin's phrase dictionary (``not_a_word``): what it says, not a disguise."""
+    from pypinyin.phrases_dict import phrases_dict
+
+    return word in phrases_dict
 
 
 @cache
@@ -258,10 +311,8 @@ class Lattice:
                 & ((merged == 0) | (written >= rules.min_written_merged)))
         start, end, pattern = at[keep], at[keep] + self.length[name[keep]], self.pattern[name[keep]]
         if rules.not_a_word and len(start):  # few hits: a look-up each
-            from pypinyin.phrases_dict import phrases_dict
-
-            word = np.array([_text(codes[a:b]) not in phrases_dict for a, b in zip(start.tolist(), end.tolist(),
-                                                                                    strict=True)], dtype=bool)
+            word = np.array([not dictionary_word(_text(codes[a:b])) for a, b in zip(start.tolist(), end.tolist(),
+                                                                                     strict=True)], dtype=bool)
             start, end, pattern = start[word], end[word], pattern[word]
         return start, end, pattern
 

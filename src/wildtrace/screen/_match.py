@@ -19,7 +19,7 @@ import numpy as np
 from pypinyin import Style, lazy_pinyin
 
 from wildtrace.lexicon import LANGUAGES, NUMBER_SLOT, Lexicon, Term
-from wildtrace.screen._heard import Hearing, Lattice, _all_readings, load_hearing
+from wildtrace.screen._heard import Hearing, Lattice, _all_readings, dictionary_word, load_hearing
 from wildtrace.screen._normalise import (
     Normalised,
     NormalisedBatch,
@@ -253,12 +253,25 @@ class Matcher:
         verbatim = (o_end - o_start == end - start) & (verbatim[end] - verbatim[start] == end - start)
         via = np.where(verbatim, self._verbatim_via[pattern], self._pattern_via[pattern]).astype(np.int8)
         capitals = _written_in_capitals(batch.codes, o_start, o_end, via == _VIA["initials"])
+        capitals[capitals] = self._not_a_size(batch, o_start[capitals], o_end[capitals], via[capitals])
         o_start, o_end, pattern, via, verbatim = (a[capitals] for a in (o_start, o_end, pattern, via, verbatim))
         exact = np.flatnonzero(~verbatim & (via == _VIA["exact"]))  # how the rest was written is read from it
         joined, names = batch.joined, self.pattern_name
         via[exact] = [_VIA[_how_written(joined[a:b], names[p])] for a, b, p in zip(
             o_start[exact].tolist(), o_end[exact].tolist(), pattern[exact].tolist(), strict=True)]
         return o_start, o_end, pattern, via
+
+    def _not_a_size(self, batch: NormalisedBatch, start: np.ndarray, end: np.ndarray, via: np.ndarray) -> np.ndarray:
+        """Which hits to keep: initials that are also a garment size (XL, 血料) only where they are no size
+        (``sizes`` of ``mergers.yaml``: S到XL码, M/L/XL, a dress)."""
+        keep = np.ones(len(start), dtype=bool)
+        joined, sizes, first = batch.joined, self.hearing.sizes, batch.text_starts
+        for k in np.flatnonzero(via == _VIA["initials"]).tolist():
+            a, b = int(start[k]), int(end[k])
+            if sizes.is_size(joined[a:b]):
+                t = int(batch.text_of(start[k:k + 1])[0])
+                keep[k] = not sizes.as_size(batch.texts[t], a - int(first[t]), b - int(first[t]))
+        return keep
 
     def _pinyin_hits(self, batch: NormalisedBatch) -> tuple[np.ndarray, ...]:
         start, end, key = self._pinyin.scan(batch.pinyin)
@@ -286,6 +299,14 @@ class Matcher:
         via[mixed] = [_VIA["pinyin"] if set(_text_of(codes[a:b])) <= _spelling_letters(names[p]) else
                       _VIA["homophone"] for a, b, p in zip(s_start[mixed].tolist(), s_end[mixed].tolist(),
                                                            pattern[mixed].tolist(), strict=True)]
+        if self.hearing.not_a_word:  # 获得 (won) is what it says, not 活的 (alive) in first readings
+            heard = np.flatnonzero(chinese == s_end - s_start)
+            word = [k for k, a, b, p in zip(heard.tolist(), s_start[heard].tolist(), s_end[heard].tolist(),
+                                            pattern[heard].tolist(), strict=True)
+                    if (w := _text_of(codes[a:b])) != squeeze(names[p]) and dictionary_word(w)]
+            keep = np.ones(len(pattern), dtype=bool)
+            keep[word] = False
+            s_start, s_end, pattern, via = s_start[keep], s_end[keep], pattern[keep], via[keep]
         to_original = batch.surface_to_original
         return to_original[s_start], to_original[s_end - 1] + 1, pattern, via
 
