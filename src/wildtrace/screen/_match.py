@@ -23,6 +23,7 @@ from wildtrace.screen._heard import Hearing, Lattice, _all_readings, dictionary_
 from wildtrace.screen._normalise import (
     Normalised,
     NormalisedBatch,
+    _text,
     char_pinyin,
     code_points,
     decimal_digits,
@@ -296,14 +297,14 @@ class Matcher:
         via = np.where(chinese > 0, _VIA["homophone"], self._pattern_via[pattern]).astype(np.int8)
         mixed = np.flatnonzero((chinese > 0) & (chinese < s_end - s_start))  # 象ya, xiang牙: the name half spelled
         codes, names = batch.surface_codes, self.pattern_name
-        via[mixed] = [_VIA["pinyin"] if set(_text_of(codes[a:b])) <= _spelling_letters(names[p]) else
+        via[mixed] = [_VIA["pinyin"] if set(_text(codes[a:b])) <= _spelling_letters(names[p]) else
                       _VIA["homophone"] for a, b, p in zip(s_start[mixed].tolist(), s_end[mixed].tolist(),
                                                            pattern[mixed].tolist(), strict=True)]
         if self.hearing.not_a_word:  # 获得 (won) is what it says, not 活的 (alive) in first readings
             heard = np.flatnonzero(chinese == s_end - s_start)
             word = [k for k, a, b, p in zip(heard.tolist(), s_start[heard].tolist(), s_end[heard].tolist(),
                                             pattern[heard].tolist(), strict=True)
-                    if (w := _text_of(codes[a:b])) != squeeze(names[p]) and dictionary_word(w)]
+                    if (w := _text(codes[a:b])) != _squeezed(names[p]) and dictionary_word(w)]
             keep = np.ones(len(pattern), dtype=bool)
             keep[word] = False
             s_start, s_end, pattern, via = s_start[keep], s_end[keep], pattern[keep], via[keep]
@@ -451,13 +452,15 @@ def _pictograph(name: str) -> int | None:
 
 
 @lru_cache(maxsize=4096)
+def _squeezed(name: str) -> str:
+    """A name folded as texts are, once per name (matching compares it with every hit of the name)."""
+    return squeeze(name)
+
+
+@lru_cache(maxsize=4096)
 def _spelling_letters(name: str) -> frozenset[str]:
     """What a name half written, half spelled may hold: its own characters (folded) and Latin letters."""
-    return frozenset(squeeze(name)) | _LATIN
-
-
-def _text_of(codes: np.ndarray) -> str:
-    return "".join(map(chr, codes.tolist()))
+    return frozenset(_squeezed(name)) | _LATIN
 
 
 @cache

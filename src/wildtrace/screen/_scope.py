@@ -72,13 +72,12 @@ class Scope:
                                dtype=bool)
         self.worked = np.array([t.kind == "product" and t.category in _WORKED for t in terms], dtype=bool)
 
-    def _unworked_rows(self, hits: BatchHits) -> tuple[np.ndarray, np.ndarray]:
-        """Per hit: a raw product or part (a product, or a species' name that is one of its parts), and a raw
-        product or part of an Appendix I species (the product's own, or the species whose part name it is)."""
-        part = hits.matcher.pattern_part[hits.pattern]
+    def _unworked_rows(self, hits: BatchHits, rows: slice = slice(None)) -> tuple[np.ndarray, np.ndarray]:
+        """Per hit of ``rows``: a raw product or part (a product, or a species' name that is one of its parts), and
+        a raw product or part of an Appendix I species (the product's own, or the species whose part name it is)."""
+        term, part = hits.term[rows], hits.matcher.pattern_part[hits.pattern[rows]]
         named_part = (part >= 0) & self.unworked[np.maximum(part, 0)]
-        return (self.unworked[hits.term] | named_part,
-                self.unworked_listed[hits.term] | named_part & self.listed[hits.term])
+        return self.unworked[term] | named_part, self.unworked_listed[term] | named_part & self.listed[term]
 
     def evidence(self, hits: BatchHits, lexicon: np.ndarray) -> tuple[np.ndarray, ...]:
         """Per text of a batch: names a regulated product, offer signals, look-alike/news signals, auction
@@ -102,11 +101,12 @@ class Scope:
         context, raw products and parts, Appendix I species."""
         lo, hi = int(hits.bounds[i]), int(hits.bounds[i + 1])
         out = {}
-        unworked = self._unworked_rows(hits)[0]
-        for role, of_row in (("regulated", self.regulated[hits.term]), ("offer", self.offer[hits.term]),
-                             ("against", self.against[hits.term]), ("context", self.context[hits.term]),
-                             ("unworked", unworked), ("listed", self.listed[hits.term])):
-            rows = [r for r in range(lo, hi) if of_row[r] and hits.via[r] != _HEARD]
+        term = hits.term[lo:hi]  # this text's hits only: a batch's explanations stay linear in its hits
+        unworked = self._unworked_rows(hits, slice(lo, hi))[0]
+        for role, of_row in (("regulated", self.regulated[term]), ("offer", self.offer[term]),
+                             ("against", self.against[term]), ("context", self.context[term]),
+                             ("unworked", unworked), ("listed", self.listed[term])):
+            rows = [r for r in range(lo, hi) if of_row[r - lo] and hits.via[r] != _HEARD]
             words = [original[hits.start[r]:hits.end[r]] for r in rows]
             if role == "offer" and lexicon[i, _NUMBER_UNIT] > 0:
                 words.append("an amount with its currency or unit")
