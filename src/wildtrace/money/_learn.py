@@ -148,7 +148,8 @@ def ledger_fingerprint(frame: Frame) -> str:
 def trained_on(frame: Frame, model: MoneyModel) -> bool:
     """Whether ``frame``'s ledger is the one ``model`` was trained on (an old model that recorded no fingerprint
     of its training ledger cannot tell, and says no)."""
-    return model.meta.get("ledger_sha256") == ledger_fingerprint(frame)
+    recorded = model.meta.get("ledger_sha256")
+    return recorded is not None and recorded == ledger_fingerprint(frame)  # the ledger hashed only to compare
 
 
 OWN_LEDGER = "scored on its own training ledger"

@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wildtrace.money._labels import read_patterns
+
 DAY = 86400
 ORIGIN = datetime(2023, 1, 2, tzinfo=UTC)  # step 0
 OFFSETS = ("-05:00", "+00:00", "+05:30", "+08:00", "+09:45")
@@ -237,11 +239,7 @@ def invariance_report(ledger: str | Path, names: list[str] | None = None, folds:
     rows = ledger_rows(folder / "transactions.parquet")
     accounts = pd.read_csv(folder / "accounts.csv", dtype=str)
     pattern_file = folder / "patterns.csv"
-    patterns = None
-    if pattern_file.exists():
-        p = pd.read_csv(pattern_file, dtype=str)
-        patterns = pd.DataFrame({"account": p["account"], "pattern": p["pattern_id"], "type": p["type"],
-                                 **({"is_main": p["is_main"]} if "is_main" in p else {})})
+    patterns = read_patterns(pattern_file, "account", "pattern_id") if pattern_file.exists() else None
     with tempfile.TemporaryDirectory(dir=work) as tmp:
         base = run_variant("original", rows, accounts, patterns, Path(tmp), folds)
         report: dict[str, Any] = {"ledger": str(folder), "payments": len(rows), "transforms": {}}

@@ -213,7 +213,8 @@ def _grain(con: Any, start: int) -> int:
     d = f"(SELECT DISTINCT t - {int(start)} AS d FROM mx_tx WHERE t > {int(start)})"
     small = [int(r[0]) for r in con.execute(f"SELECT d FROM {d} ORDER BY d LIMIT 2000").fetchall()]
     g = math.gcd(*small) if small else 1
-    if g > 1 and not con.execute(f"SELECT bool_and(d % {g} = 0) FROM {d}").fetchone()[0]:
+    check = f"SELECT bool_and((t - {int(start)}) % {g} = 0) FROM mx_tx WHERE t > {int(start)}"  # no DISTINCT
+    if g > 1 and not con.execute(check).fetchone()[0]:
         g = math.gcd(*(int(r[0]) for r in con.execute(f"SELECT d FROM {d}").fetchall()))
     return max(1, g)
 

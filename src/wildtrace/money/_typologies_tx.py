@@ -64,7 +64,7 @@ class _OneOff:
         return " UNION ALL ".join(
             f"SELECT h.a, o.{cp} AS cp, o.id, o.t FROM {windows} h JOIN {self.once} o ON o.{a} = h.a "
             f"WHERE h.dir = {d} AND h.b = CASE h.g WHEN 0 THEN o.b0 ELSE o.b1 END"
-            for a, cp, d in (("payee", "payer", 1), ("payer", "payee", -1)))
+            for a, cp, d in _ENDS)
 
     def grids(self) -> str:
         """SQL: ``once`` on both grids (``g``, ``b``)."""

@@ -16,6 +16,7 @@ from followthemoney.types import registry
 from rapidfuzz import fuzz, process
 
 from wildtrace.log import get_logger
+from wildtrace.money._constants import WATCHLIST
 from wildtrace.money._frame import Frame
 from wildtrace.money._names import name_key
 from wildtrace.money._registry import HIT_COLUMNS
@@ -154,5 +155,5 @@ def watchlist_hits(frame: Frame, lists: Watchlists, threshold: float = NAME_THRE
             best = matches[0]
             reason = "; ".join(f"{m.list_name}:{m.entity_id} ({m.caption}): {m.reason}" for m in matches[:3])
             score = round(WATCHLIST_WEIGHT * best.score / 100, 4)
-            rows.append(("watchlist", p.subject, p.subject_kind, score, reason, list(p.evidence), [], False, score))
+            rows.append((WATCHLIST, p.subject, p.subject_kind, score, reason, list(p.evidence), [], False, score))
     return pd.DataFrame(rows, columns=HIT_COLUMNS)
