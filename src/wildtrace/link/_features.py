@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
+from functools import cache
 from itertools import chain
 
 import numpy as np
@@ -39,14 +40,21 @@ _PUNCT = re.compile(r"[!！?？~～。，,.…【】\[\]()（）★☆❤♥→]
 _CONTACT = re.compile(r"[a-z0-9_@.\-+]*\d{5,}[a-z0-9_@.\-]*")
 
 
+@cache
+def _written_apart(words: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """Each backup word at the end of a name, written apart from it (one pattern a word, applied in turn)."""
+    return tuple(re.compile(rf"(?<=\S)(?:{_SEPARATORS.pattern}|[(（])+{re.escape(word)}[)）]?[\d\s]*$")
+                 for word in words)
+
+
 def stem(text: str | None, vocab: Vocabulary, keep_digits: bool = False, name_char: bool = False) -> str | None:
     """Folded text without separators and trailing backup markers (and digits, unless ``keep_digits``: a
     handle's digits are often what a backup keeps, ``star23823`` -> ``star23823_new``); None when empty.
     A backup word that is also part of names (``xin``, 新) counts only when written apart from the name; with
     ``name_char`` a marker beginning with one (新号, 备用) leaves it to the name: 王小新号 -> 王小新, not 王小."""
     s = fold(text)
-    for word in vocab.backup_words:
-        s = re.sub(rf"(?<=\S)(?:{_SEPARATORS.pattern}|[(（])+{re.escape(word)}[)）]?[\d\s]*$", "", s)
+    for apart in _written_apart(vocab.backup_words):
+        s = apart.sub("", s)
     s = _SEPARATORS.sub("", s)
     if not keep_digits:
         s = _DIGITS.sub("", s)

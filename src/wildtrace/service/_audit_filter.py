@@ -15,8 +15,7 @@ def _stored(store: Store, principal: Principal, kind: str, shown: str) -> str | 
     """The stored object id of an audit event on a ``kind`` object the principal is shown as ``shown``."""
     redactor = principal.redactor
     event = {"object_kind": kind, "object_id": shown}
-    cls = redactor.policy.class_of("audit_event", "object_id", event)
-    action = redactor.actions.get(cls or "", "drop")
+    action = redactor.policy.action(redactor.audience, "audit_event", "object_id", event)
     if action == "keep":
         return shown
     if action != "hash":
